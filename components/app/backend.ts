@@ -1,0 +1,38 @@
+// The FastAPI backend: the API behind /api and /ws, on port 8009 with /health and /metrics.
+import * as pulumi from "@pulumi/pulumi";
+import type { Endpoint } from "../model/workload";
+import { httpUrl, type ServiceArgs } from "./service";
+import { pythonHttpService, type DataWiring } from "./wiring";
+
+export interface BackendArgs extends ServiceArgs {
+  readonly wiring: DataWiring;
+  /** The public URL, for links and CORS. */
+  readonly publicUrl: string;
+  readonly mcpServer: Endpoint;
+  readonly agentCoordinator: Endpoint;
+}
+
+export const backendPort = 8009;
+
+export class Backend extends pulumi.ComponentResource {
+  readonly endpoint: Endpoint;
+
+  constructor(name: string, args: BackendArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:app:Backend", name, {}, opts);
+    const spec = pythonHttpService({
+      name: "backend",
+      component: "api",
+      zones: ["backend"],
+      port: backendPort,
+      settings: args.settings,
+      wiring: args.wiring,
+      env: {
+        PUBLIC_URL: args.publicUrl,
+        MCP_SERVER_URL: httpUrl(args.mcpServer),
+        AGENT_COORDINATOR_URL: httpUrl(args.agentCoordinator),
+      },
+    });
+    this.endpoint = args.renderer.render(spec, this).endpoint("http");
+    this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });
+  }
+}

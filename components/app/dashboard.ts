@@ -1,0 +1,36 @@
+// The React dashboard: static files served by nginx-unprivileged on 8080, reached through the
+// gateway.
+import * as pulumi from "@pulumi/pulumi";
+import { httpProbes, type Endpoint } from "../model/workload";
+import { scaling, type ServiceArgs } from "./service";
+
+export const dashboardPort = 8080;
+
+export class Dashboard extends pulumi.ComponentResource {
+  readonly endpoint: Endpoint;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:app:Dashboard", name, {}, opts);
+    const rendered = args.renderer.render(
+      {
+        name: "dashboard",
+        component: "frontend",
+        zones: ["frontend"],
+        ...scaling(args.settings),
+        containers: [
+          {
+            name: "dashboard",
+            image: args.settings.image,
+            ports: [{ name: "http", port: dashboardPort }],
+            probes: httpProbes("http", "/"),
+            resources: args.settings.resources,
+            writablePaths: ["/tmp", "/var/cache/nginx"],
+          },
+        ],
+      },
+      this,
+    );
+    this.endpoint = rendered.endpoint("http");
+    this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });
+  }
+}

@@ -1,0 +1,30 @@
+// The MCP server (port 9877): in the backend zone for the API, and in the mcp zone with the agent
+// coordinator.
+import * as pulumi from "@pulumi/pulumi";
+import type { Endpoint } from "../model/workload";
+import type { ServiceArgs } from "./service";
+import { pythonHttpService, type DataWiring } from "./wiring";
+
+export interface McpServerArgs extends ServiceArgs {
+  readonly wiring: DataWiring;
+}
+
+export const mcpServerPort = 9877;
+
+export class McpServer extends pulumi.ComponentResource {
+  readonly endpoint: Endpoint;
+
+  constructor(name: string, args: McpServerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:app:McpServer", name, {}, opts);
+    const spec = pythonHttpService({
+      name: "mcp-server",
+      component: "mcp",
+      zones: ["backend", "mcp"],
+      port: mcpServerPort,
+      settings: args.settings,
+      wiring: args.wiring,
+    });
+    this.endpoint = args.renderer.render(spec, this).endpoint("http");
+    this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });
+  }
+}

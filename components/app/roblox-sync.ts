@@ -1,0 +1,48 @@
+// roblox-sync: keeps Roblox experiences in step with the platform. Alone in the roblox zone: it
+// reaches the backend and the public Roblox APIs over HTTPS, and nothing reaches it.
+import * as pulumi from "@pulumi/pulumi";
+import type { Endpoint } from "../model/workload";
+import { httpUrl, scaling, type ServiceArgs } from "./service";
+
+export interface RobloxSyncArgs extends ServiceArgs {
+  readonly environment: string;
+  readonly logLevel: string;
+  readonly backend: Endpoint;
+}
+
+export const robloxSyncPort = 8080;
+
+export class RobloxSync extends pulumi.ComponentResource {
+  constructor(name: string, args: RobloxSyncArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:app:RobloxSync", name, {}, opts);
+    args.renderer.render(
+      {
+        name: "roblox-sync",
+        component: "integration",
+        zones: ["roblox"],
+        ...scaling(args.settings),
+        metrics: [{ port: "http", path: "/metrics" }],
+        containers: [
+          {
+            name: "roblox-sync",
+            image: args.settings.image,
+            ports: [{ name: "http", port: robloxSyncPort }],
+            env: {
+              ENVIRONMENT: args.environment,
+              LOG_LEVEL: args.logLevel.toUpperCase(),
+              BACKEND_URL: httpUrl(args.backend),
+            },
+            probes: {
+              readiness: { http: { path: "/health", port: "http" } },
+              liveness: { tcp: { port: "http" } },
+            },
+            resources: args.settings.resources,
+            writablePaths: ["/tmp"],
+          },
+        ],
+      },
+      this,
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,93 @@
+// How the Python services (backend, Celery, MCP server, agent coordinator) find the data stores
+// and their secrets: endpoints as plain variables, every credential as a file.
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceSettings } from "../config";
+import { httpProbes, type Endpoint, type SecretFile, type WorkloadSpec } from "../model/workload";
+import { scaling } from "./service";
+
+export interface DataWiring {
+  readonly environment: string;
+  readonly logLevel: string;
+  readonly database: { readonly endpoint: Endpoint; readonly name: string; readonly user: string };
+  readonly redis: Endpoint;
+  /** Secret Outputs. */
+  readonly secrets: {
+    readonly databasePassword: pulumi.Output<string>;
+    readonly redisPassword: pulumi.Output<string>;
+    readonly jwtSecret: pulumi.Output<string>;
+    readonly appSecretKey: pulumi.Output<string>;
+  };
+}
+
+/** Redis database 0 carries Celery's broker, 1 its results. */
+const brokerDatabase = 0;
+const resultDatabase = 1;
+
+/** Plain variables every Python service gets: where things are, never what the keys are. */
+export function dataEnvironment(wiring: DataWiring): Record<string, string> {
+  return {
+    ENVIRONMENT: wiring.environment,
+    LOG_LEVEL: wiring.logLevel.toUpperCase(),
+    DATABASE_HOST: wiring.database.endpoint.host,
+    DATABASE_PORT: String(wiring.database.endpoint.port),
+    DATABASE_NAME: wiring.database.name,
+    DATABASE_USER: wiring.database.user,
+    REDIS_HOST: wiring.redis.host,
+    REDIS_PORT: String(wiring.redis.port),
+  };
+}
+
+function redisUrl(wiring: DataWiring, database: number): pulumi.Output<string> {
+  return pulumi.secret(
+    wiring.secrets.redisPassword.apply(
+      (password) => `redis://:${password}@${wiring.redis.host}:${wiring.redis.port}/${database}`,
+    ),
+  );
+}
+
+/** Credential files; URLs that embed a password are files too (CELERY_BROKER_URL_FILE …). */
+export function dataSecretFiles(wiring: DataWiring): SecretFile[] {
+  return [
+    { name: "database-password", value: wiring.secrets.databasePassword },
+    { name: "redis-password", value: wiring.secrets.redisPassword },
+    { name: "jwt-secret", value: wiring.secrets.jwtSecret },
+    { name: "app-secret-key", value: wiring.secrets.appSecretKey },
+    { name: "celery-broker-url", value: redisUrl(wiring, brokerDatabase) },
+    { name: "celery-result-backend", value: redisUrl(wiring, resultDatabase) },
+  ];
+}
+
+export interface PythonHttpServiceOptions {
+  readonly name: string;
+  readonly component: string;
+  readonly zones: WorkloadSpec["zones"];
+  readonly port: number;
+  readonly settings: ServiceSettings;
+  readonly wiring: DataWiring;
+  /** Variables beyond the data wiring. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The shape shared by the backend, MCP server and agent coordinator: one HTTP port serving
+ * /health and /metrics, the data wiring, a writable /tmp. */
+export function pythonHttpService(options: PythonHttpServiceOptions): WorkloadSpec {
+  return {
+    name: options.name,
+    component: options.component,
+    zones: options.zones,
+    ...scaling(options.settings),
+    secretFiles: dataSecretFiles(options.wiring),
+    metrics: [{ port: "http", path: "/metrics" }],
+    containers: [
+      {
+        name: options.name,
+        image: options.settings.image,
+        ports: [{ name: "http", port: options.port }],
+        env: { ...dataEnvironment(options.wiring), PORT: String(options.port), ...options.env },
+        probes: httpProbes("http", "/health"),
+        resources: options.settings.resources,
+        writablePaths: ["/tmp"],
+      },
+    ],
+  };
+}

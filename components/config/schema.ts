@@ -1,0 +1,188 @@
+// The stack configuration schema: every key a Pulumi.<stack>.yaml may set, its type, its allowed
+// values and its default. This file is the single source of config defaults; Pulumi.yaml repeats
+// the scalar defaults for the engine and a test keeps the two equal.
+import { z } from "zod";
+import { parseCpu, parseMemory } from "./quantity";
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+    error: "must be a DNS label: lowercase letters, digits and '-', 1 to 63 characters",
+  });
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: "must be a fully qualified lowercase DNS name such as app.example.com",
+  });
+
+/** An integer in [min, max], with a message that says the range. */
+export function intRange(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, {
+    error: message,
+  });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of: ${values.join(", ")}` });
+}
+
+const cpu = z.string({ error: "must be a CPU quantity such as 250m or 1" }).refine(
+  (value) => parseCpu(value) !== undefined,
+  { error: "must be a CPU quantity such as 250m or 1" },
+);
+const memory = z.string({ error: "must be a memory quantity such as 256Mi or 1Gi" }).refine(
+  (value) => parseMemory(value) !== undefined,
+  { error: "must be a memory quantity such as 256Mi or 1Gi" },
+);
+
+export const imageSchema = z
+  .object({
+    repository: z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, {
+      error: "must be an image repository such as ghcr.io/toolboxai/backend",
+    }),
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be a valid image tag" })
+      .refine((tag) => tag !== "latest", {
+        error: 'must be a pinned version, not "latest"',
+      })
+      .optional(),
+    digest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/, { error: "must be sha256: followed by 64 hex digits" })
+      .optional(),
+  })
+  .strict()
+  .refine((image) => image.tag !== undefined || image.digest !== undefined, {
+    error: "must pin a tag or a digest",
+  });
+
+const resourcesSchema = z
+  .object({
+    requests: z.object({ cpu, memory }).strict(),
+    limits: z.object({ cpu, memory }).strict(),
+  })
+  .strict();
+
+const autoscalingSchema = z
+  .object({
+    minReplicas: intRange(1, 100),
+    maxReplicas: intRange(1, 100),
+    targetCpuUtilizationPercent: intRange(10, 100),
+  })
+  .strict();
+
+const storageSchema = z
+  .object({
+    size: memory,
+    /** Empty: the cluster's default StorageClass. */
+    storageClass: z.union([z.literal(""), dnsLabel]),
+  })
+  .strict();
+
+/** What a stack may set for one service; each field replaces the code default wholesale. */
+export const serviceSchema = z
+  .object({
+    image: imageSchema,
+    replicas: intRange(1, 50),
+    resources: resourcesSchema,
+    autoscaling: autoscalingSchema,
+    /** How many pods a voluntary disruption may take down at once (rendered when replicas ≥ 2). */
+    maxUnavailable: intRange(1, 10),
+    storage: storageSchema,
+    /** Allow HTTPS egress to public addresses (LLM providers, the Roblox APIs). */
+    internetEgress: z.boolean({ error: "must be true or false" }),
+  })
+  .partial()
+  .strict();
+
+export type ServiceOverrides = z.infer<typeof serviceSchema>;
+export type ImageRef = z.infer<typeof imageSchema>;
+export type Resources = z.infer<typeof resourcesSchema>;
+export type Autoscaling = z.infer<typeof autoscalingSchema>;
+export type Storage = z.infer<typeof storageSchema>;
+
+export const serviceNames = [
+  "backend",
+  "dashboard",
+  "mcpServer",
+  "agentCoordinator",
+  "celeryWorker",
+  "celeryBeat",
+  "flower",
+  "robloxSync",
+  "gateway",
+  "postgres",
+  "postgresExporter",
+  "redis",
+  "redisExporter",
+] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export const servicesSchema = z
+  .object(Object.fromEntries(serviceNames.map((name) => [name, serviceSchema])) as {
+    [K in ServiceName]: typeof serviceSchema;
+  })
+  .partial()
+  .strict();
+
+/** Keys whose value must come from `pulumi config set --secret`; empty means "generate one". */
+export const secretKeys = [
+  "postgresPassword",
+  "redisPassword",
+  "flowerPassword",
+  "jwtSecret",
+  "appSecretKey",
+] as const;
+export type SecretKey = (typeof secretKeys)[number];
+
+const secretValue = z.union([
+  z.literal(""),
+  z.string().min(16, { error: "must be at least 16 characters (or empty to generate one)" }),
+]);
+
+/**
+ * Every top-level key under `toolboxai:`. Scalars carry their defaults here; `services` is an
+ * object, which Pulumi.yaml cannot type, so it is validated only here.
+ */
+export const stackConfigSchema = z
+  .object({
+    environment: oneOf(["dev", "staging", "production"]),
+    platform: oneOf(["kubernetes"]).default("kubernetes"),
+    namespace: dnsLabel,
+    domain: hostname,
+    ingressClassName: dnsLabel.default("nginx"),
+    ingressControllerNamespace: dnsLabel.default("ingress-nginx"),
+    tlsIssuer: z.union([z.literal(""), dnsLabel]).default(""),
+    kubernetesContext: z.string().default(""),
+    logLevel: oneOf(["debug", "info", "warning", "error"]).default("info"),
+    databaseName: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+        error: "must be a PostgreSQL identifier: lowercase letters, digits and '_'",
+      })
+      .default("toolboxai"),
+    databaseUser: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+        error: "must be a PostgreSQL identifier: lowercase letters, digits and '_'",
+      })
+      .default("toolboxai"),
+    robloxSyncEnabled: z.boolean({ error: "must be true or false" }).default(true),
+    flowerEnabled: z.boolean({ error: "must be true or false" }).default(true),
+    services: servicesSchema.default({}),
+    ...(Object.fromEntries(secretKeys.map((key) => [key, secretValue.default("")])) as {
+      [K in SecretKey]: z.ZodDefault<typeof secretValue>;
+    }),
+  })
+  .strict();
+
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type StackConfig = z.output<typeof stackConfigSchema>;
+
+/** Top-level keys whose raw config string is JSON (objects), not a plain string. */
+export const objectKeys: ReadonlySet<string> = new Set(["services"]);
+/** Top-level keys whose raw config string is "true"/"false". */
+export const booleanKeys: ReadonlySet<string> = new Set(["robloxSyncEnabled", "flowerEnabled"]);

@@ -1,0 +1,286 @@
+// Pure validation of stack configuration: raw config strings in, one typed PlatformConfig out, or
+// a ConfigError that lists every problem with its key, value and what is allowed. Nothing here
+// touches the Pulumi runtime, so tests call it directly and check the exact messages.
+import { closest, distance } from "fastest-levenshtein";
+import { z } from "zod";
+import { backendImageServices, serviceDefaults, singletonServices } from "./defaults";
+import { parseCpu, parseMemory } from "./quantity";
+import {
+  booleanKeys,
+  objectKeys,
+  secretKeys,
+  serviceNames,
+  stackConfigSchema,
+  type Autoscaling,
+  type ImageRef,
+  type Resources,
+  type SecretKey,
+  type ServiceName,
+  type StackConfig,
+  type Storage,
+} from "./schema";
+
+export const projectName = "toolboxai";
+
+/** A service's settings after the stack's overrides are laid over the code defaults. */
+export interface ServiceSettings {
+  readonly image: ImageRef;
+  readonly replicas: number;
+  readonly resources: Resources;
+  readonly autoscaling?: Autoscaling;
+  readonly maxUnavailable: number;
+  readonly internetEgress: boolean;
+  readonly storage?: Storage;
+}
+
+export interface PlatformConfig extends Omit<StackConfig, "services" | SecretKey> {
+  readonly stack: string;
+  readonly services: Readonly<Record<ServiceName, ServiceSettings>>;
+  /** Secret values the stack supplied; the rest are generated. Plain strings: wrap before use. */
+  readonly suppliedSecrets: Readonly<Partial<Record<SecretKey, string>>>;
+}
+
+export interface ConfigProblem {
+  /** Full key, e.g. `toolboxai:services.backend.replicas`. */
+  readonly key: string;
+  /** The offending value as shown to the user (`[secret]` for secrets, absent when missing). */
+  readonly shownValue?: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly stackFile: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(formatProblems(stackFile, problems));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatProblems(stackFile: string, problems: readonly ConfigProblem[]): string {
+  const lines = problems.map((problem) =>
+    problem.shownValue === undefined
+      ? `  ${problem.key}: ${problem.message}`
+      : `  ${problem.key} = ${problem.shownValue}: ${problem.message}`,
+  );
+  const noun = problems.length === 1 ? "problem" : "problems";
+  return [`${stackFile} has ${problems.length} configuration ${noun}:`, ...lines].join("\n");
+}
+
+export interface RawConfigInput {
+  /** The stack name; its file is Pulumi.<stack>.yaml. */
+  readonly stack: string;
+  /** Config as the engine hands it to the program: `toolboxai:key` → string (objects as JSON). */
+  readonly values: Readonly<Record<string, string>>;
+  /** Keys (`toolboxai:key`) whose values the stack stored encrypted. */
+  readonly secretKeys: ReadonlySet<string>;
+}
+
+export function stackFileName(stack: string): string {
+  return `Pulumi.${stack}.yaml`;
+}
+
+/** Validates raw stack config and resolves it into a PlatformConfig, or throws ConfigError. */
+export function validateConfig(input: RawConfigInput): PlatformConfig {
+  const stackFile = stackFileName(input.stack);
+  const { raw, problems } = decodeRawValues(input);
+  const parsed = stackConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(stackFile, problems);
+
+  const config = parsed.data;
+  const services = resolveServices(config, problems);
+  if (problems.length > 0) throw new ConfigError(stackFile, problems);
+
+  const suppliedSecrets: Partial<Record<SecretKey, string>> = {};
+  for (const key of secretKeys) {
+    if (config[key] !== "") suppliedSecrets[key] = config[key];
+  }
+  const plain = Object.fromEntries(
+    Object.entries(config).filter(
+      ([key]) => key !== "services" && !(secretKeys as readonly string[]).includes(key),
+    ),
+  ) as Omit<StackConfig, "services" | SecretKey>;
+  return { ...plain, stack: input.stack, services, suppliedSecrets };
+}
+
+/** Turns engine strings into the values the schema expects, noting what cannot be decoded. */
+function decodeRawValues(input: RawConfigInput): {
+  raw: Record<string, unknown>;
+  problems: ConfigProblem[];
+} {
+  const raw: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  const prefix = `${projectName}:`;
+  for (const [fullKey, value] of Object.entries(input.values)) {
+    if (!fullKey.startsWith(prefix)) continue; // other namespaces belong to providers
+    const key = fullKey.slice(prefix.length);
+    const isSecretKey = (secretKeys as readonly string[]).includes(key);
+    if (isSecretKey && value !== "" && !input.secretKeys.has(fullKey)) {
+      problems.push({
+        key: fullKey,
+        shownValue: "[secret]",
+        message: `must be stored encrypted: run \`pulumi config set --secret ${key}\``,
+      });
+      continue;
+    }
+    if (objectKeys.has(key)) {
+      try {
+        raw[key] = JSON.parse(value);
+      } catch {
+        problems.push({ key: fullKey, shownValue: show(value), message: "must be a YAML mapping" });
+      }
+    } else if (booleanKeys.has(key) && (value === "true" || value === "false")) {
+      raw[key] = value === "true";
+    } else {
+      raw[key] = value;
+    }
+  }
+  return { raw, problems };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(stackConfigSchema, path);
+    return issue.keys.map((unknownKey) => ({
+      key: fullKey([...path, unknownKey]),
+      message: suggest(unknownKey, known),
+    }));
+  }
+  const value = valueAt(raw, path);
+  if (value === undefined) {
+    return [{ key: fullKey(path), message: `is required; it ${issue.message}` }];
+  }
+  const isSecret = (secretKeys as readonly string[]).includes(path[0] ?? "");
+  return [
+    {
+      key: fullKey(path),
+      shownValue: isSecret ? "[secret]" : show(value),
+      message: issue.message,
+    },
+  ];
+}
+
+function suggest(unknownKey: string, known: readonly string[]): string {
+  if (known.length === 0) return "unknown key";
+  const nearest = closest(unknownKey, [...known]);
+  if (distance(unknownKey.toLowerCase(), nearest.toLowerCase()) <= 3) {
+    return `unknown key; did you mean "${nearest}"?`;
+  }
+  return `unknown key; known keys here: ${[...known].sort().join(", ")}`;
+}
+
+/** The object keys the schema accepts at `path`, seen through defaults and optionals. */
+function knownKeysAt(schema: z.ZodType, path: readonly string[]): string[] {
+  let current: unknown = schema;
+  for (let index = 0; ; index++) {
+    while (current instanceof z.ZodDefault || current instanceof z.ZodOptional) {
+      current = current.unwrap();
+    }
+    if (!(current instanceof z.ZodObject)) return [];
+    if (index === path.length) return Object.keys(current.shape);
+    current = (current.shape as Record<string, unknown>)[path[index]];
+  }
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+function fullKey(path: readonly PropertyKey[]): string {
+  return `${projectName}:${path.map(String).join(".")}`;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Lays each service's overrides over its defaults and checks what spans several fields. */
+function resolveServices(
+  config: StackConfig,
+  problems: ConfigProblem[],
+): Record<ServiceName, ServiceSettings> {
+  const resolved = {} as Record<ServiceName, ServiceSettings>;
+  const backendImage = config.services.backend?.image;
+  for (const name of serviceNames) {
+    const overrides = config.services[name] ?? {};
+    const defaults = serviceDefaults[name];
+    const image =
+      overrides.image ??
+      defaults.image ??
+      (backendImageServices.has(name) ? backendImage : undefined);
+    if (image === undefined) {
+      problems.push({
+        key: fullKey(["services", name, "image"]),
+        message: "is required: application images have no default; set repository and tag",
+      });
+      continue;
+    }
+    const settings: ServiceSettings = {
+      image,
+      replicas: overrides.replicas ?? defaults.replicas,
+      resources: overrides.resources ?? defaults.resources,
+      autoscaling: overrides.autoscaling,
+      maxUnavailable: overrides.maxUnavailable ?? defaults.maxUnavailable,
+      internetEgress: overrides.internetEgress ?? defaults.internetEgress,
+      storage: overrides.storage ?? defaults.storage,
+    };
+    problems.push(...checkService(name, settings));
+    resolved[name] = settings;
+  }
+  return resolved;
+}
+
+/** Cross-field rules of one service, as pure data for the error. */
+export function checkService(name: string, settings: ServiceSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { requests, limits } = settings.resources;
+  if ((parseCpu(limits.cpu) ?? 0) < (parseCpu(requests.cpu) ?? 0)) {
+    problems.push({
+      key: fullKey(["services", name, "resources", "limits", "cpu"]),
+      shownValue: show(limits.cpu),
+      message: `must be at least the CPU request (${requests.cpu})`,
+    });
+  }
+  if ((parseMemory(limits.memory) ?? 0) < (parseMemory(requests.memory) ?? 0)) {
+    problems.push({
+      key: fullKey(["services", name, "resources", "limits", "memory"]),
+      shownValue: show(limits.memory),
+      message: `must be at least the memory request (${requests.memory})`,
+    });
+  }
+  const autoscaling = settings.autoscaling;
+  if (singletonServices.has(name as ServiceName)) {
+    if (settings.replicas !== 1) {
+      problems.push({
+        key: fullKey(["services", name, "replicas"]),
+        shownValue: show(settings.replicas),
+        message: "must be 1: this service runs as a single pod",
+      });
+    }
+    if (autoscaling) {
+      problems.push({
+        key: fullKey(["services", name, "autoscaling"]),
+        message: "is not allowed: this service runs as a single pod",
+      });
+    }
+  }
+  if (autoscaling && autoscaling.maxReplicas < autoscaling.minReplicas) {
+    problems.push({
+      key: fullKey(["services", name, "autoscaling", "maxReplicas"]),
+      shownValue: show(autoscaling.maxReplicas),
+      message: `must be at least minReplicas (${autoscaling.minReplicas})`,
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,16 @@
+// The component library: config, the workload model, its Kubernetes rendering, and the
+// application and data components built on them.
+export * from "./config";
+export { PlatformSecrets } from "./secrets/platform-secrets";
+export { PlatformNamespace } from "./kubernetes/namespace";
+export { KubernetesRenderer } from "./kubernetes/renderer";
+export { KubernetesWorkload } from "./kubernetes/workload";
+export { Postgres } from "./data/postgres";
+export { Redis } from "./data/redis";
+export { Backend } from "./app/backend";
+export { McpServer } from "./app/mcp-server";
+export { AgentCoordinator } from "./app/agent-coordinator";
+export { Celery } from "./app/celery";
+export { Dashboard } from "./app/dashboard";
+export { RobloxSync } from "./app/roblox-sync";
+export { Gateway } from "./app/gateway";

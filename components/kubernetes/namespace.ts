@@ -1,0 +1,57 @@
+// A namespace for one environment: Pod Security Admission "restricted" enforced, audited and
+// warned, and the two network policies every namespace starts with: deny everything, then allow
+// DNS. Workloads add their own allow rules (./network).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { partOf } from "./labels";
+import { allowDnsSpec, defaultDenySpec } from "./network";
+
+export interface PlatformNamespaceArgs {
+  /** The namespace's name. */
+  readonly name: string;
+  /** app.kubernetes.io/instance of the environment. */
+  readonly instance: string;
+}
+
+/** Pod Security Admission labels for the restricted profile, in all three modes. */
+export function podSecurityLabels(): Record<string, string> {
+  return Object.fromEntries(
+    ["enforce", "audit", "warn"].flatMap((mode) => [
+      [`pod-security.kubernetes.io/${mode}`, "restricted"],
+      [`pod-security.kubernetes.io/${mode}-version`, "latest"],
+    ]),
+  );
+}
+
+export class PlatformNamespace extends pulumi.ComponentResource {
+  readonly name: string;
+
+  constructor(name: string, args: PlatformNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:kubernetes:Namespace", name, {}, opts);
+    const child = { parent: this };
+    const labels = {
+      "app.kubernetes.io/part-of": partOf,
+      "app.kubernetes.io/instance": args.instance,
+      "app.kubernetes.io/managed-by": "pulumi",
+    };
+    const namespace = new k8s.core.v1.Namespace(
+      name,
+      { metadata: { name: args.name, labels: { ...labels, ...podSecurityLabels() } } },
+      child,
+    );
+    // Policies wait for the namespace: they are created in it.
+    const inNamespace = { parent: this, dependsOn: [namespace] };
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-default-deny`,
+      { metadata: { name: "default-deny", namespace: args.name, labels }, spec: defaultDenySpec() },
+      inNamespace,
+    );
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-allow-dns`,
+      { metadata: { name: "allow-dns", namespace: args.name, labels }, spec: allowDnsSpec() },
+      inNamespace,
+    );
+    this.name = args.name;
+    this.registerOutputs({ name: this.name });
+  }
+}

@@ -1,0 +1,188 @@
+// The pod template of a workload: containers hardened from the resolved security profile, probes
+// with the model's timing, secrets and config mounted as read-only files, writable emptyDirs.
+// Pure: the same spec always gives the same object, and tests read it directly.
+import type * as k8s from "@pulumi/kubernetes";
+import type { SecurityProfile } from "../model/security";
+import {
+  defaultProbeTiming,
+  imageReference,
+  secretFileVariable,
+  secretPath,
+  type Check,
+  type ContainerSpec,
+  type WorkloadSpec,
+} from "../model/workload";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+type Container = k8s.types.input.core.v1.Container;
+type Probe = k8s.types.input.core.v1.Probe;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+
+/** Size limit of each writable emptyDir, so a runaway writer cannot fill the node's disk. */
+export const writableVolumeSizeLimit = "256Mi";
+/** Secret files are readable by owner and group (fsGroup) only. */
+export const secretFileMode = 0o440;
+export const secretsVolume = "secrets";
+export const configVolume = "config";
+export const dataVolume = "data";
+
+export interface PodNames {
+  readonly serviceAccount: string;
+  readonly secret: string;
+  readonly configMap: string;
+}
+
+function handler(check: Check): Probe {
+  if ("http" in check) return { httpGet: { path: check.http.path, port: check.http.port } };
+  if ("tcp" in check) return { tcpSocket: { port: check.tcp.port } };
+  return { exec: { command: [...check.exec.command] } };
+}
+
+function probes(container: ContainerSpec, spec: WorkloadSpec) {
+  const timing = { ...defaultProbeTiming, ...spec.probeTiming };
+  const steady = {
+    periodSeconds: timing.periodSeconds,
+    failureThreshold: timing.failureThreshold,
+    timeoutSeconds: timing.timeoutSeconds,
+  };
+  // The startup probe polls every 10s and gives up after the start period, after which the
+  // liveness probe takes over: the Kubernetes form of Docker's start_period.
+  const startupPeriod = 10;
+  return {
+    readinessProbe: { ...handler(container.probes.readiness), ...steady },
+    livenessProbe: { ...handler(container.probes.liveness), ...steady },
+    startupProbe: {
+      ...handler(container.probes.startup ?? container.probes.readiness),
+      periodSeconds: startupPeriod,
+      failureThreshold: Math.ceil(timing.startPeriodSeconds / startupPeriod),
+      timeoutSeconds: timing.timeoutSeconds,
+    },
+  };
+}
+
+/** A volume name for a writable path: "/var/cache/nginx" in "web" → "web-var-cache-nginx". */
+export function writableVolumeName(container: string, path: string): string {
+  const slug = path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
+  return `${container}-${slug || "root"}`.slice(0, 63).replace(/-+$/, "");
+}
+
+function securityContext(profile: SecurityProfile): k8s.types.input.core.v1.SecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: profile.runAsUser,
+    runAsGroup: profile.runAsGroup,
+    readOnlyRootFilesystem: profile.readOnlyRootFilesystem,
+    allowPrivilegeEscalation: profile.allowPrivilegeEscalation,
+    privileged: false,
+    capabilities: {
+      drop: ["ALL"],
+      ...(profile.addCapabilities.length > 0 ? { add: [...profile.addCapabilities] } : {}),
+    },
+    seccompProfile: { type: profile.seccompProfile },
+  };
+}
+
+function container(
+  spec: WorkloadSpec,
+  containerSpec: ContainerSpec,
+  isMain: boolean,
+  profile: SecurityProfile,
+): Container {
+  const allSecrets = (spec.secretFiles ?? []).map((file) => file.name);
+  const allConfig = spec.configFiles ?? [];
+  const secretNames = containerSpec.secretFiles ?? (isMain ? allSecrets : []);
+  const configNames = new Set(
+    containerSpec.configFiles ?? (isMain ? allConfig.map((file) => file.name) : []),
+  );
+
+  const env: Record<string, string> = { ...containerSpec.env };
+  for (const name of secretNames) env[secretFileVariable(name)] = secretPath(name);
+
+  const volumeMounts: VolumeMount[] = [
+    ...secretNames.map((name) => ({
+      name: secretsVolume,
+      mountPath: secretPath(name),
+      subPath: name,
+      readOnly: true,
+    })),
+    ...allConfig
+      .filter((file) => configNames.has(file.name))
+      .map((file) => ({
+        name: configVolume,
+        mountPath: file.mountPath,
+        subPath: file.name,
+        readOnly: true,
+      })),
+    ...(containerSpec.writablePaths ?? []).map((path) => ({
+      name: writableVolumeName(containerSpec.name, path),
+      mountPath: path,
+    })),
+    ...(isMain && spec.persistentVolume
+      ? [{ name: dataVolume, mountPath: spec.persistentVolume.mountPath }]
+      : []),
+  ];
+
+  return {
+    name: containerSpec.name,
+    image: imageReference(containerSpec.image),
+    imagePullPolicy: "IfNotPresent",
+    ...(containerSpec.command ? { command: [...containerSpec.command] } : {}),
+    ...(containerSpec.args ? { args: [...containerSpec.args] } : {}),
+    ports: (containerSpec.ports ?? []).map((port) => ({
+      name: port.name,
+      containerPort: port.port,
+      protocol: "TCP",
+    })),
+    env: Object.keys(env)
+      .sort()
+      .map((name) => ({ name, value: env[name] })),
+    resources: {
+      requests: { ...containerSpec.resources.requests },
+      limits: { ...containerSpec.resources.limits },
+    },
+    ...probes(containerSpec, spec),
+    securityContext: securityContext(profile),
+    volumeMounts,
+  };
+}
+
+/** The pod spec (without metadata) of a workload. */
+export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: PodNames): PodSpec {
+  const volumes: Volume[] = [];
+  if ((spec.secretFiles ?? []).length > 0) {
+    volumes.push({
+      name: secretsVolume,
+      secret: { secretName: names.secret, defaultMode: secretFileMode },
+    });
+  }
+  if ((spec.configFiles ?? []).length > 0) {
+    volumes.push({ name: configVolume, configMap: { name: names.configMap } });
+  }
+  for (const containerSpec of spec.containers) {
+    for (const path of containerSpec.writablePaths ?? []) {
+      volumes.push({
+        name: writableVolumeName(containerSpec.name, path),
+        emptyDir: { sizeLimit: writableVolumeSizeLimit },
+      });
+    }
+  }
+
+  return {
+    serviceAccountName: names.serviceAccount,
+    automountServiceAccountToken: profile.automountServiceAccountToken,
+    // Service links inject every Service's address as env vars; nothing here reads them.
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: profile.runAsUser,
+      runAsGroup: profile.runAsGroup,
+      fsGroup: profile.fsGroup,
+      seccompProfile: { type: profile.seccompProfile },
+    },
+    containers: spec.containers.map((containerSpec, index) =>
+      container(spec, containerSpec, index === 0, profile),
+    ),
+    volumes,
+  };
+}

@@ -1,0 +1,13 @@
+// The Kubernetes WorkloadRenderer: each workload becomes a KubernetesWorkload component.
+import type * as pulumi from "@pulumi/pulumi";
+import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
+import type { WorkloadSpec } from "../model/workload";
+import { KubernetesWorkload, type KubernetesContext } from "./workload";
+
+export class KubernetesRenderer implements WorkloadRenderer {
+  constructor(readonly context: KubernetesContext) {}
+
+  render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
+    return new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
+  }
+}

@@ -1,0 +1,263 @@
+// Renders one WorkloadSpec as Kubernetes resources: ServiceAccount, ConfigMap and Secret (files),
+// Deployment or StatefulSet, Service, NetworkPolicy, and a PodDisruptionBudget and
+// HorizontalPodAutoscaler where the replica settings call for them.
+import { createHash } from "node:crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { resolveSecurity, type SecurityProfile } from "../model/security";
+import { assertValidWorkload } from "../model/validate";
+import type { Endpoint, PortSpec, WorkloadSpec } from "../model/workload";
+import { labelValue, recommendedLabels, selectorLabels, zoneLabels } from "./labels";
+import { workloadPolicySpec, type NetworkContext } from "./network";
+import { dataVolume, podSpec } from "./pod";
+
+export interface KubernetesContext extends NetworkContext {
+  /** Namespace every resource of the workload is created in. */
+  readonly namespace: string;
+  /** Resources to create first (the namespace); the name alone carries no dependency. */
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+export interface KubernetesWorkloadArgs {
+  readonly spec: WorkloadSpec;
+  readonly context: KubernetesContext;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Topology spread for replicated workloads: prefer distinct nodes and zones, never block. */
+function spreadConstraints(labels: Record<string, string>) {
+  return ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: "ScheduleAnyway",
+    labelSelector: { matchLabels: labels },
+  }));
+}
+
+export class KubernetesWorkload extends pulumi.ComponentResource {
+  /** The resolved security profile the pods run with. */
+  readonly security: SecurityProfile;
+  /** In-cluster DNS name of the workload's Service (undefined for workloads without ports). */
+  readonly serviceHost?: string;
+  readonly workloadName: string;
+  private readonly ports: readonly PortSpec[];
+
+  constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:kubernetes:Workload", name, {}, opts);
+    const { spec, context } = args;
+    assertValidWorkload(spec);
+    const security = resolveSecurity(spec.name, spec.security);
+    this.security = security;
+    this.workloadName = spec.name;
+
+    const namespace = context.namespace;
+    const version = spec.containers[0].image.tag ?? spec.containers[0].image.digest;
+    const labels = recommendedLabels(spec.name, spec.component, context, version);
+    const selector = selectorLabels(spec.name, context);
+    const child = { parent: this, dependsOn: [...(context.dependsOn ?? [])] };
+    const names = {
+      serviceAccount: spec.name,
+      secret: `${spec.name}-secrets`,
+      configMap: `${spec.name}-config`,
+    };
+
+    new k8s.core.v1.ServiceAccount(
+      spec.name,
+      {
+        metadata: { name: names.serviceAccount, namespace, labels },
+        automountServiceAccountToken: security.automountServiceAccountToken,
+      },
+      child,
+    );
+
+    const annotations: Record<string, pulumi.Input<string>> = {};
+    const configFiles = spec.configFiles ?? [];
+    if (configFiles.length > 0) {
+      const data = Object.fromEntries(configFiles.map((file) => [file.name, file.content]));
+      new k8s.core.v1.ConfigMap(
+        `${spec.name}-config`,
+        { metadata: { name: names.configMap, namespace, labels }, data },
+        child,
+      );
+      annotations["checksum.toolboxai.io/config"] = sha256(JSON.stringify(data));
+    }
+
+    const secretFiles = spec.secretFiles ?? [];
+    if (secretFiles.length > 0) {
+      const stringData = pulumi.secret(
+        pulumi
+          .all(secretFiles.map((file) => file.value))
+          .apply((values) =>
+            Object.fromEntries(secretFiles.map((file, index) => [file.name, values[index]])),
+          ),
+      );
+      new k8s.core.v1.Secret(
+        `${spec.name}-secrets`,
+        {
+          metadata: { name: names.secret, namespace, labels },
+          type: "Opaque",
+          stringData,
+        },
+        child,
+      );
+      // The hash is of secret material, so it stays a secret Output too.
+      annotations["checksum.toolboxai.io/secrets"] = stringData.apply((data) =>
+        sha256(JSON.stringify(data)),
+      );
+    }
+
+    const minReplicas = spec.autoscaling?.minReplicas ?? spec.replicas;
+    const replicated = minReplicas > 1 || (spec.autoscaling?.maxReplicas ?? 1) > 1;
+    const template = {
+      metadata: {
+        labels: { ...labels, ...zoneLabels(spec.zones) },
+        annotations,
+      },
+      spec: {
+        ...podSpec(spec, security, names),
+        ...(replicated ? { topologySpreadConstraints: spreadConstraints(selector) } : {}),
+      },
+    };
+
+    // With an autoscaler the replica count belongs to it; Pulumi sets only the starting value.
+    const workloadOpts = spec.autoscaling ? { ...child, ignoreChanges: ["spec.replicas"] } : child;
+    let workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
+    if (spec.kind === "stateful") {
+      const volume = spec.persistentVolume!;
+      workload = new k8s.apps.v1.StatefulSet(
+        spec.name,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            serviceName: spec.name,
+            replicas: spec.replicas,
+            selector: { matchLabels: selector },
+            podManagementPolicy: "OrderedReady",
+            updateStrategy: { type: "RollingUpdate" },
+            // Deleting the StatefulSet must never delete the data.
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+            template,
+            volumeClaimTemplates: [
+              {
+                metadata: { name: dataVolume, labels: selector },
+                spec: {
+                  accessModes: ["ReadWriteOnce"],
+                  ...(volume.storageClass ? { storageClassName: volume.storageClass } : {}),
+                  resources: { requests: { storage: volume.size } },
+                },
+              },
+            ],
+          },
+        },
+        workloadOpts,
+      );
+    } else {
+      workload = new k8s.apps.v1.Deployment(
+        spec.name,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            replicas: minReplicas,
+            revisionHistoryLimit: 5,
+            selector: { matchLabels: selector },
+            strategy:
+              spec.updateStrategy === "recreate"
+                ? { type: "Recreate" }
+                : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            template,
+          },
+        },
+        workloadOpts,
+      );
+    }
+
+    const ports = spec.containers.flatMap((container) => container.ports ?? []);
+    this.ports = ports;
+    if (ports.length > 0) {
+      new k8s.core.v1.Service(
+        spec.name,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            type: "ClusterIP",
+            ...(spec.kind === "stateful" ? { clusterIP: "None" } : {}),
+            selector,
+            ports: ports.map((port) => ({
+              name: port.name,
+              port: port.port,
+              targetPort: port.name,
+              protocol: "TCP",
+            })),
+          },
+        },
+        child,
+      );
+      this.serviceHost = `${spec.name}.${namespace}.svc.cluster.local`;
+    }
+
+    new k8s.networking.v1.NetworkPolicy(
+      spec.name,
+      {
+        metadata: { name: spec.name, namespace, labels },
+        spec: workloadPolicySpec(spec, context),
+      },
+      child,
+    );
+
+    if (replicated) {
+      new k8s.policy.v1.PodDisruptionBudget(
+        spec.name,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: { maxUnavailable: spec.maxUnavailable ?? 1, selector: { matchLabels: selector } },
+        },
+        child,
+      );
+    }
+
+    if (spec.autoscaling) {
+      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        spec.name,
+        {
+          metadata: { name: spec.name, namespace, labels },
+          spec: {
+            scaleTargetRef: {
+              apiVersion: "apps/v1",
+              kind: spec.kind === "stateful" ? "StatefulSet" : "Deployment",
+              name: spec.name,
+            },
+            minReplicas: spec.autoscaling.minReplicas,
+            maxReplicas: spec.autoscaling.maxReplicas,
+            metrics: [
+              {
+                type: "Resource",
+                resource: {
+                  name: "cpu",
+                  target: {
+                    type: "Utilization",
+                    averageUtilization: spec.autoscaling.targetCpuUtilizationPercent,
+                  },
+                },
+              },
+            ],
+          },
+        },
+        { ...child, dependsOn: [...child.dependsOn, workload] },
+      );
+    }
+
+    this.registerOutputs({ serviceHost: this.serviceHost, version: labelValue(version ?? "") });
+  }
+
+  /** Where other workloads reach the named port of this one. */
+  endpoint(portName: string): Endpoint {
+    const port = this.ports.find((candidate) => candidate.name === portName);
+    if (!this.serviceHost || !port) {
+      throw new Error(`workload ${this.workloadName} publishes no port "${portName}"`);
+    }
+    return { host: this.serviceHost, port: port.port };
+  }
+}

@@ -1,0 +1,15 @@
+// What a platform renderer offers the components: turn a WorkloadSpec into running resources
+// and say where they are reached. Kubernetes implements it today (../kubernetes/renderer.ts);
+// components depend only on this interface.
+import type * as pulumi from "@pulumi/pulumi";
+import type { Endpoint, WorkloadSpec } from "./workload";
+
+export interface RenderedWorkload {
+  /** Where other workloads reach the named port. Throws if the workload has no such port. */
+  endpoint(portName: string): Endpoint;
+}
+
+export interface WorkloadRenderer {
+  /** Creates the workload's resources as children of `parent`. */
+  render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload;
+}

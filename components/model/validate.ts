@@ -1,0 +1,75 @@
+// Structural checks of a WorkloadSpec, run before anything is rendered. Pure: tests call it with
+// a spec and compare the message.
+import { secretFileVariable, type Check, type WorkloadSpec } from "./workload";
+
+const fileName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function checkedPort(check: Check): string | undefined {
+  if ("http" in check) return check.http.port;
+  if ("tcp" in check) return check.tcp.port;
+  return undefined;
+}
+
+/** Every problem with the spec, as sentences naming the workload and field; empty if none. */
+export function workloadProblems(spec: WorkloadSpec): string[] {
+  const problems: string[] = [];
+  const where = (field: string) => `workload ${spec.name}: ${field}`;
+  if (!dnsLabel.test(spec.name)) problems.push(where("name must be a DNS label"));
+  if (spec.zones.length === 0) problems.push(where("zones must name at least one zone"));
+
+  const secretNames = new Set((spec.secretFiles ?? []).map((file) => file.name));
+  const configNames = new Set((spec.configFiles ?? []).map((file) => file.name));
+  for (const file of spec.secretFiles ?? []) {
+    if (!fileName.test(file.name)) {
+      problems.push(where(`secret file "${file.name}" must be lowercase letters, digits, '-' or '.'`));
+    }
+  }
+
+  const allPorts = new Set<string>();
+  const containerNames = new Set<string>();
+  for (const container of spec.containers) {
+    if (containerNames.has(container.name)) {
+      problems.push(where(`container name "${container.name}" is used twice`));
+    }
+    containerNames.add(container.name);
+    const ports = new Set((container.ports ?? []).map((port) => port.name));
+    ports.forEach((port) => allPorts.add(port));
+    const probes = container.probes;
+    for (const [kind, check] of Object.entries(probes)) {
+      const port = check ? checkedPort(check) : undefined;
+      if (port !== undefined && !ports.has(port)) {
+        problems.push(where(`container ${container.name} ${kind} probe uses unknown port "${port}"`));
+      }
+    }
+    if (JSON.stringify(probes.readiness) === JSON.stringify(probes.liveness)) {
+      problems.push(
+        where(`container ${container.name} liveness probe must differ from its readiness probe`),
+      );
+    }
+    for (const name of container.secretFiles ?? []) {
+      if (!secretNames.has(name)) problems.push(where(`container ${container.name} mounts unknown secret file "${name}"`));
+    }
+    for (const name of container.configFiles ?? []) {
+      if (!configNames.has(name)) problems.push(where(`container ${container.name} mounts unknown config file "${name}"`));
+    }
+    const mounted = container.secretFiles ?? (container === spec.containers[0] ? [...secretNames] : []);
+    for (const variable of Object.keys(container.env ?? {})) {
+      const clash = mounted.find((name) => secretFileVariable(name) === variable);
+      if (clash) problems.push(where(`container ${container.name} env ${variable} is set by secret file "${clash}"`));
+    }
+  }
+  for (const metrics of spec.metrics ?? []) {
+    if (!allPorts.has(metrics.port)) problems.push(where(`metrics port "${metrics.port}" is not a container port`));
+  }
+  if (spec.kind === "stateful" && !spec.persistentVolume) {
+    problems.push(where("a stateful workload needs a persistentVolume"));
+  }
+  return problems;
+}
+
+/** Throws one error listing every problem; used by renderers before creating anything. */
+export function assertValidWorkload(spec: WorkloadSpec): void {
+  const problems = workloadProblems(spec);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+}

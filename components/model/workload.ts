@@ -1,0 +1,164 @@
+// The workload model: one platform-neutral description of a service. Components build these;
+// a renderer (../kubernetes) turns them into platform resources. Every field is documented with
+// its default; the defaults that matter for security live in ./security.
+import type * as pulumi from "@pulumi/pulumi";
+import type { Autoscaling, ImageRef, Resources } from "../config/schema";
+import type { SecurityProfile } from "./security";
+import type { Zone } from "./zones";
+
+export type { Autoscaling, ImageRef, Resources };
+
+/** A named TCP port a container listens on; every port is published on the workload's Service. */
+export interface PortSpec {
+  /** IANA-style port name, at most 15 characters. */
+  readonly name: string;
+  readonly port: number;
+  /** "serve" (default): open to the zones that may reach this workload; "metrics": open only to
+   * the monitoring zone. */
+  readonly purpose?: "serve" | "metrics";
+}
+
+/** How a probe checks a container. `port` names a PortSpec of the same container. */
+export type Check =
+  | { readonly http: { readonly path: string; readonly port: string } }
+  | { readonly tcp: { readonly port: string } }
+  | { readonly exec: { readonly command: readonly string[] } };
+
+/**
+ * Health checks. Readiness and liveness are both required (a container without them is neither
+ * routed nor restarted correctly); startup defaults to the readiness check.
+ */
+export interface Probes {
+  readonly readiness: Check;
+  readonly liveness: Check;
+  readonly startup?: Check;
+}
+
+/** Probe timing, from the source design's health checks. */
+export interface ProbeTiming {
+  /** Default 30. */
+  readonly periodSeconds: number;
+  /** Default 3. */
+  readonly failureThreshold: number;
+  /** Grace before liveness counts, via the startup probe; default 40. */
+  readonly startPeriodSeconds: number;
+  /** Default 5. */
+  readonly timeoutSeconds: number;
+}
+
+export const defaultProbeTiming: Readonly<ProbeTiming> = Object.freeze({
+  periodSeconds: 30,
+  failureThreshold: 3,
+  startPeriodSeconds: 40,
+  timeoutSeconds: 5,
+});
+
+/** A secret, mounted read-only at /run/secrets/<name>, with <NAME>_FILE set to that path. */
+export interface SecretFile {
+  /** File name: lowercase, digits, '-' (e.g. `database-password` → `DATABASE_PASSWORD_FILE`). */
+  readonly name: string;
+  /** Must be a secret Output. */
+  readonly value: pulumi.Output<string>;
+}
+
+/** A non-secret configuration file, mounted read-only at `mountPath`. */
+export interface ConfigFile {
+  /** Key in the workload's ConfigMap. */
+  readonly name: string;
+  readonly mountPath: string;
+  readonly content: string;
+}
+
+export interface ContainerSpec {
+  readonly name: string;
+  readonly image: ImageRef;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  /** Default none. */
+  readonly ports?: readonly PortSpec[];
+  /** Plain, non-secret environment. A secret never goes here: use SecretFile. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Names of the workload's secret files this container mounts; default: all of them. */
+  readonly secretFiles?: readonly string[];
+  /** Names of the workload's config files this container mounts; default: all of them. */
+  readonly configFiles?: readonly string[];
+  readonly probes: Probes;
+  readonly resources: Resources;
+  /** Writable emptyDir mounts (the root filesystem is read-only); default none. */
+  readonly writablePaths?: readonly string[];
+}
+
+/** A Prometheus scrape target; used to open the port to the monitoring zone and, later, to
+ * generate scrape configuration. */
+export interface MetricsEndpoint {
+  /** Name of a PortSpec on one of the workload's containers. */
+  readonly port: string;
+  /** Default "/metrics". */
+  readonly path?: string;
+}
+
+export interface PersistentVolume {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly size: string;
+  /** Empty: the cluster's default StorageClass. */
+  readonly storageClass: string;
+}
+
+export interface WorkloadSpec {
+  /** Service and DNS name, e.g. "backend". */
+  readonly name: string;
+  /** Role label (app.kubernetes.io/component), e.g. "api", "database". */
+  readonly component: string;
+  /** Default "stateless": a Deployment; "stateful" is a StatefulSet with stable storage. */
+  readonly kind?: "stateless" | "stateful";
+  /** The first is the main container; the rest are sidecars (exporters). */
+  readonly containers: readonly [ContainerSpec, ...ContainerSpec[]];
+  readonly secretFiles?: readonly SecretFile[];
+  readonly configFiles?: readonly ConfigFile[];
+  /** Zone membership; at least one. */
+  readonly zones: readonly Zone[];
+  readonly replicas: number;
+  /** Default none: a fixed replica count. */
+  readonly autoscaling?: Autoscaling;
+  /** Pods a voluntary disruption may take at once, when replicas ≥ 2; default 1. */
+  readonly maxUnavailable?: number;
+  /** Default "rolling" (zero downtime: a new pod is ready before an old one stops). */
+  readonly updateStrategy?: "rolling" | "recreate";
+  readonly persistentVolume?: PersistentVolume;
+  /** Default none. */
+  readonly metrics?: readonly MetricsEndpoint[];
+  /** Allow HTTPS to public addresses; default false. */
+  readonly internetEgress?: boolean;
+  /** Reached from outside the cluster through the ingress controller; default false. */
+  readonly publicEntry?: boolean;
+  /** Explicit opt-outs from ./security's defaults; default none. */
+  readonly security?: Partial<SecurityProfile>;
+  readonly probeTiming?: Partial<ProbeTiming>;
+}
+
+/** Where a deployed workload is reached from inside the platform. */
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The path at which a workload's secret file is mounted. */
+export function secretPath(name: string): string {
+  return `/run/secrets/${name}`;
+}
+
+/** The variable that points at a secret file: `database-password` → `DATABASE_PASSWORD_FILE`. */
+export function secretFileVariable(name: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_FILE`;
+}
+
+/** Readiness over HTTP, liveness by TCP on the same port: cheap, and the two differ. */
+export function httpProbes(port: string, path: string): Probes {
+  return { readiness: { http: { path, port } }, liveness: { tcp: { port } } };
+}
+
+export function imageReference(image: ImageRef): string {
+  if (image.digest) return `${image.repository}${image.tag ? `:${image.tag}` : ""}@${image.digest}`;
+  return `${image.repository}:${image.tag}`;
+}

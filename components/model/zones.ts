@@ -1,0 +1,50 @@
+// Network zones: the source design's Docker network segmentation, kept as data. A workload is a
+// member of one or more zones; a zone says which zones may open connections to its members.
+// Renderers derive every allow rule from this table, so the segmentation is reviewed here, once.
+
+export const zones = [
+  "frontend",
+  "backend",
+  "database",
+  "cache",
+  "mcp",
+  "roblox",
+  "monitoring",
+] as const;
+export type Zone = (typeof zones)[number];
+
+export interface ZoneRule {
+  readonly description: string;
+  /** Zones whose members may connect to this zone's members, on the members' service ports. */
+  readonly acceptsFrom: readonly Zone[];
+}
+
+export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
+  frontend: {
+    description: "dashboard and gateway; the gateway alone also accepts the ingress controller",
+    acceptsFrom: ["frontend"],
+  },
+  backend: {
+    description: "backend API, MCP server, agent coordinator, Celery",
+    acceptsFrom: ["frontend", "backend", "roblox"],
+  },
+  database: { description: "PostgreSQL, reachable only from the backend zone", acceptsFrom: ["backend"] },
+  cache: { description: "Redis, reachable only from the backend zone", acceptsFrom: ["backend"] },
+  mcp: { description: "MCP server and agent coordinator only", acceptsFrom: ["mcp"] },
+  roblox: { description: "roblox-sync: reaches the backend and the Roblox APIs", acceptsFrom: [] },
+  monitoring: {
+    description: "scrapes every workload's metrics ports (the monitoring stack)",
+    acceptsFrom: [],
+  },
+};
+
+/** Zones whose members accept connections from a member of any of `memberOf`. */
+export function reachableZones(memberOf: readonly Zone[]): Zone[] {
+  return zones.filter((zone) => zoneRules[zone].acceptsFrom.some((from) => memberOf.includes(from)));
+}
+
+/** Zones whose members may connect to a member of any of `memberOf`. */
+export function clientZones(memberOf: readonly Zone[]): Zone[] {
+  const clients = new Set<Zone>(memberOf.flatMap((zone) => zoneRules[zone].acceptsFrom));
+  return zones.filter((zone) => clients.has(zone));
+}

@@ -1,0 +1,49 @@
+// The platform's shared secrets: taken from Pulumi secret config when the stack supplies them,
+// generated with @pulumi/random otherwise. Every value leaves this component as a secret Output.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { secretKeys, type SecretKey } from "../config/schema";
+
+export interface PlatformSecretsArgs {
+  /** Values the stack supplied (plain strings from the config loader). */
+  readonly supplied: Readonly<Partial<Record<SecretKey, string>>>;
+}
+
+/** Generated length per secret. Alphanumeric only, so values embed safely in URLs and files. */
+export const generatedLengths: Readonly<Record<SecretKey, number>> = {
+  postgresPassword: 32,
+  redisPassword: 32,
+  flowerPassword: 24,
+  jwtSecret: 64,
+  appSecretKey: 64,
+};
+
+export class PlatformSecrets extends pulumi.ComponentResource {
+  /** Secret Outputs, one per key. */
+  readonly values: Readonly<Record<SecretKey, pulumi.Output<string>>>;
+  /** Which keys were generated rather than supplied (names only). */
+  readonly generated: readonly SecretKey[];
+
+  constructor(name: string, args: PlatformSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:secrets:PlatformSecrets", name, {}, opts);
+    const values = {} as Record<SecretKey, pulumi.Output<string>>;
+    const generated: SecretKey[] = [];
+    for (const key of secretKeys) {
+      const supplied = args.supplied[key];
+      if (supplied !== undefined) {
+        values[key] = pulumi.secret(supplied);
+        continue;
+      }
+      const password = new random.RandomPassword(
+        `${name}-${key}`,
+        { length: generatedLengths[key], special: false },
+        { parent: this },
+      );
+      values[key] = pulumi.secret(password.result);
+      generated.push(key);
+    }
+    this.values = values;
+    this.generated = generated;
+    this.registerOutputs({ generated });
+  }
+}

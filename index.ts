@@ -1,0 +1,178 @@
+// ToolboxAI: one stack per environment (Pulumi.<stack>.yaml). The configuration is validated
+// before any resource is registered; then the data tier, the application tier and the gateway
+// are composed on one Kubernetes namespace.
+import * as k8s from "@pulumi/kubernetes";
+import {
+  AgentCoordinator,
+  Backend,
+  Celery,
+  Dashboard,
+  Gateway,
+  KubernetesRenderer,
+  loadPlatformConfig,
+  McpServer,
+  PlatformNamespace,
+  PlatformSecrets,
+  Postgres,
+  Redis,
+  RobloxSync,
+} from "./components";
+
+const config = loadPlatformConfig();
+const { services } = config;
+const instance = `toolboxai-${config.environment}`;
+
+const provider = new k8s.Provider("kubernetes", {
+  ...(config.kubernetesContext ? { context: config.kubernetesContext } : {}),
+  enableServerSideApply: true,
+});
+const withProvider = { providers: { kubernetes: provider } };
+
+const namespace = new PlatformNamespace(
+  "namespace",
+  { name: config.namespace, instance },
+  withProvider,
+);
+const renderer = new KubernetesRenderer({
+  namespace: namespace.name,
+  instance,
+  ingressControllerNamespace: config.ingressControllerNamespace,
+  dependsOn: [namespace],
+});
+
+const secrets = new PlatformSecrets("secrets", { supplied: config.suppliedSecrets });
+
+const postgres = new Postgres(
+  "postgres",
+  {
+    settings: services.postgres,
+    exporter: services.postgresExporter,
+    renderer,
+    databaseName: config.databaseName,
+    user: config.databaseUser,
+    password: secrets.values.postgresPassword,
+  },
+  withProvider,
+);
+const redis = new Redis(
+  "redis",
+  {
+    settings: services.redis,
+    exporter: services.redisExporter,
+    renderer,
+    password: secrets.values.redisPassword,
+  },
+  withProvider,
+);
+
+const wiring = {
+  environment: config.environment,
+  logLevel: config.logLevel,
+  database: { endpoint: postgres.endpoint, name: postgres.databaseName, user: postgres.user },
+  redis: redis.endpoint,
+  secrets: {
+    databasePassword: secrets.values.postgresPassword,
+    redisPassword: secrets.values.redisPassword,
+    jwtSecret: secrets.values.jwtSecret,
+    appSecretKey: secrets.values.appSecretKey,
+  },
+};
+
+const mcpServer = new McpServer(
+  "mcp-server",
+  { settings: services.mcpServer, renderer, wiring },
+  withProvider,
+);
+const agentCoordinator = new AgentCoordinator(
+  "agent-coordinator",
+  { settings: services.agentCoordinator, renderer, wiring, mcpServer: mcpServer.endpoint },
+  withProvider,
+);
+const publicUrlFor = (tls: boolean) => `${tls ? "https" : "http"}://${config.domain}`;
+const backend = new Backend(
+  "backend",
+  {
+    settings: services.backend,
+    renderer,
+    wiring,
+    publicUrl: publicUrlFor(config.tlsIssuer !== ""),
+    mcpServer: mcpServer.endpoint,
+    agentCoordinator: agentCoordinator.endpoint,
+  },
+  withProvider,
+);
+const celery = new Celery(
+  "celery",
+  {
+    renderer,
+    wiring,
+    worker: services.celeryWorker,
+    beat: services.celeryBeat,
+    flower: config.flowerEnabled
+      ? { ...services.flower, password: secrets.values.flowerPassword }
+      : undefined,
+  },
+  withProvider,
+);
+const dashboard = new Dashboard(
+  "dashboard",
+  { settings: services.dashboard, renderer },
+  withProvider,
+);
+const gateway = new Gateway(
+  "gateway",
+  {
+    settings: services.gateway,
+    renderer,
+    domain: config.domain,
+    backend: backend.endpoint,
+    dashboard: dashboard.endpoint,
+    ingress: {
+      namespace: namespace.name,
+      instance,
+      className: config.ingressClassName,
+      tlsIssuer: config.tlsIssuer,
+      dependsOn: [namespace],
+    },
+  },
+  withProvider,
+);
+if (config.robloxSyncEnabled) {
+  new RobloxSync(
+    "roblox-sync",
+    {
+      settings: services.robloxSync,
+      renderer,
+      environment: config.environment,
+      logLevel: config.logLevel,
+      backend: backend.endpoint,
+    },
+    withProvider,
+  );
+}
+
+export const publicUrl = gateway.publicUrl;
+export const namespaces = [namespace.name];
+export const endpoints = {
+  backend: backend.endpoint,
+  dashboard: dashboard.endpoint,
+  mcpServer: mcpServer.endpoint,
+  agentCoordinator: agentCoordinator.endpoint,
+  postgres: postgres.endpoint,
+  redis: redis.endpoint,
+  ...(celery.flowerEndpoint ? { flower: celery.flowerEndpoint } : {}),
+};
+/** Names only: where each secret lives and which were generated, never a value. */
+export const secretNames = {
+  generated: secrets.generated,
+  kubernetesSecrets: [
+    "postgres-secrets",
+    "redis-secrets",
+    "backend-secrets",
+    "mcp-server-secrets",
+    "agent-coordinator-secrets",
+    "celery-worker-secrets",
+    "celery-beat-secrets",
+    ...(celery.flowerEndpoint ? ["flower-secrets"] : []),
+  ],
+};

@@ -1,0 +1,13 @@
+// Tests are transpiled by SWC without type-checking: `npm run typecheck` (tsc --noEmit) checks
+// types once for the whole tree, which is far cheaper than ts-jest checking @pulumi/kubernetes
+// in every test file.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
+  },
+  testTimeout: 60000,
+};

@@ -1,0 +1,176 @@
+// Runs the real program (index.ts) in-process under the Pulumi SDK's mocks with a stack's real
+// Pulumi.<stack>.yaml, and records every resource registration: type, name, URN, parent,
+// dependencies and inputs. Used by `npm run preview`, the tests, and (later) the policy runner.
+// It stands in for the engine only where no engine is available; `pulumi preview` is the truth.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+
+export const projectRoot = path.resolve(__dirname, "..", "..");
+const projectName = "toolboxai";
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly parent?: string;
+  readonly dependencies: readonly string[];
+  readonly custom: boolean;
+  readonly provider?: string;
+  /** Inputs with secrets unwrapped to plain values, as policies see them. */
+  readonly inputs: Record<string, unknown>;
+  /** The same inputs with every secret value replaced by "[secret]". */
+  readonly redactedInputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  readonly stack: string;
+  readonly resources: readonly RegisteredResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface StackConfigFile {
+  /** `toolboxai:key` → the string the engine would pass (objects as JSON). */
+  readonly values: Record<string, string>;
+  /** Keys stored with `secure:`. */
+  readonly secretKeys: string[];
+}
+
+interface ProjectConfigDeclaration {
+  readonly default?: unknown;
+}
+
+function engineString(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the engine merges them: project defaults
+ * first, stack values over them. `secure:` values cannot be decrypted without the CLI, so they
+ * arrive as a placeholder marked secret.
+ */
+export function readStackConfig(stack: string, root = projectRoot): StackConfigFile {
+  const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+    config?: Record<string, ProjectConfigDeclaration>;
+  };
+  const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
+  let stackDoc: { config?: Record<string, unknown> };
+  try {
+    stackDoc = (parse(readFileSync(stackFile, "utf8")) ?? {}) as typeof stackDoc;
+  } catch (error) {
+    throw new Error(`cannot read stack file ${stackFile}: ${(error as Error).message}`);
+  }
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, declaration] of Object.entries(project.config ?? {})) {
+    if (declaration && typeof declaration === "object" && "default" in declaration) {
+      values[`${projectName}:${key}`] = engineString(declaration.default);
+    }
+  }
+  for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
+    const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
+    if (value && typeof value === "object" && "secure" in value) {
+      values[fullKey] = "[encrypted value: decrypted only by the Pulumi CLI]";
+      secretKeys.push(fullKey);
+    } else {
+      values[fullKey] = engineString(value);
+    }
+  }
+  return { values, secretKeys };
+}
+
+/** Deterministic mock state: inputs echoed back, plus what providers compute that we read. */
+function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  if (args.type === "random:index/randomPassword:RandomPassword") {
+    const length = Number(args.inputs.length ?? 32);
+    const seed = `mock-${args.name}-`;
+    return { ...args.inputs, result: seed.repeat(Math.ceil(length / seed.length)).slice(0, length) };
+  }
+  return { ...args.inputs };
+}
+
+/** Unwraps secrets recursively; `redact` replaces each secret with "[secret]" instead. */
+export function unwrapSecrets(value: unknown, redact: boolean): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) {
+    return redact ? "[secret]" : unwrapSecrets(pulumi.runtime.unwrapRpcSecret(value), redact);
+  }
+  if (Array.isArray(value)) return value.map((item) => unwrapSecrets(item, redact));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, unwrapSecrets(item, redact)]),
+    );
+  }
+  return value;
+}
+
+interface MonitorRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): unknown;
+}
+type MonitorCallback = (error: Error | null, response?: { getUrn(): string }) => void;
+
+/**
+ * Runs index.ts for `stack` under mocks and returns what it registered. Call once per process
+ * (the SDK's runtime state is global): the preview command does, and each jest file has its own
+ * module registry.
+ */
+export async function runProgram(
+  stack: string,
+  options: { config?: StackConfigFile; entry?: string } = {},
+): Promise<ProgramRun> {
+  const config = options.config ?? readStackConfig(stack);
+  const resources: RegisteredResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args) }),
+      call: (args) => args.inputs,
+    },
+    projectName,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(config.values, config.secretKeys);
+
+  // The mock monitor does not pass parents and dependencies to `newResource`; read them from
+  // the registration request itself, as the engine would record them.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: MonitorRequest, callback: MonitorCallback): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) =>
+    register(request, (error, response) => {
+      if (!error && response) {
+        const raw = pulumi.runtime.deserializeProperties(
+          request.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
+          true,
+        );
+        resources.push({
+          type: request.getType(),
+          name: request.getName(),
+          urn: response.getUrn(),
+          parent: request.getParent() || undefined,
+          dependencies: request.getDependenciesList(),
+          custom: request.getCustom(),
+          provider: request.getProvider() || undefined,
+          inputs: unwrapSecrets(raw, false) as Record<string, unknown>,
+          redactedInputs: unwrapSecrets(raw, true) as Record<string, unknown>,
+        });
+      }
+      callback(error, response);
+    });
+
+  const entry = options.entry ?? path.join(projectRoot, "index");
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    const program = (await import(entry)) as Record<string, unknown>;
+    return { ...program };
+  });
+  // Registrations outlive the program's top level; wait until the RPC queue is drained.
+  await pulumi.runtime.disconnect();
+  return { stack, resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
