@@ -3,7 +3,7 @@
 // DNS. Workloads add their own allow rules (./network).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { partOf } from "./labels";
+import { partOf, recommendedLabels } from "./labels";
 import { allowDnsSpec, defaultDenySpec } from "./network";
 
 export interface PlatformNamespaceArgs {
@@ -41,16 +41,21 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     );
     // Policies wait for the namespace: they are created in it.
     const inNamespace = { parent: this, dependsOn: [namespace] };
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-default-deny`,
-      { metadata: { name: "default-deny", namespace: args.name, labels }, spec: defaultDenySpec() },
-      inNamespace,
-    );
-    new k8s.networking.v1.NetworkPolicy(
-      `${name}-allow-dns`,
-      { metadata: { name: "allow-dns", namespace: args.name, labels }, spec: allowDnsSpec() },
-      inNamespace,
-    );
+    const baseline = { "default-deny": defaultDenySpec(), "allow-dns": allowDnsSpec() };
+    for (const [policy, spec] of Object.entries(baseline)) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${policy}`,
+        {
+          metadata: {
+            name: policy,
+            namespace: args.name,
+            labels: recommendedLabels(policy, "network-policy", args),
+          },
+          spec,
+        },
+        inNamespace,
+      );
+    }
     this.name = args.name;
     this.registerOutputs({ name: this.name });
   }

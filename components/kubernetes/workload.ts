@@ -1,7 +1,7 @@
 // Renders one WorkloadSpec as Kubernetes resources: ServiceAccount, ConfigMap and Secret (files),
 // Deployment or StatefulSet, Service, NetworkPolicy, and a PodDisruptionBudget and
 // HorizontalPodAutoscaler where the replica settings call for them.
-import { createHash } from "node:crypto";
+import { createHash, scryptSync } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecurity, type SecurityProfile } from "../model/security";
@@ -25,6 +25,11 @@ export interface KubernetesWorkloadArgs {
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** A slow, salted digest of secret material: changes when it changes, reveals nothing. */
+export function secretChecksum(workload: string, material: string): string {
+  return scryptSync(material, `toolboxai-secret-checksum:${workload}`, 32).toString("hex");
 }
 
 /** Topology spread for replicated workloads: prefer distinct nodes and zones, never block. */
@@ -103,9 +108,10 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         },
         child,
       );
-      // The hash is of secret material, so it stays a secret Output too.
-      annotations["checksum.toolboxai.io/secrets"] = stringData.apply((data) =>
-        sha256(JSON.stringify(data)),
+      // Pods roll when a secret changes. The checksum is left unsecret so that the pod template
+      // (and every diff of it) stays readable; scrypt makes it useless for guessing the values.
+      annotations["checksum.toolboxai.io/secrets"] = pulumi.unsecret(
+        stringData.apply((data) => secretChecksum(spec.name, JSON.stringify(data))),
       );
     }
 

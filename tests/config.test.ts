@@ -1,0 +1,422 @@
+// Stack configuration validation: every kind of bad input gets one exact, pinned message that
+// names the key, the stack file, the value and what is allowed. Inputs start from the real
+// Pulumi.production.yaml (read the way the engine merges it with Pulumi.yaml's defaults) and
+// change one thing each.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { serviceDefaults } from "../components/config/defaults";
+import { booleanKeys, stackConfigSchema } from "../components/config/schema";
+import { ConfigError, validateConfig, type RawConfigInput } from "../components/config/validate";
+import { projectRoot, readStackConfig } from "../tools/engine/mock-engine";
+
+// The services mapping is edited freely, including into shapes the schema rejects.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Mapping = Record<string, any>;
+
+interface Edit {
+  /** Top-level keys (without `toolboxai:`) set to the raw string the engine would pass. */
+  readonly set?: Record<string, string>;
+  /** Top-level keys removed, as if neither the stack file nor Pulumi.yaml set them. */
+  readonly remove?: readonly string[];
+  /** Edits the parsed `toolboxai:services` mapping in place; it is written back as JSON. */
+  readonly services?: (services: Mapping) => void;
+  /** Top-level keys marked as stored encrypted (`pulumi config set --secret`). */
+  readonly secret?: readonly string[];
+}
+
+const key = (name: string) => `toolboxai:${name}`;
+
+/** A stack's real config as validateConfig receives it. */
+function stackInput(stack: string): RawConfigInput {
+  const { values, secretKeys } = readStackConfig(stack);
+  return { stack, values, secretKeys: new Set(secretKeys) };
+}
+
+/** The production stack's real config with one edit applied. */
+function productionWith(edit: Edit = {}): RawConfigInput {
+  const input = stackInput("production");
+  const values = { ...input.values };
+  if (edit.services) {
+    const services = JSON.parse(values[key("services")]) as Mapping;
+    edit.services(services);
+    values[key("services")] = JSON.stringify(services);
+  }
+  for (const [name, value] of Object.entries(edit.set ?? {})) values[key(name)] = value;
+  for (const name of edit.remove ?? []) delete values[key(name)];
+  const secretKeys = new Set([...input.secretKeys, ...(edit.secret ?? []).map(key)]);
+  return { stack: "production", values, secretKeys };
+}
+
+/** The ConfigError validateConfig throws for `input`; fails the test if it accepts it. */
+function configErrorOf(input: RawConfigInput): ConfigError {
+  try {
+    validateConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("validateConfig accepted the config; a ConfigError was expected");
+}
+
+const messageOf = (input: RawConfigInput) => configErrorOf(input).message;
+
+/** The full message of a ConfigError with exactly one problem. */
+const oneProblem = (line: string) =>
+  `Pulumi.production.yaml has 1 configuration problem:\n  ${line}`;
+
+describe("the real stack files", () => {
+  test.each(["dev", "staging", "production"])("Pulumi.%s.yaml validates", (stack) => {
+    const config = validateConfig(stackInput(stack));
+    expect(config.stack).toBe(stack);
+    expect(config.environment).toBe(stack);
+  });
+});
+
+describe("defaults", () => {
+  test("production's gateway runs the default nginx-unprivileged image", () => {
+    const config = validateConfig(productionWith());
+    expect(config.services.gateway.image).toEqual(serviceDefaults.gateway.image);
+    expect(config.services.gateway.image.repository).toBe("nginxinc/nginx-unprivileged");
+  });
+
+  test("celeryWorker, celeryBeat and flower fall back to the backend's image", () => {
+    const config = validateConfig(productionWith());
+    const backendImage = { repository: "ghcr.io/toolboxai/backend", tag: "1.4.0" };
+    expect(config.services.backend.image).toEqual(backendImage);
+    expect(config.services.celeryWorker.image).toEqual(backendImage);
+    expect(config.services.celeryBeat.image).toEqual(backendImage);
+    expect(config.services.flower.image).toEqual(backendImage);
+  });
+
+  test("a service the stack does not mention gets its code defaults", () => {
+    const config = validateConfig(productionWith());
+    expect(config.services.redisExporter).toEqual({
+      image: serviceDefaults.redisExporter.image,
+      replicas: 1,
+      resources: serviceDefaults.redisExporter.resources,
+      autoscaling: undefined,
+      maxUnavailable: 1,
+      internetEgress: false,
+      storage: undefined,
+    });
+  });
+
+  test("a scalar key absent from the engine's config gets the schema default", () => {
+    const config = validateConfig(productionWith({ remove: ["ingressClassName", "logLevel"] }));
+    expect(config.ingressClassName).toBe("nginx");
+    expect(config.logLevel).toBe("info");
+  });
+
+  test("suppliedSecrets is empty when the stack sets no secret", () => {
+    const config = validateConfig(productionWith());
+    expect(config.suppliedSecrets).toEqual({});
+  });
+
+  test("suppliedSecrets holds a secret the stack stored encrypted, and only there", () => {
+    const jwtSecret = "0123456789abcdef-jwt";
+    const config = validateConfig(
+      productionWith({ set: { jwtSecret }, secret: ["jwtSecret"] }),
+    );
+    expect(config.suppliedSecrets).toEqual({ jwtSecret });
+    expect(config).not.toHaveProperty("jwtSecret");
+  });
+});
+
+describe("enums and booleans", () => {
+  test("environment outside its enum", () => {
+    expect(messageOf(productionWith({ set: { environment: "prod" } }))).toBe(
+      oneProblem('toolboxai:environment = "prod": must be one of: dev, staging, production'),
+    );
+  });
+
+  test("boolean key given a non-boolean string", () => {
+    expect(messageOf(productionWith({ set: { robloxSyncEnabled: "yes" } }))).toBe(
+      oneProblem('toolboxai:robloxSyncEnabled = "yes": must be true or false'),
+    );
+  });
+});
+
+describe("integer ranges", () => {
+  test("replicas below the range", () => {
+    const input = productionWith({ services: (services) => (services.backend.replicas = 0) });
+    expect(messageOf(input)).toBe(
+      oneProblem("toolboxai:services.backend.replicas = 0: must be an integer from 1 to 50"),
+    );
+  });
+
+  test("replicas not an integer", () => {
+    const input = productionWith({ services: (services) => (services.backend.replicas = 2.5) });
+    expect(messageOf(input)).toBe(
+      oneProblem("toolboxai:services.backend.replicas = 2.5: must be an integer from 1 to 50"),
+    );
+  });
+});
+
+describe("unknown keys", () => {
+  test("a misspelt service field suggests the nearest one", () => {
+    const input = productionWith({
+      services: (services) => {
+        services.backend.replica = services.backend.replicas;
+        delete services.backend.replicas;
+      },
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem('toolboxai:services.backend.replica: unknown key; did you mean "replicas"?'),
+    );
+  });
+
+  test("a misspelt top-level key suggests the nearest one", () => {
+    expect(messageOf(productionWith({ set: { logLvl: "debug" } }))).toBe(
+      oneProblem('toolboxai:logLvl: unknown key; did you mean "logLevel"?'),
+    );
+  });
+
+  test("a service name far from every known one lists the known names", () => {
+    const input = productionWith({ services: (services) => (services.frobnicator = {}) });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.frobnicator: unknown key; known keys here: agentCoordinator, " +
+          "backend, celeryBeat, celeryWorker, dashboard, flower, gateway, mcpServer, postgres, " +
+          "postgresExporter, redis, redisExporter, robloxSync",
+      ),
+    );
+  });
+});
+
+describe("images", () => {
+  test('tag "latest" is refused', () => {
+    const input = productionWith({
+      services: (services) => (services.backend.image.tag = "latest"),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.image.tag = "latest": must be a pinned version, not "latest"',
+      ),
+    );
+  });
+
+  test("an image with neither tag nor digest", () => {
+    const input = productionWith({ services: (services) => delete services.backend.image.tag });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.image = {"repository":"ghcr.io/toolboxai/backend"}: ' +
+          "must pin a tag or a digest",
+      ),
+    );
+  });
+
+  test("a missing application image is required, also where it would have been inherited", () => {
+    const input = productionWith({ services: (services) => delete services.backend.image });
+    const required = "is required: application images have no default; set repository and tag";
+    expect(messageOf(input)).toBe(
+      [
+        "Pulumi.production.yaml has 4 configuration problems:",
+        `  toolboxai:services.backend.image: ${required}`,
+        `  toolboxai:services.celeryWorker.image: ${required}`,
+        `  toolboxai:services.celeryBeat.image: ${required}`,
+        `  toolboxai:services.flower.image: ${required}`,
+      ].join("\n"),
+    );
+  });
+});
+
+describe("resource quantities", () => {
+  test("a CPU value that is not a quantity", () => {
+    const input = productionWith({
+      services: (services) => (services.backend.resources.requests.cpu = "lots"),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.resources.requests.cpu = "lots": ' +
+          "must be a CPU quantity such as 250m or 1",
+      ),
+    );
+  });
+
+  test("a memory value that is not a quantity", () => {
+    const input = productionWith({
+      services: (services) => (services.backend.resources.limits.memory = "1.5GB"),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.resources.limits.memory = "1.5GB": ' +
+          "must be a memory quantity such as 256Mi or 1Gi",
+      ),
+    );
+  });
+
+  test("a CPU limit below the CPU request", () => {
+    const input = productionWith({
+      services: (services) => (services.backend.resources.limits.cpu = "250m"),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.resources.limits.cpu = "250m": ' +
+          "must be at least the CPU request (500m)",
+      ),
+    );
+  });
+
+  test("a memory limit below the memory request", () => {
+    const input = productionWith({
+      services: (services) => (services.postgres.resources.requests.memory = "8Gi"),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.postgres.resources.limits.memory = "4Gi": ' +
+          "must be at least the memory request (8Gi)",
+      ),
+    );
+  });
+});
+
+describe("replica rules", () => {
+  test("autoscaling maxReplicas below minReplicas", () => {
+    const input = productionWith({
+      services: (services) => (services.backend.autoscaling.maxReplicas = 2),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.backend.autoscaling.maxReplicas = 2: must be at least minReplicas (3)",
+      ),
+    );
+  });
+
+  test("postgres, a singleton, with two replicas", () => {
+    const input = productionWith({ services: (services) => (services.postgres.replicas = 2) });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.postgres.replicas = 2: must be 1: this service runs as a single pod",
+      ),
+    );
+  });
+
+  test("celeryBeat, a singleton, with two replicas", () => {
+    const input = productionWith({ services: (services) => (services.celeryBeat = { replicas: 2 }) });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.celeryBeat.replicas = 2: must be 1: this service runs as a single pod",
+      ),
+    );
+  });
+});
+
+describe("names", () => {
+  test("a domain that is not a host name", () => {
+    expect(messageOf(productionWith({ set: { domain: "Not A Host" } }))).toBe(
+      oneProblem(
+        'toolboxai:domain = "Not A Host": ' +
+          "must be a fully qualified lowercase DNS name such as app.example.com",
+      ),
+    );
+  });
+
+  test("a namespace with uppercase letters", () => {
+    expect(messageOf(productionWith({ set: { namespace: "ToolboxAI" } }))).toBe(
+      oneProblem(
+        'toolboxai:namespace = "ToolboxAI": ' +
+          "must be a DNS label: lowercase letters, digits and '-', 1 to 63 characters",
+      ),
+    );
+  });
+});
+
+describe("secrets", () => {
+  test("a secret set as plain text must be stored encrypted, and is never shown", () => {
+    const password = "correct-horse-battery-staple";
+    const error = configErrorOf(productionWith({ set: { postgresPassword: password } }));
+    expect(error.message).toBe(
+      oneProblem(
+        "toolboxai:postgresPassword = [secret]: " +
+          "must be stored encrypted: run `pulumi config set --secret postgresPassword`",
+      ),
+    );
+    expect(error.message).not.toContain(password);
+    expect(JSON.stringify(error.problems)).not.toContain(password);
+  });
+
+  test("a stored-encrypted secret that is too short is shown as [secret]", () => {
+    const password = "hunter2";
+    const error = configErrorOf(
+      productionWith({ set: { postgresPassword: password }, secret: ["postgresPassword"] }),
+    );
+    expect(error.message).toBe(
+      oneProblem(
+        "toolboxai:postgresPassword = [secret]: " +
+          "must be at least 16 characters (or empty to generate one)",
+      ),
+    );
+    expect(error.message).not.toContain(password);
+    expect(JSON.stringify(error.problems)).not.toContain(password);
+  });
+});
+
+describe("required keys and shapes", () => {
+  test("a missing required key", () => {
+    // Pinned as it is today; zod's default type message leaks through (see the test report).
+    expect(messageOf(productionWith({ remove: ["domain"] }))).toBe(
+      oneProblem("toolboxai:domain: is required; it Invalid input: expected string, received undefined"),
+    );
+  });
+
+  test("services given as a string that is not a mapping", () => {
+    expect(messageOf(productionWith({ set: { services: "nonsense" } }))).toBe(
+      oneProblem('toolboxai:services = "nonsense": must be a YAML mapping'),
+    );
+  });
+});
+
+describe("several problems", () => {
+  test("are all listed, with their count in the header", () => {
+    const input = productionWith({
+      set: { environment: "prod" },
+      services: (services) => (services.backend.replicas = 0),
+    });
+    expect(messageOf(input)).toBe(
+      [
+        "Pulumi.production.yaml has 2 configuration problems:",
+        '  toolboxai:environment = "prod": must be one of: dev, staging, production',
+        "  toolboxai:services.backend.replicas = 0: must be an integer from 1 to 50",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("Pulumi.yaml and the schema agree", () => {
+  interface Declaration {
+    readonly type?: string;
+    readonly default?: unknown;
+  }
+  const project = parse(readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as {
+    config: Record<string, Declaration>;
+  };
+  const declared = Object.entries(project.config);
+  const shape = stackConfigSchema.shape as Record<string, typeof stackConfigSchema>;
+
+  test.each(declared.filter(([, declaration]) => "default" in declaration))(
+    "%s has the same default in both",
+    (name, declaration) => {
+      expect(shape[name]).toBeDefined();
+      expect(shape[name].parse(undefined)).toStrictEqual(declaration.default);
+    },
+  );
+
+  test.each(declared.filter(([, declaration]) => !("default" in declaration)))(
+    "%s, without a default in Pulumi.yaml, is required by the schema",
+    (name) => {
+      expect(shape[name]).toBeDefined();
+      expect(shape[name].safeParse(undefined).success).toBe(false);
+    },
+  );
+
+  test("every schema key but services is declared in Pulumi.yaml, and nothing else is", () => {
+    const schemaKeys = Object.keys(shape).filter((name) => name !== "services");
+    expect(Object.keys(project.config).sort()).toEqual(schemaKeys.sort());
+  });
+
+  test("exactly the boolean keys are declared as booleans", () => {
+    const declaredBooleans = declared.filter(([, declaration]) => declaration.type === "boolean");
+    expect(declaredBooleans.map(([name]) => name).sort()).toEqual([...booleanKeys].sort());
+  });
+});

@@ -1,0 +1,243 @@
+// The gateway's nginx.conf, as the production stack really renders it, must pass `nginx -t`.
+// The conf is taken from the gateway ConfigMap registered by the real program (index.ts with
+// Pulumi.production.yaml under mocks) and checked with the host's nginx (Debian's `nginx`
+// package; CI installs it). The pod runs nginx-unprivileged, a newer nginx: this catches syntax,
+// unknown directives and bad arguments, not differences between nginx versions.
+//
+// `nginx -t` resolves upstream hosts, and the in-cluster Service names do not resolve here. The
+// conf is not rewritten: nginx runs in a private mount namespace (`unshare --mount`) where a
+// copy of /etc/hosts that maps those names to 127.0.0.1 is bind-mounted over /etc/hosts. The
+// conf also writes under /tmp (an empty pid file, temp directories chowned to `nobody`), so a
+// scratch directory is bind-mounted over /tmp in the same namespace: the real /tmp is untouched.
+// Both need root (CAP_SYS_ADMIN); the mounts vanish with the namespace.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { securityHeaders } from "../components/app/nginx-conf";
+import { runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+
+const namespace = "toolboxai"; // Pulumi.production.yaml: toolboxai:namespace
+const expectedUpstreams = {
+  backend: { host: `backend.${namespace}.svc.cluster.local`, port: 8009 },
+  dashboard: { host: `dashboard.${namespace}.svc.cluster.local`, port: 8080 },
+};
+
+interface Upstream {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `upstream NAME { server HOST:PORT ...; }` blocks: name → servers. */
+function upstreamServers(conf: string): Map<string, Upstream[]> {
+  const upstreams = new Map<string, Upstream[]>();
+  for (const block of conf.matchAll(/^\s*upstream\s+(\S+)\s*\{([^}]*)\}/gm)) {
+    const servers = [...block[2].matchAll(/^\s*server\s+([^\s:;]+):(\d+)[^;]*;/gm)].map(
+      (server) => ({ host: server[1], port: Number(server[2]) }),
+    );
+    upstreams.set(block[1], servers);
+  }
+  return upstreams;
+}
+
+/** `location PATH { ... }` blocks (none of the gateway's nest): path → body. */
+function locations(conf: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const block of conf.matchAll(/^\s*location\s+([^{]*?)\s*\{([^}]*)\}/gm)) {
+    result.set(block[1], block[2]);
+  }
+  return result;
+}
+
+function findExecutable(name: string, extraDirs: readonly string[]): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), ...extraDirs];
+  for (const dir of dirs.filter((entry) => entry !== "")) {
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function output(result: SpawnSyncReturns<string>): string {
+  return `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
+}
+
+/** Fails (never skips) when the host cannot run the check, saying what to install. */
+function requireTools(): { nginx: string; unshare: string } {
+  const nginx = findExecutable("nginx", ["/usr/sbin", "/usr/local/sbin", "/sbin"]);
+  if (!nginx) {
+    throw new Error(
+      "nginx is not installed: this test runs `nginx -t` on the gateway's nginx.conf. " +
+        "Install it (Debian/Ubuntu: `apt-get install -y nginx`).",
+    );
+  }
+  const unshare = findExecutable("unshare", ["/usr/bin", "/bin"]);
+  if (!unshare) {
+    throw new Error(
+      "unshare is not installed: this test runs nginx in a private mount namespace. " +
+        "Install util-linux (Debian/Ubuntu: `apt-get install -y util-linux`).",
+    );
+  }
+  const probe = spawnSync(unshare, ["--mount", "--fork", "true"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    throw new Error(
+      "`unshare --mount` failed: the test must run as root (or with CAP_SYS_ADMIN) to " +
+        `bind-mount /etc/hosts in a private mount namespace.\n${output(probe)}`,
+    );
+  }
+  return { nginx, unshare };
+}
+
+/**
+ * Runs `nginx -t` on `conf` with each upstream host mapped to 127.0.0.1, inside a private mount
+ * namespace whose /etc/hosts and /tmp are scratch copies. Returns nginx's exit status and output.
+ */
+function nginxTest(conf: string): { status: number | null; output: string } {
+  const { nginx, unshare } = requireTools();
+  const workDir = mkdtempSync(path.join(os.tmpdir(), "gateway-nginx-"));
+  try {
+    const hosts = [...upstreamServers(conf).values()].flat().map((server) => server.host);
+    const hostsFile = path.join(workDir, "hosts");
+    writeFileSync(
+      hostsFile,
+      `${readFileSync("/etc/hosts", "utf8")}\n# gateway-nginx test\n` +
+        [...new Set(hosts)].map((host) => `127.0.0.1 ${host}\n`).join(""),
+    );
+    // Becomes /tmp inside the namespace: the conf, nginx's prefix and everything the conf
+    // writes under /tmp live here.
+    const sandbox = path.join(workDir, "tmp");
+    mkdirSync(sandbox);
+    writeFileSync(path.join(sandbox, "nginx.conf"), conf);
+    // Paths go in as positional parameters, so nothing is interpolated into the script. As
+    // root, nginx -t chowns the temp directories to its default `user` (nobody), which works;
+    // no `-g` override is needed and none is given.
+    const script =
+      'mount --bind "$1" /etc/hosts && mount --bind "$2" /tmp && ' +
+      'exec "$3" -t -c /tmp/nginx.conf -p /tmp/ -e /tmp/error.log';
+    // nginx opens /dev/stdout and /dev/stderr (error_log, access_log) by path. Node's pipes are
+    // socketpairs, which cannot be reopened that way (ENXIO); a container's stdout and stderr
+    // can. So nginx writes to a plain file, opened for appending like nginx opens its logs.
+    const outputFile = path.join(workDir, "nginx-output.log");
+    const fd = openSync(outputFile, "a");
+    let result: SpawnSyncReturns<string>;
+    try {
+      result = spawnSync(
+        unshare,
+        ["--mount", "--fork", "sh", "-c", script, "sh", hostsFile, sandbox, nginx],
+        { encoding: "utf8", stdio: ["ignore", fd, fd], timeout: 30_000 },
+      );
+    } finally {
+      closeSync(fd);
+    }
+    return {
+      status: result.status,
+      output: readFileSync(outputFile, "utf8") + (result.error ? String(result.error) : ""),
+    };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+let run: ProgramRun;
+let conf: string;
+
+beforeAll(async () => {
+  // One program run per test file: the SDK's runtime state is global.
+  run = await runProgram("production");
+  const configMap = run.resources.find(
+    (resource) =>
+      resource.type === "kubernetes:core/v1:ConfigMap" &&
+      (resource.inputs.metadata as { name?: string } | undefined)?.name === "gateway-config",
+  );
+  if (!configMap) throw new Error("production registers no ConfigMap named gateway-config");
+  const data = configMap.inputs.data as Record<string, unknown> | undefined;
+  if (typeof data?.["nginx.conf"] !== "string") {
+    throw new Error("ConfigMap gateway-config has no nginx.conf");
+  }
+  conf = data["nginx.conf"];
+});
+
+describe("gateway nginx.conf (production stack)", () => {
+  it("passes nginx -t", () => {
+    const result = nginxTest(conf);
+    // The whole output in the failure message: it names the offending line.
+    if (result.status !== 0) {
+      throw new Error(`nginx -t exited with ${result.status}:\n${result.output}`);
+    }
+    expect(result.output).toContain("syntax is ok");
+    expect(result.output).toContain("test is successful");
+  });
+
+  it("makes nginx -t fail when the conf is broken (the harness can fail)", () => {
+    const lastBrace = conf.lastIndexOf("}");
+    expect(lastBrace).toBeGreaterThan(0);
+    const broken = conf.slice(0, lastBrace) + conf.slice(lastBrace + 1);
+    const result = nginxTest(broken);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toMatch(/\[emerg\] unexpected end of file, expecting "\}"/);
+    expect(result.output).toContain("test failed");
+  });
+
+  it("routes /api/ and /ws to the backend and / to the dashboard", () => {
+    const byPath = locations(conf);
+    expect(byPath.get("/api/")).toContain("proxy_pass http://backend;");
+    expect(byPath.get("/ws")).toContain("proxy_pass http://backend;");
+    expect(byPath.get("/")).toContain("proxy_pass http://dashboard;");
+    expect(byPath.get("/ws")).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(byPath.get("/ws")).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
+  });
+
+  it("rate-limits /api/ and /ws", () => {
+    expect(conf).toMatch(/^\s*limit_req_zone \$binary_remote_addr zone=api:\S+ rate=\d+r\/s;$/m);
+    const byPath = locations(conf);
+    for (const location of ["/api/", "/ws"]) {
+      expect(byPath.get(location)).toMatch(/^\s*limit_req zone=api burst=\d+ nodelay;$/m);
+    }
+    expect(byPath.get("/")).not.toContain("limit_req");
+  });
+
+  it("sends every security header with `always`", () => {
+    for (const [name, value] of Object.entries(securityHeaders)) {
+      expect(conf).toContain(`add_header ${name} "${value}" always;`);
+    }
+  });
+
+  it("points the upstreams at the backend and dashboard Services in the namespace", () => {
+    const upstreams = upstreamServers(conf);
+    expect(Object.fromEntries(upstreams)).toEqual({
+      backend: [expectedUpstreams.backend],
+      dashboard: [expectedUpstreams.dashboard],
+    });
+    // The same names and ports as the Services the program registers.
+    for (const [name, upstream] of Object.entries(expectedUpstreams)) {
+      const service = run.resources.find(
+        (resource) =>
+          resource.type === "kubernetes:core/v1:Service" &&
+          (resource.inputs.metadata as { name?: string }).name === name,
+      );
+      expect(service?.inputs.metadata).toMatchObject({ name, namespace });
+      const ports = (service?.inputs.spec as { ports: { port: number }[] }).ports;
+      expect(ports.map((port) => port.port)).toContain(upstream.port);
+    }
+  });
+
+  it("listens on 8080 for app.toolboxai.example", () => {
+    expect(conf).toMatch(/^\s*listen 8080;$/m);
+    expect(conf).toMatch(/^\s*server_name app\.toolboxai\.example;$/m);
+  });
+});

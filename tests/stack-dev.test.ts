@@ -1,0 +1,20 @@
+import { describeStack } from "./support/stack-checks";
+
+describeStack("dev", {
+  namespace: "toolboxai-dev",
+  publicUrl: "http://toolboxai.localtest.me",
+  replicas: {
+    backend: 1,
+    dashboard: 1,
+    "mcp-server": 1,
+    "agent-coordinator": 1,
+    "celery-worker": 1,
+    "celery-beat": 1,
+    flower: 1,
+    "roblox-sync": 1,
+    gateway: 1,
+    postgres: 1,
+    redis: 1,
+  },
+  autoscaled: {},
+});

@@ -1,0 +1,27 @@
+import { describeStack } from "./support/stack-checks";
+
+describeStack("production", {
+  namespace: "toolboxai",
+  publicUrl: "https://app.toolboxai.example",
+  tlsIssuer: "letsencrypt-production",
+  replicas: {
+    backend: 3,
+    dashboard: 2,
+    "mcp-server": 2,
+    "agent-coordinator": 2,
+    "celery-worker": 4,
+    "celery-beat": 1,
+    flower: 1,
+    "roblox-sync": 2,
+    gateway: 3,
+    postgres: 1,
+    redis: 1,
+  },
+  autoscaled: {
+    backend: [3, 10],
+    "mcp-server": [2, 6],
+    "agent-coordinator": [2, 6],
+    gateway: [3, 8],
+    "celery-worker": [4, 12],
+  },
+});

@@ -1,0 +1,21 @@
+import { describeStack } from "./support/stack-checks";
+
+describeStack("staging", {
+  namespace: "toolboxai-staging",
+  publicUrl: "https://staging.toolboxai.example",
+  tlsIssuer: "letsencrypt-staging",
+  replicas: {
+    backend: 2,
+    dashboard: 2,
+    "mcp-server": 2,
+    "agent-coordinator": 2,
+    "celery-worker": 2,
+    "celery-beat": 1,
+    flower: 1,
+    "roblox-sync": 1,
+    gateway: 2,
+    postgres: 1,
+    redis: 1,
+  },
+  autoscaled: {},
+});

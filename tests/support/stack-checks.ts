@@ -1,0 +1,265 @@
+// Checks every stack must pass, run against the real program with the real stack file. Each
+// stack has its own test file (the SDK's runtime is global per process; jest isolates files).
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { runProgram, type ProgramRun, type RegisteredResource } from "../../tools/engine/mock-engine";
+import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
+
+export interface StackExpectations {
+  readonly namespace: string;
+  /** Expected pod count per Deployment/StatefulSet name (HPA minimum where autoscaled). */
+  readonly replicas: Readonly<Record<string, number>>;
+  /** Workloads with a HorizontalPodAutoscaler: name → [min, max]. */
+  readonly autoscaled: Readonly<Record<string, readonly [number, number]>>;
+  readonly publicUrl: string;
+  readonly tlsIssuer?: string;
+}
+
+const podKinds = new Set(["Deployment", "StatefulSet"]);
+
+function byKind(run: ProgramRun, kind: string): RegisteredResource[] {
+  return run.resources.filter((resource) => isKubernetesObject(resource) && resource.inputs.kind === kind);
+}
+
+function named(run: ProgramRun, kind: string, name: string): any {
+  const found = byKind(run, kind).find((resource) => (resource.inputs.metadata as any)?.name === name);
+  if (!found) throw new Error(`no ${kind} named ${name}`);
+  return found.inputs;
+}
+
+/** The validator class of a manifest, from kubernetes-models (a maintained schema library). */
+export function modelFor(manifest: any): new (data: any) => { validate(): void } {
+  const [group, version] = String(manifest.apiVersion).includes("/")
+    ? String(manifest.apiVersion).split("/")
+    : [undefined, manifest.apiVersion];
+  const module = group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const model = require(module)[manifest.kind];
+  if (!model) throw new Error(`kubernetes-models has no ${manifest.apiVersion} ${manifest.kind}`);
+  return model;
+}
+
+export function describeStack(stack: string, expected: StackExpectations): void {
+  describe(`stack ${stack} (Pulumi.${stack}.yaml)`, () => {
+    let run: ProgramRun;
+    beforeAll(async () => {
+      run = await runProgram(stack);
+    });
+
+    const pods = () =>
+      run.resources
+        .filter((resource) => isKubernetesObject(resource) && podKinds.has(String(resource.inputs.kind)))
+        .map((resource) => resource.inputs as any);
+
+    test("renders every workload of the platform", () => {
+      const names = pods().map((workload) => workload.metadata.name).sort();
+      expect(names).toEqual(Object.keys(expected.replicas).sort());
+    });
+
+    test("every container is hardened and sized", () => {
+      for (const workload of pods()) {
+        const pod = workload.spec.template.spec;
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(pod.securityContext).toMatchObject({
+          runAsNonRoot: true,
+          seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(1001);
+        expect(pod.securityContext.fsGroup).toBeGreaterThanOrEqual(1001);
+        for (const container of pod.containers) {
+          const where = `${workload.metadata.name}/${container.name}`;
+          expect({ where, ...container.securityContext }).toMatchObject({
+            where,
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: ["ALL"] },
+          });
+          expect(container.securityContext.capabilities.add).toBeUndefined();
+          expect(container.securityContext.runAsUser).toBeGreaterThanOrEqual(1001);
+          expect(container.resources.requests.cpu).toBeDefined();
+          expect(container.resources.requests.memory).toBeDefined();
+          expect(container.resources.limits.cpu).toBeDefined();
+          expect(container.resources.limits.memory).toBeDefined();
+          expect(container.readinessProbe).toBeDefined();
+          expect(container.livenessProbe).toBeDefined();
+          expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+          expect(container.readinessProbe).toMatchObject({ periodSeconds: 30, failureThreshold: 3 });
+          const startup = container.startupProbe;
+          expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(40);
+          expect(container.image).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[a-f0-9]{64}$/);
+          expect(container.image).not.toMatch(/:latest$/);
+          expect(container.imagePullPolicy).toBe("IfNotPresent");
+        }
+        for (const volume of pod.volumes) {
+          if (volume.emptyDir) expect(volume.emptyDir.sizeLimit).toBeDefined();
+          expect(volume.hostPath).toBeUndefined();
+        }
+      }
+    });
+
+    test("secrets reach containers only as files under /run/secrets with *_FILE variables", () => {
+      const secretValues = run.resources
+        .filter((resource) => resource.inputs.kind === "Secret")
+        .flatMap((resource) => Object.values(resource.inputs.stringData as Record<string, string>));
+      expect(secretValues.length).toBeGreaterThan(0);
+      const passwords = run.resources
+        .filter((resource) => resource.type === "random:index/randomPassword:RandomPassword")
+        .map((resource) => `mock-${resource.name}-`);
+      expect(passwords.length).toBe(5);
+      for (const workload of pods()) {
+        for (const container of workload.spec.template.spec.containers) {
+          for (const variable of container.env) {
+            expect(variable.valueFrom).toBeUndefined();
+            for (const secret of [...secretValues, ...passwords]) {
+              expect(String(variable.value)).not.toContain(secret);
+            }
+            if (variable.name.endsWith("_FILE") && String(variable.value).startsWith("/run/secrets/")) {
+              const mount = container.volumeMounts.find((m: any) => m.mountPath === variable.value);
+              expect({ variable: variable.name, readOnly: mount?.readOnly }).toEqual({
+                variable: variable.name,
+                readOnly: true,
+              });
+            }
+          }
+          expect(container.envFrom).toBeUndefined();
+          for (const arg of [...(container.command ?? []), ...(container.args ?? [])]) {
+            for (const secret of passwords) expect(arg).not.toContain(secret);
+          }
+        }
+      }
+      for (const configMap of byKind(run, "ConfigMap")) {
+        for (const content of Object.values(configMap.inputs.data as Record<string, string>)) {
+          for (const secret of passwords) expect(content).not.toContain(secret);
+        }
+      }
+    });
+
+    test("replicas, autoscalers and disruption budgets follow the stack file", () => {
+      for (const [name, count] of Object.entries(expected.replicas)) {
+        const kind = ["postgres", "redis"].includes(name) ? "StatefulSet" : "Deployment";
+        expect({ name, replicas: named(run, kind, name).spec.replicas }).toEqual({ name, replicas: count });
+      }
+      const hpas = byKind(run, "HorizontalPodAutoscaler").map((resource) => resource.inputs as any);
+      expect(Object.fromEntries(hpas.map((hpa) => [hpa.metadata.name, [hpa.spec.minReplicas, hpa.spec.maxReplicas]]))).toEqual(
+        expected.autoscaled,
+      );
+      for (const hpa of hpas) {
+        expect(pods().map((workload) => workload.metadata.name)).toContain(hpa.spec.scaleTargetRef.name);
+      }
+      const budgets = byKind(run, "PodDisruptionBudget").map((resource) => (resource.inputs.metadata as any).name);
+      const replicated = Object.entries(expected.replicas)
+        .filter(([name, count]) => count > 1 || expected.autoscaled[name] !== undefined)
+        .map(([name]) => name);
+      expect(budgets.sort()).toEqual(replicated.sort());
+      for (const name of replicated) {
+        expect(named(run, "PodDisruptionBudget", name).spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+        const spread = named(run, "Deployment", name).spec.template.spec.topologySpreadConstraints;
+        expect(spread.map((constraint: any) => constraint.topologyKey)).toContain("kubernetes.io/hostname");
+      }
+      expect(named(run, "Deployment", "celery-beat").spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
+      expect(named(run, "Deployment", "backend").spec.strategy).toEqual({
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+      });
+    });
+
+    test("every object carries the recommended labels and lives in the stack's namespace", () => {
+      for (const resource of run.resources.filter(isKubernetesObject)) {
+        const metadata = resource.inputs.metadata as any;
+        expect(metadata.labels["app.kubernetes.io/part-of"]).toBe("toolboxai");
+        expect(metadata.labels["app.kubernetes.io/managed-by"]).toBe("pulumi");
+        expect(metadata.labels["app.kubernetes.io/instance"]).toBeDefined();
+        if (resource.inputs.kind !== "Namespace") {
+          expect(metadata.labels["app.kubernetes.io/name"]).toBeDefined();
+          expect(metadata.namespace).toBe(expected.namespace);
+        }
+      }
+      for (const workload of pods()) {
+        const labels = workload.spec.template.metadata.labels;
+        expect(labels["app.kubernetes.io/component"]).toBeDefined();
+        expect(Object.keys(labels).some((key) => key.startsWith("zone.toolboxai.io/"))).toBe(true);
+      }
+    });
+
+    test("the namespace enforces Pod Security restricted and denies by default", () => {
+      const namespace = named(run, "Namespace", expected.namespace);
+      for (const mode of ["enforce", "audit", "warn"]) {
+        expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe("restricted");
+      }
+      const deny = named(run, "NetworkPolicy", "default-deny");
+      expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+      expect(named(run, "NetworkPolicy", "allow-dns").spec.egress[0].ports).toContainEqual({ protocol: "UDP", port: 53 });
+      for (const workload of pods()) {
+        const policy = named(run, "NetworkPolicy", workload.metadata.name);
+        expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+        expect(policy.spec.podSelector.matchLabels).toEqual(workload.spec.selector.matchLabels);
+      }
+    });
+
+    test("database and cache accept only the backend zone; roblox-sync reaches only backend and HTTPS", () => {
+      const sources = (name: string) =>
+        named(run, "NetworkPolicy", name).spec.ingress.flatMap((rule: any) =>
+          rule.from.map((peer: any) => JSON.stringify(peer.podSelector?.matchLabels ?? peer.namespaceSelector)),
+        );
+      const backendZone = JSON.stringify({ "zone.toolboxai.io/backend": "true" });
+      for (const store of ["postgres", "redis"]) {
+        const zoneSources = sources(store).filter((source: string) => source.includes("zone.toolboxai.io/") && !source.includes("monitoring"));
+        expect(zoneSources).toEqual([backendZone]);
+      }
+      const roblox = named(run, "NetworkPolicy", "roblox-sync").spec;
+      expect(roblox.egress).toEqual([
+        { to: [{ podSelector: { matchLabels: { "zone.toolboxai.io/backend": "true" } } }] },
+        expect.objectContaining({ ports: [{ protocol: "TCP", port: 443 }] }),
+      ]);
+      const gatewayIngress = named(run, "NetworkPolicy", "gateway").spec.ingress;
+      expect(gatewayIngress).toContainEqual(
+        expect.objectContaining({
+          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+        }),
+      );
+    });
+
+    test("stack outputs name endpoints and secrets, never secret values", async () => {
+      expect(run.outputs.publicUrl).toBe(expected.publicUrl);
+      expect(run.outputs.namespaces).toEqual([expected.namespace]);
+      const text = JSON.stringify(run.outputs);
+      for (const resource of run.resources.filter((r) => r.type.startsWith("random:"))) {
+        expect(text).not.toContain(`mock-${resource.name}-`);
+      }
+      const ingress = named(run, "Ingress", "gateway");
+      if (expected.tlsIssuer) {
+        expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(expected.tlsIssuer);
+        expect(ingress.spec.tls[0].hosts).toEqual([new URL(expected.publicUrl).host]);
+      } else {
+        expect(ingress.spec.tls).toBeUndefined();
+      }
+    });
+
+    test("--out writes manifests that are valid against the Kubernetes schemas, secrets redacted", () => {
+      const outDir = mkdtempSync(path.join(tmpdir(), `toolboxai-${stack}-`));
+      const count = writeRenderedOutput(run, outDir);
+      const files = readdirSync(path.join(outDir, "kubernetes"));
+      expect(files.length).toBe(count);
+      expect(count).toBe(run.resources.filter(isKubernetesObject).length);
+      const passwords = run.resources
+        .filter((resource) => resource.type.startsWith("random:"))
+        .map((resource) => `mock-${resource.name}-`);
+      for (const file of files) {
+        const text = readFileSync(path.join(outDir, "kubernetes", file), "utf8");
+        for (const secret of passwords) expect(text).not.toContain(secret);
+        const manifest = parse(text);
+        const Model = modelFor(manifest);
+        expect(() => new Model(manifest).validate()).not.toThrow();
+      }
+      const resourcesJson = readFileSync(path.join(outDir, "resources.json"), "utf8");
+      for (const secret of passwords) expect(resourcesJson).not.toContain(secret);
+      expect(JSON.parse(resourcesJson).length).toBe(run.resources.length);
+    });
+  });
+}
