@@ -5,11 +5,17 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { projectRoot, runProgram, type ProgramRun, type RegisteredResource } from "./engine/mock-engine";
+import {
+  projectRoot,
+  runProgram,
+  type ProgramRun,
+  type RegisteredResource,
+} from "./engine/mock-engine";
 import { writeRenderedOutput } from "./engine/render";
 
 const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: number) => (text: string) => (useColour ? `\x1b[${code}m${text}\x1b[0m` : text);
+const paint = (code: number) => (text: string) =>
+  useColour ? `\x1b[${code}m${text}\x1b[0m` : text;
 const bold = paint(1);
 const dim = paint(2);
 const green = paint(32);
@@ -52,7 +58,12 @@ export function formatPlan(run: ProgramRun): string {
     lines.push(root ? label : `${prefix}${last ? "└─ " : "├─ "}${label}`);
     const components = own.filter((child) => !child.custom);
     components.forEach((child, index) =>
-      walk(child, root ? "" : `${prefix}${last ? "   " : "│  "}`, index === components.length - 1, false),
+      walk(
+        child,
+        root ? "" : `${prefix}${last ? "   " : "│  "}`,
+        index === components.length - 1,
+        false,
+      ),
     );
     if (root && leaves.length > 0) lines.push(`${dim("stack-level:")} ${summary}`);
   };
@@ -64,8 +75,11 @@ export function formatPlan(run: ProgramRun): string {
   );
   const width = Math.max(...totals.map(([type]) => type.length));
   lines.push("", bold("Resources by type"));
-  for (const [type, count] of totals) lines.push(`  ${type.padEnd(width)}  ${String(count).padStart(3)}`);
-  lines.push(`  ${"total".padEnd(width)}  ${String(run.resources.length).padStart(3)} (with components)`);
+  for (const [type, count] of totals)
+    lines.push(`  ${type.padEnd(width)}  ${String(count).padStart(3)}`);
+  lines.push(
+    `  ${"total".padEnd(width)}  ${String(run.resources.length).padStart(3)} (with components)`,
+  );
   return lines.join("\n");
 }
 
@@ -84,7 +98,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  if (process.stderr.isTTY) process.stderr.write(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
+  if (process.stderr.isTTY)
+    process.stderr.write(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
   let run: ProgramRun;
   try {
     run = await runProgram(options.stack);
@@ -98,9 +113,19 @@ async function main(): Promise<void> {
   console.log(formatPlan(run));
   if (options.out) {
     const count = writeRenderedOutput(run, path.resolve(options.out));
-    console.log(green(`\nWrote ${count} manifests to ${path.join(options.out, "kubernetes")} and resources.json`));
+    console.log(
+      green(
+        `\nWrote ${count} manifests to ${path.join(options.out, "kubernetes")} and resources.json`,
+      ),
+    );
   }
-  console.log(dim("\nOffline render under mocks: run `pulumi preview --stack " + options.stack + "` for the engine's plan."));
+  console.log(
+    dim(
+      "\nOffline render under mocks: run `pulumi preview --stack " +
+        options.stack +
+        "` for the engine's plan.",
+    ),
+  );
 }
 
 void main();

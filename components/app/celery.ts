@@ -23,9 +23,7 @@ export interface CeleryArgs extends Omit<ServiceArgs, "settings"> {
 
 /** Flower's config file (Python), so the credentials never appear on a command line. */
 export function flowerConfig(password: pulumi.Output<string>): pulumi.Output<string> {
-  return pulumi.secret(
-    password.apply((pw) => `basic_auth = [${JSON.stringify(`admin:${pw}`)}]\n`),
-  );
+  return pulumi.secret(password.apply((pw) => `basic_auth = [${JSON.stringify(`admin:${pw}`)}]\n`));
 }
 
 export class Celery extends pulumi.ComponentResource {
@@ -51,10 +49,22 @@ export class Celery extends pulumi.ComponentResource {
             env,
             probes: {
               readiness: {
-                exec: { command: ["sh", "-c", `celery -A ${celeryApp} inspect ping -d "celery@$HOSTNAME" --timeout 10`] },
+                exec: {
+                  command: [
+                    "sh",
+                    "-c",
+                    `celery -A ${celeryApp} inspect ping -d "celery@$HOSTNAME" --timeout 10`,
+                  ],
+                },
               },
               liveness: {
-                exec: { command: ["sh", "-c", `celery -A ${celeryApp} status --timeout 10 | grep -q "celery@$HOSTNAME"`] },
+                exec: {
+                  command: [
+                    "sh",
+                    "-c",
+                    `celery -A ${celeryApp} status --timeout 10 | grep -q "celery@$HOSTNAME"`,
+                  ],
+                },
               },
             },
             resources: args.worker.resources,
@@ -77,7 +87,16 @@ export class Celery extends pulumi.ComponentResource {
           {
             name: "celery-beat",
             image: args.beat.image,
-            command: ["celery", "-A", celeryApp, "beat", "--schedule", beatSchedule, "--loglevel", args.wiring.logLevel],
+            command: [
+              "celery",
+              "-A",
+              celeryApp,
+              "beat",
+              "--schedule",
+              beatSchedule,
+              "--loglevel",
+              args.wiring.logLevel,
+            ],
             env,
             probes: {
               readiness: { exec: { command: ["test", "-s", beatSchedule] } },
@@ -102,7 +121,10 @@ export class Celery extends pulumi.ComponentResource {
           component: "monitoring-ui",
           zones: ["backend"],
           ...scaling(flower),
-          secretFiles: [...secretFiles, { name: flowerConfigFile, value: flowerConfig(flower.password) }],
+          secretFiles: [
+            ...secretFiles,
+            { name: flowerConfigFile, value: flowerConfig(flower.password) },
+          ],
           metrics: [{ port: "http", path: "/metrics" }],
           containers: [
             {

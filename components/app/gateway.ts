@@ -45,7 +45,9 @@ export class Gateway extends pulumi.ComponentResource {
         zones: ["frontend"],
         publicEntry: true,
         ...scaling(args.settings),
-        configFiles: [{ name: "nginx.conf", mountPath: "/etc/nginx/nginx.conf", content: this.nginxConf }],
+        configFiles: [
+          { name: "nginx.conf", mountPath: "/etc/nginx/nginx.conf", content: this.nginxConf },
+        ],
         containers: [
           {
             name: "gateway",

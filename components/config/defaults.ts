@@ -14,7 +14,12 @@ export interface ServiceDefaults {
   readonly storage?: { readonly size: string; readonly storageClass: string };
 }
 
-function resources(cpuRequest: string, memoryRequest: string, cpuLimit: string, memoryLimit: string) {
+function resources(
+  cpuRequest: string,
+  memoryRequest: string,
+  cpuLimit: string,
+  memoryLimit: string,
+) {
   return {
     requests: { cpu: cpuRequest, memory: memoryRequest },
     limits: { cpu: cpuLimit, memory: memoryLimit },

@@ -4,97 +4,112 @@
 import { z } from "zod";
 import { parseCpu, parseMemory } from "./quantity";
 
+const dnsLabelMessage =
+  "must be a DNS label: lowercase letters, digits and '-', 1 to 63 characters";
 const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
-    error: "must be a DNS label: lowercase letters, digits and '-', 1 to 63 characters",
+  .string({ error: dnsLabelMessage })
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: dnsLabelMessage });
+
+const hostnameMessage = "must be a fully qualified lowercase DNS name such as app.example.com";
+const hostname = z
+  .string({ error: hostnameMessage })
+  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: hostnameMessage,
   });
 
-const hostname = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-    error: "must be a fully qualified lowercase DNS name such as app.example.com",
-  });
+/** Objects say what they are when given something else, instead of zod's generic message. */
+const mapping = { error: "must be a mapping of keys to values" };
 
 /** An integer in [min, max], with a message that says the range. */
 export function intRange(min: number, max: number) {
   const message = `must be an integer from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, {
-    error: message,
-  });
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of: ${values.join(", ")}` });
 }
 
-const cpu = z.string({ error: "must be a CPU quantity such as 250m or 1" }).refine(
-  (value) => parseCpu(value) !== undefined,
-  { error: "must be a CPU quantity such as 250m or 1" },
-);
-const memory = z.string({ error: "must be a memory quantity such as 256Mi or 1Gi" }).refine(
-  (value) => parseMemory(value) !== undefined,
-  { error: "must be a memory quantity such as 256Mi or 1Gi" },
-);
+/** A quantity; YAML reads an unquoted `2` as a number, which Kubernetes accepts as "2" too. */
+function quantity(parse: (value: string) => number | undefined, message: string) {
+  return z.preprocess(
+    (value) => (typeof value === "number" ? String(value) : value),
+    z.string({ error: message }).refine((value) => parse(value) !== undefined, { error: message }),
+  );
+}
+const cpu = quantity(parseCpu, "must be a CPU quantity such as 250m or 1");
+const memory = quantity(parseMemory, "must be a memory quantity such as 256Mi or 1Gi");
 
 export const imageSchema = z
-  .object({
-    repository: z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, {
-      error: "must be an image repository such as ghcr.io/toolboxai/backend",
-    }),
-    tag: z
-      .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be a valid image tag" })
-      .refine((tag) => tag !== "latest", {
-        error: 'must be a pinned version, not "latest"',
-      })
-      .optional(),
-    digest: z
-      .string()
-      .regex(/^sha256:[a-f0-9]{64}$/, { error: "must be sha256: followed by 64 hex digits" })
-      .optional(),
-  })
+  .object(
+    {
+      repository: z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, {
+        error: "must be an image repository such as ghcr.io/toolboxai/backend",
+      }),
+      tag: z
+        .string()
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be a valid image tag" })
+        .refine((tag) => tag !== "latest", { error: 'must be a pinned version, not "latest"' })
+        .optional(),
+      digest: z
+        .string()
+        .regex(/^sha256:[a-f0-9]{64}$/, { error: "must be sha256: followed by 64 hex digits" })
+        .optional(),
+    },
+    mapping,
+  )
   .strict()
   .refine((image) => image.tag !== undefined || image.digest !== undefined, {
     error: "must pin a tag or a digest",
   });
 
+const cpuAndMemory = z.object({ cpu, memory }, mapping).strict();
 const resourcesSchema = z
-  .object({
-    requests: z.object({ cpu, memory }).strict(),
-    limits: z.object({ cpu, memory }).strict(),
-  })
+  .object({ requests: cpuAndMemory, limits: cpuAndMemory }, mapping)
   .strict();
 
 const autoscalingSchema = z
-  .object({
-    minReplicas: intRange(1, 100),
-    maxReplicas: intRange(1, 100),
-    targetCpuUtilizationPercent: intRange(10, 100),
-  })
+  .object(
+    {
+      minReplicas: intRange(1, 100),
+      maxReplicas: intRange(1, 100),
+      targetCpuUtilizationPercent: intRange(10, 100),
+    },
+    mapping,
+  )
   .strict();
 
 const storageSchema = z
-  .object({
-    size: memory,
-    /** Empty: the cluster's default StorageClass. */
-    storageClass: z.union([z.literal(""), dnsLabel]),
-  })
+  .object(
+    {
+      size: memory,
+      /** Empty: the cluster's default StorageClass. */
+      storageClass: z.union([z.literal(""), dnsLabel]),
+    },
+    mapping,
+  )
   .strict();
 
 /** What a stack may set for one service; each field replaces the code default wholesale. */
 export const serviceSchema = z
-  .object({
-    image: imageSchema,
-    replicas: intRange(1, 50),
-    resources: resourcesSchema,
-    autoscaling: autoscalingSchema,
-    /** How many pods a voluntary disruption may take down at once (rendered when replicas ≥ 2). */
-    maxUnavailable: intRange(1, 10),
-    storage: storageSchema,
-    /** Allow HTTPS egress to public addresses (LLM providers, the Roblox APIs). */
-    internetEgress: z.boolean({ error: "must be true or false" }),
-  })
+  .object(
+    {
+      image: imageSchema,
+      replicas: intRange(1, 50),
+      resources: resourcesSchema,
+      autoscaling: autoscalingSchema,
+      /** Pods a voluntary disruption may take down at once (rendered when replicas ≥ 2). */
+      maxUnavailable: intRange(1, 10),
+      storage: storageSchema,
+      /** Allow HTTPS egress to public addresses (LLM providers, the Roblox APIs). */
+      internetEgress: z.boolean({ error: "must be true or false" }),
+    },
+    mapping,
+  )
   .partial()
   .strict();
 
@@ -122,9 +137,12 @@ export const serviceNames = [
 export type ServiceName = (typeof serviceNames)[number];
 
 export const servicesSchema = z
-  .object(Object.fromEntries(serviceNames.map((name) => [name, serviceSchema])) as {
-    [K in ServiceName]: typeof serviceSchema;
-  })
+  .object(
+    Object.fromEntries(serviceNames.map((name) => [name, serviceSchema])) as {
+      [K in ServiceName]: typeof serviceSchema;
+    },
+    mapping,
+  )
   .partial()
   .strict();
 

@@ -81,7 +81,11 @@ export function stackFileName(stack: string): string {
   return `Pulumi.${stack}.yaml`;
 }
 
-/** Validates raw stack config and resolves it into a PlatformConfig, or throws ConfigError. */
+/**
+ * Validates raw stack config and resolves it into a PlatformConfig, or throws ConfigError with
+ * every problem of the first failing stage: types, ranges and unknown keys first, then (once
+ * those pass) the rules that span several fields.
+ */
 export function validateConfig(input: RawConfigInput): PlatformConfig {
   const stackFile = stackFileName(input.stack);
   const { raw, problems } = decodeRawValues(input);
@@ -153,7 +157,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): C
   }
   const value = valueAt(raw, path);
   if (value === undefined) {
-    return [{ key: fullKey(path), message: `is required; it ${issue.message}` }];
+    return [{ key: fullKey(path), message: `is required; ${issue.message}` }];
   }
   const isSecret = (secretKeys as readonly string[]).includes(path[0] ?? "");
   return [
@@ -220,6 +224,8 @@ function resolveServices(
       defaults.image ??
       (backendImageServices.has(name) ? backendImage : undefined);
     if (image === undefined) {
+      // Services that borrow the backend image are covered by the backend's own problem.
+      if (backendImageServices.has(name)) continue;
       problems.push({
         key: fullKey(["services", name, "image"]),
         message: "is required: application images have no default; set repository and tag",

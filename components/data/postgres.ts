@@ -55,7 +55,15 @@ export class Postgres extends pulumi.ComponentResource {
             probes: {
               readiness: {
                 exec: {
-                  command: ["pg_isready", "-h", "127.0.0.1", "-U", args.user, "-d", args.databaseName],
+                  command: [
+                    "pg_isready",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    args.user,
+                    "-d",
+                    args.databaseName,
+                  ],
                 },
               },
               liveness: { tcp: { port: "postgres" } },

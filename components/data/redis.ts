@@ -50,15 +50,22 @@ export class Redis extends pulumi.ComponentResource {
         zones: ["cache"],
         replicas: 1,
         secretFiles: [
-          { name: authFile, value: pulumi.secret(args.password.apply((pw) => `requirepass ${pw}\n`)) },
+          {
+            name: authFile,
+            value: pulumi.secret(args.password.apply((pw) => `requirepass ${pw}\n`)),
+          },
           { name: passwordFile, value: args.password },
           {
             name: exporterPasswordsFile,
             // redis_exporter reads a JSON map of address → password from REDIS_PASSWORD_FILE.
-            value: pulumi.secret(args.password.apply((pw) => JSON.stringify({ [localAddress]: pw }))),
+            value: pulumi.secret(
+              args.password.apply((pw) => JSON.stringify({ [localAddress]: pw })),
+            ),
           },
         ],
-        configFiles: [{ name: "redis.conf", mountPath: "/etc/redis/redis.conf", content: redisConf() }],
+        configFiles: [
+          { name: "redis.conf", mountPath: "/etc/redis/redis.conf", content: redisConf() },
+        ],
         persistentVolume: {
           name: "data",
           mountPath: "/data",

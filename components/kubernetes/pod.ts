@@ -63,7 +63,10 @@ function probes(container: ContainerSpec, spec: WorkloadSpec) {
 
 /** A volume name for a writable path: "/var/cache/nginx" in "web" → "web-var-cache-nginx". */
 export function writableVolumeName(container: string, path: string): string {
-  const slug = path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
+  const slug = path
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase();
   return `${container}-${slug || "root"}`.slice(0, 63).replace(/-+$/, "");
 }
 

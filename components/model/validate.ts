@@ -22,7 +22,9 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
   const configNames = new Set((spec.configFiles ?? []).map((file) => file.name));
   for (const file of spec.secretFiles ?? []) {
     if (!fileName.test(file.name)) {
-      problems.push(where(`secret file "${file.name}" must be lowercase letters, digits, '-' or '.'`));
+      problems.push(
+        where(`secret file "${file.name}" must be lowercase letters, digits, '-' or '.'`),
+      );
     }
   }
 
@@ -39,7 +41,9 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
     for (const [kind, check] of Object.entries(probes)) {
       const port = check ? checkedPort(check) : undefined;
       if (port !== undefined && !ports.has(port)) {
-        problems.push(where(`container ${container.name} ${kind} probe uses unknown port "${port}"`));
+        problems.push(
+          where(`container ${container.name} ${kind} probe uses unknown port "${port}"`),
+        );
       }
     }
     if (JSON.stringify(probes.readiness) === JSON.stringify(probes.liveness)) {
@@ -48,19 +52,26 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
       );
     }
     for (const name of container.secretFiles ?? []) {
-      if (!secretNames.has(name)) problems.push(where(`container ${container.name} mounts unknown secret file "${name}"`));
+      if (!secretNames.has(name))
+        problems.push(where(`container ${container.name} mounts unknown secret file "${name}"`));
     }
     for (const name of container.configFiles ?? []) {
-      if (!configNames.has(name)) problems.push(where(`container ${container.name} mounts unknown config file "${name}"`));
+      if (!configNames.has(name))
+        problems.push(where(`container ${container.name} mounts unknown config file "${name}"`));
     }
-    const mounted = container.secretFiles ?? (container === spec.containers[0] ? [...secretNames] : []);
+    const mounted =
+      container.secretFiles ?? (container === spec.containers[0] ? [...secretNames] : []);
     for (const variable of Object.keys(container.env ?? {})) {
       const clash = mounted.find((name) => secretFileVariable(name) === variable);
-      if (clash) problems.push(where(`container ${container.name} env ${variable} is set by secret file "${clash}"`));
+      if (clash)
+        problems.push(
+          where(`container ${container.name} env ${variable} is set by secret file "${clash}"`),
+        );
     }
   }
   for (const metrics of spec.metrics ?? []) {
-    if (!allPorts.has(metrics.port)) problems.push(where(`metrics port "${metrics.port}" is not a container port`));
+    if (!allPorts.has(metrics.port))
+      problems.push(where(`metrics port "${metrics.port}" is not a container port`));
   }
   if (spec.kind === "stateful" && !spec.persistentVolume) {
     problems.push(where("a stateful workload needs a persistentVolume"));

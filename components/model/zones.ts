@@ -28,7 +28,10 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
     description: "backend API, MCP server, agent coordinator, Celery",
     acceptsFrom: ["frontend", "backend", "roblox"],
   },
-  database: { description: "PostgreSQL, reachable only from the backend zone", acceptsFrom: ["backend"] },
+  database: {
+    description: "PostgreSQL, reachable only from the backend zone",
+    acceptsFrom: ["backend"],
+  },
   cache: { description: "Redis, reachable only from the backend zone", acceptsFrom: ["backend"] },
   mcp: { description: "MCP server and agent coordinator only", acceptsFrom: ["mcp"] },
   roblox: { description: "roblox-sync: reaches the backend and the Roblox APIs", acceptsFrom: [] },
@@ -40,7 +43,9 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
 
 /** Zones whose members accept connections from a member of any of `memberOf`. */
 export function reachableZones(memberOf: readonly Zone[]): Zone[] {
-  return zones.filter((zone) => zoneRules[zone].acceptsFrom.some((from) => memberOf.includes(from)));
+  return zones.filter((zone) =>
+    zoneRules[zone].acceptsFrom.some((from) => memberOf.includes(from)),
+  );
 }
 
 /** Zones whose members may connect to a member of any of `memberOf`. */

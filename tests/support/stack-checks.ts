@@ -4,7 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { runProgram, type ProgramRun, type RegisteredResource } from "../../tools/engine/mock-engine";
+import {
+  runProgram,
+  type ProgramRun,
+  type RegisteredResource,
+} from "../../tools/engine/mock-engine";
 import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
@@ -22,11 +26,15 @@ export interface StackExpectations {
 const podKinds = new Set(["Deployment", "StatefulSet"]);
 
 function byKind(run: ProgramRun, kind: string): RegisteredResource[] {
-  return run.resources.filter((resource) => isKubernetesObject(resource) && resource.inputs.kind === kind);
+  return run.resources.filter(
+    (resource) => isKubernetesObject(resource) && resource.inputs.kind === kind,
+  );
 }
 
 function named(run: ProgramRun, kind: string, name: string): any {
-  const found = byKind(run, kind).find((resource) => (resource.inputs.metadata as any)?.name === name);
+  const found = byKind(run, kind).find(
+    (resource) => (resource.inputs.metadata as any)?.name === name,
+  );
   if (!found) throw new Error(`no ${kind} named ${name}`);
   return found.inputs;
 }
@@ -52,11 +60,15 @@ export function describeStack(stack: string, expected: StackExpectations): void 
 
     const pods = () =>
       run.resources
-        .filter((resource) => isKubernetesObject(resource) && podKinds.has(String(resource.inputs.kind)))
+        .filter(
+          (resource) => isKubernetesObject(resource) && podKinds.has(String(resource.inputs.kind)),
+        )
         .map((resource) => resource.inputs as any);
 
     test("renders every workload of the platform", () => {
-      const names = pods().map((workload) => workload.metadata.name).sort();
+      const names = pods()
+        .map((workload) => workload.metadata.name)
+        .sort();
       expect(names).toEqual(Object.keys(expected.replicas).sort());
     });
 
@@ -89,7 +101,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
           expect(container.readinessProbe).toBeDefined();
           expect(container.livenessProbe).toBeDefined();
           expect(container.livenessProbe).not.toEqual(container.readinessProbe);
-          expect(container.readinessProbe).toMatchObject({ periodSeconds: 30, failureThreshold: 3 });
+          expect(container.readinessProbe).toMatchObject({
+            periodSeconds: 30,
+            failureThreshold: 3,
+          });
           const startup = container.startupProbe;
           expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(40);
           expect(container.image).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[a-f0-9]{64}$/);
@@ -119,7 +134,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
             for (const secret of [...secretValues, ...passwords]) {
               expect(String(variable.value)).not.toContain(secret);
             }
-            if (variable.name.endsWith("_FILE") && String(variable.value).startsWith("/run/secrets/")) {
+            if (
+              variable.name.endsWith("_FILE") &&
+              String(variable.value).startsWith("/run/secrets/")
+            ) {
               const mount = container.volumeMounts.find((m: any) => m.mountPath === variable.value);
               expect({ variable: variable.name, readOnly: mount?.readOnly }).toEqual({
                 variable: variable.name,
@@ -143,26 +161,42 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     test("replicas, autoscalers and disruption budgets follow the stack file", () => {
       for (const [name, count] of Object.entries(expected.replicas)) {
         const kind = ["postgres", "redis"].includes(name) ? "StatefulSet" : "Deployment";
-        expect({ name, replicas: named(run, kind, name).spec.replicas }).toEqual({ name, replicas: count });
+        expect({ name, replicas: named(run, kind, name).spec.replicas }).toEqual({
+          name,
+          replicas: count,
+        });
       }
       const hpas = byKind(run, "HorizontalPodAutoscaler").map((resource) => resource.inputs as any);
-      expect(Object.fromEntries(hpas.map((hpa) => [hpa.metadata.name, [hpa.spec.minReplicas, hpa.spec.maxReplicas]]))).toEqual(
-        expected.autoscaled,
-      );
+      expect(
+        Object.fromEntries(
+          hpas.map((hpa) => [hpa.metadata.name, [hpa.spec.minReplicas, hpa.spec.maxReplicas]]),
+        ),
+      ).toEqual(expected.autoscaled);
       for (const hpa of hpas) {
-        expect(pods().map((workload) => workload.metadata.name)).toContain(hpa.spec.scaleTargetRef.name);
+        expect(pods().map((workload) => workload.metadata.name)).toContain(
+          hpa.spec.scaleTargetRef.name,
+        );
       }
-      const budgets = byKind(run, "PodDisruptionBudget").map((resource) => (resource.inputs.metadata as any).name);
+      const budgets = byKind(run, "PodDisruptionBudget").map(
+        (resource) => (resource.inputs.metadata as any).name,
+      );
       const replicated = Object.entries(expected.replicas)
         .filter(([name, count]) => count > 1 || expected.autoscaled[name] !== undefined)
         .map(([name]) => name);
       expect(budgets.sort()).toEqual(replicated.sort());
       for (const name of replicated) {
-        expect(named(run, "PodDisruptionBudget", name).spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+        expect(named(run, "PodDisruptionBudget", name).spec.maxUnavailable).toBeGreaterThanOrEqual(
+          1,
+        );
         const spread = named(run, "Deployment", name).spec.template.spec.topologySpreadConstraints;
-        expect(spread.map((constraint: any) => constraint.topologyKey)).toContain("kubernetes.io/hostname");
+        expect(spread.map((constraint: any) => constraint.topologyKey)).toContain(
+          "kubernetes.io/hostname",
+        );
       }
-      expect(named(run, "Deployment", "celery-beat").spec).toMatchObject({ replicas: 1, strategy: { type: "Recreate" } });
+      expect(named(run, "Deployment", "celery-beat").spec).toMatchObject({
+        replicas: 1,
+        strategy: { type: "Recreate" },
+      });
       expect(named(run, "Deployment", "backend").spec.strategy).toEqual({
         type: "RollingUpdate",
         rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
@@ -194,7 +228,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
       const deny = named(run, "NetworkPolicy", "default-deny");
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-      expect(named(run, "NetworkPolicy", "allow-dns").spec.egress[0].ports).toContainEqual({ protocol: "UDP", port: 53 });
+      expect(named(run, "NetworkPolicy", "allow-dns").spec.egress[0].ports).toContainEqual({
+        protocol: "UDP",
+        port: 53,
+      });
       for (const workload of pods()) {
         const policy = named(run, "NetworkPolicy", workload.metadata.name);
         expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
@@ -205,11 +242,16 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     test("database and cache accept only the backend zone; roblox-sync reaches only backend and HTTPS", () => {
       const sources = (name: string) =>
         named(run, "NetworkPolicy", name).spec.ingress.flatMap((rule: any) =>
-          rule.from.map((peer: any) => JSON.stringify(peer.podSelector?.matchLabels ?? peer.namespaceSelector)),
+          rule.from.map((peer: any) =>
+            JSON.stringify(peer.podSelector?.matchLabels ?? peer.namespaceSelector),
+          ),
         );
       const backendZone = JSON.stringify({ "zone.toolboxai.io/backend": "true" });
       for (const store of ["postgres", "redis"]) {
-        const zoneSources = sources(store).filter((source: string) => source.includes("zone.toolboxai.io/") && !source.includes("monitoring"));
+        const zoneSources = sources(store).filter(
+          (source: string) =>
+            source.includes("zone.toolboxai.io/") && !source.includes("monitoring"),
+        );
         expect(zoneSources).toEqual([backendZone]);
       }
       const roblox = named(run, "NetworkPolicy", "roblox-sync").spec;
@@ -220,7 +262,13 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       const gatewayIngress = named(run, "NetworkPolicy", "gateway").spec.ingress;
       expect(gatewayIngress).toContainEqual(
         expect.objectContaining({
-          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" },
+              },
+            },
+          ],
         }),
       );
     });
@@ -234,7 +282,9 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
       const ingress = named(run, "Ingress", "gateway");
       if (expected.tlsIssuer) {
-        expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(expected.tlsIssuer);
+        expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(
+          expected.tlsIssuer,
+        );
         expect(ingress.spec.tls[0].hosts).toEqual([new URL(expected.publicUrl).host]);
       } else {
         expect(ingress.spec.tls).toBeUndefined();

@@ -85,7 +85,10 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
   if (args.type === "random:index/randomPassword:RandomPassword") {
     const length = Number(args.inputs.length ?? 32);
     const seed = `mock-${args.name}-`;
-    return { ...args.inputs, result: seed.repeat(Math.ceil(length / seed.length)).slice(0, length) };
+    return {
+      ...args.inputs,
+      result: seed.repeat(Math.ceil(length / seed.length)).slice(0, length),
+    };
   }
   return { ...args.inputs };
 }
@@ -122,10 +125,15 @@ type MonitorCallback = (error: Error | null, response?: { getUrn(): string }) =>
  */
 export async function runProgram(
   stack: string,
-  options: { config?: StackConfigFile; entry?: string } = {},
+  options: {
+    config?: StackConfigFile;
+    entry?: string;
+    /** Receives registrations as they happen, so a caller sees them even if the program throws. */
+    sink?: RegisteredResource[];
+  } = {},
 ): Promise<ProgramRun> {
   const config = options.config ?? readStackConfig(stack);
-  const resources: RegisteredResource[] = [];
+  const resources: RegisteredResource[] = options.sink ?? [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args) }),
@@ -166,11 +174,19 @@ export async function runProgram(
     });
 
   const entry = options.entry ?? path.join(projectRoot, "index");
+  // A program that throws (bad config) must surface as this function's rejection, not as an
+  // unhandled rejection of the stack resource, so the error is carried out of the callback.
+  let failure: unknown;
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
-    const program = (await import(entry)) as Record<string, unknown>;
-    return { ...program };
+    try {
+      return { ...((await import(entry)) as Record<string, unknown>) };
+    } catch (error) {
+      failure = error;
+      return {};
+    }
   });
   // Registrations outlive the program's top level; wait until the RPC queue is drained.
   await pulumi.runtime.disconnect();
+  if (failure !== undefined) throw failure;
   return { stack, resources, outputs: (outputs ?? {}) as Record<string, unknown> };
 }

@@ -10,7 +10,11 @@ export const secretPlaceholder = "[secret]";
 
 /** Kubernetes objects, not providers or components. */
 export function isKubernetesObject(resource: RegisteredResource): boolean {
-  return resource.custom && resource.type.startsWith("kubernetes:") && !resource.type.startsWith("pulumi:providers");
+  return (
+    resource.custom &&
+    resource.type.startsWith("kubernetes:") &&
+    !resource.type.startsWith("pulumi:providers")
+  );
 }
 
 /** The manifest of a Kubernetes resource as the provider would send it, secrets redacted. */
@@ -20,7 +24,10 @@ export function manifestOf(resource: RegisteredResource): Record<string, unknown
     // A Secret's whole data map is secret; keep its keys so the manifest still validates.
     for (const field of ["data", "stringData"]) {
       const values = resource.inputs[field] as Record<string, unknown> | undefined;
-      if (values) manifest[field] = Object.fromEntries(Object.keys(values).map((key) => [key, secretPlaceholder]));
+      if (values)
+        manifest[field] = Object.fromEntries(
+          Object.keys(values).map((key) => [key, secretPlaceholder]),
+        );
     }
   }
   return manifest;
@@ -40,7 +47,10 @@ export function writeRenderedOutput(run: ProgramRun, outDir: string): number {
   const objects = run.resources.filter(isKubernetesObject);
   for (const resource of objects) {
     const manifest = manifestOf(resource);
-    writeFileSync(path.join(manifestDir, manifestFileName(manifest)), stringify(manifest, { lineWidth: 0 }));
+    writeFileSync(
+      path.join(manifestDir, manifestFileName(manifest)),
+      stringify(manifest, { lineWidth: 0 }),
+    );
   }
   const summary = run.resources.map((resource) => ({
     type: resource.type,

@@ -1,0 +1,293 @@
+// The workload model's pure parts: secure defaults, spec validation, zones, the pod template and
+// the network policies derived from a spec.
+import { podSpec, writableVolumeName } from "../components/kubernetes/pod";
+import { workloadPolicySpec } from "../components/kubernetes/network";
+import { resolveSecurity, secureDefaults } from "../components/model/security";
+import { workloadProblems } from "../components/model/validate";
+import { clientZones, reachableZones } from "../components/model/zones";
+import { httpProbes, secretFileVariable, type WorkloadSpec } from "../components/model/workload";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are inspected as JSON */
+
+const resources = {
+  requests: { cpu: "100m", memory: "64Mi" },
+  limits: { cpu: "200m", memory: "128Mi" },
+};
+const fakeSecret = { apply: () => undefined } as any;
+
+function spec(overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
+  return {
+    name: "api",
+    component: "api",
+    zones: ["backend"],
+    replicas: 1,
+    secretFiles: [{ name: "database-password", value: fakeSecret }],
+    metrics: [{ port: "http" }],
+    containers: [
+      {
+        name: "api",
+        image: { repository: "example/api", tag: "1.0.0" },
+        ports: [{ name: "http", port: 8000 }],
+        env: { MODE: "test" },
+        probes: httpProbes("http", "/health"),
+        resources,
+        writablePaths: ["/tmp"],
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const names = { serviceAccount: "api", secret: "api-secrets", configMap: "api-config" };
+
+describe("security profile", () => {
+  test("documented defaults", () => {
+    expect(secureDefaults).toEqual({
+      runAsUser: 1001,
+      runAsGroup: 1001,
+      fsGroup: 1001,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      addCapabilities: [],
+      seccompProfile: "RuntimeDefault",
+      automountServiceAccountToken: false,
+    });
+    expect(Object.isFrozen(secureDefaults)).toBe(true);
+    expect(resolveSecurity("api")).toEqual(secureDefaults);
+  });
+
+  test("an explicit opt-out changes only the named field", () => {
+    expect(resolveSecurity("api", { readOnlyRootFilesystem: false })).toEqual({
+      ...secureDefaults,
+      readOnlyRootFilesystem: false,
+    });
+  });
+
+  test("root or low IDs and dangerous capabilities are refused with a clear message", () => {
+    expect(() => resolveSecurity("api", { runAsUser: 0 })).toThrow(
+      "api: security.runAsUser is 0; it must be an integer of at least 1001 (non-root)",
+    );
+    expect(() => resolveSecurity("db", { fsGroup: 999 })).toThrow(
+      "db: security.fsGroup is 999; it must be an integer of at least 1001 (non-root)",
+    );
+    expect(() =>
+      resolveSecurity("api", { addCapabilities: ["SYS_ADMIN", "NET_BIND_SERVICE"] }),
+    ).toThrow(
+      "api: security.addCapabilities has SYS_ADMIN; only NET_BIND_SERVICE may be added back",
+    );
+  });
+});
+
+describe("workload spec validation", () => {
+  test("a well-formed spec has no problems", () => {
+    expect(workloadProblems(spec())).toEqual([]);
+  });
+
+  test("each structural mistake is named", () => {
+    const container = spec().containers[0];
+    expect(
+      workloadProblems(
+        spec({
+          name: "Bad_Name",
+          zones: [],
+          metrics: [{ port: "nope" }],
+          containers: [
+            {
+              ...container,
+              probes: { readiness: { tcp: { port: "http" } }, liveness: { tcp: { port: "http" } } },
+              secretFiles: ["missing"],
+              env: { DATABASE_PASSWORD_FILE: "/elsewhere" },
+            },
+          ],
+        }),
+      ),
+    ).toEqual([
+      "workload Bad_Name: name must be a DNS label",
+      "workload Bad_Name: zones must name at least one zone",
+      "workload Bad_Name: container api liveness probe must differ from its readiness probe",
+      'workload Bad_Name: container api mounts unknown secret file "missing"',
+      'workload Bad_Name: metrics port "nope" is not a container port',
+    ]);
+    expect(
+      workloadProblems(
+        spec({ containers: [{ ...container, env: { DATABASE_PASSWORD_FILE: "/x" } }] }),
+      ),
+    ).toEqual([
+      'workload api: container api env DATABASE_PASSWORD_FILE is set by secret file "database-password"',
+    ]);
+    expect(workloadProblems(spec({ kind: "stateful" }))).toEqual([
+      "workload api: a stateful workload needs a persistentVolume",
+    ]);
+  });
+});
+
+describe("zones", () => {
+  test("database and cache accept only the backend zone; frontend cannot reach them", () => {
+    expect(clientZones(["database"])).toEqual(["backend"]);
+    expect(clientZones(["cache"])).toEqual(["backend"]);
+    expect(reachableZones(["frontend"])).toEqual(["frontend", "backend"]);
+    expect(reachableZones(["roblox"])).toEqual(["backend"]);
+    expect(reachableZones(["backend"])).toEqual(["backend", "database", "cache"]);
+    expect(reachableZones(["mcp"])).toEqual(["mcp"]);
+  });
+});
+
+describe("pod template", () => {
+  const pod: any = podSpec(spec(), secureDefaults, names);
+  const container = pod.containers[0];
+
+  test("hardened pod and container security contexts", () => {
+    expect(pod).toMatchObject({
+      serviceAccountName: "api",
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1001,
+        runAsGroup: 1001,
+        fsGroup: 1001,
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+    });
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1001,
+      runAsGroup: 1001,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+  });
+
+  test("secrets are read-only files with *_FILE variables; writable paths are sized emptyDirs", () => {
+    expect(container.env).toEqual([
+      { name: "DATABASE_PASSWORD_FILE", value: "/run/secrets/database-password" },
+      { name: "MODE", value: "test" },
+    ]);
+    expect(container.volumeMounts).toEqual([
+      {
+        name: "secrets",
+        mountPath: "/run/secrets/database-password",
+        subPath: "database-password",
+        readOnly: true,
+      },
+      { name: "api-tmp", mountPath: "/tmp" },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: "secrets", secret: { secretName: "api-secrets", defaultMode: 0o440 } },
+      { name: "api-tmp", emptyDir: { sizeLimit: "256Mi" } },
+    ]);
+    expect(secretFileVariable("celery-broker-url")).toBe("CELERY_BROKER_URL_FILE");
+    expect(writableVolumeName("web", "/var/cache/nginx")).toBe("web-var-cache-nginx");
+  });
+
+  test("probe timing defaults: 30s period, 3 failures, startup covers 40s", () => {
+    expect(container.readinessProbe).toEqual({
+      httpGet: { path: "/health", port: "http" },
+      periodSeconds: 30,
+      failureThreshold: 3,
+      timeoutSeconds: 5,
+    });
+    expect(container.livenessProbe).toEqual({
+      tcpSocket: { port: "http" },
+      periodSeconds: 30,
+      failureThreshold: 3,
+      timeoutSeconds: 5,
+    });
+    expect(container.startupProbe).toEqual({
+      httpGet: { path: "/health", port: "http" },
+      periodSeconds: 10,
+      failureThreshold: 4,
+      timeoutSeconds: 5,
+    });
+  });
+
+  test("a sidecar mounts only the secret files it names", () => {
+    const withSidecar = spec({
+      containers: [
+        spec().containers[0],
+        {
+          name: "exporter",
+          image: { repository: "example/exporter", tag: "v1" },
+          ports: [{ name: "metrics", port: 9100, purpose: "metrics" }],
+          probes: httpProbes("metrics", "/"),
+          resources,
+        },
+      ],
+    });
+    const sidecar: any = (podSpec(withSidecar, secureDefaults, names).containers as any[])[1];
+    expect(sidecar.env).toEqual([]);
+    expect(sidecar.volumeMounts).toEqual([]);
+  });
+});
+
+describe("network policy of a workload", () => {
+  const context = { instance: "toolboxai-test", ingressControllerNamespace: "ingress-nginx" };
+
+  test("ingress from client zones on service ports, monitoring on metrics ports; egress by zone", () => {
+    expect(workloadPolicySpec(spec(), context)).toEqual({
+      podSelector: {
+        matchLabels: {
+          "app.kubernetes.io/name": "api",
+          "app.kubernetes.io/instance": "toolboxai-test",
+        },
+      },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [
+        {
+          from: ["frontend", "backend", "roblox"].map((zone) => ({
+            podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } },
+          })),
+          ports: [{ protocol: "TCP", port: "http" }],
+        },
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "toolboxai" } },
+              podSelector: { matchLabels: { "zone.toolboxai.io/monitoring": "true" } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: "http" }],
+        },
+      ],
+      egress: ["backend", "database", "cache"].map((zone) => ({
+        to: [{ podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } } }],
+      })),
+    });
+  });
+
+  test("internet egress is HTTPS to public addresses only; a public entry admits the ingress controller", () => {
+    const policy: any = workloadPolicySpec(
+      spec({ internetEgress: true, publicEntry: true }),
+      context,
+    );
+    expect(policy.egress.at(-1)).toEqual({
+      to: [
+        {
+          ipBlock: {
+            cidr: "0.0.0.0/0",
+            except: [
+              "10.0.0.0/8",
+              "172.16.0.0/12",
+              "192.168.0.0/16",
+              "100.64.0.0/10",
+              "169.254.0.0/16",
+              "127.0.0.0/8",
+            ],
+          },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: 443 }],
+    });
+    expect(policy.ingress).toContainEqual({
+      from: [
+        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } },
+      ],
+      ports: [{ protocol: "TCP", port: "http" }],
+    });
+    const plain: any = workloadPolicySpec(spec(), context);
+    expect(plain.egress.some((rule: any) => rule.to.some((peer: any) => peer.ipBlock))).toBe(false);
+  });
+});

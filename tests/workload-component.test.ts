@@ -1,0 +1,108 @@
+// The KubernetesWorkload component under the SDK's mocks: which children it creates for which
+// spec, and that pods roll when their config or secrets change.
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesWorkload } from "../components/kubernetes/workload";
+import { httpProbes, type WorkloadSpec } from "../components/model/workload";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
+
+const created: { type: string; name: string; inputs: any }[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    "toolboxai",
+    "unit",
+    false,
+  );
+});
+
+const context = {
+  namespace: "unit",
+  instance: "toolboxai-unit",
+  ingressControllerNamespace: "ingress-nginx",
+};
+const resources = {
+  requests: { cpu: "100m", memory: "64Mi" },
+  limits: { cpu: "200m", memory: "128Mi" },
+};
+
+function spec(name: string, overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
+  return {
+    name,
+    component: "api",
+    zones: ["backend"],
+    replicas: 1,
+    containers: [
+      {
+        name,
+        image: { repository: "example/api", tag: "2.0.0" },
+        ports: [{ name: "http", port: 8000 }],
+        probes: httpProbes("http", "/health"),
+        resources,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function children(name: string) {
+  return created.filter(
+    (resource) => resource.name === name || resource.name.startsWith(`${name}-`),
+  );
+}
+function kinds(name: string): string[] {
+  return children(name)
+    .filter((resource) => resource.type.startsWith("kubernetes:"))
+    .map((resource) => resource.inputs.kind)
+    .sort();
+}
+function workloadOf(name: string): any {
+  return children(name).find((resource) =>
+    ["Deployment", "StatefulSet"].includes(resource.inputs.kind),
+  )!.inputs;
+}
+
+test("single replica: no budget, no autoscaler; replicated: both, and spread over nodes", async () => {
+  new KubernetesWorkload("single", { spec: spec("single"), context });
+  new KubernetesWorkload("scaled", {
+    spec: spec("scaled", {
+      replicas: 2,
+      maxUnavailable: 1,
+      autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilizationPercent: 60 },
+    }),
+    context,
+  });
+  await pulumi.runtime.disconnect().catch(() => undefined);
+  expect(kinds("single")).toEqual(["Deployment", "NetworkPolicy", "Service", "ServiceAccount"]);
+  expect(kinds("scaled")).toEqual([
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "Service",
+    "ServiceAccount",
+  ]);
+  expect(workloadOf("single").spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  const scaled = workloadOf("scaled");
+  expect(scaled.spec.replicas).toBe(2);
+  expect(scaled.spec.template.spec.topologySpreadConstraints).toHaveLength(2);
+  const hpa = children("scaled").find(
+    (resource) => resource.inputs.kind === "HorizontalPodAutoscaler",
+  )!.inputs;
+  expect(hpa.spec).toMatchObject({
+    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "scaled" },
+    minReplicas: 2,
+    maxReplicas: 5,
+  });
+  const account = children("single").find(
+    (resource) => resource.inputs.kind === "ServiceAccount",
+  )!.inputs;
+  expect(account.automountServiceAccountToken).toBe(false);
+});
