@@ -165,14 +165,5 @@ export const endpoints = {
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,
-  kubernetesSecrets: [
-    "postgres-secrets",
-    "redis-secrets",
-    "backend-secrets",
-    "mcp-server-secrets",
-    "agent-coordinator-secrets",
-    "celery-worker-secrets",
-    "celery-beat-secrets",
-    ...(celery.flowerEndpoint ? ["flower-secrets"] : []),
-  ],
+  kubernetesSecrets: renderer.secretNames,
 };

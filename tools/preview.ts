@@ -29,6 +29,8 @@ function availableStacks(): string[] {
 
 /** "kubernetes:apps/v1:Deployment" → "Deployment". */
 function shortType(type: string): string {
+  if (type.startsWith("pulumi:providers:"))
+    return `provider ${type.slice("pulumi:providers:".length)}`;
   return type.split(":").pop() ?? type;
 }
 

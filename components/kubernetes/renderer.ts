@@ -5,9 +5,14 @@ import type { WorkloadSpec } from "../model/workload";
 import { KubernetesWorkload, type KubernetesContext } from "./workload";
 
 export class KubernetesRenderer implements WorkloadRenderer {
+  /** Names of the Secrets rendered so far (for stack outputs; never their values). */
+  readonly secretNames: string[] = [];
+
   constructor(readonly context: KubernetesContext) {}
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
-    return new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
+    const workload = new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
+    if (workload.secretName) this.secretNames.push(workload.secretName);
+    return workload;
   }
 }

@@ -48,6 +48,8 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
   /** In-cluster DNS name of the workload's Service (undefined for workloads without ports). */
   readonly serviceHost?: string;
   readonly workloadName: string;
+  /** Name of the Secret holding the workload's secret files, if it has any. */
+  readonly secretName?: string;
   private readonly ports: readonly PortSpec[];
 
   constructor(name: string, args: KubernetesWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -92,6 +94,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
 
     const secretFiles = spec.secretFiles ?? [];
     if (secretFiles.length > 0) {
+      this.secretName = names.secret;
       const stringData = pulumi.secret(
         pulumi
           .all(secretFiles.map((file) => file.value))

@@ -280,6 +280,19 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       for (const resource of run.resources.filter((r) => r.type.startsWith("random:"))) {
         expect(text).not.toContain(`mock-${resource.name}-`);
       }
+      const secretObjects = byKind(run, "Secret").map(
+        (resource) => (resource.inputs.metadata as any).name,
+      );
+      expect([...(run.outputs.secretNames as any).kubernetesSecrets].sort()).toEqual(
+        secretObjects.sort(),
+      );
+      expect((run.outputs.secretNames as any).generated).toEqual([
+        "postgresPassword",
+        "redisPassword",
+        "flowerPassword",
+        "jwtSecret",
+        "appSecretKey",
+      ]);
       const ingress = named(run, "Ingress", "gateway");
       if (expected.tlsIssuer) {
         expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(
