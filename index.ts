@@ -14,6 +14,7 @@ import {
   PlatformNamespace,
   PlatformSecrets,
   Postgres,
+  publicUrlOf,
   Redis,
   RobloxSync,
 } from "./components";
@@ -88,14 +89,13 @@ const agentCoordinator = new AgentCoordinator(
   { settings: services.agentCoordinator, renderer, wiring, mcpServer: mcpServer.endpoint },
   withProvider,
 );
-const publicUrlFor = (tls: boolean) => `${tls ? "https" : "http"}://${config.domain}`;
 const backend = new Backend(
   "backend",
   {
     settings: services.backend,
     renderer,
     wiring,
-    publicUrl: publicUrlFor(config.tlsIssuer !== ""),
+    publicUrl: publicUrlOf(config.domain, config.tlsIssuer),
     mcpServer: mcpServer.endpoint,
     agentCoordinator: agentCoordinator.endpoint,
   },

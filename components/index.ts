@@ -13,4 +13,4 @@ export { AgentCoordinator } from "./app/agent-coordinator";
 export { Celery } from "./app/celery";
 export { Dashboard } from "./app/dashboard";
 export { RobloxSync } from "./app/roblox-sync";
-export { Gateway } from "./app/gateway";
+export { Gateway, publicUrlOf } from "./app/gateway";

@@ -24,6 +24,11 @@ export interface GatewayArgs extends ServiceArgs {
 
 export const gatewayPort = 8080;
 
+/** The URL users reach the platform at: HTTPS once an issuer provides a certificate. */
+export function publicUrlOf(domain: string, tlsIssuer: string): string {
+  return `${tlsIssuer !== "" ? "https" : "http"}://${domain}`;
+}
+
 export class Gateway extends pulumi.ComponentResource {
   readonly publicUrl: string;
   readonly nginxConf: string;
@@ -94,7 +99,7 @@ export class Gateway extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [...(args.ingress.dependsOn ?? [])] },
     );
-    this.publicUrl = `${tls ? "https" : "http"}://${args.domain}`;
+    this.publicUrl = publicUrlOf(args.domain, args.ingress.tlsIssuer);
     this.registerOutputs({ publicUrl: this.publicUrl });
   }
 }

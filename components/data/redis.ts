@@ -100,7 +100,6 @@ export class Redis extends pulumi.ComponentResource {
             image: exporter.image,
             ports: [{ name: "metrics", port: 9121, purpose: "metrics" }],
             secretFiles: [exporterPasswordsFile],
-            configFiles: [],
             env: {
               REDIS_ADDR: localAddress,
               REDIS_PASSWORD_FILE: secretPath(exporterPasswordsFile),

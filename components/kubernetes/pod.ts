@@ -6,6 +6,7 @@ import type { SecurityProfile } from "../model/security";
 import {
   defaultProbeTiming,
   imageReference,
+  mountedFiles,
   secretFileVariable,
   secretPath,
   type Check,
@@ -92,12 +93,9 @@ function container(
   isMain: boolean,
   profile: SecurityProfile,
 ): Container {
-  const allSecrets = (spec.secretFiles ?? []).map((file) => file.name);
-  const allConfig = spec.configFiles ?? [];
-  const secretNames = containerSpec.secretFiles ?? (isMain ? allSecrets : []);
-  const configNames = new Set(
-    containerSpec.configFiles ?? (isMain ? allConfig.map((file) => file.name) : []),
-  );
+  const mounted = mountedFiles(spec, containerSpec);
+  const secretNames = mounted.secretFiles;
+  const configNames = new Set(mounted.configFiles);
 
   const env: Record<string, string> = { ...containerSpec.env };
   for (const name of secretNames) env[secretFileVariable(name)] = secretPath(name);
@@ -109,7 +107,7 @@ function container(
       subPath: name,
       readOnly: true,
     })),
-    ...allConfig
+    ...(spec.configFiles ?? [])
       .filter((file) => configNames.has(file.name))
       .map((file) => ({
         name: configVolume,

@@ -1,6 +1,6 @@
 // Structural checks of a WorkloadSpec, run before anything is rendered. Pure: tests call it with
 // a spec and compare the message.
-import { secretFileVariable, type Check, type WorkloadSpec } from "./workload";
+import { mountedFiles, secretFileVariable, type Check, type WorkloadSpec } from "./workload";
 
 const fileName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -59,8 +59,7 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
       if (!configNames.has(name))
         problems.push(where(`container ${container.name} mounts unknown config file "${name}"`));
     }
-    const mounted =
-      container.secretFiles ?? (container === spec.containers[0] ? [...secretNames] : []);
+    const mounted = mountedFiles(spec, container).secretFiles;
     for (const variable of Object.keys(container.env ?? {})) {
       const clash = mounted.find((name) => secretFileVariable(name) === variable);
       if (clash)

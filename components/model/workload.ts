@@ -143,6 +143,23 @@ export interface Endpoint {
   readonly port: number;
 }
 
+/**
+ * The secret and config files a container mounts: the ones it names, or by default all of the
+ * workload's for the main container and none for a sidecar.
+ */
+export function mountedFiles(
+  spec: WorkloadSpec,
+  container: ContainerSpec,
+): { readonly secretFiles: readonly string[]; readonly configFiles: readonly string[] } {
+  const isMain = container === spec.containers[0];
+  const all = (files: readonly { name: string }[] | undefined) =>
+    isMain ? (files ?? []).map((file) => file.name) : [];
+  return {
+    secretFiles: container.secretFiles ?? all(spec.secretFiles),
+    configFiles: container.configFiles ?? all(spec.configFiles),
+  };
+}
+
 /** The path at which a workload's secret file is mounted. */
 export function secretPath(name: string): string {
   return `/run/secrets/${name}`;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import {
+  mockPasswordPrefix,
   runProgram,
   type ProgramRun,
   type RegisteredResource,
@@ -29,6 +30,13 @@ function byKind(run: ProgramRun, kind: string): RegisteredResource[] {
   return run.resources.filter(
     (resource) => isKubernetesObject(resource) && resource.inputs.kind === kind,
   );
+}
+
+/** What each generated password starts with under the mocks: text that must never leak. */
+function generatedPasswords(run: ProgramRun): string[] {
+  return run.resources
+    .filter((resource) => resource.type === "random:index/randomPassword:RandomPassword")
+    .map((resource) => mockPasswordPrefix(resource.name));
 }
 
 function named(run: ProgramRun, kind: string, name: string): any {
@@ -123,9 +131,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         .filter((resource) => resource.inputs.kind === "Secret")
         .flatMap((resource) => Object.values(resource.inputs.stringData as Record<string, string>));
       expect(secretValues.length).toBeGreaterThan(0);
-      const passwords = run.resources
-        .filter((resource) => resource.type === "random:index/randomPassword:RandomPassword")
-        .map((resource) => `mock-${resource.name}-`);
+      const passwords = generatedPasswords(run);
       expect(passwords.length).toBe(5);
       for (const workload of pods()) {
         for (const container of workload.spec.template.spec.containers) {
@@ -277,9 +283,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       expect(run.outputs.publicUrl).toBe(expected.publicUrl);
       expect(run.outputs.namespaces).toEqual([expected.namespace]);
       const text = JSON.stringify(run.outputs);
-      for (const resource of run.resources.filter((r) => r.type.startsWith("random:"))) {
-        expect(text).not.toContain(`mock-${resource.name}-`);
-      }
+      for (const password of generatedPasswords(run)) expect(text).not.toContain(password);
       const secretObjects = byKind(run, "Secret").map(
         (resource) => (resource.inputs.metadata as any).name,
       );
@@ -310,9 +314,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       const files = readdirSync(path.join(outDir, "kubernetes"));
       expect(files.length).toBe(count);
       expect(count).toBe(run.resources.filter(isKubernetesObject).length);
-      const passwords = run.resources
-        .filter((resource) => resource.type.startsWith("random:"))
-        .map((resource) => `mock-${resource.name}-`);
+      const passwords = generatedPasswords(run);
       for (const file of files) {
         const text = readFileSync(path.join(outDir, "kubernetes", file), "utf8");
         for (const secret of passwords) expect(text).not.toContain(secret);

@@ -80,11 +80,16 @@ export function readStackConfig(stack: string, root = projectRoot): StackConfigF
   return { values, secretKeys };
 }
 
+/** Every mock RandomPassword result starts with this, so tests can look for leaks of it. */
+export function mockPasswordPrefix(resourceName: string): string {
+  return `mock-${resourceName}-`;
+}
+
 /** Deterministic mock state: inputs echoed back, plus what providers compute that we read. */
 function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
   if (args.type === "random:index/randomPassword:RandomPassword") {
     const length = Number(args.inputs.length ?? 32);
-    const seed = `mock-${args.name}-`;
+    const seed = mockPasswordPrefix(args.name);
     return {
       ...args.inputs,
       result: seed.repeat(Math.ceil(length / seed.length)).slice(0, length),
