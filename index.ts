@@ -108,9 +108,7 @@ const celery = new Celery(
     wiring,
     worker: services.celeryWorker,
     beat: services.celeryBeat,
-    flower: config.flowerEnabled
-      ? { ...services.flower, password: secrets.values.flowerPassword }
-      : undefined,
+    flower: services.flower && { ...services.flower, password: secrets.values.flowerPassword },
   },
   withProvider,
 );
@@ -137,7 +135,7 @@ const gateway = new Gateway(
   },
   withProvider,
 );
-if (config.robloxSyncEnabled) {
+if (services.robloxSync) {
   new RobloxSync(
     "roblox-sync",
     {

@@ -87,7 +87,30 @@ describe("defaults", () => {
     expect(config.services.backend.image).toEqual(backendImage);
     expect(config.services.celeryWorker.image).toEqual(backendImage);
     expect(config.services.celeryBeat.image).toEqual(backendImage);
-    expect(config.services.flower.image).toEqual(backendImage);
+    expect(config.services.flower?.image).toEqual(backendImage);
+  });
+
+  test("a switched-off service is not resolved and needs no settings", () => {
+    const config = validateConfig(
+      productionWith({
+        set: { robloxSyncEnabled: "false", flowerEnabled: "false" },
+        services: (services) => delete services.robloxSync,
+      }),
+    );
+    expect(config.services.robloxSync).toBeUndefined();
+    expect(config.services.flower).toBeUndefined();
+    expect(config.services.backend).toBeDefined();
+  });
+
+  test("a switched-on service without its image is still an error", () => {
+    expect(
+      messageOf(productionWith({ services: (services) => delete services.robloxSync.image })),
+    ).toBe(
+      oneProblem(
+        "toolboxai:services.robloxSync.image: " +
+          "is required: application images have no default; set repository and tag",
+      ),
+    );
   });
 
   test("a service the stack does not mention gets its code defaults", () => {

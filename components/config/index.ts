@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { projectName, validateConfig, type PlatformConfig } from "./validate";
 
 export { ConfigError, stackFileName, validateConfig, type PlatformConfig } from "./validate";
-export type { ServiceSettings } from "./validate";
+export type { OptionalService, ResolvedServices, ServiceSettings } from "./validate";
 export type { ImageRef, SecretKey, ServiceName } from "./schema";
 
 /** The keys the engine marked secret (set with `pulumi config set --secret`). */

@@ -33,9 +33,18 @@ export interface ServiceSettings {
   readonly storage?: Storage;
 }
 
+/** Services a feature switch can turn off; they are resolved only when on. */
+export type OptionalService = "robloxSync" | "flower";
+
+export type ResolvedServices = Readonly<
+  Record<Exclude<ServiceName, OptionalService>, ServiceSettings>
+> &
+  Readonly<Partial<Record<OptionalService, ServiceSettings>>>;
+
 export interface PlatformConfig extends Omit<StackConfig, "services" | SecretKey> {
   readonly stack: string;
-  readonly services: Readonly<Record<ServiceName, ServiceSettings>>;
+  /** Every enabled service; a switched-off one (robloxSyncEnabled, flowerEnabled) is absent. */
+  readonly services: ResolvedServices;
   /** Secret values the stack supplied; the rest are generated. Plain strings: wrap before use. */
   readonly suppliedSecrets: Readonly<Partial<Record<SecretKey, string>>>;
 }
@@ -210,13 +219,14 @@ function show(value: unknown): string {
 }
 
 /** Lays each service's overrides over its defaults and checks what spans several fields. */
-function resolveServices(
-  config: StackConfig,
-  problems: ConfigProblem[],
-): Record<ServiceName, ServiceSettings> {
-  const resolved = {} as Record<ServiceName, ServiceSettings>;
+function resolveServices(config: StackConfig, problems: ConfigProblem[]): ResolvedServices {
+  const resolved: Partial<Record<ServiceName, ServiceSettings>> = {};
   const backendImage = config.services.backend?.image;
-  for (const name of serviceNames) {
+  const switchedOff = new Set<ServiceName>([
+    ...(config.robloxSyncEnabled ? [] : (["robloxSync"] as const)),
+    ...(config.flowerEnabled ? [] : (["flower"] as const)),
+  ]);
+  for (const name of serviceNames.filter((service) => !switchedOff.has(service))) {
     const overrides = config.services[name] ?? {};
     const defaults = serviceDefaults[name];
     const image =
@@ -244,7 +254,8 @@ function resolveServices(
     problems.push(...checkService(name, settings));
     resolved[name] = settings;
   }
-  return resolved;
+  // Complete once no problem was found; the caller throws otherwise.
+  return resolved as ResolvedServices;
 }
 
 /** Cross-field rules of one service, as pure data for the error. */
