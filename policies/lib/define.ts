@@ -1,0 +1,145 @@
+// Policy factories: one place that turns a rule (a pure `check` returning messages) into a
+// CrossGuard policy with exemptions, notApplicable for other types, and messages that name the
+// object. Domain modules only write checks.
+import type {
+  EnforcementLevel,
+  PolicyConfigSchema,
+  PolicyResource,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { exemptionsSchema, findExemption, recordExemption, type Exemption } from "./exemptions";
+import {
+  containersOf,
+  describeRef,
+  objectRef,
+  podTemplateOf,
+  type ContainerEntry,
+  type ObjectRef,
+} from "./kubernetes";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
+
+export interface RuleInfo {
+  /** kebab-case, unique in the pack. */
+  readonly name: string;
+  readonly description: string;
+  readonly severity: Severity;
+  /** Exactly what to change, in the stack file or the component. */
+  readonly remediationSteps: string;
+  /** The default; per-stack config files may override it. */
+  readonly enforcementLevel: EnforcementLevel;
+  /** Thresholds and lists that are a choice; `exemptions` is added to every policy. */
+  readonly config?: PolicyConfigSchema["properties"];
+}
+
+/** The config a check receives: the policy's schema defaults overlaid by the stack's file. */
+export type RuleConfig = Record<string, any> & { readonly exemptions?: readonly Exemption[] };
+
+export interface ResourceView {
+  readonly type: string;
+  readonly ref: ObjectRef;
+  readonly props: any;
+}
+
+export interface PodView extends ResourceView {
+  readonly podMetadata: any;
+  readonly podSpec: any;
+  readonly containers: readonly ContainerEntry[];
+}
+
+function schemaOf(info: RuleInfo): PolicyConfigSchema {
+  return { properties: { ...info.config, exemptions: exemptionsSchema } };
+}
+
+function policyFields(info: RuleInfo) {
+  return {
+    name: info.name,
+    description: info.description,
+    severity: info.severity,
+    remediationSteps: info.remediationSteps,
+    enforcementLevel: info.enforcementLevel,
+    configSchema: schemaOf(info),
+  };
+}
+
+/** A rule over single resources of the given types. */
+export function resourceRule(
+  info: RuleInfo & {
+    readonly appliesTo: (type: string) => boolean;
+    readonly check: (resource: ResourceView, config: RuleConfig) => readonly string[];
+  },
+): ResourceValidationPolicy {
+  return {
+    ...policyFields(info),
+    validateResource: (args, reportViolation) => {
+      if (!info.appliesTo(args.type)) args.notApplicable(`applies to other resource types`);
+      const config = args.getConfig<RuleConfig>();
+      const ref = objectRef(args.type, args.props, args.name);
+      const exemption = findExemption(config.exemptions, ref);
+      if (exemption) {
+        recordExemption(info.name, ref, exemption.reason);
+        return;
+      }
+      for (const message of info.check({ type: args.type, ref, props: args.props }, config)) {
+        reportViolation(`${describeRef(ref)}: ${message}`);
+      }
+    },
+  };
+}
+
+/** A rule over the pod template of every pod-bearing kind (Deployment … Pod). */
+export function podRule(
+  info: RuleInfo & { readonly check: (pod: PodView, config: RuleConfig) => readonly string[] },
+): ResourceValidationPolicy {
+  return resourceRule({
+    ...info,
+    appliesTo: (type) => podTemplateOf(type, {}) !== undefined,
+    check: (resource, config) => {
+      const template = podTemplateOf(resource.type, resource.props)!;
+      return info.check(
+        {
+          ...resource,
+          podMetadata: template.metadata,
+          podSpec: template.spec,
+          containers: containersOf(template.spec),
+        },
+        config,
+      );
+    },
+  });
+}
+
+export interface StackFinding {
+  /** The resource the finding is about; its ref decides exemptions. Omit for stack-wide ones. */
+  readonly resource?: PolicyResource;
+  readonly message: string;
+}
+
+/** A rule over the whole stack: what no single resource shows. */
+export function stackRule(
+  info: RuleInfo & {
+    readonly check: (resources: readonly PolicyResource[], config: RuleConfig) => StackFinding[];
+  },
+): StackValidationPolicy {
+  return {
+    ...policyFields(info),
+    validateStack: (args, reportViolation) => {
+      const config = args.getConfig<RuleConfig>();
+      for (const finding of info.check(args.resources, config)) {
+        if (!finding.resource) {
+          reportViolation(finding.message);
+          continue;
+        }
+        const ref = objectRef(finding.resource.type, finding.resource.props, finding.resource.name);
+        const exemption = findExemption(config.exemptions, ref);
+        if (exemption) {
+          recordExemption(info.name, ref, exemption.reason);
+          continue;
+        }
+        reportViolation(`${describeRef(ref)}: ${finding.message}`, finding.resource.urn);
+      }
+    },
+  };
+}

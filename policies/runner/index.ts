@@ -1,0 +1,230 @@
+// An in-process policy runner that gives each validator what the engine's analyzer gives it
+// (@pulumi/policy 1.21 server.js): props behind `unknownCheckingProxy`, secrets already unwrapped,
+// `getConfig` from the policy config file with the configSchema defaults the CLI fills in,
+// `notApplicable` that throws and is caught, `stackTags`, and stack resources linked to their
+// parents and dependencies. Resource policies run before stack policies, in pack order.
+import { readFileSync } from "node:fs";
+import {
+  unknownCheckingProxy,
+  UnknownValueError,
+  type EnforcementLevel,
+  type Policies,
+  type Policy,
+  type PolicyPackConfig,
+  type PolicyResource,
+  type ResourceValidationArgs,
+  type ResourceValidationPolicy,
+  type Severity,
+  type StackValidationPolicy,
+} from "@pulumi/policy";
+import { resetExemptions } from "../lib/exemptions";
+import { objectRef } from "../lib/kubernetes";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- props are untyped JSON */
+
+export interface RunnerResource {
+  readonly type: string;
+  /** Pulumi logical name. */
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+  readonly parent?: string;
+  readonly dependencies?: readonly string[];
+}
+
+export interface Finding {
+  readonly policy: string;
+  readonly severity: Severity | undefined;
+  readonly enforcement: EnforcementLevel;
+  readonly resource?: {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly kind: string;
+    readonly namespace?: string;
+  };
+  readonly message: string;
+}
+
+export interface RunOptions {
+  /** Contents of a policy config file (policy name or "all" → level or {enforcementLevel, …}). */
+  readonly config?: PolicyPackConfig;
+  readonly stackTags?: ReadonlyMap<string, string>;
+  /** Level for policies that set none; the pack's own default. */
+  readonly packEnforcementLevel?: EnforcementLevel;
+}
+
+class NotApplicable extends Error {}
+
+export function readPolicyConfig(file: string): PolicyPackConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read policy config ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as PolicyPackConfig;
+  } catch (error) {
+    throw new Error(`policy config ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The enforcement level and config the CLI would hand this policy. */
+export function resolvePolicy(
+  policy: Policy,
+  config: PolicyPackConfig = {},
+  packLevel: EnforcementLevel = "advisory",
+): { enforcement: EnforcementLevel; properties: Record<string, unknown> } {
+  const entry = config[policy.name];
+  const all = config.all;
+  const fromEntry = typeof entry === "string" ? entry : entry?.enforcementLevel;
+  const fromAll = typeof all === "string" ? all : all?.enforcementLevel;
+  const enforcement = fromEntry ?? fromAll ?? policy.enforcementLevel ?? packLevel;
+  const defaults = Object.fromEntries(
+    Object.entries(policy.configSchema?.properties ?? {})
+      .filter(([, schema]) => schema.default !== undefined)
+      .map(([key, schema]) => [key, schema.default]),
+  );
+  const explicit = typeof entry === "object" && entry !== null ? { ...entry } : {};
+  delete (explicit as { enforcementLevel?: unknown }).enforcementLevel;
+  return { enforcement, properties: { ...defaults, ...explicit } };
+}
+
+function isTypeOf(type: string, resourceClass: any): boolean {
+  return resourceClass?.__pulumiType === type;
+}
+
+function describeResource(resource: RunnerResource): NonNullable<Finding["resource"]> {
+  const ref = objectRef(resource.type, resource.props, resource.name);
+  return {
+    type: resource.type,
+    name: ref.name,
+    urn: resource.urn,
+    kind: ref.kind,
+    ...(ref.namespace ? { namespace: ref.namespace } : {}),
+  };
+}
+
+function policyResources(resources: readonly RunnerResource[]): PolicyResource[] {
+  const byUrn = new Map<string, PolicyResource & { parent?: PolicyResource }>();
+  for (const resource of resources) {
+    const props = unknownCheckingProxy(resource.props) as Record<string, any>;
+    byUrn.set(resource.urn, {
+      type: resource.type,
+      props,
+      urn: resource.urn,
+      name: resource.name,
+      opts: {} as PolicyResource["opts"],
+      dependencies: [],
+      propertyDependencies: {},
+      isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
+      asType: (resourceClass) =>
+        isTypeOf(resource.type, resourceClass) ? (props as any) : undefined,
+    });
+  }
+  for (const resource of resources) {
+    const linked = byUrn.get(resource.urn)!;
+    if (resource.parent) linked.parent = byUrn.get(resource.parent);
+    linked.dependencies.push(
+      ...(resource.dependencies ?? []).flatMap((urn) => byUrn.get(urn) ?? []),
+    );
+  }
+  return resources.map((resource) => byUrn.get(resource.urn)!);
+}
+
+/** Runs every policy of the pack over the resources, as `pulumi preview --policy-pack` would. */
+export async function runPolicies(
+  policies: Policies,
+  resources: readonly RunnerResource[],
+  options: RunOptions = {},
+): Promise<Finding[]> {
+  resetExemptions();
+  const findings: Finding[] = [];
+  const stackTags = options.stackTags ?? new Map<string, string>();
+  const throwNotApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason);
+  };
+  const resolved = policies.map((policy) => ({
+    policy,
+    ...resolvePolicy(policy, options.config, options.packEnforcementLevel),
+  }));
+
+  for (const resource of resources) {
+    for (const { policy, enforcement, properties } of resolved) {
+      if (enforcement === "disabled" || !("validateResource" in policy)) continue;
+      const validations = [(policy as ResourceValidationPolicy).validateResource].flat();
+      for (const validation of validations) {
+        if (!validation) continue;
+        const report = (message: string) =>
+          findings.push({
+            policy: policy.name,
+            severity: policy.severity,
+            enforcement: enforcement === "remediate" ? "mandatory" : enforcement,
+            resource: describeResource(resource),
+            message,
+          });
+        const props = unknownCheckingProxy(resource.props) as Record<string, any>;
+        const args: ResourceValidationArgs = {
+          type: resource.type,
+          props,
+          urn: resource.urn,
+          name: resource.name,
+          opts: {} as ResourceValidationArgs["opts"],
+          stackTags,
+          isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
+          asType: (resourceClass) =>
+            isTypeOf(resource.type, resourceClass) ? (props as any) : undefined,
+          getConfig: <T extends object>() => properties as T,
+          notApplicable: throwNotApplicable,
+        };
+        try {
+          await validation(args, report);
+        } catch (error) {
+          if (error instanceof NotApplicable) continue;
+          if (error instanceof UnknownValueError) {
+            findings.push({
+              policy: policy.name,
+              severity: policy.severity,
+              enforcement: "advisory",
+              resource: describeResource(resource),
+              message: `can't run policy '${policy.name}' during preview: ${(error as Error).message}`,
+            });
+            continue;
+          }
+          throw error;
+        }
+      }
+    }
+  }
+
+  const stackResources = policyResources(resources);
+  const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+  for (const { policy, enforcement, properties } of resolved) {
+    if (enforcement === "disabled" || !("validateStack" in policy)) continue;
+    const report = (message: string, urn?: string) => {
+      const resource = urn ? byUrn.get(urn) : undefined;
+      findings.push({
+        policy: policy.name,
+        severity: policy.severity,
+        enforcement: enforcement === "remediate" ? "mandatory" : enforcement,
+        ...(resource ? { resource: describeResource(resource) } : {}),
+        message,
+      });
+    };
+    try {
+      await (policy as StackValidationPolicy).validateStack(
+        {
+          resources: stackResources,
+          stackTags,
+          getConfig: <T extends object>() => properties as T,
+          notApplicable: throwNotApplicable,
+        },
+        report,
+      );
+    } catch (error) {
+      if (!(error instanceof NotApplicable)) throw error;
+    }
+  }
+  return findings;
+}
