@@ -179,12 +179,12 @@ describe("unknown keys", () => {
   test("a misspelt service field suggests the nearest one", () => {
     const input = productionWith({
       services: (services) => {
-        services.backend.replica = services.backend.replicas;
-        delete services.backend.replicas;
+        services.dashboard.replica = services.dashboard.replicas;
+        delete services.dashboard.replicas;
       },
     });
     expect(messageOf(input)).toBe(
-      oneProblem('toolboxai:services.backend.replica: unknown key; did you mean "replicas"?'),
+      oneProblem('toolboxai:services.dashboard.replica: unknown key; did you mean "replicas"?'),
     );
   });
 
@@ -463,6 +463,18 @@ describe("values YAML reads as another type", () => {
     );
     expect(messageOf(productionWith({ services: (services) => (services.backend = null) }))).toBe(
       oneProblem("toolboxai:services.backend = null: must be a mapping of keys to values"),
+    );
+  });
+});
+
+describe("autoscaled services", () => {
+  test("replicas next to autoscaling is refused: the autoscaler owns the count", () => {
+    const input = productionWith({ services: (services) => (services.backend.replicas = 3) });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.backend.replicas = 3: must be left out when autoscaling is set: " +
+          "the autoscaler owns the replica count (from minReplicas 3)",
+      ),
     );
   });
 });

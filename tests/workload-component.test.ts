@@ -91,7 +91,9 @@ test("single replica: no budget, no autoscaler; replicated: both, and spread ove
   ]);
   expect(workloadOf("single").spec.template.spec.topologySpreadConstraints).toBeUndefined();
   const scaled = workloadOf("scaled");
-  expect(scaled.spec.replicas).toBe(2);
+  // The autoscaler owns the count; the Deployment does not pin it.
+  expect(scaled.spec).not.toHaveProperty("replicas");
+  expect(workloadOf("single").spec.replicas).toBe(1);
   expect(scaled.spec.template.spec.topologySpreadConstraints).toHaveLength(2);
   const hpa = children("scaled").find(
     (resource) => resource.inputs.kind === "HorizontalPodAutoscaler",

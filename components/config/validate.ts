@@ -251,6 +251,13 @@ function resolveServices(config: StackConfig, problems: ConfigProblem[]): Resolv
       internetEgress: overrides.internetEgress ?? defaults.internetEgress,
       storage: overrides.storage ?? defaults.storage,
     };
+    if (overrides.autoscaling && overrides.replicas !== undefined) {
+      problems.push({
+        key: fullKey(["services", name, "replicas"]),
+        shownValue: show(overrides.replicas),
+        message: `must be left out when autoscaling is set: the autoscaler owns the replica count (from minReplicas ${overrides.autoscaling.minReplicas})`,
+      });
+    }
     problems.push(...checkService(name, settings));
     resolved[name] = settings;
   }

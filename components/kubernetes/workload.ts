@@ -131,8 +131,6 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       },
     };
 
-    // With an autoscaler the replica count belongs to it; Pulumi sets only the starting value.
-    const workloadOpts = spec.autoscaling ? { ...child, ignoreChanges: ["spec.replicas"] } : child;
     let workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     if (spec.kind === "stateful") {
       const volume = spec.persistentVolume!;
@@ -161,7 +159,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             ],
           },
         },
-        workloadOpts,
+        child,
       );
     } else {
       workload = new k8s.apps.v1.Deployment(
@@ -169,7 +167,9 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         {
           metadata: { name: spec.name, namespace, labels },
           spec: {
-            replicas: minReplicas,
+            // With an autoscaler the replica count is the autoscaler's alone: pinning it here
+            // would fight the HPA on every update.
+            ...(spec.autoscaling ? {} : { replicas: spec.replicas }),
             revisionHistoryLimit: 5,
             selector: { matchLabels: selector },
             strategy:
@@ -179,7 +179,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             template,
           },
         },
-        workloadOpts,
+        child,
       );
     }
 
