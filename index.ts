@@ -11,6 +11,7 @@ import {
   KubernetesRenderer,
   loadPlatformConfig,
   McpServer,
+  NamespaceBudget,
   PlatformNamespace,
   PlatformSecrets,
   Postgres,
@@ -148,6 +149,13 @@ if (services.robloxSync) {
     withProvider,
   );
 }
+
+// Last: the quota is sized from every workload rendered above.
+new NamespaceBudget(
+  "namespace-budget",
+  { namespace: namespace.name, instance, footprint: renderer.footprint, dependsOn: [namespace] },
+  withProvider,
+);
 
 export const publicUrl = gateway.publicUrl;
 export const namespaces = [namespace.name];

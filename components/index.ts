@@ -3,6 +3,7 @@
 export * from "./config";
 export { PlatformSecrets } from "./secrets/platform-secrets";
 export { PlatformNamespace } from "./kubernetes/namespace";
+export { NamespaceBudget } from "./kubernetes/budget";
 export { KubernetesRenderer } from "./kubernetes/renderer";
 export { KubernetesWorkload } from "./kubernetes/workload";
 export { Postgres } from "./data/postgres";

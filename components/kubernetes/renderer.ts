@@ -2,17 +2,21 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { WorkloadSpec } from "../model/workload";
+import { addFootprints, emptyFootprint, footprintOf, type Footprint } from "./budget";
 import { KubernetesWorkload, type KubernetesContext } from "./workload";
 
 export class KubernetesRenderer implements WorkloadRenderer {
   /** Names of the Secrets rendered so far (for stack outputs; never their values). */
   readonly secretNames: string[] = [];
+  /** What every workload rendered so far can occupy at its largest (for the namespace quota). */
+  footprint: Footprint = emptyFootprint;
 
   constructor(readonly context: KubernetesContext) {}
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
     const workload = new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
     if (workload.secretName) this.secretNames.push(workload.secretName);
+    this.footprint = addFootprints(this.footprint, footprintOf(spec));
     return workload;
   }
 }

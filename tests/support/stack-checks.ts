@@ -230,6 +230,26 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
     });
 
+    test("the namespace budget admits every workload at its autoscaling maximum", () => {
+      const quota = named(run, "ResourceQuota", "toolboxai-quota");
+      const hpaMax = new Map(
+        byKind(run, "HorizontalPodAutoscaler").map((resource) => {
+          const hpa = resource.inputs as any;
+          return [hpa.spec.scaleTargetRef.name, hpa.spec.maxReplicas];
+        }),
+      );
+      const maxPods = pods().reduce(
+        (total, workload) => total + (hpaMax.get(workload.metadata.name) ?? workload.spec.replicas),
+        0,
+      );
+      expect(Number(quota.spec.hard.pods)).toBeGreaterThanOrEqual(maxPods);
+      expect(quota.spec.hard["persistentvolumeclaims"]).toBe("2");
+      const limits = named(run, "LimitRange", "toolboxai-limits").spec.limits[0];
+      expect(limits.type).toBe("Container");
+      expect(limits.default).toBeDefined();
+      expect(limits.defaultRequest).toBeDefined();
+    });
+
     test("the namespace enforces Pod Security restricted and denies by default", () => {
       const namespace = named(run, "Namespace", expected.namespace);
       for (const mode of ["enforce", "audit", "warn"]) {

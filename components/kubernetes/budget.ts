@@ -1,0 +1,141 @@
+// A namespace's resource budget, derived from the workloads rendered into it: a ResourceQuota that
+// admits exactly what the stack can scale to (autoscaler maximums, one surge pod per rolling
+// Deployment), and a LimitRange whose defaults size anything created by hand and whose maximums
+// are the largest container the stack declares. Nothing is typed into config twice.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { parseCpu, parseMemory } from "../config/quantity";
+import type { WorkloadSpec } from "../model/workload";
+import { recommendedLabels, type LabelContext } from "./labels";
+
+/** Totals in millicores and bytes. */
+export interface Footprint {
+  readonly pods: number;
+  readonly requestsCpu: number;
+  readonly requestsMemory: number;
+  readonly limitsCpu: number;
+  readonly limitsMemory: number;
+  readonly claims: number;
+  readonly storage: number;
+  /** The largest single container's limits, for the LimitRange maximum. */
+  readonly maxContainerCpu: number;
+  readonly maxContainerMemory: number;
+}
+
+export const emptyFootprint: Footprint = {
+  pods: 0,
+  requestsCpu: 0,
+  requestsMemory: 0,
+  limitsCpu: 0,
+  limitsMemory: 0,
+  claims: 0,
+  storage: 0,
+  maxContainerCpu: 0,
+  maxContainerMemory: 0,
+};
+
+/** What one workload can occupy at its largest: its maximum pods, plus a surge pod in rollouts. */
+export function footprintOf(spec: WorkloadSpec): Footprint {
+  const maxReplicas = spec.autoscaling?.maxReplicas ?? spec.replicas;
+  const surge = spec.kind !== "stateful" && spec.updateStrategy !== "recreate" ? 1 : 0;
+  const pods = maxReplicas + surge;
+  const sum = (pick: (container: WorkloadSpec["containers"][number]) => number) =>
+    spec.containers.reduce((total, container) => total + pick(container), 0);
+  const cpu = (value: string) => parseCpu(value) ?? 0;
+  const memory = (value: string) => parseMemory(value) ?? 0;
+  const claims = spec.persistentVolume ? maxReplicas : 0;
+  return {
+    pods,
+    requestsCpu: pods * sum((c) => cpu(c.resources.requests.cpu)),
+    requestsMemory: pods * sum((c) => memory(c.resources.requests.memory)),
+    limitsCpu: pods * sum((c) => cpu(c.resources.limits.cpu)),
+    limitsMemory: pods * sum((c) => memory(c.resources.limits.memory)),
+    claims,
+    storage: claims * (spec.persistentVolume ? memory(spec.persistentVolume.size) : 0),
+    maxContainerCpu: Math.max(...spec.containers.map((c) => cpu(c.resources.limits.cpu))),
+    maxContainerMemory: Math.max(...spec.containers.map((c) => memory(c.resources.limits.memory))),
+  };
+}
+
+export function addFootprints(a: Footprint, b: Footprint): Footprint {
+  return {
+    pods: a.pods + b.pods,
+    requestsCpu: a.requestsCpu + b.requestsCpu,
+    requestsMemory: a.requestsMemory + b.requestsMemory,
+    limitsCpu: a.limitsCpu + b.limitsCpu,
+    limitsMemory: a.limitsMemory + b.limitsMemory,
+    claims: a.claims + b.claims,
+    storage: a.storage + b.storage,
+    maxContainerCpu: Math.max(a.maxContainerCpu, b.maxContainerCpu),
+    maxContainerMemory: Math.max(a.maxContainerMemory, b.maxContainerMemory),
+  };
+}
+
+const cpuQuantity = (millicores: number) => `${Math.ceil(millicores)}m`;
+const memoryQuantity = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)}Mi`;
+
+/** The ResourceQuota's hard limits for a footprint. */
+export function quotaHard(footprint: Footprint): Record<string, string> {
+  return {
+    pods: String(footprint.pods),
+    "requests.cpu": cpuQuantity(footprint.requestsCpu),
+    "requests.memory": memoryQuantity(footprint.requestsMemory),
+    "limits.cpu": cpuQuantity(footprint.limitsCpu),
+    "limits.memory": memoryQuantity(footprint.limitsMemory),
+    persistentvolumeclaims: String(footprint.claims),
+    "requests.storage": memoryQuantity(footprint.storage),
+  };
+}
+
+/** Defaults for containers that declare nothing (only hand-made ones), and the per-container cap. */
+export function limitRangeLimits(footprint: Footprint) {
+  return [
+    {
+      type: "Container",
+      defaultRequest: { cpu: "100m", memory: "128Mi" },
+      default: { cpu: "500m", memory: "512Mi" },
+      max: {
+        cpu: cpuQuantity(footprint.maxContainerCpu),
+        memory: memoryQuantity(footprint.maxContainerMemory),
+      },
+    },
+  ];
+}
+
+export interface NamespaceBudgetArgs extends LabelContext {
+  readonly namespace: string;
+  readonly footprint: Footprint;
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+export class NamespaceBudget extends pulumi.ComponentResource {
+  constructor(name: string, args: NamespaceBudgetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:kubernetes:NamespaceBudget", name, {}, opts);
+    const child = { parent: this, dependsOn: [...(args.dependsOn ?? [])] };
+    new k8s.core.v1.ResourceQuota(
+      `${name}-quota`,
+      {
+        metadata: {
+          name: "toolboxai-quota",
+          namespace: args.namespace,
+          labels: recommendedLabels("toolboxai-quota", "resource-budget", args),
+        },
+        spec: { hard: quotaHard(args.footprint) },
+      },
+      child,
+    );
+    new k8s.core.v1.LimitRange(
+      `${name}-limits`,
+      {
+        metadata: {
+          name: "toolboxai-limits",
+          namespace: args.namespace,
+          labels: recommendedLabels("toolboxai-limits", "resource-budget", args),
+        },
+        spec: { limits: limitRangeLimits(args.footprint) },
+      },
+      child,
+    );
+    this.registerOutputs({});
+  }
+}
