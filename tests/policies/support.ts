@@ -6,9 +6,13 @@ import { pulumiTypeOf } from "../../policies/lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
 
-/** A deep copy, so each test mutates its own fixture. */
+/**
+ * A deep copy, so each test mutates its own fixture. Not structuredClone: under jest that builds
+ * objects of another realm, which `unknownCheckingProxy` (an `instanceof Object` check) would
+ * silently leave unproxied.
+ */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 /** A Deployment as the program renders one: hardened, sized, probed, labelled. */

@@ -1,0 +1,131 @@
+// The in-process runner gives validators what the engine gives them.
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { exemptionsInUse } from "../../policies/lib/exemptions";
+import { resolvePolicy, runPolicies, type RunnerResource } from "../../policies/runner";
+import { noPrivileged } from "../../policies/security";
+import { clone, compliantDeployment, resourceOf } from "./support";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- captured args are inspected loosely */
+
+const deployment = resourceOf(compliantDeployment());
+
+/** What the engine sends for an input not known until the update. */
+const unknownMarker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+test("props are behind unknownCheckingProxy: reading an unknown becomes an advisory can't-run", async () => {
+  const unknown = clone(compliantDeployment());
+  // The engine's marker for a value not known until apply.
+  unknown.spec.template.spec.containers[0].image = unknownMarker;
+  const readsImage: ResourceValidationPolicy = {
+    name: "reads-image",
+    description: "test",
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+      reportViolation(`image is ${args.props.spec.template.spec.containers[0].image}`);
+    },
+  };
+  const findings = await runPolicies([readsImage], [resourceOf(unknown)]);
+  expect(findings).toEqual([
+    expect.objectContaining({ policy: "reads-image", enforcement: "advisory" }),
+  ]);
+  expect(findings[0].message).toMatch(/^can't run policy 'reads-image' during preview: /);
+});
+
+test("notApplicable throws and is caught; other types are skipped silently", async () => {
+  const service = resourceOf({ apiVersion: "v1", kind: "Service", metadata: { name: "api" } });
+  expect(await runPolicies([noPrivileged], [service])).toEqual([]);
+});
+
+test("getConfig returns schema defaults overlaid by the config file; levels resolve like the CLI", () => {
+  expect(resolvePolicy(noPrivileged, {}, "mandatory")).toEqual({
+    enforcement: "mandatory",
+    properties: { exemptions: [] },
+  });
+  expect(resolvePolicy(noPrivileged, { all: "advisory" }).enforcement).toBe("advisory");
+  expect(
+    resolvePolicy(noPrivileged, {
+      all: "advisory",
+      "no-privileged-containers": { enforcementLevel: "disabled", exemptions: [] },
+    }),
+  ).toEqual({ enforcement: "disabled", properties: { exemptions: [] } });
+});
+
+test("disabled policies do not run; remediate is reported as mandatory", async () => {
+  const privileged = clone(compliantDeployment());
+  privileged.spec.template.spec.containers[0].securityContext.privileged = true;
+  const resource = resourceOf(privileged);
+  expect(
+    await runPolicies([noPrivileged], [resource], {
+      config: { "no-privileged-containers": "disabled" },
+    }),
+  ).toEqual([]);
+  const findings = await runPolicies([noPrivileged], [resource], {
+    config: { "no-privileged-containers": "remediate" },
+  });
+  expect(findings.map((finding) => finding.enforcement)).toEqual(["mandatory"]);
+  expect(findings[0].resource).toEqual({
+    type: "kubernetes:apps/v1:Deployment",
+    name: "api",
+    urn: resource.urn,
+    kind: "Deployment",
+    namespace: "toolboxai",
+  });
+});
+
+test("stack policies see resources linked to parents and dependencies, and stackTags", async () => {
+  const seen: any = {};
+  const inspect: StackValidationPolicy = {
+    name: "inspect",
+    description: "test",
+    enforcementLevel: "advisory",
+    validateStack: (args) => {
+      const child = args.resources.find((resource) => resource.name === "child")!;
+      seen.parent = child.parent?.name;
+      seen.dependencies = child.dependencies.map((resource) => resource.name);
+      seen.tag = args.stackTags.get("team");
+    },
+  };
+  const parent: RunnerResource = {
+    type: "toolboxai:app:Backend",
+    name: "parent",
+    urn: "u:parent",
+    props: {},
+  };
+  const dependency = { ...deployment, name: "dep", urn: "u:dep" };
+  const child = {
+    ...deployment,
+    name: "child",
+    urn: "u:child",
+    parent: "u:parent",
+    dependencies: ["u:dep"],
+  };
+  await runPolicies([inspect], [parent, dependency, child], {
+    stackTags: new Map([["team", "platform"]]),
+  });
+  expect(seen).toEqual({ parent: "parent", dependencies: ["dep"], tag: "platform" });
+});
+
+test("an exemption skips the object and is reported by policy-exemptions-in-use", async () => {
+  const privileged = clone(compliantDeployment());
+  privileged.spec.template.spec.containers[0].securityContext.privileged = true;
+  const findings = await runPolicies([noPrivileged, exemptionsInUse], [resourceOf(privileged)], {
+    config: {
+      "no-privileged-containers": {
+        exemptions: [
+          { namespace: "toolboxai", name: "api", reason: "needs the host's GPU driver" },
+        ],
+      },
+    },
+  });
+  expect(findings).toEqual([
+    {
+      policy: "policy-exemptions-in-use",
+      severity: "low",
+      enforcement: "advisory",
+      message:
+        "Deployment toolboxai/api is exempted from no-privileged-containers: needs the host's GPU driver",
+    },
+  ]);
+  // The next run starts with a clean record.
+  expect(await runPolicies([exemptionsInUse], [])).toEqual([]);
+});
