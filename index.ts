@@ -15,6 +15,7 @@ import {
   PlatformNamespace,
   PlatformSecrets,
   Postgres,
+  PriorityClasses,
   publicUrlOf,
   Redis,
   RobloxSync,
@@ -35,11 +36,13 @@ const namespace = new PlatformNamespace(
   { name: config.namespace, instance },
   withProvider,
 );
+const priorityClasses = new PriorityClasses("priority", { instance }, withProvider);
 const renderer = new KubernetesRenderer({
   namespace: namespace.name,
   instance,
   ingressControllerNamespace: config.ingressControllerNamespace,
-  dependsOn: [namespace],
+  dependsOn: [namespace, priorityClasses],
+  priorityClassNames: priorityClasses.names,
 });
 
 const secrets = new PlatformSecrets("secrets", { supplied: config.suppliedSecrets });

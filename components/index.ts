@@ -4,6 +4,7 @@ export * from "./config";
 export { PlatformSecrets } from "./secrets/platform-secrets";
 export { PlatformNamespace } from "./kubernetes/namespace";
 export { NamespaceBudget } from "./kubernetes/budget";
+export { PriorityClasses } from "./kubernetes/priority";
 export { KubernetesRenderer } from "./kubernetes/renderer";
 export { KubernetesWorkload } from "./kubernetes/workload";
 export { Postgres } from "./data/postgres";

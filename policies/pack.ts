@@ -1,9 +1,24 @@
 // Every policy of the pack, in the order the analyzer runs them. One module per domain; the
 // exemptions report comes last so that it sees every exemption the others used.
 import type { Policies } from "@pulumi/policy";
+import { availabilityPolicies } from "./availability";
+import { healthPolicies } from "./health";
+import { hygienePolicies } from "./hygiene";
+import { imagePolicies } from "./images";
 import { exemptionsInUse } from "./lib/exemptions";
+import { networkPolicies } from "./network";
+import { resourcePolicies } from "./resources";
 import { securityPolicies } from "./security";
 
 export const packName = "toolboxai-policies";
 
-export const policies: Policies = [...securityPolicies, exemptionsInUse];
+export const policies: Policies = [
+  ...securityPolicies,
+  ...imagePolicies,
+  ...resourcePolicies,
+  ...healthPolicies,
+  ...hygienePolicies,
+  ...availabilityPolicies,
+  ...networkPolicies,
+  exemptionsInUse,
+];

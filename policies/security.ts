@@ -1,12 +1,117 @@
 // Pod and container hardening: Pod Security Standards (baseline and restricted) and the
-// matching Kyverno, Polaris, kube-score, CIS Docker and Checkov rows.
+// matching Kyverno, Polaris, kube-score, CIS Docker and Checkov rows; and the identity rows
+// (service-account tokens and names, the default namespace, RBAC).
+//
+// Where a field exists on both the pod and the container securityContext, Kubernetes applies the
+// container's value over the pod's. Checks follow the Pod Security Standards on that: a forbidden
+// value is reported where it is written (once for the pod, or for the container that sets it), and
+// a required value is missing for a container only when neither it nor the pod sets one.
 import type { Policies } from "@pulumi/policy";
-import { podRule } from "./lib/define";
-import { describeContainer } from "./lib/kubernetes";
+import { podRule, resourceRule, type PodView } from "./lib/define";
+import { describeContainer, kindOf, podTemplateOf, type ContainerEntry } from "./lib/kubernetes";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** The elements of a JSON array, or none when the value is not an array. */
+function listOf(value: any): any[] {
+  return Array.isArray(value) ? [...value] : [];
+}
+
+/** The string elements of a JSON array. */
+function stringsOf(value: any): string[] {
+  return listOf(value).filter((item): item is string => typeof item === "string");
+}
+
+/** A list for messages: `SYS_ADMIN, NET_RAW`, or `none` when empty. */
+function joined(values: readonly string[]): string {
+  return values.length > 0 ? values.join(", ") : "none";
+}
+
+function quoted(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : String(value);
+}
+
+/** Where a securityContext value is written: the pod, or one container. */
+const podLevel = "pod securityContext";
+
+/**
+ * A securityContext field that exists on the pod and on containers. `forbidden` returns what is
+ * wrong with a written value (or undefined when it is fine); `missing`, when given, is reported for
+ * each container for which neither the container nor the pod writes the field.
+ */
+function checkInherited(
+  pod: PodView,
+  read: (context: any) => unknown,
+  forbidden: (value: any) => string | undefined,
+  missing?: string,
+): string[] {
+  const messages: string[] = [];
+  const podValue = read(pod.podSpec?.securityContext ?? {});
+  if (podValue !== undefined) {
+    const problem = forbidden(podValue);
+    if (problem) messages.push(`${podLevel} ${problem}`);
+  }
+  for (const entry of pod.containers) {
+    const value = read(entry.container?.securityContext ?? {});
+    if (value !== undefined) {
+      const problem = forbidden(value);
+      if (problem) messages.push(`${describeContainer(entry)} ${problem}`);
+    } else if (podValue === undefined && missing) {
+      messages.push(`${describeContainer(entry)} ${missing}`);
+    }
+  }
+  return messages;
+}
+
+/** Container securityContext fields that have no pod-level counterpart. */
+function containerContext(entry: ContainerEntry): any {
+  return entry.container?.securityContext ?? {};
+}
+
+/** Capability names as Kubernetes writes them: upper case, without the CAP_ prefix. */
+function capabilityName(value: string): string {
+  const upper = value.trim().toUpperCase();
+  return upper.startsWith("CAP_") ? upper.slice(4) : upper;
+}
+
+/** The type of a volume: its one key besides `name` (an API volume has exactly one source). */
+function volumeTypesOf(volume: any): string[] {
+  return Object.keys(volume ?? {}).filter((key) => key !== "name");
+}
+
+function describeVolume(volume: any): string {
+  return `volume "${volume?.name ?? "?"}"`;
+}
+
+/** A host path as the kernel resolves it: no doubled or trailing slash, /var/run is /run. */
+function normalizeHostPath(value: string): string {
+  let normalized = value.replace(/\/+/g, "/");
+  if (normalized.length > 1) normalized = normalized.replace(/\/$/, "");
+  if (normalized === "/var/run" || normalized.startsWith("/var/run/")) {
+    normalized = normalized.slice("/var".length);
+  }
+  return normalized;
+}
+
+/** A sysctl name with "." separators (the API also accepts "/" as the separator). */
+function sysctlName(value: string): string {
+  const slash = value.indexOf("/");
+  const dot = value.indexOf(".");
+  if (slash === -1 || (dot !== -1 && dot < slash)) return value;
+  return value.replace(/[./]/g, (separator) => (separator === "/" ? "." : "/"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Privilege and host access
 
 export const noPrivileged = podRule({
   name: "no-privileged-containers",
-  description: "Containers must not run privileged (PSS baseline; CIS Docker 5.5; CKV_K8S_16).",
+  description:
+    "Containers must not run privileged (PSS baseline; Kyverno; Polaris; kube-score; " +
+    "CIS Docker 5.5; CKV_K8S_16).",
   severity: "critical",
   enforcementLevel: "mandatory",
   remediationSteps:
@@ -14,15 +119,287 @@ export const noPrivileged = podRule({
     "it; if a third-party workload truly needs host privileges, exempt it by name with a reason.",
   check: (pod) =>
     pod.containers
-      .filter((entry) => entry.container.securityContext?.privileged === true)
-      .map((entry) => `${describeContainer(entry)} runs privileged`),
+      .filter((entry) => containerContext(entry).privileged === true)
+      .map((entry) => `${describeContainer(entry)} runs privileged (privileged: true)`),
 });
+
+const hostNamespaceFields = [
+  ["hostNetwork", "network"],
+  ["hostPID", "process (PID)"],
+  ["hostIPC", "IPC"],
+] as const;
+
+export const hostNamespaces = podRule({
+  name: "host-namespaces",
+  description:
+    "Pods must not share the node's network, PID or IPC namespace: hostNetwork, hostPID and " +
+    "hostIPC are unset or false (PSS baseline; Kyverno; Polaris; CIS Docker 5.10/5.16/5.17; " +
+    "CKV_K8S_17–19).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Remove `hostNetwork`, `hostPID` and `hostIPC` from the pod spec (or set them to false). " +
+    "Expose ports through a Service instead of the node's network; a node agent that needs host " +
+    "namespaces is exempted by name with a reason.",
+  check: (pod) =>
+    hostNamespaceFields
+      .filter(([field]) => pod.podSpec?.[field] === true)
+      .map(
+        ([field, namespace]) =>
+          `${field} is true: the pod shares the node's ${namespace} namespace; it must be unset or false`,
+      ),
+});
+
+export const noHostPath = podRule({
+  name: "no-host-path-volumes",
+  description:
+    "Pods must not mount hostPath volumes (PSS baseline; Kyverno; Polaris; CIS Docker 5.6).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Replace the hostPath volume with an emptyDir (scratch space), a PersistentVolumeClaim " +
+    "(durable data), or a configMap/secret/projected volume (configuration). A node agent that " +
+    "must read the host is exempted by name with a reason.",
+  check: (pod) =>
+    listOf(pod.podSpec?.volumes)
+      .filter((volume) => volume?.hostPath !== undefined)
+      .map(
+        (volume) =>
+          `${describeVolume(volume)} mounts host path ${volume.hostPath?.path ?? "(no path)"}; ` +
+          `hostPath volumes are not allowed`,
+      ),
+});
+
+export const noRuntimeSocket = podRule({
+  name: "no-container-runtime-socket",
+  description:
+    "Pods must not mount a container runtime socket (docker, containerd, CRI-O, cri-dockerd, " +
+    "podman), nor a host directory that holds one, through a hostPath volume; access to the socket " +
+    "is root on the node (Kyverno; CIS Docker 5.32; CKV_K8S_27).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  config: {
+    socketPaths: {
+      type: "array",
+      items: { type: "string" },
+      default: [
+        "/var/run/docker.sock",
+        "/var/run/containerd/containerd.sock",
+        "/var/run/crio/crio.sock",
+        "/var/run/cri-dockerd.sock",
+        "/var/run/podman/podman.sock",
+        "/run/k3s/containerd/containerd.sock",
+      ],
+      description:
+        "Host paths of container runtime sockets; /var/run and /run are treated as the same.",
+    },
+  },
+  remediationSteps:
+    "Remove the hostPath volume that exposes the runtime socket. Build images with a rootless " +
+    "builder (BuildKit rootless, kaniko) and read container metadata from the Kubernetes API " +
+    "instead of the runtime.",
+  check: (pod, config) => {
+    const sockets = stringsOf(config.socketPaths).map((socket) => ({
+      written: socket,
+      normalized: normalizeHostPath(socket),
+    }));
+    const messages: string[] = [];
+    for (const volume of listOf(pod.podSpec?.volumes)) {
+      const path = volume?.hostPath?.path;
+      if (typeof path !== "string") continue;
+      const mounted = normalizeHostPath(path);
+      const exact = sockets.find((socket) => socket.normalized === mounted);
+      if (exact) {
+        messages.push(
+          `${describeVolume(volume)} mounts the container runtime socket ${path} from the host`,
+        );
+        continue;
+      }
+      const prefix = mounted === "/" ? "/" : `${mounted}/`;
+      const inside = sockets.find((socket) => socket.normalized.startsWith(prefix));
+      if (inside) {
+        messages.push(
+          `${describeVolume(volume)} mounts host directory ${path}, which holds the container ` +
+            `runtime socket ${inside.written}`,
+        );
+      }
+    }
+    return messages;
+  },
+});
+
+export const noHostPorts = podRule({
+  name: "no-host-ports",
+  description:
+    "Containers must not bind node ports: hostPort is unset or 0 (PSS baseline; Kyverno; " +
+    "Polaris; CIS Docker 5.14; CKV_K8S_26).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Remove `hostPort` from the container port and expose the port through a Service (and an " +
+    "Ingress for HTTP).",
+  check: (pod) => {
+    const messages: string[] = [];
+    for (const entry of pod.containers) {
+      for (const port of listOf(entry.container?.ports)) {
+        const hostPort = port?.hostPort;
+        if (hostPort === undefined || hostPort === null || hostPort === 0) continue;
+        const label = port?.name ? ` "${port.name}"` : "";
+        messages.push(
+          `${describeContainer(entry)} port${label} (containerPort ${port?.containerPort}) ` +
+            `binds hostPort ${hostPort}; hostPort must be unset or 0`,
+        );
+      }
+    }
+    return messages;
+  },
+});
+
+export const noHostProcess = podRule({
+  name: "no-host-process",
+  description:
+    "Windows pods must not run as HostProcess containers: windowsOptions.hostProcess is unset or " +
+    "false on the pod and every container (PSS baseline; Kyverno; Polaris).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Remove `securityContext.windowsOptions.hostProcess: true` from the pod and its containers " +
+    "(and the hostNetwork it requires); a Windows node agent is exempted by name with a reason.",
+  check: (pod) =>
+    checkInherited(
+      pod,
+      (context) => context?.windowsOptions?.hostProcess,
+      (value) =>
+        value === true
+          ? "sets windowsOptions.hostProcess: true (full access to the Windows node)"
+          : undefined,
+    ),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Capabilities and privilege escalation
+
+export const capabilitiesDropAll = podRule({
+  name: "capabilities-drop-all",
+  description:
+    "Containers drop ALL Linux capabilities and add back only those on the allow-list " +
+    "(default NET_BIND_SERVICE) (PSS restricted; Kyverno; Polaris; CIS Docker 5.4; CKV_K8S_37).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedCapabilities: {
+      type: "array",
+      items: { type: "string" },
+      default: ["NET_BIND_SERVICE"],
+      description: "Capabilities a container may add back after dropping ALL.",
+    },
+  },
+  remediationSteps:
+    'Set `securityContext.capabilities.drop: ["ALL"]` on every container and remove added ' +
+    "capabilities that are not on the allow-list. Components get this from " +
+    "components/model/security.ts (addCapabilities).",
+  check: (pod, config) => {
+    const allowed = new Set(stringsOf(config.allowedCapabilities).map(capabilityName));
+    const messages: string[] = [];
+    for (const entry of pod.containers) {
+      const capabilities = containerContext(entry).capabilities ?? {};
+      const dropped = stringsOf(capabilities.drop);
+      if (!dropped.map(capabilityName).includes("ALL")) {
+        messages.push(
+          `${describeContainer(entry)} does not drop ALL capabilities (drop: ${joined(dropped)}); ` +
+            `set capabilities.drop: ["ALL"]`,
+        );
+      }
+      const refused = stringsOf(capabilities.add).filter(
+        (cap) => !allowed.has(capabilityName(cap)),
+      );
+      if (refused.length > 0) {
+        const permitted =
+          allowed.size > 0
+            ? `only ${[...allowed].join(", ")} may be added back`
+            : "none may be added";
+        messages.push(`${describeContainer(entry)} adds ${joined(refused)}; ${permitted}`);
+      }
+    }
+    return messages;
+  },
+});
+
+export const noDangerousCapabilities = podRule({
+  name: "no-dangerous-capabilities",
+  description:
+    "Containers never add capabilities that amount to root on the node or the network: ALL, " +
+    "SYS_ADMIN, NET_ADMIN, NET_RAW and the others on the list, whatever the allow-list says " +
+    "(PSS baseline; Kyverno; Polaris; CIS Docker 5.4; CKV_K8S_25/28/39).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    forbiddenCapabilities: {
+      type: "array",
+      items: { type: "string" },
+      default: [
+        "ALL",
+        "SYS_ADMIN",
+        "NET_ADMIN",
+        "NET_RAW",
+        "SYS_PTRACE",
+        "SYS_MODULE",
+        "SYS_RAWIO",
+        "SYS_BOOT",
+        "SYS_TIME",
+        "DAC_READ_SEARCH",
+        "BPF",
+        "PERFMON",
+        "MAC_ADMIN",
+        "MAC_OVERRIDE",
+      ],
+      description: "Capabilities no container may add (CAP_ prefix optional).",
+    },
+  },
+  remediationSteps:
+    "Remove the capability from `securityContext.capabilities.add`. If the workload really " +
+    "needs it (a CNI or node agent), exempt it by name with a reason.",
+  check: (pod, config) => {
+    const forbidden = new Set(stringsOf(config.forbiddenCapabilities).map(capabilityName));
+    const messages: string[] = [];
+    for (const entry of pod.containers) {
+      const added = stringsOf(containerContext(entry).capabilities?.add);
+      for (const cap of added.filter((name) => forbidden.has(capabilityName(name)))) {
+        messages.push(`${describeContainer(entry)} adds the dangerous capability ${cap}`);
+      }
+    }
+    return messages;
+  },
+});
+
+export const noPrivilegeEscalation = podRule({
+  name: "no-privilege-escalation",
+  description:
+    "Containers set allowPrivilegeEscalation: false, so no setuid binary or file capability " +
+    "can raise privileges (PSS restricted; Kyverno; Polaris; CIS Docker 5.26; CKV_K8S_20).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `securityContext.allowPrivilegeEscalation: false` on every container (the field has no " +
+    "pod-level form; unset means true). Components get it from components/model/security.ts.",
+  check: (pod) =>
+    pod.containers.flatMap((entry) => {
+      const value = containerContext(entry).allowPrivilegeEscalation;
+      if (value === false) return [];
+      const shown = value === undefined ? "unset (defaults to true)" : quoted(value);
+      return [`${describeContainer(entry)} allowPrivilegeEscalation is ${shown}; it must be false`];
+    }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Users and groups
 
 export const runAsNonRoot = podRule({
   name: "run-as-non-root",
   description:
-    "Pods run as a non-root user with a UID and GID of at least the configured minimum " +
-    "(PSS restricted; CIS Docker 4.1; CKV_K8S_23/40).",
+    "Containers run as a non-root user: runAsNonRoot is true and runAsUser/runAsGroup are at " +
+    "least the configured minimum, on the container or inherited from the pod (PSS restricted; " +
+    "Kyverno; Polaris; kube-score; CIS Docker 4.1; CKV_K8S_23/40).",
   severity: "high",
   enforcementLevel: "mandatory",
   config: {
@@ -35,27 +412,599 @@ export const runAsNonRoot = podRule({
   },
   remediationSteps:
     "Set `runAsNonRoot: true` and `runAsUser`/`runAsGroup` at or above the minimum in the pod " +
-    "securityContext; components get this from components/model/security.ts unless they opt out.",
+    "securityContext (and do not lower them on a container); components get this from " +
+    "components/model/security.ts unless they opt out.",
   check: (pod, config) => {
     const minimum = Number(config.minimumId);
-    const podContext = pod.podSpec.securityContext ?? {};
+    const idRule = (field: string) => (value: any) =>
+      typeof value === "number" && Number.isInteger(value) && value >= minimum
+        ? undefined
+        : `${field} is ${quoted(value)}; it must be at least ${minimum}`;
+    return [
+      ...checkInherited(
+        pod,
+        (context) => context?.runAsNonRoot,
+        (value) =>
+          value === true ? undefined : `runAsNonRoot is ${quoted(value)}; it must be true`,
+        "does not set runAsNonRoot: true (neither the container nor the pod does)",
+      ),
+      ...["runAsUser", "runAsGroup"].flatMap((field) =>
+        checkInherited(
+          pod,
+          (context) => context?.[field],
+          idRule(field),
+          `${field} is unset (neither the container nor the pod sets it); it must be at least ${minimum}`,
+        ),
+      ),
+    ];
+  },
+});
+
+export const nonRootGroups = podRule({
+  name: "non-root-groups",
+  description:
+    "The pod's fsGroup and supplementalGroups are never root (0) and at least the configured " +
+    "minimum when set (PSS restricted, non-root groups; Kyverno).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    minimumId: {
+      type: "integer",
+      minimum: 1,
+      default: 1001,
+      description: "Lowest allowed fsGroup and supplemental group (the source design's 1001).",
+    },
+  },
+  remediationSteps:
+    "Set the pod's `securityContext.fsGroup` and every `supplementalGroups` entry to a GID at or " +
+    "above the minimum (components use fsGroup 1001 from components/model/security.ts).",
+  check: (pod, config) => {
+    const minimum = Number(config.minimumId);
+    const context = pod.podSpec?.securityContext ?? {};
+    const ok = (value: any) =>
+      typeof value === "number" && Number.isInteger(value) && value >= minimum;
     const messages: string[] = [];
-    for (const entry of pod.containers) {
-      const context = { ...podContext, ...entry.container.securityContext };
-      if (context.runAsNonRoot !== true) {
-        messages.push(`${describeContainer(entry)} does not set runAsNonRoot: true`);
-      }
-      for (const field of ["runAsUser", "runAsGroup"]) {
-        const id = context[field];
-        if (typeof id !== "number" || id < minimum) {
-          messages.push(
-            `${describeContainer(entry)} ${field} is ${id ?? "unset"}; it must be at least ${minimum}`,
-          );
+    if (context.fsGroup !== undefined && !ok(context.fsGroup)) {
+      messages.push(
+        `${podLevel} fsGroup is ${quoted(context.fsGroup)}; it must be at least ${minimum}`,
+      );
+    }
+    for (const group of listOf(context.supplementalGroups).filter((value) => !ok(value))) {
+      messages.push(
+        `${podLevel} supplementalGroups has ${quoted(group)}; every group must be at least ${minimum}`,
+      );
+    }
+    return messages;
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Kernel confinement: seccomp, AppArmor, SELinux, /proc, sysctls
+
+export const seccompProfile = podRule({
+  name: "seccomp-profile",
+  description:
+    "Every container runs under a seccomp profile of type RuntimeDefault or Localhost, set on " +
+    "the container or inherited from the pod; Unconfined is never allowed (PSS restricted; " +
+    "Kyverno; Polaris; kube-score; CIS Docker 5.22; CKV_K8S_31).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedTypes: {
+      type: "array",
+      items: { type: "string", enum: ["RuntimeDefault", "Localhost"] },
+      default: ["RuntimeDefault", "Localhost"],
+      description: "Allowed seccompProfile.type values.",
+    },
+  },
+  remediationSteps:
+    "Set `securityContext.seccompProfile: {type: RuntimeDefault}` in the pod securityContext " +
+    "(or Localhost with a localhostProfile), and remove any Unconfined profile or " +
+    "`seccomp.security.alpha.kubernetes.io` annotation.",
+  check: (pod, config) => {
+    const allowed = stringsOf(config.allowedTypes);
+    const messages = checkInherited(
+      pod,
+      (context) => context?.seccompProfile,
+      (profile) => {
+        const type = profile?.type;
+        if (!allowed.includes(type)) {
+          return `seccompProfile.type is ${quoted(type)}; it must be ${allowed.join(" or ")}`;
         }
+        if (type === "Localhost" && !profile?.localhostProfile) {
+          return "seccompProfile.type is Localhost without a localhostProfile";
+        }
+        return undefined;
+      },
+      `has no seccompProfile (neither the container nor the pod sets one); set type ${allowed.join(" or ")}`,
+    );
+    for (const [key, value] of Object.entries(pod.podMetadata?.annotations ?? {})) {
+      const legacy =
+        key === "seccomp.security.alpha.kubernetes.io/pod" ||
+        key.startsWith("container.seccomp.security.alpha.kubernetes.io/");
+      if (legacy && value === "unconfined") {
+        messages.push(`annotation ${key} is "unconfined"; remove it and set seccompProfile`);
       }
     }
     return messages;
   },
 });
 
-export const securityPolicies: Policies = [noPrivileged, runAsNonRoot];
+const appArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
+
+export const appArmorProfile = podRule({
+  name: "apparmor-profile",
+  description:
+    "No container runs AppArmor-unconfined: appArmorProfile.type (pod or container) is " +
+    "RuntimeDefault or Localhost, and container.apparmor.security.beta.kubernetes.io/* " +
+    "annotations are runtime/default or localhost/<profile> (PSS baseline; Kyverno; Polaris; " +
+    "CIS Docker 5.2).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Remove `appArmorProfile: {type: Unconfined}` and `unconfined` AppArmor annotations; leave " +
+    "the runtime default or set `securityContext.appArmorProfile: {type: RuntimeDefault}`.",
+  check: (pod) => {
+    const messages = checkInherited(
+      pod,
+      (context) => context?.appArmorProfile,
+      (profile) => {
+        const type = profile?.type;
+        if (type !== "RuntimeDefault" && type !== "Localhost") {
+          return `appArmorProfile.type is ${quoted(type)}; it must be RuntimeDefault or Localhost`;
+        }
+        if (type === "Localhost" && !profile?.localhostProfile) {
+          return "appArmorProfile.type is Localhost without a localhostProfile";
+        }
+        return undefined;
+      },
+    );
+    for (const [key, value] of Object.entries(pod.podMetadata?.annotations ?? {})) {
+      if (!key.startsWith(appArmorAnnotationPrefix)) continue;
+      if (value === "" || value === "runtime/default") continue;
+      if (typeof value === "string" && /^localhost\/.+/.test(value)) continue;
+      const name = key.slice(appArmorAnnotationPrefix.length);
+      const entry = pod.containers.find((candidate) => candidate.container?.name === name);
+      const who = entry ? describeContainer(entry) : `container "${name}"`;
+      messages.push(
+        `${who} AppArmor annotation is ${quoted(value)}; it must be runtime/default or ` +
+          `localhost/<profile>`,
+      );
+    }
+    return messages;
+  },
+});
+
+export const seLinuxOptions = podRule({
+  name: "selinux-options",
+  description:
+    "SELinux options never widen the container label: seLinuxOptions.type (pod or container) is " +
+    "on the allow-list and user and role are not set (PSS baseline; Kyverno; Polaris; " +
+    "CIS Docker 5.2).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedTypes: {
+      type: "array",
+      items: { type: "string" },
+      default: ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"],
+      description: "Allowed seLinuxOptions.type values (PSS baseline's list).",
+    },
+  },
+  remediationSteps:
+    "Remove `seLinuxOptions.user` and `seLinuxOptions.role`, and set `seLinuxOptions.type` to an " +
+    "allowed type (or remove it to get the runtime's container_t); `level` may stay.",
+  check: (pod, config) => {
+    const allowed = stringsOf(config.allowedTypes);
+    const problems = (options: any): string | undefined => {
+      const found: string[] = [];
+      const type = options?.type;
+      if (type !== undefined && type !== "" && !allowed.includes(type)) {
+        found.push(`seLinuxOptions.type is ${quoted(type)}; allowed: ${joined(allowed)}`);
+      }
+      for (const field of ["user", "role"]) {
+        const value = options?.[field];
+        if (value !== undefined && value !== "") {
+          found.push(`seLinuxOptions.${field} is ${quoted(value)}; it must not be set`);
+        }
+      }
+      return found.length > 0 ? found.join("; ") : undefined;
+    };
+    return checkInherited(pod, (context) => context?.seLinuxOptions, problems);
+  },
+});
+
+export const procMountDefault = podRule({
+  name: "proc-mount-default",
+  description:
+    "Containers keep the default masked /proc: procMount is unset or Default (PSS baseline; " +
+    "Kyverno; Polaris).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps: "Remove `securityContext.procMount` from the container (or set it to Default).",
+  check: (pod) =>
+    pod.containers.flatMap((entry) => {
+      const value = containerContext(entry).procMount;
+      if (value === undefined || value === "Default") return [];
+      return [`${describeContainer(entry)} procMount is ${quoted(value)}; it must be Default`];
+    }),
+});
+
+export const safeSysctls = podRule({
+  name: "safe-sysctls",
+  description:
+    "Pods set only namespaced, node-isolated sysctls: the Pod Security Standards baseline safe " +
+    "set (PSS baseline; Kyverno).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedSysctls: {
+      type: "array",
+      items: { type: "string" },
+      default: [
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+        "net.ipv4.tcp_rmem",
+        "net.ipv4.tcp_wmem",
+      ],
+      description: "Sysctls a pod may set (PSS baseline's safe set as of Kubernetes 1.32).",
+    },
+  },
+  remediationSteps:
+    "Remove the sysctl from `securityContext.sysctls`; node-level kernel tuning belongs to the " +
+    "node configuration, not to a workload.",
+  check: (pod, config) => {
+    const allowed = new Set(stringsOf(config.allowedSysctls).map(sysctlName));
+    return listOf(pod.podSpec?.securityContext?.sysctls)
+      .filter((sysctl) => !allowed.has(sysctlName(String(sysctl?.name))))
+      .map(
+        (sysctl) =>
+          `${podLevel} sets sysctl ${sysctl?.name}; only the safe set (safe-sysctls ` +
+          `allowedSysctls) may be set`,
+      );
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Volumes and the filesystem
+
+export const volumeTypeAllowlist = podRule({
+  name: "volume-type-allowlist",
+  description:
+    "Pods use only volume types that cannot reach node or network storage outside the " +
+    "cluster's control: configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, " +
+    "projected, secret (PSS restricted; Kyverno).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedTypes: {
+      type: "array",
+      items: { type: "string" },
+      default: [
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+      ],
+      description: "Volume source fields a pod volume may use.",
+    },
+  },
+  remediationSteps:
+    "Replace the volume with an allowed type: storage through a PersistentVolumeClaim, scratch " +
+    "space through emptyDir, configuration through configMap/secret/projected.",
+  check: (pod, config) => {
+    const allowed = stringsOf(config.allowedTypes);
+    const messages: string[] = [];
+    for (const volume of listOf(pod.podSpec?.volumes)) {
+      for (const type of volumeTypesOf(volume).filter((key) => !allowed.includes(key))) {
+        messages.push(
+          `${describeVolume(volume)} is of type ${type}; allowed types: ${joined(allowed)}`,
+        );
+      }
+    }
+    return messages;
+  },
+});
+
+export const readOnlyRootFilesystem = podRule({
+  name: "readonly-root-filesystem",
+  description:
+    "Containers mount their root filesystem read-only; writable paths are emptyDir volumes " +
+    "(Kyverno; Polaris; kube-score; CIS Docker 5.13; CKV_K8S_22).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `securityContext.readOnlyRootFilesystem: true` on the container and mount an emptyDir " +
+    "(with a sizeLimit) at each path it writes (/tmp, caches, sockets).",
+  check: (pod) =>
+    pod.containers.flatMap((entry) => {
+      const value = containerContext(entry).readOnlyRootFilesystem;
+      if (value === true) return [];
+      const shown = value === undefined ? "unset" : quoted(value);
+      return [`${describeContainer(entry)} readOnlyRootFilesystem is ${shown}; it must be true`];
+    }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Identity: service accounts, namespaces, RBAC
+
+const serviceAccountType = "kubernetes:core/v1:ServiceAccount";
+
+export const serviceAccountTokenAutomount = resourceRule({
+  name: "service-account-token-automount",
+  description:
+    "No API token is mounted by default: pods and ServiceAccounts set " +
+    "automountServiceAccountToken: false; a workload that calls the Kubernetes API is exempted " +
+    "by name (Kyverno; Polaris; CKV_K8S_38).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `automountServiceAccountToken: false` on the pod spec and on the ServiceAccount " +
+    "(components/model/security.ts does both). A workload that needs the API keeps a token only " +
+    "through an exemption with the reason, ideally as a projected, audience-bound token.",
+  appliesTo: (type) => type === serviceAccountType || podTemplateOf(type, {}) !== undefined,
+  check: (resource) => {
+    const value =
+      resource.type === serviceAccountType
+        ? resource.props?.automountServiceAccountToken
+        : podTemplateOf(resource.type, resource.props)?.spec?.automountServiceAccountToken;
+    if (value === false) return [];
+    const shown =
+      value !== undefined
+        ? quoted(value)
+        : resource.type === serviceAccountType
+          ? "unset (defaults to true)"
+          : "unset (the token is mounted unless the ServiceAccount disables it)";
+    return [`automountServiceAccountToken is ${shown}; it must be false`];
+  },
+});
+
+export const dedicatedServiceAccount = podRule({
+  name: "dedicated-service-account",
+  description:
+    "Every workload runs under its own ServiceAccount, never the namespace's `default` one " +
+    "(CKV_K8S_41).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Create a ServiceAccount for the workload (automountServiceAccountToken: false) and set " +
+    "`serviceAccountName` to it in the pod spec.",
+  check: (pod) => {
+    const name = pod.podSpec?.serviceAccountName ?? pod.podSpec?.serviceAccount;
+    if (name === undefined || name === "") {
+      return [
+        'sets no serviceAccountName, so it runs as the namespace\'s "default" ServiceAccount; ' +
+          "give it a dedicated one",
+      ];
+    }
+    if (name === "default")
+      return ['runs as the "default" ServiceAccount; give it a dedicated one'];
+    return [];
+  },
+});
+
+/** Pulumi types that are not Kubernetes objects: providers' component and meta resources. */
+function isKubernetesObjectType(type: string): boolean {
+  if (!type.startsWith("kubernetes:")) return false;
+  const [, module = "", kind = ""] = type.split(":");
+  if (/^(helm\.sh|yaml|kustomize)(\/|$)/.test(module)) return false;
+  return !kind.endsWith("List");
+}
+
+export const noDefaultNamespace = resourceRule({
+  name: "no-default-namespace",
+  description:
+    "Namespaced objects are never created in the `default` namespace, and name their namespace " +
+    "explicitly (Kyverno; CKV_K8S_21).",
+  severity: "low",
+  enforcementLevel: "mandatory",
+  config: {
+    forbiddenNamespaces: {
+      type: "array",
+      items: { type: "string" },
+      default: ["default"],
+      description: "Namespaces no object may be created in.",
+    },
+    clusterScopedKinds: {
+      type: "array",
+      items: { type: "string" },
+      default: [
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "StorageClass",
+        "VolumeAttachment",
+        "CSIDriver",
+        "CSINode",
+        "VolumeAttributesClass",
+        "CustomResourceDefinition",
+        "APIService",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "PriorityClass",
+        "RuntimeClass",
+        "IngressClass",
+        "CertificateSigningRequest",
+        "ClusterTrustBundle",
+        "FlowSchema",
+        "PriorityLevelConfiguration",
+        "IPAddress",
+        "ServiceCIDR",
+        "DeviceClass",
+        "ResourceSlice",
+        "ClusterIssuer",
+        "ClusterPolicy",
+        "ClusterSecretStore",
+      ],
+      description:
+        "Kinds that have no namespace (a `Patch` suffix is ignored); add cluster-scoped custom " +
+        "resource kinds here.",
+    },
+  },
+  remediationSteps:
+    "Set `metadata.namespace` to the application namespace (the stack's `namespace` setting); " +
+    "without one, kubectl and a provider without a default namespace put the object in `default`.",
+  appliesTo: isKubernetesObjectType,
+  check: (resource, config) => {
+    const kind = kindOf(resource.type).replace(/Patch$/, "");
+    if (stringsOf(config.clusterScopedKinds).includes(kind)) return [];
+    const namespace = resource.props?.metadata?.namespace;
+    if (namespace === undefined || namespace === null || namespace === "") {
+      return [
+        'no namespace set; set metadata.namespace (without it, kubectl and a provider with no namespace configured use "default")',
+      ];
+    }
+    if (stringsOf(config.forbiddenNamespaces).includes(namespace)) {
+      return [`is in the "${namespace}" namespace; use the application namespace`];
+    }
+    return [];
+  },
+});
+
+const roleTypes = new Set([
+  "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+]);
+const bindingTypes = new Set([
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+]);
+const secretReadVerbs = ["get", "list", "watch", "*"];
+const writeVerbs = ["create", "update", "patch", "delete", "deletecollection", "*"];
+
+/** What is too broad in one RBAC rule of a Role or ClusterRole. */
+function rbacRuleProblems(rule: any, clusterWide: boolean, config: any): string[] {
+  const verbs = stringsOf(rule?.verbs);
+  const resources = stringsOf(rule?.resources);
+  const apiGroups = stringsOf(rule?.apiGroups);
+  const coreGroup = apiGroups.includes("") || apiGroups.includes("*");
+  const problems: string[] = [];
+  if (verbs.includes("*")) problems.push('grants every verb ("*")');
+  const wildResources = resources.filter((resource) => resource.includes("*"));
+  if (wildResources.length > 0) {
+    problems.push(`grants wildcard resources (${wildResources.join(", ")})`);
+  }
+  if (apiGroups.includes("*")) problems.push('grants every API group ("*")');
+  if (coreGroup) {
+    const forbidden = stringsOf(config.forbiddenResources);
+    for (const resource of resources.filter((name) => forbidden.includes(name))) {
+      problems.push(`grants ${resource}, which gives access into running pods`);
+    }
+    if (clusterWide && resources.includes("secrets")) {
+      const reads = verbs.filter((verb) => secretReadVerbs.includes(verb));
+      if (reads.length > 0) {
+        problems.push(`grants ${reads.join(", ")} on secrets in every namespace`);
+      }
+    }
+  }
+  const forbiddenVerbs = stringsOf(config.forbiddenVerbs);
+  for (const verb of verbs.filter((name) => forbiddenVerbs.includes(name))) {
+    problems.push(`grants the ${verb} verb, a path to privilege escalation`);
+  }
+  const protectedResources = stringsOf(config.writeProtectedResources);
+  if (verbs.some((verb) => writeVerbs.includes(verb))) {
+    for (const resource of resources.filter((name) => protectedResources.includes(name))) {
+      problems.push(`can write ${resource}`);
+    }
+  }
+  return problems;
+}
+
+export const rbacLeastPrivilege = resourceRule({
+  name: "rbac-least-privilege",
+  description:
+    "RBAC grants least privilege: Roles and ClusterRoles have no wildcard verbs, resources or " +
+    "API groups, no pods/exec or pods/attach, no bind/escalate/impersonate/approve, no write " +
+    "access to admission webhooks, and no cluster-wide read of secrets; no RoleBinding or " +
+    "ClusterRoleBinding grants cluster-admin (Polaris; CKV_K8S_49, CKV_K8S_155–158).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    forbiddenClusterRoles: {
+      type: "array",
+      items: { type: "string" },
+      default: ["cluster-admin"],
+      description: "ClusterRoles no binding may grant.",
+    },
+    forbiddenResources: {
+      type: "array",
+      items: { type: "string" },
+      default: ["pods/exec", "pods/attach"],
+      description: "Core resources (subresources) no role may grant, with any verb.",
+    },
+    forbiddenVerbs: {
+      type: "array",
+      items: { type: "string" },
+      default: ["bind", "escalate", "impersonate", "approve"],
+      description: "Verbs no role may grant (RBAC escalation, impersonation, CSR approval).",
+    },
+    writeProtectedResources: {
+      type: "array",
+      items: { type: "string" },
+      default: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+      description: "Resources no role may create, update, patch or delete.",
+    },
+  },
+  remediationSteps:
+    "List the exact apiGroups, resources and verbs the workload needs in a namespaced Role; " +
+    "never grant pods/exec, pods/attach, secrets cluster-wide, RBAC escalation verbs or " +
+    "cluster-admin. An operator that needs more is exempted by name with a reason.",
+  appliesTo: (type) => roleTypes.has(type) || bindingTypes.has(type),
+  check: (resource, config) => {
+    if (bindingTypes.has(resource.type)) {
+      const roleRef = resource.props?.roleRef ?? {};
+      const forbidden = stringsOf(config.forbiddenClusterRoles);
+      if (roleRef.kind === "ClusterRole" && forbidden.includes(roleRef.name)) {
+        return [`binds the ${roleRef.name} ClusterRole; bind a least-privilege Role instead`];
+      }
+      return [];
+    }
+    const clusterWide = kindOf(resource.type) === "ClusterRole";
+    return listOf(resource.props?.rules).flatMap((rule, index) =>
+      rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
+    );
+  },
+});
+
+export const securityPolicies: Policies = [
+  noPrivileged,
+  hostNamespaces,
+  noHostPath,
+  noRuntimeSocket,
+  noHostPorts,
+  noHostProcess,
+  capabilitiesDropAll,
+  noDangerousCapabilities,
+  noPrivilegeEscalation,
+  runAsNonRoot,
+  nonRootGroups,
+  seccompProfile,
+  appArmorProfile,
+  seLinuxOptions,
+  procMountDefault,
+  safeSysctls,
+  volumeTypeAllowlist,
+  readOnlyRootFilesystem,
+  serviceAccountTokenAutomount,
+  dedicatedServiceAccount,
+  noDefaultNamespace,
+  rbacLeastPrivilege,
+];

@@ -127,8 +127,15 @@ describe("zones", () => {
     expect(clientZones(["cache"])).toEqual(["backend"]);
     expect(reachableZones(["frontend"])).toEqual(["frontend", "backend"]);
     expect(reachableZones(["roblox"])).toEqual(["backend"]);
-    expect(reachableZones(["backend"])).toEqual(["backend", "database", "cache"]);
+    expect(reachableZones(["backend"])).toEqual(["backend", "database", "cache", "mcp"]);
     expect(reachableZones(["mcp"])).toEqual(["mcp"]);
+  });
+
+  test("a member of several zones admits only clients every one of them accepts", () => {
+    // The MCP server and agent coordinator are in backend and mcp: the backend zone (which they
+    // are part of) reaches them; the frontend and roblox zones, which backend alone admits, do not.
+    expect(clientZones(["backend", "mcp"])).toEqual(["backend"]);
+    expect(clientZones(["backend"])).toEqual(["frontend", "backend", "roblox"]);
   });
 });
 
@@ -252,7 +259,7 @@ describe("network policy of a workload", () => {
           ports: [{ protocol: "TCP", port: "http" }],
         },
       ],
-      egress: ["backend", "database", "cache"].map((zone) => ({
+      egress: ["backend", "database", "cache", "mcp"].map((zone) => ({
         to: [{ podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } } }],
       })),
     });

@@ -16,5 +16,7 @@ describeStack("dev", {
     postgres: 1,
     redis: 1,
   },
+  // Exemptions are reported as advisory findings: see policies/config/dev.json.
+  advisories: ["policy-exemptions-in-use: stack"],
   autoscaled: {},
 });

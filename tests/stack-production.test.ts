@@ -17,6 +17,8 @@ describeStack("production", {
     postgres: 1,
     redis: 1,
   },
+  // Exemptions are reported as advisory findings: see policies/config/production.json.
+  advisories: ["policy-exemptions-in-use: stack"],
   autoscaled: {
     backend: [3, 10],
     "mcp-server": [2, 6],

@@ -27,6 +27,7 @@ const context = {
   namespace: "unit",
   instance: "toolboxai-unit",
   ingressControllerNamespace: "ingress-nginx",
+  priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
 };
 const resources = {
   requests: { cpu: "100m", memory: "64Mi" },
@@ -94,6 +95,7 @@ test("single replica: no budget, no autoscaler; replicated: both, and spread ove
   // The autoscaler owns the count; the Deployment does not pin it.
   expect(scaled.spec).not.toHaveProperty("replicas");
   expect(workloadOf("single").spec.replicas).toBe(1);
+  expect(workloadOf("single").spec.template.spec.priorityClassName).toBe("unit-standard");
   expect(scaled.spec.template.spec.topologySpreadConstraints).toHaveLength(2);
   const hpa = children("scaled").find(
     (resource) => resource.inputs.kind === "HorizontalPodAutoscaler",

@@ -17,6 +17,7 @@ import {
 } from "../policies/runner";
 import { readManifests, type SkippedDocument } from "../policies/runner/manifests";
 import { projectRoot, runProgram } from "./engine/mock-engine";
+import { toRunnerResources } from "./policy-resources";
 
 interface Options {
   stack?: string;
@@ -129,15 +130,7 @@ async function main(): Promise<void> {
   let skipped: SkippedDocument[] = [];
   let label: string;
   if (options.stack) {
-    const run = await runProgram(options.stack);
-    resources = run.resources.map((resource) => ({
-      type: resource.type,
-      name: resource.name,
-      urn: resource.urn,
-      props: resource.inputs,
-      parent: resource.parent,
-      dependencies: resource.dependencies,
-    }));
+    resources = toRunnerResources(await runProgram(options.stack));
     label = `stack ${options.stack}`;
   } else {
     const manifests = readManifests(options.manifests!, checkedKubernetesTypes);

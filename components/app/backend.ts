@@ -32,7 +32,7 @@ export class Backend extends pulumi.ComponentResource {
         AGENT_COORDINATOR_URL: httpUrl(args.agentCoordinator),
       },
     });
-    this.endpoint = args.renderer.render(spec, this).endpoint("http");
+    this.endpoint = args.renderer.render({ ...spec, priority: "critical" }, this).endpoint("http");
     this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });
   }
 }

@@ -49,6 +49,7 @@ export class Gateway extends pulumi.ComponentResource {
         component: "gateway",
         zones: ["frontend"],
         publicEntry: true,
+        priority: "critical",
         ...scaling(args.settings),
         configFiles: [
           { name: "nginx.conf", mountPath: "/etc/nginx/nginx.conf", content: this.nginxConf },

@@ -31,6 +31,7 @@ export class Postgres extends pulumi.ComponentResource {
         name: "postgres",
         component: "database",
         kind: "stateful",
+        priority: "critical",
         zones: ["database"],
         replicas: 1,
         secretFiles: [{ name: passwordFile, value: args.password }],

@@ -47,6 +47,7 @@ export class Redis extends pulumi.ComponentResource {
         name: "redis",
         component: "cache",
         kind: "stateful",
+        priority: "critical",
         zones: ["cache"],
         replicas: 1,
         secretFiles: [

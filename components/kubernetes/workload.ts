@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecurity, type SecurityProfile } from "../model/security";
 import { assertValidWorkload } from "../model/validate";
-import type { Endpoint, PortSpec, WorkloadSpec } from "../model/workload";
+import type { Endpoint, PortSpec, Priority, WorkloadSpec } from "../model/workload";
 import { labelValue, recommendedLabels, selectorLabels, zoneLabels } from "./labels";
 import { workloadPolicySpec, type NetworkContext } from "./network";
 import { dataVolume, podSpec } from "./pod";
@@ -16,6 +16,8 @@ export interface KubernetesContext extends NetworkContext {
   readonly namespace: string;
   /** Resources to create first (the namespace); the name alone carries no dependency. */
   readonly dependsOn?: readonly pulumi.Resource[];
+  /** PriorityClass name per priority; pods get the one their spec asks for. */
+  readonly priorityClassNames: Readonly<Record<Priority, string>>;
 }
 
 export interface KubernetesWorkloadArgs {
@@ -127,6 +129,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       },
       spec: {
         ...podSpec(spec, security, names),
+        priorityClassName: context.priorityClassNames[spec.priority ?? "standard"],
         ...(replicated ? { topologySpreadConstraints: spreadConstraints(selector) } : {}),
       },
     };

@@ -105,6 +105,9 @@ export interface PersistentVolume {
   readonly storageClass: string;
 }
 
+/** Scheduling priority: "critical" for the data stores, gateway and API; default "standard". */
+export type Priority = "critical" | "standard";
+
 export interface WorkloadSpec {
   /** Service and DNS name, e.g. "backend". */
   readonly name: string;
@@ -132,6 +135,8 @@ export interface WorkloadSpec {
   readonly internetEgress?: boolean;
   /** Reached from outside the cluster through the ingress controller; default false. */
   readonly publicEntry?: boolean;
+  /** Default "standard". */
+  readonly priority?: Priority;
   /** Explicit opt-outs from ./security's defaults; default none. */
   readonly security?: Partial<SecurityProfile>;
   readonly probeTiming?: Partial<ProbeTiming>;

@@ -33,7 +33,10 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
     acceptsFrom: ["backend"],
   },
   cache: { description: "Redis, reachable only from the backend zone", acceptsFrom: ["backend"] },
-  mcp: { description: "MCP server and agent coordinator only", acceptsFrom: ["mcp"] },
+  mcp: {
+    description: "MCP server and agent coordinator; called by each other and the backend zone",
+    acceptsFrom: ["mcp", "backend"],
+  },
   roblox: { description: "roblox-sync: reaches the backend and the Roblox APIs", acceptsFrom: [] },
   monitoring: {
     description: "scrapes every workload's metrics ports (the monitoring stack)",
@@ -48,8 +51,13 @@ export function reachableZones(memberOf: readonly Zone[]): Zone[] {
   );
 }
 
-/** Zones whose members may connect to a member of any of `memberOf`. */
+/**
+ * Zones whose members may connect to a workload that is a member of every zone in `memberOf`.
+ * A client must be accepted by each of those zones: joining a second zone can only narrow who
+ * gets in (the MCP server is in backend and mcp, so the frontend cannot reach it).
+ */
 export function clientZones(memberOf: readonly Zone[]): Zone[] {
-  const clients = new Set<Zone>(memberOf.flatMap((zone) => zoneRules[zone].acceptsFrom));
-  return zones.filter((zone) => clients.has(zone));
+  return zones.filter((client) =>
+    memberOf.every((zone) => zoneRules[zone].acceptsFrom.includes(client)),
+  );
 }

@@ -1,26 +1,330 @@
-import { noPrivileged, runAsNonRoot } from "../../policies/security";
+import {
+  appArmorProfile,
+  capabilitiesDropAll,
+  dedicatedServiceAccount,
+  hostNamespaces,
+  noDangerousCapabilities,
+  noDefaultNamespace,
+  noHostPath,
+  noHostPorts,
+  noHostProcess,
+  noPrivileged,
+  noPrivilegeEscalation,
+  noRuntimeSocket,
+  nonRootGroups,
+  procMountDefault,
+  rbacLeastPrivilege,
+  readOnlyRootFilesystem,
+  runAsNonRoot,
+  safeSysctls,
+  seccompProfile,
+  securityPolicies,
+  seLinuxOptions,
+  serviceAccountTokenAutomount,
+  volumeTypeAllowlist,
+} from "../../policies/security";
+import {
+  compliantClusterRole,
+  compliantClusterRoleBinding,
+  compliantConfigMap,
+  compliantCronJob,
+  compliantNamespace,
+  compliantPod,
+  compliantRole,
+  compliantRoleBinding,
+  compliantServiceAccount,
+  compliantStatefulSet,
+} from "./fixtures/security";
 import { clone, compliantDeployment, messagesOf } from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
 
-const container = (deployment: any) => deployment.spec.template.spec.containers[0];
+/** The pod spec inside any of the fixtures' kinds. */
+function specOf(object: any): any {
+  switch (object.kind) {
+    case "Pod":
+      return object.spec;
+    case "CronJob":
+      return object.spec.jobTemplate.spec.template.spec;
+    default:
+      return object.spec.template.spec;
+  }
+}
+
+const container = (object: any) => specOf(object).containers[0];
+const podContext = (object: any) => specOf(object).securityContext;
+
+/** A second container, as an init container, copied from the first. */
+function withInitContainer(object: any, name = "migrate"): any {
+  const init = clone(container(object));
+  init.name = name;
+  delete init.ports;
+  delete init.readinessProbe;
+  delete init.livenessProbe;
+  delete init.startupProbe;
+  specOf(object).initContainers = [init];
+  return init;
+}
+
+const compliantWorkloads = () => [
+  compliantDeployment(),
+  compliantPod(),
+  compliantCronJob(),
+  compliantStatefulSet(),
+];
+
+describe("the pack", () => {
+  test("names are unique, kebab-case, and every policy is mandatory with remediation", () => {
+    const names = securityPolicies.map((policy) => policy.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const policy of securityPolicies) {
+      expect(policy.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(policy.enforcementLevel).toBe("mandatory");
+      expect(policy.remediationSteps).toBeTruthy();
+      expect(policy.severity).toBeTruthy();
+      for (const schema of Object.values(policy.configSchema?.properties ?? {})) {
+        expect(schema.default).toBeDefined();
+      }
+    }
+  });
+
+  test("every compliant fixture passes every policy", async () => {
+    const objects = [
+      ...compliantWorkloads(),
+      compliantServiceAccount(),
+      compliantConfigMap(),
+      compliantRole(),
+      compliantClusterRole(),
+      compliantRoleBinding(),
+      compliantClusterRoleBinding(),
+      compliantNamespace(),
+    ];
+    for (const policy of securityPolicies) {
+      expect({ policy: policy.name, messages: await messagesOf(policy, objects) }).toEqual({
+        policy: policy.name,
+        messages: [],
+      });
+    }
+  });
+});
 
 describe("no-privileged-containers", () => {
-  test("the compliant fixture passes", async () => {
-    expect(await messagesOf(noPrivileged, [compliantDeployment()])).toEqual([]);
+  test("the compliant fixtures pass", async () => {
+    expect(await messagesOf(noPrivileged, compliantWorkloads())).toEqual([]);
   });
-  test("a privileged container is reported by name", async () => {
+  test("a privileged container and init container are reported by name", async () => {
     const deployment = clone(compliantDeployment());
     container(deployment).securityContext.privileged = true;
+    withInitContainer(deployment).securityContext.privileged = true;
     expect(await messagesOf(noPrivileged, [deployment])).toEqual([
-      'Deployment toolboxai/api: container "api" runs privileged',
+      'Deployment toolboxai/api: container "api" runs privileged (privileged: true)',
+      'Deployment toolboxai/api: initContainer "migrate" runs privileged (privileged: true)',
+    ]);
+  });
+  test("a CronJob's privileged container is reported", async () => {
+    const cronJob = compliantCronJob();
+    container(cronJob).securityContext.privileged = true;
+    expect(await messagesOf(noPrivileged, [cronJob])).toEqual([
+      'CronJob toolboxai/report: container "report" runs privileged (privileged: true)',
+    ]);
+  });
+});
+
+describe("host-namespaces", () => {
+  test("the compliant fixtures pass, and false is fine", async () => {
+    const deployment = compliantDeployment();
+    Object.assign(specOf(deployment), { hostNetwork: false, hostPID: false, hostIPC: false });
+    expect(await messagesOf(hostNamespaces, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("hostNetwork, hostPID and hostIPC are each reported", async () => {
+    const pod = compliantPod();
+    Object.assign(pod.spec, { hostNetwork: true, hostPID: true, hostIPC: true });
+    expect(await messagesOf(hostNamespaces, [pod])).toEqual([
+      "Pod toolboxai/api: hostNetwork is true: the pod shares the node's network namespace; it must be unset or false",
+      "Pod toolboxai/api: hostPID is true: the pod shares the node's process (PID) namespace; it must be unset or false",
+      "Pod toolboxai/api: hostIPC is true: the pod shares the node's IPC namespace; it must be unset or false",
+    ]);
+  });
+});
+
+describe("no-host-path-volumes", () => {
+  test("the compliant fixtures pass", async () => {
+    expect(await messagesOf(noHostPath, compliantWorkloads())).toEqual([]);
+  });
+  test("a hostPath volume is reported with its path", async () => {
+    const statefulSet = compliantStatefulSet();
+    specOf(statefulSet).volumes.push({ name: "logs", hostPath: { path: "/var/log" } });
+    expect(await messagesOf(noHostPath, [statefulSet])).toEqual([
+      'StatefulSet toolboxai/postgres: volume "logs" mounts host path /var/log; hostPath volumes are not allowed',
+    ]);
+  });
+});
+
+describe("no-container-runtime-socket", () => {
+  const withHostPaths = (object: any, paths: string[]) => {
+    paths.forEach((path, index) =>
+      specOf(object).volumes.push({ name: `host-${index}`, hostPath: { path } }),
+    );
+    return object;
+  };
+
+  test("the compliant fixtures pass, and so does a hostPath that holds no socket", async () => {
+    const deployment = withHostPaths(compliantDeployment(), ["/var/log", "/var/lib/app"]);
+    expect(await messagesOf(noRuntimeSocket, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("sockets, their /run aliases, and directories that hold them are reported", async () => {
+    const daemonSet = clone(compliantDeployment("agent"));
+    daemonSet.kind = "DaemonSet";
+    delete daemonSet.spec.replicas;
+    delete daemonSet.spec.strategy;
+    withHostPaths(daemonSet, [
+      "/var/run/docker.sock",
+      "/run/containerd//containerd.sock",
+      "/var/run/crio/crio.sock",
+      "/var/run/",
+      "/",
+      "/var/log",
+    ]);
+    expect(await messagesOf(noRuntimeSocket, [daemonSet])).toEqual([
+      'DaemonSet toolboxai/agent: volume "host-0" mounts the container runtime socket /var/run/docker.sock from the host',
+      'DaemonSet toolboxai/agent: volume "host-1" mounts the container runtime socket /run/containerd//containerd.sock from the host',
+      'DaemonSet toolboxai/agent: volume "host-2" mounts the container runtime socket /var/run/crio/crio.sock from the host',
+      'DaemonSet toolboxai/agent: volume "host-3" mounts host directory /var/run/, which holds the container runtime socket /var/run/docker.sock',
+      'DaemonSet toolboxai/agent: volume "host-4" mounts host directory /, which holds the container runtime socket /var/run/docker.sock',
+    ]);
+  });
+  test("the socket list is configurable", async () => {
+    const pod = withHostPaths(compliantPod(), ["/var/run/docker.sock", "/opt/runtime/api.sock"]);
+    const config = { "no-container-runtime-socket": { socketPaths: ["/opt/runtime/api.sock"] } };
+    expect(await messagesOf(noRuntimeSocket, [pod], config)).toEqual([
+      'Pod toolboxai/api: volume "host-1" mounts the container runtime socket /opt/runtime/api.sock from the host',
+    ]);
+  });
+});
+
+describe("no-host-ports", () => {
+  test("the compliant fixtures pass, and hostPort 0 is fine", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).ports[0].hostPort = 0;
+    expect(await messagesOf(noHostPorts, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("a non-zero hostPort is reported, named or not", async () => {
+    const pod = compliantPod();
+    container(pod).ports[0].hostPort = 80;
+    container(pod).ports.push({ containerPort: 9090, hostPort: 9090 });
+    expect(await messagesOf(noHostPorts, [pod])).toEqual([
+      'Pod toolboxai/api: container "api" port "http" (containerPort 8009) binds hostPort 80; hostPort must be unset or 0',
+      'Pod toolboxai/api: container "api" port (containerPort 9090) binds hostPort 9090; hostPort must be unset or 0',
+    ]);
+  });
+});
+
+describe("no-host-process", () => {
+  test("the compliant fixtures pass, and hostProcess false is fine", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.windowsOptions = { hostProcess: false };
+    expect(await messagesOf(noHostProcess, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("hostProcess on the pod and on a container is reported where it is set", async () => {
+    const cronJob = compliantCronJob();
+    podContext(cronJob).windowsOptions = { hostProcess: true };
+    container(cronJob).securityContext.windowsOptions = { hostProcess: true };
+    expect(await messagesOf(noHostProcess, [cronJob])).toEqual([
+      "CronJob toolboxai/report: pod securityContext sets windowsOptions.hostProcess: true (full access to the Windows node)",
+      'CronJob toolboxai/report: container "report" sets windowsOptions.hostProcess: true (full access to the Windows node)',
+    ]);
+  });
+});
+
+describe("capabilities-drop-all", () => {
+  test("the compliant fixtures pass, and NET_BIND_SERVICE may be added back", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.capabilities.add = ["NET_BIND_SERVICE"];
+    const pod = compliantPod();
+    container(pod).securityContext.capabilities = { drop: ["all"], add: ["CAP_NET_BIND_SERVICE"] };
+    expect(
+      await messagesOf(capabilitiesDropAll, [...compliantWorkloads(), deployment, pod]),
+    ).toEqual([]);
+  });
+  test("not dropping ALL, and adding a capability off the allow-list", async () => {
+    const cronJob = compliantCronJob();
+    container(cronJob).securityContext.capabilities = { drop: ["NET_RAW"], add: ["SYS_TIME"] };
+    delete withInitContainer(cronJob).securityContext.capabilities;
+    expect(await messagesOf(capabilitiesDropAll, [cronJob])).toEqual([
+      'CronJob toolboxai/report: container "report" does not drop ALL capabilities (drop: NET_RAW); set capabilities.drop: ["ALL"]',
+      'CronJob toolboxai/report: container "report" adds SYS_TIME; only NET_BIND_SERVICE may be added back',
+      'CronJob toolboxai/report: initContainer "migrate" does not drop ALL capabilities (drop: none); set capabilities.drop: ["ALL"]',
+    ]);
+  });
+  test("the allow-list is configurable", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.capabilities.add = ["NET_BIND_SERVICE", "SYS_TIME"];
+    expect(
+      await messagesOf(capabilitiesDropAll, [deployment], {
+        "capabilities-drop-all": { allowedCapabilities: ["SYS_TIME"] },
+      }),
+    ).toEqual([
+      'Deployment toolboxai/api: container "api" adds NET_BIND_SERVICE; only SYS_TIME may be added back',
+    ]);
+    expect(
+      await messagesOf(capabilitiesDropAll, [deployment], {
+        "capabilities-drop-all": { allowedCapabilities: [] },
+      }),
+    ).toEqual([
+      'Deployment toolboxai/api: container "api" adds NET_BIND_SERVICE, SYS_TIME; none may be added',
+    ]);
+  });
+});
+
+describe("no-dangerous-capabilities", () => {
+  test("the compliant fixtures pass, and harmless additions are not this policy's concern", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.capabilities.add = ["NET_BIND_SERVICE", "CHOWN"];
+    expect(
+      await messagesOf(noDangerousCapabilities, [...compliantWorkloads(), deployment]),
+    ).toEqual([]);
+  });
+  test("each dangerous capability is reported, with or without the CAP_ prefix", async () => {
+    const pod = compliantPod();
+    container(pod).securityContext.capabilities.add = ["SYS_ADMIN", "CAP_NET_RAW", "CHOWN", "all"];
+    expect(await messagesOf(noDangerousCapabilities, [pod])).toEqual([
+      'Pod toolboxai/api: container "api" adds the dangerous capability SYS_ADMIN',
+      'Pod toolboxai/api: container "api" adds the dangerous capability CAP_NET_RAW',
+      'Pod toolboxai/api: container "api" adds the dangerous capability all',
+    ]);
+  });
+  test("the forbidden list is configurable", async () => {
+    const pod = compliantPod();
+    container(pod).securityContext.capabilities.add = ["SYS_ADMIN", "CHOWN"];
+    const config = { "no-dangerous-capabilities": { forbiddenCapabilities: ["CAP_CHOWN"] } };
+    expect(await messagesOf(noDangerousCapabilities, [pod], config)).toEqual([
+      'Pod toolboxai/api: container "api" adds the dangerous capability CHOWN',
+    ]);
+  });
+});
+
+describe("no-privilege-escalation", () => {
+  test("the compliant fixtures pass", async () => {
+    expect(await messagesOf(noPrivilegeEscalation, compliantWorkloads())).toEqual([]);
+  });
+  test("true, and unset (which defaults to true), are reported", async () => {
+    const statefulSet = compliantStatefulSet();
+    container(statefulSet).securityContext.allowPrivilegeEscalation = true;
+    delete withInitContainer(statefulSet).securityContext.allowPrivilegeEscalation;
+    expect(await messagesOf(noPrivilegeEscalation, [statefulSet])).toEqual([
+      'StatefulSet toolboxai/postgres: container "postgres" allowPrivilegeEscalation is true; it must be false',
+      'StatefulSet toolboxai/postgres: initContainer "migrate" allowPrivilegeEscalation is unset (defaults to true); it must be false',
     ]);
   });
 });
 
 describe("run-as-non-root", () => {
-  test("the compliant fixture passes", async () => {
-    expect(await messagesOf(runAsNonRoot, [compliantDeployment()])).toEqual([]);
+  test("the compliant fixtures pass, also when containers inherit everything from the pod", async () => {
+    const pod = compliantPod();
+    for (const field of ["runAsNonRoot", "runAsUser", "runAsGroup"]) {
+      delete container(pod).securityContext[field];
+    }
+    expect(await messagesOf(runAsNonRoot, [...compliantWorkloads(), pod])).toEqual([]);
   });
   test("a UID below the minimum, and runAsNonRoot missing", async () => {
     const deployment = clone(compliantDeployment());
@@ -28,8 +332,28 @@ describe("run-as-non-root", () => {
     delete container(deployment).securityContext.runAsNonRoot;
     container(deployment).securityContext.runAsUser = 999;
     expect(await messagesOf(runAsNonRoot, [deployment])).toEqual([
-      'Deployment toolboxai/api: container "api" does not set runAsNonRoot: true',
+      'Deployment toolboxai/api: container "api" does not set runAsNonRoot: true (neither the container nor the pod does)',
       'Deployment toolboxai/api: container "api" runAsUser is 999; it must be at least 1001',
+    ]);
+  });
+  test("a forbidden pod-level value is reported once for the pod, even when containers override it", async () => {
+    const cronJob = compliantCronJob();
+    podContext(cronJob).runAsNonRoot = false;
+    podContext(cronJob).runAsUser = 0;
+    delete container(cronJob).securityContext.runAsNonRoot;
+    expect(await messagesOf(runAsNonRoot, [cronJob])).toEqual([
+      "CronJob toolboxai/report: pod securityContext runAsNonRoot is false; it must be true",
+      "CronJob toolboxai/report: pod securityContext runAsUser is 0; it must be at least 1001",
+    ]);
+  });
+  test("runAsGroup set nowhere is reported for each container", async () => {
+    const deployment = compliantDeployment();
+    delete podContext(deployment).runAsGroup;
+    delete container(deployment).securityContext.runAsGroup;
+    delete withInitContainer(deployment).securityContext.runAsGroup;
+    expect(await messagesOf(runAsNonRoot, [deployment])).toEqual([
+      'Deployment toolboxai/api: container "api" runAsGroup is unset (neither the container nor the pod sets it); it must be at least 1001',
+      'Deployment toolboxai/api: initContainer "migrate" runAsGroup is unset (neither the container nor the pod sets it); it must be at least 1001',
     ]);
   });
   test("the minimum is configurable, and an exemption is honoured and reported", async () => {
@@ -37,7 +361,9 @@ describe("run-as-non-root", () => {
     expect(
       await messagesOf(runAsNonRoot, [deployment], { "run-as-non-root": { minimumId: 10000 } }),
     ).toEqual([
+      "Deployment toolboxai/api: pod securityContext runAsUser is 1001; it must be at least 10000",
       'Deployment toolboxai/api: container "api" runAsUser is 1001; it must be at least 10000',
+      "Deployment toolboxai/api: pod securityContext runAsGroup is 1001; it must be at least 10000",
       'Deployment toolboxai/api: container "api" runAsGroup is 1001; it must be at least 10000',
     ]);
     const exempt = {
@@ -47,5 +373,452 @@ describe("run-as-non-root", () => {
       },
     };
     expect(await messagesOf(runAsNonRoot, [deployment], exempt)).toEqual([]);
+  });
+});
+
+describe("non-root-groups", () => {
+  test("the compliant fixtures pass, and unset groups are fine", async () => {
+    const pod = compliantPod();
+    delete pod.spec.securityContext.fsGroup;
+    expect(await messagesOf(nonRootGroups, [...compliantWorkloads(), pod])).toEqual([]);
+  });
+  test("fsGroup 0 and supplemental groups below the minimum are reported", async () => {
+    const deployment = compliantDeployment();
+    podContext(deployment).fsGroup = 0;
+    podContext(deployment).supplementalGroups = [0, 2000, 500];
+    expect(await messagesOf(nonRootGroups, [deployment])).toEqual([
+      "Deployment toolboxai/api: pod securityContext fsGroup is 0; it must be at least 1001",
+      "Deployment toolboxai/api: pod securityContext supplementalGroups has 0; every group must be at least 1001",
+      "Deployment toolboxai/api: pod securityContext supplementalGroups has 500; every group must be at least 1001",
+    ]);
+  });
+  test("the minimum is configurable", async () => {
+    const cronJob = compliantCronJob();
+    podContext(cronJob).supplementalGroups = [500];
+    const config = { "non-root-groups": { minimumId: 100 } };
+    expect(await messagesOf(nonRootGroups, [cronJob], config)).toEqual([]);
+    expect(await messagesOf(nonRootGroups, [cronJob])).toEqual([
+      "CronJob toolboxai/report: pod securityContext supplementalGroups has 500; every group must be at least 1001",
+    ]);
+  });
+});
+
+describe("seccomp-profile", () => {
+  test("the compliant fixtures pass, and a Localhost profile inherited from the pod is fine", async () => {
+    const pod = compliantPod();
+    pod.spec.securityContext.seccompProfile = { type: "Localhost", localhostProfile: "app.json" };
+    delete container(pod).securityContext.seccompProfile;
+    expect(await messagesOf(seccompProfile, [...compliantWorkloads(), pod])).toEqual([]);
+  });
+  test("no profile anywhere is reported for each container", async () => {
+    const deployment = compliantDeployment();
+    delete podContext(deployment).seccompProfile;
+    delete container(deployment).securityContext.seccompProfile;
+    expect(await messagesOf(seccompProfile, [deployment])).toEqual([
+      'Deployment toolboxai/api: container "api" has no seccompProfile (neither the container nor the pod sets one); set type RuntimeDefault or Localhost',
+    ]);
+  });
+  test("Unconfined, Localhost without a profile, and unconfined annotations are reported", async () => {
+    const cronJob = compliantCronJob();
+    podContext(cronJob).seccompProfile = { type: "Unconfined" };
+    container(cronJob).securityContext.seccompProfile = { type: "Localhost" };
+    cronJob.spec.jobTemplate.spec.template.metadata.annotations = {
+      "seccomp.security.alpha.kubernetes.io/pod": "unconfined",
+      "container.seccomp.security.alpha.kubernetes.io/report": "runtime/default",
+    };
+    expect(await messagesOf(seccompProfile, [cronJob])).toEqual([
+      'CronJob toolboxai/report: pod securityContext seccompProfile.type is "Unconfined"; it must be RuntimeDefault or Localhost',
+      'CronJob toolboxai/report: container "report" seccompProfile.type is Localhost without a localhostProfile',
+      'CronJob toolboxai/report: annotation seccomp.security.alpha.kubernetes.io/pod is "unconfined"; remove it and set seccompProfile',
+    ]);
+  });
+  test("the allowed types are configurable", async () => {
+    const config = { "seccomp-profile": { allowedTypes: ["Localhost"] } };
+    expect(await messagesOf(seccompProfile, [compliantDeployment()], config)).toEqual([
+      'Deployment toolboxai/api: pod securityContext seccompProfile.type is "RuntimeDefault"; it must be Localhost',
+      'Deployment toolboxai/api: container "api" seccompProfile.type is "RuntimeDefault"; it must be Localhost',
+    ]);
+  });
+});
+
+describe("apparmor-profile", () => {
+  test("the compliant fixtures pass, with allowed profiles and annotations", async () => {
+    const deployment = compliantDeployment();
+    podContext(deployment).appArmorProfile = { type: "RuntimeDefault" };
+    container(deployment).securityContext.appArmorProfile = {
+      type: "Localhost",
+      localhostProfile: "k8s-api",
+    };
+    deployment.spec.template.metadata.annotations = {
+      "container.apparmor.security.beta.kubernetes.io/api": "localhost/k8s-api",
+      "container.apparmor.security.beta.kubernetes.io/sidecar": "runtime/default",
+    };
+    expect(await messagesOf(appArmorProfile, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("Unconfined profiles, Localhost without a profile, and unconfined annotations", async () => {
+    const pod = compliantPod();
+    pod.spec.securityContext.appArmorProfile = { type: "Localhost" };
+    container(pod).securityContext.appArmorProfile = { type: "Unconfined" };
+    pod.metadata.annotations = {
+      "container.apparmor.security.beta.kubernetes.io/api": "unconfined",
+      "container.apparmor.security.beta.kubernetes.io/debug": "docker/default",
+      "example.com/other": "unconfined",
+    };
+    expect(await messagesOf(appArmorProfile, [pod])).toEqual([
+      "Pod toolboxai/api: pod securityContext appArmorProfile.type is Localhost without a localhostProfile",
+      'Pod toolboxai/api: container "api" appArmorProfile.type is "Unconfined"; it must be RuntimeDefault or Localhost',
+      'Pod toolboxai/api: container "api" AppArmor annotation is "unconfined"; it must be runtime/default or localhost/<profile>',
+      'Pod toolboxai/api: container "debug" AppArmor annotation is "docker/default"; it must be runtime/default or localhost/<profile>',
+    ]);
+  });
+});
+
+describe("selinux-options", () => {
+  test("the compliant fixtures pass, and an allowed type with a level is fine", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.seLinuxOptions = {
+      type: "container_t",
+      level: "s0:c123,c456",
+    };
+    expect(await messagesOf(seLinuxOptions, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("a type off the list, a user and a role are reported where they are set", async () => {
+    const statefulSet = compliantStatefulSet();
+    podContext(statefulSet).seLinuxOptions = { type: "spc_t" };
+    container(statefulSet).securityContext.seLinuxOptions = { user: "system_u", role: "sysadm_r" };
+    expect(await messagesOf(seLinuxOptions, [statefulSet])).toEqual([
+      'StatefulSet toolboxai/postgres: pod securityContext seLinuxOptions.type is "spc_t"; allowed: container_t, container_init_t, container_kvm_t, container_engine_t',
+      'StatefulSet toolboxai/postgres: container "postgres" seLinuxOptions.user is "system_u"; it must not be set; seLinuxOptions.role is "sysadm_r"; it must not be set',
+    ]);
+  });
+  test("the allowed types are configurable", async () => {
+    const pod = compliantPod();
+    pod.spec.securityContext.seLinuxOptions = { type: "spc_t" };
+    const config = { "selinux-options": { allowedTypes: ["spc_t"] } };
+    expect(await messagesOf(seLinuxOptions, [pod], config)).toEqual([]);
+  });
+});
+
+describe("proc-mount-default", () => {
+  test("the compliant fixtures pass, and Default is fine", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.procMount = "Default";
+    expect(await messagesOf(procMountDefault, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("an Unmasked /proc is reported", async () => {
+    const pod = compliantPod();
+    container(pod).securityContext.procMount = "Unmasked";
+    expect(await messagesOf(procMountDefault, [pod])).toEqual([
+      'Pod toolboxai/api: container "api" procMount is "Unmasked"; it must be Default',
+    ]);
+  });
+});
+
+describe("safe-sysctls", () => {
+  test("the compliant fixtures pass, and safe sysctls (either separator) are fine", async () => {
+    const deployment = compliantDeployment();
+    podContext(deployment).sysctls = [
+      { name: "net.ipv4.ip_unprivileged_port_start", value: "0" },
+      { name: "net/ipv4/tcp_keepalive_time", value: "600" },
+    ];
+    expect(await messagesOf(safeSysctls, [...compliantWorkloads(), deployment])).toEqual([]);
+  });
+  test("an unsafe sysctl is reported", async () => {
+    const cronJob = compliantCronJob();
+    podContext(cronJob).sysctls = [
+      { name: "kernel.shm_rmid_forced", value: "1" },
+      { name: "kernel.msgmax", value: "65536" },
+      { name: "net.core.somaxconn", value: "1024" },
+    ];
+    expect(await messagesOf(safeSysctls, [cronJob])).toEqual([
+      "CronJob toolboxai/report: pod securityContext sets sysctl kernel.msgmax; only the safe set (safe-sysctls allowedSysctls) may be set",
+      "CronJob toolboxai/report: pod securityContext sets sysctl net.core.somaxconn; only the safe set (safe-sysctls allowedSysctls) may be set",
+    ]);
+  });
+  test("the safe set is configurable", async () => {
+    const pod = compliantPod();
+    pod.spec.securityContext.sysctls = [{ name: "net.core.somaxconn", value: "1024" }];
+    const config = { "safe-sysctls": { allowedSysctls: ["net.core.somaxconn"] } };
+    expect(await messagesOf(safeSysctls, [pod], config)).toEqual([]);
+  });
+});
+
+describe("volume-type-allowlist", () => {
+  test("the compliant fixtures pass, with every allowed type", async () => {
+    const deployment = compliantDeployment();
+    specOf(deployment).volumes.push(
+      { name: "data", persistentVolumeClaim: { claimName: "data" } },
+      { name: "token", projected: { sources: [{ serviceAccountToken: { path: "token" } }] } },
+      { name: "config", configMap: { name: "api-config" } },
+      { name: "info", downwardAPI: { items: [] } },
+      { name: "store", csi: { driver: "secrets-store.csi.k8s.io" } },
+      { name: "scratch", ephemeral: { volumeClaimTemplate: { spec: {} } } },
+    );
+    expect(await messagesOf(volumeTypeAllowlist, [...compliantWorkloads(), deployment])).toEqual(
+      [],
+    );
+  });
+  test("other volume types are reported", async () => {
+    const pod = compliantPod();
+    pod.spec.volumes.push(
+      { name: "logs", hostPath: { path: "/var/log" } },
+      { name: "shared", nfs: { server: "nfs.local", path: "/exports" } },
+    );
+    const allowed =
+      "configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret";
+    expect(await messagesOf(volumeTypeAllowlist, [pod])).toEqual([
+      `Pod toolboxai/api: volume "logs" is of type hostPath; allowed types: ${allowed}`,
+      `Pod toolboxai/api: volume "shared" is of type nfs; allowed types: ${allowed}`,
+    ]);
+  });
+  test("the allowed types are configurable", async () => {
+    const pod = compliantPod();
+    pod.spec.volumes.push({ name: "shared", nfs: { server: "nfs.local", path: "/exports" } });
+    const config = {
+      "volume-type-allowlist": { allowedTypes: ["secret", "emptyDir", "nfs"] },
+    };
+    expect(await messagesOf(volumeTypeAllowlist, [pod], config)).toEqual([]);
+  });
+});
+
+describe("readonly-root-filesystem", () => {
+  test("the compliant fixtures pass", async () => {
+    expect(await messagesOf(readOnlyRootFilesystem, compliantWorkloads())).toEqual([]);
+  });
+  test("false and unset are reported", async () => {
+    const deployment = compliantDeployment();
+    container(deployment).securityContext.readOnlyRootFilesystem = false;
+    delete withInitContainer(deployment).securityContext.readOnlyRootFilesystem;
+    expect(await messagesOf(readOnlyRootFilesystem, [deployment])).toEqual([
+      'Deployment toolboxai/api: container "api" readOnlyRootFilesystem is false; it must be true',
+      'Deployment toolboxai/api: initContainer "migrate" readOnlyRootFilesystem is unset; it must be true',
+    ]);
+  });
+});
+
+describe("service-account-token-automount", () => {
+  test("the compliant fixtures and ServiceAccount pass", async () => {
+    expect(
+      await messagesOf(serviceAccountTokenAutomount, [
+        ...compliantWorkloads(),
+        compliantServiceAccount(),
+      ]),
+    ).toEqual([]);
+  });
+  test("pods that mount a token, or leave it to the ServiceAccount, are reported", async () => {
+    const cronJob = compliantCronJob();
+    delete specOf(cronJob).automountServiceAccountToken;
+    const deployment = compliantDeployment();
+    specOf(deployment).automountServiceAccountToken = true;
+    expect(await messagesOf(serviceAccountTokenAutomount, [cronJob, deployment])).toEqual([
+      "CronJob toolboxai/report: automountServiceAccountToken is unset (the token is mounted unless the ServiceAccount disables it); it must be false",
+      "Deployment toolboxai/api: automountServiceAccountToken is true; it must be false",
+    ]);
+  });
+  test("ServiceAccounts that mount a token are reported", async () => {
+    const unset = compliantServiceAccount("worker");
+    delete unset.automountServiceAccountToken;
+    const enabled = compliantServiceAccount("operator");
+    enabled.automountServiceAccountToken = true;
+    expect(await messagesOf(serviceAccountTokenAutomount, [unset, enabled])).toEqual([
+      "ServiceAccount toolboxai/worker: automountServiceAccountToken is unset (defaults to true); it must be false",
+      "ServiceAccount toolboxai/operator: automountServiceAccountToken is true; it must be false",
+    ]);
+  });
+  test("a workload that needs the API is exempted by name", async () => {
+    const deployment = compliantDeployment("operator");
+    specOf(deployment).automountServiceAccountToken = true;
+    const account = compliantServiceAccount("operator");
+    account.automountServiceAccountToken = true;
+    const config = {
+      "service-account-token-automount": {
+        exemptions: [{ name: "operator", reason: "watches Deployments through the API" }],
+      },
+    };
+    expect(await messagesOf(serviceAccountTokenAutomount, [deployment, account], config)).toEqual(
+      [],
+    );
+  });
+});
+
+describe("dedicated-service-account", () => {
+  test("the compliant fixtures pass, and the deprecated serviceAccount field counts", async () => {
+    const pod = compliantPod();
+    delete pod.spec.serviceAccountName;
+    pod.spec.serviceAccount = "api";
+    expect(await messagesOf(dedicatedServiceAccount, [...compliantWorkloads(), pod])).toEqual([]);
+  });
+  test("no serviceAccountName, and the default ServiceAccount, are reported", async () => {
+    const deployment = compliantDeployment();
+    delete specOf(deployment).serviceAccountName;
+    const cronJob = compliantCronJob();
+    specOf(cronJob).serviceAccountName = "default";
+    expect(await messagesOf(dedicatedServiceAccount, [deployment, cronJob])).toEqual([
+      'Deployment toolboxai/api: sets no serviceAccountName, so it runs as the namespace\'s "default" ServiceAccount; give it a dedicated one',
+      'CronJob toolboxai/report: runs as the "default" ServiceAccount; give it a dedicated one',
+    ]);
+  });
+});
+
+describe("no-default-namespace", () => {
+  test("namespaced objects in their namespace, and cluster-scoped objects, pass", async () => {
+    const objects = [
+      ...compliantWorkloads(),
+      compliantServiceAccount(),
+      compliantConfigMap(),
+      compliantRole(),
+      compliantRoleBinding(),
+      compliantClusterRole(),
+      compliantClusterRoleBinding(),
+      compliantNamespace(),
+      { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: "acme" } },
+    ];
+    expect(await messagesOf(noDefaultNamespace, objects)).toEqual([]);
+  });
+  test("the default namespace, and no namespace at all, are reported", async () => {
+    const deployment = compliantDeployment("api", "default");
+    const configMap = compliantConfigMap();
+    delete configMap.metadata.namespace;
+    const issuer = { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "ca" } };
+    expect(await messagesOf(noDefaultNamespace, [deployment, configMap, issuer])).toEqual([
+      'Deployment default/api: is in the "default" namespace; use the application namespace',
+      'ConfigMap api-config: no namespace set; set metadata.namespace (without it, kubectl and a provider with no namespace configured use "default")',
+      'Issuer ca: no namespace set; set metadata.namespace (without it, kubectl and a provider with no namespace configured use "default")',
+    ]);
+  });
+  test("forbidden namespaces and cluster-scoped kinds are configurable", async () => {
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "api", namespace: "kube-system" },
+    };
+    const issuer = { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: { name: "ca" } };
+    const config = {
+      "no-default-namespace": {
+        forbiddenNamespaces: ["default", "kube-system"],
+        clusterScopedKinds: ["Issuer"],
+      },
+    };
+    expect(await messagesOf(noDefaultNamespace, [service, issuer], config)).toEqual([
+      'Service kube-system/api: is in the "kube-system" namespace; use the application namespace',
+    ]);
+  });
+});
+
+describe("rbac-least-privilege", () => {
+  test("least-privilege roles and bindings pass, and a namespaced Role may read secrets", async () => {
+    const role = compliantRole();
+    role.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["list", "watch"] });
+    const webhookReader = compliantClusterRole("webhook-reader");
+    webhookReader.rules.push({
+      apiGroups: ["admissionregistration.k8s.io"],
+      resources: ["validatingwebhookconfigurations"],
+      verbs: ["get", "list"],
+    });
+    const objects = [
+      role,
+      webhookReader,
+      compliantClusterRole(),
+      compliantRoleBinding(),
+      compliantClusterRoleBinding(),
+    ];
+    expect(await messagesOf(rbacLeastPrivilege, objects)).toEqual([]);
+  });
+  test("wildcard verbs, resources and API groups are reported", async () => {
+    const role = compliantRole();
+    role.rules = [
+      { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+      { apiGroups: ["apps"], resources: ["deployments/*"], verbs: ["get"] },
+    ];
+    expect(await messagesOf(rbacLeastPrivilege, [role])).toEqual([
+      'Role toolboxai/api-reader: rule 0 grants every verb ("*")',
+      "Role toolboxai/api-reader: rule 0 grants wildcard resources (*)",
+      'Role toolboxai/api-reader: rule 0 grants every API group ("*")',
+      "Role toolboxai/api-reader: rule 1 grants wildcard resources (deployments/*)",
+    ]);
+  });
+  test("pods/exec and pods/attach are reported", async () => {
+    const role = compliantRole();
+    role.rules = [
+      { apiGroups: [""], resources: ["pods", "pods/exec", "pods/attach"], verbs: ["create"] },
+    ];
+    expect(await messagesOf(rbacLeastPrivilege, [role])).toEqual([
+      "Role toolboxai/api-reader: rule 0 grants pods/exec, which gives access into running pods",
+      "Role toolboxai/api-reader: rule 0 grants pods/attach, which gives access into running pods",
+    ]);
+  });
+  test("a ClusterRole that reads secrets is reported", async () => {
+    const clusterRole = compliantClusterRole("secret-reader");
+    clusterRole.rules = [
+      { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+    ];
+    expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
+      "ClusterRole secret-reader: rule 0 grants get, list, watch on secrets in every namespace",
+    ]);
+  });
+  test("bind, escalate, impersonate and approve are reported", async () => {
+    const clusterRole = compliantClusterRole("escalator");
+    clusterRole.rules = [
+      {
+        apiGroups: ["rbac.authorization.k8s.io"],
+        resources: ["clusterroles", "clusterrolebindings"],
+        verbs: ["bind", "escalate"],
+      },
+      { apiGroups: [""], resources: ["users", "serviceaccounts"], verbs: ["impersonate"] },
+      { apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"] },
+    ];
+    expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
+      "ClusterRole escalator: rule 0 grants the bind verb, a path to privilege escalation",
+      "ClusterRole escalator: rule 0 grants the escalate verb, a path to privilege escalation",
+      "ClusterRole escalator: rule 1 grants the impersonate verb, a path to privilege escalation",
+      "ClusterRole escalator: rule 2 grants the approve verb, a path to privilege escalation",
+    ]);
+  });
+  test("write access to admission webhook configurations is reported", async () => {
+    const clusterRole = compliantClusterRole("webhook-editor");
+    clusterRole.rules = [
+      {
+        apiGroups: ["admissionregistration.k8s.io"],
+        resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+        verbs: ["get", "patch"],
+      },
+    ];
+    expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
+      "ClusterRole webhook-editor: rule 0 can write mutatingwebhookconfigurations",
+      "ClusterRole webhook-editor: rule 0 can write validatingwebhookconfigurations",
+    ]);
+  });
+  test("bindings to cluster-admin are reported, from a RoleBinding too", async () => {
+    const clusterBinding = compliantClusterRoleBinding("ci-admin");
+    clusterBinding.roleRef.name = "cluster-admin";
+    const binding = compliantRoleBinding("ns-admin");
+    binding.roleRef = {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: "cluster-admin",
+    };
+    expect(await messagesOf(rbacLeastPrivilege, [clusterBinding, binding])).toEqual([
+      "ClusterRoleBinding ci-admin: binds the cluster-admin ClusterRole; bind a least-privilege Role instead",
+      "RoleBinding toolboxai/ns-admin: binds the cluster-admin ClusterRole; bind a least-privilege Role instead",
+    ]);
+  });
+  test("the forbidden lists are configurable", async () => {
+    const binding = compliantRoleBinding("ns-admin");
+    binding.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" };
+    const role = compliantRole();
+    role.rules = [
+      { apiGroups: [""], resources: ["pods/portforward", "pods/exec"], verbs: ["create"] },
+    ];
+    const config = {
+      "rbac-least-privilege": {
+        forbiddenClusterRoles: ["cluster-admin", "admin"],
+        forbiddenResources: ["pods/portforward"],
+      },
+    };
+    expect(await messagesOf(rbacLeastPrivilege, [binding, role], config)).toEqual([
+      "RoleBinding toolboxai/ns-admin: binds the admin ClusterRole; bind a least-privilege Role instead",
+      "Role toolboxai/api-reader: rule 0 grants pods/portforward, which gives access into running pods",
+    ]);
   });
 });

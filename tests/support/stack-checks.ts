@@ -11,6 +11,9 @@ import {
   type RegisteredResource,
 } from "../../tools/engine/mock-engine";
 import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
+import { policies } from "../../policies/pack";
+import { readPolicyConfig, runPolicies } from "../../policies/runner";
+import { toRunnerResources } from "../../tools/policy-resources";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
@@ -22,6 +25,8 @@ export interface StackExpectations {
   readonly autoscaled: Readonly<Record<string, readonly [number, number]>>;
   readonly publicUrl: string;
   readonly tlsIssuer?: string;
+  /** Advisory findings the stack's policy config lets through, as "policy: object" (README). */
+  readonly advisories: readonly string[];
 }
 
 const podKinds = new Set(["Deployment", "StatefulSet"]);
@@ -212,13 +217,34 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       });
     });
 
+    test("data stores, gateway and API schedule as critical, the rest as standard", () => {
+      const critical = new Set(["postgres", "redis", "gateway", "backend"]);
+      for (const workload of pods()) {
+        const priority = critical.has(workload.metadata.name) ? "critical" : "standard";
+        expect({
+          name: workload.metadata.name,
+          priorityClassName: workload.spec.template.spec.priorityClassName,
+        }).toEqual({
+          name: workload.metadata.name,
+          priorityClassName: `toolboxai-${stack}-${priority}`,
+        });
+      }
+      const classes = byKind(run, "PriorityClass").map((resource) => resource.inputs as any);
+      expect(
+        classes.map((priorityClass) => [priorityClass.metadata.name, priorityClass.value]),
+      ).toEqual([
+        [`toolboxai-${stack}-critical`, 100000],
+        [`toolboxai-${stack}-standard`, 10000],
+      ]);
+    });
+
     test("every object carries the recommended labels and lives in the stack's namespace", () => {
       for (const resource of run.resources.filter(isKubernetesObject)) {
         const metadata = resource.inputs.metadata as any;
         expect(metadata.labels["app.kubernetes.io/part-of"]).toBe("toolboxai");
         expect(metadata.labels["app.kubernetes.io/managed-by"]).toBe("pulumi");
         expect(metadata.labels["app.kubernetes.io/instance"]).toBeDefined();
-        if (resource.inputs.kind !== "Namespace") {
+        if (resource.inputs.kind !== "Namespace" && resource.inputs.kind !== "PriorityClass") {
           expect(metadata.labels["app.kubernetes.io/name"]).toBeDefined();
           expect(metadata.namespace).toBe(expected.namespace);
         }
@@ -283,6 +309,13 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         );
         expect(zoneSources).toEqual([backendZone]);
       }
+      for (const mcpMember of ["mcp-server", "agent-coordinator"]) {
+        const zoneSources = sources(mcpMember).filter(
+          (source: string) =>
+            source.includes("zone.toolboxai.io/") && !source.includes("monitoring"),
+        );
+        expect({ mcpMember, zoneSources }).toEqual({ mcpMember, zoneSources: [backendZone] });
+      }
       const roblox = named(run, "NetworkPolicy", "roblox-sync").spec;
       expect(roblox.egress).toEqual([
         { to: [{ podSelector: { matchLabels: { "zone.toolboxai.io/backend": "true" } } }] },
@@ -329,6 +362,23 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       } else {
         expect(ingress.spec.tls).toBeUndefined();
       }
+    });
+
+    test("passes the policy pack with its own config: no mandatory violation", async () => {
+      const config = readPolicyConfig(
+        path.resolve(__dirname, "..", "..", "policies", "config", `${stack}.json`),
+      );
+      const findings = await runPolicies(policies, toRunnerResources(run), {
+        config,
+        packEnforcementLevel: "mandatory",
+      });
+      const mandatory = findings.filter((finding) => finding.enforcement === "mandatory");
+      expect(mandatory.map((finding) => `${finding.policy}: ${finding.message}`)).toEqual([]);
+      const advisories = findings.map(
+        (finding) =>
+          `${finding.policy}: ${finding.resource ? `${finding.resource.kind} ${finding.resource.name}` : "stack"}`,
+      );
+      expect([...new Set(advisories)].sort()).toEqual([...expected.advisories].sort());
     });
 
     test("--out writes manifests that are valid against the Kubernetes schemas, secrets redacted", () => {

@@ -50,11 +50,14 @@ function engineString(value: unknown): string {
  * first, stack values over them. `secure:` values cannot be decrypted without the CLI, so they
  * arrive as a placeholder marked secret.
  */
-export function readStackConfig(stack: string, root = projectRoot): StackConfigFile {
+export function readStackConfig(
+  stack: string,
+  root = projectRoot,
+  stackFile = path.join(root, `Pulumi.${stack}.yaml`),
+): StackConfigFile {
   const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
     config?: Record<string, ProjectConfigDeclaration>;
   };
-  const stackFile = path.join(root, `Pulumi.${stack}.yaml`);
   let stackDoc: { config?: Record<string, unknown> };
   try {
     stackDoc = (parse(readFileSync(stackFile, "utf8")) ?? {}) as typeof stackDoc;

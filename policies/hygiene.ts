@@ -1,0 +1,392 @@
+// Hygiene: recommended labels, selectors that select their own pods, no removed API versions, no
+// duplicate environment variables, and CronJob/Job settings that keep scheduled work bounded
+// (the Kyverno, Polaris and kube-score hygiene rows).
+import type { Policies } from "@pulumi/policy";
+import { podRule, resourceRule } from "./lib/define";
+import {
+  checkedKubernetesTypes,
+  describeContainer,
+  podBearingTypes,
+  podTemplateOf,
+  selects,
+} from "./lib/kubernetes";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
+
+const recommendedLabels = [
+  "app.kubernetes.io/name",
+  "app.kubernetes.io/instance",
+  "app.kubernetes.io/component",
+  "app.kubernetes.io/part-of",
+  "app.kubernetes.io/managed-by",
+];
+
+function missingLabels(labels: any, required: readonly string[]): string[] {
+  return required.filter((key) => {
+    const value = labels?.[key];
+    return typeof value !== "string" || value === "";
+  });
+}
+
+export const requireRecommendedLabels = resourceRule({
+  name: "recommended-labels",
+  description:
+    "Every checked Kubernetes object, and the pod template of every pod-bearing one, carries the " +
+    "recommended app.kubernetes.io labels (name, instance, component, part-of, managed-by); a " +
+    "Namespace, which belongs to no single app, carries part-of, instance and managed-by " +
+    "(Kyverno require-labels; Polaris).",
+  severity: "low",
+  enforcementLevel: "mandatory",
+  config: {
+    requiredLabels: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: [...recommendedLabels],
+      description: "Labels every object and pod template must carry (non-empty values).",
+    },
+    namespaceLabels: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: [
+        "app.kubernetes.io/part-of",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/managed-by",
+      ],
+      description: "Labels every Namespace must carry instead.",
+    },
+  },
+  remediationSteps:
+    "Build the object's labels with components/kubernetes/labels.ts (which sets all five from the " +
+    "component's name and role and the stack), and copy them onto pod templates.",
+  appliesTo: (type) => checkedKubernetesTypes.has(type),
+  check: (resource, config) => {
+    const required: string[] = [
+      ...((resource.ref.kind === "Namespace" ? config.namespaceLabels : config.requiredLabels) ??
+        []),
+    ].map(String);
+    const messages: string[] = [];
+    const missing = missingLabels(resource.props?.metadata?.labels, required);
+    if (missing.length > 0) messages.push(`metadata.labels lacks ${missing.join(", ")}`);
+    if (podBearingTypes[resource.type] && podBearingTypes[resource.type] !== "Pod") {
+      const template = podTemplateOf(resource.type, resource.props)!;
+      const missingOnPods = missingLabels(template.metadata?.labels, required);
+      if (missingOnPods.length > 0) {
+        messages.push(`pod template labels lack ${missingOnPods.join(", ")}`);
+      }
+    }
+    return messages;
+  },
+});
+
+/** `a=b, c In (d, e)`, for messages. */
+function describeSelector(selector: any): string {
+  const parts = Object.keys(selector?.matchLabels ?? {}).map(
+    (key) => `${key}=${String(selector.matchLabels[key])}`,
+  );
+  for (const expression of selector?.matchExpressions ?? []) {
+    const values = [...(expression.values ?? [])].map(String);
+    parts.push(
+      `${expression.key} ${expression.operator}${values.length ? ` (${values.join(", ")})` : ""}`,
+    );
+  }
+  return parts.join(", ");
+}
+
+function isEmptySelector(selector: any): boolean {
+  return (
+    Object.keys(selector?.matchLabels ?? {}).length === 0 &&
+    (selector?.matchExpressions ?? []).length === 0
+  );
+}
+
+/** Kinds whose selector is required; Jobs and CronJobs generate theirs unless set by hand. */
+const selectorRequired = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
+
+export const selectorMatchesTemplate = resourceRule({
+  name: "selector-matches-template",
+  description:
+    "A workload's `spec.selector` is set, is not empty, and selects its own pod template's " +
+    "labels; Jobs and CronJobs are checked only when they set a selector by hand (kube-score " +
+    "deployment-has-selector / statefulset selector checks).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Select pods with the stable identity labels (app.kubernetes.io/name and instance) that the " +
+    "pod template also carries; components derive both from the same labels, so do not override " +
+    "either by hand.",
+  appliesTo: (type) => {
+    const kind = podBearingTypes[type];
+    return kind !== undefined && kind !== "Pod";
+  },
+  check: (resource) => {
+    const kind = resource.ref.kind;
+    const spec =
+      kind === "CronJob" ? resource.props?.spec?.jobTemplate?.spec : resource.props?.spec;
+    const selector = spec?.selector;
+    const field = kind === "CronJob" ? "spec.jobTemplate.spec.selector" : "spec.selector";
+    if (!selector) return selectorRequired.has(kind) ? [`sets no ${field}`] : [];
+    if (isEmptySelector(selector)) return [`${field} is empty; it would select every pod`];
+    const labels = podTemplateOf(resource.type, resource.props)?.metadata?.labels;
+    if (selects(selector, labels)) return [];
+    return [`${field} (${describeSelector(selector)}) does not select its pod template's labels`];
+  },
+});
+
+interface RemovedApi {
+  readonly apiVersion: string;
+  readonly removedIn: string;
+  readonly replacement: string;
+}
+
+/** API versions removed from Kubernetes (as of 1.32), with what replaces them. */
+export const removedApiVersions: readonly RemovedApi[] = [
+  {
+    apiVersion: "extensions/v1beta1",
+    removedIn: "1.22",
+    replacement: "apps/v1 for workloads, networking.k8s.io/v1 for Ingress and NetworkPolicy",
+  },
+  { apiVersion: "apps/v1beta1", removedIn: "1.16", replacement: "apps/v1" },
+  { apiVersion: "apps/v1beta2", removedIn: "1.16", replacement: "apps/v1" },
+  {
+    apiVersion: "networking.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "networking.k8s.io/v1",
+  },
+  {
+    apiVersion: "rbac.authorization.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "rbac.authorization.k8s.io/v1",
+  },
+  {
+    apiVersion: "rbac.authorization.k8s.io/v1alpha1",
+    removedIn: "1.22",
+    replacement: "rbac.authorization.k8s.io/v1",
+  },
+  {
+    apiVersion: "admissionregistration.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "admissionregistration.k8s.io/v1",
+  },
+  {
+    apiVersion: "apiextensions.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "apiextensions.k8s.io/v1",
+  },
+  {
+    apiVersion: "apiregistration.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "apiregistration.k8s.io/v1",
+  },
+  {
+    apiVersion: "certificates.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "certificates.k8s.io/v1",
+  },
+  {
+    apiVersion: "coordination.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "coordination.k8s.io/v1",
+  },
+  {
+    apiVersion: "scheduling.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "scheduling.k8s.io/v1",
+  },
+  {
+    apiVersion: "scheduling.k8s.io/v1alpha1",
+    removedIn: "1.22",
+    replacement: "scheduling.k8s.io/v1",
+  },
+  { apiVersion: "storage.k8s.io/v1beta1", removedIn: "1.22", replacement: "storage.k8s.io/v1" },
+  { apiVersion: "batch/v1beta1", removedIn: "1.25", replacement: "batch/v1" },
+  { apiVersion: "batch/v2alpha1", removedIn: "1.21", replacement: "batch/v1" },
+  { apiVersion: "discovery.k8s.io/v1beta1", removedIn: "1.25", replacement: "discovery.k8s.io/v1" },
+  { apiVersion: "events.k8s.io/v1beta1", removedIn: "1.25", replacement: "events.k8s.io/v1" },
+  {
+    apiVersion: "policy/v1beta1",
+    removedIn: "1.25",
+    replacement: "policy/v1 for PodDisruptionBudget; Pod Security admission for PodSecurityPolicy",
+  },
+  { apiVersion: "node.k8s.io/v1beta1", removedIn: "1.25", replacement: "node.k8s.io/v1" },
+  { apiVersion: "autoscaling/v2beta1", removedIn: "1.25", replacement: "autoscaling/v2" },
+  { apiVersion: "autoscaling/v2beta2", removedIn: "1.26", replacement: "autoscaling/v2" },
+  {
+    apiVersion: "flowcontrol.apiserver.k8s.io/v1beta1",
+    removedIn: "1.26",
+    replacement: "flowcontrol.apiserver.k8s.io/v1",
+  },
+  {
+    apiVersion: "flowcontrol.apiserver.k8s.io/v1beta2",
+    removedIn: "1.29",
+    replacement: "flowcontrol.apiserver.k8s.io/v1",
+  },
+  {
+    apiVersion: "flowcontrol.apiserver.k8s.io/v1beta3",
+    removedIn: "1.32",
+    replacement: "flowcontrol.apiserver.k8s.io/v1",
+  },
+];
+
+/** "kubernetes:apps/v1:Deployment" → "apps/v1"; "kubernetes:core/v1:Pod" → "v1". */
+function apiVersionOfType(type: string): string | undefined {
+  const groupVersion = type.split(":")[1];
+  if (!groupVersion) return undefined;
+  return groupVersion.startsWith("core/") ? groupVersion.slice("core/".length) : groupVersion;
+}
+
+export const deprecatedApis = resourceRule({
+  name: "no-deprecated-apis",
+  description:
+    "No Kubernetes object uses an apiVersion that Kubernetes has deprecated and removed " +
+    "(extensions/v1beta1, apps/v1beta1/2, policy/v1beta1, batch/v1beta1, autoscaling/v2beta1/2, " +
+    "networking.k8s.io/v1beta1, rbac v1beta1, …); read from `apiVersion`, else from the Pulumi " +
+    "type (Kyverno check-deprecated-apis; kube-score).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    deprecatedApiVersions: {
+      type: "array",
+      default: removedApiVersions.map((entry) => ({ ...entry })),
+      description: "API versions to reject, with the Kubernetes release that removed them.",
+      items: {
+        type: "object",
+        required: ["apiVersion", "removedIn", "replacement"],
+        additionalProperties: false,
+        properties: {
+          apiVersion: { type: "string", minLength: 1 },
+          removedIn: { type: "string", minLength: 1 },
+          replacement: { type: "string", minLength: 1 },
+        },
+      },
+    },
+  },
+  remediationSteps:
+    "Move the object to the replacement apiVersion named in the message (its fields may have " +
+    "changed: see the Kubernetes deprecated API migration guide) and use the matching " +
+    "@pulumi/kubernetes type.",
+  appliesTo: (type) => type.startsWith("kubernetes:"),
+  check: (resource, config) => {
+    const apiVersion =
+      typeof resource.props?.apiVersion === "string"
+        ? resource.props.apiVersion
+        : apiVersionOfType(resource.type);
+    const entries: RemovedApi[] = [...(config.deprecatedApiVersions ?? [])];
+    const removed = entries.find((entry) => entry.apiVersion === apiVersion);
+    if (!removed) return [];
+    return [
+      `apiVersion ${apiVersion} was removed in Kubernetes ${removed.removedIn}; use ` +
+        removed.replacement,
+    ];
+  },
+});
+
+export const envNoDuplicates = podRule({
+  name: "env-no-duplicates",
+  description:
+    "No container sets the same environment variable name twice (only the last one takes " +
+    "effect, silently) (kube-score container-env-duplicated).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Keep one entry per variable name in the container's `env`; when a component merges env " +
+    "from several sources, let one source own each name.",
+  check: (pod) => {
+    const messages: string[] = [];
+    for (const entry of pod.containers) {
+      const counts = new Map<string, number>();
+      for (const variable of entry.container.env ?? []) {
+        const name = String(variable?.name);
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      for (const [name, count] of counts) {
+        if (count > 1) {
+          messages.push(`${describeContainer(entry)} sets env ${name} ${count} times; keep one`);
+        }
+      }
+    }
+    return messages;
+  },
+});
+
+const cronJobType = "kubernetes:batch/v1:CronJob";
+const jobType = "kubernetes:batch/v1:Job";
+
+export const cronJobDeadline = resourceRule({
+  name: "cronjob-deadline",
+  description:
+    "A CronJob sets `startingDeadlineSeconds` (at least the configured minimum: below 10 s the " +
+    "controller may never start a missed run) and an explicit `concurrencyPolicy` from the " +
+    "allowed list, so missed and overlapping runs are decided, not defaulted (kube-score " +
+    "cronjob-has-deadline).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    minimumStartingDeadlineSeconds: {
+      type: "integer",
+      minimum: 1,
+      default: 10,
+      description: "Least startingDeadlineSeconds (the CronJob controller syncs every 10 s).",
+    },
+    allowedConcurrencyPolicies: {
+      type: "array",
+      items: { type: "string", enum: ["Allow", "Forbid", "Replace"] },
+      default: ["Allow", "Forbid", "Replace"],
+      description: "concurrencyPolicy values a CronJob may set explicitly.",
+    },
+  },
+  remediationSteps:
+    "Set `spec.startingDeadlineSeconds` (e.g. 300) and `spec.concurrencyPolicy` (Forbid for " +
+    "jobs that must not overlap) on the CronJob.",
+  appliesTo: (type) => type === cronJobType,
+  check: (resource, config) => {
+    const spec = resource.props?.spec ?? {};
+    const minimum = Number(config.minimumStartingDeadlineSeconds);
+    const allowed: string[] = [...(config.allowedConcurrencyPolicies ?? [])].map(String);
+    const messages: string[] = [];
+    const deadline = spec.startingDeadlineSeconds;
+    if (typeof deadline !== "number") {
+      messages.push(`sets no startingDeadlineSeconds; expected at least ${minimum}`);
+    } else if (deadline < minimum) {
+      messages.push(`startingDeadlineSeconds is ${deadline}; expected at least ${minimum}`);
+    }
+    const policy = spec.concurrencyPolicy;
+    if (policy === undefined || policy === null || policy === "") {
+      messages.push(`sets no concurrencyPolicy; expected one of ${allowed.join(", ")}`);
+    } else if (!allowed.includes(String(policy))) {
+      messages.push(
+        `concurrencyPolicy is ${String(policy)}; expected one of ${allowed.join(", ")}`,
+      );
+    }
+    return messages;
+  },
+});
+
+export const jobRestartPolicy = resourceRule({
+  name: "job-restart-policy",
+  description:
+    "The pod template of a Job or CronJob sets `restartPolicy` OnFailure or Never (the pod " +
+    "default, Always, is invalid for Jobs) (kube-score).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `restartPolicy: OnFailure` (retry in place) or `Never` (retry in a new pod, keeping the " +
+    "failed one for its logs) in the Job's pod template spec.",
+  appliesTo: (type) => type === jobType || type === cronJobType,
+  check: (resource) => {
+    const restart = podTemplateOf(resource.type, resource.props)?.spec?.restartPolicy;
+    if (restart === "OnFailure" || restart === "Never") return [];
+    return [
+      `pod restartPolicy is ${restart === undefined ? "unset (Always)" : String(restart)}; ` +
+        "expected OnFailure or Never",
+    ];
+  },
+});
+
+export const hygienePolicies: Policies = [
+  requireRecommendedLabels,
+  selectorMatchesTemplate,
+  deprecatedApis,
+  envNoDuplicates,
+  cronJobDeadline,
+  jobRestartPolicy,
+];

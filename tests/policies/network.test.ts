@@ -1,0 +1,416 @@
+import {
+  dataTierIsolation,
+  defaultDeny,
+  ingressTargetsService,
+  ingressTls,
+  netpolNotDangling,
+  netpolPerPod,
+  serviceExposure,
+  serviceTargetsPod,
+} from "../../policies/network";
+import { clone, compliantDeployment, messagesOf } from "./support";
+import { find } from "./fixtures/availability";
+import { defaultDenyPolicy, networkPolicy, networkStack, zone } from "./fixtures/network";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
+
+const stack = () => clone(networkStack());
+const without = (objects: any[], kind: string, name: string) =>
+  objects.filter((object) => !(object.kind === kind && object.metadata?.name === name));
+const denyMessage =
+  "has pods but no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, " +
+  "no rules)";
+
+/** A CronJob running the API's pod template. */
+function cronJobOf(deployment: any, name = "nightly"): any {
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name, namespace: deployment.metadata.namespace },
+    spec: {
+      schedule: "0 3 * * *",
+      jobTemplate: { spec: { template: clone(deployment.spec.template) } },
+    },
+  };
+}
+
+describe("default-deny", () => {
+  test("the compliant stack passes", async () => {
+    expect(await messagesOf(defaultDeny, stack())).toEqual([]);
+  });
+  test("a namespace without the default deny is reported on its Namespace", async () => {
+    expect(
+      await messagesOf(defaultDeny, without(stack(), "NetworkPolicy", "default-deny")),
+    ).toEqual([`Namespace toolboxai: ${denyMessage}`]);
+  });
+  test("a deny that allows something, covers one direction, or lives elsewhere does not count", async () => {
+    for (const mutate of [
+      (spec: any) => (spec.ingress = [{}]),
+      (spec: any) => (spec.egress = [{ to: [{ podSelector: {} }] }]),
+      (spec: any) => (spec.policyTypes = ["Ingress"]),
+      (spec: any) => (spec.podSelector = { matchLabels: zone("backend") }),
+    ]) {
+      const objects = stack();
+      mutate(find(objects, "NetworkPolicy", "default-deny").spec);
+      expect(await messagesOf(defaultDeny, objects)).toEqual([
+        `Namespace toolboxai: ${denyMessage}`,
+      ]);
+    }
+    const objects = without(stack(), "NetworkPolicy", "default-deny");
+    expect(await messagesOf(defaultDeny, [...objects, defaultDenyPolicy("other")])).toEqual([
+      `Namespace toolboxai: ${denyMessage}`,
+    ]);
+  });
+  test("policyTypes are inferred: no policyTypes and no rules denies ingress only", async () => {
+    const objects = stack();
+    delete find(objects, "NetworkPolicy", "default-deny").spec.policyTypes;
+    expect(await messagesOf(defaultDeny, objects)).toEqual([`Namespace toolboxai: ${denyMessage}`]);
+  });
+  test("an undeclared namespace (default) is reported stack-wide and can be exempted", async () => {
+    const plain = compliantDeployment("plain");
+    delete plain.metadata.namespace;
+    expect(await messagesOf(defaultDeny, [...stack(), plain])).toEqual([
+      `Namespace default: ${denyMessage}`,
+    ]);
+    const exempt = {
+      "default-deny": {
+        exemptions: [{ kind: "Namespace", name: "default", reason: "a sandbox with no traffic" }],
+      },
+    };
+    expect(await messagesOf(defaultDeny, [...stack(), plain], exempt)).toEqual([]);
+  });
+});
+
+describe("netpol-per-pod", () => {
+  test("the compliant stack passes", async () => {
+    expect(await messagesOf(netpolPerPod, stack())).toEqual([]);
+  });
+  test("a workload covered only by namespace-wide policies is reported", async () => {
+    const objects = without(stack(), "NetworkPolicy", "api");
+    const allowDns = networkPolicy("allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ ports: [{ port: 53, protocol: "UDP" }] }],
+    });
+    expect(await messagesOf(netpolPerPod, [...objects, allowDns])).toEqual([
+      "Deployment toolboxai/api: no NetworkPolicy with a non-empty podSelector governs its pods' " +
+        "Ingress and Egress",
+    ]);
+  });
+  test("a policy governing one direction leaves the other reported", async () => {
+    const objects = stack();
+    const spec = find(objects, "NetworkPolicy", "api").spec;
+    spec.policyTypes = ["Ingress"];
+    expect(await messagesOf(netpolPerPod, objects)).toEqual([
+      "Deployment toolboxai/api: no NetworkPolicy with a non-empty podSelector governs its pods' " +
+        "Egress",
+    ]);
+    spec.policyTypes = ["Egress"];
+    expect(await messagesOf(netpolPerPod, objects)).toEqual([
+      "Deployment toolboxai/api: no NetworkPolicy with a non-empty podSelector governs its pods' " +
+        "Ingress",
+    ]);
+  });
+  test("without policyTypes, Egress is inferred from egress rules", async () => {
+    const objects = stack();
+    const spec = find(objects, "NetworkPolicy", "api").spec;
+    delete spec.policyTypes;
+    expect(await messagesOf(netpolPerPod, objects)).toEqual([]);
+    spec.egress = [];
+    expect(await messagesOf(netpolPerPod, objects)).toEqual([
+      "Deployment toolboxai/api: no NetworkPolicy with a non-empty podSelector governs its pods' " +
+        "Egress",
+    ]);
+  });
+  test("a CronJob's pods need policies too; two policies may share the directions", async () => {
+    const objects = stack();
+    const cronJob = cronJobOf(find(objects, "Deployment", "api"));
+    cronJob.spec.jobTemplate.spec.template.metadata.labels["app.kubernetes.io/name"] = "nightly";
+    expect(await messagesOf(netpolPerPod, [...objects, cronJob])).toEqual([
+      "CronJob toolboxai/nightly: no NetworkPolicy with a non-empty podSelector governs its " +
+        "pods' Ingress and Egress",
+    ]);
+    const selector = { matchLabels: { "app.kubernetes.io/name": "nightly" } };
+    const ingress = networkPolicy("nightly-in", {
+      podSelector: selector,
+      policyTypes: ["Ingress"],
+    });
+    const egress = networkPolicy("nightly-out", { podSelector: selector, policyTypes: ["Egress"] });
+    expect(await messagesOf(netpolPerPod, [...objects, cronJob, ingress, egress])).toEqual([]);
+  });
+});
+
+describe("netpol-not-dangling", () => {
+  test("the compliant stack passes", async () => {
+    expect(await messagesOf(netpolNotDangling, stack())).toEqual([]);
+  });
+  test("a policy that selects no pod template is reported", async () => {
+    const objects = stack();
+    find(objects, "NetworkPolicy", "api").spec.podSelector.matchLabels["app.kubernetes.io/name"] =
+      "gone";
+    const expressions = networkPolicy("expressions", {
+      podSelector: {
+        matchExpressions: [
+          { key: "tier", operator: "In", values: ["a", "b"] },
+          { key: "zone.toolboxai.io/backend", operator: "Exists" },
+        ],
+      },
+    });
+    expect(await messagesOf(netpolNotDangling, [...objects, expressions])).toEqual([
+      "NetworkPolicy toolboxai/api: podSelector {app.kubernetes.io/name=gone, " +
+        "app.kubernetes.io/instance=toolboxai-production} selects no pod template in namespace " +
+        "toolboxai",
+      "NetworkPolicy toolboxai/expressions: podSelector {tier In (a, b), " +
+        "zone.toolboxai.io/backend Exists} selects no pod template in namespace toolboxai",
+    ]);
+  });
+  test("a policy in another namespace than its pods is dangling", async () => {
+    const objects = stack();
+    find(objects, "NetworkPolicy", "api").metadata.namespace = "other";
+    expect(await messagesOf(netpolNotDangling, objects)).toEqual([
+      "NetworkPolicy other/api: podSelector {app.kubernetes.io/name=api, " +
+        "app.kubernetes.io/instance=toolboxai-production} selects no pod template in namespace " +
+        "other",
+    ]);
+  });
+});
+
+describe("service-exposure", () => {
+  test("the compliant stack passes", async () => {
+    expect(await messagesOf(serviceExposure, stack())).toEqual([]);
+  });
+  test("NodePort, LoadBalancer and externalIPs are reported", async () => {
+    const objects = stack();
+    const api = find(objects, "Service", "api");
+    api.spec.type = "NodePort";
+    api.spec.externalIPs = ["203.0.113.10", "203.0.113.11"];
+    find(objects, "Service", "postgres").spec.type = "LoadBalancer";
+    expect(await messagesOf(serviceExposure, objects)).toEqual([
+      "Service toolboxai/api: type is NodePort, which opens a port on every node; use ClusterIP",
+      "Service toolboxai/api: externalIPs are set (203.0.113.10, 203.0.113.11); remove them",
+      'Service toolboxai/postgres: type is LoadBalancer but "toolboxai/postgres" is not in ' +
+        "allowedLoadBalancers; use ClusterIP behind the Ingress",
+    ]);
+  });
+  test("allowedLoadBalancers accepts a name or namespace/name", async () => {
+    const objects = stack();
+    find(objects, "Service", "api").spec.type = "LoadBalancer";
+    find(objects, "Service", "postgres").spec.type = "LoadBalancer";
+    const config = { "service-exposure": { allowedLoadBalancers: ["api", "toolboxai/postgres"] } };
+    expect(await messagesOf(serviceExposure, objects, config)).toEqual([]);
+    const other = { "service-exposure": { allowedLoadBalancers: ["other/api"] } };
+    expect(await messagesOf(serviceExposure, objects, other)).toEqual([
+      'Service toolboxai/api: type is LoadBalancer but "toolboxai/api" is not in ' +
+        "allowedLoadBalancers; use ClusterIP behind the Ingress",
+      'Service toolboxai/postgres: type is LoadBalancer but "toolboxai/postgres" is not in ' +
+        "allowedLoadBalancers; use ClusterIP behind the Ingress",
+    ]);
+  });
+});
+
+describe("service-targets-pod", () => {
+  test("the compliant stack passes; an ExternalName Service needs no selector", async () => {
+    const external = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "mail", namespace: "toolboxai" },
+      spec: { type: "ExternalName", externalName: "smtp.example.com" },
+    };
+    expect(await messagesOf(serviceTargetsPod, [...stack(), external])).toEqual([]);
+  });
+  test("a Service without selector is reported, unless exempted", async () => {
+    const objects = stack();
+    delete find(objects, "Service", "api").spec.selector;
+    find(objects, "Service", "postgres").spec.selector = {};
+    expect(await messagesOf(serviceTargetsPod, objects)).toEqual([
+      "Service toolboxai/api: has no selector, so it targets no pods",
+      "Service toolboxai/postgres: has no selector, so it targets no pods",
+    ]);
+    const exempt = {
+      "service-targets-pod": {
+        exemptions: [
+          { kind: "Service", name: "api", reason: "hand-made Endpoints" },
+          { kind: "Service", name: "postgres", reason: "hand-made Endpoints" },
+        ],
+      },
+    };
+    expect(await messagesOf(serviceTargetsPod, objects, exempt)).toEqual([]);
+  });
+  test("a selector that selects no pod template is reported", async () => {
+    const objects = stack();
+    find(objects, "Service", "api").spec.selector["app.kubernetes.io/name"] = "gone";
+    expect(await messagesOf(serviceTargetsPod, objects)).toEqual([
+      "Service toolboxai/api: selector {app.kubernetes.io/name=gone, " +
+        "app.kubernetes.io/instance=toolboxai-production} selects no pod template in namespace " +
+        "toolboxai",
+    ]);
+  });
+  test("a named targetPort that no selected container declares is reported", async () => {
+    const objects = stack();
+    find(objects, "Service", "api").spec.ports[0].targetPort = "web";
+    find(objects, "Service", "postgres").spec.ports[0].targetPort = 5432; // numbers are not checked
+    expect(await messagesOf(serviceTargetsPod, objects)).toEqual([
+      'Service toolboxai/api: port http targets container port "web", which no selected pod ' +
+        "declares",
+    ]);
+  });
+});
+
+describe("ingress-targets-service", () => {
+  const backendOf = (objects: any[]) =>
+    find(objects, "Ingress", "api").spec.rules[0].http.paths[0].backend;
+
+  test("the compliant stack passes, and a port given by name is accepted", async () => {
+    expect(await messagesOf(ingressTargetsService, stack())).toEqual([]);
+    const objects = stack();
+    backendOf(objects).service.port = { name: "http" };
+    expect(await messagesOf(ingressTargetsService, objects)).toEqual([]);
+  });
+  test("a Service that does not exist in the namespace is reported", async () => {
+    const objects = stack();
+    backendOf(objects).service.name = "gateway";
+    find(objects, "Ingress", "api").spec.defaultBackend = {
+      service: { name: "fallback", port: { number: 80 } },
+    };
+    expect(await messagesOf(ingressTargetsService, objects)).toEqual([
+      'Ingress toolboxai/api: defaultBackend names Service "fallback", which does not exist in ' +
+        "namespace toolboxai",
+      'Ingress toolboxai/api: backend of host "app.toolboxai.example" path "/" names Service ' +
+        '"gateway", which does not exist in namespace toolboxai',
+    ]);
+  });
+  test("a port the Service does not expose is reported, by number or by name", async () => {
+    const objects = stack();
+    backendOf(objects).service.port = { number: 8080 };
+    expect(await messagesOf(ingressTargetsService, objects)).toEqual([
+      'Ingress toolboxai/api: backend of host "app.toolboxai.example" path "/" names port 8080 ' +
+        "of Service toolboxai/api, which exposes 8009 (http)",
+    ]);
+    backendOf(objects).service.port = { name: "https" };
+    expect(await messagesOf(ingressTargetsService, objects)).toEqual([
+      'Ingress toolboxai/api: backend of host "app.toolboxai.example" path "/" names port ' +
+        '"https" of Service toolboxai/api, which exposes 8009 (http)',
+    ]);
+  });
+});
+
+describe("ingress-tls", () => {
+  test("the compliant stack passes, and a wildcard certificate covers one label", async () => {
+    expect(await messagesOf(ingressTls, stack())).toEqual([]);
+    const objects = stack();
+    find(objects, "Ingress", "api").spec.tls[0].hosts = ["*.toolboxai.example"];
+    expect(await messagesOf(ingressTls, objects)).toEqual([]);
+  });
+  test("a host missing from spec.tls, or no TLS at all, is reported", async () => {
+    const objects = stack();
+    const spec = find(objects, "Ingress", "api").spec;
+    spec.rules.push({ ...clone(spec.rules[0]), host: "a.b.toolboxai.example" });
+    spec.tls[0].hosts = ["*.toolboxai.example"];
+    expect(await messagesOf(ingressTls, objects)).toEqual([
+      'Ingress toolboxai/api: host "a.b.toolboxai.example" is not covered by spec.tls hosts ' +
+        "(*.toolboxai.example)",
+    ]);
+    delete spec.tls;
+    expect(await messagesOf(ingressTls, objects)).toEqual([
+      'Ingress toolboxai/api: host "app.toolboxai.example" is not covered by spec.tls hosts ' +
+        "(none)",
+      'Ingress toolboxai/api: host "a.b.toolboxai.example" is not covered by spec.tls hosts ' +
+        "(none)",
+    ]);
+  });
+  test("a rule without host is reported", async () => {
+    const objects = stack();
+    delete find(objects, "Ingress", "api").spec.rules[0].host;
+    expect(await messagesOf(ingressTls, objects)).toEqual([
+      "Ingress toolboxai/api: a rule has no host, so it answers every host name without TLS; " +
+        "set a host",
+    ]);
+  });
+});
+
+describe("data-tier-isolation", () => {
+  const postgresRules = (objects: any[]) => find(objects, "NetworkPolicy", "postgres").spec.ingress;
+
+  test('the compliant stack passes; matchExpressions In ["true"] is a zone peer', async () => {
+    expect(await messagesOf(dataTierIsolation, stack())).toEqual([]);
+    const objects = stack();
+    postgresRules(objects)[0].from = [
+      {
+        podSelector: {
+          matchExpressions: [
+            { key: "zone.toolboxai.io/backend", operator: "In", values: ["true"] },
+          ],
+        },
+      },
+    ];
+    expect(await messagesOf(dataTierIsolation, objects)).toEqual([]);
+  });
+  test("peers that are not an allowed zone's pods are reported", async () => {
+    const objects = stack();
+    postgresRules(objects)[0].from.push(
+      { podSelector: { matchLabels: zone("frontend") } },
+      { ipBlock: { cidr: "10.0.0.0/8" } },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tools" } } },
+      { podSelector: {} },
+      {
+        podSelector: {
+          matchExpressions: [{ key: "zone.toolboxai.io/backend", operator: "Exists" }],
+        },
+      },
+    );
+    const suffix =
+      'to the zone "database" pods of StatefulSet toolboxai/postgres; only zones backend, ' +
+      "monitoring may connect";
+    expect(await messagesOf(dataTierIsolation, objects)).toEqual([
+      `NetworkPolicy toolboxai/postgres: ingress rule 1 admits podSelector {zone.toolboxai.io/frontend=true} ${suffix}`,
+      `NetworkPolicy toolboxai/postgres: ingress rule 1 admits ipBlock 10.0.0.0/8 ${suffix}`,
+      "NetworkPolicy toolboxai/postgres: ingress rule 1 admits namespaceSelector " +
+        `{kubernetes.io/metadata.name=tools} ${suffix}`,
+      `NetworkPolicy toolboxai/postgres: ingress rule 1 admits podSelector {} ${suffix}`,
+      "NetworkPolicy toolboxai/postgres: ingress rule 1 admits podSelector " +
+        `{zone.toolboxai.io/backend Exists} ${suffix}`,
+    ]);
+  });
+  test("a rule without from, in any policy selecting the pods, is reported", async () => {
+    const objects = stack();
+    postgresRules(objects)[1] = { ports: [{ port: 9187, protocol: "TCP" }] };
+    const allowAll = networkPolicy("allow-all", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [] }],
+    });
+    expect(await messagesOf(dataTierIsolation, [...objects, allowAll])).toEqual([
+      'NetworkPolicy toolboxai/postgres: ingress rule 2 has no from, so it admits every source to the zone "database" pods of StatefulSet toolboxai/postgres',
+      'NetworkPolicy toolboxai/allow-all: ingress rule 1 has no from, so it admits every source to the zone "database" pods of StatefulSet toolboxai/postgres',
+    ]);
+  });
+  test("a policy that governs only Egress is not read for ingress", async () => {
+    const objects = stack();
+    const policy = find(objects, "NetworkPolicy", "postgres");
+    policy.spec.policyTypes = ["Egress"];
+    policy.spec.ingress.push({});
+    expect(await messagesOf(dataTierIsolation, objects)).toEqual([]);
+  });
+  test("isolatedZones decides which zones may connect (the mcp zone)", async () => {
+    const objects = stack();
+    const mcp = compliantDeployment("mcp-server");
+    Object.assign(mcp.spec.template.metadata.labels, zone("mcp"));
+    const mcpPolicy = networkPolicy("mcp-server", {
+      podSelector: { matchLabels: { ...mcp.spec.selector.matchLabels } },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: { matchLabels: zone("backend") } }] }],
+    });
+    // By default the backend zone (which calls the MCP server) may connect.
+    expect(await messagesOf(dataTierIsolation, [...objects, mcp, mcpPolicy])).toEqual([]);
+    const mcpOnly = {
+      "data-tier-isolation": {
+        isolatedZones: { database: ["backend"], cache: ["backend"], mcp: ["mcp"] },
+      },
+    };
+    expect(await messagesOf(dataTierIsolation, [...objects, mcp, mcpPolicy], mcpOnly)).toEqual([
+      "NetworkPolicy toolboxai/mcp-server: ingress rule 1 admits podSelector " +
+        '{zone.toolboxai.io/backend=true} to the zone "mcp" pods of Deployment ' +
+        "toolboxai/mcp-server; only zones mcp, monitoring may connect",
+    ]);
+  });
+});
