@@ -2,12 +2,15 @@
 // exemptions report comes last so that it sees every exemption the others used.
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
+import { backupPolicies } from "./backups";
+import { dockerPolicies } from "./docker";
 import { healthPolicies } from "./health";
 import { hygienePolicies } from "./hygiene";
 import { imagePolicies } from "./images";
 import { exemptionsInUse } from "./lib/exemptions";
 import { networkPolicies } from "./network";
 import { resourcePolicies } from "./resources";
+import { secretPolicies } from "./secrets";
 import { securityPolicies } from "./security";
 
 export const packName = "toolboxai-policies";
@@ -20,5 +23,8 @@ export const policies: Policies = [
   ...hygienePolicies,
   ...availabilityPolicies,
   ...networkPolicies,
+  ...secretPolicies,
+  ...backupPolicies,
+  ...dockerPolicies,
   exemptionsInUse,
 ];

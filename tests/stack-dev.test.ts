@@ -17,6 +17,11 @@ describeStack("dev", {
     redis: 1,
   },
   // Exemptions are reported as advisory findings: see policies/config/dev.json.
-  advisories: ["policy-exemptions-in-use: stack"],
+  // Backups arrive in a later issue; until then backup-schedule is advisory (README).
+  advisories: [
+    "policy-exemptions-in-use: stack",
+    "backup-schedule: StatefulSet postgres",
+    "backup-schedule: StatefulSet redis",
+  ],
   autoscaled: {},
 });

@@ -18,7 +18,12 @@ describeStack("production", {
     redis: 1,
   },
   // Exemptions are reported as advisory findings: see policies/config/production.json.
-  advisories: ["policy-exemptions-in-use: stack"],
+  // Backups arrive in a later issue; until then backup-schedule is advisory (README).
+  advisories: [
+    "policy-exemptions-in-use: stack",
+    "backup-schedule: StatefulSet postgres",
+    "backup-schedule: StatefulSet redis",
+  ],
   autoscaled: {
     backend: [3, 10],
     "mcp-server": [2, 6],

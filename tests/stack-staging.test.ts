@@ -18,6 +18,11 @@ describeStack("staging", {
     redis: 1,
   },
   // Exemptions are reported as advisory findings: see policies/config/staging.json.
-  advisories: ["policy-exemptions-in-use: stack"],
+  // Backups arrive in a later issue; until then backup-schedule is advisory (README).
+  advisories: [
+    "policy-exemptions-in-use: stack",
+    "backup-schedule: StatefulSet postgres",
+    "backup-schedule: StatefulSet redis",
+  ],
   autoscaled: {},
 });

@@ -1,0 +1,486 @@
+import {
+  describeEnvFinding,
+  findSecretValue,
+  isHostname,
+  isImageReference,
+  isPlaceholder,
+  isUnder,
+  looksSecretName,
+  looksSecretValue,
+  noLiteralSecretEnv,
+  noSecretsInConfigMaps,
+  redact,
+  secretAssignmentKey,
+  secretEnvFinding,
+  secretPolicies,
+  secretsAsFiles,
+  secretValueKind,
+  shannonEntropy,
+} from "../../policies/secrets";
+import { clone, compliantDeployment, messagesOf } from "./support";
+import {
+  compliantGatewayConfigMap,
+  compliantRedisConfigMap,
+  cronJobFrom,
+  fakeSecrets,
+  podFrom,
+} from "./fixtures/secrets";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
+
+const container = (deployment: any) => deployment.spec.template.spec.containers[0];
+const prefix = 'Deployment toolboxai/api: container "api"';
+
+describe("looksSecretName", () => {
+  test.each([
+    "DATABASE_PASSWORD",
+    "db_passwd",
+    "JWT_SECRET",
+    "APP_SECRET_KEY",
+    "CLIENT_SECRET",
+    "API_KEY",
+    "api-key",
+    "apikey",
+    "GITHUB_TOKEN",
+    "accessToken",
+    "privateKey",
+    "AWS_SECRET_ACCESS_KEY",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "SSH_PASSPHRASE",
+    "requirepass",
+    "DATABASE_PASSWORD_FILE",
+  ])("%s looks secret", (name) => {
+    expect(looksSecretName(name)).toBe(true);
+  });
+  test.each([
+    "DATABASE_HOST",
+    "DATABASE_USER",
+    "REDIS_PORT",
+    "LOG_LEVEL",
+    "PWD",
+    "SECRET_NAME",
+    "jwt-secret-name",
+    "REDIS_PASSWORD_HOST",
+    "TOKENIZER_MODEL",
+    "TOKEN_TTL",
+    "password_encryption",
+    "SECRETARY_EMAIL",
+  ])("%s does not", (name) => {
+    expect(looksSecretName(name)).toBe(false);
+  });
+  test("the non-secret suffixes are a parameter", () => {
+    expect(looksSecretName("API_TOKEN_TTL", [])).toBe(true);
+    expect(looksSecretName("API_TOKEN_HOST", ["_TTL"])).toBe(true);
+  });
+});
+
+describe("looksSecretValue and secretValueKind", () => {
+  test.each([
+    ["PEM private key", fakeSecrets.pem, "a PEM private key"],
+    ["AWS access key ID", fakeSecrets.awsAccessKeyId, "an AWS access key ID"],
+    ["AWS key in text", `id=${fakeSecrets.awsAccessKeyId} region=eu`, "an AWS access key ID"],
+    ["GitHub token", fakeSecrets.githubToken, "a GitHub token"],
+    ["GitHub fine-grained token", fakeSecrets.githubPat, "a GitHub token"],
+    ["Slack token", fakeSecrets.slackToken, "a Slack token"],
+    ["Google API key", fakeSecrets.googleApiKey, "a Google API key"],
+    ["JWT", fakeSecrets.jwt, "a JSON Web Token"],
+    ["Stripe live key", fakeSecrets.stripeKey, "a Stripe live key"],
+    ["URL with a password", fakeSecrets.urlWithPassword, "a URL with an embedded password"],
+    ["high-entropy token", fakeSecrets.highEntropy, "a high-entropy string"],
+  ])("%s", (_label, value, kind) => {
+    expect(secretValueKind(value)).toBe(kind);
+    expect(looksSecretValue(value)).toBe(true);
+  });
+  test.each([
+    ["a URL without credentials", "https://app.toolboxai.example/callback?state=1"],
+    ["a URL whose password is a reference", "postgres://app:${DB_PASSWORD}@postgres/app"],
+    ["a path", "/var/lib/Xk9fQ2mLp7RtZ3vB8nHc4WdY/data"],
+    ["a hostname", "Xk9fQ2mLp7RtZ3vB8nHc4WdY.toolboxai.example"],
+    ["host:port/path", "127.0.0.1:5432/toolboxai?sslmode=disable"],
+    ["an image reference", "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"],
+    ["a SHA-256 checksum (hex tops out at 4 bits/char)", "f102510a183cfc09b5495d6f5eb1de08"],
+    ["a short token", "Xk9fQ2mLp7Rt"],
+    ["plain words", "strict-origin-when-cross-origin"],
+  ])("%s is not a secret", (_label, value) => {
+    expect(secretValueKind(value)).toBeUndefined();
+  });
+  test("entropy threshold and minimum length are options", () => {
+    expect(secretValueKind(fakeSecrets.highEntropy, { entropyThreshold: 5 })).toBeUndefined();
+    expect(secretValueKind(fakeSecrets.highEntropy, { minEntropyLength: 25 })).toBeUndefined();
+    expect(secretValueKind("abcdefgh12345678", { minEntropyLength: 16 })).toBe(
+      "a high-entropy string",
+    );
+  });
+  test("findSecretValue returns the matching text", () => {
+    expect(findSecretValue(`key: ${fakeSecrets.awsAccessKeyId}`)).toEqual({
+      kind: "an AWS access key ID",
+      match: fakeSecrets.awsAccessKeyId,
+    });
+  });
+});
+
+describe("helpers", () => {
+  test("shannonEntropy", () => {
+    expect(shannonEntropy("")).toBe(0);
+    expect(shannonEntropy("aaaa")).toBe(0);
+    expect(shannonEntropy("abcd")).toBe(2);
+    expect(shannonEntropy("aabb")).toBe(1);
+  });
+  test("redact shows at most 4 characters", () => {
+    expect(redact("hunter2hunter2")).toBe("hunt…");
+    expect(redact("ab")).toBe("ab…");
+  });
+  test("isPlaceholder", () => {
+    for (const value of ["$(DB_PASSWORD)", "${DB_PASSWORD}", "$DB_PASSWORD", "{{ .Values.x }}"]) {
+      expect(isPlaceholder(value)).toBe(true);
+    }
+    expect(isPlaceholder("hunter2")).toBe(false);
+  });
+  test("isHostname and isImageReference", () => {
+    expect(isHostname("postgres.toolboxai.svc.cluster.local")).toBe(true);
+    expect(isHostname("redis:6379")).toBe(false);
+    expect(isImageReference("ghcr.io/toolboxai/backend:1.4.0")).toBe(true);
+    expect(isImageReference("postgres")).toBe(false);
+  });
+  test("isUnder normalizes paths", () => {
+    expect(isUnder("/run/secrets/x", "/run/secrets/")).toBe(true);
+    expect(isUnder("/run/secrets", "/run/secrets/")).toBe(true);
+    expect(isUnder("/run/secrets/../etc/passwd", "/run/secrets/")).toBe(false);
+    expect(isUnder("/run/secretsfoo", "/run/secrets")).toBe(false);
+  });
+  test("secretAssignmentKey finds key = value, key: value and key value forms", () => {
+    expect(secretAssignmentKey("requirepass hunter2hunter2")).toBe("requirepass");
+    expect(secretAssignmentKey("  password = hunter2")).toBe("password");
+    expect(secretAssignmentKey("api_token: abc")).toBe("api_token");
+    expect(secretAssignmentKey('  "password": "x",')).toBe("password");
+    expect(secretAssignmentKey("export DB_PASSWORD=x")).toBe("DB_PASSWORD");
+    for (const line of [
+      "# password = x",
+      "password =",
+      "password: ${DB_PASSWORD}",
+      "password_file /run/secrets/x",
+      "ssl_password_file /etc/keys/global.pass;",
+      "password_encryption = scram-sha-256",
+      "include /run/secrets/redis-auth.conf",
+      "proxy_set_header X-Auth-Token $http_x_token;",
+      "token_url: https://auth.example/token",
+      "secret: true",
+    ]) {
+      expect(secretAssignmentKey(line)).toBeUndefined();
+    }
+  });
+  test("secretEnvFinding and describeEnvFinding", () => {
+    expect(secretEnvFinding("DB_PASSWORD", "hunter2")).toEqual({ reason: "secret-name" });
+    expect(secretEnvFinding("DB_PASSWORD", "")).toBeUndefined();
+    expect(secretEnvFinding("DB_PASSWORD", "$(OTHER_VAR)")).toBeUndefined();
+    expect(secretEnvFinding("DB_PASSWORD_FILE", "/run/secrets/db")).toBeUndefined();
+    expect(secretEnvFinding("DB_PASSWORD_FILE", "hunter2")).toEqual({ reason: "secret-name" });
+    expect(secretEnvFinding("DB_PASSWORD_FILE", "/etc/db")).toEqual({
+      reason: "file-outside-prefix",
+      path: "/etc/db",
+    });
+    expect(secretEnvFinding("DB_PASSWORD_FILE", "/vault/db", { secretMountPrefix: "/vault" })).toBe(
+      undefined,
+    );
+    expect(secretEnvFinding("OAUTH_TOKEN_ENDPOINT", "https://auth.example/token")).toBe(undefined);
+    expect(secretEnvFinding("AWS_ID", fakeSecrets.awsAccessKeyId)).toEqual({
+      reason: "secret-value",
+      kind: "an AWS access key ID",
+      preview: "AKIA…",
+    });
+    expect(describeEnvFinding("DB_PASSWORD_FILE", { reason: "secret-name" }, "/run/secrets/")).toBe(
+      "env DB_PASSWORD_FILE has a literal value; remove it, mount the secret as a file under " +
+        "/run/secrets/ and set DB_PASSWORD_FILE to its path",
+    );
+  });
+});
+
+describe("secretPolicies", () => {
+  test("names and default enforcement", () => {
+    expect(secretPolicies.map((policy) => [policy.name, policy.enforcementLevel])).toEqual([
+      ["no-literal-secret-env", "mandatory"],
+      ["no-secrets-in-configmaps", "mandatory"],
+      ["secrets-as-files", "mandatory"],
+    ]);
+  });
+});
+
+describe("no-literal-secret-env", () => {
+  test("the compliant fixture passes, as a Deployment, CronJob and Pod", async () => {
+    const deployment = compliantDeployment();
+    expect(
+      await messagesOf(noLiteralSecretEnv, [
+        deployment,
+        cronJobFrom(deployment),
+        podFrom(deployment),
+      ]),
+    ).toEqual([]);
+  });
+  test("a secret-named variable with a literal value is reported by name only", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env.push({ name: "DATABASE_PASSWORD", value: "hunter2hunter2" });
+    const messages = await messagesOf(noLiteralSecretEnv, [deployment]);
+    expect(messages).toEqual([
+      `${prefix} env DATABASE_PASSWORD has a literal value; remove it, mount the secret as a ` +
+        "file under /run/secrets/ and set DATABASE_PASSWORD_FILE to its path",
+    ]);
+    expect(messages.join("")).not.toContain("hunt");
+  });
+  test("a value that looks like a key is reported whatever its name, redacted", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env.push({ name: "SENTRY_DSN", value: fakeSecrets.urlWithPassword });
+    container(deployment).env.push({ name: "AUTH_HEADER", value: `Bearer ${fakeSecrets.jwt}` });
+    const messages = await messagesOf(noLiteralSecretEnv, [deployment]);
+    expect(messages).toEqual([
+      `${prefix} env SENTRY_DSN holds what looks like a URL with an embedded password ("post…"); ` +
+        "move it into a secret mounted under /run/secrets/ and set SENTRY_DSN_FILE to its path",
+      `${prefix} env AUTH_HEADER holds what looks like a JSON Web Token ("eyJh…"); move it into ` +
+        "a secret mounted under /run/secrets/ and set AUTH_HEADER_FILE to its path",
+    ]);
+    expect(messages.join("")).not.toContain("s3cr3t");
+  });
+  test("a *_FILE variable pointing outside /run/secrets", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env[1].value = "/etc/app/database-password";
+    expect(await messagesOf(noLiteralSecretEnv, [deployment])).toEqual([
+      `${prefix} env DATABASE_PASSWORD_FILE points at /etc/app/database-password, outside ` +
+        "/run/secrets/; mount the secret under /run/secrets/ and point DATABASE_PASSWORD_FILE " +
+        "at that file",
+    ]);
+  });
+  test("init containers of a CronJob are checked; references and valueFrom are not literals", async () => {
+    const cronJob = cronJobFrom(compliantDeployment());
+    const spec = cronJob.spec.jobTemplate.spec.template.spec;
+    spec.initContainers = [
+      {
+        name: "migrate",
+        image: "ghcr.io/toolboxai/backend:1.4.0",
+        env: [
+          { name: "GITHUB_TOKEN", value: fakeSecrets.githubToken },
+          { name: "API_KEY", value: "$(OTHER_KEY)" },
+          { name: "JWT_SECRET", valueFrom: { secretKeyRef: { name: "x", key: "y" } } },
+        ],
+      },
+    ];
+    expect(await messagesOf(noLiteralSecretEnv, [cronJob])).toEqual([
+      'CronJob toolboxai/api: initContainer "migrate" env GITHUB_TOKEN has a literal value; ' +
+        "remove it, mount the secret as a file under /run/secrets/ and set GITHUB_TOKEN_FILE " +
+        "to its path",
+    ]);
+  });
+  test("config: entropy threshold, minimum length, non-secret suffixes and mount prefix", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env.push({ name: "SESSION_SALT", value: fakeSecrets.highEntropy });
+    container(deployment).env.push({ name: "API_TOKEN_TTL", value: "3600" });
+    const entropyMessage =
+      `${prefix} env SESSION_SALT holds what looks like a high-entropy string ("Xk9f…"); move ` +
+      "it into a secret mounted under /run/secrets/ and set SESSION_SALT_FILE to its path";
+    expect(await messagesOf(noLiteralSecretEnv, [deployment])).toEqual([entropyMessage]);
+    expect(
+      await messagesOf(noLiteralSecretEnv, [deployment], {
+        "no-literal-secret-env": { entropyThreshold: 4.8 },
+      }),
+    ).toEqual([]);
+    expect(
+      await messagesOf(noLiteralSecretEnv, [deployment], {
+        "no-literal-secret-env": { minEntropyLength: 32, nonSecretSuffixes: ["_HOST"] },
+      }),
+    ).toEqual([
+      `${prefix} env API_TOKEN_TTL has a literal value; remove it, mount the secret as a file ` +
+        "under /run/secrets/ and set API_TOKEN_TTL_FILE to its path",
+    ]);
+    expect(
+      await messagesOf(noLiteralSecretEnv, [compliantDeployment()], {
+        "no-literal-secret-env": { secretMountPrefix: "/var/run/secrets/app/" },
+      }),
+    ).toEqual([
+      `${prefix} env DATABASE_PASSWORD_FILE points at /run/secrets/database-password, outside ` +
+        "/var/run/secrets/app/; mount the secret under /var/run/secrets/app/ and point " +
+        "DATABASE_PASSWORD_FILE at that file",
+    ]);
+  });
+});
+
+describe("no-secrets-in-configmaps", () => {
+  const configMap = (data: Record<string, string>, binaryData?: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "app-config", namespace: "toolboxai" },
+    data,
+    ...(binaryData ? { binaryData } : {}),
+  });
+  const cm = "ConfigMap toolboxai/app-config:";
+
+  test("the program's redis and nginx ConfigMaps pass", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        compliantRedisConfigMap(),
+        compliantGatewayConfigMap(),
+      ]),
+    ).toEqual([]);
+  });
+  test("redis requirepass and an ini password line are reported by line, without the value", async () => {
+    const redis = clone(compliantRedisConfigMap());
+    redis.data["redis.conf"] = redis.data["redis.conf"].replace(
+      "include /run/secrets/redis-auth.conf",
+      "requirepass hunter2hunter2",
+    );
+    const messages = await messagesOf(noSecretsInConfigMaps, [
+      redis,
+      configMap({ "app.ini": "[database]\nhost = postgres\npassword = hunter2hunter2\n" }),
+    ]);
+    expect(messages).toEqual([
+      "ConfigMap toolboxai/redis-config: data key redis.conf line 7 sets requirepass to a " +
+        "literal value; move it into a Secret mounted under /run/secrets/ and have the " +
+        "configuration read it from there",
+      `${cm} data key app.ini line 3 sets password to a literal value; move it into a Secret ` +
+        "mounted under /run/secrets/ and have the configuration read it from there",
+    ]);
+    expect(messages.join("")).not.toContain("hunt");
+  });
+  test("a secret-named key with a value, and a value that looks like a key", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        configMap({
+          JWT_SECRET: "not-so-secret",
+          AWS_KEY_ID: fakeSecrets.awsAccessKeyId,
+          JWT_SECRET_NAME: "jwt",
+        }),
+      ]),
+    ).toEqual([
+      `${cm} data key JWT_SECRET is named like a secret and holds a literal value; move it into ` +
+        "a Secret mounted under /run/secrets/",
+      `${cm} data key AWS_KEY_ID holds what looks like an AWS access key ID ("AKIA…"); move it ` +
+        "into a Secret mounted under /run/secrets/",
+    ]);
+  });
+  test("a key pattern inside a multi-line file, and a PEM key reported once", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        configMap({
+          "settings.yaml": `log_level: info\nauthorization: Bearer ${fakeSecrets.jwt}\n`,
+          "tls.key": fakeSecrets.pem,
+        }),
+      ]),
+    ).toEqual([
+      `${cm} data key settings.yaml line 2 holds what looks like a JSON Web Token ("eyJh…"); ` +
+        "move it into a Secret mounted under /run/secrets/",
+      `${cm} data key tls.key holds a PEM private key ("----…"); move it into a Secret mounted ` +
+        "under /run/secrets/",
+    ]);
+  });
+  test("binaryData keys are checked by name", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        configMap({}, { "signing-private-key.der": "AAAA", "logo.png": "AAAA" }),
+      ]),
+    ).toEqual([
+      `${cm} binaryData key signing-private-key.der is named like a secret; move it into a ` +
+        "Secret mounted under /run/secrets/",
+    ]);
+  });
+  test("config: the entropy threshold changes the outcome", async () => {
+    const object = configMap({
+      "app.properties": `salt.value=${fakeSecrets.highEntropy}\n` + "x=1\n",
+    });
+    expect(await messagesOf(noSecretsInConfigMaps, [object])).toEqual([
+      `${cm} data key app.properties line 1 holds what looks like a high-entropy string ` +
+        '("Xk9f…"); move it into a Secret mounted under /run/secrets/',
+    ]);
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [object], {
+        "no-secrets-in-configmaps": { entropyThreshold: 4.8 },
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("secrets-as-files", () => {
+  test("the compliant fixture passes, as a Deployment and a Pod", async () => {
+    const deployment = compliantDeployment();
+    expect(await messagesOf(secretsAsFiles, [deployment, podFrom(deployment)])).toEqual([]);
+  });
+  test("secretKeyRef and envFrom.secretRef are reported", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env.push({
+      name: "JWT_SECRET",
+      valueFrom: { secretKeyRef: { name: "api-secrets", key: "jwt-secret" } },
+    });
+    container(deployment).envFrom = [
+      { configMapRef: { name: "api-config" } },
+      { secretRef: { name: "api-secrets" } },
+    ];
+    expect(await messagesOf(secretsAsFiles, [deployment])).toEqual([
+      `${prefix} env JWT_SECRET reads key "jwt-secret" of Secret "api-secrets" through ` +
+        "secretKeyRef; mount the Secret read-only under /run/secrets/ and set JWT_SECRET_FILE " +
+        "to the file instead",
+      `${prefix} envFrom loads Secret "api-secrets" into the environment; mount it read-only ` +
+        "under /run/secrets/ and read the files instead",
+    ]);
+  });
+  test("a *_FILE variable whose file no mount provides", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env.push({ name: "JWT_SECRET_FILE", value: "/run/secrets/jwt-secret" });
+    expect(await messagesOf(secretsAsFiles, [deployment])).toEqual([
+      `${prefix} env JWT_SECRET_FILE points at /run/secrets/jwt-secret, but no volumeMount of ` +
+        "the container provides it; mount the secret there read-only",
+    ]);
+  });
+  test("a read-write secret mount is reported for the variable and the mount", async () => {
+    const deployment = clone(compliantDeployment());
+    delete container(deployment).volumeMounts[0].readOnly;
+    expect(await messagesOf(secretsAsFiles, [deployment])).toEqual([
+      `${prefix} env DATABASE_PASSWORD_FILE points at /run/secrets/database-password, which is ` +
+        'mounted read-write from volume "secrets"; set readOnly: true on that mount',
+      `${prefix} mounts secret volume "secrets" at /run/secrets/database-password without ` +
+        "readOnly: true; set it",
+    ]);
+  });
+  test("a directory mount under /run/secrets provides the file", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).volumeMounts[0] = {
+      name: "secrets",
+      mountPath: "/run/secrets",
+      readOnly: true,
+    };
+    expect(await messagesOf(secretsAsFiles, [deployment])).toEqual([]);
+  });
+  test("secret and projected secret volumes mounted outside /run/secrets", async () => {
+    const cronJob = cronJobFrom(compliantDeployment());
+    const spec = cronJob.spec.jobTemplate.spec.template.spec;
+    spec.volumes.push({
+      name: "tls",
+      projected: { sources: [{ secret: { name: "api-tls" } }] },
+    });
+    spec.containers[0].volumeMounts.push({ name: "tls", mountPath: "/etc/tls", readOnly: true });
+    spec.containers[0].volumeMounts.push({ name: "secrets", mountPath: "/etc/app/secrets" });
+    expect(await messagesOf(secretsAsFiles, [cronJob])).toEqual([
+      'CronJob toolboxai/api: container "api" mounts secret volume "tls" at /etc/tls; mount ' +
+        "secrets under /run/secrets/ only",
+      'CronJob toolboxai/api: container "api" mounts secret volume "secrets" at ' +
+        "/etc/app/secrets; mount secrets under /run/secrets/ only",
+      'CronJob toolboxai/api: container "api" mounts secret volume "secrets" at ' +
+        "/etc/app/secrets without readOnly: true; set it",
+    ]);
+  });
+  test("config: the mount prefix changes the outcome", async () => {
+    expect(
+      await messagesOf(secretsAsFiles, [compliantDeployment()], {
+        "secrets-as-files": { secretMountPrefix: "/var/run/secrets/app/" },
+      }),
+    ).toEqual([
+      `${prefix} mounts secret volume "secrets" at /run/secrets/database-password; mount ` +
+        "secrets under /var/run/secrets/app/ only",
+    ]);
+  });
+  test("an exemption is honoured", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).envFrom = [{ secretRef: { name: "vendor" } }];
+    const config = {
+      "secrets-as-files": {
+        exemptions: [{ kind: "Deployment", name: "api", reason: "vendor image reads env only" }],
+      },
+    };
+    expect(await messagesOf(secretsAsFiles, [deployment], config)).toEqual([]);
+  });
+});
