@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { pulumiTypeOf } from "../lib/kubernetes";
+import { kindOf, pulumiTypeOf } from "../lib/kubernetes";
 import type { RunnerResource } from "./index";
 
 export interface SkippedDocument {
@@ -17,9 +17,14 @@ export interface ManifestSet {
   readonly skipped: SkippedDocument[];
 }
 
-/** Pulumi types the pack knows; any other kind is reported as skipped. */
+/**
+ * Pulumi types the pack reads, and older apiVersions of the same kinds (so that no-deprecated-apis
+ * can report them); any other kind is reported as skipped.
+ */
 export function isKnownType(type: string, knownTypes: ReadonlySet<string>): boolean {
-  return knownTypes.has(type);
+  if (knownTypes.has(type)) return true;
+  const kind = kindOf(type);
+  return [...knownTypes].some((known) => kindOf(known) === kind);
 }
 
 function yamlFiles(target: string): string[] {

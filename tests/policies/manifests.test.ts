@@ -47,6 +47,18 @@ test("unknown kinds are reported as skipped, with file and document index", () =
   ]);
 });
 
+test("an old apiVersion of a checked kind is read, so no-deprecated-apis can report it", () => {
+  const old = { ...compliantDeployment(), apiVersion: "extensions/v1beta1" };
+  const { resources, skipped } = readManifests(
+    folder({ "old.yaml": stringify(old) }),
+    checkedKubernetesTypes,
+  );
+  expect(resources.map((resource) => resource.type)).toEqual([
+    "kubernetes:extensions/v1beta1:Deployment",
+  ]);
+  expect(skipped).toEqual([]);
+});
+
 test("bad input names the file and document index", () => {
   const invalid = folder({ "bad.yaml": `${deploymentYaml}---\nkind: [unclosed\n` });
   expect(() => readManifests(invalid, checkedKubernetesTypes)).toThrow(
