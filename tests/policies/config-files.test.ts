@@ -30,7 +30,8 @@ describe.each(["dev", "staging", "production"])("policies/config/%s.json", (stac
     for (const policy of policies) {
       const entry = config[policy.name];
       if (entry === undefined || typeof entry === "string") continue;
-      const { enforcementLevel: _level, ...properties } = entry;
+      const properties = { ...entry };
+      delete properties.enforcementLevel;
       const schema = {
         type: "object",
         properties: policy.configSchema?.properties ?? {},
