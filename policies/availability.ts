@@ -3,51 +3,13 @@
 // more than one object (a Deployment and its autoscaler or budget), so they are stack rules.
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { podRule, stackRule, type StackFinding } from "./lib/define";
-import { describeRef, kindOf, objectRef, podTemplateOf, selects } from "./lib/kubernetes";
+import { podTemplateOf, selects } from "./lib/kubernetes";
+import { describeObject, objectsOfKind, podOwners, type KubeObject } from "./lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
 /** The kinds whose replica count is `spec.replicas` and that an autoscaler may scale. */
 const scalableKinds: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "ReplicaSet"]);
-
-/** A Kubernetes object of the stack with its identity resolved (a missing namespace is "default"). */
-interface KubeObject {
-  readonly resource: PolicyResource;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly props: any;
-}
-
-function kubeObject(resource: PolicyResource): KubeObject {
-  const ref = objectRef(resource.type, resource.props, resource.name);
-  return {
-    resource,
-    kind: ref.kind,
-    namespace: ref.namespace ?? "default",
-    name: ref.name,
-    props: resource.props,
-  };
-}
-
-/** Every Kubernetes object of the given kind, whatever its API version (not Patch types). */
-function objectsOfKind(resources: readonly PolicyResource[], kind: string): KubeObject[] {
-  return resources
-    .filter((resource) => resource.type.startsWith("kubernetes:") && kindOf(resource.type) === kind)
-    .map(kubeObject);
-}
-
-function describe(object: KubeObject): string {
-  return describeRef(objectRef(object.resource.type, object.props, object.resource.name));
-}
-
-/** Every object that has a pod template (Deployment … Pod), with the template's labels. */
-function podOwners(resources: readonly PolicyResource[]): (KubeObject & { labels: any })[] {
-  return resources.flatMap((resource) => {
-    const template = podTemplateOf(resource.type, resource.props);
-    return template ? [{ ...kubeObject(resource), labels: template.metadata?.labels ?? {} }] : [];
-  });
-}
 
 /** Deployments, StatefulSets and ReplicaSets with their pod template. */
 function scalableWorkloads(resources: readonly PolicyResource[]) {
@@ -78,7 +40,7 @@ function scaleOf(workload: KubeObject, hpas: readonly KubeObject[]): Scale {
     return {
       hpa,
       replicas: typeof minReplicas === "number" ? minReplicas : 1,
-      source: `minReplicas of ${describe(hpa)}${minReplicas === undefined ? " unset, default 1" : ""}`,
+      source: `minReplicas of ${describeObject(hpa)}${minReplicas === undefined ? " unset, default 1" : ""}`,
     };
   }
   const replicas = workload.props?.spec?.replicas;
@@ -95,7 +57,7 @@ function isReplicated(scale: Scale): boolean {
 
 function replicaPhrase(scale: Scale): string {
   return scale.hpa
-    ? `is scaled by ${describe(scale.hpa)} (minReplicas ${scale.replicas})`
+    ? `is scaled by ${describeObject(scale.hpa)} (minReplicas ${scale.replicas})`
     : `runs ${scale.replicas} replicas`;
 }
 
@@ -226,7 +188,7 @@ export const pdbSane = stackRule({
           if (kept !== undefined && kept >= scale.replicas) {
             messages.push(
               `minAvailable ${show(spec.minAvailable)} is not below the ${scale.replicas} ` +
-                `replica(s) of ${describe(owner)} (${scale.source}), so no pod can ever be evicted`,
+                `replica(s) of ${describeObject(owner)} (${scale.source}), so no pod can ever be evicted`,
             );
           }
         }
@@ -408,12 +370,12 @@ export const hpaSane = stackRule({
       if (target) {
         const earlier = hpas.slice(0, index).find((other) => targets(other, target));
         if (earlier) {
-          messages.push(`${describe(target)} is also scaled by ${describe(earlier)}`);
+          messages.push(`${describeObject(target)} is also scaled by ${describeObject(earlier)}`);
         }
         const pinned = target.props?.spec?.replicas;
         if (pinned !== undefined) {
           messages.push(
-            `its target ${describe(target)} also pins spec.replicas ${pinned}; omit it so only ` +
+            `its target ${describeObject(target)} also pins spec.replicas ${pinned}; omit it so only ` +
               "the autoscaler sets the replica count",
           );
         }
@@ -464,12 +426,12 @@ export const statefulSetService = stackRule({
         const clusterIP = service.props?.spec?.clusterIP;
         if (clusterIP !== "None") {
           messages.push(
-            `${describe(service)} (its serviceName) is not headless: clusterIP is ` +
+            `${describeObject(service)} (its serviceName) is not headless: clusterIP is ` +
               `${clusterIP === undefined ? "unset" : show(clusterIP)}; set clusterIP: None`,
           );
         }
         if (!serviceSelects(service, statefulSet.labels)) {
-          messages.push(`${describe(service)} (its serviceName) does not select its pods`);
+          messages.push(`${describeObject(service)} (its serviceName) does not select its pods`);
         }
         return messages.map((message) => ({ resource: statefulSet.resource, message }));
       });

@@ -1,63 +1,20 @@
 // Network: NetworkPolicy coverage (default deny, a policy per workload, no dangling policies),
 // Service and Ingress exposure and wiring, TLS, and the zone segmentation of the data tier (the
 // Kyverno, Polaris, kube-score and Checkov network rows, plus the source design's zones).
-import type { Policies, PolicyResource } from "@pulumi/policy";
+import type { Policies } from "@pulumi/policy";
 import { resourceRule, stackRule, type RuleConfig, type StackFinding } from "./lib/define";
 import { findExemption, recordExemption } from "./lib/exemptions";
-import { describeRef, kindOf, objectRef, podTemplateOf, selects } from "./lib/kubernetes";
+import { selects } from "./lib/kubernetes";
+import {
+  describeObject,
+  inNamespace,
+  isKind,
+  objectsOfKind,
+  podOwners,
+  type KubeObject,
+} from "./lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
-
-/** A Kubernetes object of the stack with its identity resolved (a missing namespace is "default"). */
-interface KubeObject {
-  readonly resource: PolicyResource;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly props: any;
-}
-
-/** An object with a pod template, and that template. */
-interface PodOwner extends KubeObject {
-  readonly labels: any;
-  readonly podSpec: any;
-}
-
-function kubeObject(resource: PolicyResource): KubeObject {
-  const ref = objectRef(resource.type, resource.props, resource.name);
-  return {
-    resource,
-    kind: ref.kind,
-    namespace: ref.namespace ?? "default",
-    name: ref.name,
-    props: resource.props,
-  };
-}
-
-/** Every Kubernetes object of the given kind, whatever its API version (not Patch types). */
-function objectsOfKind(resources: readonly PolicyResource[], kind: string): KubeObject[] {
-  return resources
-    .filter((resource) => resource.type.startsWith("kubernetes:") && kindOf(resource.type) === kind)
-    .map(kubeObject);
-}
-
-function isKind(type: string, kind: string): boolean {
-  return type.startsWith("kubernetes:") && kindOf(type) === kind;
-}
-
-function describe(object: KubeObject): string {
-  return describeRef(objectRef(object.resource.type, object.props, object.resource.name));
-}
-
-function podOwners(resources: readonly PolicyResource[]): PodOwner[] {
-  return resources.flatMap((resource) => {
-    const template = podTemplateOf(resource.type, resource.props);
-    if (!template) return [];
-    return [
-      { ...kubeObject(resource), labels: template.metadata?.labels ?? {}, podSpec: template.spec },
-    ];
-  });
-}
 
 /** Selects every pod of the namespace: missing, `{}`, or empty matchLabels and matchExpressions. */
 function isEmptySelector(selector: any): boolean {
@@ -105,10 +62,6 @@ function isDefaultDeny(policy: KubeObject): boolean {
     (spec.ingress ?? []).length === 0 &&
     (spec.egress ?? []).length === 0
   );
-}
-
-function inNamespace<T extends KubeObject>(objects: readonly T[], namespace: string): T[] {
-  return objects.filter((object) => object.namespace === namespace);
 }
 
 export const defaultDeny = stackRule({
@@ -381,7 +334,7 @@ export const ingressTargetsService = stackRule({
         if (exposes) return [];
         return report(
           `${backend.where} names port ${backend.port === undefined ? "(none)" : JSON.stringify(backend.port)} ` +
-            `of ${describe(service)}, which exposes ${ports.map(describePort).join(", ") || "no ports"}`,
+            `of ${describeObject(service)}, which exposes ${ports.map(describePort).join(", ") || "no ports"}`,
         );
       }),
     );
@@ -502,7 +455,7 @@ export const dataTierIsolation = stackRule({
           if (from.length === 0) {
             report(
               `ingress rule ${index + 1} has no from, so it admits every source to the zone ` +
-                `${zoneList} pods of ${describe(owner)}`,
+                `${zoneList} pods of ${describeObject(owner)}`,
             );
             return;
           }
@@ -520,7 +473,7 @@ export const dataTierIsolation = stackRule({
             const allowed = [...new Set(denied.flatMap((zone) => isolated[zone] ?? []))];
             report(
               `ingress rule ${index + 1} admits ${describePeer(peer)} to the zone ` +
-                `${denied.map((zone) => `"${zone}"`).join(", ")} pods of ${describe(owner)}; ` +
+                `${denied.map((zone) => `"${zone}"`).join(", ")} pods of ${describeObject(owner)}; ` +
                 `only zones ${[...allowed, monitoring].join(", ")} may connect`,
             );
           }
