@@ -4,6 +4,7 @@
 // has no `pidsLimit` and no `utsMode` input: the PID limit is read from `ulimits` (nproc), and
 // the UTS namespace cannot be shared with the host through it.
 import type { Policies } from "@pulumi/policy";
+import { isSha256Digest, parseImage } from "./images";
 import { resourceRule, type RuleConfig, type RuleInfo } from "./lib/define";
 import {
   describeEnvFinding,
@@ -469,15 +470,14 @@ export const dockerPrivilegedPorts = containerRule({
 
 /** Why an image reference is not pinned, or undefined. */
 export function imagePinProblem(image: string, requireDigest: boolean): string | undefined {
-  if (/^sha256:[a-f0-9]{64}$/.test(image) || /@sha256:[a-f0-9]{64}$/.test(image)) {
-    return undefined;
-  }
-  const lastSegment = image.split("/").pop() ?? image;
-  const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
-  if (tag === undefined) {
+  // A bare image ID (what a RemoteImage's imageId gives) is as pinned as a digest.
+  if (isSha256Digest(image)) return undefined;
+  const reference = parseImage(image);
+  if (isSha256Digest(reference.digest)) return undefined;
+  if (reference.tag === undefined) {
     return `image "${image}" has no tag, so Docker pulls latest; pin a version tag or a digest`;
   }
-  if (tag === "latest")
+  if (reference.tag === "latest")
     return `image "${image}" uses the latest tag; pin a version tag or a digest`;
   if (requireDigest) {
     return `image "${image}" is not pinned by digest; append @sha256:<digest>`;

@@ -63,6 +63,11 @@ export function parseImage(image: string): ImageReference {
 const anyDigest = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
 const sha256Digest = /^sha256:[a-f0-9]{64}$/;
 
+/** A content digest: sha256 and 64 lowercase hex digits. */
+export function isSha256Digest(digest: string | undefined): boolean {
+  return digest !== undefined && sha256Digest.test(digest);
+}
+
 /** Pinned: a well-formed digest, or a tag other than `latest`. */
 export function isPinned(reference: ImageReference): boolean {
   if (reference.digest !== undefined && anyDigest.test(reference.digest)) return true;
@@ -141,7 +146,7 @@ export const imageDigest = podRule({
   check: (pod, config) => {
     if (config.requireDigest !== true) return [];
     return imagesOf(pod.containers)
-      .filter(({ image }) => !sha256Digest.test(parseImage(image).digest ?? ""))
+      .filter(({ image }) => !isSha256Digest(parseImage(image).digest))
       .map(
         ({ entry, image }) =>
           `${describeContainer(entry)} image "${image}" is not pinned by digest; expected ` +
