@@ -43,9 +43,9 @@ const names = { serviceAccount: "api", secret: "api-secrets", configMap: "api-co
 describe("security profile", () => {
   test("documented defaults", () => {
     expect(secureDefaults).toEqual({
-      runAsUser: 1001,
-      runAsGroup: 1001,
-      fsGroup: 1001,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
       addCapabilities: [],
@@ -150,16 +150,16 @@ describe("pod template", () => {
       enableServiceLinks: false,
       securityContext: {
         runAsNonRoot: true,
-        runAsUser: 1001,
-        runAsGroup: 1001,
-        fsGroup: 1001,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        fsGroup: 10001,
         seccompProfile: { type: "RuntimeDefault" },
       },
     });
     expect(container.securityContext).toEqual({
       runAsNonRoot: true,
-      runAsUser: 1001,
-      runAsGroup: 1001,
+      runAsUser: 10001,
+      runAsGroup: 10001,
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
       privileged: false,
@@ -188,6 +188,13 @@ describe("pod template", () => {
     ]);
     expect(secretFileVariable("celery-broker-url")).toBe("CELERY_BROKER_URL_FILE");
     expect(writableVolumeName("web", "/var/cache/nginx")).toBe("web-var-cache-nginx");
+  });
+
+  test("ephemeral storage: a small request, a limit covering the emptyDirs plus logs", () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: "100m", memory: "64Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "512Mi" },
+    });
   });
 
   test("probe timing defaults: 30s period, 3 failures, startup covers 40s", () => {

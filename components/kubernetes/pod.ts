@@ -25,6 +25,16 @@ export const writableVolumeSizeLimit = "256Mi";
 /** Secret files are readable by owner and group (fsGroup) only. */
 export const secretFileMode = 0o440;
 export const secretsVolume = "secrets";
+
+/** Node disk a container may use for logs and writable layers, on top of its emptyDirs. */
+export const ephemeralStorageRequest = "64Mi";
+const ephemeralStorageBaseMi = 256;
+
+/** The container's ephemeral-storage limit: its emptyDirs at their size limit, plus the base. */
+export function ephemeralStorageLimit(container: ContainerSpec): string {
+  const writable = (container.writablePaths ?? []).length * parseInt(writableVolumeSizeLimit, 10);
+  return `${ephemeralStorageBaseMi + writable}Mi`;
+}
 export const configVolume = "config";
 export const dataVolume = "data";
 
@@ -139,8 +149,14 @@ function container(
       .sort()
       .map((name) => ({ name, value: env[name] })),
     resources: {
-      requests: { ...containerSpec.resources.requests },
-      limits: { ...containerSpec.resources.limits },
+      requests: {
+        ...containerSpec.resources.requests,
+        "ephemeral-storage": ephemeralStorageRequest,
+      },
+      limits: {
+        ...containerSpec.resources.limits,
+        "ephemeral-storage": ephemeralStorageLimit(containerSpec),
+      },
     },
     ...probes(containerSpec, spec),
     securityContext: securityContext(profile),

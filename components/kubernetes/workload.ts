@@ -44,6 +44,21 @@ function spreadConstraints(labels: Record<string, string>) {
   }));
 }
 
+/** Prefer, never require, one replica per node: a full node must not block a rollout. */
+function preferDistinctNodes(labels: Record<string, string>) {
+  return {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      {
+        weight: 100,
+        podAffinityTerm: {
+          topologyKey: "kubernetes.io/hostname",
+          labelSelector: { matchLabels: labels },
+        },
+      },
+    ],
+  };
+}
+
 export class KubernetesWorkload extends pulumi.ComponentResource {
   /** The resolved security profile the pods run with. */
   readonly security: SecurityProfile;
@@ -130,7 +145,12 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       spec: {
         ...podSpec(spec, security, names),
         priorityClassName: context.priorityClassNames[spec.priority ?? "standard"],
-        ...(replicated ? { topologySpreadConstraints: spreadConstraints(selector) } : {}),
+        ...(replicated
+          ? {
+              topologySpreadConstraints: spreadConstraints(selector),
+              affinity: { podAntiAffinity: preferDistinctNodes(selector) },
+            }
+          : {}),
       },
     };
 

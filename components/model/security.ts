@@ -3,11 +3,15 @@
 // the field it relaxes.
 
 export interface SecurityProfile {
-  /** Numeric UID of every container; default 1001 (the source design's minimum). */
+  /**
+   * Numeric UID of every container; default 10001: above the source design's minimum (1001) and
+   * above the range host accounts use, so a container escape maps to no host user (kube-score,
+   * CKV_K8S_40).
+   */
   readonly runAsUser: number;
-  /** Numeric primary GID; default 1001. */
+  /** Numeric primary GID; default 10001. */
   readonly runAsGroup: number;
-  /** Group that owns mounted volumes, so a non-root process can write its PVC; default 1001. */
+  /** Group that owns mounted volumes, so a non-root process can write its PVC; default 10001. */
   readonly fsGroup: number;
   /** Root filesystem mounted read-only; writable paths are declared emptyDirs. Default true. */
   readonly readOnlyRootFilesystem: boolean;
@@ -23,9 +27,9 @@ export interface SecurityProfile {
 
 /** The documented defaults. Frozen so no caller can weaken them for everyone. */
 export const secureDefaults: Readonly<SecurityProfile> = Object.freeze({
-  runAsUser: 1001,
-  runAsGroup: 1001,
-  fsGroup: 1001,
+  runAsUser: 10001,
+  runAsGroup: 10001,
+  fsGroup: 10001,
   readOnlyRootFilesystem: true,
   allowPrivilegeEscalation: false,
   addCapabilities: Object.freeze([]) as readonly string[],

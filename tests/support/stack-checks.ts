@@ -206,6 +206,12 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         expect(spread.map((constraint: any) => constraint.topologyKey)).toContain(
           "kubernetes.io/hostname",
         );
+        const antiAffinity = named(run, "Deployment", name).spec.template.spec.affinity
+          .podAntiAffinity;
+        expect(
+          antiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm
+            .topologyKey,
+        ).toBe("kubernetes.io/hostname");
       }
       expect(named(run, "Deployment", "celery-beat").spec).toMatchObject({
         replicas: 1,
