@@ -1,0 +1,121 @@
+// `npm run audit`: renders every stack's manifests (the offline render, `npm run preview --out`),
+// validates them against the Kubernetes schemas of a pinned version with kubernetes-validate,
+// and audits them with kube-score and Checkov. Every finding must be fixed or listed in
+// tools/audit/baseline.yaml with a reason; a new finding or a stale baseline entry fails.
+// The tools are installed, at pinned versions, by scripts/install-audit-tools.sh.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { projectRoot } from "../engine/mock-engine";
+import {
+  checkovFindings,
+  compareWithBaseline,
+  kubeScoreFindings,
+  type BaselineEntry,
+  type Finding,
+} from "./findings";
+
+/** The Kubernetes version whose schemas the manifests must satisfy (strict: no unknown fields). */
+export const kubernetesVersion = "1.33.0";
+const stacks = ["dev", "staging", "production"];
+const toolsDir = path.join(projectRoot, ".tools");
+const tools = {
+  kubeScore: process.env.KUBE_SCORE ?? path.join(toolsDir, "bin", "kube-score"),
+  checkov: process.env.CHECKOV ?? path.join(toolsDir, "venv", "bin", "checkov"),
+  kubernetesValidate:
+    process.env.KUBERNETES_VALIDATE ?? path.join(toolsDir, "venv", "bin", "kubernetes-validate"),
+};
+
+function run(command: string, args: readonly string[]) {
+  const result = spawnSync(command, args, {
+    cwd: projectRoot,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) {
+    throw new Error(
+      `cannot run ${command}: ${result.error.message} (run scripts/install-audit-tools.sh)`,
+    );
+  }
+  return result;
+}
+
+function renderStack(stack: string, outDir: string): string[] {
+  const result = run("npx", ["tsx", "tools/preview.ts", "--stack", stack, "--out", outDir]);
+  if (result.status !== 0) throw new Error(`rendering ${stack} failed:\n${result.stderr}`);
+  const manifestDir = path.join(outDir, "kubernetes");
+  return readdirSync(manifestDir).map((file) => path.join(manifestDir, file));
+}
+
+function validateSchemas(files: readonly string[]): string[] {
+  const result = run(tools.kubernetesValidate, [
+    "--kubernetes-version",
+    kubernetesVersion,
+    "--strict",
+    "--quiet",
+    ...files,
+  ]);
+  return result.status === 0 ? [] : [`${result.stdout}${result.stderr}`.trim()];
+}
+
+function kubeScore(files: readonly string[]): Finding[] {
+  const result = run(tools.kubeScore, ["score", "--output-format", "json", ...files]);
+  // kube-score exits 1 when it grades anything CRITICAL; the JSON is complete either way.
+  return kubeScoreFindings(JSON.parse(result.stdout));
+}
+
+function checkov(directory: string): Finding[] {
+  const result = run(tools.checkov, [
+    "--directory",
+    directory,
+    "--framework",
+    "kubernetes",
+    "--output",
+    "json",
+    "--quiet",
+    "--compact",
+  ]);
+  return checkovFindings(JSON.parse(result.stdout || "{}"));
+}
+
+function main(): void {
+  const baselineFile = path.join(projectRoot, "tools", "audit", "baseline.yaml");
+  const baseline = (parse(readFileSync(baselineFile, "utf8")) ?? []) as BaselineEntry[];
+  const workDir = mkdtempSync(path.join(tmpdir(), "toolboxai-audit-"));
+  const findingsByStack: Record<string, Finding[]> = {};
+  const schemaErrors: string[] = [];
+  for (const stack of stacks) {
+    const outDir = path.join(workDir, stack);
+    const files = renderStack(stack, outDir);
+    schemaErrors.push(...validateSchemas(files).map((error) => `${stack}: ${error}`));
+    findingsByStack[stack] = [...kubeScore(files), ...checkov(path.join(outDir, "kubernetes"))];
+    console.log(
+      `${stack}: ${files.length} manifests valid against Kubernetes ${kubernetesVersion}` +
+        `${schemaErrors.length ? " (with errors below)" : ""}; ` +
+        `${findingsByStack[stack].length} kube-score/Checkov findings`,
+    );
+  }
+  const comparison = compareWithBaseline(findingsByStack, baseline);
+  console.log(`${comparison.explained} findings explained by tools/audit/baseline.yaml`);
+  for (const error of schemaErrors) console.log(`SCHEMA ${error}`);
+  for (const finding of comparison.unexplained) {
+    console.log(
+      `NEW    ${finding.stack} ${finding.tool} ${finding.check} ${finding.object}: ${finding.message}`,
+    );
+  }
+  for (const entry of comparison.stale) {
+    console.log(`STALE  ${entry.tool} ${entry.check} ${entry.objects.join(",")}: matches nothing`);
+  }
+  const failures = schemaErrors.length + comparison.unexplained.length + comparison.stale.length;
+  console.log(failures === 0 ? "audit passed" : `audit failed: ${failures} problem(s)`);
+  process.exitCode = failures === 0 ? 0 : 1;
+}
+
+try {
+  main();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 2;
+}
