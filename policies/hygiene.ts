@@ -9,6 +9,8 @@ import {
   podBearingTypes,
   podTemplateOf,
   selects,
+  describeSelector,
+  isEmptySelector,
 } from "./lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
@@ -77,27 +79,6 @@ export const requireRecommendedLabels = resourceRule({
     return messages;
   },
 });
-
-/** `a=b, c In (d, e)`, for messages. */
-function describeSelector(selector: any): string {
-  const parts = Object.keys(selector?.matchLabels ?? {}).map(
-    (key) => `${key}=${String(selector.matchLabels[key])}`,
-  );
-  for (const expression of selector?.matchExpressions ?? []) {
-    const values = [...(expression.values ?? [])].map(String);
-    parts.push(
-      `${expression.key} ${expression.operator}${values.length ? ` (${values.join(", ")})` : ""}`,
-    );
-  }
-  return parts.join(", ");
-}
-
-function isEmptySelector(selector: any): boolean {
-  return (
-    Object.keys(selector?.matchLabels ?? {}).length === 0 &&
-    (selector?.matchExpressions ?? []).length === 0
-  );
-}
 
 /** Kinds whose selector is required; Jobs and CronJobs generate theirs unless set by hand. */
 const selectorRequired = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);

@@ -4,7 +4,7 @@
 import type { Policies } from "@pulumi/policy";
 import { resourceRule, stackRule, type RuleConfig, type StackFinding } from "./lib/define";
 import { findExemption, recordExemption } from "./lib/exemptions";
-import { selects } from "./lib/kubernetes";
+import { selects, describeSelector, isEmptySelector } from "./lib/kubernetes";
 import {
   describeObject,
   inNamespace,
@@ -16,32 +16,15 @@ import {
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
-/** Selects every pod of the namespace: missing, `{}`, or empty matchLabels and matchExpressions. */
-function isEmptySelector(selector: any): boolean {
-  return (
-    !selector ||
-    (Object.keys(selector.matchLabels ?? {}).length === 0 &&
-      (selector.matchExpressions ?? []).length === 0)
-  );
+/** `{app=api}`: a selector as it reads inside a message. */
+function braced(selector: any): string {
+  return `{${describeSelector(selector)}}`;
 }
 
 /** A NetworkPolicy podSelector: missing or empty selects every pod of the namespace. */
 function policySelects(policy: KubeObject, labels: any): boolean {
   const selector = policy.props?.spec?.podSelector;
   return isEmptySelector(selector) || selects(selector, labels);
-}
-
-/** `{app=api, tier In (a, b)}`, for messages. */
-function describeSelector(selector: any): string {
-  const parts = [
-    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`),
-    ...(selector?.matchExpressions ?? []).map((expression: any) =>
-      expression.values === undefined
-        ? `${expression.key} ${expression.operator}`
-        : `${expression.key} ${expression.operator} (${[...expression.values].join(", ")})`,
-    ),
-  ];
-  return `{${parts.join(", ")}}`;
 }
 
 /** The directions a policy governs; without policyTypes, Kubernetes infers them from the rules. */
@@ -156,7 +139,7 @@ export const netpolNotDangling = stackRule({
         {
           resource: policy.resource,
           message:
-            `podSelector ${describeSelector(selector)} selects no pod template in namespace ` +
+            `podSelector ${braced(selector)} selects no pod template in namespace ` +
             policy.namespace,
         },
       ];
@@ -242,7 +225,7 @@ export const serviceTargetsPod = stackRule({
       if (targeted.length === 0) {
         return [
           report(
-            `selector ${describeSelector({ matchLabels: selector })} selects no pod template in ` +
+            `selector ${braced({ matchLabels: selector })} selects no pod template in ` +
               `namespace ${service.namespace}`,
           ),
         ];
@@ -392,9 +375,8 @@ function requiresTrue(selector: any, key: string): boolean {
 function describePeer(peer: any): string {
   const parts: string[] = [];
   if (peer?.ipBlock) parts.push(`ipBlock ${peer.ipBlock.cidr}`);
-  if (peer?.namespaceSelector)
-    parts.push(`namespaceSelector ${describeSelector(peer.namespaceSelector)}`);
-  if (peer?.podSelector) parts.push(`podSelector ${describeSelector(peer.podSelector)}`);
+  if (peer?.namespaceSelector) parts.push(`namespaceSelector ${braced(peer.namespaceSelector)}`);
+  if (peer?.podSelector) parts.push(`podSelector ${braced(peer.podSelector)}`);
   return parts.length > 0 ? parts.join(" + ") : "an empty peer";
 }
 

@@ -85,6 +85,28 @@ export function describeContainer(entry: ContainerEntry): string {
   return `${entry.role} "${entry.container?.name ?? "?"}"`;
 }
 
+/** A selector that selects everything: missing, `{}`, or no labels and no expressions. */
+export function isEmptySelector(selector: any): boolean {
+  return (
+    Object.keys(selector?.matchLabels ?? {}).length === 0 &&
+    (selector?.matchExpressions ?? []).length === 0
+  );
+}
+
+/** `app=api, tier In (web, api)`, for messages. */
+export function describeSelector(selector: any): string {
+  const parts = Object.entries(selector?.matchLabels ?? {}).map(
+    ([key, value]) => `${key}=${value}`,
+  );
+  for (const expression of selector?.matchExpressions ?? []) {
+    const values = [...(expression.values ?? [])].map(String);
+    parts.push(
+      `${expression.key} ${expression.operator}${values.length ? ` (${values.join(", ")})` : ""}`,
+    );
+  }
+  return parts.join(", ");
+}
+
 /** Does a label selector (matchLabels only, plus matchExpressions In/Exists) select these labels? */
 export function selects(selector: any, labels: Record<string, string> | undefined): boolean {
   if (!selector) return false;
