@@ -5,7 +5,7 @@
 // the UTS namespace cannot be shared with the host through it.
 import type { Policies } from "@pulumi/policy";
 import { isSha256Digest, parseImage } from "./images";
-import { resourceRule, type RuleConfig, type RuleInfo } from "./lib/define";
+import { minimumIdConfig, resourceRule, type RuleConfig, type RuleInfo } from "./lib/define";
 import {
   describeEnvFinding,
   detectionOptionsOf,
@@ -65,12 +65,7 @@ export const dockerNonRoot = containerRule({
   severity: "high",
   enforcementLevel: "mandatory",
   config: {
-    minimumId: {
-      type: "integer",
-      minimum: 1,
-      default: 1001,
-      description: "Lowest allowed UID and GID in `user` (the source design's 1001).",
-    },
+    minimumId: minimumIdConfig("UID and GID in `user`"),
   },
   remediationSteps:
     'Set `user: "1001:1001"` (a numeric UID:GID at or above the minimum) on the container; ' +

@@ -7,7 +7,7 @@
 // value is reported where it is written (once for the pod, or for the container that sets it), and
 // a required value is missing for a container only when neither it nor the pod sets one.
 import type { Policies } from "@pulumi/policy";
-import { podRule, resourceRule, type PodView } from "./lib/define";
+import { minimumIdConfig, podRule, resourceRule, type PodView } from "./lib/define";
 import { describeContainer, kindOf, podTemplateOf, type ContainerEntry } from "./lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
@@ -403,12 +403,7 @@ export const runAsNonRoot = podRule({
   severity: "high",
   enforcementLevel: "mandatory",
   config: {
-    minimumId: {
-      type: "integer",
-      minimum: 1,
-      default: 1001,
-      description: "Lowest allowed runAsUser/runAsGroup (the source design's 1001).",
-    },
+    minimumId: minimumIdConfig("runAsUser/runAsGroup"),
   },
   remediationSteps:
     "Set `runAsNonRoot: true` and `runAsUser`/`runAsGroup` at or above the minimum in the pod " +
@@ -448,16 +443,11 @@ export const nonRootGroups = podRule({
   severity: "medium",
   enforcementLevel: "mandatory",
   config: {
-    minimumId: {
-      type: "integer",
-      minimum: 1,
-      default: 1001,
-      description: "Lowest allowed fsGroup and supplemental group (the source design's 1001).",
-    },
+    minimumId: minimumIdConfig("fsGroup and supplemental group"),
   },
   remediationSteps:
     "Set the pod's `securityContext.fsGroup` and every `supplementalGroups` entry to a GID at or " +
-    "above the minimum (components use fsGroup 1001 from components/model/security.ts).",
+    "above the minimum (components use fsGroup 10001 from components/model/security.ts).",
   check: (pod, config) => {
     const minimum = Number(config.minimumId);
     const context = pod.podSpec?.securityContext ?? {};

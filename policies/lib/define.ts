@@ -34,6 +34,19 @@ export interface RuleInfo {
   readonly config?: PolicyConfigSchema["properties"];
 }
 
+/**
+ * The `minimumId` setting shared by every rule on user and group IDs: the source design's floor
+ * (1001); components run at 10001, above it.
+ */
+export function minimumIdConfig(what: string): PolicyConfigSchema["properties"][string] {
+  return {
+    type: "integer",
+    minimum: 1,
+    default: 1001,
+    description: `Lowest allowed ${what} (the source design's 1001).`,
+  };
+}
+
 /** The config a check receives: the policy's schema defaults overlaid by the stack's file. */
 export type RuleConfig = Record<string, any> & { readonly exemptions?: readonly Exemption[] };
 
