@@ -244,7 +244,12 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         spec.name,
         {
           metadata: { name: spec.name, namespace, labels },
-          spec: { maxUnavailable: spec.maxUnavailable ?? 1, selector: { matchLabels: selector } },
+          spec: {
+            maxUnavailable: spec.maxUnavailable ?? 1,
+            selector: { matchLabels: selector },
+            // A crash-looping pod must not block a node drain: evict unhealthy pods regardless.
+            unhealthyPodEvictionPolicy: "AlwaysAllow",
+          },
         },
         child,
       );

@@ -199,9 +199,9 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         .map(([name]) => name);
       expect(budgets.sort()).toEqual(replicated.sort());
       for (const name of replicated) {
-        expect(named(run, "PodDisruptionBudget", name).spec.maxUnavailable).toBeGreaterThanOrEqual(
-          1,
-        );
+        const budget = named(run, "PodDisruptionBudget", name).spec;
+        expect(budget.maxUnavailable).toBeGreaterThanOrEqual(1);
+        expect(budget.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
         const spread = named(run, "Deployment", name).spec.template.spec.topologySpreadConstraints;
         expect(spread.map((constraint: any) => constraint.topologyKey)).toContain(
           "kubernetes.io/hostname",
