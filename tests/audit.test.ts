@@ -1,10 +1,13 @@
 // Parsing kube-score and Checkov reports, and comparing findings with the baseline.
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import {
   checkovFindings,
   compareWithBaseline,
   kubeScoreFindings,
   type BaselineEntry,
 } from "../tools/audit/findings";
+import { withScratchDir } from "../tools/scratch";
 
 const kubeScoreReport = [
   {
@@ -95,4 +98,25 @@ test("an entry limited to some stacks does not explain the same finding elsewher
   const comparison = compareWithBaseline({ dev: findings, production: findings }, baseline);
   expect(comparison.unexplained.map((finding) => finding.stack)).toEqual(["production"]);
   expect(comparison.stale).toEqual([]);
+});
+
+describe("the audit's scratch folder", () => {
+  it("is removed after the work, and after a failure too", () => {
+    let kept = "";
+    const result = withScratchDir("toolboxai-test-", (dir) => {
+      kept = dir;
+      writeFileSync(path.join(dir, "manifest.yaml"), "kind: ConfigMap\n");
+      return readdirSync(dir);
+    });
+    expect(result).toEqual(["manifest.yaml"]);
+    expect(existsSync(kept)).toBe(false);
+
+    expect(() =>
+      withScratchDir("toolboxai-test-", (dir) => {
+        kept = dir;
+        throw new Error("kube-score failed");
+      }),
+    ).toThrow("kube-score failed");
+    expect(existsSync(kept)).toBe(false);
+  });
 });

@@ -4,11 +4,11 @@
 // tools/audit/baseline.yaml with a reason; a new finding or a stale baseline entry fails.
 // The tools are installed, at pinned versions, by scripts/install-audit-tools.sh.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { projectRoot } from "../engine/mock-engine";
+import { withScratchDir } from "../scratch";
 import {
   checkovFindings,
   compareWithBaseline,
@@ -81,9 +81,12 @@ function checkov(directory: string): Finding[] {
 }
 
 function main(): void {
+  withScratchDir("toolboxai-audit-", audit);
+}
+
+function audit(workDir: string): void {
   const baselineFile = path.join(projectRoot, "tools", "audit", "baseline.yaml");
   const baseline = (parse(readFileSync(baselineFile, "utf8")) ?? []) as BaselineEntry[];
-  const workDir = mkdtempSync(path.join(tmpdir(), "toolboxai-audit-"));
   const findingsByStack: Record<string, Finding[]> = {};
   const schemaErrors: string[] = [];
   for (const stack of stacks) {
