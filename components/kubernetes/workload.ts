@@ -59,6 +59,252 @@ function preferDistinctNodes(labels: Record<string, string>) {
   };
 }
 
+/** What every builder of a workload's resources shares: its spec, names, labels and options. */
+interface WorkloadScope {
+  readonly spec: WorkloadSpec;
+  readonly context: KubernetesContext;
+  readonly security: SecurityProfile;
+  readonly namespace: string;
+  /** Recommended labels of every resource. */
+  readonly labels: Record<string, string>;
+  /** The subset of labels that selects the workload's pods. */
+  readonly selector: Record<string, string>;
+  readonly names: {
+    readonly serviceAccount: string;
+    readonly secret: string;
+    readonly configMap: string;
+  };
+  /** Options of every child: parented to the component, after the context's dependencies. */
+  readonly child: pulumi.CustomResourceOptions & { dependsOn: pulumi.Resource[] };
+}
+
+function createServiceAccount(scope: WorkloadScope): void {
+  const { spec, namespace, labels, names, security, child } = scope;
+  new k8s.core.v1.ServiceAccount(
+    spec.name,
+    {
+      metadata: { name: names.serviceAccount, namespace, labels },
+      automountServiceAccountToken: security.automountServiceAccountToken,
+    },
+    child,
+  );
+}
+
+/** The ConfigMap of the workload's config files; returns the pod annotation that rolls pods. */
+function createConfigFiles(scope: WorkloadScope): Record<string, string> {
+  const { spec, namespace, labels, names, child } = scope;
+  const configFiles = spec.configFiles ?? [];
+  if (configFiles.length === 0) return {};
+  const data = Object.fromEntries(configFiles.map((file) => [file.name, file.content]));
+  new k8s.core.v1.ConfigMap(
+    `${spec.name}-config`,
+    { metadata: { name: names.configMap, namespace, labels }, data },
+    child,
+  );
+  return { "checksum.toolboxai.io/config": sha256(JSON.stringify(data)) };
+}
+
+/** The Secret of the workload's secret files; returns the pod annotation that rolls pods. */
+function createSecretFiles(scope: WorkloadScope): Record<string, pulumi.Output<string>> {
+  const { spec, namespace, labels, names, child } = scope;
+  const secretFiles = spec.secretFiles ?? [];
+  if (secretFiles.length === 0) return {};
+  const stringData = pulumi.secret(
+    pulumi
+      .all(secretFiles.map((file) => file.value))
+      .apply((values) =>
+        Object.fromEntries(secretFiles.map((file, index) => [file.name, values[index]])),
+      ),
+  );
+  new k8s.core.v1.Secret(
+    `${spec.name}-secrets`,
+    {
+      metadata: { name: names.secret, namespace, labels },
+      type: "Opaque",
+      stringData,
+    },
+    child,
+  );
+  // Pods roll when a secret changes. The checksum is left unsecret so that the pod template
+  // (and every diff of it) stays readable; scrypt makes it useless for guessing the values.
+  return {
+    "checksum.toolboxai.io/secrets": pulumi.unsecret(
+      stringData.apply((data) => secretChecksum(spec.name, JSON.stringify(data))),
+    ),
+  };
+}
+
+function isReplicated(spec: WorkloadSpec): boolean {
+  const minReplicas = spec.autoscaling?.minReplicas ?? spec.replicas;
+  return minReplicas > 1 || (spec.autoscaling?.maxReplicas ?? 1) > 1;
+}
+
+function podTemplate(scope: WorkloadScope, annotations: Record<string, pulumi.Input<string>>) {
+  const { spec, context, security, labels, selector, names } = scope;
+  return {
+    metadata: {
+      labels: { ...labels, ...zoneLabels(spec.zones) },
+      annotations,
+    },
+    spec: {
+      ...podSpec(spec, security, names),
+      priorityClassName: context.priorityClassNames[spec.priority ?? "standard"],
+      ...(isReplicated(spec)
+        ? {
+            topologySpreadConstraints: spreadConstraints(selector),
+            affinity: { podAntiAffinity: preferDistinctNodes(selector) },
+          }
+        : {}),
+    },
+  };
+}
+
+type PodTemplate = ReturnType<typeof podTemplate>;
+
+function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.StatefulSet {
+  const { spec, namespace, labels, selector, child } = scope;
+  const volume = spec.persistentVolume!;
+  return new k8s.apps.v1.StatefulSet(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: {
+        serviceName: spec.name,
+        replicas: spec.replicas,
+        selector: { matchLabels: selector },
+        podManagementPolicy: "OrderedReady",
+        updateStrategy: { type: "RollingUpdate" },
+        // Deleting the StatefulSet must never delete the data.
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+        template,
+        volumeClaimTemplates: [
+          {
+            metadata: { name: dataVolume, labels: selector },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(volume.storageClass ? { storageClassName: volume.storageClass } : {}),
+              resources: { requests: { storage: volume.size } },
+            },
+          },
+        ],
+      },
+    },
+    child,
+  );
+}
+
+function createDeployment(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.Deployment {
+  const { spec, namespace, labels, selector, child } = scope;
+  return new k8s.apps.v1.Deployment(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: {
+        // With an autoscaler the replica count is the autoscaler's alone: pinning it here
+        // would fight the HPA on every update.
+        ...(spec.autoscaling ? {} : { replicas: spec.replicas }),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy:
+          spec.updateStrategy === "recreate"
+            ? { type: "Recreate" }
+            : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template,
+      },
+    },
+    child,
+  );
+}
+
+/** A ClusterIP Service (headless for stateful workloads); returns its in-cluster DNS name. */
+function createService(scope: WorkloadScope, ports: readonly PortSpec[]): string {
+  const { spec, namespace, labels, selector, child } = scope;
+  new k8s.core.v1.Service(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: {
+        type: "ClusterIP",
+        ...(spec.kind === "stateful" ? { clusterIP: "None" } : {}),
+        selector,
+        ports: ports.map((port) => ({
+          name: port.name,
+          port: port.port,
+          targetPort: port.name,
+          protocol: "TCP",
+        })),
+      },
+    },
+    child,
+  );
+  return `${spec.name}.${namespace}.svc.cluster.local`;
+}
+
+function createNetworkPolicy(scope: WorkloadScope): void {
+  const { spec, context, namespace, labels, child } = scope;
+  new k8s.networking.v1.NetworkPolicy(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: workloadPolicySpec(spec, context),
+    },
+    child,
+  );
+}
+
+function createDisruptionBudget(scope: WorkloadScope): void {
+  const { spec, namespace, labels, selector, child } = scope;
+  new k8s.policy.v1.PodDisruptionBudget(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: {
+        maxUnavailable: spec.maxUnavailable ?? 1,
+        selector: { matchLabels: selector },
+        // A crash-looping pod must not block a node drain: evict unhealthy pods regardless.
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+      },
+    },
+    child,
+  );
+}
+
+function createAutoscaler(
+  scope: WorkloadScope,
+  autoscaling: NonNullable<WorkloadSpec["autoscaling"]>,
+  target: pulumi.Resource,
+): void {
+  const { spec, namespace, labels, child } = scope;
+  new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: {
+        scaleTargetRef: {
+          apiVersion: "apps/v1",
+          kind: spec.kind === "stateful" ? "StatefulSet" : "Deployment",
+          name: spec.name,
+        },
+        minReplicas: autoscaling.minReplicas,
+        maxReplicas: autoscaling.maxReplicas,
+        metrics: [
+          {
+            type: "Resource",
+            resource: {
+              name: "cpu",
+              target: {
+                type: "Utilization",
+                averageUtilization: autoscaling.targetCpuUtilizationPercent,
+              },
+            },
+          },
+        ],
+      },
+    },
+    { ...child, dependsOn: [...child.dependsOn, target] },
+  );
+}
+
 export class KubernetesWorkload extends pulumi.ComponentResource {
   /** The resolved security profile the pods run with. */
   readonly security: SecurityProfile;
@@ -73,218 +319,39 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     super("toolboxai:kubernetes:Workload", name, {}, opts);
     const { spec, context } = args;
     assertValidWorkload(spec);
-    const security = resolveSecurity(spec.name, spec.security);
-    this.security = security;
+    this.security = resolveSecurity(spec.name, spec.security);
     this.workloadName = spec.name;
 
-    const namespace = context.namespace;
     const version = spec.containers[0].image.tag ?? spec.containers[0].image.digest;
-    const labels = recommendedLabels(spec.name, spec.component, context, version);
-    const selector = selectorLabels(spec.name, context);
-    const child = { parent: this, dependsOn: [...(context.dependsOn ?? [])] };
-    const names = {
-      serviceAccount: spec.name,
-      secret: `${spec.name}-secrets`,
-      configMap: `${spec.name}-config`,
+    const scope: WorkloadScope = {
+      spec,
+      context,
+      security: this.security,
+      namespace: context.namespace,
+      labels: recommendedLabels(spec.name, spec.component, context, version),
+      selector: selectorLabels(spec.name, context),
+      names: {
+        serviceAccount: spec.name,
+        secret: `${spec.name}-secrets`,
+        configMap: `${spec.name}-config`,
+      },
+      child: { parent: this, dependsOn: [...(context.dependsOn ?? [])] },
     };
 
-    new k8s.core.v1.ServiceAccount(
-      spec.name,
-      {
-        metadata: { name: names.serviceAccount, namespace, labels },
-        automountServiceAccountToken: security.automountServiceAccountToken,
-      },
-      child,
-    );
+    createServiceAccount(scope);
+    const annotations = { ...createConfigFiles(scope), ...createSecretFiles(scope) };
+    if (spec.secretFiles?.length) this.secretName = scope.names.secret;
+    const template = podTemplate(scope, annotations);
+    const controller =
+      spec.kind === "stateful"
+        ? createStatefulSet(scope, template)
+        : createDeployment(scope, template);
 
-    const annotations: Record<string, pulumi.Input<string>> = {};
-    const configFiles = spec.configFiles ?? [];
-    if (configFiles.length > 0) {
-      const data = Object.fromEntries(configFiles.map((file) => [file.name, file.content]));
-      new k8s.core.v1.ConfigMap(
-        `${spec.name}-config`,
-        { metadata: { name: names.configMap, namespace, labels }, data },
-        child,
-      );
-      annotations["checksum.toolboxai.io/config"] = sha256(JSON.stringify(data));
-    }
-
-    const secretFiles = spec.secretFiles ?? [];
-    if (secretFiles.length > 0) {
-      this.secretName = names.secret;
-      const stringData = pulumi.secret(
-        pulumi
-          .all(secretFiles.map((file) => file.value))
-          .apply((values) =>
-            Object.fromEntries(secretFiles.map((file, index) => [file.name, values[index]])),
-          ),
-      );
-      new k8s.core.v1.Secret(
-        `${spec.name}-secrets`,
-        {
-          metadata: { name: names.secret, namespace, labels },
-          type: "Opaque",
-          stringData,
-        },
-        child,
-      );
-      // Pods roll when a secret changes. The checksum is left unsecret so that the pod template
-      // (and every diff of it) stays readable; scrypt makes it useless for guessing the values.
-      annotations["checksum.toolboxai.io/secrets"] = pulumi.unsecret(
-        stringData.apply((data) => secretChecksum(spec.name, JSON.stringify(data))),
-      );
-    }
-
-    const minReplicas = spec.autoscaling?.minReplicas ?? spec.replicas;
-    const replicated = minReplicas > 1 || (spec.autoscaling?.maxReplicas ?? 1) > 1;
-    const template = {
-      metadata: {
-        labels: { ...labels, ...zoneLabels(spec.zones) },
-        annotations,
-      },
-      spec: {
-        ...podSpec(spec, security, names),
-        priorityClassName: context.priorityClassNames[spec.priority ?? "standard"],
-        ...(replicated
-          ? {
-              topologySpreadConstraints: spreadConstraints(selector),
-              affinity: { podAntiAffinity: preferDistinctNodes(selector) },
-            }
-          : {}),
-      },
-    };
-
-    let workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
-    if (spec.kind === "stateful") {
-      const volume = spec.persistentVolume!;
-      workload = new k8s.apps.v1.StatefulSet(
-        spec.name,
-        {
-          metadata: { name: spec.name, namespace, labels },
-          spec: {
-            serviceName: spec.name,
-            replicas: spec.replicas,
-            selector: { matchLabels: selector },
-            podManagementPolicy: "OrderedReady",
-            updateStrategy: { type: "RollingUpdate" },
-            // Deleting the StatefulSet must never delete the data.
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-            template,
-            volumeClaimTemplates: [
-              {
-                metadata: { name: dataVolume, labels: selector },
-                spec: {
-                  accessModes: ["ReadWriteOnce"],
-                  ...(volume.storageClass ? { storageClassName: volume.storageClass } : {}),
-                  resources: { requests: { storage: volume.size } },
-                },
-              },
-            ],
-          },
-        },
-        child,
-      );
-    } else {
-      workload = new k8s.apps.v1.Deployment(
-        spec.name,
-        {
-          metadata: { name: spec.name, namespace, labels },
-          spec: {
-            // With an autoscaler the replica count is the autoscaler's alone: pinning it here
-            // would fight the HPA on every update.
-            ...(spec.autoscaling ? {} : { replicas: spec.replicas }),
-            revisionHistoryLimit: 5,
-            selector: { matchLabels: selector },
-            strategy:
-              spec.updateStrategy === "recreate"
-                ? { type: "Recreate" }
-                : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-            template,
-          },
-        },
-        child,
-      );
-    }
-
-    const ports = spec.containers.flatMap((container) => container.ports ?? []);
-    this.ports = ports;
-    if (ports.length > 0) {
-      new k8s.core.v1.Service(
-        spec.name,
-        {
-          metadata: { name: spec.name, namespace, labels },
-          spec: {
-            type: "ClusterIP",
-            ...(spec.kind === "stateful" ? { clusterIP: "None" } : {}),
-            selector,
-            ports: ports.map((port) => ({
-              name: port.name,
-              port: port.port,
-              targetPort: port.name,
-              protocol: "TCP",
-            })),
-          },
-        },
-        child,
-      );
-      this.serviceHost = `${spec.name}.${namespace}.svc.cluster.local`;
-    }
-
-    new k8s.networking.v1.NetworkPolicy(
-      spec.name,
-      {
-        metadata: { name: spec.name, namespace, labels },
-        spec: workloadPolicySpec(spec, context),
-      },
-      child,
-    );
-
-    if (replicated) {
-      new k8s.policy.v1.PodDisruptionBudget(
-        spec.name,
-        {
-          metadata: { name: spec.name, namespace, labels },
-          spec: {
-            maxUnavailable: spec.maxUnavailable ?? 1,
-            selector: { matchLabels: selector },
-            // A crash-looping pod must not block a node drain: evict unhealthy pods regardless.
-            unhealthyPodEvictionPolicy: "AlwaysAllow",
-          },
-        },
-        child,
-      );
-    }
-
-    if (spec.autoscaling) {
-      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-        spec.name,
-        {
-          metadata: { name: spec.name, namespace, labels },
-          spec: {
-            scaleTargetRef: {
-              apiVersion: "apps/v1",
-              kind: spec.kind === "stateful" ? "StatefulSet" : "Deployment",
-              name: spec.name,
-            },
-            minReplicas: spec.autoscaling.minReplicas,
-            maxReplicas: spec.autoscaling.maxReplicas,
-            metrics: [
-              {
-                type: "Resource",
-                resource: {
-                  name: "cpu",
-                  target: {
-                    type: "Utilization",
-                    averageUtilization: spec.autoscaling.targetCpuUtilizationPercent,
-                  },
-                },
-              },
-            ],
-          },
-        },
-        { ...child, dependsOn: [...child.dependsOn, workload] },
-      );
-    }
+    this.ports = spec.containers.flatMap((container) => container.ports ?? []);
+    if (this.ports.length > 0) this.serviceHost = createService(scope, this.ports);
+    createNetworkPolicy(scope);
+    if (isReplicated(spec)) createDisruptionBudget(scope);
+    if (spec.autoscaling) createAutoscaler(scope, spec.autoscaling, controller);
 
     this.registerOutputs({ serviceHost: this.serviceHost, version: labelValue(version ?? "") });
   }
