@@ -2,9 +2,15 @@
 // StatefulSet services (the Kyverno, Polaris and kube-score availability rows). Most rules need
 // more than one object (a Deployment and its autoscaler or budget), so they are stack rules.
 import type { Policies, PolicyResource } from "@pulumi/policy";
-import { podRule, stackRule, type StackFinding } from "./lib/define";
+import { podRule, resourceRule, stackRule, type StackFinding } from "./lib/define";
 import { podTemplateOf, selects } from "./lib/kubernetes";
-import { describeObject, objectsOfKind, podOwners, type KubeObject } from "./lib/stack-objects";
+import {
+  describeObject,
+  isKind,
+  objectsOfKind,
+  podOwners,
+  type KubeObject,
+} from "./lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -195,6 +201,35 @@ export const pdbSane = stackRule({
       }
       return messages.map((message) => ({ resource: pdb.resource, message }));
     });
+  },
+});
+
+export const pdbUnhealthyPodEvictionPolicy = resourceRule({
+  name: "pdb-unhealthy-pod-eviction-policy",
+  description:
+    "PodDisruptionBudgets set spec.unhealthyPodEvictionPolicy: AlwaysAllow, so pods that run but " +
+    "are not ready can always be evicted; under the default (IfHealthyBudget) a crash-looping " +
+    "pod keeps its budget unmet and blocks every node drain (pdb-sane row; kube-linter " +
+    "pdb-unhealthy-pod-eviction-policy; the Kubernetes PodDisruptionBudget documentation " +
+    "recommends AlwaysAllow).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `spec.unhealthyPodEvictionPolicy: AlwaysAllow` on the PodDisruptionBudget (the " +
+    "workload components do). A workload whose unready pods must never be evicted while the " +
+    "budget is unmet (a quorum that is still forming) is exempted by name with a reason.",
+  appliesTo: (type) => isKind(type, "PodDisruptionBudget"),
+  check: (pdb) => {
+    const policy = pdb.props?.spec?.unhealthyPodEvictionPolicy;
+    if (policy === "AlwaysAllow") return [];
+    const shown =
+      policy === undefined || policy === null || policy === ""
+        ? "unset (Kubernetes defaults to IfHealthyBudget)"
+        : show(policy);
+    return [
+      `unhealthyPodEvictionPolicy is ${shown}, so a pod that runs but never becomes ready ` +
+        "blocks node drains while the budget is unmet; set it to AlwaysAllow",
+    ];
   },
 });
 
@@ -442,6 +477,7 @@ export const availabilityPolicies: Policies = [
   replicasMin,
   pdbExists,
   pdbSane,
+  pdbUnhealthyPodEvictionPolicy,
   topologySpread,
   priorityClass,
   rolloutStrategy,

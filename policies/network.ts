@@ -1,6 +1,7 @@
 // Network: NetworkPolicy coverage (default deny, a policy per workload, no dangling policies),
-// Service and Ingress exposure and wiring, TLS, and the zone segmentation of the data tier (the
-// Kyverno, Polaris, kube-score and Checkov network rows, plus the source design's zones).
+// Service and Ingress exposure and wiring, TLS and exact hosts, and the zone segmentation of the
+// data tier (the Kyverno, Polaris, kube-score and Checkov network rows, plus the source design's
+// zones).
 import type { Policies } from "@pulumi/policy";
 import { resourceRule, stackRule, type RuleConfig, type StackFinding } from "./lib/define";
 import { findExemption, recordExemption } from "./lib/exemptions";
@@ -360,6 +361,60 @@ export const ingressTls = resourceRule({
   },
 });
 
+export const ingressNoWildcardHosts = resourceRule({
+  name: "ingress-no-wildcard-hosts",
+  description:
+    "Every Ingress rule names one exact host: no wildcard host (`*`, `*.example.com`), no rule " +
+    "with an empty or missing host, and no defaultBackend, each of which answers host names " +
+    "the stack does not own and can take traffic meant for other applications " +
+    "(Kyverno restrict-ingress-wildcard, disallow-empty-ingress-host; Gatekeeper " +
+    "k8sblockwildcardingress).",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedWildcardHosts: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: [],
+      description:
+        'Wildcard hosts allowed exactly as written (e.g. "*.tenants.example.com"); empty ' +
+        "allows none.",
+    },
+  },
+  remediationSteps:
+    "Set each rule's `host` to the exact public host name (the gateway uses the stack's " +
+    "`domain` setting, which must be a fully qualified name), one rule per host, and remove " +
+    "`defaultBackend`. A wildcard host the stack really serves is listed in " +
+    "`allowedWildcardHosts` in policies/config/<stack>.json.",
+  appliesTo: (type) => isKind(type, "Ingress"),
+  check: (ingress, config) => {
+    const spec = ingress.props?.spec ?? {};
+    const allowed: readonly string[] = config.allowedWildcardHosts ?? [];
+    const messages: string[] = [];
+    const defaultBackend = spec.defaultBackend ?? spec.backend;
+    if (defaultBackend) {
+      messages.push(
+        "sets a defaultBackend, which answers every host name no rule matches; remove it and " +
+          "route each host with a rule",
+      );
+    }
+    (spec.rules ?? []).forEach((rule: any, index: number) => {
+      const host = rule?.host;
+      if (typeof host !== "string" || host === "") {
+        messages.push(
+          `spec.rules[${index}] has no host, so it answers every host name; set the exact host`,
+        );
+      } else if (host.includes("*") && !allowed.includes(host)) {
+        messages.push(
+          `spec.rules[${index}] host "${host}" is a wildcard, so it answers ` +
+            `${host === "*" ? "every host name" : "every name under it"}; set the exact host`,
+        );
+      }
+    });
+    return messages;
+  },
+});
+
 /** Does a selector require `key: "true"` (matchLabels, or matchExpressions In ["true"])? */
 function requiresTrue(selector: any, key: string): boolean {
   if (selector?.matchLabels?.[key] === "true") return true;
@@ -474,5 +529,6 @@ export const networkPolicies: Policies = [
   serviceTargetsPod,
   ingressTargetsService,
   ingressTls,
+  ingressNoWildcardHosts,
   dataTierIsolation,
 ];

@@ -9,6 +9,7 @@ import { hygienePolicies } from "./hygiene";
 import { imagePolicies } from "./images";
 import { exemptionsInUse } from "./lib/exemptions";
 import { networkPolicies } from "./network";
+import { rbacPolicies } from "./rbac";
 import { resourcePolicies } from "./resources";
 import { secretPolicies } from "./secrets";
 import { securityPolicies } from "./security";
@@ -26,5 +27,6 @@ export const policies: Policies = [
   ...secretPolicies,
   ...backupPolicies,
   ...dockerPolicies,
+  ...rbacPolicies,
   exemptionsInUse,
 ];

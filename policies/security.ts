@@ -276,6 +276,59 @@ export const noHostProcess = podRule({
     ),
 });
 
+export const noControlPlaneTolerations = podRule({
+  name: "no-control-plane-tolerations",
+  description:
+    "Pods do not tolerate the control-plane taints (node-role.kubernetes.io/control-plane, " +
+    "node-role.kubernetes.io/master) and carry no blanket toleration (no key, operator Exists), " +
+    "which tolerates every taint, the control plane's included: application pods never share a " +
+    "node with the API server and etcd (Kyverno restrict-controlplane-scheduling).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    controlPlaneTaintKeys: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: ["node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"],
+      description: "Taint keys that keep ordinary pods off control-plane nodes.",
+    },
+  },
+  remediationSteps:
+    "Remove from `tolerations` every entry whose key is a control-plane taint key, and replace " +
+    "an entry with no key and `operator: Exists` by entries naming the taint keys the pod " +
+    "actually needs to tolerate. The workload components set no tolerations; a node agent that " +
+    "must run on control-plane nodes is exempted by name with a reason.",
+  check: (pod, config) => {
+    const controlPlaneKeys = stringsOf(config.controlPlaneTaintKeys);
+    return listOf(pod.podSpec?.tolerations).flatMap((toleration, index): string[] => {
+      const key = toleration?.key;
+      const where = `tolerations[${index}]`;
+      if (typeof key === "string" && controlPlaneKeys.includes(key)) {
+        return [
+          `${where} tolerates the control-plane taint "${key}", so the pod may run next to the ` +
+            "API server and etcd; remove it",
+        ];
+      }
+      if ((key === undefined || key === null || key === "") && toleration?.operator === "Exists") {
+        const effect = toleration?.effect;
+        const scope =
+          typeof effect === "string" && effect !== ""
+            ? `every taint with effect ${effect}`
+            : "every taint";
+        const controlPlane =
+          effect === undefined || effect === null || effect === "" || effect === "NoSchedule"
+            ? ", the control plane's included"
+            : "";
+        return [
+          `${where} has no key and operator Exists, so it tolerates ${scope}${controlPlane}; ` +
+            "name the taint keys the pod needs instead",
+        ];
+      }
+      return [];
+    });
+  },
+});
+
 // ---------------------------------------------------------------------------------------------
 // Capabilities and privilege escalation
 
@@ -922,9 +975,10 @@ export const rbacLeastPrivilege = resourceRule({
   name: "rbac-least-privilege",
   description:
     "RBAC grants least privilege: Roles and ClusterRoles have no wildcard verbs, resources or " +
-    "API groups, no pods/exec or pods/attach, no bind/escalate/impersonate/approve, no write " +
-    "access to admission webhooks, and no cluster-wide read of secrets; no RoleBinding or " +
-    "ClusterRoleBinding grants cluster-admin (Polaris; CKV_K8S_49, CKV_K8S_155–158).",
+    "API groups, no approve verb (CSR approval), no write access to admission webhooks, and no " +
+    "cluster-wide read of secrets; no RoleBinding or ClusterRoleBinding grants cluster-admin. " +
+    "pods/exec, pods/attach, nodes/proxy, bind, escalate and impersonate are checked, wildcards " +
+    "included, by rbac-no-privilege-escalation (Polaris; CKV_K8S_49, CKV_K8S_155, CKV_K8S_156).",
   severity: "high",
   enforcementLevel: "mandatory",
   config: {
@@ -937,14 +991,18 @@ export const rbacLeastPrivilege = resourceRule({
     forbiddenResources: {
       type: "array",
       items: { type: "string" },
-      default: ["pods/exec", "pods/attach"],
-      description: "Core resources (subresources) no role may grant, with any verb.",
+      default: [],
+      description:
+        "Further core resources (subresources) no role may grant, with any verb; pods/exec, " +
+        "pods/attach and nodes/proxy are rbac-no-privilege-escalation's.",
     },
     forbiddenVerbs: {
       type: "array",
       items: { type: "string" },
-      default: ["bind", "escalate", "impersonate", "approve"],
-      description: "Verbs no role may grant (RBAC escalation, impersonation, CSR approval).",
+      default: ["approve"],
+      description:
+        "Verbs no role may grant, on any resource (CSR approval); bind, escalate and " +
+        "impersonate are rbac-no-privilege-escalation's.",
     },
     writeProtectedResources: {
       type: "array",
@@ -955,7 +1013,7 @@ export const rbacLeastPrivilege = resourceRule({
   },
   remediationSteps:
     "List the exact apiGroups, resources and verbs the workload needs in a namespaced Role; " +
-    "never grant pods/exec, pods/attach, secrets cluster-wide, RBAC escalation verbs or " +
+    "never grant secrets cluster-wide, CSR approval, webhook configuration writes or " +
     "cluster-admin. An operator that needs more is exempted by name with a reason.",
   appliesTo: (type) => roleTypes.has(type) || bindingTypes.has(type),
   check: (resource, config) => {
@@ -981,6 +1039,7 @@ export const securityPolicies: Policies = [
   noRuntimeSocket,
   noHostPorts,
   noHostProcess,
+  noControlPlaneTolerations,
   capabilitiesDropAll,
   noDangerousCapabilities,
   noPrivilegeEscalation,

@@ -2,6 +2,7 @@ import {
   hpaSane,
   pdbExists,
   pdbSane,
+  pdbUnhealthyPodEvictionPolicy,
   priorityClass,
   replicasMin,
   rolloutStrategy,
@@ -170,6 +171,43 @@ describe("pdb-sane", () => {
       "PodDisruptionBudget toolboxai/api: its selector matches no pod template in namespace " +
         "toolboxai",
     ]);
+  });
+});
+
+describe("pdb-unhealthy-pod-eviction-policy", () => {
+  const suffix =
+    "so a pod that runs but never becomes ready blocks node drains while the budget is unmet; " +
+    "set it to AlwaysAllow";
+
+  test("the compliant stack passes", async () => {
+    expect(await messagesOf(pdbUnhealthyPodEvictionPolicy, stack())).toEqual([]);
+  });
+  test("an unset policy and IfHealthyBudget are reported", async () => {
+    const objects = stack();
+    delete find(objects, "PodDisruptionBudget", "api").spec.unhealthyPodEvictionPolicy;
+    find(objects, "PodDisruptionBudget", "web").spec.unhealthyPodEvictionPolicy = "IfHealthyBudget";
+    expect(await messagesOf(pdbUnhealthyPodEvictionPolicy, objects)).toEqual([
+      "PodDisruptionBudget toolboxai/api: unhealthyPodEvictionPolicy is unset (Kubernetes " +
+        `defaults to IfHealthyBudget), ${suffix}`,
+      `PodDisruptionBudget toolboxai/web: unhealthyPodEvictionPolicy is "IfHealthyBudget", ${suffix}`,
+    ]);
+  });
+  test("a budget that must keep IfHealthyBudget is exempted by name", async () => {
+    const objects = stack();
+    find(objects, "PodDisruptionBudget", "postgres").spec.unhealthyPodEvictionPolicy =
+      "IfHealthyBudget";
+    const config = {
+      "pdb-unhealthy-pod-eviction-policy": {
+        exemptions: [
+          {
+            kind: "PodDisruptionBudget",
+            name: "postgres",
+            reason: "a forming quorum must not lose its unready members",
+          },
+        ],
+      },
+    };
+    expect(await messagesOf(pdbUnhealthyPodEvictionPolicy, objects, config)).toEqual([]);
   });
 });
 

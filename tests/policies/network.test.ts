@@ -1,6 +1,7 @@
 import {
   dataTierIsolation,
   defaultDeny,
+  ingressNoWildcardHosts,
   ingressTargetsService,
   ingressTls,
   netpolNotDangling,
@@ -324,6 +325,61 @@ describe("ingress-tls", () => {
     expect(await messagesOf(ingressTls, objects)).toEqual([
       "Ingress toolboxai/api: a rule has no host, so it answers every host name without TLS; " +
         "set a host",
+    ]);
+  });
+});
+
+describe("ingress-no-wildcard-hosts", () => {
+  const ingressOf = (objects: any[]) => find(objects, "Ingress", "api");
+  const rule = (host?: string) => ({
+    ...(host === undefined ? {} : { host }),
+    http: {
+      paths: [
+        {
+          path: "/",
+          pathType: "Prefix",
+          backend: { service: { name: "api", port: { number: 8009 } } },
+        },
+      ],
+    },
+  });
+
+  test("the compliant stack passes: one exact host per rule", async () => {
+    expect(await messagesOf(ingressNoWildcardHosts, stack())).toEqual([]);
+  });
+  test("wildcard hosts are reported by rule index", async () => {
+    const objects = stack();
+    ingressOf(objects).spec.rules.push(rule("*.toolboxai.example"), rule("*"));
+    expect(await messagesOf(ingressNoWildcardHosts, objects)).toEqual([
+      'Ingress toolboxai/api: spec.rules[1] host "*.toolboxai.example" is a wildcard, so it ' +
+        "answers every name under it; set the exact host",
+      'Ingress toolboxai/api: spec.rules[2] host "*" is a wildcard, so it answers every host ' +
+        "name; set the exact host",
+    ]);
+  });
+  test("a rule with a missing or empty host, and a defaultBackend, are reported", async () => {
+    const objects = stack();
+    const spec = ingressOf(objects).spec;
+    spec.rules.push(rule(), rule(""));
+    spec.defaultBackend = { service: { name: "api", port: { number: 8009 } } };
+    expect(await messagesOf(ingressNoWildcardHosts, objects)).toEqual([
+      "Ingress toolboxai/api: sets a defaultBackend, which answers every host name no rule " +
+        "matches; remove it and route each host with a rule",
+      "Ingress toolboxai/api: spec.rules[1] has no host, so it answers every host name; set the " +
+        "exact host",
+      "Ingress toolboxai/api: spec.rules[2] has no host, so it answers every host name; set the " +
+        "exact host",
+    ]);
+  });
+  test("allowedWildcardHosts accepts a wildcard exactly as written", async () => {
+    const objects = stack();
+    ingressOf(objects).spec.rules.push(rule("*.tenants.toolboxai.example"), rule("*"));
+    const config = {
+      "ingress-no-wildcard-hosts": { allowedWildcardHosts: ["*.tenants.toolboxai.example"] },
+    };
+    expect(await messagesOf(ingressNoWildcardHosts, objects, config)).toEqual([
+      'Ingress toolboxai/api: spec.rules[2] host "*" is a wildcard, so it answers every host ' +
+        "name; set the exact host",
     ]);
   });
 });

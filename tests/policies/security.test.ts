@@ -3,6 +3,7 @@ import {
   capabilitiesDropAll,
   dedicatedServiceAccount,
   hostNamespaces,
+  noControlPlaneTolerations,
   noDangerousCapabilities,
   noDefaultNamespace,
   noHostPath,
@@ -232,6 +233,89 @@ describe("no-host-process", () => {
     expect(await messagesOf(noHostProcess, [cronJob])).toEqual([
       "CronJob toolboxai/report: pod securityContext sets windowsOptions.hostProcess: true (full access to the Windows node)",
       'CronJob toolboxai/report: container "report" sets windowsOptions.hostProcess: true (full access to the Windows node)',
+    ]);
+  });
+});
+
+describe("no-control-plane-tolerations", () => {
+  const controlPlane = "node-role.kubernetes.io/control-plane";
+  const master = "node-role.kubernetes.io/master";
+  const dedicated = {
+    key: "dedicated",
+    operator: "Equal",
+    value: "toolboxai",
+    effect: "NoSchedule",
+  };
+  const notReady = {
+    key: "node.kubernetes.io/not-ready",
+    operator: "Exists",
+    effect: "NoExecute",
+    tolerationSeconds: 300,
+  };
+
+  test("the compliant fixtures pass, and tolerations of other taints are fine", async () => {
+    const deployment = compliantDeployment();
+    specOf(deployment).tolerations = [dedicated, notReady];
+    expect(
+      await messagesOf(noControlPlaneTolerations, [...compliantWorkloads(), deployment]),
+    ).toEqual([]);
+  });
+  test("tolerations of the control-plane and master taints are reported by index", async () => {
+    const deployment = compliantDeployment();
+    specOf(deployment).tolerations = [
+      { key: controlPlane, operator: "Exists", effect: "NoSchedule" },
+      dedicated,
+      { key: master, operator: "Equal", value: "", effect: "NoSchedule" },
+    ];
+    const cronJob = compliantCronJob();
+    specOf(cronJob).tolerations = [{ key: master, operator: "Exists" }];
+    const suffix = "so the pod may run next to the API server and etcd; remove it";
+    expect(await messagesOf(noControlPlaneTolerations, [deployment, cronJob])).toEqual([
+      `Deployment toolboxai/api: tolerations[0] tolerates the control-plane taint "${controlPlane}", ${suffix}`,
+      `Deployment toolboxai/api: tolerations[2] tolerates the control-plane taint "${master}", ${suffix}`,
+      `CronJob toolboxai/report: tolerations[0] tolerates the control-plane taint "${master}", ${suffix}`,
+    ]);
+  });
+  test("a toleration with no key and operator Exists is reported, with its effect", async () => {
+    const pod = compliantPod();
+    specOf(pod).tolerations = [
+      { operator: "Exists" },
+      { key: "", operator: "Exists", effect: "NoSchedule" },
+      { operator: "Exists", effect: "NoExecute" },
+      notReady,
+    ];
+    const fix = "name the taint keys the pod needs instead";
+    expect(await messagesOf(noControlPlaneTolerations, [pod])).toEqual([
+      "Pod toolboxai/api: tolerations[0] has no key and operator Exists, so it tolerates every " +
+        `taint, the control plane's included; ${fix}`,
+      "Pod toolboxai/api: tolerations[1] has no key and operator Exists, so it tolerates every " +
+        `taint with effect NoSchedule, the control plane's included; ${fix}`,
+      "Pod toolboxai/api: tolerations[2] has no key and operator Exists, so it tolerates every " +
+        `taint with effect NoExecute; ${fix}`,
+    ]);
+  });
+  test("the taint keys are configurable, and a node agent is exempted by name", async () => {
+    const deployment = compliantDeployment();
+    specOf(deployment).tolerations = [{ key: "node-role.kubernetes.io/etcd", operator: "Exists" }];
+    const agent = { ...compliantDeployment("node-exporter", "monitoring"), kind: "DaemonSet" };
+    delete agent.spec.replicas;
+    delete agent.spec.strategy;
+    specOf(agent).tolerations = [{ operator: "Exists" }];
+    const config = {
+      "no-control-plane-tolerations": {
+        controlPlaneTaintKeys: [controlPlane, master, "node-role.kubernetes.io/etcd"],
+        exemptions: [
+          {
+            kind: "DaemonSet",
+            name: "node-exporter",
+            reason: "node metrics from every node, control plane included",
+          },
+        ],
+      },
+    };
+    expect(await messagesOf(noControlPlaneTolerations, [deployment, agent], config)).toEqual([
+      'Deployment toolboxai/api: tolerations[0] tolerates the control-plane taint "node-role.kubernetes.io/etcd", ' +
+        "so the pod may run next to the API server and etcd; remove it",
     ]);
   });
 });
@@ -737,15 +821,18 @@ describe("rbac-least-privilege", () => {
       "Role toolboxai/api-reader: rule 1 grants wildcard resources (deployments/*)",
     ]);
   });
-  test("pods/exec and pods/attach are reported", async () => {
+  test("pods/exec, pods/attach, bind, escalate and impersonate are left to rbac-no-privilege-escalation", async () => {
     const role = compliantRole();
     role.rules = [
       { apiGroups: [""], resources: ["pods", "pods/exec", "pods/attach"], verbs: ["create"] },
+      {
+        apiGroups: ["rbac.authorization.k8s.io"],
+        resources: ["roles"],
+        verbs: ["bind", "escalate"],
+      },
+      { apiGroups: [""], resources: ["users"], verbs: ["impersonate"] },
     ];
-    expect(await messagesOf(rbacLeastPrivilege, [role])).toEqual([
-      "Role toolboxai/api-reader: rule 0 grants pods/exec, which gives access into running pods",
-      "Role toolboxai/api-reader: rule 0 grants pods/attach, which gives access into running pods",
-    ]);
+    expect(await messagesOf(rbacLeastPrivilege, [role])).toEqual([]);
   });
   test("a ClusterRole that reads secrets is reported", async () => {
     const clusterRole = compliantClusterRole("secret-reader");
@@ -757,22 +844,13 @@ describe("rbac-least-privilege", () => {
       "ClusterRole secret-reader: rule 0 grants get, list, watch on secrets in every namespace",
     ]);
   });
-  test("bind, escalate, impersonate and approve are reported", async () => {
-    const clusterRole = compliantClusterRole("escalator");
+  test("approve is reported", async () => {
+    const clusterRole = compliantClusterRole("csr-approver");
     clusterRole.rules = [
-      {
-        apiGroups: ["rbac.authorization.k8s.io"],
-        resources: ["clusterroles", "clusterrolebindings"],
-        verbs: ["bind", "escalate"],
-      },
-      { apiGroups: [""], resources: ["users", "serviceaccounts"], verbs: ["impersonate"] },
       { apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"] },
     ];
     expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
-      "ClusterRole escalator: rule 0 grants the bind verb, a path to privilege escalation",
-      "ClusterRole escalator: rule 0 grants the escalate verb, a path to privilege escalation",
-      "ClusterRole escalator: rule 1 grants the impersonate verb, a path to privilege escalation",
-      "ClusterRole escalator: rule 2 grants the approve verb, a path to privilege escalation",
+      "ClusterRole csr-approver: rule 0 grants the approve verb, a path to privilege escalation",
     ]);
   });
   test("write access to admission webhook configurations is reported", async () => {
