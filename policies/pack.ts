@@ -16,17 +16,19 @@ import { securityPolicies } from "./security";
 
 export const packName = "toolboxai-policies";
 
-export const policies: Policies = [
-  ...securityPolicies,
-  ...imagePolicies,
-  ...resourcePolicies,
-  ...healthPolicies,
-  ...hygienePolicies,
-  ...availabilityPolicies,
-  ...networkPolicies,
-  ...secretPolicies,
-  ...backupPolicies,
-  ...dockerPolicies,
-  ...rbacPolicies,
-  exemptionsInUse,
-];
+/** The policies of each domain module (policies/<domain>.ts), in the order the analyzer runs them. */
+export const policyDomains = {
+  security: securityPolicies,
+  images: imagePolicies,
+  resources: resourcePolicies,
+  health: healthPolicies,
+  hygiene: hygienePolicies,
+  availability: availabilityPolicies,
+  network: networkPolicies,
+  secrets: secretPolicies,
+  backups: backupPolicies,
+  docker: dockerPolicies,
+  rbac: rbacPolicies,
+} as const satisfies Record<string, Policies>;
+
+export const policies: Policies = [...Object.values(policyDomains).flat(), exemptionsInUse];

@@ -1,9 +1,7 @@
 // The pack as a whole: every policy carries the fields reviewers rely on, and README lists them.
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { packName, policies } from "../../policies/pack";
-
-const readme = readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
+import { packName, policies, policyDomains } from "../../policies/pack";
+import { policyReferenceFile, renderPolicyReference } from "../../tools/policy-docs";
 
 test("policy names are unique kebab-case, never 'all'", () => {
   const names = policies.map((policy) => policy.name);
@@ -50,11 +48,27 @@ test("configSchema never declares enforcementLevel, and every property has a def
   }
 });
 
-test("README lists every policy of the pack, and no policy that is not in it", () => {
-  const section = readme.slice(readme.indexOf("### Policies"), readme.indexOf("## Deploying"));
-  const listed = [...section.matchAll(/^\| `([a-z0-9-]+)` +\|/gm)].map((match) => match[1]);
-  const names = policies
-    .map((policy) => policy.name)
-    .filter((name) => name !== "policy-exemptions-in-use");
-  expect([...listed].sort()).toEqual([...names].sort());
+test("policies/README.md is the reference the pack renders (run `npm run docs` after a change)", () => {
+  expect(readFileSync(policyReferenceFile, "utf8")).toBe(renderPolicyReference());
+});
+
+test("the reference lists every policy of the pack under its domain module", () => {
+  const reference = renderPolicyReference();
+  for (const [domain, members] of Object.entries(policyDomains)) {
+    const section = reference.slice(reference.indexOf(`### ${domain} (`));
+    const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| ---")));
+    const listed = [...table.matchAll(/^\| `([a-z0-9-]+)` +\|/gm)].map((match) => match[1]);
+    expect({ domain, listed }).toEqual({ domain, listed: members.map((policy) => policy.name) });
+  }
+  const domainsOf = Object.values(policyDomains).flat().length;
+  expect(policies.length).toBe(domainsOf + 1); // and the exemptions report, documented above
+  expect(reference).toContain("`policy-exemptions-in-use`");
+});
+
+test("the reference shows each stack's exemptions with their reasons", () => {
+  const reference = renderPolicyReference();
+  expect(reference).toContain(
+    "- production, `replicas-min`, StatefulSet toolboxai/postgres: Single-primary PostgreSQL",
+  );
+  expect(reference).toMatch(/^\| dev +\| .*`replicas-min` minReplicas `1`/m);
 });

@@ -1,0 +1,173 @@
+// `npm run docs`: writes policies/README.md, the policy reference, from the pack itself and the
+// per-stack config files, so it cannot drift: tests/policies/pack.test.ts fails when the file
+// differs from what this renders.
+import { readdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Policy, PolicyPackConfig } from "@pulumi/policy";
+import { packName, policyDomains } from "../policies/pack";
+import { exemptionsInUse } from "../policies/lib/exemptions";
+import { readPolicyConfig, resolvePolicy } from "../policies/runner";
+
+const policiesDir = path.resolve(__dirname, "..", "policies");
+export const policyReferenceFile = path.join(policiesDir, "README.md");
+
+interface StackConfig {
+  readonly stack: string;
+  readonly config: PolicyPackConfig;
+}
+
+/** The stacks' policy configs, in deployment order (dev, staging, production, then others). */
+export function readStackConfigs(dir = path.join(policiesDir, "config")): StackConfig[] {
+  const order = ["dev", "staging", "production"];
+  const rank = (stack: string) => (order.includes(stack) ? order.indexOf(stack) : order.length);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => path.basename(file, ".json"))
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .map((stack) => ({ stack, config: readPolicyConfig(path.join(dir, `${stack}.json`)) }));
+}
+
+/** A Markdown table. Not padded: rows stay as short as their text (Prettier skips this file). */
+export function markdownTable(header: readonly string[], rows: readonly string[][]): string {
+  const escape = (cell: string) => cell.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const line = (row: readonly string[]) => `| ${row.map(escape).join(" | ")} |`;
+  return [line(header), `| ${header.map(() => "---").join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
+/** A setting's default as a reader wants it: short values in full, long lists by their size. */
+function describeDefault(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json.length <= 60) return `\`${json}\``;
+  return Array.isArray(value)
+    ? `${value.length} entries`
+    : `${Object.keys(value as object).length} keys`;
+}
+
+function configDefaults(policy: Policy): string {
+  const properties = Object.entries(policy.configSchema?.properties ?? {}).filter(
+    ([key]) => key !== "exemptions",
+  );
+  return properties
+    .map(([key, schema]) => `\`${key}\`: ${describeDefault(schema.default)}`)
+    .join("; ");
+}
+
+interface DeclaredExemption {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly reason: string;
+}
+
+function exemptionsOf(policy: Policy, config: PolicyPackConfig): DeclaredExemption[] {
+  return (resolvePolicy(policy, config).properties.exemptions ?? []) as DeclaredExemption[];
+}
+
+/** Per stack: levels and settings that differ from the defaults, and the exemptions used. */
+function strictnessRows(stacks: readonly StackConfig[], policies: readonly Policy[]): string[][] {
+  return stacks.map(({ stack, config }) => {
+    const changes: string[] = [];
+    for (const policy of policies) {
+      const level = resolvePolicy(policy, config, "mandatory").enforcement;
+      if (level !== policy.enforcementLevel) changes.push(`\`${policy.name}\` ${level}`);
+      const entry = config[policy.name];
+      const settings = Object.entries(typeof entry === "object" && entry ? entry : {}).filter(
+        ([key]) => key !== "exemptions" && key !== "enforcementLevel",
+      );
+      for (const [key, value] of settings) {
+        changes.push(`\`${policy.name}\` ${key} \`${JSON.stringify(value)}\``);
+      }
+      const exempted = exemptionsOf(policy, config).map((exemption) => exemption.name);
+      if (exempted.length > 0) changes.push(`\`${policy.name}\` exempts ${exempted.join(", ")}`);
+    }
+    return [stack, changes.length > 0 ? changes.join("; ") : "none"];
+  });
+}
+
+function exemptionList(stacks: readonly StackConfig[], policies: readonly Policy[]): string {
+  const lines = stacks.flatMap(({ stack, config }) =>
+    policies.flatMap((policy) =>
+      exemptionsOf(policy, config).map(
+        (exemption) =>
+          `- ${stack}, \`${policy.name}\`, ${exemption.kind} ` +
+          `${exemption.namespace ? `${exemption.namespace}/` : ""}${exemption.name}: ${exemption.reason}`,
+      ),
+    ),
+  );
+  return lines.length > 0 ? lines.join("\n") : "None.";
+}
+
+/** policies/README.md as it must read for the pack and configs as they are. */
+export function renderPolicyReference(stacks: readonly StackConfig[] = readStackConfigs()): string {
+  const all = Object.values(policyDomains).flat();
+  const count = all.length + 1;
+  const sections = Object.entries(policyDomains).map(([domain, policies]) =>
+    [
+      `### ${domain} (\`policies/${domain}.ts\`)`,
+      "",
+      markdownTable(
+        ["Policy", "Severity", "Default", "What it enforces (sources)", "Settings (defaults)"],
+        policies.map((policy) => [
+          `\`${policy.name}\``,
+          policy.severity ?? "",
+          policy.enforcementLevel ?? "",
+          policy.description,
+          configDefaults(policy) || "none",
+        ]),
+      ),
+    ].join("\n"),
+  );
+  return `<!-- Generated by \`npm run docs\` from policies/pack.ts and policies/config/*.json; do not edit. -->
+
+# The ${packName} policy pack
+
+A CrossGuard policy pack (\`PulumiPolicy.yaml\`, installed by the root \`npm ci\` as a workspace)
+with ${count} policies in ${Object.keys(policyDomains).length} domain modules, plus the advisory
+\`${exemptionsInUse.name}\` report. \`index.ts\` only starts the pack; the policies are data in
+\`pack.ts\`, so tests and tools import them without a policy server.
+
+## Running it
+
+\`\`\`sh
+# With the Pulumi engine, on every pull request:
+pulumi preview --stack production --policy-pack policies \\
+  --policy-pack-config policies/config/production.json
+
+# Offline, without credentials: the program under mocks, then the pack with that stack's config.
+npm run policy -- --stack production
+# Any Kubernetes YAML (Helm or kustomize output): a file or a folder of .yaml, .yml and .json.
+npm run policy -- --manifests rendered/ --env production
+npm run policy -- --list                       # every policy, its level for --env, its settings
+npm run -s policy -- --stack dev --format json # machine-readable; -s keeps npm's banner out
+\`\`\`
+
+Exit codes: 0 when no mandatory policy is violated, 1 when one is, 2 for bad input (an unknown
+stack, an unreadable file, a run that checked nothing).
+
+## Strictness per environment
+
+Every policy has a default level (below). \`policies/config/<stack>.json\` changes levels and
+settings per stack, never code. A workload that cannot comply is exempted there by kind,
+namespace and name with a written reason; an exempted object is skipped by that policy, and
+every exemption used is reported by the advisory \`${exemptionsInUse.name}\`, so none goes unseen.
+
+${markdownTable(["Stack", "Differences from the defaults"], strictnessRows(stacks, all))}
+
+The exemptions, with their reasons:
+
+${exemptionList(stacks, all)}
+
+## Policies
+
+Each description names the rule sets it follows (Pod Security Standards, Kyverno, Polaris,
+kube-score, kube-linter, CIS Docker, Checkov ids). Remediation steps are printed with every
+violation, and \`npm run policy -- --list\` shows them.
+
+${sections.join("\n\n")}
+`;
+}
+
+if (require.main === module) {
+  writeFileSync(policyReferenceFile, renderPolicyReference());
+  console.log(`wrote ${path.relative(process.cwd(), policyReferenceFile)}`);
+}
