@@ -19,3 +19,20 @@ test("a bad stack value fails with the key, file and allowed values, and registe
   const created = registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack");
   expect(created).toEqual([]);
 });
+
+test("a key under an unknown namespace fails before any resource is registered", async () => {
+  // `toolbox:logLevel: debug` in the stack file: the engine passes every key of every namespace.
+  const config = readStackConfig("production");
+  config.values["toolbox:logLevel"] = "debug";
+
+  const registered: RegisteredResource[] = [];
+  await expect(runProgram("production", { config, sink: registered })).rejects.toThrow(
+    [
+      "Pulumi.production.yaml has 1 configuration problem:",
+      '  toolbox:logLevel: unknown namespace "toolbox": nothing reads this key; ' +
+        'did you mean "toolboxai:logLevel"?',
+    ].join("\n"),
+  );
+  const created = registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack");
+  expect(created).toEqual([]);
+});

@@ -2,12 +2,13 @@
 // names the key, the stack file, the value and what is allowed. Inputs start from the real
 // Pulumi.production.yaml (read the way the engine merges it with Pulumi.yaml's defaults) and
 // change one thing each.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { ZodType } from "zod";
 import { serviceDefaults } from "../components/config/defaults";
-import { booleanKeys, stackConfigSchema } from "../components/config/schema";
+import { booleanKeys, providerNamespaces, stackConfigSchema } from "../components/config/schema";
 import { ConfigError, validateConfig, type RawConfigInput } from "../components/config/validate";
 import { projectRoot, readStackConfig } from "../tools/engine/mock-engine";
 
@@ -47,6 +48,12 @@ function productionWith(edit: Edit = {}): RawConfigInput {
   for (const name of edit.remove ?? []) delete values[key(name)];
   const secretKeys = new Set([...input.secretKeys, ...(edit.secret ?? []).map(key)]);
   return { stack: "production", values, secretKeys };
+}
+
+/** The production stack's real config plus full keys (`namespace:key`) as the engine passes. */
+function productionWithKeys(values: Record<string, string>): RawConfigInput {
+  const input = productionWith();
+  return { ...input, values: { ...input.values, ...values } };
 }
 
 /** The ConfigError validateConfig throws for `input`; fails the test if it accepts it. */
@@ -194,6 +201,56 @@ describe("unknown keys", () => {
     );
   });
 
+  test("a key under a misspelt namespace is refused with the key it was meant to be", () => {
+    expect(messageOf(productionWithKeys({ "toolbox:logLevel": "debug" }))).toBe(
+      oneProblem(
+        'toolbox:logLevel: unknown namespace "toolbox": nothing reads this key; ' +
+          'did you mean "toolboxai:logLevel"?',
+      ),
+    );
+  });
+
+  test("a misspelt provider namespace suggests the provider's", () => {
+    expect(messageOf(productionWithKeys({ "kubernets:context": "kind-dev" }))).toBe(
+      oneProblem(
+        'kubernets:context: unknown namespace "kubernets": nothing reads this key; ' +
+          'did you mean "kubernetes:context"?',
+      ),
+    );
+  });
+
+  test("a namespace far from every known one lists the known namespaces, not the value", () => {
+    const error = configErrorOf(productionWithKeys({ "acme:apiToken": "do-not-show-me" }));
+    expect(error.message).toBe(
+      oneProblem(
+        'acme:apiToken: unknown namespace "acme": nothing reads this key; ' +
+          "known namespaces: kubernetes, pulumi, random, toolboxai",
+      ),
+    );
+    expect(error.message).not.toContain("do-not-show-me");
+  });
+
+  test("keys of the providers' namespaces are theirs and accepted", () => {
+    const config = validateConfig(
+      productionWithKeys({
+        "kubernetes:context": "kind-dev",
+        "pulumi:disable-default-providers": '["*"]',
+        "random:anything": "x",
+      }),
+    );
+    expect(config.environment).toBe("production");
+  });
+
+  test("the provider namespaces are pulumi and the program's @pulumi/* provider packages", () => {
+    const manifest = JSON.parse(readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const providers = Object.keys(manifest.dependencies)
+      .filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/pulumi")
+      .map((name) => name.slice("@pulumi/".length));
+    expect([...providerNamespaces].sort()).toEqual(["pulumi", ...providers].sort());
+  });
+
   test("a service name far from every known one lists the known names", () => {
     const input = productionWith({ services: (services) => (services.frobnicator = {}) });
     expect(messageOf(input)).toBe(
@@ -214,6 +271,31 @@ describe("images", () => {
     expect(messageOf(input)).toBe(
       oneProblem(
         'toolboxai:services.backend.image.tag = "latest": must be a pinned version, not "latest"',
+      ),
+    );
+  });
+
+  test("a tag outside Docker's tag grammar says what a tag may hold", () => {
+    const input = productionWith({
+      services: (services) => (services.backend.image.tag = "1.4.0:beta"),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.image.tag = "1.4.0:beta": must be a Docker image tag: ' +
+          "1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-' " +
+          "(such as 1.4.0 or 1.4.0-beta)",
+      ),
+    );
+  });
+
+  test("a repository that is not text says what a repository is", () => {
+    const input = productionWith({
+      services: (services) => (services.backend.image.repository = ["ghcr.io/toolboxai/backend"]),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:services.backend.image.repository = ["ghcr.io/toolboxai/backend"]: ' +
+          "must be an image repository such as ghcr.io/toolboxai/backend",
       ),
     );
   });
@@ -455,6 +537,61 @@ describe("values YAML reads as another type", () => {
     );
     expect(config.services.backend.resources.limits.cpu).toBe("2");
     expect(config.services.postgres.storage?.size).toBe("100");
+  });
+
+  test("an unquoted tag YAML reads as a number says so and how to quote it", () => {
+    // `tag: 1.4` in the stack file; the engine passes the services mapping as JSON.
+    const input = productionWith({ services: (services) => (services.backend.image.tag = 1.4) });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.backend.image.tag = 1.4: was read as a number, but must be text; " +
+          'quote it: tag: "1.4" (quote what you meant: unquoted, YAML drops trailing zeros, ' +
+          "so 1.10 reads as 1.1)",
+      ),
+    );
+  });
+
+  test("`tag: 1.4` written in a stack file is read as a number and reported as one", () => {
+    const production = readFileSync(path.join(projectRoot, "Pulumi.production.yaml"), "utf8");
+    const edited = production.replace(
+      "image: { repository: ghcr.io/toolboxai/backend, tag: 1.4.0 }",
+      "image: { repository: ghcr.io/toolboxai/backend, tag: 1.4 }",
+    );
+    expect(edited).not.toBe(production);
+    const dir = mkdtempSync(path.join(tmpdir(), "toolboxai-config-"));
+    try {
+      const stackFile = path.join(dir, "Pulumi.production.yaml");
+      writeFileSync(stackFile, edited);
+      const { values, secretKeys } = readStackConfig("production", projectRoot, stackFile);
+      expect(messageOf({ stack: "production", values, secretKeys: new Set(secretKeys) })).toContain(
+        "toolboxai:services.backend.image.tag = 1.4: was read as a number, but must be text; " +
+          'quote it: tag: "1.4"',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an unquoted whole-number tag is told to quote it, without the note on zeros", () => {
+    const input = productionWith({ services: (services) => (services.backend.image.tag = 2) });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.backend.image.tag = 2: was read as a number, but must be text; " +
+          'quote it: tag: "2"',
+      ),
+    );
+  });
+
+  test("a boolean where text belongs, in a field that is a union of strings", () => {
+    const input = productionWith({
+      services: (services) => (services.postgres.storage.storageClass = true),
+    });
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        "toolboxai:services.postgres.storage.storageClass = true: " +
+          'was read as a boolean, but must be text; quote it: storageClass: "true"',
+      ),
+    );
   });
 
   test("a scalar where a mapping belongs says a mapping is expected", () => {

@@ -1,25 +1,49 @@
 // `npm run preview -- --stack <dev|staging|production> [--out DIR]`
 // Runs the real program with the stack's real Pulumi.<stack>.yaml under the SDK's mocks, without
-// credentials or a cluster, and prints the plan as a tree of components with resource counts.
-// It is not `pulumi preview`: no engine diff, no provider checks, no policy pack.
+// credentials or a cluster, and prints the plan as a tree of components with resource counts,
+// then the stack outputs. It is not `pulumi preview`: no engine diff, no provider checks, no
+// policy pack. `runPreviewCommand` is the whole command, so tests run it in-process.
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import {
   projectRoot,
   runProgram,
   type ProgramRun,
   type RegisteredResource,
 } from "./engine/mock-engine";
-import { writeRenderedOutput } from "./engine/render";
+import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 
-const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
-const paint = (code: number) => (text: string) =>
-  useColour ? `\x1b[${code}m${text}\x1b[0m` : text;
-const bold = paint(1);
-const dim = paint(2);
-const green = paint(32);
-const red = paint(31);
+/** Where the command writes and what it runs; tests replace any of these. */
+export interface PreviewIo {
+  /** Writes text to standard output as is (the command ends its own lines). */
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** ANSI colours on standard output. */
+  readonly colour: boolean;
+  /** A "running …" line on standard error while the program runs (a terminal only). */
+  readonly progress: boolean;
+  /** What a relative --out is relative to. */
+  readonly cwd: string;
+  /** Runs the program for a stack (the SDK's runtime runs one program per process). */
+  readonly runProgram: (stack: string) => Promise<ProgramRun>;
+}
+
+function processIo(): PreviewIo {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    progress: Boolean(process.stderr.isTTY),
+    cwd: process.cwd(),
+    runProgram: (stack) => runProgram(stack),
+  };
+}
+
+function painter(colour: boolean) {
+  const paint = (code: number) => (text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  return { bold: paint(1), dim: paint(2), green: paint(32), red: paint(31) };
+}
 
 function availableStacks(): string[] {
   return readdirSync(projectRoot)
@@ -40,8 +64,13 @@ function countByType(resources: readonly RegisteredResource[]): Map<string, numb
   return counts;
 }
 
-/** The plan as text: components as a tree, each with the kinds of resources directly under it. */
-export function formatPlan(run: ProgramRun): string {
+/**
+ * The plan as text: components as a tree, each with the kinds of resources directly under it;
+ * then the resources by type, whose rows add up to the resources line, and the components (the
+ * stack included) that make up the rest of the total, as `pulumi preview` counts it.
+ */
+export function formatPlan(run: ProgramRun, colour = false): string {
+  const { bold, dim } = painter(colour);
   const children = new Map<string, RegisteredResource[]>();
   for (const resource of run.resources) {
     const key = resource.parent ?? "";
@@ -72,62 +101,162 @@ export function formatPlan(run: ProgramRun): string {
   const stackResource = run.resources.find((resource) => resource.type === "pulumi:pulumi:Stack");
   if (stackResource) walk(stackResource, "", true, true);
 
-  const totals = [...countByType(run.resources.filter((resource) => resource.custom))].sort(
-    ([a], [b]) => a.localeCompare(b),
-  );
-  const width = Math.max(...totals.map(([type]) => type.length));
+  const custom = run.resources.filter((resource) => resource.custom);
+  const componentCount = run.resources.length - custom.length;
+  const totals = [...countByType(custom)].sort(([a], [b]) => a.localeCompare(b));
+  const summaryRows: [string, number][] = [
+    ["resources (the rows above)", custom.length],
+    ["components (the stack included)", componentCount],
+    [`total: ${custom.length} + ${componentCount}`, run.resources.length],
+  ];
+  const width = Math.max(...[...totals, ...summaryRows].map(([label]) => label.length));
+  const row = (label: string, count: number) =>
+    `  ${label.padEnd(width)}  ${String(count).padStart(3)}`;
   lines.push("", bold("Resources by type"));
-  for (const [type, count] of totals)
-    lines.push(`  ${type.padEnd(width)}  ${String(count).padStart(3)}`);
-  lines.push(
-    `  ${"total".padEnd(width)}  ${String(run.resources.length).padStart(3)} (with components)`,
-  );
+  for (const [type, count] of totals) lines.push(row(type, count));
+  lines.push(`  ${"─".repeat(width + 5)}`);
+  for (const [label, count] of summaryRows) lines.push(row(label, count));
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
+const secretShown = "[secret]";
+
+/** One value the way `pulumi preview` prints outputs: keys sorted and aligned, secrets hidden. */
+function formatValue(value: unknown, indent: string): string {
+  const inner = `${indent}    `;
+  if (value === secretShown) return secretShown;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    const items = value.map((item, index) => `${inner}[${index}]: ${formatValue(item, inner)}`);
+    return ["[", ...items, `${indent}]`].join("\n");
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) return "{}";
+    const width = Math.max(...entries.map(([key]) => key.length));
+    const items = entries.map(
+      ([key, item]) => `${inner}${key.padEnd(width)}: ${formatValue(item, inner)}`,
+    );
+    return ["{", ...items, `${indent}}`].join("\n");
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * The stack outputs as `pulumi preview` prints them after the plan: an "Outputs:" block, each
+ * secret shown as [secret]. Takes the outputs the Stack resource registered (`redactedOutputs`).
+ */
+export function formatOutputs(outputs: Record<string, unknown>, colour = false): string {
+  const entries = Object.entries(outputs).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return "";
+  const width = Math.max(...entries.map(([key]) => key.length));
+  const indent = "    ";
+  return [
+    painter(colour).bold("Outputs:"),
+    ...entries.map(
+      ([key, value]) => `${indent}${key.padEnd(width)}: ${formatValue(value, indent)}`,
+    ),
+  ].join("\n");
+}
+
+/**
+ * The command: parses `argv` (the arguments after the script), runs the program, prints the plan
+ * and outputs, and with --out writes the render. Returns the exit code: 0, or 2 for a usage
+ * error, an unknown stack, a config error or a refused --out folder (nothing written).
+ */
+export async function runPreviewCommand(
+  argv: readonly string[],
+  overrides: Partial<PreviewIo> = {},
+): Promise<number> {
+  const io: PreviewIo = { ...processIo(), ...overrides };
+  const { dim, green, red } = painter(io.colour);
   const program = new Command()
     .name("npm run preview --")
     .description("Render the program offline with a stack's real config, under Pulumi's mocks.")
     .requiredOption("-s, --stack <name>", `stack to render (${availableStacks().join(", ")})`)
-    .option("-o, --out <dir>", "also write DIR/kubernetes/*.yaml and DIR/resources.json")
-    .parse();
-  const options = program.opts<{ stack: string; out?: string }>();
-  if (!existsSync(path.join(projectRoot, `Pulumi.${options.stack}.yaml`))) {
-    console.error(
-      red(`No stack file Pulumi.${options.stack}.yaml; stacks: ${availableStacks().join(", ")}`),
-    );
-    process.exitCode = 2;
-    return;
+    .option(
+      "-o, --out <dir>",
+      "also write DIR/kubernetes/*.yaml and DIR/resources.json; DIR must be missing, empty, " +
+        "or written by an earlier --out (marked by its .gitignore)",
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
   }
-  if (process.stderr.isTTY)
-    process.stderr.write(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
+  const options = program.opts<{ stack: string; out?: string }>();
+  const fail = (message: string) => {
+    io.stderr(`${red(message)}\n`);
+    return 2;
+  };
+  if (!existsSync(path.join(projectRoot, `Pulumi.${options.stack}.yaml`))) {
+    return fail(
+      `No stack file Pulumi.${options.stack}.yaml; stacks: ${availableStacks().join(", ")}`,
+    );
+  }
+  const outDir = options.out === undefined ? undefined : path.resolve(io.cwd, options.out);
+  if (outDir !== undefined) {
+    // Refuse an unusable folder before spending seconds on the program.
+    try {
+      checkOutputDir(outDir);
+    } catch (error) {
+      if (error instanceof OutputDirError) return fail(`--out ${options.out}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  if (io.progress) io.stderr(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
   let run: ProgramRun;
   try {
-    run = await runProgram(options.stack);
+    run = await io.runProgram(options.stack);
   } catch (error) {
-    if (process.stderr.isTTY) process.stderr.write("\x1b[2K");
-    console.error(red((error as Error).message));
-    process.exitCode = 2;
-    return;
+    return fail((error as Error).message);
+  } finally {
+    if (io.progress) io.stderr("\x1b[2K");
   }
-  if (process.stderr.isTTY) process.stderr.write("\x1b[2K");
-  console.log(formatPlan(run));
-  if (options.out) {
-    const count = writeRenderedOutput(run, path.resolve(options.out));
-    console.log(
-      green(
-        `\nWrote ${count} manifests to ${path.join(options.out, "kubernetes")} and resources.json`,
-      ),
-    );
+  io.stdout(`${formatPlan(run, io.colour)}\n`);
+  const outputs = formatOutputs(run.redactedOutputs, io.colour);
+  if (outputs) io.stdout(`\n${outputs}\n`);
+
+  if (options.out !== undefined && outDir !== undefined) {
+    let count: number;
+    try {
+      count = writeRenderedOutput(run, outDir);
+    } catch (error) {
+      if (error instanceof OutputDirError) return fail(`--out ${options.out}: ${error.message}`);
+      return fail(`--out ${options.out}: cannot write the render: ${(error as Error).message}`);
+    }
+    const where = path.join(options.out, "kubernetes");
+    io.stdout(green(`\nWrote ${count} manifests to ${where} and resources.json\n`));
   }
-  console.log(
+  io.stdout(
     dim(
-      "\nOffline render under mocks: run `pulumi preview --stack " +
-        options.stack +
-        "` for the engine's plan.",
+      `\nOffline render under mocks: run \`pulumi preview --stack ${options.stack}\` for the ` +
+        "engine's plan.\n",
     ),
   );
+  return 0;
 }
 
-void main();
+/**
+ * Whether node was started on this file (`tsx tools/preview.ts`, or a bundle of it such as
+ * dist/preview.js), rather than a test or another tool importing it. Not `require.main === module`:
+ * in an esbuild bundle that holds in every bundled module (evanw/esbuild#2121).
+ */
+function startedAsCommand(): boolean {
+  const script = process.argv[1];
+  return script !== undefined && /^preview(\.[cm]?[jt]s)?$/.test(path.basename(script));
+}
+
+if (startedAsCommand()) {
+  runPreviewCommand(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

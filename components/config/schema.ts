@@ -44,20 +44,28 @@ function quantity(parse: (value: string) => number | undefined, message: string)
 const cpu = quantity(parseCpu, "must be a CPU quantity such as 250m or 1");
 const memory = quantity(parseMemory, "must be a memory quantity such as 256Mi or 1Gi");
 
+const repositoryMessage = "must be an image repository such as ghcr.io/toolboxai/backend";
+/** Docker's tag grammar (distribution/reference): `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+const tagMessage =
+  "must be a Docker image tag: 1 to 128 letters, digits, '_', '.' or '-', " +
+  "not starting with '.' or '-' (such as 1.4.0 or 1.4.0-beta)";
+const digestMessage = "must be sha256: followed by 64 hex digits";
+
 export const imageSchema = z
   .object(
     {
-      repository: z.string().regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, {
-        error: "must be an image repository such as ghcr.io/toolboxai/backend",
-      }),
+      repository: z
+        .string({ error: repositoryMessage })
+        .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, { error: repositoryMessage }),
+      /** Never `latest` (CONTRIBUTING, rule 8): a floating tag is not a pinned image. */
       tag: z
-        .string()
-        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "must be a valid image tag" })
+        .string({ error: tagMessage })
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: tagMessage })
         .refine((tag) => tag !== "latest", { error: 'must be a pinned version, not "latest"' })
         .optional(),
       digest: z
-        .string()
-        .regex(/^sha256:[a-f0-9]{64}$/, { error: "must be sha256: followed by 64 hex digits" })
+        .string({ error: digestMessage })
+        .regex(/^sha256:[a-f0-9]{64}$/, { error: digestMessage })
         .optional(),
     },
     mapping,
@@ -199,6 +207,14 @@ export const stackConfigSchema = z
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type StackConfig = z.output<typeof stackConfigSchema>;
+
+/**
+ * Config namespaces besides the project's (`toolboxai:`) that a stack file may use: `pulumi:`
+ * (the engine's own settings) and one per provider package the program depends on (a test keeps
+ * this equal to the `@pulumi/*` dependencies in package.json). A key under any other namespace
+ * would be read by nothing, so it is refused.
+ */
+export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "random"];
 
 /** Top-level keys whose raw config string is JSON (objects), not a plain string. */
 export const objectKeys: ReadonlySet<string> = new Set(["services"]);

@@ -8,6 +8,7 @@ import { parseCpu, parseMemory } from "./quantity";
 import {
   booleanKeys,
   objectKeys,
+  providerNamespaces,
   secretKeys,
   serviceNames,
   stackConfigSchema,
@@ -129,7 +130,11 @@ function decodeRawValues(input: RawConfigInput): {
   const problems: ConfigProblem[] = [];
   const prefix = `${projectName}:`;
   for (const [fullKey, value] of Object.entries(input.values)) {
-    if (!fullKey.startsWith(prefix)) continue; // other namespaces belong to providers
+    if (!fullKey.startsWith(prefix)) {
+      const problem = foreignKeyProblem(fullKey);
+      if (problem) problems.push(problem);
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     const isSecretKey = (secretKeys as readonly string[]).includes(key);
     if (isSecretKey && value !== "" && !input.secretKeys.has(fullKey)) {
@@ -155,6 +160,59 @@ function decodeRawValues(input: RawConfigInput): {
   return { raw, problems };
 }
 
+/**
+ * The engine hands the program every key of the stack, under every namespace. Keys of the
+ * providers' namespaces are theirs; a key under any other namespace (`toolbox:logLevel`) would be
+ * read by nothing, so it is a problem rather than silently ignored. Its value is not shown: it may
+ * be a secret.
+ */
+function foreignKeyProblem(fullKey: string): ConfigProblem | undefined {
+  const separator = fullKey.indexOf(":");
+  const namespace = fullKey.slice(0, Math.max(separator, 0));
+  if (providerNamespaces.includes(namespace)) return undefined;
+  const name = fullKey.slice(separator + 1);
+  const known = [projectName, ...providerNamespaces];
+  const nearest = closest(namespace.toLowerCase(), known);
+  const unknown = `unknown namespace "${namespace}": nothing reads this key`;
+  return {
+    key: fullKey,
+    message:
+      distance(namespace.toLowerCase(), nearest) <= 3
+        ? `${unknown}; did you mean "${nearest}:${name}"?`
+        : `${unknown}; known namespaces: ${known.sort().join(", ")}`,
+  };
+}
+
+/** Whether the schema wanted text where the issue arose (a string, or a union of strings). */
+function wantsText(issue: z.core.$ZodIssue): boolean {
+  if (issue.code === "invalid_type") return issue.expected === "string";
+  if (issue.code === "invalid_union") {
+    return issue.errors.every((branch) =>
+      branch.some(
+        (inner) =>
+          wantsText(inner) ||
+          (inner.code === "invalid_value" &&
+            inner.values.every((allowed) => typeof allowed === "string")),
+      ),
+    );
+  }
+  return false;
+}
+
+/**
+ * YAML reads an unquoted `1.4` as a number and `true` as a boolean; a field that holds text
+ * (an image tag, a StorageClass) then says so, and how to quote it.
+ */
+function quoteItMessage(path: readonly string[], value: number | boolean): string {
+  const field = path[path.length - 1];
+  const kind = typeof value === "number" ? "a number" : "a boolean";
+  const zeros =
+    typeof value === "number" && !Number.isInteger(value)
+      ? " (quote what you meant: unquoted, YAML drops trailing zeros, so 1.10 reads as 1.1)"
+      : "";
+  return `was read as ${kind}, but must be text; quote it: ${field}: "${String(value)}"${zeros}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem[] {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
@@ -169,11 +227,13 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): C
     return [{ key: fullKey(path), message: `is required; ${issue.message}` }];
   }
   const isSecret = (secretKeys as readonly string[]).includes(path[0] ?? "");
+  const readAsScalar =
+    (typeof value === "number" || typeof value === "boolean") && wantsText(issue);
   return [
     {
       key: fullKey(path),
       shownValue: isSecret ? "[secret]" : show(value),
-      message: issue.message,
+      message: readAsScalar ? quoteItMessage(path, value) : issue.message,
     },
   ];
 }

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 const projectName = "toolboxai";
+const stackTypeName = "pulumi:pulumi:Stack";
 
 export interface RegisteredResource {
   readonly type: string;
@@ -27,7 +28,13 @@ export interface RegisteredResource {
 export interface ProgramRun {
   readonly stack: string;
   readonly resources: readonly RegisteredResource[];
+  /** The stack outputs (index.ts's exports) as plain values, secrets unwrapped. */
   readonly outputs: Record<string, unknown>;
+  /**
+   * The stack outputs as the Stack resource registered them with the engine, each secret
+   * replaced by "[secret]": what `pulumi preview` and `pulumi stack output` show.
+   */
+  readonly redactedOutputs: Record<string, unknown>;
 }
 
 export interface StackConfigFile {
@@ -125,11 +132,17 @@ interface MonitorRequest {
   getObject(): unknown;
 }
 type MonitorCallback = (error: Error | null, response?: { getUrn(): string }) => void;
+interface OutputsRequest {
+  getUrn(): string;
+  getOutputs(): unknown;
+}
+type OutputsCallback = (error: Error | null, response?: unknown) => void;
 
 /**
- * Runs index.ts for `stack` under mocks and returns what it registered. Call once per process
- * (the SDK's runtime state is global): the preview command does, and each jest file has its own
- * module registry.
+ * Runs index.ts for `stack` under mocks and returns what it registered. Run a program once per
+ * process (the SDK's runtime state is global, and a module that loaded runs no second time): the
+ * preview command does, and each jest file has its own module registry. Another `entry` runs
+ * afresh, and so does one whose first run threw (bad config), since Node keeps no failed module.
  */
 export async function runProgram(
   stack: string,
@@ -157,6 +170,7 @@ export async function runProgram(
   // the registration request itself, as the engine would record them.
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: MonitorRequest, callback: MonitorCallback): void;
+    registerResourceOutputs(request: OutputsRequest, callback: OutputsCallback): void;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) =>
@@ -180,6 +194,20 @@ export async function runProgram(
       }
       callback(error, response);
     });
+  // The Stack resource registers the program's exports as its outputs, serialized with their
+  // secrets marked (the SDK's own `runInPulumiStack` result has them unwrapped).
+  let redactedOutputs: Record<string, unknown> = {};
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (request, callback) => {
+    if (request.getUrn().includes(`::${stackTypeName}::`)) {
+      const raw = pulumi.runtime.deserializeProperties(
+        request.getOutputs() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
+        true,
+      );
+      redactedOutputs = unwrapSecrets(raw, true) as Record<string, unknown>;
+    }
+    registerOutputs(request, callback);
+  };
 
   const entry = options.entry ?? path.join(projectRoot, "index");
   // A program that throws (bad config) must surface as this function's rejection, not as an
@@ -196,5 +224,10 @@ export async function runProgram(
   // Registrations outlive the program's top level; wait until the RPC queue is drained.
   await pulumi.runtime.disconnect();
   if (failure !== undefined) throw failure;
-  return { stack, resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+  return {
+    stack,
+    resources,
+    outputs: (outputs ?? {}) as Record<string, unknown>,
+    redactedOutputs,
+  };
 }

@@ -1,7 +1,22 @@
 // Turns a mocked program run into files a person or another tool can read: one YAML manifest per
 // Kubernetes resource (secret data replaced by a placeholder) and resources.json with every
 // registered resource, secrets redacted.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+//
+// The output folder is the user's: the render never deletes or overwrites a file it did not write.
+// It writes into a folder that is missing (it creates it), empty, or marked as its own by the
+// `.gitignore` an earlier render left there. That marker lists the files the render wrote; the
+// next render deletes those and nothing else (not the whole folder: the marker's `*` hides the
+// folder from git, so a file someone keeps there would be lost without a trace). Everything else
+// is refused before anything is written.
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import type { ProgramRun, RegisteredResource } from "./mock-engine";
@@ -39,18 +54,97 @@ export function manifestFileName(manifest: Record<string, unknown>): string {
   return `${metadata.namespace ?? "cluster"}_${kind}_${metadata.name ?? "unnamed"}.yaml`;
 }
 
-/** Writes DIR/kubernetes/*.yaml and DIR/resources.json; returns how many manifests. */
-export function writeRenderedOutput(run: ProgramRun, outDir: string): number {
-  const manifestDir = path.join(outDir, "kubernetes");
-  rmSync(manifestDir, { recursive: true, force: true });
-  mkdirSync(manifestDir, { recursive: true });
-  const objects = run.resources.filter(isKubernetesObject);
-  for (const resource of objects) {
-    const manifest = manifestOf(resource);
-    writeFileSync(
-      path.join(manifestDir, manifestFileName(manifest)),
-      stringify(manifest, { lineWidth: 0 }),
+/** The file in the output folder that marks it as written by the render. */
+export const outputMarkerFile = ".gitignore";
+/** The marker's first line; a `.gitignore` starting otherwise is someone else's. */
+export const outputMarkerLine =
+  "# Written by `npm run preview -- --out` (tools/preview.ts): rendered output, not source.";
+const fileListHeading = "# Files of the last render, which the next one deletes before writing:";
+
+/** The output folder cannot be written to; nothing was written. */
+export class OutputDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OutputDirError";
+  }
+}
+
+/** What the render finds at the output path: nothing, an empty folder, or its own marked folder. */
+export type OutputDirState =
+  | { readonly kind: "missing" }
+  | { readonly kind: "empty" }
+  | { readonly kind: "ours"; readonly previousFiles: readonly string[] };
+
+/** The marker: ignore everything (rendered output stays out of git), then the files written. */
+export function outputMarker(files: readonly string[]): string {
+  return [
+    outputMarkerLine,
+    "# Git ignores everything in this folder. The next render into it deletes the files listed",
+    "# below and leaves anything else here alone.",
+    "*",
+    fileListHeading,
+    ...files.map((file) => `# ${file}`),
+    "",
+  ].join("\n");
+}
+
+/**
+ * The files a marker lists, keeping only plain relative paths inside the folder: an edited
+ * marker cannot make the render delete anything outside it.
+ */
+function listedFiles(marker: string): string[] {
+  const lines = marker.split("\n");
+  const start = lines.indexOf(fileListHeading);
+  if (start < 0) return [];
+  return lines
+    .slice(start + 1)
+    .filter((line) => line.startsWith("# "))
+    .map((line) => line.slice(2).trim())
+    .filter(
+      (file) =>
+        file !== "" &&
+        !path.posix.isAbsolute(file) &&
+        !path.win32.isAbsolute(file) &&
+        path.posix.normalize(file) === file &&
+        !file.split(/[\\/]/).includes("..") &&
+        file !== outputMarkerFile,
     );
+}
+
+/**
+ * Checks that the render may write into `outDir` and says what is there; throws OutputDirError
+ * (before anything is written) for a file, or for a folder that is neither empty nor marked.
+ */
+export function checkOutputDir(outDir: string): OutputDirState {
+  const stats = statSync(outDir, { throwIfNoEntry: false });
+  if (stats === undefined) return { kind: "missing" };
+  if (!stats.isDirectory()) {
+    throw new OutputDirError(
+      `${outDir} is a file, not a folder. Name a folder for the render (it is created if ` +
+        "missing), such as out/production.",
+    );
+  }
+  const entries = readdirSync(outDir);
+  if (entries.length === 0) return { kind: "empty" };
+  const markerPath = path.join(outDir, outputMarkerFile);
+  const marker = entries.includes(outputMarkerFile) ? readFileSync(markerPath, "utf8") : "";
+  if (marker.split("\n")[0] === outputMarkerLine) {
+    return { kind: "ours", previousFiles: listedFiles(marker) };
+  }
+  throw new OutputDirError(
+    `${outDir} is not empty and no earlier render wrote it (it has no ${outputMarkerFile} ` +
+      "saying so), so nothing was written. The render writes only into a missing or empty " +
+      "folder, or one it wrote before: name another folder, such as out/production, or empty " +
+      "this one.",
+  );
+}
+
+/** Every file the render of `run` writes, relative to the output folder, with its content. */
+function renderedFiles(run: ProgramRun): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const resource of run.resources.filter(isKubernetesObject)) {
+    const manifest = manifestOf(resource);
+    files.set(`kubernetes/${manifestFileName(manifest)}`, stringify(manifest, { lineWidth: 0 }));
   }
   const summary = run.resources.map((resource) => ({
     type: resource.type,
@@ -58,6 +152,40 @@ export function writeRenderedOutput(run: ProgramRun, outDir: string): number {
     parent: resource.parent ?? null,
     inputs: resource.redactedInputs,
   }));
-  writeFileSync(path.join(outDir, "resources.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  return objects.length;
+  files.set("resources.json", `${JSON.stringify(summary, null, 2)}\n`);
+  return files;
+}
+
+function isFileOrLink(file: string): boolean {
+  const stats = lstatSync(file, { throwIfNoEntry: false });
+  return stats !== undefined && (stats.isFile() || stats.isSymbolicLink());
+}
+
+/**
+ * Writes DIR/kubernetes/*.yaml, DIR/resources.json and the marker DIR/.gitignore; returns how many
+ * manifests. Throws OutputDirError, having written nothing, when DIR is a file, a folder neither
+ * empty nor marked, or a marked folder holding a file it did not write where it would write one.
+ */
+export function writeRenderedOutput(run: ProgramRun, outDir: string): number {
+  const state = checkOutputDir(outDir);
+  const files = renderedFiles(run);
+  const previous = new Set(state.kind === "ours" ? state.previousFiles : []);
+  const foreign = [...files.keys()].filter(
+    (file) => !previous.has(file) && isFileOrLink(path.join(outDir, file)),
+  );
+  if (foreign.length > 0) {
+    throw new OutputDirError(
+      `${outDir} was written by an earlier render, but not ${foreign.join(", ")}, which this ` +
+        "render would overwrite, so nothing was written. Move it out of the folder first.",
+    );
+  }
+  for (const file of previous) {
+    const target = path.join(outDir, file);
+    if (isFileOrLink(target)) unlinkSync(target);
+  }
+  mkdirSync(path.join(outDir, "kubernetes"), { recursive: true });
+  // The marker first: a render interrupted halfway still leaves a folder it may clean up.
+  writeFileSync(path.join(outDir, outputMarkerFile), outputMarker([...files.keys()]));
+  for (const [file, content] of files) writeFileSync(path.join(outDir, file), content);
+  return run.resources.filter(isKubernetesObject).length;
 }
