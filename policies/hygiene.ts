@@ -115,21 +115,45 @@ export const selectorMatchesTemplate = resourceRule({
 
 interface RemovedApi {
   readonly apiVersion: string;
+  /** The kinds this entry covers; omitted, every kind of the apiVersion. */
+  readonly kinds?: readonly string[];
   readonly removedIn: string;
   readonly replacement: string;
 }
 
-/** API versions removed from Kubernetes (as of 1.32), with what replaces them. */
+/**
+ * API versions Kubernetes has stopped serving, per the Deprecated API Migration Guide
+ * (https://kubernetes.io/docs/reference/using-api/deprecation-guide/, whose newest removal is
+ * v1.32), with what replaces them. The first entry that matches wins, so an entry limited to some
+ * kinds comes before the apiVersion's catch-all. Groups whose other kinds are still served in that
+ * version (ValidatingAdmissionPolicy, ServiceCIDR, IPAddress, VolumeAttributesClass,
+ * ClusterTrustBundle, LeaseCandidate, SelfSubjectReview as v1beta1) list only the removed kinds.
+ */
 export const removedApiVersions: readonly RemovedApi[] = [
   {
     apiVersion: "extensions/v1beta1",
-    removedIn: "1.22",
-    replacement: "apps/v1 for workloads, networking.k8s.io/v1 for Ingress and NetworkPolicy",
+    kinds: ["DaemonSet", "Deployment", "ReplicaSet"],
+    removedIn: "1.16",
+    replacement: "apps/v1",
   },
+  {
+    apiVersion: "extensions/v1beta1",
+    kinds: ["NetworkPolicy"],
+    removedIn: "1.16",
+    replacement: "networking.k8s.io/v1",
+  },
+  {
+    apiVersion: "extensions/v1beta1",
+    kinds: ["PodSecurityPolicy"],
+    removedIn: "1.16",
+    replacement: "Pod Security admission (PodSecurityPolicy itself was removed in 1.25)",
+  },
+  { apiVersion: "extensions/v1beta1", removedIn: "1.22", replacement: "networking.k8s.io/v1" },
   { apiVersion: "apps/v1beta1", removedIn: "1.16", replacement: "apps/v1" },
   { apiVersion: "apps/v1beta2", removedIn: "1.16", replacement: "apps/v1" },
   {
     apiVersion: "networking.k8s.io/v1beta1",
+    kinds: ["Ingress", "IngressClass"],
     removedIn: "1.22",
     replacement: "networking.k8s.io/v1",
   },
@@ -145,6 +169,7 @@ export const removedApiVersions: readonly RemovedApi[] = [
   },
   {
     apiVersion: "admissionregistration.k8s.io/v1beta1",
+    kinds: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"],
     removedIn: "1.22",
     replacement: "admissionregistration.k8s.io/v1",
   },
@@ -159,12 +184,25 @@ export const removedApiVersions: readonly RemovedApi[] = [
     replacement: "apiregistration.k8s.io/v1",
   },
   {
+    apiVersion: "authentication.k8s.io/v1beta1",
+    kinds: ["TokenReview"],
+    removedIn: "1.22",
+    replacement: "authentication.k8s.io/v1",
+  },
+  {
+    apiVersion: "authorization.k8s.io/v1beta1",
+    removedIn: "1.22",
+    replacement: "authorization.k8s.io/v1",
+  },
+  {
     apiVersion: "certificates.k8s.io/v1beta1",
+    kinds: ["CertificateSigningRequest"],
     removedIn: "1.22",
     replacement: "certificates.k8s.io/v1",
   },
   {
     apiVersion: "coordination.k8s.io/v1beta1",
+    kinds: ["Lease"],
     removedIn: "1.22",
     replacement: "coordination.k8s.io/v1",
   },
@@ -178,16 +216,29 @@ export const removedApiVersions: readonly RemovedApi[] = [
     removedIn: "1.22",
     replacement: "scheduling.k8s.io/v1",
   },
-  { apiVersion: "storage.k8s.io/v1beta1", removedIn: "1.22", replacement: "storage.k8s.io/v1" },
+  {
+    apiVersion: "storage.k8s.io/v1beta1",
+    kinds: ["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment"],
+    removedIn: "1.22",
+    replacement: "storage.k8s.io/v1",
+  },
+  {
+    apiVersion: "storage.k8s.io/v1beta1",
+    kinds: ["CSIStorageCapacity"],
+    removedIn: "1.27",
+    replacement: "storage.k8s.io/v1",
+  },
   { apiVersion: "batch/v1beta1", removedIn: "1.25", replacement: "batch/v1" },
   { apiVersion: "batch/v2alpha1", removedIn: "1.21", replacement: "batch/v1" },
   { apiVersion: "discovery.k8s.io/v1beta1", removedIn: "1.25", replacement: "discovery.k8s.io/v1" },
   { apiVersion: "events.k8s.io/v1beta1", removedIn: "1.25", replacement: "events.k8s.io/v1" },
   {
     apiVersion: "policy/v1beta1",
+    kinds: ["PodSecurityPolicy"],
     removedIn: "1.25",
-    replacement: "policy/v1 for PodDisruptionBudget; Pod Security admission for PodSecurityPolicy",
+    replacement: "Pod Security admission (PodSecurityPolicy has no successor API)",
   },
+  { apiVersion: "policy/v1beta1", removedIn: "1.25", replacement: "policy/v1" },
   { apiVersion: "node.k8s.io/v1beta1", removedIn: "1.25", replacement: "node.k8s.io/v1" },
   { apiVersion: "autoscaling/v2beta1", removedIn: "1.25", replacement: "autoscaling/v2" },
   { apiVersion: "autoscaling/v2beta2", removedIn: "1.26", replacement: "autoscaling/v2" },
@@ -218,23 +269,32 @@ function apiVersionOfType(type: string): string | undefined {
 export const deprecatedApis = resourceRule({
   name: "no-deprecated-apis",
   description:
-    "No Kubernetes object uses an apiVersion that Kubernetes has deprecated and removed " +
-    "(extensions/v1beta1, apps/v1beta1/2, policy/v1beta1, batch/v1beta1, autoscaling/v2beta1/2, " +
-    "networking.k8s.io/v1beta1, rbac v1beta1, …); read from `apiVersion`, else from the Pulumi " +
-    "type (Kyverno check-deprecated-apis; kube-score).",
+    "No Kubernetes object, of any kind, uses an apiVersion that Kubernetes has deprecated and " +
+    "stopped serving (the deprecated API migration guide through v1.32: extensions/v1beta1, " +
+    "apps/v1beta1/2, policy/v1beta1 incl. PodSecurityPolicy, batch/v1beta1, " +
+    "autoscaling/v2beta1/2, networking.k8s.io/v1beta1 Ingress, rbac v1beta1, " +
+    "flowcontrol v1beta1–3, …); read from `apiVersion`, else from the Pulumi type (Kyverno " +
+    "check-deprecated-apis; kube-score).",
   severity: "high",
   enforcementLevel: "mandatory",
   config: {
     deprecatedApiVersions: {
       type: "array",
       default: removedApiVersions.map((entry) => ({ ...entry })),
-      description: "API versions to reject, with the Kubernetes release that removed them.",
+      description:
+        "API versions to reject (optionally only some kinds), with the Kubernetes release that " +
+        "stopped serving them; the first matching entry wins.",
       items: {
         type: "object",
         required: ["apiVersion", "removedIn", "replacement"],
         additionalProperties: false,
         properties: {
           apiVersion: { type: "string", minLength: 1 },
+          kinds: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            description: "Kinds the entry covers; omitted, every kind of the apiVersion.",
+          },
           removedIn: { type: "string", minLength: 1 },
           replacement: { type: "string", minLength: 1 },
         },
@@ -252,7 +312,11 @@ export const deprecatedApis = resourceRule({
         ? resource.props.apiVersion
         : apiVersionOfType(resource.type);
     const entries: RemovedApi[] = [...(config.deprecatedApiVersions ?? [])];
-    const removed = entries.find((entry) => entry.apiVersion === apiVersion);
+    const removed = entries.find(
+      (entry) =>
+        entry.apiVersion === apiVersion &&
+        (!entry.kinds || entry.kinds.includes(resource.ref.kind)),
+    );
     if (!removed) return [];
     return [
       `apiVersion ${apiVersion} was removed in Kubernetes ${removed.removedIn}; use ` +

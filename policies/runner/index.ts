@@ -4,23 +4,30 @@
 // `notApplicable` that throws and is caught, `stackTags`, and stack resources linked to their
 // parents and dependencies. Resource policies run before stack policies, in pack order.
 import { readFileSync } from "node:fs";
-import {
-  unknownCheckingProxy,
-  UnknownValueError,
-  type EnforcementLevel,
-  type Policies,
-  type Policy,
-  type PolicyPackConfig,
-  type PolicyResource,
-  type ResourceValidationArgs,
-  type ResourceValidationPolicy,
-  type Severity,
-  type StackValidationPolicy,
+import type {
+  EnforcementLevel,
+  Policies,
+  Policy,
+  PolicyPackConfig,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationPolicy,
 } from "@pulumi/policy";
+// The proxy module itself, not "@pulumi/policy": that index loads @pulumi/pulumi (over a second),
+// proxy.js requires nothing. Its .d.ts omits these @internal exports, so their types are here.
+import * as policyProxy from "@pulumi/policy/proxy";
 import { resetExemptions } from "../lib/exemptions";
 import { objectRef } from "../lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- props are untyped JSON */
+
+const { unknownCheckingProxy, UnknownValueError } = policyProxy as unknown as {
+  /** Wraps props so that reading a value unknown during preview throws UnknownValueError. */
+  unknownCheckingProxy(props: Record<string, unknown>): Record<string, unknown>;
+  UnknownValueError: new (...args: any[]) => Error;
+};
 
 export interface RunnerResource {
   readonly type: string;
@@ -133,14 +140,33 @@ function policyResources(resources: readonly RunnerResource[]): PolicyResource[]
   return resources.map((resource) => byUrn.get(resource.urn)!);
 }
 
+export interface PolicyRun {
+  readonly findings: Finding[];
+  /**
+   * URN → the resource policies that read that resource (ran without calling notApplicable),
+   * in pack order; a resource no resource policy read maps to an empty list.
+   */
+  readonly readBy: ReadonlyMap<string, readonly string[]>;
+}
+
 /** Runs every policy of the pack over the resources, as `pulumi preview --policy-pack` would. */
 export async function runPolicies(
   policies: Policies,
   resources: readonly RunnerResource[],
   options: RunOptions = {},
 ): Promise<Finding[]> {
+  return (await runPolicyPack(policies, resources, options)).findings;
+}
+
+/** `runPolicies`, and which resource policies read each resource. */
+export async function runPolicyPack(
+  policies: Policies,
+  resources: readonly RunnerResource[],
+  options: RunOptions = {},
+): Promise<PolicyRun> {
   resetExemptions();
   const findings: Finding[] = [];
+  const readBy = new Map<string, string[]>(resources.map((resource) => [resource.urn, []]));
   const stackTags = options.stackTags ?? new Map<string, string>();
   const throwNotApplicable = (reason?: string): never => {
     throw new NotApplicable(reason);
@@ -151,9 +177,13 @@ export async function runPolicies(
   }));
 
   for (const resource of resources) {
+    const readers = readBy.get(resource.urn)!;
     for (const { policy, enforcement, properties } of resolved) {
       if (enforcement === "disabled" || !("validateResource" in policy)) continue;
       const validations = [(policy as ResourceValidationPolicy).validateResource].flat();
+      const markRead = () => {
+        if (!readers.includes(policy.name)) readers.push(policy.name);
+      };
       for (const validation of validations) {
         if (!validation) continue;
         const report = (message: string) =>
@@ -180,8 +210,10 @@ export async function runPolicies(
         };
         try {
           await validation(args, report);
+          markRead();
         } catch (error) {
           if (error instanceof NotApplicable) continue;
+          markRead();
           if (error instanceof UnknownValueError) {
             findings.push({
               policy: policy.name,
@@ -226,5 +258,5 @@ export async function runPolicies(
       if (!(error instanceof NotApplicable)) throw error;
     }
   }
-  return findings;
+  return { findings, readBy };
 }

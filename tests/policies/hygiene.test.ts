@@ -147,14 +147,78 @@ describe("no-deprecated-apis", () => {
       await messagesOf(deprecatedApis, [pdb("policy/v1beta1"), cronJob, ingress, hpa]),
     ).toEqual([
       "PodDisruptionBudget toolboxai/api: apiVersion policy/v1beta1 was removed in Kubernetes " +
-        "1.25; use policy/v1 for PodDisruptionBudget; Pod Security admission for PodSecurityPolicy",
+        "1.25; use policy/v1",
       "CronJob toolboxai/report: apiVersion batch/v1beta1 was removed in Kubernetes 1.25; use " +
         "batch/v1",
       "Ingress toolboxai/gateway: apiVersion extensions/v1beta1 was removed in Kubernetes 1.22; " +
-        "use apps/v1 for workloads, networking.k8s.io/v1 for Ingress and NetworkPolicy",
+        "use networking.k8s.io/v1",
       "HorizontalPodAutoscaler toolboxai/api: apiVersion autoscaling/v2beta2 was removed in " +
         "Kubernetes 1.26; use autoscaling/v2",
     ]);
+  });
+  test("kinds the pack does not model: FlowSchema, PodSecurityPolicy, TokenReview", async () => {
+    const object = (apiVersion: string, kind: string) => ({
+      apiVersion,
+      kind,
+      metadata: { name: kind.toLowerCase() },
+    });
+    expect(
+      await messagesOf(deprecatedApis, [
+        object("flowcontrol.apiserver.k8s.io/v1beta2", "FlowSchema"),
+        object("flowcontrol.apiserver.k8s.io/v1beta3", "PriorityLevelConfiguration"),
+        object("policy/v1beta1", "PodSecurityPolicy"),
+        object("authentication.k8s.io/v1beta1", "TokenReview"),
+        object("authorization.k8s.io/v1beta1", "SubjectAccessReview"),
+      ]),
+    ).toEqual([
+      "FlowSchema flowschema: apiVersion flowcontrol.apiserver.k8s.io/v1beta2 was removed in " +
+        "Kubernetes 1.29; use flowcontrol.apiserver.k8s.io/v1",
+      "PriorityLevelConfiguration prioritylevelconfiguration: apiVersion " +
+        "flowcontrol.apiserver.k8s.io/v1beta3 was removed in Kubernetes 1.32; use " +
+        "flowcontrol.apiserver.k8s.io/v1",
+      "PodSecurityPolicy podsecuritypolicy: apiVersion policy/v1beta1 was removed in Kubernetes " +
+        "1.25; use Pod Security admission (PodSecurityPolicy has no successor API)",
+      "TokenReview tokenreview: apiVersion authentication.k8s.io/v1beta1 was removed in " +
+        "Kubernetes 1.22; use authentication.k8s.io/v1",
+      "SubjectAccessReview subjectaccessreview: apiVersion authorization.k8s.io/v1beta1 was " +
+        "removed in Kubernetes 1.22; use authorization.k8s.io/v1",
+    ]);
+  });
+  test("the release is the one that removed that kind from a shared apiVersion", async () => {
+    const object = (apiVersion: string, kind: string) => ({
+      apiVersion,
+      kind,
+      metadata: { name: "x", namespace: "toolboxai" },
+    });
+    expect(
+      await messagesOf(deprecatedApis, [
+        { ...compliantDeployment(), apiVersion: "extensions/v1beta1" },
+        object("extensions/v1beta1", "NetworkPolicy"),
+        object("storage.k8s.io/v1beta1", "StorageClass"),
+        object("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
+      ]),
+    ).toEqual([
+      "Deployment toolboxai/api: apiVersion extensions/v1beta1 was removed in Kubernetes 1.16; " +
+        "use apps/v1",
+      "NetworkPolicy toolboxai/x: apiVersion extensions/v1beta1 was removed in Kubernetes 1.16; " +
+        "use networking.k8s.io/v1",
+      "StorageClass toolboxai/x: apiVersion storage.k8s.io/v1beta1 was removed in Kubernetes " +
+        "1.22; use storage.k8s.io/v1",
+      "CSIStorageCapacity toolboxai/x: apiVersion storage.k8s.io/v1beta1 was removed in " +
+        "Kubernetes 1.27; use storage.k8s.io/v1",
+    ]);
+  });
+  test("beta kinds still served in a group with removed kinds pass", async () => {
+    const served = [
+      ["admissionregistration.k8s.io/v1beta1", "ValidatingAdmissionPolicy"],
+      ["networking.k8s.io/v1beta1", "ServiceCIDR"],
+      ["networking.k8s.io/v1beta1", "IPAddress"],
+      ["storage.k8s.io/v1beta1", "VolumeAttributesClass"],
+      ["certificates.k8s.io/v1beta1", "ClusterTrustBundle"],
+      ["coordination.k8s.io/v1beta1", "LeaseCandidate"],
+      ["authentication.k8s.io/v1beta1", "SelfSubjectReview"],
+    ].map(([apiVersion, kind]) => ({ apiVersion, kind, metadata: { name: "x" } }));
+    expect(await messagesOf(deprecatedApis, served)).toEqual([]);
   });
   test("read from the Pulumi type when props carry no apiVersion", async () => {
     const resource: RunnerResource = {
@@ -180,6 +244,14 @@ describe("no-deprecated-apis", () => {
     expect(await messagesOf(deprecatedApis, [compliantDeployment()], config)).toEqual([
       "Deployment toolboxai/api: apiVersion apps/v1 was removed in Kubernetes 2.0; use apps/v2",
     ]);
+    const onlyStatefulSets = {
+      "no-deprecated-apis": {
+        deprecatedApiVersions: [
+          { apiVersion: "apps/v1", kinds: ["StatefulSet"], removedIn: "2.0", replacement: "x" },
+        ],
+      },
+    };
+    expect(await messagesOf(deprecatedApis, [compliantDeployment()], onlyStatefulSets)).toEqual([]);
   });
 });
 

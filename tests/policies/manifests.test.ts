@@ -1,12 +1,14 @@
-// `npm run policy -- --manifests`: reading any Kubernetes YAML, and the command end to end.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+// Reading any Kubernetes manifests for `npm run policy -- --manifests` (the command itself is
+// tested in tests/policy-command.test.ts).
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
+import { policies } from "../../policies/pack";
+import { runPolicyPack } from "../../policies/runner";
 import { readManifests } from "../../policies/runner/manifests";
-import { clone, compliantDeployment } from "./support";
+import { compliantDeployment } from "./support";
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "toolboxai-manifests-"));
@@ -23,40 +25,146 @@ test("multi-document files and nested folders map each object to its Pulumi type
   const dir = folder({
     "a.yaml": `${deploymentYaml}---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: toolboxai}\n---\n`,
     "nested/b.yml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\n",
-    "notes.txt": "not yaml, not read",
+    "notes.txt": "not a manifest, not read",
   });
-  const { resources, skipped } = readManifests(dir, checkedKubernetesTypes);
+  const { resources, unmodelled } = readManifests(dir, checkedKubernetesTypes);
   expect(resources.map((resource) => [resource.type, resource.name])).toEqual([
     ["kubernetes:apps/v1:Deployment", "api"],
     ["kubernetes:core/v1:Service", "api"],
     ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "x"],
   ]);
-  expect(skipped).toEqual([]);
+  expect(unmodelled).toEqual([]);
 });
 
-test("unknown kinds are reported as skipped, with file and document index", () => {
+test("a folder's .json files are read, one object each, tab-indented or not", () => {
   const dir = folder({
-    "crd.yaml": `${deploymentYaml}---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c}\n`,
+    "deploy.json": JSON.stringify(compliantDeployment(), null, "\t"),
+    "nested/service.JSON": JSON.stringify({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "api", namespace: "toolboxai" },
+    }),
   });
-  expect(readManifests(dir, checkedKubernetesTypes).skipped).toEqual([
+  const { resources } = readManifests(dir, checkedKubernetesTypes);
+  expect(resources.map((resource) => [resource.type, resource.name])).toEqual([
+    ["kubernetes:apps/v1:Deployment", "api"],
+    ["kubernetes:core/v1:Service", "api"],
+  ]);
+  expect(resources[0].props).toEqual(compliantDeployment());
+});
+
+test("every document reaches the runner; kinds the pack does not model are listed", () => {
+  const dir = folder({
+    "crd.yaml":
+      `${deploymentYaml}---\napiVersion: cert-manager.io/v1\nkind: Certificate\n` +
+      "metadata: {name: c, namespace: toolboxai}\n",
+  });
+  const file = path.join(dir, "crd.yaml");
+  const { resources, unmodelled } = readManifests(dir, checkedKubernetesTypes);
+  expect(resources.map((resource) => resource.type)).toEqual([
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:cert-manager.io/v1:Certificate",
+  ]);
+  expect(unmodelled).toEqual([
     {
-      file: path.join(dir, "crd.yaml"),
+      file,
       index: 1,
-      reason: "cert-manager.io/v1 Certificate is not checked by this pack",
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      name: "c",
+      urn: resources[1].urn,
     },
   ]);
 });
 
-test("an old apiVersion of a checked kind is read, so no-deprecated-apis can report it", () => {
+test("an old apiVersion of a modelled kind is read, and not listed as unmodelled", () => {
   const old = { ...compliantDeployment(), apiVersion: "extensions/v1beta1" };
-  const { resources, skipped } = readManifests(
+  const { resources, unmodelled } = readManifests(
     folder({ "old.yaml": stringify(old) }),
     checkedKubernetesTypes,
   );
   expect(resources.map((resource) => resource.type)).toEqual([
     "kubernetes:extensions/v1beta1:Deployment",
   ]);
-  expect(skipped).toEqual([]);
+  expect(unmodelled).toEqual([]);
+});
+
+test("on unmodelled kinds only the generic rules run; every other policy is notApplicable", async () => {
+  const dir = folder({
+    "cluster.yaml": [
+      "apiVersion: flowcontrol.apiserver.k8s.io/v1beta2\nkind: FlowSchema\nmetadata: {name: fs}\n",
+      "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: psp}\nspec: {privileged: true}\n",
+      "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c, namespace: toolboxai}\n",
+    ].join("---\n"),
+  });
+  const { resources, unmodelled } = readManifests(dir, checkedKubernetesTypes);
+  expect(unmodelled.map((document) => document.kind)).toEqual([
+    "FlowSchema",
+    "PodSecurityPolicy",
+    "Certificate",
+  ]);
+  const { findings, readBy } = await runPolicyPack(policies, resources, {
+    packEnforcementLevel: "mandatory",
+  });
+  // If a new policy reads every kind, it belongs in this list (and in the CLI's wording).
+  for (const resource of resources) {
+    expect([resource.name, readBy.get(resource.urn)]).toEqual([
+      resource.name,
+      ["no-default-namespace", "no-deprecated-apis"],
+    ]);
+  }
+  expect(
+    findings
+      .filter((finding) => finding.policy === "no-deprecated-apis")
+      .map((finding) => finding.message),
+  ).toEqual([
+    "FlowSchema fs: apiVersion flowcontrol.apiserver.k8s.io/v1beta2 was removed in Kubernetes " +
+      "1.29; use flowcontrol.apiserver.k8s.io/v1",
+    "PodSecurityPolicy psp: apiVersion policy/v1beta1 was removed in Kubernetes 1.25; use Pod " +
+      "Security admission (PodSecurityPolicy has no successor API)",
+  ]);
+});
+
+test("nothing to read is an error naming the path, never a pass", () => {
+  const empty = folder({ "empty.yaml": "" });
+  expect(() => readManifests(path.join(empty, "empty.yaml"), checkedKubernetesTypes)).toThrow(
+    `${path.join(empty, "empty.yaml")}: no Kubernetes object in this file (empty, or only "---" ` +
+      "separators), so nothing to check",
+  );
+  const separators = folder({ "only.yaml": "---\n---\n# a comment\n---\n" });
+  expect(() => readManifests(path.join(separators, "only.yaml"), checkedKubernetesTypes)).toThrow(
+    `${path.join(separators, "only.yaml")}: no Kubernetes object in this file`,
+  );
+  expect(() => readManifests(separators, checkedKubernetesTypes)).toThrow(
+    `${separators}: no Kubernetes object in its 1 manifest file(s), so nothing to check`,
+  );
+  const emptyFolder = folder({});
+  expect(() => readManifests(emptyFolder, checkedKubernetesTypes)).toThrow(
+    `${emptyFolder}: no .yaml, .yml or .json file in this folder, so nothing to check`,
+  );
+  const noManifests = folder({ "README.md": "# charts", "values.txt": "a: 1" });
+  expect(() => readManifests(noManifests, checkedKubernetesTypes)).toThrow(
+    `${noManifests}: no .yaml, .yml or .json file in this folder, so nothing to check`,
+  );
+  const emptyJson = folder({ "empty.json": "  \n" });
+  expect(() => readManifests(emptyJson, checkedKubernetesTypes)).toThrow(
+    `${emptyJson}: no Kubernetes object in its 1 manifest file(s)`,
+  );
+});
+
+test("a List is refused in YAML and JSON alike: its items are written as documents", () => {
+  const list = {
+    apiVersion: "v1",
+    kind: "List",
+    items: [compliantDeployment()],
+  };
+  const dir = folder({ "list.yaml": stringify(list), "list.json": JSON.stringify(list) });
+  expect(() => readManifests(path.join(dir, "list.yaml"), checkedKubernetesTypes)).toThrow(
+    `${path.join(dir, "list.yaml")}: document 0: a List; write its items as separate documents`,
+  );
+  expect(() => readManifests(path.join(dir, "list.json"), checkedKubernetesTypes)).toThrow(
+    `${path.join(dir, "list.json")}: document 0: a List; write its items as separate documents`,
+  );
 });
 
 test("bad input names the file and document index", () => {
@@ -64,52 +172,19 @@ test("bad input names the file and document index", () => {
   expect(() => readManifests(invalid, checkedKubernetesTypes)).toThrow(
     new RegExp(`^${path.join(invalid, "bad.yaml")}: document 1: invalid YAML: `),
   );
+  const invalidJson = folder({ "bad.json": '{"apiVersion": "v1",' });
+  expect(() => readManifests(invalidJson, checkedKubernetesTypes)).toThrow(
+    new RegExp(`^${path.join(invalidJson, "bad.json")}: invalid JSON: `),
+  );
   const noKind = folder({ "x.yaml": "metadata: {name: y}\n" });
   expect(() => readManifests(noKind, checkedKubernetesTypes)).toThrow(
     `${path.join(noKind, "x.yaml")}: document 0: missing apiVersion or kind`,
   );
+  const array = folder({ "x.json": "[]" });
+  expect(() => readManifests(array, checkedKubernetesTypes)).toThrow(
+    `${path.join(array, "x.json")}: document 0: not a Kubernetes object (expected a mapping)`,
+  );
   expect(() => readManifests("/nonexistent/path", checkedKubernetesTypes)).toThrow(
     "/nonexistent/path: no such file or folder",
-  );
-});
-
-function policyCommand(...args: string[]) {
-  const result = spawnSync("npx", ["tsx", "tools/policy.ts", ...args], {
-    cwd: path.resolve(__dirname, "..", ".."),
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-test("the command checks manifests, prints JSON, and exits 1 on a mandatory violation", () => {
-  const privileged = clone(compliantDeployment());
-  privileged.spec.template.spec.containers[0].securityContext.privileged = true;
-  const dir = folder({ "deploy.yaml": stringify(privileged) });
-  const result = policyCommand("--manifests", dir, "--env", "production", "--format", "json");
-  expect(result.status).toBe(1);
-  const report = JSON.parse(result.stdout);
-  const violation = report.violations.find(
-    (finding: { policy: string }) => finding.policy === "no-privileged-containers",
-  );
-  expect(violation).toMatchObject({
-    severity: "critical",
-    enforcement: "mandatory",
-    resource: {
-      type: "kubernetes:apps/v1:Deployment",
-      name: "api",
-      namespace: "toolboxai",
-      kind: "Deployment",
-    },
-  });
-  expect(report.summary.passed).toBe(false);
-});
-
-test("the command refuses ambiguous or bad arguments with exit 2", () => {
-  const result = policyCommand("--manifests", "/nonexistent/path");
-  expect(result.status).toBe(2);
-  expect(result.stderr).toContain("/nonexistent/path: no such file or folder");
-  expect(policyCommand("--env", "production").stderr).toContain(
-    "give exactly one of --stack <name> or --manifests <path>",
   );
 });

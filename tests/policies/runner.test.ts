@@ -1,7 +1,13 @@
 // The in-process runner gives validators what the engine gives them.
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type * as Runner from "../../policies/runner";
 import { exemptionsInUse } from "../../policies/lib/exemptions";
-import { resolvePolicy, runPolicies, type RunnerResource } from "../../policies/runner";
+import {
+  resolvePolicy,
+  runPolicies,
+  runPolicyPack,
+  type RunnerResource,
+} from "../../policies/runner";
 import { noPrivileged } from "../../policies/security";
 import { clone, compliantDeployment, resourceOf } from "./support";
 
@@ -34,6 +40,37 @@ test("props are behind unknownCheckingProxy: reading an unknown becomes an advis
 test("notApplicable throws and is caught; other types are skipped silently", async () => {
   const service = resourceOf({ apiVersion: "v1", kind: "Service", metadata: { name: "api" } });
   expect(await runPolicies([noPrivileged], [service])).toEqual([]);
+});
+
+test("runPolicyPack says which resource policies read each resource", async () => {
+  const service = resourceOf({ apiVersion: "v1", kind: "Service", metadata: { name: "api" } });
+  const { findings, readBy } = await runPolicyPack([noPrivileged], [deployment, service]);
+  expect(findings).toEqual([]);
+  expect(readBy).toEqual(
+    new Map([
+      [deployment.urn, ["no-privileged-containers"]],
+      [service.urn, []],
+    ]),
+  );
+  const disabled = await runPolicyPack([noPrivileged], [deployment], {
+    config: { "no-privileged-containers": "disabled" },
+  });
+  expect(disabled.readBy.get(deployment.urn)).toEqual([]);
+});
+
+test("the runner does not load @pulumi/pulumi (the proxy comes from @pulumi/policy/proxy)", async () => {
+  const loaded: string[] = [];
+  await jest.isolateModulesAsync(async () => {
+    jest.doMock("@pulumi/pulumi", () => {
+      loaded.push("@pulumi/pulumi");
+      return {};
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runner = require("../../policies/runner") as typeof Runner;
+    expect(await runner.runPolicies([noPrivileged], [deployment])).toEqual([]);
+  });
+  jest.dontMock("@pulumi/pulumi");
+  expect(loaded).toEqual([]);
 });
 
 test("getConfig returns schema defaults overlaid by the config file; levels resolve like the CLI", () => {
