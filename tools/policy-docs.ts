@@ -167,7 +167,9 @@ ${sections.join("\n\n")}
 `;
 }
 
-if (require.main === module) {
+/** `npm run docs`: rewrites policies/README.md. */
+export async function main(): Promise<number> {
   writeFileSync(policyReferenceFile, renderPolicyReference());
   console.log(`wrote ${path.relative(process.cwd(), policyReferenceFile)}`);
+  return 0;
 }

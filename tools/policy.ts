@@ -24,6 +24,7 @@ import {
 import { readManifests, type UnmodelledDocument } from "../policies/runner/manifests";
 import type * as MockEngine from "./engine/mock-engine";
 import type * as PolicyResources from "./policy-resources";
+import { projectRoot } from "./project-root";
 
 /** Where the command writes; `process.stdout`/`process.stderr`, or a test's collector. */
 export interface CommandOutput {
@@ -58,14 +59,6 @@ Examples:
   npm run policy -- --stack production
   npm run policy -- --manifests rendered/ --env staging
   npm run policy -- --list --env dev`;
-
-/** The folder that holds policies/config: the repository root, from tools/ or from a bundle. */
-function findProjectRoot(start: string = __dirname): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "policies", "config"))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(__dirname, "..");
-  }
-}
 
 interface Options {
   stack?: string;
@@ -412,7 +405,7 @@ export async function runPolicyCommand(
   const withEnv: CommandIO = { ...io, env: io.env ?? process.env };
   try {
     const { options, env } = parseArguments(argv, withEnv);
-    const project = new Project(settings.projectRoot ?? findProjectRoot());
+    const project = new Project(settings.projectRoot ?? projectRoot);
     if (options.list) {
       project.requireEnvironment(env);
       withEnv.stdout.write(listPolicies(project, env, options, withEnv));
@@ -445,11 +438,6 @@ export function pipeSafe(
   return { isTTY: stream.isTTY, write: (text) => closed || stream.write(text) };
 }
 
-if (require.main === module) {
-  void runPolicyCommand(process.argv.slice(2), {
-    stdout: pipeSafe(process.stdout),
-    stderr: process.stderr,
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+/** Entry point of `npm run policy` (scripts/tool.mjs runs the bundle's `main`). */
+export const main = (argv: readonly string[]): Promise<number> =>
+  runPolicyCommand(argv, { stdout: pipeSafe(process.stdout), stderr: process.stderr });

@@ -241,22 +241,5 @@ export async function runPreviewCommand(
   return 0;
 }
 
-/**
- * Whether node was started on this file (`tsx tools/preview.ts`, or a bundle of it such as
- * dist/preview.js), rather than a test or another tool importing it. Not `require.main === module`:
- * in an esbuild bundle that holds in every bundled module (evanw/esbuild#2121).
- */
-function startedAsCommand(): boolean {
-  const script = process.argv[1];
-  return script !== undefined && /^preview(\.[cm]?[jt]s)?$/.test(path.basename(script));
-}
-
-if (startedAsCommand()) {
-  runPreviewCommand(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+/** Entry point of `npm run preview` (scripts/tool.mjs runs the bundle's `main`). */
+export const main = (argv: readonly string[]): Promise<number> => runPreviewCommand(argv);

@@ -756,6 +756,8 @@ describe("no-default-namespace", () => {
       compliantClusterRoleBinding(),
       compliantNamespace(),
       { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: "acme" } },
+      // Removed, but still cluster-scoped: no-deprecated-apis reports it, this rule must not.
+      { apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "old" } },
     ];
     expect(await messagesOf(noDefaultNamespace, objects)).toEqual([]);
   });

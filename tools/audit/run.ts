@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { projectRoot } from "../engine/mock-engine";
+import { projectRoot } from "../project-root";
 import { withScratchDir } from "../scratch";
 import {
   checkovFindings,
@@ -43,7 +43,14 @@ function run(command: string, args: readonly string[]) {
 }
 
 function renderStack(stack: string, outDir: string): string[] {
-  const result = run("npx", ["tsx", "tools/preview.ts", "--stack", stack, "--out", outDir]);
+  const result = run(process.execPath, [
+    path.join(projectRoot, "scripts", "tool.mjs"),
+    "preview",
+    "--stack",
+    stack,
+    "--out",
+    outDir,
+  ]);
   if (result.status !== 0) throw new Error(`rendering ${stack} failed:\n${result.stderr}`);
   const manifestDir = path.join(outDir, "kubernetes");
   return readdirSync(manifestDir).map((file) => path.join(manifestDir, file));
@@ -80,11 +87,17 @@ function checkov(directory: string): Finding[] {
   return checkovFindings(JSON.parse(result.stdout || "{}"));
 }
 
-function main(): void {
-  withScratchDir("toolboxai-audit-", audit);
+/** `npm run audit`: 0 when every finding is explained, 1 when not, 2 when a tool fails. */
+export async function main(): Promise<number> {
+  try {
+    return withScratchDir("toolboxai-audit-", audit);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
 }
 
-function audit(workDir: string): void {
+function audit(workDir: string): number {
   const baselineFile = path.join(projectRoot, "tools", "audit", "baseline.yaml");
   const baseline = (parse(readFileSync(baselineFile, "utf8")) ?? []) as BaselineEntry[];
   const findingsByStack: Record<string, Finding[]> = {};
@@ -113,12 +126,5 @@ function audit(workDir: string): void {
   }
   const failures = schemaErrors.length + comparison.unexplained.length + comparison.stale.length;
   console.log(failures === 0 ? "audit passed" : `audit failed: ${failures} problem(s)`);
-  process.exitCode = failures === 0 ? 0 : 1;
-}
-
-try {
-  main();
-} catch (error) {
-  console.error((error as Error).message);
-  process.exitCode = 2;
+  return failures === 0 ? 0 : 1;
 }

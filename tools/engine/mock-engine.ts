@@ -6,8 +6,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { projectRoot } from "../project-root";
 
-export const projectRoot = path.resolve(__dirname, "..", "..");
+export { projectRoot };
 const projectName = "toolboxai";
 const stackTypeName = "pulumi:pulumi:Stack";
 
@@ -209,13 +210,17 @@ export async function runProgram(
     registerOutputs(request, callback);
   };
 
-  const entry = options.entry ?? path.join(projectRoot, "index");
+  // The real program by a literal path, so that a bundle of this file includes it; required
+  // only here, inside the stack, as the language host loads it.
+  const load = async (): Promise<unknown> =>
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+    options.entry ? import(options.entry) : require("../../index");
   // A program that throws (bad config) must surface as this function's rejection, not as an
   // unhandled rejection of the stack resource, so the error is carried out of the callback.
   let failure: unknown;
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     try {
-      return { ...((await import(entry)) as Record<string, unknown>) };
+      return { ...((await load()) as Record<string, unknown>) };
     } catch (error) {
       failure = error;
       return {};

@@ -1,0 +1,53 @@
+// Builds the command-line tools (tools/*.ts) into dist/ once, with esbuild: one CommonJS file per
+// tool, our code bundled, npm packages left to node_modules. Starting a bundle costs a fraction
+// of transpiling the TypeScript on every run. `npm ci` runs this (the `prepare` script), and
+// scripts/tool.mjs runs it again whenever a source file is newer than the bundle, so dist/ is
+// never stale. dist/meta.json lists every source file each bundle was built from.
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const distDir = path.join(root, "dist");
+export const metaFile = path.join(distDir, "meta.json");
+
+/** Tool name → entry point. `npm run <name>` and scripts/tool.mjs use these names. */
+export const tools = {
+  preview: "tools/preview.ts",
+  policy: "tools/policy.ts",
+  audit: "tools/audit/run.ts",
+  docs: "tools/policy-docs.ts",
+  bench: "tools/bench/run.ts",
+  "bench-floor": "tools/bench/floor.ts",
+};
+
+export async function buildTools() {
+  const { build } = await import("esbuild");
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(tools).map(([name, entry]) => [name, entry])),
+    outdir: distDir,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    packages: "external",
+    sourcemap: "inline",
+    metafile: true,
+    logLevel: "warning",
+  });
+  mkdirSync(distDir, { recursive: true });
+  // The inputs of every bundle, relative to the root: what scripts/tool.mjs checks for staleness.
+  writeFileSync(
+    metaFile,
+    JSON.stringify({ inputs: Object.keys(result.metafile.inputs).sort() }, null, 2) + "\n",
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = performance.now();
+  await buildTools();
+  console.error(
+    `built ${Object.keys(tools).length} tools into dist/ in ${Math.round(performance.now() - started)} ms`,
+  );
+}

@@ -1,0 +1,50 @@
+// `npm test`: the type check (tsc, once for the whole tree), ESLint with the typed @pulumi rules,
+// the format check and jest, run side by side: none needs another's result, and each is mostly
+// single-threaded, so together they keep both cores of a small machine busy. Each one's output
+// is printed when it ends; the exit code is non-zero when any failed. Arguments go to jest
+// (`npm test -- tests/config.test.ts` still type-checks and lints everything).
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const steps = [
+  { name: "typecheck", command: bin("tsc"), args: ["--noEmit", "-p", "."] },
+  { name: "eslint", command: bin("eslint"), args: ["."] },
+  {
+    name: "format",
+    command: process.execPath,
+    args: [path.join(root, "scripts", "check-format.mjs")],
+  },
+  { name: "jest", command: bin("jest"), args: process.argv.slice(2) },
+];
+
+function run(step) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(step.command, step.args, {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("error", (error) => resolve({ step, code: 2, output: String(error), started }));
+    child.on("close", (code) => resolve({ step, code: code ?? 2, output, started }));
+  }).then((result) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const verdict = result.code === 0 ? "passed" : `FAILED (exit ${result.code})`;
+    process.stdout.write(
+      `\n── ${step.name}: ${verdict} in ${seconds} s\n${result.output.trimEnd()}\n`,
+    );
+    return result;
+  });
+}
+
+const results = await Promise.all(steps.map(run));
+const failed = results.filter((result) => result.code !== 0).map((result) => result.step.name);
+console.log(
+  failed.length === 0 ? "\nnpm test: all passed" : `\nnpm test: failed: ${failed.join(", ")}`,
+);
+process.exitCode = failed.length === 0 ? 0 : 1;

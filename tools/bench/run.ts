@@ -1,0 +1,117 @@
+// `npm run bench [-- --runs N]`: wall-clock medians of the commands users wait for, each in a
+// fresh process as a user runs it, side by side with the floor: the Pulumi SDK alone registering
+// the same number of resources under mocks (tools/bench/floor.ts). Prints the ratios and the
+// targets; a measurement, not a test, so it never fails on a slow machine.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../project-root";
+import { withScratchDir } from "../scratch";
+
+interface Measurement {
+  readonly label: string;
+  readonly median: number;
+  readonly min: number;
+}
+
+const dist = path.join(projectRoot, "dist");
+
+/** Runs `command args` `runs` times; the exit status must be one of `expected`. */
+function measure(
+  label: string,
+  command: string,
+  args: readonly string[],
+  runs: number,
+  expected: readonly number[] = [0],
+): Measurement {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const result = spawnSync(command, args, { cwd: projectRoot, encoding: "utf8" });
+    times.push(performance.now() - started);
+    if (!expected.includes(result.status ?? -1)) {
+      throw new Error(`${label}: exited with ${result.status}:\n${result.stderr}${result.stdout}`);
+    }
+  }
+  times.sort((a, b) => a - b);
+  return { label, median: times[Math.floor(times.length / 2)], min: times[0] };
+}
+
+const node = (tool: string, ...args: string[]) =>
+  [process.execPath, [path.join(dist, `${tool}.js`), ...args]] as const;
+
+function format(measurement: Measurement): string {
+  const ms = (value: number) => `${Math.round(value)} ms`.padStart(8);
+  return `  ${measurement.label.padEnd(52)} ${ms(measurement.median)} ${ms(measurement.min)}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const runsIndex = argv.indexOf("--runs");
+  const runs = runsIndex >= 0 ? Number(argv[runsIndex + 1]) : 5;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs takes a positive integer");
+
+  return withScratchDir("toolboxai-bench-", (scratch) => {
+    // One render first: the resource counts for the floor, and a manifest to check.
+    const out = path.join(scratch, "out");
+    const [nodePath, renderArgs] = node("preview", "--stack", "production", "--out", out);
+    measure("render", nodePath, renderArgs, 1);
+    const resources = JSON.parse(readFileSync(path.join(out, "resources.json"), "utf8")) as {
+      type: string;
+    }[];
+    // Components are the program's own types; the Stack is registered by the floor as well.
+    const components = resources.filter((resource) => resource.type.startsWith("toolboxai:"));
+    const custom = resources.filter(
+      (resource) =>
+        !resource.type.startsWith("toolboxai:") && resource.type !== "pulumi:pulumi:Stack",
+    );
+    const manifest = path.join(
+      out,
+      "kubernetes",
+      readdirSync(path.join(out, "kubernetes")).find((file) =>
+        file.endsWith("_deployment_backend.yaml"),
+      )!,
+    );
+
+    const results = [
+      measure("preview --stack production", ...node("preview", "--stack", "production"), runs),
+      measure(
+        `floor: SDK registering ${custom.length} resources + ${components.length} components`,
+        ...node(
+          "bench-floor",
+          "--custom",
+          `${custom.length}`,
+          "--components",
+          `${components.length}`,
+        ),
+        runs,
+      ),
+      measure(
+        "policy --manifests <one Deployment>",
+        ...node("policy", "--manifests", manifest),
+        runs,
+      ),
+      measure(
+        "npm run policy -- --manifests <one Deployment>",
+        "npm",
+        ["run", "-s", "policy", "--", "--manifests", manifest],
+        runs,
+      ),
+      measure("policy --stack production", ...node("policy", "--stack", "production"), runs),
+    ];
+    const [preview, floor, oneFile, oneFileNpm] = results;
+    console.log(`Medians of ${runs} runs (and the fastest), each a fresh process:\n`);
+    console.log(`  ${"command".padEnd(52)} ${"median".padStart(8)} ${"min".padStart(8)}`);
+    for (const result of results) console.log(format(result));
+    const ratio = preview.median / floor.median;
+    console.log(
+      `\npreview / floor: ${ratio.toFixed(2)} (target ≤ 1.5) ${ratio <= 1.5 ? "met" : "missed"}`,
+    );
+    for (const measurement of [oneFile, oneFileNpm]) {
+      console.log(
+        `${measurement.label}: ${Math.round(measurement.median)} ms (target ≤ 1000 ms) ` +
+          (measurement.median <= 1000 ? "met" : "missed"),
+      );
+    }
+    return 0;
+  });
+}
