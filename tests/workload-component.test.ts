@@ -1,7 +1,8 @@
 // The KubernetesWorkload component under the SDK's mocks: which children it creates for which
 // spec, and that pods roll when their config or secrets change.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesWorkload } from "../components/kubernetes/workload";
+import { KubernetesWorkload, secretChecksum } from "../components/kubernetes/workload";
 import { httpProbes, type WorkloadSpec } from "../components/model/workload";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
@@ -109,4 +110,32 @@ test("single replica: no budget, no autoscaler; replicated: both, and spread ove
     (resource) => resource.inputs.kind === "ServiceAccount",
   )!.inputs;
   expect(account.automountServiceAccountToken).toBe(false);
+});
+
+test("pods roll when a secret changes, and the checksum reveals nothing of it", async () => {
+  const withSecret = (name: string, value: string) =>
+    new KubernetesWorkload(name, {
+      spec: spec(name, {
+        secretFiles: [{ name: "api-key", value: pulumi.secret(value) }],
+        containers: [{ ...spec(name).containers[0], secretFiles: ["api-key"] }],
+      }),
+      context,
+    });
+  withSecret("first", "a-secret-value-of-some-length");
+  withSecret("changed", "another-secret-value-entirely");
+  withSecret("same", "a-secret-value-of-some-length");
+  await pulumi.runtime.disconnect().catch(() => undefined);
+  const checksum = (name: string): string =>
+    workloadOf(name).spec.template.metadata.annotations["checksum.toolboxai.io/secrets"];
+  expect(checksum("first")).toMatch(/^[0-9a-f]{64}$/);
+  expect(checksum("changed")).not.toBe(checksum("first"));
+  // Salted per workload: the same secret in two workloads gives unrelated checksums.
+  expect(checksum("same")).not.toBe(checksum("first"));
+  expect(checksum("first")).toBe(
+    await secretChecksum("first", JSON.stringify({ "api-key": "a-secret-value-of-some-length" })),
+  );
+  const plainDigest = createHash("sha256")
+    .update(JSON.stringify({ "api-key": "a-secret-value-of-some-length" }))
+    .digest("hex");
+  expect(checksum("first")).not.toBe(plainDigest);
 });

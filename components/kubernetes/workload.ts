@@ -1,7 +1,7 @@
 // Renders one WorkloadSpec as Kubernetes resources: ServiceAccount, ConfigMap and Secret (files),
 // Deployment or StatefulSet, Service, NetworkPolicy, and a PodDisruptionBudget and
 // HorizontalPodAutoscaler where the replica settings call for them.
-import { createHash, scryptSync } from "node:crypto";
+import { createHash, scrypt } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecurity, type SecurityProfile } from "../model/security";
@@ -29,9 +29,16 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** A slow, salted digest of secret material: changes when it changes, reveals nothing. */
-export function secretChecksum(workload: string, material: string): string {
-  return scryptSync(material, `toolboxai-secret-checksum:${workload}`, 32).toString("hex");
+/**
+ * A slow, salted digest of secret material: changes when it changes, reveals nothing. Async, so
+ * the workloads' digests are computed in parallel on libuv's thread pool.
+ */
+export function secretChecksum(workload: string, material: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    scrypt(material, `toolboxai-secret-checksum:${workload}`, 32, (error, key) =>
+      error ? reject(error) : resolve(key.toString("hex")),
+    ),
+  );
 }
 
 /** Topology spread for replicated workloads: prefer distinct nodes and zones, never block. */
