@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Installs the independent manifest auditors, at pinned versions, into the git-ignored .tools/:
-# kube-score (Go module proxy) and Checkov plus kubernetes-validate (PyPI). Skips what is already
-# there at the right version; prints what it does and how long it took.
+# Installs the independent manifest auditors, at pinned versions: kube-score (Go module proxy)
+# and Checkov plus kubernetes-validate (PyPI), into $TOOLBOXAI_TOOLS (default
+# ~/.cache/toolboxai/audit-tools, outside the clone, so a fresh clone on the same machine reuses
+# them; tools/audit/run.ts looks there too). Skips what is already there at the right version;
+# prints what it does and how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KUBE_SCORE_VERSION=1.20.0
 CHECKOV_VERSION=3.3.30
 KUBERNETES_VALIDATE_VERSION=1.37.0
-TOOLS="$PWD/.tools"
+TOOLS="${TOOLBOXAI_TOOLS:-$HOME/.cache/toolboxai/audit-tools}"
 mkdir -p "$TOOLS/bin"
 start=$SECONDS
 
@@ -25,7 +27,7 @@ venv="$TOOLS/venv"
 want="checkov==$CHECKOV_VERSION kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
 have=$("$venv/bin/pip" freeze 2>/dev/null | grep -E '^(checkov|kubernetes-validate)==' | sort | tr '\n' ' ' || true)
 if [ "$have" != "$want " ]; then
-  echo "installing $want from PyPI into .tools/venv"
+  echo "installing $want from PyPI into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check $want
 else

@@ -5,6 +5,7 @@
 // The tools are installed, at pinned versions, by scripts/install-audit-tools.sh.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { projectRoot } from "../project-root";
@@ -20,7 +21,9 @@ import {
 /** The Kubernetes version whose schemas the manifests must satisfy (strict: no unknown fields). */
 export const kubernetesVersion = "1.33.0";
 const stacks = ["dev", "staging", "production"];
-const toolsDir = path.join(projectRoot, ".tools");
+/** Where scripts/install-audit-tools.sh installs them: outside the clone, shared by clones. */
+const toolsDir =
+  process.env.TOOLBOXAI_TOOLS ?? path.join(homedir(), ".cache", "toolboxai", "audit-tools");
 const tools = {
   kubeScore: process.env.KUBE_SCORE ?? path.join(toolsDir, "bin", "kube-score"),
   checkov: process.env.CHECKOV ?? path.join(toolsDir, "venv", "bin", "checkov"),
