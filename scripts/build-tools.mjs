@@ -3,7 +3,7 @@
 // of transpiling the TypeScript on every run. `npm ci` runs this (the `prepare` script), and
 // scripts/tool.mjs runs it again whenever a source file is newer than the bundle, so dist/ is
 // never stale. dist/meta.json lists every source file each bundle was built from.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +20,23 @@ export const tools = {
   bench: "tools/bench/run.ts",
   "bench-floor": "tools/bench/floor.ts",
 };
+
+/**
+ * Whether `bundle` (relative to `root`) must be rebuilt: it is missing, dist/meta.json is
+ * missing or unreadable, or a file it was built from, or this script, is newer than it (or gone).
+ */
+export function isStale(root, bundle) {
+  const mtime = (file) => statSync(path.join(root, file), { throwIfNoEntry: false })?.mtimeMs;
+  const built = mtime(bundle);
+  if (built === undefined) return true;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(path.join(root, "dist", "meta.json"), "utf8")).inputs;
+  } catch {
+    return true;
+  }
+  return [...inputs, "scripts/build-tools.mjs"].some((file) => (mtime(file) ?? Infinity) > built);
+}
 
 export async function buildTools() {
   const { build } = await import("esbuild");

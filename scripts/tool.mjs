@@ -2,39 +2,14 @@
 // runs the `main(args)` of dist/<tool>.js and exits with the code it returns, rebuilding dist/
 // first when the bundle is missing or any source file it was built from (or the build script)
 // is newer. The check is one stat per source file, a few milliseconds.
-import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { buildTools, isStale, root, tools } from "./build-tools.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [tool, ...args] = process.argv.slice(2);
 
-function mtime(file) {
-  try {
-    return statSync(path.join(root, file)).mtimeMs;
-  } catch {
-    return Infinity; // a source that disappeared: rebuild
-  }
-}
-
-function isStale(bundle) {
-  const built = mtime(bundle);
-  if (built === Infinity) return true;
-  let inputs;
-  try {
-    inputs = JSON.parse(readFileSync(path.join(root, "dist", "meta.json"), "utf8")).inputs;
-  } catch {
-    return true;
-  }
-  return [...inputs, "scripts/build-tools.mjs", "package-lock.json"].some(
-    (file) => mtime(file) > built,
-  );
-}
-
 const bundle = `dist/${tool}.js`;
-if (!tool || isStale(bundle)) {
-  const { buildTools, tools } = await import("./build-tools.mjs");
+if (!tool || isStale(root, bundle)) {
   if (!tool || !(tool in tools)) {
     console.error(`usage: node scripts/tool.mjs <${Object.keys(tools).join("|")}> [args]`);
     process.exit(2);
