@@ -120,3 +120,22 @@ describe("the audit's scratch folder", () => {
     expect(existsSync(kept)).toBe(false);
   });
 });
+
+test("an async work keeps its scratch folder until its promise settles", async () => {
+  let kept = "";
+  const pending = withScratchDir("toolboxai-test-", async (dir) => {
+    kept = dir;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    return existsSync(dir);
+  });
+  expect(await pending).toBe(true);
+  expect(existsSync(kept)).toBe(false);
+  await expect(
+    withScratchDir("toolboxai-test-", async (dir) => {
+      kept = dir;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new Error("render failed");
+    }),
+  ).rejects.toThrow("render failed");
+  expect(existsSync(kept)).toBe(false);
+});

@@ -1,26 +1,35 @@
-// The floor for `npm run bench`: what the Pulumi SDK alone needs to register a given number of
-// custom and component resources under mocks, in a fresh process, with no program around it.
-// `node dist/bench-floor.js --custom N --components M` (the bench passes the counts that the
-// production preview registered); prints the count it registered.
+// The floor for `npm run bench`: what the Pulumi SDK alone needs, in a fresh process, to register
+// the resources a preview registered (read from its resources.json: the same types, names,
+// parents and inputs) under mocks, with no program, config or component code around it.
+// `node scripts/tool.mjs bench-floor <resources.json>`; prints how many it registered.
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 
-/** A resource of no provider: the mocks answer for it, as they answer for the program's. */
+interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent: string | null;
+  readonly inputs: pulumi.Inputs;
+}
+
+/** A resource of any type and no provider: the mocks answer for it as for the program's. */
 class FloorResource extends pulumi.CustomResource {
-  constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-    super("floor:index:Resource", name, props, opts);
+  constructor(
+    type: string,
+    name: string,
+    props: pulumi.Inputs,
+    opts: pulumi.CustomResourceOptions,
+  ) {
+    super(type, name, props, opts);
   }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const count = (flag: string) => {
-    const value = Number(argv[argv.indexOf(flag) + 1]);
-    if (!argv.includes(flag) || !Number.isInteger(value) || value < 0) {
-      throw new Error(`usage: bench-floor --custom N --components M (bad ${flag})`);
-    }
-    return value;
-  };
-  const customCount = count("--custom");
-  const componentCount = count("--components");
+  if (argv.length !== 1) throw new Error("usage: bench-floor <resources.json of a render>");
+  const recorded = JSON.parse(readFileSync(argv[0], "utf8")) as RecordedResource[];
+  const stack = recorded.find((resource) => resource.type === "pulumi:pulumi:Stack");
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
@@ -32,18 +41,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   let registered = 0;
   await pulumi.runtime.runInPulumiStack(async () => {
-    const components = Array.from(
-      { length: componentCount },
-      (_, index) => new pulumi.ComponentResource("floor:index:Component", `component-${index}`),
-    );
-    for (let index = 0; index < customCount; index++) {
-      new FloorResource(
-        `resource-${index}`,
-        { metadata: { name: `resource-${index}` } },
-        { parent: components.length > 0 ? components[index % components.length] : undefined },
+    // Registration order is the recording's, so every parent exists before its children.
+    const byUrn = new Map<string, pulumi.Resource>();
+    for (const resource of recorded) {
+      if (resource === stack) continue; // runInPulumiStack registers the Stack itself
+      const parent = resource.parent ? byUrn.get(resource.parent) : undefined;
+      byUrn.set(
+        resource.urn,
+        resource.custom
+          ? new FloorResource(resource.type, resource.name, resource.inputs, { parent })
+          : new pulumi.ComponentResource(resource.type, resource.name, {}, { parent }),
       );
     }
-    registered = customCount + componentCount;
+    registered = byUrn.size + 1;
     return {};
   });
   await pulumi.runtime.disconnect();

@@ -147,8 +147,10 @@ function renderedFiles(run: ProgramRun): Map<string, string> {
     files.set(`kubernetes/${manifestFileName(manifest)}`, stringify(manifest, { lineWidth: 0 }));
   }
   const summary = run.resources.map((resource) => ({
+    urn: resource.urn,
     type: resource.type,
     name: resource.name,
+    custom: resource.custom,
     parent: resource.parent ?? null,
     inputs: resource.redactedInputs,
   }));
