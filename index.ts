@@ -33,7 +33,7 @@ const withProvider = { providers: { kubernetes: provider } };
 
 const namespace = new PlatformNamespace(
   "namespace",
-  { name: config.namespace, instance },
+  { name: config.namespace, instance, protect: config.protectData },
   withProvider,
 );
 const priorityClasses = new PriorityClasses("priority", { instance }, withProvider);
@@ -43,9 +43,14 @@ const renderer = new KubernetesRenderer({
   ingressControllerNamespace: config.ingressControllerNamespace,
   dependsOn: [namespace, priorityClasses],
   priorityClassNames: priorityClasses.names,
+  protectData: config.protectData,
 });
 
-const secrets = new PlatformSecrets("secrets", { supplied: config.suppliedSecrets });
+const secrets = new PlatformSecrets("secrets", {
+  supplied: config.suppliedSecrets,
+  // The passwords the data stores were initialised with live as long as their data.
+  protect: config.protectData ? ["postgresPassword", "redisPassword"] : [],
+});
 
 const postgres = new Postgres(
   "postgres",
@@ -156,7 +161,13 @@ if (services.robloxSync) {
 // Last: the quota is sized from every workload rendered above.
 new NamespaceBudget(
   "namespace-budget",
-  { namespace: namespace.name, instance, footprint: renderer.footprint, dependsOn: [namespace] },
+  {
+    namespace: namespace.name,
+    instance,
+    footprint: renderer.footprint,
+    headroomPercent: config.quotaHeadroomPercent,
+    dependsOn: [namespace],
+  },
   withProvider,
 );
 

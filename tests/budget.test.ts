@@ -59,7 +59,7 @@ test("quota and limit range render as Kubernetes quantities", () => {
     addFootprints(emptyFootprint, footprintOf(api)),
     footprintOf(database),
   );
-  expect(quotaHard(total)).toEqual({
+  expect(quotaHard(total, 0)).toEqual({
     pods: "7",
     "requests.cpu": "1300m",
     "requests.memory": "1664Mi",
@@ -67,6 +67,16 @@ test("quota and limit range render as Kubernetes quantities", () => {
     "limits.memory": "11776Mi",
     persistentvolumeclaims: "1",
     "requests.storage": "10240Mi",
+  });
+  // 25 % headroom, each figure rounded up: the peak never lands on the limit.
+  expect(quotaHard(total, 25)).toEqual({
+    pods: "9",
+    "requests.cpu": "1625m",
+    "requests.memory": "2080Mi",
+    "limits.cpu": "11500m",
+    "limits.memory": "14720Mi",
+    persistentvolumeclaims: "2",
+    "requests.storage": "12800Mi",
   });
   expect(limitRangeLimits(total)[0].max).toEqual({ cpu: "2000m", memory: "4096Mi" });
 });

@@ -8,7 +8,12 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import type { ZodType } from "zod";
 import { serviceDefaults } from "../components/config/defaults";
-import { booleanKeys, providerNamespaces, stackConfigSchema } from "../components/config/schema";
+import {
+  booleanKeys,
+  integerKeys,
+  providerNamespaces,
+  stackConfigSchema,
+} from "../components/config/schema";
 import { ConfigError, validateConfig, type RawConfigInput } from "../components/config/validate";
 import { projectRoot, readStackConfig } from "../tools/engine/mock-engine";
 
@@ -163,10 +168,34 @@ describe("enums and booleans", () => {
     expect(messageOf(productionWith({ set: { robloxSyncEnabled: "yes" } }))).toBe(
       oneProblem('toolboxai:robloxSyncEnabled = "yes": must be true or false'),
     );
+    expect(messageOf(productionWith({ set: { protectData: "on" } }))).toBe(
+      oneProblem('toolboxai:protectData = "on": must be true or false'),
+    );
+  });
+
+  test("protectData and quotaHeadroomPercent are read as a boolean and an integer", () => {
+    const config = validateConfig(
+      productionWith({ set: { protectData: "false", quotaHeadroomPercent: "40" } }),
+    );
+    expect(config.protectData).toBe(false);
+    expect(config.quotaHeadroomPercent).toBe(40);
+    const defaults = validateConfig(
+      productionWith({ remove: ["protectData", "quotaHeadroomPercent"] }),
+    );
+    expect([defaults.protectData, defaults.quotaHeadroomPercent]).toEqual([true, 25]);
   });
 });
 
 describe("integer ranges", () => {
+  test("quotaHeadroomPercent outside 0 to 200, or not an integer", () => {
+    expect(messageOf(productionWith({ set: { quotaHeadroomPercent: "250" } }))).toBe(
+      oneProblem("toolboxai:quotaHeadroomPercent = 250: must be an integer from 0 to 200"),
+    );
+    expect(messageOf(productionWith({ set: { quotaHeadroomPercent: "12.5" } }))).toBe(
+      oneProblem('toolboxai:quotaHeadroomPercent = "12.5": must be an integer from 0 to 200'),
+    );
+  });
+
   test("replicas below the range", () => {
     const input = productionWith({ services: (services) => (services.backend.replicas = 0) });
     expect(messageOf(input)).toBe(
@@ -522,6 +551,11 @@ describe("Pulumi.yaml and the schema agree", () => {
   test("exactly the boolean keys are declared as booleans", () => {
     const declaredBooleans = declared.filter(([, declaration]) => declaration.type === "boolean");
     expect(declaredBooleans.map(([name]) => name).sort()).toEqual([...booleanKeys].sort());
+  });
+
+  test("exactly the integer keys are declared as integers", () => {
+    const declaredIntegers = declared.filter(([, declaration]) => declaration.type === "integer");
+    expect(declaredIntegers.map(([name]) => name).sort()).toEqual([...integerKeys].sort());
   });
 });
 

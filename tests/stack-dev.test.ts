@@ -23,5 +23,8 @@ describeStack("dev", {
     "backup-schedule: StatefulSet postgres",
     "backup-schedule: StatefulSet redis",
   ],
+  quotaHeadroomPercent: 25,
+  // Pulumi.dev.yaml sets toolboxai:protectData: false: dev is disposable.
+  protectedResources: [],
   autoscaled: {},
 });

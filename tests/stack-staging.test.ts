@@ -24,5 +24,15 @@ describeStack("staging", {
     "backup-schedule: StatefulSet postgres",
     "backup-schedule: StatefulSet redis",
   ],
+  quotaHeadroomPercent: 25,
+  // toolboxai:protectData defaults to true: the namespace (deleting it deletes the volume
+  // claims), the data stores and the passwords their data was initialised with.
+  protectedResources: [
+    "Namespace namespace",
+    "StatefulSet postgres",
+    "StatefulSet redis",
+    "RandomPassword secrets-postgresPassword",
+    "RandomPassword secrets-redisPassword",
+  ],
   autoscaled: {},
 });

@@ -198,6 +198,13 @@ export const stackConfigSchema = z
       .default("toolboxai"),
     robloxSyncEnabled: z.boolean({ error: "must be true or false" }).default(true),
     flowerEnabled: z.boolean({ error: "must be true or false" }).default(true),
+    /**
+     * Pulumi `protect` on what holds data (the namespace, the stateful workloads, the data
+     * stores' generated passwords), so `pulumi destroy` refuses. Default on; dev turns it off.
+     */
+    protectData: z.boolean({ error: "must be true or false" }).default(true),
+    /** Margin of the namespace ResourceQuota above the stack's peak (autoscaler maximums, surge). */
+    quotaHeadroomPercent: intRange(0, 200).default(25),
     services: servicesSchema.default({}),
     ...(Object.fromEntries(secretKeys.map((key) => [key, secretValue.default("")])) as {
       [K in SecretKey]: z.ZodDefault<typeof secretValue>;
@@ -219,4 +226,10 @@ export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "r
 /** Top-level keys whose raw config string is JSON (objects), not a plain string. */
 export const objectKeys: ReadonlySet<string> = new Set(["services"]);
 /** Top-level keys whose raw config string is "true"/"false". */
-export const booleanKeys: ReadonlySet<string> = new Set(["robloxSyncEnabled", "flowerEnabled"]);
+export const booleanKeys: ReadonlySet<string> = new Set([
+  "robloxSyncEnabled",
+  "flowerEnabled",
+  "protectData",
+]);
+/** Top-level keys whose raw config string is an integer. */
+export const integerKeys: ReadonlySet<string> = new Set(["quotaHeadroomPercent"]);

@@ -7,6 +7,7 @@ import { backendImageServices, serviceDefaults, singletonServices } from "./defa
 import { parseCpu, parseMemory } from "./quantity";
 import {
   booleanKeys,
+  integerKeys,
   objectKeys,
   providerNamespaces,
   secretKeys,
@@ -153,6 +154,8 @@ function decodeRawValues(input: RawConfigInput): {
       }
     } else if (booleanKeys.has(key) && (value === "true" || value === "false")) {
       raw[key] = value === "true";
+    } else if (integerKeys.has(key) && /^-?\d+$/.test(value)) {
+      raw[key] = Number(value);
     } else {
       raw[key] = value;
     }

@@ -1,7 +1,9 @@
 // A namespace's resource budget, derived from the workloads rendered into it: a ResourceQuota that
-// admits exactly what the stack can scale to (autoscaler maximums, one surge pod per rolling
-// Deployment), and a LimitRange whose defaults size anything created by hand and whose maximums
-// are the largest container the stack declares. Nothing is typed into config twice.
+// admits the peak the stack can reach (autoscaler maximums, one surge pod per rolling Deployment,
+// and every Job the renderer renders) plus a headroom margin for what no workload declares (a
+// debug pod, a second surge while old pods terminate, a manual migration), and a LimitRange whose
+// defaults size anything created by hand and whose maximums are the largest container the stack
+// declares. Nothing is typed into config twice.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCpu, parseMemory } from "../config/quantity";
@@ -74,16 +76,20 @@ export function addFootprints(a: Footprint, b: Footprint): Footprint {
 const cpuQuantity = (millicores: number) => `${Math.ceil(millicores)}m`;
 const memoryQuantity = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)}Mi`;
 
-/** The ResourceQuota's hard limits for a footprint. */
-export function quotaHard(footprint: Footprint): Record<string, string> {
+/**
+ * The ResourceQuota's hard limits: the footprint's peak plus `headroomPercent` of it, each
+ * rounded up, so that the peak itself never lands on the limit.
+ */
+export function quotaHard(footprint: Footprint, headroomPercent: number): Record<string, string> {
+  const withHeadroom = (value: number) => Math.ceil((value * (100 + headroomPercent)) / 100);
   return {
-    pods: String(footprint.pods),
-    "requests.cpu": cpuQuantity(footprint.requestsCpu),
-    "requests.memory": memoryQuantity(footprint.requestsMemory),
-    "limits.cpu": cpuQuantity(footprint.limitsCpu),
-    "limits.memory": memoryQuantity(footprint.limitsMemory),
-    persistentvolumeclaims: String(footprint.claims),
-    "requests.storage": memoryQuantity(footprint.storage),
+    pods: String(withHeadroom(footprint.pods)),
+    "requests.cpu": cpuQuantity(withHeadroom(footprint.requestsCpu)),
+    "requests.memory": memoryQuantity(withHeadroom(footprint.requestsMemory)),
+    "limits.cpu": cpuQuantity(withHeadroom(footprint.limitsCpu)),
+    "limits.memory": memoryQuantity(withHeadroom(footprint.limitsMemory)),
+    persistentvolumeclaims: String(withHeadroom(footprint.claims)),
+    "requests.storage": memoryQuantity(withHeadroom(footprint.storage)),
   };
 }
 
@@ -105,6 +111,8 @@ export function limitRangeLimits(footprint: Footprint) {
 export interface NamespaceBudgetArgs extends LabelContext {
   readonly namespace: string;
   readonly footprint: Footprint;
+  /** Margin above the footprint's peak, in percent (config `quotaHeadroomPercent`, default 25). */
+  readonly headroomPercent: number;
   readonly dependsOn?: readonly pulumi.Resource[];
 }
 
@@ -120,7 +128,7 @@ export class NamespaceBudget extends pulumi.ComponentResource {
           namespace: args.namespace,
           labels: recommendedLabels("toolboxai-quota", "resource-budget", args),
         },
-        spec: { hard: quotaHard(args.footprint) },
+        spec: { hard: quotaHard(args.footprint, args.headroomPercent) },
       },
       child,
     );

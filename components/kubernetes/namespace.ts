@@ -11,6 +11,11 @@ export interface PlatformNamespaceArgs {
   readonly name: string;
   /** app.kubernetes.io/instance of the environment. */
   readonly instance: string;
+  /**
+   * Pulumi `protect` on the Namespace: deleting it deletes every PersistentVolumeClaim in it,
+   * whatever the StatefulSets' retention policy says. Default false.
+   */
+  readonly protect?: boolean;
 }
 
 /** Pod Security Admission labels for the restricted profile, in all three modes. */
@@ -37,7 +42,7 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     const namespace = new k8s.core.v1.Namespace(
       name,
       { metadata: { name: args.name, labels: { ...labels, ...podSecurityLabels() } } },
-      child,
+      { ...child, protect: args.protect ?? false },
     );
     // Policies wait for the namespace: they are created in it.
     const inNamespace = { parent: this, dependsOn: [namespace] };

@@ -18,6 +18,11 @@ export interface KubernetesContext extends NetworkContext {
   readonly dependsOn?: readonly pulumi.Resource[];
   /** PriorityClass name per priority; pods get the one their spec asks for. */
   readonly priorityClassNames: Readonly<Record<Priority, string>>;
+  /**
+   * Pulumi `protect` on the controllers of workloads with a persistent volume, so that
+   * `pulumi destroy` refuses to delete them; default false.
+   */
+  readonly protectData?: boolean;
 }
 
 export interface KubernetesWorkloadArgs {
@@ -169,7 +174,7 @@ function podTemplate(scope: WorkloadScope, annotations: Record<string, pulumi.In
 type PodTemplate = ReturnType<typeof podTemplate>;
 
 function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.StatefulSet {
-  const { spec, namespace, labels, selector, child } = scope;
+  const { spec, context, namespace, labels, selector, child } = scope;
   const volume = spec.persistentVolume!;
   return new k8s.apps.v1.StatefulSet(
     spec.name,
@@ -196,7 +201,8 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.app
         ],
       },
     },
-    child,
+    // The data outlives the stack: destroying it must be a decision (README, "Protected data").
+    { ...child, protect: context.protectData ?? false },
   );
 }
 

@@ -7,6 +7,12 @@ import { secretKeys, type SecretKey } from "../config/schema";
 export interface PlatformSecretsArgs {
   /** Values the stack supplied (plain strings from the config loader). */
   readonly supplied: Readonly<Partial<Record<SecretKey, string>>>;
+  /**
+   * Generated keys to protect with Pulumi `protect`: a data store keeps the password it was
+   * initialised with, so regenerating it would lock the application out of retained data.
+   * Default none.
+   */
+  readonly protect?: readonly SecretKey[];
 }
 
 /** Generated length per secret. Alphanumeric only, so values embed safely in URLs and files. */
@@ -37,7 +43,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
       const password = new random.RandomPassword(
         `${name}-${key}`,
         { length: generatedLengths[key], special: false },
-        { parent: this },
+        { parent: this, protect: args.protect?.includes(key) ?? false },
       );
       values[key] = pulumi.secret(password.result);
       generated.push(key);

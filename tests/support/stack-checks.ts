@@ -10,6 +10,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../tools/engine/mock-engine";
+import { parseCpu, parseMemory } from "../../components/config/quantity";
 import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
 import { policies } from "../../policies/pack";
 import { readPolicyConfig, runPolicies } from "../../policies/runner";
@@ -27,6 +28,10 @@ export interface StackExpectations {
   readonly tlsIssuer?: string;
   /** Advisory findings the stack's policy config lets through, as "policy: object" (README). */
   readonly advisories: readonly string[];
+  /** `toolboxai:quotaHeadroomPercent` of the stack. */
+  readonly quotaHeadroomPercent: number;
+  /** Resources with Pulumi's `protect`, as "<Type> <Pulumi name>". */
+  readonly protectedResources: readonly string[];
 }
 
 const podKinds = new Set(["Deployment", "StatefulSet"]);
@@ -262,24 +267,51 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
     });
 
-    test("the namespace budget admits every workload at its autoscaling maximum", () => {
-      const quota = named(run, "ResourceQuota", "toolboxai-quota");
+    test("the namespace quota leaves the configured headroom above the workloads' peak", () => {
+      const quota = named(run, "ResourceQuota", "toolboxai-quota").spec.hard;
       const hpaMax = new Map(
         byKind(run, "HorizontalPodAutoscaler").map((resource) => {
           const hpa = resource.inputs as any;
           return [hpa.spec.scaleTargetRef.name, hpa.spec.maxReplicas];
         }),
       );
-      const maxPods = pods().reduce(
-        (total, workload) => total + (hpaMax.get(workload.metadata.name) ?? workload.spec.replicas),
-        0,
+      // The peak, from the rendered objects: every autoscaler at its maximum, every rolling
+      // Deployment with its surge pod at once.
+      const peak = { pods: 0, cpu: 0, memory: 0, limitsCpu: 0, limitsMemory: 0 };
+      for (const workload of pods()) {
+        const surge = workload.spec.strategy?.type === "RollingUpdate" ? 1 : 0;
+        const count = (hpaMax.get(workload.metadata.name) ?? workload.spec.replicas) + surge;
+        peak.pods += count;
+        for (const container of workload.spec.template.spec.containers) {
+          peak.cpu += count * parseCpu(container.resources.requests.cpu)!;
+          peak.memory += count * parseMemory(container.resources.requests.memory)!;
+          peak.limitsCpu += count * parseCpu(container.resources.limits.cpu)!;
+          peak.limitsMemory += count * parseMemory(container.resources.limits.memory)!;
+        }
+      }
+      const margin = 1 + expected.quotaHeadroomPercent / 100;
+      expect(Number(quota.pods)).toBeGreaterThanOrEqual(Math.ceil(peak.pods * margin));
+      expect(Number(quota.pods)).toBeGreaterThan(peak.pods);
+      expect(parseCpu(quota["requests.cpu"])).toBeGreaterThanOrEqual(peak.cpu * margin);
+      expect(parseMemory(quota["requests.memory"])).toBeGreaterThanOrEqual(peak.memory * margin);
+      expect(parseCpu(quota["limits.cpu"])).toBeGreaterThanOrEqual(peak.limitsCpu * margin);
+      expect(parseMemory(quota["limits.memory"])).toBeGreaterThanOrEqual(
+        peak.limitsMemory * margin,
       );
-      expect(Number(quota.spec.hard.pods)).toBeGreaterThanOrEqual(maxPods);
-      expect(quota.spec.hard["persistentvolumeclaims"]).toBe("2");
+      expect(Number(quota["persistentvolumeclaims"])).toBeGreaterThanOrEqual(Math.ceil(2 * margin));
       const limits = named(run, "LimitRange", "toolboxai-limits").spec.limits[0];
       expect(limits.type).toBe("Container");
       expect(limits.default).toBeDefined();
       expect(limits.defaultRequest).toBeDefined();
+    });
+
+    test("what holds data is protected from pulumi destroy exactly where the stack asks", () => {
+      const protectedResources = run.resources
+        .filter((resource) => resource.protect)
+        .map((resource) => `${resource.type.split(":").pop()} ${resource.name}`)
+        .sort();
+      expect(protectedResources).toEqual([...expected.protectedResources].sort());
+      expect(run.resources.filter((resource) => resource.retainOnDelete)).toEqual([]);
     });
 
     test("the namespace enforces Pod Security restricted and denies by default", () => {

@@ -20,6 +20,9 @@ export interface RegisteredResource {
   readonly dependencies: readonly string[];
   readonly custom: boolean;
   readonly provider?: string;
+  /** Pulumi's `protect` and `retainOnDelete` resource options, as the engine receives them. */
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
   /** Inputs with secrets unwrapped to plain values, as policies see them. */
   readonly inputs: Record<string, unknown>;
   /** The same inputs with every secret value replaced by "[secret]". */
@@ -130,6 +133,8 @@ interface MonitorRequest {
   getDependenciesList(): string[];
   getCustom(): boolean;
   getProvider(): string;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
   getObject(): unknown;
 }
 type MonitorCallback = (error: Error | null, response?: { getUrn(): string }) => void;
@@ -189,6 +194,8 @@ export async function runProgram(
           dependencies: request.getDependenciesList(),
           custom: request.getCustom(),
           provider: request.getProvider() || undefined,
+          protect: request.getProtect() ?? false,
+          retainOnDelete: request.getRetainondelete() ?? false,
           inputs: unwrapSecrets(raw, false) as Record<string, unknown>,
           redactedInputs: unwrapSecrets(raw, true) as Record<string, unknown>,
         });
