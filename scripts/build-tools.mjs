@@ -15,6 +15,7 @@ export const metaFile = path.join(distDir, "meta.json");
 export const tools = {
   preview: "tools/preview.ts",
   policy: "tools/policy.ts",
+  preflight: "tools/preflight.ts",
   audit: "tools/audit/run.ts",
   docs: "tools/policy-docs.ts",
   bench: "tools/bench/run.ts",

@@ -2,14 +2,12 @@
 // Pulumi.<stack>.yaml, and records every resource registration: type, name, URN, parent,
 // dependencies and inputs. Used by `npm run preview`, the tests, and (later) the policy runner.
 // It stands in for the engine only where no engine is available; `pulumi preview` is the truth.
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { projectName } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
+import { readStackConfig, type StackConfigFile } from "./stack-config";
 
-export { projectRoot };
-const projectName = "toolboxai";
+export { projectRoot, readStackConfig, type StackConfigFile };
 const stackTypeName = "pulumi:pulumi:Stack";
 
 export interface RegisteredResource {
@@ -39,59 +37,6 @@ export interface ProgramRun {
    * replaced by "[secret]": what `pulumi preview` and `pulumi stack output` show.
    */
   readonly redactedOutputs: Record<string, unknown>;
-}
-
-export interface StackConfigFile {
-  /** `toolboxai:key` → the string the engine would pass (objects as JSON). */
-  readonly values: Record<string, string>;
-  /** Keys stored with `secure:`. */
-  readonly secretKeys: string[];
-}
-
-interface ProjectConfigDeclaration {
-  readonly default?: unknown;
-}
-
-function engineString(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-/**
- * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the engine merges them: project defaults
- * first, stack values over them. `secure:` values cannot be decrypted without the CLI, so they
- * arrive as a placeholder marked secret.
- */
-export function readStackConfig(
-  stack: string,
-  root = projectRoot,
-  stackFile = path.join(root, `Pulumi.${stack}.yaml`),
-): StackConfigFile {
-  const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
-    config?: Record<string, ProjectConfigDeclaration>;
-  };
-  let stackDoc: { config?: Record<string, unknown> };
-  try {
-    stackDoc = (parse(readFileSync(stackFile, "utf8")) ?? {}) as typeof stackDoc;
-  } catch (error) {
-    throw new Error(`cannot read stack file ${stackFile}: ${(error as Error).message}`);
-  }
-  const values: Record<string, string> = {};
-  const secretKeys: string[] = [];
-  for (const [key, declaration] of Object.entries(project.config ?? {})) {
-    if (declaration && typeof declaration === "object" && "default" in declaration) {
-      values[`${projectName}:${key}`] = engineString(declaration.default);
-    }
-  }
-  for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
-    const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
-    if (value && typeof value === "object" && "secure" in value) {
-      values[fullKey] = "[encrypted value: decrypted only by the Pulumi CLI]";
-      secretKeys.push(fullKey);
-    } else {
-      values[fullKey] = engineString(value);
-    }
-  }
-  return { values, secretKeys };
 }
 
 /** Every mock RandomPassword result starts with this, so tests can look for leaks of it. */

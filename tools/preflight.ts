@@ -1,0 +1,132 @@
+// `npm run preflight -- --stack <name>`: checks, before a deploy, that the cluster of the stack's
+// kube context has what the program expects but does not install (StorageClasses, the metrics
+// API, the ingress controller's namespace and IngressClass, cert-manager and the ClusterIssuer
+// when TLS is on, cluster DNS), and says for each what is missing and what to install. Read-only:
+// it only gets and lists. Exit codes: 0 all present, 1 something missing, 2 bad input or the
+// cluster could not be asked.
+import { existsSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { Command, CommanderError } from "commander";
+import { ConfigError, validateConfig, type PlatformConfig } from "../components/config/validate";
+import { readStackConfig } from "./engine/stack-config";
+import { ClusterError, kubectlReader } from "./preflight/kubectl";
+import {
+  requirementsOf,
+  uncheckable,
+  type ClusterReader,
+  type Requirement,
+} from "./preflight/requirements";
+import { projectRoot } from "./project-root";
+
+export interface PreflightIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface CheckedRequirement {
+  readonly requirement: Requirement;
+  readonly present: boolean;
+  readonly detail: string;
+}
+
+/** Runs every check; a ClusterError (cannot ask) propagates, a missing piece does not. */
+export async function checkRequirements(
+  requirements: readonly Requirement[],
+  cluster: ClusterReader,
+): Promise<CheckedRequirement[]> {
+  const results: CheckedRequirement[] = [];
+  for (const requirement of requirements) {
+    results.push({ requirement, ...(await requirement.check(cluster)) });
+  }
+  return results;
+}
+
+export function formatReport(
+  stack: string,
+  context: string,
+  results: readonly CheckedRequirement[],
+): string {
+  const lines = [`Preflight of stack ${stack} against kube context ${context}:`, ""];
+  for (const { requirement, present, detail } of results) {
+    lines.push(`  ${present ? "present" : "MISSING"}  ${requirement.name}: ${detail}`);
+    if (!present) {
+      lines.push(`           needed because ${requirement.why}`);
+      lines.push(`           to fix: ${requirement.remedy}`);
+    }
+  }
+  lines.push("", "Not checkable through the API (make sure of it yourself):");
+  for (const item of uncheckable) lines.push(`  - ${item}`);
+  const missing = results.filter((result) => !result.present).length;
+  lines.push(
+    "",
+    missing === 0
+      ? `All ${results.length} prerequisites are present.`
+      : `${missing} of ${results.length} prerequisites missing.`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** A stack that does not exist: named, with the ones that do. */
+class UnknownStackError extends Error {}
+
+function loadStack(stack: string): PlatformConfig {
+  if (!existsSync(path.join(projectRoot, `Pulumi.${stack}.yaml`))) {
+    const stacks = readdirSync(projectRoot)
+      .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+      .filter((name) => name !== undefined);
+    throw new UnknownStackError(
+      `unknown stack "${stack}": no Pulumi.${stack}.yaml; stacks: ${stacks.join(", ")}`,
+    );
+  }
+  const { values, secretKeys } = readStackConfig(stack);
+  return validateConfig({ stack, values, secretKeys: new Set(secretKeys) });
+}
+
+export async function runPreflightCommand(
+  argv: readonly string[],
+  io: PreflightIO = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  },
+  settings: { readonly cluster?: ClusterReader } = {},
+): Promise<number> {
+  const program = new Command()
+    .name("npm run preflight --")
+    .description(
+      "Check that the cluster of a stack's kube context has what the stack needs but does not install.",
+    )
+    .requiredOption("-s, --stack <name>", "the stack (Pulumi.<name>.yaml) whose needs to check")
+    .addHelpText(
+      "after",
+      "\nUses kubectl with your kubeconfig and the stack's toolboxai:kubernetesContext (or the\n" +
+        "current context). Only reads. Exit codes: 0 all present, 1 something missing, 2 bad input\n" +
+        "or the cluster could not be asked.",
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const { stack } = program.opts<{ stack: string }>();
+  try {
+    const config = loadStack(stack);
+    const context = config.kubernetesContext;
+    const cluster = settings.cluster ?? kubectlReader({ context: context || undefined });
+    const results = await checkRequirements(requirementsOf(config), cluster);
+    io.stdout(formatReport(stack, context || "(current)", results));
+    return results.every((result) => result.present) ? 0 : 1;
+  } catch (error) {
+    const expected = [ConfigError, ClusterError, UnknownStackError];
+    if (expected.some((type) => error instanceof type)) {
+      io.stderr(`${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Entry point of `npm run preflight` (scripts/tool.mjs runs the bundle's `main`). */
+export const main = (argv: readonly string[]): Promise<number> => runPreflightCommand(argv);

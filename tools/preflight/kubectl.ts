@@ -1,0 +1,61 @@
+// The cluster as kubectl sees it: the user's kubeconfig (KUBECONFIG or ~/.kube/config), the
+// stack's context, and every authentication plugin kubectl supports. Only `get` is ever run.
+import { execFile } from "node:child_process";
+import type { ClusterReader, KubeObject } from "./requirements";
+
+/** The cluster could not be asked (no kubectl, unreachable, forbidden): not a missing piece. */
+export class ClusterError extends Error {}
+
+/** kubectl's answers that mean "there is no such object" rather than "cannot tell". */
+function isAbsent(stderr: string): boolean {
+  return /\(NotFound\)|doesn't have a resource type|the server could not find the requested resource/.test(
+    stderr,
+  );
+}
+
+export function kubectlReader(
+  options: { readonly kubectl?: string; readonly context?: string } = {},
+): ClusterReader {
+  const kubectl = options.kubectl ?? process.env.KUBECTL ?? "kubectl";
+  const base = options.context ? ["--context", options.context] : [];
+  const run = (args: readonly string[]) =>
+    new Promise<{ ok: true; json: unknown } | { ok: false; stderr: string }>((resolve, reject) => {
+      execFile(
+        kubectl,
+        [...base, "get", ...args, "-o", "json"],
+        { maxBuffer: 64 * 1024 * 1024, timeout: 30_000 },
+        (error, stdout, stderr) => {
+          if (!error) return resolve({ ok: true, json: JSON.parse(stdout) });
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+            return reject(
+              new ClusterError(
+                `cannot run ${kubectl}: install kubectl, or point KUBECTL at it (https://kubernetes.io/docs/tasks/tools/)`,
+              ),
+            );
+          }
+          if (isAbsent(stderr)) return resolve({ ok: false, stderr });
+          // kubectl repeats its connection errors; the last line says it best.
+          const reason = stderr.trim().split("\n").at(-1) || error.message;
+          reject(
+            new ClusterError(
+              `cannot ask the cluster (kubectl ${[...base, "get", ...args].join(" ")}): ${reason}`,
+            ),
+          );
+        },
+      );
+    });
+  return {
+    async get(resource, name, namespace) {
+      const result = await run([resource, name, ...(namespace ? ["-n", namespace] : [])]);
+      return result.ok ? (result.json as KubeObject) : undefined;
+    },
+    async list(resource, query = {}) {
+      const result = await run([
+        resource,
+        ...(query.namespace ? ["-n", query.namespace] : []),
+        ...(query.selector ? ["-l", query.selector] : []),
+      ]);
+      return result.ok ? ((result.json as { items?: KubeObject[] }).items ?? []) : [];
+    },
+  };
+}
