@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
+  // Cluster tests need a local control plane: `npm run test:cluster` (jest.cluster.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/cluster/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
   },
