@@ -4,10 +4,11 @@
 // when TLS is on, cluster DNS), and says for each what is missing and what to install. Read-only:
 // it only gets and lists. Exit codes: 0 all present, 1 something missing, 2 bad input or the
 // cluster could not be asked.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { ConfigError, validateConfig, type PlatformConfig } from "../components/config/validate";
+import { availableStacks, parseArguments } from "./cli";
 import { readStackConfig } from "./engine/stack-config";
 import { ClusterError, kubectlReader } from "./preflight/kubectl";
 import {
@@ -71,11 +72,8 @@ class UnknownStackError extends Error {}
 
 function loadStack(stack: string): PlatformConfig {
   if (!existsSync(path.join(projectRoot, `Pulumi.${stack}.yaml`))) {
-    const stacks = readdirSync(projectRoot)
-      .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-      .filter((name) => name !== undefined);
     throw new UnknownStackError(
-      `unknown stack "${stack}": no Pulumi.${stack}.yaml; stacks: ${stacks.join(", ")}`,
+      `unknown stack "${stack}": no Pulumi.${stack}.yaml; stacks: ${availableStacks().join(", ")}`,
     );
   }
   const { values, secretKeys } = readStackConfig(stack);
@@ -102,14 +100,9 @@ export async function runPreflightCommand(
         "current context). Only reads. Exit codes: 0 all present, 1 something missing, 2 bad input\n" +
         "or the cluster could not be asked.",
     )
-    .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+  const parsed = parseArguments(program, argv);
+  if (parsed !== undefined) return parsed;
   const { stack } = program.opts<{ stack: string }>();
   try {
     const config = loadStack(stack);

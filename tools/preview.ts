@@ -3,9 +3,10 @@
 // credentials or a cluster, and prints the plan as a tree of components with resource counts,
 // then the stack outputs. It is not `pulumi preview`: no engine diff, no provider checks, no
 // policy pack. `runPreviewCommand` is the whole command, so tests run it in-process.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { availableStacks, parseArguments } from "./cli";
 import {
   projectRoot,
   runProgram,
@@ -43,12 +44,6 @@ function processIo(): PreviewIo {
 function painter(colour: boolean) {
   const paint = (code: number) => (text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
   return { bold: paint(1), dim: paint(2), green: paint(32), red: paint(31) };
-}
-
-function availableStacks(): string[] {
-  return readdirSync(projectRoot)
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined);
 }
 
 /** "kubernetes:apps/v1:Deployment" → "Deployment". */
@@ -179,14 +174,9 @@ export async function runPreviewCommand(
       "also write DIR/kubernetes/*.yaml and DIR/resources.json; DIR must be missing, empty, " +
         "or written by an earlier --out (marked by its .gitignore)",
     )
-    .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+  const parsed = parseArguments(program, argv);
+  if (parsed !== undefined) return parsed;
   const options = program.opts<{ stack: string; out?: string }>();
   const fail = (message: string) => {
     io.stderr(`${red(message)}\n`);

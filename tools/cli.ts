@@ -1,0 +1,28 @@
+// What the commands share: reading their arguments with commander, where errors become exit codes
+// instead of process exits (so tests run the commands in-process), and the stacks on disk.
+import { readdirSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { projectRoot } from "./project-root";
+
+/**
+ * Parses `argv` (the user's arguments) into `program`. Returns undefined to go on, or the exit
+ * code to end with: 0 after --help or --version, 2 for bad arguments (commander printed why).
+ */
+export function parseArguments(program: Command, argv: readonly string[]): number | undefined {
+  program.exitOverride();
+  try {
+    program.parse([...argv], { from: "user" });
+    return undefined;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+}
+
+/** The stacks of the project: every Pulumi.<name>.yaml in `root`. */
+export function availableStacks(root = projectRoot): string[] {
+  return readdirSync(root)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined)
+    .sort();
+}
