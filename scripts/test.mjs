@@ -25,7 +25,10 @@ function run(step) {
   return new Promise((resolve) => {
     const child = spawn(step.command, step.args, {
       cwd: root,
-      env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+      // The children write to pipes: colour only when our own output is a terminal.
+      env: process.stdout.isTTY
+        ? { ...process.env, FORCE_COLOR: "1" }
+        : { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
     });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));

@@ -59,4 +59,3 @@ export function readStackConfig(
   }
   return { values, secretKeys };
 }
-
