@@ -28,11 +28,10 @@ describeCluster("preflight against a local kube-apiserver", () => {
   async function preflight(stack: string) {
     let stdout = "";
     let stderr = "";
-    process.env.KUBECONFIG = path.join(dir, "admin.kubeconfig");
     const code = await runPreflightCommand(
       ["--stack", stack],
       { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-      { cluster: kubectlReader({ kubectl }) },
+      { cluster: kubectlReader({ kubectl, kubeconfig: path.join(dir, "admin.kubeconfig") }) },
     );
     return { code, stdout, stderr };
   }

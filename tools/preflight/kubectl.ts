@@ -14,10 +14,19 @@ function isAbsent(stderr: string): boolean {
 }
 
 export function kubectlReader(
-  options: { readonly kubectl?: string; readonly context?: string } = {},
+  options: {
+    readonly kubectl?: string;
+    /** Default: kubectl's own choice (KUBECONFIG, or ~/.kube/config). */
+    readonly kubeconfig?: string;
+    /** Default: the kubeconfig's current context. */
+    readonly context?: string;
+  } = {},
 ): ClusterReader {
   const kubectl = options.kubectl ?? process.env.KUBECTL ?? "kubectl";
-  const base = options.context ? ["--context", options.context] : [];
+  const base = [
+    ...(options.kubeconfig ? ["--kubeconfig", options.kubeconfig] : []),
+    ...(options.context ? ["--context", options.context] : []),
+  ];
   const run = (args: readonly string[]) =>
     new Promise<{ ok: true; json: unknown } | { ok: false; stderr: string }>((resolve, reject) => {
       execFile(
