@@ -1,23 +1,18 @@
 // `npm run policy`: the command in-process (runPolicyCommand), its output, flags and exit codes.
 import { EventEmitter } from "node:events";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import { stringify } from "yaml";
 import type * as PolicyCommand from "../tools/policy";
+import { tempFolder } from "./support/temp";
 import { pipeSafe, runPolicyCommand } from "../tools/policy";
 import { clone, compliantDeployment } from "./policies/support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON reports are inspected loosely */
 
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "toolboxai-policy-command-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
+  return tempFolder("toolboxai-policy-command-", files);
 }
 
 /** The command with its output collected; `--root <dir>` (last) stands in for the repository. */

@@ -2,18 +2,10 @@
 // outputs, and the --out rules (never delete or overwrite what the command did not write). The
 // program runs once (the SDK's runtime is global per process); each command gets that run.
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import { tempDir as makeTempDir } from "./support/temp";
 import {
   isKubernetesObject,
   manifestFileName,
@@ -28,15 +20,7 @@ beforeAll(async () => {
   run = await runProgram("production");
 });
 
-const tempDirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "toolboxai-preview-"));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = () => makeTempDir("toolboxai-preview-");
 
 interface Result {
   readonly code: number;

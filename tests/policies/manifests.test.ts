@@ -1,22 +1,16 @@
 // Reading any Kubernetes manifests for `npm run policy -- --manifests` (the command itself is
 // tested in tests/policy-command.test.ts).
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 import { policies } from "../../policies/pack";
 import { runPolicyPack } from "../../policies/runner";
 import { readManifests } from "../../policies/runner/manifests";
+import { tempFolder } from "../support/temp";
 import { compliantDeployment } from "./support";
 
 function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "toolboxai-manifests-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
+  return tempFolder("toolboxai-manifests-", files);
 }
 
 const deploymentYaml = stringify(compliantDeployment());

@@ -1,9 +1,9 @@
 // Checks every stack must pass, run against the real program with the real stack file. Each
 // stack has its own test file (the SDK's runtime is global per process; jest isolates files).
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { tempDir } from "./temp";
 import {
   mockPasswordPrefix,
   runProgram,
@@ -420,7 +420,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     });
 
     test("--out writes manifests that are valid against the Kubernetes schemas, secrets redacted", () => {
-      const outDir = mkdtempSync(path.join(tmpdir(), `toolboxai-${stack}-`));
+      const outDir = tempDir(`toolboxai-${stack}-`);
       const count = writeRenderedOutput(run, outDir);
       const files = readdirSync(path.join(outDir, "kubernetes"));
       expect(files.length).toBe(count);
