@@ -25,8 +25,14 @@ const config = loadPlatformConfig();
 const { services } = config;
 const instance = `toolboxai-${config.environment}`;
 
+// With renderDir set, the provider writes the manifests it would apply into that folder and
+// touches no cluster (the end-to-end check); otherwise it applies them with server-side apply.
 const provider = new k8s.Provider("kubernetes", {
-  ...(config.kubernetesContext ? { context: config.kubernetesContext } : {}),
+  ...(config.renderDir
+    ? { renderYamlToDirectory: config.renderDir }
+    : config.kubernetesContext
+      ? { context: config.kubernetesContext }
+      : {}),
   enableServerSideApply: true,
 });
 const withProvider = { providers: { kubernetes: provider } };

@@ -186,6 +186,20 @@ describe("enums and booleans", () => {
   });
 });
 
+describe("renderDir", () => {
+  test("empty or an absolute path; a relative one is refused", () => {
+    expect(validateConfig(productionWith({ set: { renderDir: "/tmp/render" } })).renderDir).toBe(
+      "/tmp/render",
+    );
+    expect(messageOf(productionWith({ set: { renderDir: "out/render" } }))).toBe(
+      oneProblem(
+        'toolboxai:renderDir = "out/render": must be empty (deploy to the cluster) or an absolute ' +
+          "folder path, where the provider then writes the manifests instead of applying them",
+      ),
+    );
+  });
+});
+
 describe("integer ranges", () => {
   test("quotaHeadroomPercent outside 0 to 200, or not an integer", () => {
     expect(messageOf(productionWith({ set: { quotaHeadroomPercent: "250" } }))).toBe(

@@ -1,4 +1,5 @@
-// Feature switches in the stack file remove whole services, and their settings are not needed.
+// Switches in the stack file: feature switches remove whole services (their settings are not
+// needed), and renderDir turns the provider into a manifest writer.
 import { readStackConfig, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 
 let run: ProgramRun;
@@ -10,6 +11,8 @@ beforeAll(async () => {
   const services = JSON.parse(config.values["toolboxai:services"]);
   delete services.robloxSync;
   config.values["toolboxai:services"] = JSON.stringify(services);
+  config.values["toolboxai:renderDir"] = "/tmp/toolboxai-render";
+  config.values["toolboxai:kubernetesContext"] = "kind-dev";
   run = await runProgram("dev", { config });
 });
 
@@ -27,4 +30,13 @@ test("robloxSyncEnabled and flowerEnabled false deploy neither service", () => {
   expect(
     (run.outputs.secretNames as { kubernetesSecrets: string[] }).kubernetesSecrets,
   ).not.toContain("flower-secrets");
+});
+
+test("renderDir makes the provider write manifests there, to no cluster", () => {
+  const providers = run.resources.filter(
+    (resource) => resource.type === "pulumi:providers:kubernetes",
+  );
+  expect(providers).toHaveLength(1);
+  expect(providers[0].inputs).toMatchObject({ renderYamlToDirectory: "/tmp/toolboxai-render" });
+  expect(providers[0].inputs).not.toHaveProperty("context");
 });

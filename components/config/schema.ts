@@ -1,6 +1,7 @@
 // The stack configuration schema: every key a Pulumi.<stack>.yaml may set, its type, its allowed
 // values and its default. This file is the single source of config defaults; Pulumi.yaml repeats
 // the scalar defaults for the engine and a test keeps the two equal.
+import * as path from "node:path";
 import { z } from "zod";
 import { parseCpu, parseMemory } from "./quantity";
 
@@ -16,6 +17,10 @@ const hostname = z
   .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     error: hostnameMessage,
   });
+
+const renderDirMessage =
+  "must be empty (deploy to the cluster) or an absolute folder path, where the provider then " +
+  "writes the manifests instead of applying them";
 
 /** Objects say what they are when given something else, instead of zod's generic message. */
 const mapping = { error: "must be a mapping of keys to values" };
@@ -183,6 +188,14 @@ export const stackConfigSchema = z
     ingressControllerNamespace: dnsLabel.default("ingress-nginx"),
     tlsIssuer: z.union([z.literal(""), dnsLabel]).default(""),
     kubernetesContext: z.string().default(""),
+    /**
+     * Where the kubernetes provider writes the manifests instead of applying them
+     * (`renderYamlToDirectory`); empty deploys to the cluster. Used by `npm run e2e`.
+     */
+    renderDir: z
+      .string({ error: renderDirMessage })
+      .refine((value) => value === "" || path.isAbsolute(value), { error: renderDirMessage })
+      .default(""),
     logLevel: oneOf(["debug", "info", "warning", "error"]).default("info"),
     databaseName: z
       .string()
