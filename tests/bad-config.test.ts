@@ -1,5 +1,34 @@
-// A wrong value in the real stack file stops the program before any resource is registered.
+// A wrong value in the real stack file stops the program before any resource is registered, with
+// an error the CLI prints as its message alone: a pulumi.RunError. The Node.js language host
+// (@pulumi/pulumi cmd/run) logs a RunError as `log.error(err.message)`; any other error as
+// "Running program … failed with an unhandled exception:" and its stack trace.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigRunError } from "../components/config";
+import { ConfigError } from "../components/config/validate";
 import { readStackConfig, runProgram, type RegisteredResource } from "../tools/engine/mock-engine";
+
+/** The error `runProgram` rejects with; fails the test if the program ran. */
+async function programError(run: Promise<unknown>): Promise<Error> {
+  try {
+    await run;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("the program ran; a config error was expected");
+}
+
+/** A RunError (what the language host prints without a stack) carrying the ConfigError. */
+function expectConfigRunError(error: Error, message: string): void {
+  expect(error.message).toBe(message);
+  expect(pulumi.RunError.isInstance(error)).toBe(true);
+  expect(error).toBeInstanceOf(pulumi.RunError);
+  expect(error).toBeInstanceOf(ConfigRunError);
+  const cause = (error as ConfigRunError).cause;
+  expect(cause).toBeInstanceOf(ConfigError);
+  expect(cause.message).toBe(message);
+  expect((error as ConfigRunError).stackFile).toBe(cause.stackFile);
+  expect((error as ConfigRunError).problems).toBe(cause.problems);
+}
 
 test("a bad stack value fails with the key, file and allowed values, and registers nothing", async () => {
   const config = readStackConfig("production");
@@ -9,7 +38,9 @@ test("a bad stack value fails with the key, file and allowed values, and registe
   config.values["toolboxai:logLevel"] = "verbose";
 
   const registered: RegisteredResource[] = [];
-  await expect(runProgram("production", { config, sink: registered })).rejects.toThrow(
+  const error = await programError(runProgram("production", { config, sink: registered }));
+  expectConfigRunError(
+    error,
     [
       "Pulumi.production.yaml has 2 configuration problems:",
       '  toolboxai:logLevel = "verbose": must be one of: debug, info, warning, error',
@@ -26,7 +57,9 @@ test("a key under an unknown namespace fails before any resource is registered",
   config.values["toolbox:logLevel"] = "debug";
 
   const registered: RegisteredResource[] = [];
-  await expect(runProgram("production", { config, sink: registered })).rejects.toThrow(
+  const error = await programError(runProgram("production", { config, sink: registered }));
+  expectConfigRunError(
+    error,
     [
       "Pulumi.production.yaml has 1 configuration problem:",
       '  toolbox:logLevel: unknown namespace "toolbox": nothing reads this key; ' +

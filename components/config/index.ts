@@ -1,10 +1,16 @@
 // Reads the stack's configuration from the Pulumi runtime and validates it before any resource
 // is registered. Validation itself lives in ./validate (pure, tested for its messages).
 import * as pulumi from "@pulumi/pulumi";
-import { projectName, validateConfig, type PlatformConfig } from "./validate";
+import {
+  ConfigError,
+  projectName,
+  validateConfig,
+  type ConfigProblem,
+  type PlatformConfig,
+} from "./validate";
 
 export { ConfigError, stackFileName, validateConfig, type PlatformConfig } from "./validate";
-export type { OptionalService, ResolvedServices, ServiceSettings } from "./validate";
+export type { ConfigProblem, OptionalService, ResolvedServices, ServiceSettings } from "./validate";
 export type { ImageRef, SecretKey, ServiceName } from "./schema";
 
 /** The keys the engine marked secret (set with `pulumi config set --secret`). */
@@ -16,11 +22,39 @@ function secretConfigKeys(): Set<string> {
   return new Set(keys.filter((key) => runtime.isConfigSecret?.(key) ?? false));
 }
 
-/** Loads and validates this stack's config; throws ConfigError (and registers nothing) if bad. */
+/**
+ * A bad stack config as the program throws it. A `pulumi.RunError`, so the Node.js language host
+ * prints the message alone (`error: Pulumi.<stack>.yaml has N configuration problems: …`) and
+ * exits, instead of "Running program … failed with an unhandled exception" and a stack trace.
+ * The message is the ConfigError's, unchanged; `cause` is that ConfigError.
+ */
+export class ConfigRunError extends pulumi.RunError {
+  override readonly cause: ConfigError;
+  readonly stackFile: string;
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(error: ConfigError) {
+    super(error.message, { cause: error });
+    this.name = "ConfigRunError";
+    this.cause = error;
+    this.stackFile = error.stackFile;
+    this.problems = error.problems;
+  }
+}
+
+/**
+ * Loads and validates this stack's config; throws ConfigRunError (and registers nothing) if bad.
+ * Any other error (a bug) is thrown as it is, with its stack.
+ */
 export function loadPlatformConfig(): PlatformConfig {
   const values = pulumi.runtime.allConfig();
   const stack = pulumi.getStack();
-  return validateConfig({ stack, values, secretKeys: secretConfigKeys() });
+  try {
+    return validateConfig({ stack, values, secretKeys: secretConfigKeys() });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigRunError(error);
+    throw error;
+  }
 }
 
 export { projectName };
