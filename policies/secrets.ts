@@ -486,8 +486,10 @@ export const secretsAsFiles = podRule({
               `${name.replace(/_FILE$/i, "")}_FILE to the file instead`,
           );
         }
-        const value = variable?.value;
-        if (/_FILE$/i.test(name) && typeof value === "string" && isUnder(value, prefix)) {
+        // Only `*_FILE` values are read: another variable's value may be unknown in a preview,
+        // and reading it would make the engine skip this policy as "can't run".
+        const value = /_FILE$/i.test(name) ? variable?.value : undefined;
+        if (typeof value === "string" && isUnder(value, prefix)) {
           const mount = mountProviding(entry, value);
           if (!mount) {
             messages.push(

@@ -34,6 +34,18 @@ function quoted(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : String(value);
 }
 
+/**
+ * The annotations whose key `wanted` accepts, as [key, value] pairs. Only those values are read:
+ * during a preview another annotation's value may be unknown (the secret checksum is, until the
+ * passwords exist), and reading it makes the engine skip the whole policy as "can't run".
+ */
+function annotationsNamed(metadata: any, wanted: (key: string) => boolean): [string, unknown][] {
+  const annotations = metadata?.annotations ?? {};
+  return Object.keys(annotations)
+    .filter(wanted)
+    .map((key) => [key, annotations[key]]);
+}
+
 /** Where a securityContext value is written: the pod, or one container. */
 const podLevel = "pod securityContext";
 
@@ -561,11 +573,11 @@ export const seccompProfile = podRule({
       },
       `has no seccompProfile (neither the container nor the pod sets one); set type ${allowed.join(" or ")}`,
     );
-    for (const [key, value] of Object.entries(pod.podMetadata?.annotations ?? {})) {
-      const legacy =
-        key === "seccomp.security.alpha.kubernetes.io/pod" ||
-        key.startsWith("container.seccomp.security.alpha.kubernetes.io/");
-      if (legacy && value === "unconfined") {
+    const legacy = (key: string) =>
+      key === "seccomp.security.alpha.kubernetes.io/pod" ||
+      key.startsWith("container.seccomp.security.alpha.kubernetes.io/");
+    for (const [key, value] of annotationsNamed(pod.podMetadata, legacy)) {
+      if (value === "unconfined") {
         messages.push(`annotation ${key} is "unconfined"; remove it and set seccompProfile`);
       }
     }
@@ -602,8 +614,8 @@ export const appArmorProfile = podRule({
         return undefined;
       },
     );
-    for (const [key, value] of Object.entries(pod.podMetadata?.annotations ?? {})) {
-      if (!key.startsWith(appArmorAnnotationPrefix)) continue;
+    const appArmorKey = (key: string) => key.startsWith(appArmorAnnotationPrefix);
+    for (const [key, value] of annotationsNamed(pod.podMetadata, appArmorKey)) {
       if (value === "" || value === "runtime/default") continue;
       if (typeof value === "string" && /^localhost\/.+/.test(value)) continue;
       const name = key.slice(appArmorAnnotationPrefix.length);

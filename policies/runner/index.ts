@@ -1,5 +1,6 @@
 // An in-process policy runner that gives each validator what the engine's analyzer gives it
-// (@pulumi/policy 1.21 server.js): props behind `unknownCheckingProxy`, secrets already unwrapped,
+// (@pulumi/policy 1.21 server.js): props behind `unknownCheckingProxy` with unknowns as the
+// engine's marker string (a policy that reads one gets an advisory "can't run"), secrets unwrapped,
 // `getConfig` from the policy config file with the configSchema defaults the CLI fills in,
 // `notApplicable` that throws and is caught, `stackTags`, and stack resources linked to their
 // parents and dependencies. Resource policies run before stack policies, in pack order.
@@ -23,17 +24,53 @@ import { objectRef } from "../lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- props are untyped JSON */
 
-const { unknownCheckingProxy, UnknownValueError } = policyProxy as unknown as {
+const { unknownCheckingProxy, UnknownValueError, unknownStringValue } = policyProxy as unknown as {
   /** Wraps props so that reading a value unknown during preview throws UnknownValueError. */
   unknownCheckingProxy(props: Record<string, unknown>): Record<string, unknown>;
   UnknownValueError: new (...args: any[]) => Error;
+  unknownStringValue: string;
 };
+
+/**
+ * The engine's marker for a value not known until the update (the SDK's `runtime.unknownValue`).
+ * The engine sends every unknown to the analyzer as this string, whatever its type, and policies
+ * see it behind `unknownCheckingProxy`, which throws UnknownValueError ("string value at … can't
+ * be known during preview") when one is read.
+ */
+export const unknownValue: string = unknownStringValue;
+
+/** The SDK's in-process unknown (`pulumi.unknown`), recognised without loading @pulumi/pulumi. */
+function isSdkUnknown(value: unknown): boolean {
+  return (value as { __pulumiUnknown?: unknown } | null)?.__pulumiUnknown === true;
+}
+
+/**
+ * Props as the analyzer receives them: an SDK unknown (from inputs deserialized with
+ * keepUnknowns) becomes the engine's marker string, so reading it is a "can't run" as under the
+ * engine rather than an empty object. Plain objects and arrays are copied; anything else is kept.
+ */
+export function asAnalyzerSees(value: unknown): unknown {
+  if (isSdkUnknown(value)) return unknownValue;
+  if (Array.isArray(value)) return value.map(asAnalyzerSees);
+  if (value !== null && typeof value === "object") {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, asAnalyzerSees(item)]),
+    );
+  }
+  return value;
+}
 
 export interface RunnerResource {
   readonly type: string;
   /** Pulumi logical name. */
   readonly name: string;
   readonly urn: string;
+  /**
+   * Inputs, secrets unwrapped. A value unknown during a preview is `unknownValue` (as the engine
+   * sends it) or the SDK's `pulumi.unknown`; policies that read either get a "can't run".
+   */
   readonly props: Record<string, unknown>;
   readonly parent?: string;
   readonly dependencies?: readonly string[];
@@ -161,10 +198,14 @@ export async function runPolicies(
 /** `runPolicies`, and which resource policies read each resource. */
 export async function runPolicyPack(
   policies: Policies,
-  resources: readonly RunnerResource[],
+  given: readonly RunnerResource[],
   options: RunOptions = {},
 ): Promise<PolicyRun> {
   resetExemptions();
+  const resources = given.map((resource) => ({
+    ...resource,
+    props: asAnalyzerSees(resource.props) as Record<string, unknown>,
+  }));
   const findings: Finding[] = [];
   const readBy = new Map<string, string[]>(resources.map((resource) => [resource.urn, []]));
   const stackTags = options.stackTags ?? new Map<string, string>();

@@ -6,8 +6,10 @@ import {
   resolvePolicy,
   runPolicies,
   runPolicyPack,
+  unknownValue,
   type RunnerResource,
 } from "../../policies/runner";
+import { unknown as sdkUnknown } from "@pulumi/pulumi/output";
 import { noPrivileged } from "../../policies/security";
 import { clone, compliantDeployment, resourceOf } from "./support";
 
@@ -35,6 +37,30 @@ test("props are behind unknownCheckingProxy: reading an unknown becomes an advis
     expect.objectContaining({ policy: "reads-image", enforcement: "advisory" }),
   ]);
   expect(findings[0].message).toMatch(/^can't run policy 'reads-image' during preview: /);
+});
+
+test("the SDK's own unknown (inputs deserialized with keepUnknowns) is unknown too, not an object", async () => {
+  const unknown = clone(compliantDeployment());
+  // As `pulumi.runtime.deserializeProperties(..., true)` returns an unknown during a preview.
+  unknown.spec.template.metadata.annotations = { "checksum.toolboxai.io/secrets": sdkUnknown };
+  const readsAnnotations: ResourceValidationPolicy = {
+    name: "reads-annotations",
+    description: "test",
+    enforcementLevel: "mandatory",
+    validateResource: (args) => {
+      Object.entries(args.props.spec.template.metadata.annotations);
+    },
+  };
+  const findings = await runPolicies([readsAnnotations], [resourceOf(unknown)]);
+  expect(findings.map((finding) => [finding.enforcement, finding.message])).toEqual([
+    [
+      "advisory",
+      "can't run policy 'reads-annotations' during preview: string value at " +
+        ".spec.template.metadata.annotations.checksum.toolboxai.io/secrets can't be known " +
+        "during preview",
+    ],
+  ]);
+  expect(unknownValue).toBe(unknownMarker);
 });
 
 test("notApplicable throws and is caught; other types are skipped silently", async () => {

@@ -17,7 +17,7 @@ import {
   secretValueKind,
   shannonEntropy,
 } from "../../policies/secrets";
-import { clone, compliantDeployment, messagesOf } from "./support";
+import { clone, compliantDeployment, messagesOf, unknownMarker } from "./support";
 import {
   compliantGatewayConfigMap,
   compliantRedisConfigMap,
@@ -434,6 +434,15 @@ describe("secrets-as-files", () => {
         'mounted read-write from volume "secrets"; set readOnly: true on that mount',
       `${prefix} mounts secret volume "secrets" at /run/secrets/database-password without ` +
         "readOnly: true; set it",
+    ]);
+  });
+  test("reads only *_FILE values: another variable unknown in a preview does not stop it", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).env.push({ name: "API_HOST", value: unknownMarker });
+    container(deployment).env.push({ name: "JWT_SECRET_FILE", value: "/run/secrets/jwt-secret" });
+    expect(await messagesOf(secretsAsFiles, [deployment])).toEqual([
+      `${prefix} env JWT_SECRET_FILE points at /run/secrets/jwt-secret, but no volumeMount of ` +
+        "the container provides it; mount the secret there read-only",
     ]);
   });
   test("a directory mount under /run/secrets provides the file", async () => {

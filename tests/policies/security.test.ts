@@ -36,7 +36,8 @@ import {
   compliantServiceAccount,
   compliantStatefulSet,
 } from "./fixtures/security";
-import { clone, compliantDeployment, messagesOf } from "./support";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { clone, compliantDeployment, findingsOf, messagesOf, unknownMarker } from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
 
@@ -553,6 +554,72 @@ describe("apparmor-profile", () => {
       'Pod toolboxai/api: container "api" appArmorProfile.type is "Unconfined"; it must be RuntimeDefault or Localhost',
       'Pod toolboxai/api: container "api" AppArmor annotation is "unconfined"; it must be runtime/default or localhost/<profile>',
       'Pod toolboxai/api: container "debug" AppArmor annotation is "docker/default"; it must be runtime/default or localhost/<profile>',
+    ]);
+  });
+});
+
+describe("annotations unknown during a preview", () => {
+  // Until the generated passwords exist, the secret checksum on every pod template is unknown;
+  // the engine skips, as an advisory "can't run", a policy that reads it.
+  const checksum = "checksum.toolboxai.io/secrets";
+  const withUnknownChecksum = (annotations: Record<string, string> = {}) => {
+    const deployment = compliantDeployment();
+    deployment.spec.template.metadata.annotations = { [checksum]: unknownMarker, ...annotations };
+    return deployment;
+  };
+
+  test("the fixture's unknown value does stop a policy that reads every annotation", async () => {
+    const readsAll: ResourceValidationPolicy = {
+      name: "reads-all-annotations",
+      description: "test",
+      enforcementLevel: "mandatory",
+      validateResource: (args) => {
+        Object.entries(args.props.spec.template.metadata.annotations);
+      },
+    };
+    expect(await messagesOf(readsAll, [withUnknownChecksum()])).toEqual([
+      "can't run policy 'reads-all-annotations' during preview: string value at " +
+        `.spec.template.metadata.annotations.${checksum} can't be known during preview`,
+    ]);
+  });
+
+  test("seccomp-profile and apparmor-profile still run, and still find what they look for", async () => {
+    expect(await findingsOf(seccompProfile, [withUnknownChecksum()])).toEqual([]);
+    expect(await findingsOf(appArmorProfile, [withUnknownChecksum()])).toEqual([]);
+    const unconfined = withUnknownChecksum({
+      "seccomp.security.alpha.kubernetes.io/pod": "unconfined",
+      "container.apparmor.security.beta.kubernetes.io/api": "unconfined",
+    });
+    const seccomp = await findingsOf(seccompProfile, [unconfined]);
+    expect(seccomp.map((finding) => [finding.enforcement, finding.message])).toEqual([
+      [
+        "mandatory",
+        'Deployment toolboxai/api: annotation seccomp.security.alpha.kubernetes.io/pod is "unconfined"; remove it and set seccompProfile',
+      ],
+    ]);
+    const appArmor = await findingsOf(appArmorProfile, [unconfined]);
+    expect(appArmor.map((finding) => [finding.enforcement, finding.message])).toEqual([
+      [
+        "mandatory",
+        'Deployment toolboxai/api: container "api" AppArmor annotation is "unconfined"; it must be runtime/default or localhost/<profile>',
+      ],
+    ]);
+  });
+
+  test("an unknown AppArmor or seccomp annotation itself still cannot be checked", async () => {
+    const appArmorKey = "container.apparmor.security.beta.kubernetes.io/api";
+    const seccompKey = "seccomp.security.alpha.kubernetes.io/pod";
+    expect(
+      await messagesOf(appArmorProfile, [withUnknownChecksum({ [appArmorKey]: unknownMarker })]),
+    ).toEqual([
+      "can't run policy 'apparmor-profile' during preview: string value at " +
+        `.spec.template.metadata.annotations.${appArmorKey} can't be known during preview`,
+    ]);
+    expect(
+      await messagesOf(seccompProfile, [withUnknownChecksum({ [seccompKey]: unknownMarker })]),
+    ).toEqual([
+      "can't run policy 'seccomp-profile' during preview: string value at " +
+        `.spec.template.metadata.annotations.${seccompKey} can't be known during preview`,
     ]);
   });
 });

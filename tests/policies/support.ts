@@ -7,6 +7,12 @@ import { pulumiTypeOf } from "../../policies/lib/kubernetes";
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
 
 /**
+ * What the engine hands policies for a value not known until the update
+ * (`pulumi.runtime.unknownValue`); the runner's `unknownCheckingProxy` throws on reading it.
+ */
+export const unknownMarker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
  * A deep copy, so each test mutates its own fixture. Not structuredClone: under jest that builds
  * objects of another realm, which `unknownCheckingProxy` (an `instanceof Object` check) would
  * silently leave unproxied.

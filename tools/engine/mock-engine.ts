@@ -2,6 +2,8 @@
 // Pulumi.<stack>.yaml, and records every resource registration: type, name, URN, parent,
 // dependencies and inputs. Used by `npm run preview`, the tests, and (later) the policy runner.
 // It stands in for the engine only where no engine is available; `pulumi preview` is the truth.
+// By default every value is known (as after an update); `preview: true` runs it as the first
+// `pulumi preview` of a new stack, where what providers compute (generated passwords) is unknown.
 import * as pulumi from "@pulumi/pulumi";
 import { projectName } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
@@ -21,9 +23,13 @@ export interface RegisteredResource {
   /** Pulumi's `protect` and `retainOnDelete` resource options, as the engine receives them. */
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
-  /** Inputs with secrets unwrapped to plain values, as policies see them. */
+  /**
+   * Inputs with secrets unwrapped to plain values, as policies see them. In a preview run, a value
+   * not known until the update is the engine's marker string (`unknownValue`), as the analyzer
+   * hands it to policies.
+   */
   readonly inputs: Record<string, unknown>;
-  /** The same inputs with every secret value replaced by "[secret]". */
+  /** The same inputs with every secret value replaced by "[secret]" (unknowns as in `inputs`). */
   readonly redactedInputs: Record<string, unknown>;
 }
 
@@ -44,9 +50,16 @@ export function mockPasswordPrefix(resourceName: string): string {
   return `mock-${resourceName}-`;
 }
 
-/** Deterministic mock state: inputs echoed back, plus what providers compute that we read. */
-function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
-  if (args.type === "random:index/randomPassword:RandomPassword") {
+/**
+ * Deterministic mock state: inputs echoed back, plus what providers compute that we read. In a
+ * preview, providers compute nothing yet: only the inputs come back, so computed outputs (a
+ * RandomPassword's `result`) are unknown, as on a first `pulumi preview`.
+ */
+function mockState(
+  args: pulumi.runtime.MockResourceArgs,
+  preview: boolean,
+): Record<string, unknown> {
+  if (args.type === "random:index/randomPassword:RandomPassword" && !preview) {
     const length = Number(args.inputs.length ?? 32);
     const seed = mockPasswordPrefix(args.name);
     return {
@@ -57,8 +70,13 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
   return { ...args.inputs };
 }
 
-/** Unwraps secrets recursively; `redact` replaces each secret with "[secret]" instead. */
+/**
+ * Unwraps secrets recursively; `redact` replaces each secret with "[secret]" instead. An unknown
+ * (only in a preview) becomes the engine's marker string, which is what the analyzer hands to
+ * policies and what `unknownCheckingProxy` recognises.
+ */
 export function unwrapSecrets(value: unknown, redact: boolean): unknown {
+  if (pulumi.isUnknown(value)) return pulumi.runtime.unknownValue;
   if (pulumi.runtime.isRpcSecret(value)) {
     return redact ? "[secret]" : unwrapSecrets(pulumi.runtime.unwrapRpcSecret(value), redact);
   }
@@ -102,18 +120,28 @@ export async function runProgram(
     entry?: string;
     /** Receives registrations as they happen, so a caller sees them even if the program throws. */
     sink?: RegisteredResource[];
+    /**
+     * Run as `pulumi preview` of a new stack (the SDK's dry run): computed outputs are unknown,
+     * and so is every input derived from them. Default false: every value is known.
+     */
+    preview?: boolean;
   } = {},
 ): Promise<ProgramRun> {
   const config = options.config ?? readStackConfig(stack);
   const resources: RegisteredResource[] = options.sink ?? [];
+  const preview = options.preview ?? false;
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args) }),
+      // A resource that does not exist yet has no ID in a preview.
+      newResource: (args) => ({
+        id: preview ? undefined : `${args.name}-id`,
+        state: mockState(args, preview),
+      }),
       call: (args) => args.inputs,
     },
     projectName,
     stack,
-    false,
+    preview,
   );
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
