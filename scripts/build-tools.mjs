@@ -17,6 +17,7 @@ export const tools = {
   policy: "tools/policy.ts",
   preflight: "tools/preflight.ts",
   audit: "tools/audit/run.ts",
+  e2e: "tools/e2e.ts",
   docs: "tools/policy-docs.ts",
   bench: "tools/bench/run.ts",
   "bench-floor": "tools/bench/floor.ts",

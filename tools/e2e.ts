@@ -1,0 +1,327 @@
+// `npm run e2e [-- --stacks dev,staging,production] [--keep-manifests DIR]`: the real Pulumi
+// engine as the judge. In a scratch copy of the project (the CLI rewrites stack files), with a
+// file backend and a test passphrase, for each stack:
+//   1. `pulumi preview --policy-pack` with the stack's policy config passes, every policy runs;
+//   2. `pulumi up` with toolboxai:renderDir: the real provider writes the manifests;
+//   3. they agree with the offline preview's (`npm run preview -- --out`);
+//   4. no generated password appears in the state file or, outside Secrets, in the manifests;
+//   5. a second `pulumi up` changes nothing;
+//   6. `pulumi destroy` refuses while protectData protects the data, and removes everything once
+//      it is lifted (README, "Protected data").
+// And two stacks that must fail: a broken stack file fails the pack, naming the policies, and a
+// bad config value fails with the program's own message before anything is registered.
+// --keep-manifests DIR keeps each stack's provider manifests (DIR/<stack>/) for `npm run audit
+// -- --rendered DIR`. Exit 0 when every check passed, 1 otherwise, 2 when Pulumi is missing.
+import { spawnSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { parseDocument } from "yaml";
+import { compareManifests, readManifestDir } from "./e2e/compare";
+import { projectRoot } from "./project-root";
+import { withScratchDir } from "./scratch";
+
+interface Result {
+  readonly code: number;
+  readonly output: string;
+}
+
+interface Check {
+  readonly stack: string;
+  readonly name: string;
+  readonly passed: boolean;
+  readonly detail: string;
+  readonly seconds: number;
+}
+
+const allStacks = ["dev", "staging", "production"];
+/** Mandatory policies the broken fixture (tests/fixtures/Pulumi.broken.yaml) must fail. */
+const brokenPolicies = ["image-registry-allowlist", "ingress-tls", "replicas-min"];
+
+/** PATH and PULUMI_HOME for the engine scripts/install-pulumi.sh provides; undefined if none. */
+function pulumiEnvironment(): NodeJS.ProcessEnv | undefined {
+  const installed = spawnSync("bash", [path.join(projectRoot, "scripts", "install-pulumi.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (installed.status !== 0) return undefined;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const exported = /export PATH="([^"]*)\$PATH" PULUMI_HOME="([^"]*)"/.exec(installed.stdout);
+  if (exported) {
+    env.PATH = `${exported[1]}${process.env.PATH ?? ""}`;
+    env.PULUMI_HOME = exported[2];
+  }
+  return env;
+}
+
+/** The files git tracks (plus untracked, unignored ones), copied; node_modules linked. */
+function copyProject(target: string): void {
+  const listed = spawnSync(
+    "git",
+    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+    {
+      cwd: projectRoot,
+      encoding: "utf8",
+    },
+  );
+  if (listed.status !== 0) throw new Error(`npm run e2e needs a git checkout: ${listed.stderr}`);
+  for (const file of listed.stdout.split("\0").filter(Boolean)) {
+    if (!existsSync(path.join(projectRoot, file))) continue;
+    mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    cpSync(path.join(projectRoot, file), path.join(target, file));
+  }
+  symlinkSync(path.join(projectRoot, "node_modules"), path.join(target, "node_modules"));
+}
+
+/** The generated passwords of a stack, from its state (decrypted by the CLI). */
+function generatedPasswords(exported: string): string[] {
+  const deployment = JSON.parse(exported) as {
+    deployment: { resources?: { type: string; outputs?: { result?: unknown } }[] };
+  };
+  return (deployment.deployment.resources ?? [])
+    .filter((resource) => resource.type === "random:index/randomPassword:RandomPassword")
+    .map((resource) => resource.outputs?.result)
+    .map((result) =>
+      typeof result === "object" && result !== null && "plaintext" in result
+        ? JSON.parse(String((result as { plaintext: string }).plaintext))
+        : result,
+    )
+    .filter((value): value is string => typeof value === "string" && value.length > 0);
+}
+
+/** Where a secret shows: anywhere in plain text, or base64-encoded outside a Secret. */
+function secretLeaks(files: readonly string[], secrets: readonly string[]): string[] {
+  const leaks: string[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const isSecret = /^kind: Secret$/m.test(text);
+    for (const secret of secrets) {
+      const hint = `${secret.slice(0, 3)}…`;
+      if (text.includes(secret)) leaks.push(`${file}: ${hint} in plain text`);
+      if (!isSecret && text.includes(Buffer.from(secret).toString("base64"))) {
+        leaks.push(`${file}: ${hint} base64-encoded outside a Secret`);
+      }
+    }
+  }
+  return leaks;
+}
+
+/** Every file under `dir` (none when it does not exist). */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  const stacks = (option("--stacks") ?? allStacks.join(",")).split(",");
+  const unknown = stacks.filter((stack) => !allStacks.includes(stack));
+  if (unknown.length > 0) {
+    console.error(`unknown stack(s) ${unknown.join(", ")}; stacks: ${allStacks.join(", ")}`);
+    return 2;
+  }
+  const keep = option("--keep-manifests");
+  const env = pulumiEnvironment();
+  if (!env) return 2;
+
+  return withScratchDir("toolboxai-e2e-", async (scratch) => {
+    const project = path.join(scratch, "project");
+    const state = path.join(scratch, "state");
+    mkdirSync(state);
+    copyProject(project);
+    Object.assign(env, {
+      PULUMI_BACKEND_URL: `file://${state}`,
+      PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    });
+    const pulumi = (stack: string, ...args: string[]): Result => {
+      const result = spawnSync(
+        "pulumi",
+        [...args, "--stack", stack, "--non-interactive", "--color", "never"],
+        { cwd: project, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+      );
+      return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+    };
+    const checks: Check[] = [];
+    const check = (stack: string, name: string, run: () => string | undefined) => {
+      const started = performance.now();
+      let detail: string | undefined;
+      try {
+        detail = run();
+      } catch (error) {
+        detail = (error as Error).message;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const passed = detail === undefined;
+      checks.push({ stack, name, passed, detail: detail ?? "", seconds });
+      console.log(
+        `${passed ? "  ok  " : "  FAIL"} ${stack.padEnd(10)} ${name} (${seconds.toFixed(1)} s)` +
+          (passed ? "" : `\n${detail!.trim().split("\n").slice(-25).join("\n")}`),
+      );
+      return passed;
+    };
+    const expectExit = (result: Result, code: number) =>
+      result.code === code ? undefined : `exit ${result.code}, expected ${code}:\n${result.output}`;
+    const policyArgs = (configStack: string) => [
+      "--policy-pack",
+      "policies",
+      "--policy-pack-config",
+      `policies/config/${configStack}.json`,
+    ];
+    const initStack = (stack: string, renderDir: string) => {
+      const init = pulumi(stack, "stack", "init");
+      if (init.code !== 0) return expectExit(init, 0);
+      return expectExit(pulumi(stack, "config", "set", "toolboxai:renderDir", renderDir), 0);
+    };
+
+    for (const stack of stacks) {
+      const renderDir = path.join(scratch, "render", stack);
+      const manifests = path.join(renderDir, "1-manifest");
+      if (!check(stack, "stack init, renderDir set", () => initStack(stack, renderDir))) continue;
+      check(stack, "pulumi preview --policy-pack passes, every policy runs", () => {
+        const preview = pulumi(stack, "preview", ...policyArgs(stack));
+        if (preview.code !== 0) return expectExit(preview, 0);
+        if (!preview.output.includes("toolboxai-policies")) return "the policy pack did not run";
+        const cannotRun = preview.output
+          .split("\n")
+          .filter((line) => line.includes("can't run policy"));
+        return cannotRun.length > 0
+          ? `policies that could not run:\n${cannotRun.join("\n")}`
+          : undefined;
+      });
+      if (
+        !check(stack, "pulumi up renders the provider's manifests", () => {
+          const up = pulumi(stack, "up", "--yes", ...policyArgs(stack));
+          if (up.code !== 0) return expectExit(up, 0);
+          return filesUnder(manifests).length > 0 ? undefined : `nothing written to ${manifests}`;
+        })
+      )
+        continue;
+      check(stack, "the provider's manifests agree with the offline preview", () => {
+        const offline = path.join(scratch, "offline", stack);
+        const preview = spawnSync(
+          process.execPath,
+          [
+            path.join(projectRoot, "scripts", "tool.mjs"),
+            "preview",
+            "--stack",
+            stack,
+            "--out",
+            offline,
+          ],
+          { cwd: projectRoot, encoding: "utf8", env: { ...process.env, INIT_CWD: projectRoot } },
+        );
+        if (preview.status !== 0) return `npm run preview failed:\n${preview.stderr}`;
+        const problems = compareManifests(
+          readManifestDir(manifests),
+          readManifestDir(path.join(offline, "kubernetes")),
+        );
+        return problems.length > 0 ? problems.join("\n") : undefined;
+      });
+      check(stack, "no generated password in the state or outside Secrets", () => {
+        const exported = pulumi(stack, "stack", "export", "--show-secrets");
+        if (exported.code !== 0) return expectExit(exported, 0);
+        const passwords = generatedPasswords(exported.output);
+        if (passwords.length === 0)
+          return "no generated password found in the state: nothing checked";
+        const leaks = secretLeaks(
+          [...filesUnder(path.join(state, ".pulumi")), ...filesUnder(renderDir)],
+          passwords,
+        );
+        return leaks.length > 0 ? leaks.join("\n") : undefined;
+      });
+      if (keep) cpSync(manifests, path.join(path.resolve(keep), stack), { recursive: true });
+      check(stack, "a second pulumi up changes nothing", () =>
+        expectExit(pulumi(stack, "up", "--yes", "--expect-no-changes"), 0),
+      );
+      check(stack, "pulumi destroy removes everything (after lifting protectData)", () => {
+        const config = pulumi(stack, "config", "get", "toolboxai:protectData");
+        const isProtected = config.code !== 0 || config.output.trim() !== "false";
+        if (isProtected) {
+          const refused = pulumi(stack, "destroy", "--yes");
+          if (refused.code === 0) return "destroy of a protected stack succeeded";
+          if (!refused.output.includes("because it is protected")) {
+            return `destroy failed, but not for protection:\n${refused.output}`;
+          }
+          const lifted = pulumi(stack, "config", "set", "toolboxai:protectData", "false");
+          if (lifted.code !== 0) return expectExit(lifted, 0);
+          const up = pulumi(stack, "up", "--yes");
+          if (up.code !== 0) return expectExit(up, 0);
+        }
+        const destroyed = pulumi(stack, "destroy", "--yes");
+        if (destroyed.code !== 0) return expectExit(destroyed, 0);
+        const left = filesUnder(manifests);
+        if (left.length > 0) return `left behind: ${left.join(", ")}`;
+        return expectExit(pulumi(stack, "stack", "rm", "--yes"), 0);
+      });
+    }
+
+    // A broken stack file: the real CLI, the real pack and production's policy config fail it.
+    const broken = "broken";
+    cpSync(
+      path.join(project, "tests", "fixtures", "Pulumi.broken.yaml"),
+      path.join(project, `Pulumi.${broken}.yaml`),
+    );
+    if (
+      check(broken, "stack init, renderDir set", () =>
+        initStack(broken, path.join(scratch, "render", broken)),
+      )
+    ) {
+      check(broken, "pulumi preview --policy-pack fails, naming the policies", () => {
+        const preview = pulumi(broken, "preview", ...policyArgs("production"));
+        if (preview.code === 0) return "the preview passed";
+        const missing = brokenPolicies.filter(
+          (policy) => !new RegExp(`\\[mandatory\\].*${policy}`).test(preview.output),
+        );
+        return missing.length > 0
+          ? `not reported: ${missing.join(", ")}\n${preview.output}`
+          : undefined;
+      });
+    }
+
+    // A bad config value: the program's own message, and nothing registered.
+    const bad = "badconfig";
+    // From the repository: `pulumi stack rm` above removed the copy's stack file.
+    const devFile = parseDocument(readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"));
+    devFile.setIn(["config", "toolboxai:services", "backend", "replicas"], 0);
+    writeFileSync(path.join(project, `Pulumi.${bad}.yaml`), devFile.toString());
+    if (
+      check(bad, "stack init, renderDir set", () =>
+        initStack(bad, path.join(scratch, "render", bad)),
+      )
+    ) {
+      check(bad, "pulumi preview fails with the config message, nothing registered", () => {
+        const preview = pulumi(bad, "preview");
+        if (preview.code === 0) return "the preview passed";
+        const expected = "toolboxai:services.backend.replicas = 0: must be an integer from 1 to 50";
+        if (!preview.output.includes(expected)) return `no "${expected}":\n${preview.output}`;
+        if (preview.output.includes("unhandled exception"))
+          return `printed as a crash:\n${preview.output}`;
+        if (/kubernetes:.*create/.test(preview.output))
+          return `resources registered:\n${preview.output}`;
+        return undefined;
+      });
+    }
+
+    const failed = checks.filter((result) => !result.passed);
+    const total = checks.reduce((sum, result) => sum + result.seconds, 0);
+    console.log(
+      `\n${checks.length - failed.length} of ${checks.length} checks passed in ${total.toFixed(0)} s` +
+        (failed.length
+          ? `; failed: ${failed.map((result) => `${result.stack}: ${result.name}`).join("; ")}`
+          : ""),
+    );
+    return failed.length === 0 ? 0 : 1;
+  });
+}
