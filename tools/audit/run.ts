@@ -1,6 +1,8 @@
-// `npm run audit`: renders every stack's manifests (the offline render, `npm run preview --out`),
-// validates them against the Kubernetes schemas of a pinned version with kubernetes-validate,
-// and audits them with kube-score and Checkov. Every finding must be fixed or listed in
+// `npm run audit [-- --rendered DIR]`: takes every stack's manifests, either as the real provider
+// wrote them (DIR/<stack>/, kept by `npm run e2e -- --keep-manifests DIR`; what CI audits) or,
+// without --rendered, from the offline render (`npm run preview --out`); validates them against
+// the Kubernetes schemas of a pinned version with kubernetes-validate, and audits them with
+// kube-score and Checkov. Every finding must be fixed or listed in
 // tools/audit/baseline.yaml with a reason; a new finding or a stale baseline entry fails.
 // The tools are installed, at pinned versions, by scripts/install-audit-tools.sh.
 import { spawnSync } from "node:child_process";
@@ -91,25 +93,46 @@ function checkov(directory: string): Finding[] {
 }
 
 /** `npm run audit`: 0 when every finding is explained, 1 when not, 2 when a tool fails. */
-export async function main(): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
+  const rendered = argv.includes("--rendered")
+    ? path.resolve(argv[argv.indexOf("--rendered") + 1] ?? "")
+    : undefined;
   try {
-    return withScratchDir("toolboxai-audit-", audit);
+    return withScratchDir("toolboxai-audit-", (workDir) => audit(workDir, rendered));
   } catch (error) {
     console.error((error as Error).message);
     return 2;
   }
 }
 
-function audit(workDir: string): number {
+/** The provider's manifests of `stack` under `rendered`, or the offline render's under `workDir`. */
+function manifestsOf(stack: string, workDir: string, rendered: string | undefined) {
+  if (rendered === undefined) {
+    const outDir = path.join(workDir, stack);
+    return { files: renderStack(stack, outDir), dir: path.join(outDir, "kubernetes") };
+  }
+  const dir = path.join(rendered, stack);
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".yaml"))
+    .map((file) => path.join(dir, file));
+  if (files.length === 0) throw new Error(`${dir}: no manifests to audit`);
+  return { files, dir };
+}
+
+function audit(workDir: string, rendered: string | undefined): number {
+  console.log(
+    rendered
+      ? `auditing the provider's manifests in ${rendered}`
+      : "auditing the offline render (npm run e2e -- --keep-manifests DIR, then --rendered DIR, audits the provider's)",
+  );
   const baselineFile = path.join(projectRoot, "tools", "audit", "baseline.yaml");
   const baseline = (parse(readFileSync(baselineFile, "utf8")) ?? []) as BaselineEntry[];
   const findingsByStack: Record<string, Finding[]> = {};
   const schemaErrors: string[] = [];
   for (const stack of stacks) {
-    const outDir = path.join(workDir, stack);
-    const files = renderStack(stack, outDir);
+    const { files, dir } = manifestsOf(stack, workDir, rendered);
     schemaErrors.push(...validateSchemas(files).map((error) => `${stack}: ${error}`));
-    findingsByStack[stack] = [...kubeScore(files), ...checkov(path.join(outDir, "kubernetes"))];
+    findingsByStack[stack] = [...kubeScore(files), ...checkov(dir)];
     console.log(
       `${stack}: ${files.length} manifests valid against Kubernetes ${kubernetesVersion}` +
         `${schemaErrors.length ? " (with errors below)" : ""}; ` +
