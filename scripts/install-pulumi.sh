@@ -36,4 +36,5 @@ else
   say "pulumi v$PULUMI_VERSION already built in $PREFIX"
 fi
 say "pulumi engine ready in $((SECONDS - start)) s"
-echo "export PATH=\"$PREFIX/bin:\$PATH\" PULUMI_HOME=\"$PREFIX/home\""
+# The plugins are installed in PULUMI_HOME; nothing may be downloaded on this machine.
+echo "export PATH=\"$PREFIX/bin:\$PATH\" PULUMI_HOME=\"$PREFIX/home\" PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=\"true\""

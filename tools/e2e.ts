@@ -53,11 +53,10 @@ function pulumiEnvironment(): NodeJS.ProcessEnv | undefined {
     stdio: ["ignore", "pipe", "inherit"],
   });
   if (installed.status !== 0) return undefined;
+  // `export PATH="…:$PATH" PULUMI_HOME="…" …`, or nothing when a pulumi on PATH is used.
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const exported = /export PATH="([^"]*)\$PATH" PULUMI_HOME="([^"]*)"/.exec(installed.stdout);
-  if (exported) {
-    env.PATH = `${exported[1]}${process.env.PATH ?? ""}`;
-    env.PULUMI_HOME = exported[2];
+  for (const [, key, value] of installed.stdout.matchAll(/([A-Z_]+)="([^"]*)"/g)) {
+    env[key] = value.replace("$PATH", process.env.PATH ?? "");
   }
   return env;
 }
@@ -143,7 +142,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       PULUMI_BACKEND_URL: `file://${state}`,
       PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     });
     const pulumi = (stack: string, ...args: string[]): Result => {
       const result = spawnSync(
