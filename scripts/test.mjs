@@ -4,6 +4,7 @@
 // is printed when it ends; the exit code is non-zero when any failed. Arguments go to jest
 // (`npm test -- tests/config.test.ts` still type-checks and lints everything).
 import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,7 +18,13 @@ const steps = [
     command: process.execPath,
     args: [path.join(root, "scripts", "check-format.mjs")],
   },
-  { name: "jest", command: bin("jest"), args: process.argv.slice(2) },
+  // All cores, not jest's default of one less: the other steps end early, then jest has the
+  // machine to itself.
+  {
+    name: "jest",
+    command: bin("jest"),
+    args: [`--maxWorkers=${availableParallelism()}`, ...process.argv.slice(2)],
+  },
 ];
 
 function run(step) {
