@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 KUBE_SCORE_VERSION=1.20.0
 CHECKOV_VERSION=3.3.30
 KUBERNETES_VALIDATE_VERSION=1.37.0
-TOOLS="${TOOLBOXAI_TOOLS:-$HOME/.cache/toolboxai/audit-tools}"
+TOOLS="${TOOLBOXAI_TOOLS:-${TOOLBOXAI_CACHE:-$HOME/.cache/toolboxai}/audit-tools}"
 mkdir -p "$TOOLS/bin"
 start=$SECONDS
 

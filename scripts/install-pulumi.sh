@@ -4,9 +4,9 @@
 #   1. a `pulumi` of the right version on PATH: used as it is;
 #   2. else a build cached outside the clone ($TOOLBOXAI_CACHE/pulumi-$PULUMI_VERSION, default
 #      ~/.cache/toolboxai): used, so a fresh clone on the same machine rebuilds nothing;
-#   3. else, where the offline engine sources exist (PULUMI_ENGINE_SOURCES, default
-#      ../shared/engine beside the clone: machines without internet access), built from them
-#      into that cache (cold: about 35 min on 2 cores);
+#   3. else, where the offline engine sources exist (PULUMI_ENGINE_SOURCES, else shared/engine
+#      beside the clone or in /work: machines without internet access), built from them into
+#      that cache (cold: about 35 min on 2 cores);
 #   4. else: how to install Pulumi (https://www.pulumi.com/docs/iac/download-install/).
 # Prints `export` lines for PATH and PULUMI_HOME on stdout, and what it did on stderr.
 set -euo pipefail
@@ -14,7 +14,12 @@ cd "$(dirname "$0")/.."
 PULUMI_VERSION=3.276.0
 CACHE=${TOOLBOXAI_CACHE:-$HOME/.cache/toolboxai}
 PREFIX=$CACHE/pulumi-$PULUMI_VERSION
-SOURCES=${PULUMI_ENGINE_SOURCES:-$(cd .. && pwd)/shared/engine}
+SOURCES=${PULUMI_ENGINE_SOURCES:-}
+if [ -z "$SOURCES" ]; then
+  for candidate in "$(cd .. && pwd)/shared/engine" /work/shared/engine; do
+    if [ -x "$candidate/build.sh" ]; then SOURCES=$candidate; break; fi
+  done
+fi
 start=$SECONDS
 say() { printf '%s\n' "$*" >&2; }
 

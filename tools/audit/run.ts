@@ -25,7 +25,11 @@ export const kubernetesVersion = "1.33.0";
 const stacks = ["dev", "staging", "production"];
 /** Where scripts/install-audit-tools.sh installs them: outside the clone, shared by clones. */
 const toolsDir =
-  process.env.TOOLBOXAI_TOOLS ?? path.join(homedir(), ".cache", "toolboxai", "audit-tools");
+  process.env.TOOLBOXAI_TOOLS ??
+  path.join(
+    process.env.TOOLBOXAI_CACHE ?? path.join(homedir(), ".cache", "toolboxai"),
+    "audit-tools",
+  );
 const tools = {
   kubeScore: process.env.KUBE_SCORE ?? path.join(toolsDir, "bin", "kube-score"),
   checkov: process.env.CHECKOV ?? path.join(toolsDir, "venv", "bin", "checkov"),
