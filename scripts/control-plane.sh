@@ -7,7 +7,7 @@
 #                                   v$K8S_VERSION from the Go module proxy, and unpacks Debian's etcd,
 #                                   into $TOOLBOXAI_CACHE/kube-$K8S_VERSION/bin (default
 #                                   ~/.cache/toolboxai): outside the clone, so clones share it.
-#                                   Cold: about 25 min on 2 cores; cached: seconds.
+#                                   Cold: about 11 min on 2 idle cores; cached: seconds.
 #   control-plane.sh start DIR [--kcm]
 #                                   certificates, keys, etcd data, logs and PIDs under DIR (make it
 #                                   a temporary folder); writes DIR/admin.kubeconfig. Seconds.

@@ -6,7 +6,7 @@
 #      ~/.cache/toolboxai): used, so a fresh clone on the same machine rebuilds nothing;
 #   3. else, where the offline engine sources exist (PULUMI_ENGINE_SOURCES, else shared/engine
 #      beside the clone or in /work: machines without internet access), built from them into
-#      that cache (cold: about 35 min on 2 cores);
+#      that cache (cold: about 25 min on 2 idle cores);
 #   4. else: how to install Pulumi (https://www.pulumi.com/docs/iac/download-install/).
 # Prints `export` lines for PATH and PULUMI_HOME on stdout, and what it did on stderr.
 set -euo pipefail
@@ -29,7 +29,7 @@ if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "v$P
 fi
 if [ ! -x "$PREFIX/bin/pulumi" ] || [ ! -x "$PREFIX/bin/pulumi-language-nodejs" ]; then
   if [ -x "$SOURCES/build.sh" ]; then
-    say "building the Pulumi engine v$PULUMI_VERSION from $SOURCES into $PREFIX (cold: about 35 min)"
+    say "building the Pulumi engine v$PULUMI_VERSION from $SOURCES into $PREFIX (cold: about 25 min)"
     "$SOURCES/build.sh" "$PREFIX" >&2
   else
     say "Pulumi v$PULUMI_VERSION is not installed. Install it from"
