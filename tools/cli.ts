@@ -19,6 +19,14 @@ export function parseArguments(program: Command, argv: readonly string[]): numbe
   }
 }
 
+/** A setting's value, short enough for one line: in full, or a long list or map by its size. */
+export function describeValue(value: unknown): string {
+  const json = JSON.stringify(value) ?? "undefined";
+  if (json.length <= 60) return json;
+  if (Array.isArray(value)) return `[${value.length} entries]`;
+  return `{${Object.keys(value as object).length} keys}`;
+}
+
 /** The stacks of the project: every Pulumi.<name>.yaml in `root`. */
 export function availableStacks(root = projectRoot): string[] {
   return readdirSync(root)

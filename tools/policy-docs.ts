@@ -7,6 +7,7 @@ import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import { packName, policyDomains } from "../policies/pack";
 import { exemptionsInUse } from "../policies/lib/exemptions";
 import { readPolicyConfig, resolvePolicy } from "../policies/runner";
+import { describeValue } from "./cli";
 
 const policiesDir = path.resolve(__dirname, "..", "policies");
 export const policyReferenceFile = path.join(policiesDir, "README.md");
@@ -34,21 +35,12 @@ export function markdownTable(header: readonly string[], rows: readonly string[]
   return [line(header), `| ${header.map(() => "---").join(" | ")} |`, ...rows.map(line)].join("\n");
 }
 
-/** A setting's default as a reader wants it: short values in full, long lists by their size. */
-function describeDefault(value: unknown): string {
-  const json = JSON.stringify(value);
-  if (json.length <= 60) return `\`${json}\``;
-  return Array.isArray(value)
-    ? `${value.length} entries`
-    : `${Object.keys(value as object).length} keys`;
-}
-
 function configDefaults(policy: Policy): string {
   const properties = Object.entries(policy.configSchema?.properties ?? {}).filter(
     ([key]) => key !== "exemptions",
   );
   return properties
-    .map(([key, schema]) => `\`${key}\`: ${describeDefault(schema.default)}`)
+    .map(([key, schema]) => `\`${key}\`: \`${describeValue(schema.default)}\``)
     .join("; ");
 }
 

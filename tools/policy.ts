@@ -11,7 +11,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import type { PolicyConfigSchema } from "@pulumi/policy";
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
 import { checkedKubernetesTypes } from "../policies/lib/kubernetes";
 import { packName, policies } from "../policies/pack";
 import {
@@ -24,6 +24,7 @@ import {
 import { readManifests, type UnmodelledDocument } from "../policies/runner/manifests";
 import type * as MockEngine from "./engine/mock-engine";
 import type * as PolicyResources from "./policy-resources";
+import { describeValue, parseArguments } from "./cli";
 import { projectRoot } from "./project-root";
 
 /** Where the command writes; `process.stdout`/`process.stderr`, or a test's collector. */
@@ -121,8 +122,8 @@ class Project {
   }
 }
 
-function parseArguments(argv: readonly string[], io: CommandIO): { options: Options; env: string } {
-  const program = new Command()
+function commandLine(io: CommandIO): Command {
+  return new Command()
     .name("npm run policy --")
     .description(
       `Run the ${packName} policy pack on a stack (the program under mocks) or on Kubernetes ` +
@@ -154,12 +155,14 @@ function parseArguments(argv: readonly string[], io: CommandIO): { options: Opti
       "list the policies: severity, enforcement for --env, description and config defaults",
     )
     .addHelpText("after", helpAfter)
-    .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
-  program.parse([...argv], { from: "user" });
+}
+
+/** The parsed options, and the combinations commander cannot refuse by itself. */
+function optionsOf(program: Command): { options: Options; env: string } {
   const options = program.opts<Options>();
   if (options.stack !== undefined && program.getOptionValueSource("env") === "cli") {
     throw new InputError(
@@ -171,14 +174,6 @@ function parseArguments(argv: readonly string[], io: CommandIO): { options: Opti
     throw new InputError("--list checks nothing; give --list or --manifests <path>, not both");
   }
   return { options, env: options.stack ?? options.env };
-}
-
-/** A default or configured value, short enough for one line. */
-function describeValue(value: unknown): string {
-  const json = JSON.stringify(value) ?? "undefined";
-  if (json.length <= 60) return json;
-  if (Array.isArray(value)) return `[${value.length} entries]`;
-  return `{${Object.keys(value as object).length} keys}`;
 }
 
 function listPolicies(project: Project, env: string, options: Options, io: CommandIO): string {
@@ -404,7 +399,10 @@ export async function runPolicyCommand(
 ): Promise<number> {
   const withEnv: CommandIO = { ...io, env: io.env ?? process.env };
   try {
-    const { options, env } = parseArguments(argv, withEnv);
+    const program = commandLine(withEnv);
+    const parsed = parseArguments(program, argv);
+    if (parsed !== undefined) return parsed;
+    const { options, env } = optionsOf(program);
     const project = new Project(settings.projectRoot ?? projectRoot);
     if (options.list) {
       project.requireEnvironment(env);
@@ -413,10 +411,6 @@ export async function runPolicyCommand(
     }
     return await check(project, env, options, withEnv);
   } catch (error) {
-    // commander has already printed its message (or the help, which exits 0).
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? exitCodes.passed : exitCodes.badInput;
-    }
     const message = error instanceof Error ? error.message : String(error);
     withEnv.stderr.write(`${styleFor(withEnv.stderr, withEnv.env).red(message)}\n`);
     return exitCodes.badInput;
