@@ -2,6 +2,7 @@
 // before any resource is registered; then the data tier, the application tier and the gateway
 // are composed on one Kubernetes namespace.
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import {
   AgentCoordinator,
   Backend,
@@ -36,6 +37,12 @@ const provider = new k8s.Provider("kubernetes", {
   enableServerSideApply: true,
 });
 const withProvider = { providers: { kubernetes: provider } };
+if (config.skipAwait) {
+  void pulumi.log.warn(
+    "toolboxai:skipAwait is true: the provider reports workloads created without waiting for " +
+      "them to become ready. Meant for control planes without kubelets (npm run e2e) only.",
+  );
+}
 
 const namespace = new PlatformNamespace(
   "namespace",
@@ -50,6 +57,7 @@ const renderer = new KubernetesRenderer({
   dependsOn: [namespace, priorityClasses],
   priorityClassNames: priorityClasses.names,
   protectData: config.protectData,
+  skipAwait: config.skipAwait,
 });
 
 const secrets = new PlatformSecrets("secrets", {
@@ -145,6 +153,7 @@ const gateway = new Gateway(
       instance,
       className: config.ingressClassName,
       tlsIssuer: config.tlsIssuer,
+      skipAwait: config.skipAwait,
       dependsOn: [namespace],
     },
   },

@@ -407,7 +407,7 @@ export const hpaSane = stackRule({
         if (earlier) {
           messages.push(`${describeObject(target)} is also scaled by ${describeObject(earlier)}`);
         }
-        const pinned = target.props?.spec?.replicas;
+        const pinned = declaredReplicas(target.props);
         if (pinned !== undefined) {
           messages.push(
             `its target ${describeObject(target)} also pins spec.replicas ${pinned}; omit it so only ` +
@@ -419,6 +419,22 @@ export const hpaSane = stackRule({
     });
   },
 });
+
+/**
+ * The replicas a workload declares. Before it exists its props are the program's inputs. Once it
+ * exists, stack policies see the live object, whose `spec.replicas` the API server defaulted or an
+ * autoscaler set; who declared it is in `managedFields`: an `Apply` entry (server-side apply, as
+ * Pulumi deploys) that owns `f:spec.f:replicas`.
+ */
+export function declaredReplicas(props: any): number | undefined {
+  const entries: any[] = Array.isArray(props?.metadata?.managedFields)
+    ? props.metadata.managedFields
+    : [];
+  const applied = entries.filter((entry) => entry?.operation === "Apply");
+  if (applied.length === 0) return props?.spec?.replicas;
+  const owned = applied.some((entry) => entry.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined);
+  return owned ? props?.spec?.replicas : undefined;
+}
 
 /** Does a Service's selector (a plain label map) select these labels? An empty one selects none. */
 function serviceSelects(service: KubeObject, labels: any): boolean {

@@ -125,6 +125,8 @@ start() {
   echo $! >"$RUN/etcd.pid"
   wait_for etcd "$RUN/etcd.pid" curl -sf "http://127.0.0.1:$ETCD_PORT/health"
   # --endpoint-reconciler-type=none: a loopback advertise address is refused otherwise.
+  # --allow-privileged=true, as kubeadm and managed clusters set it: Pod Security admission, not
+  # the API server's validation, must be what refuses a privileged pod.
   "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
@@ -132,7 +134,7 @@ start() {
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none \
-    --authorization-mode=RBAC \
+    --authorization-mode=RBAC --allow-privileged=true \
     --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,PodSecurity \
     --profiling=false >"$LOGS/kube-apiserver.log" 2>&1 &
   echo $! >"$RUN/kube-apiserver.pid"

@@ -1,6 +1,7 @@
-// `npm run e2e [-- --stacks dev,staging,production] [--keep-manifests DIR]`: the real Pulumi
-// engine as the judge. In a scratch copy of the project (the CLI rewrites stack files), with a
-// file backend and a test passphrase, for each stack:
+// `npm run e2e [-- --stacks dev,staging,production] [--phases render,cluster]
+// [--keep-manifests DIR]`: the real Pulumi engine as the judge, in a scratch copy of the project
+// (the CLI rewrites stack files) with a file backend and a test passphrase.
+// The render phase, for each stack:
 //   1. `pulumi preview --policy-pack` with the stack's policy config passes, every policy runs;
 //   2. `pulumi up` with toolboxai:renderDir: the real provider writes the manifests;
 //   3. they agree with the offline preview's (`npm run preview -- --out`);
@@ -10,9 +11,13 @@
 //      it is lifted (README, "Protected data").
 // And two stacks that must fail: a broken stack file fails the pack, naming the policies, and a
 // bad config value fails with the program's own message before anything is registered.
+// The cluster phase (tools/e2e/cluster.ts): `pulumi up` into a local kube-apiserver with
+// kube-controller-manager (scripts/control-plane.sh), checked through the API, updated, destroyed.
 // --keep-manifests DIR keeps each stack's provider manifests (DIR/<stack>/) for `npm run audit
-// -- --rendered DIR`. Exit 0 when every check passed, 1 otherwise, 2 when Pulumi is missing.
+// -- --rendered DIR`. Exit 0 when every check passed, 1 otherwise, 2 when Pulumi or the control
+// plane is missing or an argument is wrong.
 import { spawnSync } from "node:child_process";
+import { Command, InvalidArgumentError } from "commander";
 import {
   cpSync,
   existsSync,
@@ -25,22 +30,12 @@ import {
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseDocument } from "yaml";
+import { controlPlaneBin, runClusterPhase, startControlPlane } from "./e2e/cluster";
 import { compareManifests, readManifestDir } from "./e2e/compare";
+import { createHarness } from "./e2e/harness";
+import { parseArguments } from "./cli";
 import { projectRoot } from "./project-root";
 import { withScratchDir } from "./scratch";
-
-interface Result {
-  readonly code: number;
-  readonly output: string;
-}
-
-interface Check {
-  readonly stack: string;
-  readonly name: string;
-  readonly passed: boolean;
-  readonly detail: string;
-  readonly seconds: number;
-}
 
 const allStacks = ["dev", "staging", "production"];
 /** Mandatory policies the broken fixture (tests/fixtures/Pulumi.broken.yaml) must fail. */
@@ -121,15 +116,47 @@ function filesUnder(dir: string): string[] {
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
+const phases = ["render", "cluster"];
+
+/** A comma-separated list of `allowed` values (commander argument parser). */
+function listOf(allowed: readonly string[]) {
+  return (value: string) => {
+    const items = value.split(",").filter(Boolean);
+    const unknown = items.filter((item) => !allowed.includes(item));
+    if (items.length === 0 || unknown.length > 0) {
+      throw new InvalidArgumentError(`allowed: ${allowed.join(", ")} (comma-separated)`);
+    }
+    return items;
+  };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-  const stacks = (option("--stacks") ?? allStacks.join(",")).split(",");
-  const unknown = stacks.filter((stack) => !allStacks.includes(stack));
-  if (unknown.length > 0) {
-    console.error(`unknown stack(s) ${unknown.join(", ")}; stacks: ${allStacks.join(", ")}`);
+  const program = new Command()
+    .name("npm run e2e --")
+    .description(
+      "Preview, deploy, update and destroy every stack with the real Pulumi engine: rendered to\n" +
+        'files, then into a local kube-apiserver (README, "End-to-end").',
+    )
+    .option("--stacks <list>", "stacks to run", listOf(allStacks), allStacks)
+    .option("--phases <list>", "render, cluster or both", listOf(phases), phases)
+    .option("--keep-manifests <dir>", "keep each stack's rendered manifests in <dir>/<stack>")
+    .addHelpText(
+      "after",
+      "\nThe cluster phase needs the control plane: bash scripts/control-plane.sh build.\n" +
+        "Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or a missing tool.",
+    );
+  const parsed = parseArguments(program, argv);
+  if (parsed !== undefined) return parsed;
+  const options = program.opts<{ stacks: string[]; phases: string[]; keepManifests?: string }>();
+  const { stacks, keepManifests: keep } = options;
+  const controlPlane = options.phases.includes("cluster") ? controlPlaneBin(projectRoot) : "";
+  if (controlPlane === undefined) {
+    console.error(
+      "the cluster phase needs the local control plane: bash scripts/control-plane.sh build " +
+        "(about 11 min cold), or pass --phases render",
+    );
     return 2;
   }
-  const keep = option("--keep-manifests");
   const env = pulumiEnvironment();
   if (!env) return 2;
 
@@ -143,47 +170,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
     });
-    const pulumi = (stack: string, ...args: string[]): Result => {
-      const result = spawnSync(
-        "pulumi",
-        [...args, "--stack", stack, "--non-interactive", "--color", "never"],
-        { cwd: project, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-      );
-      return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
-    };
-    const checks: Check[] = [];
-    const check = (stack: string, name: string, run: () => string | undefined) => {
-      const started = performance.now();
-      let detail: string | undefined;
-      try {
-        detail = run();
-      } catch (error) {
-        detail = (error as Error).message;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const passed = detail === undefined;
-      checks.push({ stack, name, passed, detail: detail ?? "", seconds });
-      console.log(
-        `${passed ? "  ok  " : "  FAIL"} ${stack.padEnd(10)} ${name} (${seconds.toFixed(1)} s)` +
-          (passed ? "" : `\n${detail!.trim().split("\n").slice(-25).join("\n")}`),
-      );
-      return passed;
-    };
-    const expectExit = (result: Result, code: number) =>
-      result.code === code ? undefined : `exit ${result.code}, expected ${code}:\n${result.output}`;
-    const policyArgs = (configStack: string) => [
-      "--policy-pack",
-      "policies",
-      "--policy-pack-config",
-      `policies/config/${configStack}.json`,
-    ];
+    const harness = createHarness(project, env);
+    const { pulumi, check, expectExit, policyArgs } = harness;
     const initStack = (stack: string, renderDir: string) => {
       const init = pulumi(stack, "stack", "init");
       if (init.code !== 0) return expectExit(init, 0);
       return expectExit(pulumi(stack, "config", "set", "toolboxai:renderDir", renderDir), 0);
     };
 
-    for (const stack of stacks) {
+    for (const stack of options.phases.includes("render") ? stacks : []) {
       const renderDir = path.join(scratch, "render", stack);
       const manifests = path.join(renderDir, "1-manifest");
       if (!check(stack, "stack init, renderDir set", () => initStack(stack, renderDir))) continue;
@@ -265,53 +260,74 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
     }
 
-    // A broken stack file: the real CLI, the real pack and production's policy config fail it.
-    const broken = "broken";
-    cpSync(
-      path.join(project, "tests", "fixtures", "Pulumi.broken.yaml"),
-      path.join(project, `Pulumi.${broken}.yaml`),
-    );
-    if (
-      check(broken, "stack init, renderDir set", () =>
-        initStack(broken, path.join(scratch, "render", broken)),
-      )
-    ) {
-      check(broken, "pulumi preview --policy-pack fails, naming the policies", () => {
-        const preview = pulumi(broken, "preview", ...policyArgs("production"));
-        if (preview.code === 0) return "the preview passed";
-        const missing = brokenPolicies.filter(
-          (policy) => !new RegExp(`\\[mandatory\\].*${policy}`).test(preview.output),
-        );
-        return missing.length > 0
-          ? `not reported: ${missing.join(", ")}\n${preview.output}`
-          : undefined;
-      });
+    if (options.phases.includes("render")) {
+      // A broken stack file: the real CLI, the real pack and production's policy config fail it.
+      const broken = "broken";
+      cpSync(
+        path.join(project, "tests", "fixtures", "Pulumi.broken.yaml"),
+        path.join(project, `Pulumi.${broken}.yaml`),
+      );
+      if (
+        check(broken, "stack init, renderDir set", () =>
+          initStack(broken, path.join(scratch, "render", broken)),
+        )
+      ) {
+        check(broken, "pulumi preview --policy-pack fails, naming the policies", () => {
+          const preview = pulumi(broken, "preview", ...policyArgs("production"));
+          if (preview.code === 0) return "the preview passed";
+          const missing = brokenPolicies.filter(
+            (policy) => !new RegExp(`\\[mandatory\\].*${policy}`).test(preview.output),
+          );
+          return missing.length > 0
+            ? `not reported: ${missing.join(", ")}\n${preview.output}`
+            : undefined;
+        });
+      }
+
+      // A bad config value: the program's own message, and nothing registered.
+      const bad = "badconfig";
+      // From the repository: `pulumi stack rm` above removed the copy's stack file.
+      const devFile = parseDocument(
+        readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"),
+      );
+      devFile.setIn(["config", "toolboxai:services", "backend", "replicas"], 0);
+      writeFileSync(path.join(project, `Pulumi.${bad}.yaml`), devFile.toString());
+      if (
+        check(bad, "stack init, renderDir set", () =>
+          initStack(bad, path.join(scratch, "render", bad)),
+        )
+      ) {
+        check(bad, "pulumi preview fails with the config message, nothing registered", () => {
+          const preview = pulumi(bad, "preview");
+          if (preview.code === 0) return "the preview passed";
+          const expected =
+            "toolboxai:services.backend.replicas = 0: must be an integer from 1 to 50";
+          if (!preview.output.includes(expected)) return `no "${expected}":\n${preview.output}`;
+          if (preview.output.includes("unhandled exception"))
+            return `printed as a crash:\n${preview.output}`;
+          if (/kubernetes:.*create/.test(preview.output))
+            return `resources registered:\n${preview.output}`;
+          return undefined;
+        });
+      }
     }
 
-    // A bad config value: the program's own message, and nothing registered.
-    const bad = "badconfig";
-    // From the repository: `pulumi stack rm` above removed the copy's stack file.
-    const devFile = parseDocument(readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8"));
-    devFile.setIn(["config", "toolboxai:services", "backend", "replicas"], 0);
-    writeFileSync(path.join(project, `Pulumi.${bad}.yaml`), devFile.toString());
-    if (
-      check(bad, "stack init, renderDir set", () =>
-        initStack(bad, path.join(scratch, "render", bad)),
-      )
-    ) {
-      check(bad, "pulumi preview fails with the config message, nothing registered", () => {
-        const preview = pulumi(bad, "preview");
-        if (preview.code === 0) return "the preview passed";
-        const expected = "toolboxai:services.backend.replicas = 0: must be an integer from 1 to 50";
-        if (!preview.output.includes(expected)) return `no "${expected}":\n${preview.output}`;
-        if (preview.output.includes("unhandled exception"))
-          return `printed as a crash:\n${preview.output}`;
-        if (/kubernetes:.*create/.test(preview.output))
-          return `resources registered:\n${preview.output}`;
-        return undefined;
-      });
+    if (controlPlane) {
+      const cluster = startControlPlane(projectRoot, controlPlane, path.join(scratch, "cluster"));
+      console.log(
+        `control plane (etcd, kube-apiserver, kube-controller-manager) up in ${cluster.startSeconds.toFixed(1)} s`,
+      );
+      env.KUBECONFIG = cluster.kubeconfig;
+      try {
+        for (const stack of stacks) {
+          runClusterPhase(stack, { harness, controlPlane: cluster, project, root: projectRoot });
+        }
+      } finally {
+        cluster.stop();
+      }
     }
 
+    const { checks } = harness;
     const failed = checks.filter((result) => !result.passed);
     const total = checks.reduce((sum, result) => sum + result.seconds, 0);
     console.log(

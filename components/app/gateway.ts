@@ -3,6 +3,7 @@
 // from the configured cert-manager issuer.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { awaitAnnotations, type AwaitContext } from "../kubernetes/await";
 import { recommendedLabels } from "../kubernetes/labels";
 import { httpProbes, type Endpoint } from "../model/workload";
 import { renderNginxConf } from "./nginx-conf";
@@ -12,7 +13,7 @@ export interface GatewayArgs extends ServiceArgs {
   readonly domain: string;
   readonly backend: Endpoint;
   readonly dashboard: Endpoint;
-  readonly ingress: {
+  readonly ingress: AwaitContext & {
     readonly namespace: string;
     readonly instance: string;
     readonly className: string;
@@ -77,7 +78,10 @@ export class Gateway extends pulumi.ComponentResource {
           name: "gateway",
           namespace: args.ingress.namespace,
           labels: recommendedLabels("gateway", "gateway", args.ingress),
-          annotations: tls ? { "cert-manager.io/cluster-issuer": args.ingress.tlsIssuer } : {},
+          annotations: {
+            ...awaitAnnotations(args.ingress),
+            ...(tls ? { "cert-manager.io/cluster-issuer": args.ingress.tlsIssuer } : {}),
+          },
         },
         spec: {
           ingressClassName: args.ingress.className,

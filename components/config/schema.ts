@@ -196,6 +196,12 @@ export const stackConfigSchema = z
       .string({ error: renderDirMessage })
       .refine((value) => value === "" || path.isAbsolute(value), { error: renderDirMessage })
       .default(""),
+    /**
+     * Annotate Deployments, StatefulSets, Services and the Ingress with `pulumi.com/skipAwait`, so
+     * that the provider does not wait for readiness. Only for control planes without kubelets
+     * (`npm run e2e`'s cluster phase); real environments keep the waits.
+     */
+    skipAwait: z.boolean({ error: "must be true or false" }).default(false),
     logLevel: oneOf(["debug", "info", "warning", "error"]).default("info"),
     databaseName: z
       .string()
@@ -236,13 +242,20 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
  */
 export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "random"];
 
+/** The top-level keys whose schema (under its default) is of the given zod type. */
+function keysOfType(type: new (...args: never[]) => z.ZodType): ReadonlySet<string> {
+  return new Set(
+    Object.entries(stackConfigSchema.shape)
+      .filter(
+        ([, schema]) => (schema instanceof z.ZodDefault ? schema.unwrap() : schema) instanceof type,
+      )
+      .map(([key]) => key),
+  );
+}
+
 /** Top-level keys whose raw config string is JSON (objects), not a plain string. */
-export const objectKeys: ReadonlySet<string> = new Set(["services"]);
+export const objectKeys = keysOfType(z.ZodObject);
 /** Top-level keys whose raw config string is "true"/"false". */
-export const booleanKeys: ReadonlySet<string> = new Set([
-  "robloxSyncEnabled",
-  "flowerEnabled",
-  "protectData",
-]);
+export const booleanKeys = keysOfType(z.ZodBoolean);
 /** Top-level keys whose raw config string is an integer. */
-export const integerKeys: ReadonlySet<string> = new Set(["quotaHeadroomPercent"]);
+export const integerKeys = keysOfType(z.ZodNumber);

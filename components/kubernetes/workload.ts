@@ -8,10 +8,11 @@ import { resolveSecurity, type SecurityProfile } from "../model/security";
 import { assertValidWorkload } from "../model/validate";
 import type { Endpoint, PortSpec, Priority, WorkloadSpec } from "../model/workload";
 import { labelValue, recommendedLabels, selectorLabels, zoneLabels } from "./labels";
+import { awaitMetadata, type AwaitContext } from "./await";
 import { workloadPolicySpec, type NetworkContext } from "./network";
 import { dataVolume, podSpec } from "./pod";
 
-export interface KubernetesContext extends NetworkContext {
+export interface KubernetesContext extends NetworkContext, AwaitContext {
   /** Namespace every resource of the workload is created in. */
   readonly namespace: string;
   /** Resources to create first (the namespace); the name alone carries no dependency. */
@@ -90,9 +91,9 @@ interface WorkloadScope {
   readonly child: pulumi.CustomResourceOptions & { dependsOn: pulumi.Resource[] };
 }
 
-function createServiceAccount(scope: WorkloadScope): void {
+function createServiceAccount(scope: WorkloadScope): k8s.core.v1.ServiceAccount {
   const { spec, namespace, labels, names, security, child } = scope;
-  new k8s.core.v1.ServiceAccount(
+  return new k8s.core.v1.ServiceAccount(
     spec.name,
     {
       metadata: { name: names.serviceAccount, namespace, labels },
@@ -102,25 +103,35 @@ function createServiceAccount(scope: WorkloadScope): void {
   );
 }
 
-/** The ConfigMap of the workload's config files; returns the pod annotation that rolls pods. */
-function createConfigFiles(scope: WorkloadScope): Record<string, string> {
+/** What the pods of a workload need before they can be created and started. */
+interface PodPrerequisite<Annotation> {
+  /** The pod annotation that rolls the pods when the content changes. */
+  readonly annotations: Record<string, Annotation>;
+  readonly resource?: pulumi.Resource;
+}
+
+/** The ConfigMap of the workload's config files. */
+function createConfigFiles(scope: WorkloadScope): PodPrerequisite<string> {
   const { spec, namespace, labels, names, child } = scope;
   const configFiles = spec.configFiles ?? [];
-  if (configFiles.length === 0) return {};
+  if (configFiles.length === 0) return { annotations: {} };
   const data = Object.fromEntries(configFiles.map((file) => [file.name, file.content]));
-  new k8s.core.v1.ConfigMap(
+  const resource = new k8s.core.v1.ConfigMap(
     `${spec.name}-config`,
     { metadata: { name: names.configMap, namespace, labels }, data },
     child,
   );
-  return { "checksum.toolboxai.io/config": sha256(JSON.stringify(data)) };
+  return {
+    annotations: { "checksum.toolboxai.io/config": sha256(JSON.stringify(data)) },
+    resource,
+  };
 }
 
-/** The Secret of the workload's secret files; returns the pod annotation that rolls pods. */
-function createSecretFiles(scope: WorkloadScope): Record<string, pulumi.Output<string>> {
+/** The Secret of the workload's secret files. */
+function createSecretFiles(scope: WorkloadScope): PodPrerequisite<pulumi.Output<string>> {
   const { spec, namespace, labels, names, child } = scope;
   const secretFiles = spec.secretFiles ?? [];
-  if (secretFiles.length === 0) return {};
+  if (secretFiles.length === 0) return { annotations: {} };
   const stringData = pulumi.secret(
     pulumi
       .all(secretFiles.map((file) => file.value))
@@ -128,7 +139,7 @@ function createSecretFiles(scope: WorkloadScope): Record<string, pulumi.Output<s
         Object.fromEntries(secretFiles.map((file, index) => [file.name, values[index]])),
       ),
   );
-  new k8s.core.v1.Secret(
+  const resource = new k8s.core.v1.Secret(
     `${spec.name}-secrets`,
     {
       metadata: { name: names.secret, namespace, labels },
@@ -140,9 +151,12 @@ function createSecretFiles(scope: WorkloadScope): Record<string, pulumi.Output<s
   // Pods roll when a secret changes. The checksum is left unsecret so that the pod template
   // (and every diff of it) stays readable; scrypt makes it useless for guessing the values.
   return {
-    "checksum.toolboxai.io/secrets": pulumi.unsecret(
-      stringData.apply((data) => secretChecksum(spec.name, JSON.stringify(data))),
-    ),
+    annotations: {
+      "checksum.toolboxai.io/secrets": pulumi.unsecret(
+        stringData.apply((data) => secretChecksum(spec.name, JSON.stringify(data))),
+      ),
+    },
+    resource,
   };
 }
 
@@ -179,7 +193,7 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.app
   return new k8s.apps.v1.StatefulSet(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels },
+      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
       spec: {
         serviceName: spec.name,
         replicas: spec.replicas,
@@ -207,11 +221,11 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.app
 }
 
 function createDeployment(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.Deployment {
-  const { spec, namespace, labels, selector, child } = scope;
+  const { spec, context, namespace, labels, selector, child } = scope;
   return new k8s.apps.v1.Deployment(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels },
+      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
       spec: {
         // With an autoscaler the replica count is the autoscaler's alone: pinning it here
         // would fight the HPA on every update.
@@ -231,11 +245,11 @@ function createDeployment(scope: WorkloadScope, template: PodTemplate): k8s.apps
 
 /** A ClusterIP Service (headless for stateful workloads); returns its in-cluster DNS name. */
 function createService(scope: WorkloadScope, ports: readonly PortSpec[]): string {
-  const { spec, namespace, labels, selector, child } = scope;
+  const { spec, context, namespace, labels, selector, child } = scope;
   new k8s.core.v1.Service(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels },
+      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
       spec: {
         type: "ClusterIP",
         ...(spec.kind === "stateful" ? { clusterIP: "None" } : {}),
@@ -351,14 +365,30 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       child: { parent: this, dependsOn: [...(context.dependsOn ?? [])] },
     };
 
-    createServiceAccount(scope);
-    const annotations = { ...createConfigFiles(scope), ...createSecretFiles(scope) };
+    const serviceAccount = createServiceAccount(scope);
+    const configFiles = createConfigFiles(scope);
+    const secretFiles = createSecretFiles(scope);
     if (spec.secretFiles?.length) this.secretName = scope.names.secret;
-    const template = podTemplate(scope, annotations);
+    const template = podTemplate(scope, { ...configFiles.annotations, ...secretFiles.annotations });
+    // The pods name these by string: without the dependency the controller can be created first,
+    // and its first pods are refused ("serviceaccount not found") until the retry.
+    const controllerScope: WorkloadScope = {
+      ...scope,
+      child: {
+        ...scope.child,
+        dependsOn: [
+          ...scope.child.dependsOn,
+          serviceAccount,
+          ...[configFiles.resource, secretFiles.resource].filter(
+            (resource): resource is pulumi.Resource => resource !== undefined,
+          ),
+        ],
+      },
+    };
     const controller =
       spec.kind === "stateful"
-        ? createStatefulSet(scope, template)
-        : createDeployment(scope, template);
+        ? createStatefulSet(controllerScope, template)
+        : createDeployment(controllerScope, template);
 
     this.ports = spec.containers.flatMap((container) => container.ports ?? []);
     if (this.ports.length > 0) this.serviceHost = createService(scope, this.ports);

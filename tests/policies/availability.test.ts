@@ -384,6 +384,29 @@ describe("hpa-sane", () => {
       "HorizontalPodAutoscaler toolboxai/web: minReplicas is unset (1); at least 2 are required",
     ]);
   });
+  test("a live target's replicas count only when its server-side apply owns them", async () => {
+    // Once a Deployment exists, stack policies see the live object: replicas the API server
+    // defaulted or the autoscaler set (seen with npm run e2e's cluster phase), and managedFields.
+    const objects = stack();
+    const web = find(objects, "Deployment", "web");
+    web.spec.replicas = 3;
+    const ownerOf = (manager: string, operation: string, fields: object) => ({
+      manager,
+      operation,
+      fieldsType: "FieldsV1",
+      fieldsV1: { "f:spec": fields },
+    });
+    web.metadata.managedFields = [
+      ownerOf("pulumi-kubernetes-84bdc3e3", "Apply", { "f:revisionHistoryLimit": {} }),
+      ownerOf("kube-controller-manager", "Update", { "f:replicas": {} }),
+    ];
+    expect(await messagesOf(hpaSane, objects)).toEqual([]);
+    web.metadata.managedFields[0].fieldsV1["f:spec"]["f:replicas"] = {};
+    expect(await messagesOf(hpaSane, objects)).toEqual([
+      "HorizontalPodAutoscaler toolboxai/web: its target Deployment toolboxai/web also pins " +
+        "spec.replicas 3; omit it so only the autoscaler sets the replica count",
+    ]);
+  });
   test("the minimum is configurable", async () => {
     expect(await messagesOf(hpaSane, stack(), { "hpa-sane": { minReplicas: 3 } })).toEqual([
       "HorizontalPodAutoscaler toolboxai/web: minReplicas is 2; at least 3 are required",

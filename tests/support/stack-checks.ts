@@ -90,6 +90,44 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       expect(names).toEqual(Object.keys(expected.replicas).sort());
     });
 
+    test("each controller is created after the ServiceAccount, ConfigMaps and Secrets its pods name", () => {
+      const objects = run.resources.filter(isKubernetesObject);
+      const urnOf = (kind: string, name: string) =>
+        objects.find(
+          (resource) =>
+            (resource.inputs as any).kind === kind &&
+            (resource.inputs as any).metadata.name === name,
+        )?.urn;
+      const controllers = objects.filter((resource) => podKinds.has(String(resource.inputs.kind)));
+      expect(controllers.length).toBeGreaterThan(0);
+      for (const controller of controllers) {
+        const pod = (controller.inputs as any).spec.template.spec;
+        const named = [
+          urnOf("ServiceAccount", pod.serviceAccountName),
+          ...pod.volumes
+            .filter((volume: any) => volume.secret)
+            .map((volume: any) => urnOf("Secret", volume.secret.secretName)),
+          ...pod.volumes
+            .filter((volume: any) => volume.configMap)
+            .map((volume: any) => urnOf("ConfigMap", volume.configMap.name)),
+        ];
+        expect(named).not.toContain(undefined);
+        expect({
+          controller: controller.name,
+          missing: named.filter((urn) => !controller.dependencies.includes(urn!)),
+        }).toEqual({ controller: controller.name, missing: [] });
+      }
+    });
+
+    test("the provider awaits readiness: no resource is annotated pulumi.com/skipAwait", () => {
+      const skipping = run.resources.filter(
+        (resource) =>
+          isKubernetesObject(resource) &&
+          (resource.inputs as any).metadata?.annotations?.["pulumi.com/skipAwait"] !== undefined,
+      );
+      expect(skipping.map((resource) => resource.name)).toEqual([]);
+    });
+
     test("every container is hardened and sized", () => {
       for (const workload of pods()) {
         const pod = workload.spec.template.spec;

@@ -45,6 +45,9 @@ export interface ProgramRun {
   readonly redactedOutputs: Record<string, unknown>;
 }
 
+/** The exports of every program run in this module registry. */
+const programsRun = new WeakSet<object>();
+
 /** Every mock RandomPassword result starts with this, so tests can look for leaks of it. */
 export function mockPasswordPrefix(resourceName: string): string {
   return `mock-${resourceName}-`;
@@ -200,7 +203,17 @@ export async function runProgram(
   let failure: unknown;
   const outputs = await pulumi.runtime.runInPulumiStack(async () => {
     try {
-      return { ...((await load()) as Record<string, unknown>) };
+      const program = (await load()) as Record<string, unknown>;
+      // A second require of a module returns the cached exports without running it again: the
+      // run would register nothing and look like an empty stack.
+      if (programsRun.has(program)) {
+        throw new Error(
+          "runProgram: the program already ran in this module registry and a second require " +
+            "does not run it again; run one program per test file",
+        );
+      }
+      programsRun.add(program);
+      return { ...program };
     } catch (error) {
       failure = error;
       return {};
