@@ -17,7 +17,7 @@
 // -- --rendered DIR`. Exit 0 when every check passed, 1 otherwise, 2 when Pulumi or the control
 // plane is missing or an argument is wrong.
 import { spawnSync } from "node:child_process";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import {
   cpSync,
   existsSync,
@@ -134,11 +134,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name("npm run e2e --")
     .description(
-      "Preview, deploy, update and destroy every stack with the real Pulumi engine: rendered to\n" +
-        'files, then into a local kube-apiserver (README, "End-to-end").',
+      "Preview, deploy, update and destroy every stack with the real Pulumi engine: rendered " +
+        'to files, then into a local kube-apiserver (README, "The real engine").',
     )
-    .option("--stacks <list>", "stacks to run", listOf(allStacks), allStacks)
-    .option("--phases <list>", "render, cluster or both", listOf(phases), phases)
+    .addOption(
+      new Option("--stacks <list>", "stacks to run")
+        .argParser(listOf(allStacks))
+        .default(allStacks, allStacks.join(",")),
+    )
+    .addOption(
+      new Option("--phases <list>", "render, cluster or both")
+        .argParser(listOf(phases))
+        .default(phases, phases.join(",")),
+    )
     .option("--keep-manifests <dir>", "keep each stack's rendered manifests in <dir>/<stack>")
     .addHelpText(
       "after",
@@ -149,6 +157,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (parsed !== undefined) return parsed;
   const options = program.opts<{ stacks: string[]; phases: string[]; keepManifests?: string }>();
   const { stacks, keepManifests: keep } = options;
+  if (keep && !options.phases.includes("render")) {
+    console.error("--keep-manifests keeps the render phase's manifests: add render to --phases");
+    return 2;
+  }
   const controlPlane = options.phases.includes("cluster") ? controlPlaneBin(projectRoot) : "";
   if (controlPlane === undefined) {
     console.error(
@@ -323,7 +335,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           runClusterPhase(stack, { harness, controlPlane: cluster, project, root: projectRoot });
         }
       } finally {
-        cluster.stop();
+        check("control plane", "stopped by PID, nothing left running", () => {
+          const running = cluster.stop();
+          return running.length > 0 ? `still running: ${running.join(", ")}` : undefined;
+        });
       }
     }
 

@@ -3,7 +3,7 @@
 // through the API that the cluster accepted the stack as declared. Pods are admitted and stay
 // Pending: probes, images and networking are not exercised here.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   controllerShortfalls,
@@ -28,7 +28,8 @@ export interface ControlPlane {
   readonly kubeconfig: string;
   readonly startSeconds: number;
   kubectl(args: readonly string[], input?: string): Result;
-  stop(): void;
+  /** Stops what `start` ran; returns the processes still alive afterwards (none, normally). */
+  stop(): string[];
 }
 
 /** The folder of the built control plane, or undefined when `control-plane.sh build` has not run. */
@@ -45,7 +46,17 @@ export function startControlPlane(root: string, bin: string, dir: string): Contr
     encoding: "utf8",
   });
   const stop = () => {
+    const run = path.join(dir, "run");
+    const started = existsSync(run)
+      ? readdirSync(run)
+          .filter((file) => file.endsWith(".pid"))
+          .map((file) => ({
+            name: file.replace(/\.pid$/, ""),
+            pid: Number(readFileSync(path.join(run, file), "utf8")),
+          }))
+      : [];
     spawnSync("bash", [controlPlaneScript(root), "stop", dir], { stdio: "ignore" });
+    return started.filter(({ pid }) => isAlive(pid)).map(({ name, pid }) => `${name} (${pid})`);
   };
   if (start.status !== 0) {
     stop();
@@ -70,6 +81,15 @@ export function startControlPlane(root: string, bin: string, dir: string): Contr
     },
     stop,
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sleep(seconds: number): void {
