@@ -10,6 +10,7 @@ import type { ZodType } from "zod";
 import { serviceDefaults } from "../components/config/defaults";
 import {
   booleanKeys,
+  objectKeys,
   integerKeys,
   providerNamespaces,
   stackConfigSchema,
@@ -557,8 +558,9 @@ describe("Pulumi.yaml and the schema agree", () => {
     },
   );
 
-  test("every schema key but services is declared in Pulumi.yaml, and nothing else is", () => {
-    const schemaKeys = Object.keys(shape).filter((name) => name !== "services");
+  test("every schema key but the objects is declared in Pulumi.yaml, and nothing else is", () => {
+    expect([...objectKeys].sort()).toEqual(["monitoring", "services"]);
+    const schemaKeys = Object.keys(shape).filter((name) => !objectKeys.has(name));
     expect(Object.keys(project.config).sort()).toEqual(schemaKeys.sort());
   });
 

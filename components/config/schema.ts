@@ -159,6 +159,47 @@ export const servicesSchema = z
   .partial()
   .strict();
 
+/** Alert thresholds of the monitoring tier (components/monitoring/alerts.ts). */
+export const alertThresholdsSchema = z
+  .object(
+    {
+      /** Node CPU busy above this share, for 10 min (the source design: 80). */
+      cpuPercent: intRange(50, 99).default(80),
+      /** Node memory used above this share, for 5 min (the source design: 85). */
+      memoryPercent: intRange(50, 99).default(85),
+      /** A node filesystem with less free space than this, for 2 min (the source design: 10). */
+      diskFreePercent: intRange(1, 50).default(10),
+      /** The gateway certificate expires within this many days (the source design: 30). */
+      certificateDays: intRange(1, 89).default(30),
+      /** 5xx responses above this share of an app's requests, for 5 min. */
+      errorRatePercent: intRange(1, 50).default(5),
+      /** An app's 95th-percentile response time above this, for 10 min. */
+      slowResponseMilliseconds: intRange(50, 60000).default(500),
+      /** PostgreSQL connections above this share of max_connections, for 2 min. */
+      postgresConnectionsPercent: intRange(50, 99).default(80),
+    },
+    mapping,
+  )
+  .strict();
+export type AlertThresholds = z.output<typeof alertThresholdsSchema>;
+
+/** The monitoring tier's settings (`toolboxai:monitoring`). */
+export const monitoringSchema = z
+  .object(
+    {
+      /** Days Prometheus keeps samples. */
+      metricsRetentionDays: intRange(1, 400).default(15),
+      /** Days Loki keeps logs (the compactor deletes older chunks). */
+      logRetentionDays: intRange(1, 400).default(7),
+      /** Days Jaeger keeps traces (staging and production; dev keeps them in memory). */
+      traceRetentionDays: intRange(1, 30).default(3),
+      alerts: alertThresholdsSchema.prefault({}),
+    },
+    mapping,
+  )
+  .strict();
+export type MonitoringSettings = z.output<typeof monitoringSchema>;
+
 /** Keys whose value must come from `pulumi config set --secret`; empty means "generate one". */
 export const secretKeys = [
   "postgresPassword",
@@ -222,9 +263,15 @@ export const stackConfigSchema = z
      * stores' generated passwords), so `pulumi destroy` refuses. Default on; dev turns it off.
      */
     protectData: z.boolean({ error: "must be true or false" }).default(true),
+    /**
+     * The recovery point objective, in minutes: the most data a restore may lose. Backups run at
+     * least this often, and an alert fires when the last good one is older.
+     */
+    recoveryPointObjectiveMinutes: intRange(5, 1440).default(60),
     /** Margin of the namespace ResourceQuota above the stack's peak (autoscaler maximums, surge). */
     quotaHeadroomPercent: intRange(0, 200).default(25),
     services: servicesSchema.default({}),
+    monitoring: monitoringSchema.prefault({}),
     ...(Object.fromEntries(secretKeys.map((key) => [key, secretValue.default("")])) as {
       [K in SecretKey]: z.ZodDefault<typeof secretValue>;
     }),
@@ -244,11 +291,13 @@ export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "r
 
 /** The top-level keys whose schema (under its default) is of the given zod type. */
 function keysOfType(type: new (...args: never[]) => z.ZodType): ReadonlySet<string> {
+  const unwrapped = (schema: z.ZodType): z.ZodType =>
+    schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
+      ? unwrapped(schema.unwrap() as z.ZodType)
+      : schema;
   return new Set(
     Object.entries(stackConfigSchema.shape)
-      .filter(
-        ([, schema]) => (schema instanceof z.ZodDefault ? schema.unwrap() : schema) instanceof type,
-      )
+      .filter(([, schema]) => unwrapped(schema) instanceof type)
       .map(([key]) => key),
   );
 }

@@ -1,0 +1,146 @@
+// Prometheus's configuration. The application scrape jobs are generated from the metrics
+// endpoints that workloads declare in their WorkloadSpecs (collected by the renderer): adding a
+// service adds its job, nobody edits a target list. Platform jobs (the kubelet's cAdvisor,
+// node-exporter, kube-state-metrics, Prometheus, Alertmanager, cert-manager) are fixed here.
+import type { Endpoint } from "../model/workload";
+
+/** One declared metrics endpoint of a deployed workload. */
+export interface ScrapeTarget {
+  /** The workload (its `app.kubernetes.io/name` label). */
+  readonly workload: string;
+  readonly namespace: string;
+  /** The container port's name. */
+  readonly port: string;
+  /** Default "/metrics". */
+  readonly path?: string;
+}
+
+export interface PrometheusConfigOptions {
+  /** `external_labels`: which installation and environment the samples come from. */
+  readonly instance: string;
+  readonly environment: string;
+  readonly targets: readonly ScrapeTarget[];
+  readonly alertmanager: Endpoint;
+  readonly kubeStateMetrics: Endpoint;
+  readonly nodeExporterNamespace: string;
+  /** Where cert-manager runs, when the stack uses it (a TLS issuer is set). */
+  readonly certManagerNamespace?: string;
+  /** Absolute paths of the rule files Prometheus loads. */
+  readonly ruleFiles: readonly string[];
+}
+
+const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+const scrapeInterval = "30s";
+
+/** The job name of a target: the workload's, or `<workload>-<port>` when it has several. */
+export function jobNames(targets: readonly ScrapeTarget[]): Map<ScrapeTarget, string> {
+  return new Map(
+    targets.map((target) => {
+      const several =
+        targets.filter(
+          (other) => other.workload === target.workload && other.namespace === target.namespace,
+        ).length > 1;
+      return [target, several ? `${target.workload}-${target.port}` : target.workload];
+    }),
+  );
+}
+
+/** Pods of one namespace whose label and port name match, labelled like kube-prometheus. */
+function podJob(job: string, namespace: string, workload: string, port: string, path: string) {
+  return {
+    job_name: job,
+    metrics_path: path,
+    kubernetes_sd_configs: [{ role: "pod", namespaces: { names: [namespace] } }],
+    relabel_configs: [
+      {
+        source_labels: [
+          "__meta_kubernetes_pod_label_app_kubernetes_io_name",
+          "__meta_kubernetes_pod_container_port_name",
+        ],
+        regex: `${workload};${port}`,
+        action: "keep",
+      },
+      { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+      { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+      { source_labels: ["__meta_kubernetes_pod_container_name"], target_label: "container" },
+    ],
+  };
+}
+
+function staticJob(job: string, endpoint: Endpoint) {
+  return { job_name: job, static_configs: [{ targets: [`${endpoint.host}:${endpoint.port}`] }] };
+}
+
+export function prometheusConfig(options: PrometheusConfigOptions): Record<string, unknown> {
+  const names = jobNames(options.targets);
+  const appJobs = options.targets.map((target) =>
+    podJob(
+      names.get(target)!,
+      target.namespace,
+      target.workload,
+      target.port,
+      target.path ?? "/metrics",
+    ),
+  );
+  return {
+    global: {
+      scrape_interval: scrapeInterval,
+      evaluation_interval: scrapeInterval,
+      external_labels: { cluster: options.instance, environment: options.environment },
+    },
+    alerting: {
+      alertmanagers: [
+        {
+          api_version: "v2",
+          static_configs: [
+            { targets: [`${options.alertmanager.host}:${options.alertmanager.port}`] },
+          ],
+        },
+      ],
+    },
+    rule_files: [...options.ruleFiles],
+    scrape_configs: [
+      { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
+      staticJob("alertmanager", options.alertmanager),
+      staticJob("kube-state-metrics", options.kubeStateMetrics),
+      podJob(
+        "node-exporter",
+        options.nodeExporterNamespace,
+        "node-exporter",
+        "metrics",
+        "/metrics",
+      ),
+      {
+        // The kubelet's own cAdvisor endpoint, through the API server's node proxy: no cAdvisor
+        // container, no host access for Prometheus.
+        job_name: "kubelet-cadvisor",
+        scheme: "https",
+        authorization: { credentials_file: `${serviceAccountDir}/token` },
+        tls_config: { ca_file: `${serviceAccountDir}/ca.crt` },
+        kubernetes_sd_configs: [{ role: "node" }],
+        relabel_configs: [
+          { target_label: "__address__", replacement: "kubernetes.default.svc:443" },
+          {
+            source_labels: ["__meta_kubernetes_node_name"],
+            regex: "(.+)",
+            target_label: "__metrics_path__",
+            replacement: "/api/v1/nodes/$1/proxy/metrics/cadvisor",
+          },
+          { source_labels: ["__meta_kubernetes_node_name"], target_label: "node" },
+        ],
+      },
+      ...(options.certManagerNamespace
+        ? [
+            podJob(
+              "cert-manager",
+              options.certManagerNamespace,
+              "cert-manager",
+              "http-metrics",
+              "/metrics",
+            ),
+          ]
+        : []),
+      ...appJobs,
+    ],
+  };
+}

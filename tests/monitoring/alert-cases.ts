@@ -1,0 +1,267 @@
+// `promtool test rules` cases for every alert, built from the same thresholds as the rules: one
+// set of series on which the alert must fire, and one healthy set on which it must stay quiet.
+// A new alert without a case fails tests/monitoring/alerts.test.ts.
+import type { AlertRule, AlertSettings, RuleGroup } from "../../components/monitoring/alerts";
+
+export interface Series {
+  readonly series: string;
+  /** promtool's expanding notation, e.g. `0+6x40` (one value per minute). */
+  readonly values: string;
+}
+
+export interface AlertCase {
+  readonly alert: string;
+  /** Series on which the alert fires at `evalTime`, with these labels besides its own. */
+  readonly firing: { readonly series: Series[]; readonly labels: Record<string, string> };
+  /** Series of a healthy system: no alert at `evalTime`. Absent for Watchdog, which always fires. */
+  readonly healthy?: Series[];
+  /** Long enough for the rate windows and the rule's `for`. */
+  readonly evalTime: string;
+}
+
+const node = { instance: "node-1:9100", job: "node-exporter" };
+const labelText = (labels: Record<string, string>) =>
+  `{${Object.entries(labels)
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(",")}}`;
+const series = (name: string, labels: Record<string, string>, values: string): Series => ({
+  series: `${name}${labelText(labels)}`,
+  values,
+});
+/** A counter rising by `perMinute` each minute for `minutes`. */
+const counter = (perMinute: number, minutes = 90) => `0+${perMinute}x${minutes}`;
+const constant = (value: number, minutes = 90) => `${value}x${minutes}`;
+
+export function alertCases(settings: AlertSettings): AlertCase[] {
+  const t = settings.thresholds;
+  const app = settings.appJobs[0];
+  const appLabels = { job: app, instance: "10.0.0.7:8009" };
+  const cpuIdle = (idleShare: number) => [
+    series("node_cpu_seconds_total", { ...node, cpu: "0", mode: "idle" }, counter(idleShare * 60)),
+  ];
+  const memory = (availableShare: number) => [
+    series("node_memory_MemTotal_bytes", node, constant(1000)),
+    series("node_memory_MemAvailable_bytes", node, constant(availableShare * 1000)),
+  ];
+  const filesystem = { ...node, device: "/dev/sda1", mountpoint: "/", fstype: "ext4" };
+  const disk = (freeShare: number, readonly = 0, mounted = filesystem) => [
+    series("node_filesystem_size_bytes", mounted, constant(1000)),
+    series("node_filesystem_avail_bytes", mounted, constant(freeShare * 1000)),
+    series("node_filesystem_readonly", mounted, constant(readonly)),
+  ];
+  const imageLayer = { ...filesystem, device: "/dev/loop0", mountpoint: "/snap/core" };
+  const postgres = { instance: "postgres-0:9187", job: "postgres" };
+  const connections = (count: number) => [
+    series("pg_settings_max_connections", postgres, constant(100)),
+    series(
+      "pg_stat_activity_count",
+      { ...postgres, datname: "toolboxai", state: "active" },
+      constant(count),
+    ),
+  ];
+  const backup = { namespace: "toolboxai", cronjob: "postgres-backup", job: "kube-state-metrics" };
+  const requests = (errorsPerMinute: number, okPerMinute: number) => [
+    series("http_requests_total", { ...appLabels, status: "500" }, counter(errorsPerMinute)),
+    series("http_requests_total", { ...appLabels, status: "200" }, counter(okPerMinute)),
+  ];
+  // Buckets around the threshold: every request in the first (fast) or the second (slow) one.
+  const slowSeconds = t.slowResponseMilliseconds / 1000;
+  const latency = (slow: boolean) =>
+    [String(slowSeconds / 2), String(slowSeconds * 4), "+Inf"].map((le, index) =>
+      series(
+        "http_request_duration_seconds_bucket",
+        { ...appLabels, le },
+        counter(index === 0 && slow ? 0 : 100),
+      ),
+    );
+  const certificate = { namespace: "toolboxai", name: "gateway-tls", job: "cert-manager" };
+  const expiresInDays = (days: number) => [
+    series(
+      "certmanager_certificate_expiration_timestamp_seconds",
+      certificate,
+      constant(days * 86400),
+    ),
+  ];
+  const container = {
+    namespace: "toolboxai",
+    pod: "backend-5fc8-x",
+    container: "backend",
+    job: "kube-state-metrics",
+  };
+  const deployment = { namespace: "toolboxai", deployment: "backend", job: "kube-state-metrics" };
+  const replicas = (available: number) => [
+    series("kube_deployment_spec_replicas", deployment, constant(3)),
+    series("kube_deployment_status_replicas_available", deployment, constant(available)),
+  ];
+
+  return [
+    {
+      alert: "HostHighCpu",
+      evalTime: "30m",
+      firing: { series: cpuIdle(Math.max(0, 1 - t.cpuPercent / 100 - 0.05)), labels: node },
+      healthy: cpuIdle(Math.min(1, 1 - t.cpuPercent / 100 + 0.1)),
+    },
+    {
+      alert: "HostHighMemory",
+      evalTime: "10m",
+      firing: { series: memory(1 - t.memoryPercent / 100 - 0.05), labels: node },
+      healthy: memory(1 - t.memoryPercent / 100 + 0.1),
+    },
+    {
+      alert: "HostDiskAlmostFull",
+      evalTime: "5m",
+      firing: { series: disk(t.diskFreePercent / 200), labels: filesystem },
+      // Plenty of space; and a full but read-only filesystem (an image layer) is not an alert.
+      healthy: [...disk(0.5), ...disk(0, 1, imageLayer)],
+    },
+    {
+      alert: "PostgresDown",
+      evalTime: "5m",
+      firing: { series: [series("pg_up", postgres, constant(0))], labels: postgres },
+      healthy: [series("pg_up", postgres, constant(1))],
+    },
+    {
+      alert: "PostgresTooManyConnections",
+      evalTime: "5m",
+      firing: {
+        series: connections(t.postgresConnectionsPercent + 5),
+        labels: { instance: postgres.instance },
+      },
+      healthy: connections(10),
+    },
+    {
+      alert: "RedisDown",
+      evalTime: "5m",
+      firing: {
+        series: [series("redis_up", { instance: "redis-0:9121", job: "redis" }, constant(0))],
+        labels: { instance: "redis-0:9121", job: "redis" },
+      },
+      healthy: [series("redis_up", { instance: "redis-0:9121", job: "redis" }, constant(1))],
+    },
+    {
+      alert: "BackupTooOld",
+      // The last success stays at time 0; the RPO passes, then `for: 5m`.
+      evalTime: `${settings.recoveryPointObjectiveMinutes + 10}m`,
+      firing: {
+        series: [
+          series(
+            "kube_cronjob_status_last_successful_time",
+            backup,
+            constant(0, settings.recoveryPointObjectiveMinutes + 20),
+          ),
+        ],
+        labels: { namespace: backup.namespace, cronjob: backup.cronjob },
+      },
+      // A backup that succeeded a minute ago, every minute.
+      healthy: [
+        series(
+          "kube_cronjob_status_last_successful_time",
+          backup,
+          `0+60x${settings.recoveryPointObjectiveMinutes + 20}`,
+        ),
+      ],
+    },
+    {
+      alert: "TargetDown",
+      evalTime: "5m",
+      firing: { series: [series("up", appLabels, constant(0))], labels: appLabels },
+      healthy: [series("up", appLabels, constant(1))],
+    },
+    {
+      alert: "HighErrorRate",
+      evalTime: "15m",
+      firing: {
+        series: requests(t.errorRatePercent + 5, 100 - t.errorRatePercent - 5),
+        labels: { job: app },
+      },
+      healthy: requests(Math.max(0, t.errorRatePercent - 4) / 10, 100),
+    },
+    {
+      alert: "SlowResponses",
+      evalTime: "20m",
+      firing: { series: latency(true), labels: { job: app } },
+      healthy: latency(false),
+    },
+    {
+      alert: "CertificateExpiringSoon",
+      evalTime: "70m",
+      firing: { series: expiresInDays(t.certificateDays - 5), labels: certificate },
+      healthy: expiresInDays(t.certificateDays + 10),
+    },
+    {
+      alert: "PodCrashLooping",
+      evalTime: "25m",
+      firing: {
+        series: [
+          series(
+            "kube_pod_container_status_waiting_reason",
+            { ...container, reason: "CrashLoopBackOff" },
+            constant(1),
+          ),
+        ],
+        labels: { ...container, reason: "CrashLoopBackOff" },
+      },
+      healthy: [
+        series(
+          "kube_pod_container_status_waiting_reason",
+          { ...container, reason: "CrashLoopBackOff" },
+          constant(0),
+        ),
+      ],
+    },
+    {
+      alert: "ReplicasUnavailable",
+      evalTime: "20m",
+      firing: { series: replicas(1), labels: deployment },
+      healthy: replicas(3),
+    },
+    { alert: "Watchdog", evalTime: "1m", firing: { series: [], labels: {} } },
+  ];
+}
+
+/** `{{ $labels.x }}` replaced as Prometheus would: the annotations and labels an alert gets. */
+function expand(template: string, labels: Record<string, string>): string {
+  return template.replace(
+    /\{\{ \$labels\.([a-zA-Z_]+) \}\}/g,
+    (_, name: string) => labels[name] ?? "",
+  );
+}
+
+/** A promtool unit-test file for the rule file `ruleFile`: every case, firing and healthy. */
+export function promtoolTests(
+  groups: readonly RuleGroup[],
+  cases: readonly AlertCase[],
+  ruleFile: string,
+) {
+  const rules = new Map<string, AlertRule>(
+    groups.flatMap((group) => group.rules.map((rule) => [rule.alert, rule] as const)),
+  );
+  return {
+    rule_files: [ruleFile],
+    evaluation_interval: "1m",
+    tests: cases.flatMap((alertCase) => {
+      const rule = rules.get(alertCase.alert);
+      if (!rule) throw new Error(`no rule ${alertCase.alert}`);
+      const labels = { ...alertCase.firing.labels };
+      const expLabels = {
+        ...labels,
+        severity: rule.labels.severity,
+        service: expand(rule.labels.service, labels),
+      };
+      const expAnnotations = Object.fromEntries(
+        Object.entries(rule.annotations).map(([key, value]) => [key, expand(value, expLabels)]),
+      );
+      const test = (inputSeries: readonly Series[], expAlerts: object[]) => ({
+        interval: "1m",
+        input_series: inputSeries,
+        alert_rule_test: [
+          { eval_time: alertCase.evalTime, alertname: alertCase.alert, exp_alerts: expAlerts },
+        ],
+      });
+      return [
+        test(alertCase.firing.series, [{ exp_labels: expLabels, exp_annotations: expAnnotations }]),
+        ...(alertCase.healthy ? [test(alertCase.healthy, [])] : []),
+      ];
+    }),
+  };
+}
