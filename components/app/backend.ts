@@ -26,6 +26,12 @@ export class Backend extends pulumi.ComponentResource {
       port: backendPort,
       settings: args.settings,
       wiring: args.wiring,
+      // The security dashboard's sign-in and abuse panels read these.
+      metricFamilies: [
+        "toolboxai_auth_attempts_total",
+        "toolboxai_rate_limited_requests_total",
+        "toolboxai_active_sessions",
+      ],
       env: {
         PUBLIC_URL: args.publicUrl,
         MCP_SERVER_URL: httpUrl(args.mcpServer),

@@ -125,7 +125,18 @@ export class Celery extends pulumi.ComponentResource {
             ...secretFiles,
             { name: flowerConfigFile, value: flowerConfig(flower.password) },
           ],
-          metrics: [{ port: "http", path: "/metrics" }],
+          // Flower's own Prometheus metrics of the Celery workers and tasks.
+          metrics: [
+            {
+              port: "http",
+              path: "/metrics",
+              families: [
+                "flower_events_total",
+                "flower_worker_online",
+                "flower_task_runtime_seconds",
+              ],
+            },
+          ],
           containers: [
             {
               name: "flower",

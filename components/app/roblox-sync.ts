@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint } from "../model/workload";
 import { httpUrl, scaling, type ServiceArgs } from "./service";
+import { httpMetricFamilies } from "./wiring";
 
 export interface RobloxSyncArgs extends ServiceArgs {
   readonly environment: string;
@@ -21,7 +22,7 @@ export class RobloxSync extends pulumi.ComponentResource {
         component: "integration",
         zones: ["roblox"],
         ...scaling(args.settings),
-        metrics: [{ port: "http", path: "/metrics" }],
+        metrics: [{ port: "http", path: "/metrics", families: httpMetricFamilies }],
         containers: [
           {
             name: "roblox-sync",

@@ -57,6 +57,12 @@ export function dataSecretFiles(wiring: DataWiring): SecretFile[] {
   ];
 }
 
+/**
+ * The metric families every HTTP service of the platform exposes on /metrics (the FastAPI
+ * instrumentator's names: labels `handler`, `method`, `status`).
+ */
+export const httpMetricFamilies = ["http_requests_total", "http_request_duration_seconds"];
+
 export interface PythonHttpServiceOptions {
   readonly name: string;
   readonly component: string;
@@ -66,6 +72,8 @@ export interface PythonHttpServiceOptions {
   readonly wiring: DataWiring;
   /** Variables beyond the data wiring. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Metric families beyond the HTTP ones that the service promises to expose. */
+  readonly metricFamilies?: readonly string[];
 }
 
 /** The shape shared by the backend, MCP server and agent coordinator: one HTTP port serving
@@ -77,7 +85,13 @@ export function pythonHttpService(options: PythonHttpServiceOptions): WorkloadSp
     zones: options.zones,
     ...scaling(options.settings),
     secretFiles: dataSecretFiles(options.wiring),
-    metrics: [{ port: "http", path: "/metrics" }],
+    metrics: [
+      {
+        port: "http",
+        path: "/metrics",
+        families: [...httpMetricFamilies, ...(options.metricFamilies ?? [])],
+      },
+    ],
     containers: [
       {
         name: options.name,

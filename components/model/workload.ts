@@ -88,13 +88,19 @@ export interface ContainerSpec {
   readonly writablePaths?: readonly string[];
 }
 
-/** A Prometheus scrape target; used to open the port to the monitoring zone and, later, to
- * generate scrape configuration. */
+/** A Prometheus scrape target: it opens the port to the monitoring zone and becomes a scrape job
+ * (components/monitoring/prometheus-config.ts). */
 export interface MetricsEndpoint {
   /** Name of a PortSpec on one of the workload's containers. */
   readonly port: string;
   /** Default "/metrics". */
   readonly path?: string;
+  /**
+   * The metric families the application promises to expose here, which dashboards and alerts
+   * may query (histograms by family name, e.g. `http_request_duration_seconds`). Exporters'
+   * families are listed in components/monitoring/metrics-catalog.ts instead. Default none.
+   */
+  readonly families?: readonly string[];
 }
 
 export interface PersistentVolume {

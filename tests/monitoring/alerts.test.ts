@@ -11,6 +11,13 @@ import {
   type AlertSettings,
 } from "../../components/monitoring/alerts";
 import { readStackConfig } from "../../tools/engine/stack-config";
+import { httpMetricFamilies } from "../../components/app/wiring";
+import {
+  exporterMetrics,
+  histogramSeries,
+  metricNamesOf,
+  prometheusBuiltins,
+} from "../../components/monitoring/metrics-catalog";
 import { projectRoot } from "../../tools/project-root";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 import { alertCases, promtoolTests } from "./alert-cases";
@@ -87,6 +94,20 @@ describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => 
     expect(exprOf("HostHighCpu")).toContain(`> ${t.cpuPercent / 100}`);
     expect(exprOf("HostDiskAlmostFull")).toContain(`< ${t.diskFreePercent / 100}`);
     expect(exprOf("BackupTooOld")).toContain(`> ${settings.recoveryPointObjectiveMinutes * 60}`);
+  });
+
+  test("every metric an alert reads is produced by a deployed exporter or declared by the apps", () => {
+    const produced = new Set([
+      ...Object.values(exporterMetrics).flat(),
+      ...prometheusBuiltins,
+      ...httpMetricFamilies.flatMap((family) => [family, ...histogramSeries(family)]),
+    ]);
+    const unknown = rules.flatMap((rule) =>
+      metricNamesOf(rule.expr)
+        .filter((name) => !produced.has(name))
+        .map((name) => `${rule.alert}: ${name}`),
+    );
+    expect(unknown).toEqual([]);
   });
 
   test("every alert has a firing and, but Watchdog, a healthy promtool case", () => {

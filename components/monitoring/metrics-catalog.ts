@@ -1,0 +1,109 @@
+// The metric families the monitoring tier may query: those its exporters produce (the names
+// below are from each exporter's documentation for the pinned version, and only the ones this
+// program uses) and those the applications declare in their WorkloadSpecs. The alert rules and
+// dashboards are tested against this list, so a query of a metric nobody produces fails a test.
+
+/** What each deployed exporter (by scrape job) produces, among the families used here. */
+export const exporterMetrics: Readonly<Record<string, readonly string[]>> = {
+  "node-exporter": [
+    "node_cpu_seconds_total",
+    "node_memory_MemAvailable_bytes",
+    "node_memory_MemTotal_bytes",
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "node_filesystem_readonly",
+    "node_network_receive_bytes_total",
+    "node_network_transmit_bytes_total",
+    "node_load1",
+  ],
+  "kube-state-metrics": [
+    "kube_pod_container_status_waiting_reason",
+    "kube_pod_container_status_restarts_total",
+    "kube_pod_status_phase",
+    "kube_deployment_spec_replicas",
+    "kube_deployment_status_replicas_available",
+    "kube_statefulset_status_replicas_ready",
+    "kube_horizontalpodautoscaler_status_current_replicas",
+    "kube_horizontalpodautoscaler_spec_max_replicas",
+    "kube_cronjob_status_last_successful_time",
+  ],
+  "kubelet-cadvisor": [
+    "container_cpu_usage_seconds_total",
+    "container_memory_working_set_bytes",
+    "container_cpu_cfs_throttled_periods_total",
+    "container_cpu_cfs_periods_total",
+    "container_network_receive_bytes_total",
+    "container_network_transmit_bytes_total",
+  ],
+  postgres: [
+    "pg_up",
+    "pg_stat_activity_count",
+    "pg_settings_max_connections",
+    "pg_stat_database_xact_commit",
+    "pg_stat_database_xact_rollback",
+    "pg_stat_database_deadlocks",
+    "pg_stat_database_blks_hit",
+    "pg_stat_database_blks_read",
+    "pg_stat_database_tup_fetched",
+    "pg_stat_database_tup_inserted",
+    "pg_stat_database_tup_updated",
+    "pg_stat_database_tup_deleted",
+    "pg_locks_count",
+    "pg_database_size_bytes",
+  ],
+  redis: [
+    "redis_up",
+    "redis_connected_clients",
+    "redis_memory_used_bytes",
+    "redis_memory_max_bytes",
+    "redis_commands_processed_total",
+    "redis_keyspace_hits_total",
+    "redis_keyspace_misses_total",
+    "redis_db_keys",
+  ],
+  "cert-manager": ["certmanager_certificate_expiration_timestamp_seconds"],
+  prometheus: ["prometheus_tsdb_head_series", "prometheus_rule_evaluation_failures_total"],
+  alertmanager: ["alertmanager_notifications_failed_total"],
+};
+
+/** Series Prometheus makes itself for every target, and its own functions' outputs. */
+export const prometheusBuiltins: readonly string[] = ["up", "scrape_duration_seconds", "ALERTS"];
+
+/** The suffixes Prometheus exposes for a histogram family. */
+export function histogramSeries(family: string): string[] {
+  return [`${family}_bucket`, `${family}_sum`, `${family}_count`];
+}
+
+const keywords = new Set([
+  "and",
+  "or",
+  "unless",
+  "by",
+  "without",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "bool",
+  "offset",
+  "inf",
+  "nan",
+]);
+
+/**
+ * The metric names a PromQL expression selects. A small lexer, enough for the expressions of
+ * this program: strings, label matchers, range and grouping lists, numbers and function calls
+ * are dropped; what remains are metric names.
+ */
+export function metricNamesOf(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, " ")
+    .replace(/\{[^}]*\}/g, " ")
+    .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
+  const names = [...stripped.matchAll(/(?<![a-zA-Z0-9_:.])[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*(\(?))/g)]
+    .filter((match) => match[1] !== "(")
+    .map((match) => match[0])
+    .filter((name) => !keywords.has(name.toLowerCase()));
+  return [...new Set(names)];
+}

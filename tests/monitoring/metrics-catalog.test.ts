@@ -1,0 +1,30 @@
+// The PromQL lexer that finds which metrics an alert or panel reads.
+import { histogramSeries, metricNamesOf } from "../../components/monitoring/metrics-catalog";
+
+test("metric names, not functions, labels, grouping lists, durations or numbers", () => {
+  expect(
+    metricNamesOf(
+      'sum by (job, le) (rate(http_request_duration_seconds_bucket{job=~"a|b", le!="x"}[5m] offset 1h)) * 1e3 > on (instance) group_left (node) node_load1 and vector(1)',
+    ),
+  ).toEqual(["http_request_duration_seconds_bucket", "node_load1"]);
+});
+
+test("a bare selector, recording-rule names with colons, and keywords in any case", () => {
+  expect(metricNamesOf("up == 0")).toEqual(["up"]);
+  expect(metricNamesOf("job:http_requests:rate5m > bool 3 OR absent(up)")).toEqual([
+    "job:http_requests:rate5m",
+    "up",
+  ]);
+});
+
+test("strings never count as metrics", () => {
+  expect(metricNamesOf('label_replace(up, "dst", "not_a_metric", "src", "(.*)")')).toEqual(["up"]);
+});
+
+test("a histogram family's series", () => {
+  expect(histogramSeries("http_request_duration_seconds")).toEqual([
+    "http_request_duration_seconds_bucket",
+    "http_request_duration_seconds_sum",
+    "http_request_duration_seconds_count",
+  ]);
+});
