@@ -78,6 +78,49 @@ describe("security profile", () => {
   });
 });
 
+describe("apiAccess validation", () => {
+  const withAccess = (apiAccess: WorkloadSpec["apiAccess"]) =>
+    workloadProblems(spec({ apiAccess }));
+
+  test("read-only, named, namespaced grants pass", () => {
+    expect(
+      withAccess({
+        namespaced: [
+          {
+            namespaces: ["toolboxai"],
+            rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["list", "watch"] }],
+          },
+        ],
+        cluster: [{ apiGroups: [""], resources: ["nodes", "nodes/proxy"], verbs: ["get", "list"] }],
+      }),
+    ).toEqual([]);
+  });
+
+  test("writes, wildcards, and resources under the wrong scope are refused by name", () => {
+    expect(
+      withAccess({
+        namespaced: [
+          {
+            namespaces: ["toolboxai"],
+            rules: [
+              { apiGroups: [""], resources: ["pods", "nodes"], verbs: ["get", "delete" as "get"] },
+              { apiGroups: ["apps"], resources: ["*"], verbs: ["list"] },
+            ],
+          },
+          { namespaces: [], rules: [] },
+        ],
+        cluster: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
+      }),
+    ).toEqual([
+      'workload api: apiAccess.namespaced[0] grants "delete"; only get, list and watch',
+      "workload api: apiAccess.namespaced[0] names cluster-scoped nodes; grant them under apiAccess.cluster",
+      'workload api: apiAccess.namespaced[0] names "*"; name each resource',
+      "workload api: apiAccess.namespaced[1] names no namespace",
+      "workload api: apiAccess.cluster names secrets, which live in namespaces; grant them per namespace under apiAccess.namespaced",
+    ]);
+  });
+});
+
 describe("workload spec validation", () => {
   test("a well-formed spec has no problems", () => {
     expect(workloadProblems(spec())).toEqual([]);

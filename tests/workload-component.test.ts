@@ -139,3 +139,73 @@ test("pods roll when a secret changes, and the checksum reveals nothing of it", 
     .digest("hex");
   expect(checksum("first")).not.toBe(plainDigest);
 });
+
+test("apiAccess mounts the token and grants exactly the declared reads, per namespace", async () => {
+  new KubernetesWorkload("collector", {
+    spec: spec("collector", {
+      apiAccess: {
+        namespaced: [
+          {
+            namespaces: ["unit", "unit-apps"],
+            rules: [
+              { apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] },
+            ],
+          },
+        ],
+        cluster: [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }],
+      },
+    }),
+    context,
+  });
+  await pulumi.runtime.disconnect().catch(() => undefined);
+  const of = (kind: string) =>
+    children("collector")
+      .filter((resource) => resource.inputs.kind === kind)
+      .map((resource) => resource.inputs);
+  expect(
+    of("Role").map((role) => [role.metadata.namespace, role.metadata.name, role.rules]),
+  ).toEqual([
+    [
+      "unit",
+      "collector-read",
+      [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }],
+    ],
+    [
+      "unit-apps",
+      "collector-read",
+      [{ apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] }],
+    ],
+  ]);
+  const subject = { kind: "ServiceAccount", name: "collector", namespace: "unit" };
+  expect(
+    of("RoleBinding").map((binding) => [
+      binding.metadata.namespace,
+      binding.roleRef,
+      binding.subjects,
+    ]),
+  ).toEqual([
+    [
+      "unit",
+      { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "collector-read" },
+      [subject],
+    ],
+    [
+      "unit-apps",
+      { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "collector-read" },
+      [subject],
+    ],
+  ]);
+  // Cluster-wide names carry the installation, so two stacks in one cluster do not collide.
+  expect(of("ClusterRole")).toEqual([
+    expect.objectContaining({
+      metadata: expect.objectContaining({ name: "toolboxai-unit-collector-read" }),
+      rules: [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }],
+    }),
+  ]);
+  expect(of("ClusterRoleBinding")[0]).toMatchObject({
+    roleRef: { kind: "ClusterRole", name: "toolboxai-unit-collector-read" },
+    subjects: [subject],
+  });
+  expect(of("ServiceAccount")[0].automountServiceAccountToken).toBe(true);
+  expect(workloadOf("collector").spec.template.spec.automountServiceAccountToken).toBe(true);
+});

@@ -103,6 +103,66 @@ function createServiceAccount(scope: WorkloadScope): k8s.core.v1.ServiceAccount 
   );
 }
 
+/**
+ * The workload's reads of the Kubernetes API: a Role and RoleBinding in each namespace it reads,
+ * and a ClusterRole and ClusterRoleBinding (named after the installation, being cluster-wide)
+ * for cluster-scoped resources. Returns the bindings, which its pods need before they start.
+ */
+function createApiAccess(scope: WorkloadScope): pulumi.Resource[] {
+  const { spec, context, namespace, labels, names, child } = scope;
+  const access = spec.apiAccess;
+  if (!access) return [];
+  const subjects = [{ kind: "ServiceAccount", name: names.serviceAccount, namespace }];
+  const rulesOf = (rules: NonNullable<typeof access.cluster>) =>
+    rules.map((rule) => ({
+      apiGroups: [...rule.apiGroups],
+      resources: [...rule.resources],
+      verbs: [...rule.verbs],
+    }));
+  const bindings: pulumi.Resource[] = [];
+  for (const grant of access.namespaced ?? []) {
+    for (const target of grant.namespaces) {
+      const name = `${spec.name}-read`;
+      const role = new k8s.rbac.v1.Role(
+        `${spec.name}-read-${target}`,
+        { metadata: { name, namespace: target, labels }, rules: rulesOf(grant.rules) },
+        child,
+      );
+      bindings.push(
+        new k8s.rbac.v1.RoleBinding(
+          `${spec.name}-read-${target}`,
+          {
+            metadata: { name, namespace: target, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+            subjects,
+          },
+          { ...child, dependsOn: [...child.dependsOn, role] },
+        ),
+      );
+    }
+  }
+  if (access.cluster?.length) {
+    const name = `${context.instance}-${spec.name}-read`;
+    const role = new k8s.rbac.v1.ClusterRole(
+      `${spec.name}-read`,
+      { metadata: { name, labels }, rules: rulesOf(access.cluster) },
+      child,
+    );
+    bindings.push(
+      new k8s.rbac.v1.ClusterRoleBinding(
+        `${spec.name}-read`,
+        {
+          metadata: { name, labels },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+          subjects,
+        },
+        { ...child, dependsOn: [...child.dependsOn, role] },
+      ),
+    );
+  }
+  return bindings;
+}
+
 /** What the pods of a workload need before they can be created and started. */
 interface PodPrerequisite<Annotation> {
   /** The pod annotation that rolls the pods when the content changes. */
@@ -346,7 +406,11 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     super("toolboxai:kubernetes:Workload", name, {}, opts);
     const { spec, context } = args;
     assertValidWorkload(spec);
-    this.security = resolveSecurity(spec.name, spec.security);
+    // A workload that reads the API needs its token; every other keeps the default (none).
+    this.security = resolveSecurity(spec.name, {
+      ...spec.security,
+      ...(spec.apiAccess ? { automountServiceAccountToken: true } : {}),
+    });
     this.workloadName = spec.name;
 
     const version = spec.containers[0].image.tag ?? spec.containers[0].image.digest;
@@ -366,6 +430,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     };
 
     const serviceAccount = createServiceAccount(scope);
+    const apiAccess = createApiAccess(scope);
     const configFiles = createConfigFiles(scope);
     const secretFiles = createSecretFiles(scope);
     if (spec.secretFiles?.length) this.secretName = scope.names.secret;
@@ -379,6 +444,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         dependsOn: [
           ...scope.child.dependsOn,
           serviceAccount,
+          ...apiAccess,
           ...[configFiles.resource, secretFiles.resource].filter(
             (resource): resource is pulumi.Resource => resource !== undefined,
           ),

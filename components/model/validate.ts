@@ -1,6 +1,12 @@
 // Structural checks of a WorkloadSpec, run before anything is rendered. Pure: tests call it with
 // a spec and compare the message.
-import { mountedFiles, secretFileVariable, type Check, type WorkloadSpec } from "./workload";
+import {
+  mountedFiles,
+  secretFileVariable,
+  type Check,
+  type ReadRule,
+  type WorkloadSpec,
+} from "./workload";
 
 const fileName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -72,6 +78,7 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
     if (!allPorts.has(metrics.port))
       problems.push(where(`metrics port "${metrics.port}" is not a container port`));
   }
+  problems.push(...apiAccessProblems(spec).map(where));
   if (spec.kind === "stateful" && !spec.persistentVolume) {
     problems.push(where("a stateful workload needs a persistentVolume"));
   }
@@ -82,4 +89,57 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
 export function assertValidWorkload(spec: WorkloadSpec): void {
   const problems = workloadProblems(spec);
   if (problems.length > 0) throw new Error(problems.join("\n"));
+}
+
+/** Cluster-scoped resources a ClusterRole may read; everything else is granted per namespace. */
+export const clusterScopedReads: ReadonlySet<string> = new Set([
+  "nodes",
+  "nodes/proxy",
+  "nodes/metrics",
+  "namespaces",
+]);
+const readVerbs: ReadonlySet<string> = new Set(["get", "list", "watch"]);
+
+function apiAccessProblems(spec: WorkloadSpec): string[] {
+  const access = spec.apiAccess;
+  if (!access) return [];
+  const problems: string[] = [];
+  const checkRule = (rule: ReadRule, where: string) => {
+    for (const verb of rule.verbs) {
+      if (!readVerbs.has(verb))
+        problems.push(`${where} grants "${verb}"; only get, list and watch`);
+    }
+    for (const resource of rule.resources) {
+      if (resource.includes("*")) problems.push(`${where} names "${resource}"; name each resource`);
+    }
+    if (rule.verbs.length === 0 || rule.resources.length === 0) {
+      problems.push(`${where} needs at least one verb and one resource`);
+    }
+  };
+  for (const [index, grant] of (access.namespaced ?? []).entries()) {
+    if (grant.namespaces.length === 0) {
+      problems.push(`apiAccess.namespaced[${index}] names no namespace`);
+    }
+    for (const rule of grant.rules) {
+      checkRule(rule, `apiAccess.namespaced[${index}]`);
+      const clusterWide = rule.resources.filter((resource) => clusterScopedReads.has(resource));
+      if (clusterWide.length > 0) {
+        problems.push(
+          `apiAccess.namespaced[${index}] names cluster-scoped ${clusterWide.join(", ")}; ` +
+            "grant them under apiAccess.cluster",
+        );
+      }
+    }
+  }
+  for (const rule of access.cluster ?? []) {
+    checkRule(rule, "apiAccess.cluster");
+    const namespaced = rule.resources.filter((resource) => !clusterScopedReads.has(resource));
+    if (namespaced.length > 0) {
+      problems.push(
+        `apiAccess.cluster names ${namespaced.join(", ")}, which live in namespaces; ` +
+          "grant them per namespace under apiAccess.namespaced",
+      );
+    }
+  }
+  return problems;
 }

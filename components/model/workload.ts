@@ -111,6 +111,31 @@ export interface PersistentVolume {
   readonly storageClass: string;
 }
 
+/** A read-only grant on the Kubernetes API (the verbs a collector needs, nothing that writes). */
+export interface ReadRule {
+  /** "" is the core group. */
+  readonly apiGroups: readonly string[];
+  /** Named resources, with subresources as `pods/log`; never "*". */
+  readonly resources: readonly string[];
+  readonly verbs: readonly ("get" | "list" | "watch")[];
+}
+
+/**
+ * What a workload may read from the Kubernetes API (Prometheus's discovery, Alloy's log tailing,
+ * kube-state-metrics). Declaring it mounts the ServiceAccount token and grants exactly these
+ * rules: a Role and RoleBinding per namespace, and a ClusterRole only for what no namespace
+ * holds (nodes).
+ */
+export interface ApiAccess {
+  /** Rules granted in each of `namespaces`. */
+  readonly namespaced?: readonly {
+    readonly namespaces: readonly string[];
+    readonly rules: readonly ReadRule[];
+  }[];
+  /** Rules on cluster-scoped resources only (nodes, nodes/proxy, nodes/metrics). */
+  readonly cluster?: readonly ReadRule[];
+}
+
 /** Scheduling priority: "critical" for the data stores, gateway and API; default "standard". */
 export type Priority = "critical" | "standard";
 
@@ -143,6 +168,8 @@ export interface WorkloadSpec {
   readonly publicEntry?: boolean;
   /** Default "standard". */
   readonly priority?: Priority;
+  /** Reads of the Kubernetes API; default none (no token is mounted). */
+  readonly apiAccess?: ApiAccess;
   /** Explicit opt-outs from ./security's defaults; default none. */
   readonly security?: Partial<SecurityProfile>;
   readonly probeTiming?: Partial<ProbeTiming>;
