@@ -78,6 +78,25 @@ describe("security profile", () => {
   });
 });
 
+test("host access only for daemons; a daemon neither autoscales nor keeps a volume", () => {
+  const host = {
+    pid: true,
+    readOnlyPaths: [{ name: "proc", hostPath: "proc", mountPath: "/host/proc" }],
+  };
+  expect(workloadProblems(spec({ host }))).toEqual([
+    'workload api: host access is only for node agents: kind must be "daemon"',
+    'workload api: host path "proc" needs absolute hostPath and mountPath',
+  ]);
+  expect(
+    workloadProblems(
+      spec({
+        kind: "daemon",
+        autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilizationPercent: 50 },
+      }),
+    ),
+  ).toEqual(["workload api: a daemon has one pod per node: no autoscaling, no persistentVolume"]);
+});
+
 describe("apiAccess validation", () => {
   const withAccess = (apiAccess: WorkloadSpec["apiAccess"]) =>
     workloadProblems(spec({ apiAccess }));

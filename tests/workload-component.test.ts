@@ -209,3 +209,50 @@ test("apiAccess mounts the token and grants exactly the declared reads, per name
   expect(of("ServiceAccount")[0].automountServiceAccountToken).toBe(true);
   expect(workloadOf("collector").spec.template.spec.automountServiceAccountToken).toBe(true);
 });
+
+test("a daemon with host access: a DaemonSet with the node's PID and network and read-only host paths", async () => {
+  new KubernetesWorkload("node-agent", {
+    spec: spec("node-agent", {
+      kind: "daemon",
+      replicas: 3,
+      host: {
+        pid: true,
+        network: true,
+        readOnlyPaths: [{ name: "proc", hostPath: "/proc", mountPath: "/host/proc" }],
+      },
+    }),
+    context,
+  });
+  await pulumi.runtime.disconnect().catch(() => undefined);
+  expect(kinds("node-agent")).toEqual(["DaemonSet", "NetworkPolicy", "Service", "ServiceAccount"]);
+  const daemon = children("node-agent").find(
+    (resource) => resource.inputs.kind === "DaemonSet",
+  )!.inputs;
+  expect(daemon.spec.updateStrategy).toEqual({
+    type: "RollingUpdate",
+    rollingUpdate: { maxUnavailable: 1 },
+  });
+  const pod = daemon.spec.template.spec;
+  expect(pod).toMatchObject({
+    hostPID: true,
+    hostNetwork: true,
+    dnsPolicy: "ClusterFirstWithHostNet",
+  });
+  expect(pod.volumes).toContainEqual({
+    name: "host-proc",
+    hostPath: { path: "/proc", type: "Directory" },
+  });
+  expect(pod.containers[0].volumeMounts).toContainEqual({
+    name: "host-proc",
+    mountPath: "/host/proc",
+    readOnly: true,
+    mountPropagation: "HostToContainer",
+  });
+  // Everything else of the secure defaults stays.
+  expect(pod.containers[0].securityContext).toMatchObject({
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: ["ALL"] },
+  });
+});

@@ -39,7 +39,11 @@ export const emptyFootprint: Footprint = {
 /** What one workload can occupy at its largest: its maximum pods, plus a surge pod in rollouts. */
 export function footprintOf(spec: WorkloadSpec): Footprint {
   const maxReplicas = spec.autoscaling?.maxReplicas ?? spec.replicas;
-  const surge = spec.kind !== "stateful" && spec.updateStrategy !== "recreate" ? 1 : 0;
+  // A daemon replaces its pod in place on each node (maxUnavailable 1): no surge.
+  const surge =
+    spec.kind !== "stateful" && spec.kind !== "daemon" && spec.updateStrategy !== "recreate"
+      ? 1
+      : 0;
   const pods = maxReplicas + surge;
   const sum = (pick: (container: WorkloadSpec["containers"][number]) => number) =>
     spec.containers.reduce((total, container) => total + pick(container), 0);

@@ -132,6 +132,13 @@ function container(
     ...(isMain && spec.persistentVolume
       ? [{ name: dataVolume, mountPath: spec.persistentVolume.mountPath }]
       : []),
+    ...(isMain ? (spec.host?.readOnlyPaths ?? []) : []).map((path) => ({
+      name: hostVolumeName(path.name),
+      mountPath: path.mountPath,
+      readOnly: true,
+      // Mounts the host makes later (a new disk) appear inside too.
+      mountPropagation: "HostToContainer",
+    })),
   ];
 
   return {
@@ -164,6 +171,10 @@ function container(
   };
 }
 
+function hostVolumeName(name: string): string {
+  return `host-${name}`;
+}
+
 /** The pod spec (without metadata) of a workload. */
 export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: PodNames): PodSpec {
   const volumes: Volume[] = [];
@@ -185,7 +196,16 @@ export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: Pod
     }
   }
 
+  for (const path of spec.host?.readOnlyPaths ?? []) {
+    volumes.push({
+      name: hostVolumeName(path.name),
+      hostPath: { path: path.hostPath, type: "Directory" },
+    });
+  }
+
   return {
+    ...(spec.host?.pid ? { hostPID: true } : {}),
+    ...(spec.host?.network ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
     serviceAccountName: names.serviceAccount,
     automountServiceAccountToken: profile.automountServiceAccountToken,
     // Service links inject every Service's address as env vars; nothing here reads them.

@@ -280,6 +280,24 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.app
   );
 }
 
+/** One pod per node; a node agent rolls one node at a time. */
+function createDaemonSet(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.DaemonSet {
+  const { spec, context, namespace, labels, selector, child } = scope;
+  return new k8s.apps.v1.DaemonSet(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
+      spec: {
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+        template,
+      },
+    },
+    child,
+  );
+}
+
 function createDeployment(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.Deployment {
   const { spec, context, namespace, labels, selector, child } = scope;
   return new k8s.apps.v1.Deployment(
@@ -454,12 +472,14 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     const controller =
       spec.kind === "stateful"
         ? createStatefulSet(controllerScope, template)
-        : createDeployment(controllerScope, template);
+        : spec.kind === "daemon"
+          ? createDaemonSet(controllerScope, template)
+          : createDeployment(controllerScope, template);
 
     this.ports = spec.containers.flatMap((container) => container.ports ?? []);
     if (this.ports.length > 0) this.serviceHost = createService(scope, this.ports);
     createNetworkPolicy(scope);
-    if (isReplicated(spec)) createDisruptionBudget(scope);
+    if (isReplicated(spec) && spec.kind !== "daemon") createDisruptionBudget(scope);
     if (spec.autoscaling) createAutoscaler(scope, spec.autoscaling, controller);
 
     this.registerOutputs({ serviceHost: this.serviceHost, version: labelValue(version ?? "") });

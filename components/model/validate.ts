@@ -79,6 +79,17 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
       problems.push(where(`metrics port "${metrics.port}" is not a container port`));
   }
   problems.push(...apiAccessProblems(spec).map(where));
+  if (spec.host && spec.kind !== "daemon") {
+    problems.push(where('host access is only for node agents: kind must be "daemon"'));
+  }
+  for (const path of spec.host?.readOnlyPaths ?? []) {
+    if (!path.hostPath.startsWith("/") || !path.mountPath.startsWith("/")) {
+      problems.push(where(`host path "${path.name}" needs absolute hostPath and mountPath`));
+    }
+  }
+  if (spec.kind === "daemon" && (spec.autoscaling || spec.persistentVolume)) {
+    problems.push(where("a daemon has one pod per node: no autoscaling, no persistentVolume"));
+  }
   if (spec.kind === "stateful" && !spec.persistentVolume) {
     problems.push(where("a stateful workload needs a persistentVolume"));
   }

@@ -136,6 +136,24 @@ export interface ApiAccess {
   readonly cluster?: readonly ReadRule[];
 }
 
+/**
+ * Access to the node itself, which only a node agent (node-exporter) needs and the "restricted"
+ * Pod Security profile forbids: such a workload lives in its own namespace, with a declared
+ * policy exemption. Only for kind "daemon".
+ */
+export interface HostAccess {
+  /** The node's process namespace (hostPID). */
+  readonly pid?: boolean;
+  /** The node's network namespace (hostNetwork); its ports are then the node's. */
+  readonly network?: boolean;
+  /** Host folders mounted read-only, e.g. `/proc` at `/host/proc`. */
+  readonly readOnlyPaths?: readonly {
+    readonly name: string;
+    readonly hostPath: string;
+    readonly mountPath: string;
+  }[];
+}
+
 /** Scheduling priority: "critical" for the data stores, gateway and API; default "standard". */
 export type Priority = "critical" | "standard";
 
@@ -144,8 +162,12 @@ export interface WorkloadSpec {
   readonly name: string;
   /** Role label (app.kubernetes.io/component), e.g. "api", "database". */
   readonly component: string;
-  /** Default "stateless": a Deployment; "stateful" is a StatefulSet with stable storage. */
-  readonly kind?: "stateless" | "stateful";
+  /**
+   * Default "stateless": a Deployment; "stateful" is a StatefulSet with stable storage; "daemon"
+   * is a DaemonSet, one pod per node (`replicas` is then the node count its namespace's quota is
+   * sized for).
+   */
+  readonly kind?: "stateless" | "stateful" | "daemon";
   /** The first is the main container; the rest are sidecars (exporters). */
   readonly containers: readonly [ContainerSpec, ...ContainerSpec[]];
   readonly secretFiles?: readonly SecretFile[];
@@ -168,6 +190,8 @@ export interface WorkloadSpec {
   readonly publicEntry?: boolean;
   /** Default "standard". */
   readonly priority?: Priority;
+  /** Default none. */
+  readonly host?: HostAccess;
   /** Reads of the Kubernetes API; default none (no token is mounted). */
   readonly apiAccess?: ApiAccess;
   /** Explicit opt-outs from ./security's defaults; default none. */
