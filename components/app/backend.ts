@@ -4,6 +4,14 @@ import type { Endpoint } from "../model/workload";
 import { httpUrl, type ServiceArgs } from "./service";
 import { pythonHttpService, type DataWiring } from "./wiring";
 
+/** What the backend promises beyond the HTTP families: the security dashboard's sign-in, abuse
+ * and session panels read these. */
+export const backendMetricFamilies = [
+  "toolboxai_auth_attempts_total",
+  "toolboxai_rate_limited_requests_total",
+  "toolboxai_active_sessions",
+];
+
 export interface BackendArgs extends ServiceArgs {
   readonly wiring: DataWiring;
   /** The public URL, for links and CORS. */
@@ -26,12 +34,7 @@ export class Backend extends pulumi.ComponentResource {
       port: backendPort,
       settings: args.settings,
       wiring: args.wiring,
-      // The security dashboard's sign-in and abuse panels read these.
-      metricFamilies: [
-        "toolboxai_auth_attempts_total",
-        "toolboxai_rate_limited_requests_total",
-        "toolboxai_active_sessions",
-      ],
+      metricFamilies: backendMetricFamilies,
       env: {
         PUBLIC_URL: args.publicUrl,
         MCP_SERVER_URL: httpUrl(args.mcpServer),

@@ -7,6 +7,13 @@ import { httpProbes, secretPath, type Endpoint } from "../model/workload";
 import { scaling, type ServiceArgs } from "./service";
 import { dataEnvironment, dataSecretFiles, type DataWiring } from "./wiring";
 
+/** Flower's own Prometheus metrics of the Celery workers and tasks. */
+export const flowerMetricFamilies = [
+  "flower_events_total",
+  "flower_worker_online",
+  "flower_task_runtime_seconds",
+];
+
 /** The Celery application module inside the backend image. */
 export const celeryApp = "app.celery_app";
 export const flowerPort = 5555;
@@ -125,18 +132,7 @@ export class Celery extends pulumi.ComponentResource {
             ...secretFiles,
             { name: flowerConfigFile, value: flowerConfig(flower.password) },
           ],
-          // Flower's own Prometheus metrics of the Celery workers and tasks.
-          metrics: [
-            {
-              port: "http",
-              path: "/metrics",
-              families: [
-                "flower_events_total",
-                "flower_worker_online",
-                "flower_task_runtime_seconds",
-              ],
-            },
-          ],
+          metrics: [{ port: "http", path: "/metrics", families: flowerMetricFamilies }],
           containers: [
             {
               name: "flower",
