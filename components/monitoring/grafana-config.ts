@@ -64,7 +64,7 @@ export function grafanaDatasources(options: GrafanaDatasourceOptions): Record<st
           derivedFields: [
             {
               name: "TraceID",
-              matcherRegex: "(?:trace_id|traceID|traceId)[=:\"\\s]+(\\w+)",
+              matcherRegex: '(?:trace_id|traceID|traceId)[=:"\\s]+(\\w+)',
               url: "$${__value.raw}",
               datasourceUid: datasourceUids.jaeger,
             },

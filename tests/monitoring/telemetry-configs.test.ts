@@ -1,8 +1,10 @@
-// Loki's, Jaeger's and Alloy's generated configurations, against what each tool's documentation
-// requires (Loki's binary is AGPL-licensed and not built here; see the README).
+// Loki's, Jaeger's and Alloy's generated configurations: Jaeger's checked by the real `jaeger
+// validate`; Loki's and Alloy's against what each tool's documentation requires (Loki's binary is
+// AGPL-licensed and not built here, Alloy's modules are only partly served; see the README).
 import { alloyConfig } from "../../components/monitoring/alloy-config";
 import { jaegerConfig, jaegerPorts } from "../../components/monitoring/jaeger-config";
 import { lokiConfig } from "../../components/monitoring/loki-config";
+import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- generated configs are untyped JSON */
 
@@ -67,6 +69,27 @@ describe("Jaeger v2", () => {
         ttl: { spans: "168h" },
       },
     });
+  });
+
+  itWithTool("jaeger")("jaeger validate accepts both stores, and refuses an unknown key", () => {
+    const validate = (config: object) =>
+      runMonitoringTool("jaeger", ["validate", "--config=jaeger.yaml"], { "jaeger.yaml": config });
+    for (const store of [
+      { kind: "memory", maxTraces: 50000 },
+      { kind: "badger", dataPath: "/badger", retentionDays: 7 },
+    ] as const) {
+      const result = validate(jaegerConfig(store));
+      expect({ store: store.kind, status: result.status, output: result.output }).toEqual({
+        store: store.kind,
+        status: 0,
+        output: expect.not.stringMatching(/error/i),
+      });
+    }
+    const broken = jaegerConfig({ kind: "memory", maxTraces: 1 }) as any;
+    broken.extensions.jaeger_storage.backends.traces.memory.max_tracez = 1;
+    const refused = validate(broken);
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain("max_tracez");
   });
 
   test("every extension it declares is enabled, and the other way round", () => {

@@ -1,12 +1,13 @@
-// promtool and amtool, built by scripts/install-monitoring-tools.sh outside the clone. Tests that
-// run them skip outside CI when they are missing, saying how to build them; CI builds them first.
+// promtool, amtool and jaeger, built by scripts/install-monitoring-tools.sh outside the clone.
+// Tests that run them skip outside CI when they are missing, saying how to build them; CI builds
+// them first.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 
-export type MonitoringTool = "promtool" | "amtool";
+export type MonitoringTool = "promtool" | "amtool" | "jaeger";
 
 export function monitoringToolsDir(env: NodeJS.ProcessEnv = process.env): string {
   return (
