@@ -300,8 +300,9 @@ describe("unknown keys", () => {
     expect(messageOf(input)).toBe(
       oneProblem(
         "toolboxai:services.frobnicator: unknown key; known keys here: agentCoordinator, " +
-          "backend, celeryBeat, celeryWorker, dashboard, flower, gateway, mcpServer, postgres, " +
-          "postgresExporter, redis, redisExporter, robloxSync",
+          "alertmanager, alloy, backend, celeryBeat, celeryWorker, dashboard, flower, gateway, " +
+          "grafana, jaeger, kubeStateMetrics, loki, mcpServer, nodeExporter, postgres, " +
+          "postgresExporter, prometheus, redis, redisExporter, robloxSync",
       ),
     );
   });

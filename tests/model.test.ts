@@ -187,8 +187,12 @@ describe("zones", () => {
   test("database and cache accept only the backend zone; frontend cannot reach them", () => {
     expect(clientZones(["database"])).toEqual(["backend"]);
     expect(clientZones(["cache"])).toEqual(["backend"]);
-    expect(reachableZones(["frontend"])).toEqual(["frontend", "backend"]);
+    expect(reachableZones(["frontend"])).toEqual(["frontend", "backend", "observability"]);
     expect(reachableZones(["roblox"])).toEqual(["backend"]);
+    // Grafana is reached from the gateway and reaches the monitoring tier, nothing else.
+    expect(clientZones(["observability"])).toEqual(["frontend"]);
+    expect(reachableZones(["observability"])).toEqual(["monitoring"]);
+    expect(clientZones(["monitoring"])).toEqual(["monitoring", "observability"]);
     expect(reachableZones(["backend"])).toEqual(["backend", "database", "cache", "mcp"]);
     expect(reachableZones(["mcp"])).toEqual(["mcp"]);
   });

@@ -111,6 +111,74 @@ export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
     maxUnavailable: 1,
     internetEgress: false,
   },
+  // The monitoring tier (components/monitoring), on the current line of each part
+  // (Prometheus 3, Loki 3, Alloy instead of Promtail, Jaeger v2). promtool, amtool and jaeger in
+  // scripts/install-monitoring-tools.sh are built from the same releases.
+  prometheus: {
+    image: { repository: "prom/prometheus", tag: "v3.16.0" },
+    replicas: 1,
+    resources: resources("200m", "512Mi", "1", "2Gi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+    storage: { size: "10Gi", storageClass: "" },
+  },
+  alertmanager: {
+    image: { repository: "prom/alertmanager", tag: "v0.35.0" },
+    replicas: 1,
+    resources: small,
+    maxUnavailable: 1,
+    // Pager and chat receivers are public HTTPS APIs.
+    internetEgress: true,
+    storage: { size: "1Gi", storageClass: "" },
+  },
+  grafana: {
+    image: { repository: "grafana/grafana", tag: "12.2.1" },
+    replicas: 1,
+    resources: resources("100m", "256Mi", "500m", "512Mi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
+  loki: {
+    image: { repository: "grafana/loki", tag: "3.5.7" },
+    replicas: 1,
+    resources: resources("100m", "256Mi", "1", "1Gi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+    storage: { size: "10Gi", storageClass: "" },
+  },
+  alloy: {
+    image: { repository: "grafana/alloy", tag: "v1.11.3" },
+    replicas: 1,
+    resources: resources("100m", "128Mi", "500m", "512Mi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
+  jaeger: {
+    image: { repository: "jaegertracing/jaeger", tag: "2.13.0" },
+    replicas: 1,
+    resources: resources("100m", "256Mi", "500m", "1Gi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+    storage: { size: "5Gi", storageClass: "" },
+  },
+  nodeExporter: {
+    image: { repository: "prom/node-exporter", tag: "v1.10.2" },
+    // A daemon: the node count its namespace's quota is sized for.
+    replicas: 10,
+    resources: resources("50m", "32Mi", "200m", "64Mi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
+  kubeStateMetrics: {
+    image: {
+      repository: "registry.k8s.io/kube-state-metrics/kube-state-metrics",
+      tag: "v2.17.0",
+    },
+    replicas: 1,
+    resources: resources("50m", "64Mi", "200m", "256Mi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
 };
 
 /** Services that run the backend image unless their stack config names another. */
@@ -127,6 +195,13 @@ export const singletonServices: ReadonlySet<ServiceName> = new Set([
   "postgresExporter",
   "redis",
   "redisExporter",
+  "prometheus",
+  "alertmanager",
+  "grafana",
+  "loki",
+  "alloy",
+  "jaeger",
+  "kubeStateMetrics",
 ]);
 
 export type { ServiceOverrides };

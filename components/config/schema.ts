@@ -146,6 +146,14 @@ export const serviceNames = [
   "postgresExporter",
   "redis",
   "redisExporter",
+  "prometheus",
+  "alertmanager",
+  "grafana",
+  "loki",
+  "alloy",
+  "jaeger",
+  "nodeExporter",
+  "kubeStateMetrics",
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 

@@ -10,6 +10,7 @@ export const zones = [
   "mcp",
   "roblox",
   "monitoring",
+  "observability",
 ] as const;
 export type Zone = (typeof zones)[number];
 
@@ -39,8 +40,14 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
   },
   roblox: { description: "roblox-sync: reaches the backend and the Roblox APIs", acceptsFrom: [] },
   monitoring: {
-    description: "scrapes every workload's metrics ports (the monitoring stack)",
-    acceptsFrom: [],
+    description:
+      "the monitoring tier (Prometheus, Alertmanager, Loki, Alloy, Jaeger, exporters); it " +
+      "scrapes every workload's metrics ports, and Grafana queries it",
+    acceptsFrom: ["monitoring", "observability"],
+  },
+  observability: {
+    description: "Grafana: reached only through the gateway's /grafana/ path",
+    acceptsFrom: ["frontend"],
   },
 };
 
