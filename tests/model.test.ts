@@ -305,6 +305,11 @@ describe("pod template", () => {
 
 describe("network policy of a workload", () => {
   const context = { instance: "toolboxai-test", ingressControllerNamespace: "ingress-nginx" };
+  // Zone members in any namespace of this installation, never another environment's.
+  const installationZone = (zone: string) => ({
+    namespaceSelector: { matchLabels: { "app.kubernetes.io/instance": "toolboxai-test" } },
+    podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } },
+  });
 
   test("ingress from client zones on service ports, monitoring on metrics ports; egress by zone", () => {
     expect(workloadPolicySpec(spec(), context)).toEqual({
@@ -317,23 +322,13 @@ describe("network policy of a workload", () => {
       policyTypes: ["Ingress", "Egress"],
       ingress: [
         {
-          from: ["frontend", "backend", "roblox"].map((zone) => ({
-            podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } },
-          })),
+          from: ["frontend", "backend", "roblox"].map(installationZone),
           ports: [{ protocol: "TCP", port: "http" }],
         },
-        {
-          from: [
-            {
-              namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "toolboxai" } },
-              podSelector: { matchLabels: { "zone.toolboxai.io/monitoring": "true" } },
-            },
-          ],
-          ports: [{ protocol: "TCP", port: "http" }],
-        },
+        { from: [installationZone("monitoring")], ports: [{ protocol: "TCP", port: "http" }] },
       ],
       egress: ["backend", "database", "cache", "mcp"].map((zone) => ({
-        to: [{ podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } } }],
+        to: [installationZone(zone)],
       })),
     });
   });

@@ -3,7 +3,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { WorkloadSpec } from "../model/workload";
 import { clientZones, reachableZones, type Zone } from "../model/zones";
-import { partOf, selectorLabels, zoneLabel, type LabelContext } from "./labels";
+import { selectorLabels, zoneLabel, type LabelContext } from "./labels";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -25,15 +25,17 @@ export interface NetworkContext extends LabelContext {
   readonly ingressControllerNamespace: string;
 }
 
-function zonePeer(zone: Zone): Peer {
-  return { podSelector: { matchLabels: { [zoneLabel(zone)]: "true" } } };
+/**
+ * Members of a zone in any namespace of this installation (the platform's, the monitoring
+ * tier's): the namespaces carry the installation's instance label, which no other environment's
+ * namespaces do, so staging never reaches production.
+ */
+function zonePeer(zone: Zone, context: LabelContext): Peer {
+  return {
+    namespaceSelector: { matchLabels: { "app.kubernetes.io/instance": context.instance } },
+    podSelector: { matchLabels: { [zoneLabel(zone)]: "true" } },
+  };
 }
-
-/** Monitoring pods anywhere in this platform's namespaces. */
-const monitoringPeer: Peer = {
-  namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": partOf } },
-  podSelector: { matchLabels: { [zoneLabel("monitoring")]: "true" } },
-};
 
 /** Default-deny for every pod in the namespace: nothing in or out unless a policy allows it. */
 export function defaultDenySpec(): NetworkPolicySpec {
@@ -73,7 +75,7 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
   const clients = clientZones(spec.zones);
   if (servicePorts.length > 0 && clients.length > 0) {
     ingress.push({
-      from: clients.map(zonePeer),
+      from: clients.map((zone) => zonePeer(zone, context)),
       ports: servicePorts.map((port) => ({ protocol: "TCP", port: port.name })),
     });
   }
@@ -91,12 +93,14 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
   }
   if (metricsPorts.size > 0) {
     ingress.push({
-      from: [monitoringPeer],
+      from: [zonePeer("monitoring", context)],
       ports: [...metricsPorts].map((port) => ({ protocol: "TCP", port })),
     });
   }
 
-  const egress: EgressRule[] = reachableZones(spec.zones).map((zone) => ({ to: [zonePeer(zone)] }));
+  const egress: EgressRule[] = reachableZones(spec.zones).map((zone) => ({
+    to: [zonePeer(zone, context)],
+  }));
   if (spec.internetEgress) {
     egress.push({
       to: [{ ipBlock: { cidr: "0.0.0.0/0", except: nonPublicRanges } }],

@@ -394,7 +394,16 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
       const roblox = named(run, "NetworkPolicy", "roblox-sync").spec;
       expect(roblox.egress).toEqual([
-        { to: [{ podSelector: { matchLabels: { "zone.toolboxai.io/backend": "true" } } }] },
+        {
+          to: [
+            {
+              namespaceSelector: {
+                matchLabels: { "app.kubernetes.io/instance": `toolboxai-${stack}` },
+              },
+              podSelector: { matchLabels: { "zone.toolboxai.io/backend": "true" } },
+            },
+          ],
+        },
         expect.objectContaining({ ports: [{ protocol: "TCP", port: 443 }] }),
       ]);
       const gatewayIngress = named(run, "NetworkPolicy", "gateway").spec.ingress;
