@@ -12,6 +12,9 @@ import {
   KubernetesRenderer,
   loadPlatformConfig,
   McpServer,
+  Monitoring,
+  monitoringEndpoint,
+  otlpEndpointOf,
   NamespaceBudget,
   PlatformNamespace,
   PlatformSecrets,
@@ -25,6 +28,10 @@ import {
 const config = loadPlatformConfig();
 const { services } = config;
 const instance = `toolboxai-${config.environment}`;
+// The monitoring tier has its own namespace; node-exporter, which needs the node itself, another.
+const monitoringNamespaceName = `${config.namespace}-monitoring`;
+const nodeExporterNamespaceName = `${config.namespace}-node-exporter`;
+const grafanaReader = "grafana_reader";
 
 // With renderDir set, the provider writes the manifests it would apply into that folder and
 // touches no cluster (the end-to-end check); otherwise it applies them with server-side apply.
@@ -50,21 +57,44 @@ const namespace = new PlatformNamespace(
   withProvider,
 );
 const priorityClasses = new PriorityClasses("priority", { instance }, withProvider);
-const renderer = new KubernetesRenderer({
-  namespace: namespace.name,
-  instance,
-  ingressControllerNamespace: config.ingressControllerNamespace,
-  dependsOn: [namespace, priorityClasses],
-  priorityClassNames: priorityClasses.names,
-  protectData: config.protectData,
-  skipAwait: config.skipAwait,
-});
+const monitoringNamespace = new PlatformNamespace(
+  "monitoring-namespace",
+  { name: monitoringNamespaceName, instance, protect: config.protectData },
+  withProvider,
+);
+const nodeExporterNamespace = new PlatformNamespace(
+  "node-exporter-namespace",
+  { name: nodeExporterNamespaceName, instance, podSecurity: "privileged" },
+  withProvider,
+);
+/** A renderer into one of the stack's namespaces. */
+const rendererFor = (target: PlatformNamespace) =>
+  new KubernetesRenderer({
+    namespace: target.name,
+    instance,
+    ingressControllerNamespace: config.ingressControllerNamespace,
+    dependsOn: [target, priorityClasses],
+    priorityClassNames: priorityClasses.names,
+    protectData: config.protectData,
+    skipAwait: config.skipAwait,
+  });
+const renderer = rendererFor(namespace);
+const monitoringRenderer = rendererFor(monitoringNamespace);
+const nodeExporterRenderer = rendererFor(nodeExporterNamespace);
 
 const secrets = new PlatformSecrets("secrets", {
   supplied: config.suppliedSecrets,
   // The passwords the data stores were initialised with live as long as their data.
-  protect: config.protectData ? ["postgresPassword", "redisPassword"] : [],
+  protect: config.protectData
+    ? ["postgresPassword", "redisPassword", "postgresReaderPassword"]
+    : [],
 });
+
+/** A secret only the stack can supply (receivers' credentials); undefined when it did not. */
+function suppliedSecret(key: "alertPagerRoutingKey" | "alertChatWebhookUrl") {
+  const value = config.suppliedSecrets[key];
+  return value === undefined ? undefined : pulumi.secret(value);
+}
 
 const postgres = new Postgres(
   "postgres",
@@ -75,6 +105,7 @@ const postgres = new Postgres(
     databaseName: config.databaseName,
     user: config.databaseUser,
     password: secrets.values.postgresPassword,
+    reader: { user: grafanaReader, password: secrets.values.postgresReaderPassword },
   },
   withProvider,
 );
@@ -89,8 +120,13 @@ const redis = new Redis(
   withProvider,
 );
 
+const telemetry = {
+  otlpEndpoint: otlpEndpointOf(monitoringNamespaceName),
+  environment: config.environment,
+};
 const wiring = {
   environment: config.environment,
+  telemetry,
   logLevel: config.logLevel,
   database: { endpoint: postgres.endpoint, name: postgres.databaseName, user: postgres.user },
   redis: redis.endpoint,
@@ -148,6 +184,7 @@ const gateway = new Gateway(
     domain: config.domain,
     backend: backend.endpoint,
     dashboard: dashboard.endpoint,
+    grafana: monitoringEndpoint(monitoringNamespaceName, "grafana", 3000),
     ingress: {
       namespace: namespace.name,
       instance,
@@ -166,6 +203,7 @@ if (services.robloxSync) {
       settings: services.robloxSync,
       renderer,
       environment: config.environment,
+      telemetry,
       logLevel: config.logLevel,
       backend: backend.endpoint,
     },
@@ -173,21 +211,57 @@ if (services.robloxSync) {
   );
 }
 
-// Last: the quota is sized from every workload rendered above.
-new NamespaceBudget(
-  "namespace-budget",
+// After the applications: Prometheus scrapes every metrics endpoint they declared.
+new Monitoring(
+  "monitoring",
   {
-    namespace: namespace.name,
+    environment: config.environment,
     instance,
-    footprint: renderer.footprint,
-    headroomPercent: config.quotaHeadroomPercent,
-    dependsOn: [namespace],
+    publicUrl: gateway.publicUrl,
+    services,
+    settings: config.monitoring,
+    recoveryPointObjectiveMinutes: config.recoveryPointObjectiveMinutes,
+    namespaces: {
+      platform: namespace.name,
+      monitoring: monitoringNamespace.name,
+      nodeExporter: nodeExporterNamespace.name,
+    },
+    renderer: monitoringRenderer,
+    nodeRenderer: nodeExporterRenderer,
+    scrapeTargets: renderer.scrapeTargets,
+    certManagerNamespace: config.tlsIssuer ? "cert-manager" : undefined,
+    postgres: { ...postgres.endpoint, database: postgres.databaseName, readerUser: grafanaReader },
+    grafanaAdminPassword: secrets.values.grafanaAdminPassword,
+    postgresReaderPassword: secrets.values.postgresReaderPassword,
+    receivers: {
+      pagerRoutingKey: suppliedSecret("alertPagerRoutingKey"),
+      chatWebhookUrl: suppliedSecret("alertChatWebhookUrl"),
+    },
   },
   withProvider,
 );
 
+// Last: each namespace's quota is sized from every workload rendered into it above.
+for (const [budget, target, rendered] of [
+  ["namespace-budget", namespace, renderer],
+  ["monitoring-namespace-budget", monitoringNamespace, monitoringRenderer],
+  ["node-exporter-namespace-budget", nodeExporterNamespace, nodeExporterRenderer],
+] as const) {
+  new NamespaceBudget(
+    budget,
+    {
+      namespace: target.name,
+      instance,
+      footprint: rendered.footprint,
+      headroomPercent: config.quotaHeadroomPercent,
+      dependsOn: [target],
+    },
+    withProvider,
+  );
+}
+
 export const publicUrl = gateway.publicUrl;
-export const namespaces = [namespace.name];
+export const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
 export const endpoints = {
   backend: backend.endpoint,
   dashboard: dashboard.endpoint,
@@ -200,5 +274,7 @@ export const endpoints = {
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,
-  kubernetesSecrets: renderer.secretNames,
+  kubernetesSecrets: [renderer, monitoringRenderer, nodeExporterRenderer].flatMap(
+    (rendered) => rendered.secretNames,
+  ),
 };

@@ -1,5 +1,5 @@
 // The component library: config, the workload model, its Kubernetes rendering, and the
-// application and data components built on them.
+// application, data and monitoring components built on them.
 export * from "./config";
 export { PlatformSecrets } from "./secrets/platform-secrets";
 export { PlatformNamespace } from "./kubernetes/namespace";
@@ -16,3 +16,4 @@ export { Celery } from "./app/celery";
 export { Dashboard } from "./app/dashboard";
 export { RobloxSync } from "./app/roblox-sync";
 export { Gateway, publicUrlOf } from "./app/gateway";
+export { Monitoring, monitoringEndpoint, otlpEndpointOf } from "./monitoring/monitoring";

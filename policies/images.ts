@@ -162,6 +162,15 @@ export const defaultAllowedRegistries: readonly string[] = [
   "docker.io/nginxinc/",
   "quay.io/prometheuscommunity/",
   "docker.io/oliver006/",
+  // The monitoring tier's official images, by repository.
+  "docker.io/prom/prometheus",
+  "docker.io/prom/alertmanager",
+  "docker.io/prom/node-exporter",
+  "docker.io/grafana/grafana",
+  "docker.io/grafana/loki",
+  "docker.io/grafana/alloy",
+  "docker.io/jaegertracing/jaeger",
+  "registry.k8s.io/kube-state-metrics/kube-state-metrics",
 ];
 
 /** An entry admits a name equal to it or below it at a path boundary. */

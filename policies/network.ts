@@ -449,7 +449,12 @@ export const dataTierIsolation = stackRule({
       type: "object",
       additionalProperties: { type: "array", items: { type: "string", minLength: 1 } },
       // The backend API calls the MCP server and the agent coordinator (MCP_SERVER_URL …).
-      default: { database: ["backend"], cache: ["backend"], mcp: ["mcp", "backend"] },
+      // Grafana (observability) reads PostgreSQL through a read-only role.
+      default: {
+        database: ["backend", "observability"],
+        cache: ["backend"],
+        mcp: ["mcp", "backend"],
+      },
       description: "Isolated zone → the zones whose pods may connect to its pods.",
     },
     monitoringZone: {

@@ -69,9 +69,18 @@ export function shannonEntropy(text: string): number {
 
 /** `$(VAR)`, `${VAR}`, `$VAR`, `{{ .Values.x }}`, `%(name)s`: a reference, not a value. */
 export function isPlaceholder(value: string): boolean {
-  return /^(?:\$\([A-Za-z_][\w.-]*\)|\$\{[^}]+\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([\w.-]+\)s|<[\w .-]+>)$/.test(
+  return /^(?:\$\([A-Za-z_][\w.-]*\)|\$\{[^}]+\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([\w.-]+\)s|<[\w .-]+>|\$__(?:file|env)\{[^}]+\})$/.test(
     value.trim(),
   );
+}
+
+/**
+ * Names joined by `.`, `_`, `-`, `:`, `|` or `/`, every part lowercase letters: a metric, a
+ * component reference or a list of service names (`backend|mcp-server`), long and varied enough
+ * to pass the entropy test, but not random. Digits or capitals anywhere keep a token in the test.
+ */
+export function isIdentifierChain(token: string): boolean {
+  return /^[a-z]+(?:[._:|/-][a-z]+)+$/.test(token);
 }
 
 const urlPattern = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
@@ -147,7 +156,8 @@ function isExcludedToken(token: string): boolean {
     isPath(token) ||
     isHostname(token) ||
     isImageReference(token) ||
-    isPlaceholder(token)
+    isPlaceholder(token) ||
+    isIdentifierChain(token)
   );
 }
 

@@ -184,8 +184,8 @@ describe("workload spec validation", () => {
 });
 
 describe("zones", () => {
-  test("database and cache accept only the backend zone; frontend cannot reach them", () => {
-    expect(clientZones(["database"])).toEqual(["backend"]);
+  test("database and cache accept only the backend zone (and Grafana, read-only); frontend cannot reach them", () => {
+    expect(clientZones(["database"])).toEqual(["backend", "observability"]);
     expect(clientZones(["cache"])).toEqual(["backend"]);
     expect(reachableZones(["frontend"])).toEqual(["frontend", "backend", "observability"]);
     expect(reachableZones(["roblox"])).toEqual(["backend"]);

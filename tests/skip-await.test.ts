@@ -6,6 +6,7 @@ import { readStackConfig, runProgram, type ProgramRun } from "../tools/engine/mo
 const awaitedKinds = [
   "kubernetes:apps/v1:Deployment",
   "kubernetes:apps/v1:StatefulSet",
+  "kubernetes:apps/v1:DaemonSet",
   "kubernetes:core/v1:Service",
   "kubernetes:networking.k8s.io/v1:Ingress",
 ];

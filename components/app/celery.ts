@@ -5,7 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import { httpProbes, secretPath, type Endpoint } from "../model/workload";
 import { scaling, type ServiceArgs } from "./service";
-import { dataEnvironment, dataSecretFiles, type DataWiring } from "./wiring";
+import {
+  dataEnvironment,
+  dataSecretFiles,
+  telemetryEnvironment,
+  traceExport,
+  type DataWiring,
+} from "./wiring";
 
 /** Flower's own Prometheus metrics of the Celery workers and tasks. */
 export const flowerMetricFamilies = [
@@ -44,6 +50,7 @@ export class Celery extends pulumi.ComponentResource {
     args.renderer.render(
       {
         name: "celery-worker",
+        egress: [traceExport],
         component: "worker",
         zones: ["backend"],
         ...scaling(args.worker),
@@ -53,7 +60,7 @@ export class Celery extends pulumi.ComponentResource {
             name: "celery-worker",
             image: args.worker.image,
             command: ["celery", "-A", celeryApp, "worker", "--loglevel", args.wiring.logLevel],
-            env,
+            env: { ...env, ...telemetryEnvironment("celery-worker", args.wiring.telemetry) },
             probes: {
               readiness: {
                 exec: {
@@ -85,6 +92,7 @@ export class Celery extends pulumi.ComponentResource {
     args.renderer.render(
       {
         name: "celery-beat",
+        egress: [traceExport],
         component: "scheduler",
         zones: ["backend"],
         ...scaling(args.beat),
@@ -104,7 +112,7 @@ export class Celery extends pulumi.ComponentResource {
               "--loglevel",
               args.wiring.logLevel,
             ],
-            env,
+            env: { ...env, ...telemetryEnvironment("celery-beat", args.wiring.telemetry) },
             probes: {
               readiness: { exec: { command: ["test", "-s", beatSchedule] } },
               // Beat rewrites its schedule file at least every few minutes while alive.
@@ -126,6 +134,7 @@ export class Celery extends pulumi.ComponentResource {
         {
           name: "flower",
           component: "monitoring-ui",
+          egress: [traceExport],
           zones: ["backend"],
           ...scaling(flower),
           secretFiles: [
@@ -146,7 +155,7 @@ export class Celery extends pulumi.ComponentResource {
                 `--conf=${secretPath(flowerConfigFile)}`,
               ],
               ports: [{ name: "http", port: flowerPort }],
-              env,
+              env: { ...env, ...telemetryEnvironment("flower", args.wiring.telemetry) },
               probes: httpProbes("http", "/healthcheck"),
               resources: flower.resources,
               writablePaths: ["/tmp"],

@@ -13,6 +13,8 @@ export interface GatewayArgs extends ServiceArgs {
   readonly domain: string;
   readonly backend: Endpoint;
   readonly dashboard: Endpoint;
+  /** Grafana, routed under /grafana/. */
+  readonly grafana?: Endpoint;
   readonly ingress: AwaitContext & {
     readonly namespace: string;
     readonly instance: string;
@@ -41,6 +43,7 @@ export class Gateway extends pulumi.ComponentResource {
       listenPort: gatewayPort,
       backend: args.backend,
       dashboard: args.dashboard,
+      grafana: args.grafana,
       apiRatePerSecond: 10,
       apiBurst: 20,
     });

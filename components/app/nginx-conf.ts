@@ -7,6 +7,8 @@ export interface GatewayRoutes {
   readonly listenPort: number;
   readonly backend: Endpoint;
   readonly dashboard: Endpoint;
+  /** Grafana, served under /grafana/ (it is configured for that sub-path); none: no route. */
+  readonly grafana?: Endpoint;
   /** Sustained requests per second per client on /api and /ws. */
   readonly apiRatePerSecond: number;
   readonly apiBurst: number;
@@ -87,6 +89,14 @@ export function renderNginxConf(routes: GatewayRoutes): string {
     `    server ${routes.dashboard.host}:${routes.dashboard.port};`,
     "    keepalive 8;",
     "  }",
+    ...(routes.grafana
+      ? [
+          "  upstream grafana {",
+          `    server ${routes.grafana.host}:${routes.grafana.port};`,
+          "    keepalive 4;",
+          "  }",
+        ]
+      : []),
     "",
     "  server {",
     `    listen ${routes.listenPort};`,
@@ -115,6 +125,19 @@ export function renderNginxConf(routes: GatewayRoutes): string {
     "      proxy_read_timeout 3600s;",
     "    }",
     "",
+    ...(routes.grafana
+      ? [
+          "    location /grafana/ {",
+          `      limit_req zone=api burst=${routes.apiBurst} nodelay;`,
+          "      proxy_pass http://grafana;",
+          ...proxyHeaders("      "),
+          // Grafana Live uses a websocket under the same path.
+          "      proxy_set_header Upgrade $http_upgrade;",
+          "      proxy_set_header Connection $connection_upgrade;",
+          "    }",
+          "",
+        ]
+      : []),
     "    location / {",
     "      proxy_pass http://dashboard;",
     ...proxyHeaders("      "),

@@ -3,10 +3,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint } from "../model/workload";
 import { httpUrl, scaling, type ServiceArgs } from "./service";
-import { httpMetricFamilies } from "./wiring";
+import {
+  httpMetricFamilies,
+  telemetryEnvironment,
+  traceExport,
+  type TelemetryWiring,
+} from "./wiring";
 
 export interface RobloxSyncArgs extends ServiceArgs {
   readonly environment: string;
+  readonly telemetry: TelemetryWiring;
   readonly logLevel: string;
   readonly backend: Endpoint;
 }
@@ -21,6 +27,7 @@ export class RobloxSync extends pulumi.ComponentResource {
         name: "roblox-sync",
         component: "integration",
         zones: ["roblox"],
+        egress: [traceExport],
         ...scaling(args.settings),
         metrics: [{ port: "http", path: "/metrics", families: httpMetricFamilies }],
         containers: [
@@ -32,6 +39,7 @@ export class RobloxSync extends pulumi.ComponentResource {
               ENVIRONMENT: args.environment,
               LOG_LEVEL: args.logLevel.toUpperCase(),
               BACKEND_URL: httpUrl(args.backend),
+              ...telemetryEnvironment("roblox-sync", args.telemetry),
             },
             probes: {
               readiness: { http: { path: "/health", port: "http" } },

@@ -5,8 +5,31 @@ import type { ServiceSettings } from "../config";
 import { httpProbes, type Endpoint, type SecretFile, type WorkloadSpec } from "../model/workload";
 import { scaling } from "./service";
 
+/** Where the applications send traces: Jaeger's OTLP/HTTP receiver. */
+export interface TelemetryWiring {
+  readonly otlpEndpoint: string;
+  readonly environment: string;
+}
+
+/** OpenTelemetry's standard variables: the service, its platform and environment, the exporter. */
+export function telemetryEnvironment(
+  service: string,
+  telemetry: TelemetryWiring,
+): Record<string, string> {
+  return {
+    OTEL_SERVICE_NAME: service,
+    OTEL_RESOURCE_ATTRIBUTES: `service.namespace=toolboxai,deployment.environment.name=${telemetry.environment}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: telemetry.otlpEndpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+  };
+}
+
+/** The connection a service exporting traces needs: Jaeger's OTLP/HTTP port. */
+export const traceExport = { zone: "monitoring", ports: ["otlp-http"] } as const;
+
 export interface DataWiring {
   readonly environment: string;
+  readonly telemetry: TelemetryWiring;
   readonly logLevel: string;
   readonly database: { readonly endpoint: Endpoint; readonly name: string; readonly user: string };
   readonly redis: Endpoint;
@@ -85,6 +108,7 @@ export function pythonHttpService(options: PythonHttpServiceOptions): WorkloadSp
     zones: options.zones,
     ...scaling(options.settings),
     secretFiles: dataSecretFiles(options.wiring),
+    egress: [traceExport],
     metrics: [
       {
         port: "http",
@@ -97,7 +121,12 @@ export function pythonHttpService(options: PythonHttpServiceOptions): WorkloadSp
         name: options.name,
         image: options.settings.image,
         ports: [{ name: "http", port: options.port }],
-        env: { ...dataEnvironment(options.wiring), PORT: String(options.port), ...options.env },
+        env: {
+          ...dataEnvironment(options.wiring),
+          ...telemetryEnvironment(options.name, options.wiring.telemetry),
+          PORT: String(options.port),
+          ...options.env,
+        },
         probes: httpProbes("http", "/health"),
         resources: options.settings.resources,
         writablePaths: ["/tmp"],

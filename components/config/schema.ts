@@ -208,14 +208,26 @@ export const monitoringSchema = z
   .strict();
 export type MonitoringSettings = z.output<typeof monitoringSchema>;
 
-/** Keys whose value must come from `pulumi config set --secret`; empty means "generate one". */
-export const secretKeys = [
+/** Secrets the program generates with @pulumi/random unless the stack supplies them. */
+export const generatedSecretKeys = [
   "postgresPassword",
   "redisPassword",
   "flowerPassword",
   "jwtSecret",
   "appSecretKey",
+  "grafanaAdminPassword",
+  "postgresReaderPassword",
 ] as const;
+export type GeneratedSecretKey = (typeof generatedSecretKeys)[number];
+
+/**
+ * Credentials of Alertmanager's receivers: only the stack can supply them (empty: the receiver
+ * exists but delivers nothing).
+ */
+export const receiverSecretKeys = ["alertPagerRoutingKey", "alertChatWebhookUrl"] as const;
+
+/** Keys whose value must come from `pulumi config set --secret`. */
+export const secretKeys = [...generatedSecretKeys, ...receiverSecretKeys] as const;
 export type SecretKey = (typeof secretKeys)[number];
 
 const secretValue = z.union([

@@ -1,6 +1,6 @@
 // PostgreSQL: the official image as a StatefulSet with its data on a PersistentVolumeClaim, the
 // password read from a file (POSTGRES_PASSWORD_FILE), and a postgres-exporter sidecar that reads
-// the same file.
+// the same file. A read-only role for Grafana is created when the database is initialised.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { ServiceArgs } from "../app/service";
@@ -12,10 +12,36 @@ export interface PostgresArgs extends ServiceArgs {
   readonly user: string;
   /** Secret Output: the superuser password the application also uses. */
   readonly password: pulumi.Output<string>;
+  /** A read-only role (Grafana's PostgreSQL datasource): its name and secret password. */
+  readonly reader: { readonly user: string; readonly password: pulumi.Output<string> };
 }
 
 export const postgresPort = 5432;
 const passwordFile = "postgres-password";
+const readerPasswordFile = "reader-password";
+
+/**
+ * Creates the read-only role when the database is first initialised (the image runs
+ * /docker-entrypoint-initdb.d scripts then, and only then). It may read statistics and every
+ * table of the public schema, and write nothing.
+ */
+export function readerRoleScript(database: string, reader: string): string {
+  return [
+    "#!/bin/sh",
+    "set -eu",
+    `psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "${database}" \\`,
+    `  -v password="$(cat "$READER_PASSWORD_FILE")" <<'SQL'`,
+    `CREATE ROLE ${reader} LOGIN PASSWORD :'password';`,
+    `GRANT pg_monitor TO ${reader};`,
+    `GRANT CONNECT ON DATABASE ${database} TO ${reader};`,
+    `GRANT USAGE ON SCHEMA public TO ${reader};`,
+    `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader};`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${reader};`,
+    `ALTER ROLE ${reader} SET default_transaction_read_only = on;`,
+    "SQL",
+    "",
+  ].join("\n");
+}
 
 export class Postgres extends pulumi.ComponentResource {
   readonly endpoint: Endpoint;
@@ -34,7 +60,17 @@ export class Postgres extends pulumi.ComponentResource {
         priority: "critical",
         zones: ["database"],
         replicas: 1,
-        secretFiles: [{ name: passwordFile, value: args.password }],
+        secretFiles: [
+          { name: passwordFile, value: args.password },
+          { name: readerPasswordFile, value: args.reader.password },
+        ],
+        configFiles: [
+          {
+            name: "20-reader-role.sh",
+            mountPath: "/docker-entrypoint-initdb.d/20-reader-role.sh",
+            content: readerRoleScript(args.databaseName, args.reader.user),
+          },
+        ],
         persistentVolume: {
           name: "data",
           mountPath: "/var/lib/postgresql/data",

@@ -16,13 +16,21 @@ export interface PlatformNamespaceArgs {
    * whatever the StatefulSets' retention policy says. Default false.
    */
   readonly protect?: boolean;
+  /**
+   * The Pod Security Admission level enforced; default "restricted". "privileged" only for a
+   * namespace of node agents (node-exporter), declared as a policy exemption; it still audits
+   * and warns at "restricted", so what it runs stays visible.
+   */
+  readonly podSecurity?: "restricted" | "privileged";
 }
 
-/** Pod Security Admission labels for the restricted profile, in all three modes. */
-export function podSecurityLabels(): Record<string, string> {
+/** Pod Security Admission labels: `enforce` at the level, audit and warn at "restricted". */
+export function podSecurityLabels(
+  level: "restricted" | "privileged" = "restricted",
+): Record<string, string> {
   return Object.fromEntries(
     ["enforce", "audit", "warn"].flatMap((mode) => [
-      [`pod-security.kubernetes.io/${mode}`, "restricted"],
+      [`pod-security.kubernetes.io/${mode}`, mode === "enforce" ? level : "restricted"],
       [`pod-security.kubernetes.io/${mode}-version`, "latest"],
     ]),
   );
@@ -41,7 +49,12 @@ export class PlatformNamespace extends pulumi.ComponentResource {
     };
     const namespace = new k8s.core.v1.Namespace(
       name,
-      { metadata: { name: args.name, labels: { ...labels, ...podSecurityLabels() } } },
+      {
+        metadata: {
+          name: args.name,
+          labels: { ...labels, ...podSecurityLabels(args.podSecurity) },
+        },
+      },
       { ...child, protect: args.protect ?? false },
     );
     // Policies wait for the namespace: they are created in it.

@@ -67,9 +67,9 @@ export function allowDnsSpec(): NetworkPolicySpec {
 /** The allow rules of one workload: who may reach its ports, and whom it may reach. */
 export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext): NetworkPolicySpec {
   const metricsPorts = new Set((spec.metrics ?? []).map((metrics) => metrics.port));
-  const servicePorts = spec.containers
-    .flatMap((container) => container.ports ?? [])
-    .filter((port) => port.purpose !== "metrics");
+  const ports = spec.containers.flatMap((container) => container.ports ?? []);
+  // Ports with their own audience (`openTo`) are opened to it alone, below.
+  const servicePorts = ports.filter((port) => port.purpose !== "metrics" && !port.openTo);
 
   const ingress: Rule[] = [];
   const clients = clientZones(spec.zones);
@@ -91,6 +91,12 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
       ports: servicePorts.map((port) => ({ protocol: "TCP", port: port.name })),
     });
   }
+  for (const port of ports.filter((candidate) => candidate.openTo)) {
+    ingress.push({
+      from: port.openTo!.map((zone) => zonePeer(zone, context)),
+      ports: [{ protocol: "TCP", port: port.name }],
+    });
+  }
   if (metricsPorts.size > 0) {
     ingress.push({
       from: [zonePeer("monitoring", context)],
@@ -101,6 +107,43 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
   const egress: EgressRule[] = reachableZones(spec.zones).map((zone) => ({
     to: [zonePeer(zone, context)],
   }));
+  for (const extra of spec.egress ?? []) {
+    egress.push({
+      to: [zonePeer(extra.zone, context)],
+      ports: extra.ports.map((port) => ({ protocol: "TCP", port })),
+    });
+  }
+  if (spec.scrapes) {
+    // Every metrics port of the installation (each workload's own policy admits only its
+    // metrics ports from the monitoring zone), and on the nodes' own addresses node-exporter
+    // (host network) and the kubelets (cAdvisor).
+    egress.push({
+      to: [
+        {
+          namespaceSelector: {
+            matchLabels: { "app.kubernetes.io/instance": context.instance },
+          },
+        },
+      ],
+    });
+    egress.push({
+      to: nonPublicRanges.map((cidr) => ({ ipBlock: { cidr } })),
+      ports: [
+        { protocol: "TCP", port: 9100 },
+        { protocol: "TCP", port: 10250 },
+      ],
+    });
+  }
+  if (spec.apiAccess) {
+    // The API server's address is the cluster's (kubernetes.default.svc resolves to it).
+    egress.push({
+      to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+      ports: [
+        { protocol: "TCP", port: 443 },
+        { protocol: "TCP", port: 6443 },
+      ],
+    });
+  }
   if (spec.internetEgress) {
     egress.push({
       to: [{ ipBlock: { cidr: "0.0.0.0/0", except: nonPublicRanges } }],

@@ -16,6 +16,11 @@ export interface PortSpec {
   /** "serve" (default): open to the zones that may reach this workload; "metrics": open only to
    * the monitoring zone. */
   readonly purpose?: "serve" | "metrics";
+  /**
+   * Open this port to these zones instead of the workload's clients: Jaeger's OTLP receivers take
+   * traces from the applications, while its query port stays the monitoring tier's. Default none.
+   */
+  readonly openTo?: readonly Zone[];
 }
 
 /** How a probe checks a container. `port` names a PortSpec of the same container. */
@@ -184,6 +189,11 @@ export interface WorkloadSpec {
   readonly persistentVolume?: PersistentVolume;
   /** Default none. */
   readonly metrics?: readonly MetricsEndpoint[];
+  /** Connections to named ports of another zone's members beyond what the zones allow (an app
+   * exporting traces to Jaeger's OTLP port); default none. */
+  readonly egress?: readonly { readonly zone: Zone; readonly ports: readonly string[] }[];
+  /** Scrapes every metrics port of the installation and node agents' ports (Prometheus). */
+  readonly scrapes?: boolean;
   /** Allow HTTPS to public addresses; default false. */
   readonly internetEgress?: boolean;
   /** Reached from outside the cluster through the ingress controller; default false. */

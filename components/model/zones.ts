@@ -30,8 +30,8 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
     acceptsFrom: ["frontend", "backend", "roblox"],
   },
   database: {
-    description: "PostgreSQL, reachable only from the backend zone",
-    acceptsFrom: ["backend"],
+    description: "PostgreSQL, reachable from the backend zone and Grafana (as a read-only role)",
+    acceptsFrom: ["backend", "observability"],
   },
   cache: { description: "Redis, reachable only from the backend zone", acceptsFrom: ["backend"] },
   mcp: {

@@ -13,6 +13,8 @@ export interface ScrapeTarget {
   readonly port: string;
   /** Default "/metrics". */
   readonly path?: string;
+  /** The metric families the workload declared there. */
+  readonly families?: readonly string[];
 }
 
 export interface PrometheusConfigOptions {
@@ -111,23 +113,17 @@ export function prometheusConfig(options: PrometheusConfigOptions): Record<strin
         "/metrics",
       ),
       {
-        // The kubelet's own cAdvisor endpoint, through the API server's node proxy: no cAdvisor
-        // container, no host access for Prometheus.
+        // The kubelet's own cAdvisor endpoint, scraped on each node's kubelet port with the
+        // ServiceAccount's token: the kubelet authorises it as `get nodes/metrics` (never
+        // nodes/proxy, which would also allow running commands in pods). No cAdvisor container.
         job_name: "kubelet-cadvisor",
         scheme: "https",
+        metrics_path: "/metrics/cadvisor",
         authorization: { credentials_file: `${serviceAccountDir}/token` },
-        tls_config: { ca_file: `${serviceAccountDir}/ca.crt` },
+        // Kubelet serving certificates are usually self-signed per node.
+        tls_config: { ca_file: `${serviceAccountDir}/ca.crt`, insecure_skip_verify: true },
         kubernetes_sd_configs: [{ role: "node" }],
-        relabel_configs: [
-          { target_label: "__address__", replacement: "kubernetes.default.svc:443" },
-          {
-            source_labels: ["__meta_kubernetes_node_name"],
-            regex: "(.+)",
-            target_label: "__metrics_path__",
-            replacement: "/api/v1/nodes/$1/proxy/metrics/cadvisor",
-          },
-          { source_labels: ["__meta_kubernetes_node_name"], target_label: "node" },
-        ],
+        relabel_configs: [{ source_labels: ["__meta_kubernetes_node_name"], target_label: "node" }],
       },
       ...(options.certManagerNamespace
         ? [

@@ -61,6 +61,7 @@ export function prometheusSpec(args: PrometheusSpecArgs): WorkloadSpec {
     ],
     persistentVolume: storageOf(args.settings, "data", prometheusPaths.data),
     metrics: [{ port: "http" }],
+    scrapes: true,
     apiAccess: {
       namespaced: [
         {
@@ -68,8 +69,11 @@ export function prometheusSpec(args: PrometheusSpecArgs): WorkloadSpec {
           rules: [read([""], ["pods", "services", "endpoints"])],
         },
       ],
-      // The kubelet's cAdvisor endpoint, through the API server's node proxy.
-      cluster: [read([""], ["nodes", "nodes/proxy", "nodes/metrics"])],
+      // Node discovery, and the kubelets' cAdvisor endpoints (`get nodes/metrics`).
+      cluster: [
+        read([""], ["nodes"]),
+        { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+      ],
     },
     containers: [
       {
@@ -217,6 +221,9 @@ export function alloySpec(args: AlloySpecArgs): WorkloadSpec {
   };
 }
 
+/** The zones whose members export traces (the Python services and roblox-sync). */
+const traceSenders = ["backend", "mcp", "roblox"] as const;
+
 export function jaegerSpec(
   settings: ServiceSettings,
   store: TraceStore,
@@ -243,8 +250,9 @@ export function jaegerSpec(
         image: settings.image,
         args: ["--config=/etc/jaeger/config.yaml"],
         ports: [
-          { name: "otlp-grpc", port: jaegerPorts.otlpGrpc },
-          { name: "otlp-http", port: jaegerPorts.otlpHttp },
+          // Traces come from the applications' zones; the rest stays the monitoring tier's.
+          { name: "otlp-grpc", port: jaegerPorts.otlpGrpc, openTo: traceSenders },
+          { name: "otlp-http", port: jaegerPorts.otlpHttp, openTo: traceSenders },
           { name: "query", port: jaegerPorts.query },
           { name: "health", port: jaegerPorts.health },
           { name: "metrics", port: jaegerPorts.metrics, purpose: "metrics" },

@@ -102,12 +102,10 @@ test("only Prometheus, Alloy and kube-state-metrics read the API, and only by na
   ]);
   expect(new Set(rules.flatMap((rule) => rule.verbs))).toEqual(new Set(["get", "list", "watch"]));
   const prometheus = specs.find((spec) => spec.name === "prometheus")!;
+  // Node discovery and the kubelets' metrics; never nodes/proxy (commands in any pod).
   expect(prometheus.apiAccess?.cluster).toEqual([
-    {
-      apiGroups: [""],
-      resources: ["nodes", "nodes/proxy", "nodes/metrics"],
-      verbs: ["get", "list", "watch"],
-    },
+    { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] },
+    { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
   ]);
 });
 

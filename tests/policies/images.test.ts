@@ -128,7 +128,10 @@ describe("image-digest", () => {
 describe("image-registry-allowlist", () => {
   const allowed =
     "ghcr.io/toolboxai/, docker.io/library/, docker.io/nginxinc/, quay.io/prometheuscommunity/, " +
-    "docker.io/oliver006/";
+    "docker.io/oliver006/, docker.io/prom/prometheus, docker.io/prom/alertmanager, " +
+    "docker.io/prom/node-exporter, docker.io/grafana/grafana, docker.io/grafana/loki, " +
+    "docker.io/grafana/alloy, docker.io/jaegertracing/jaeger, " +
+    "registry.k8s.io/kube-state-metrics/kube-state-metrics";
   test("the compliant fixture passes", async () => {
     expect(await messagesOf(registryAllowlist, [compliantDeployment()])).toEqual([]);
   });

@@ -3,6 +3,7 @@ import {
   findSecretValue,
   isHostname,
   isImageReference,
+  isIdentifierChain,
   isPlaceholder,
   isUnder,
   looksSecretName,
@@ -131,10 +132,37 @@ describe("helpers", () => {
     expect(redact("ab")).toBe("ab…");
   });
   test("isPlaceholder", () => {
-    for (const value of ["$(DB_PASSWORD)", "${DB_PASSWORD}", "$DB_PASSWORD", "{{ .Values.x }}"]) {
+    for (const value of [
+      "$(DB_PASSWORD)",
+      "${DB_PASSWORD}",
+      "$DB_PASSWORD",
+      "{{ .Values.x }}",
+      // Grafana's provisioning references: the value is read from the file or variable.
+      "$__file{/run/secrets/grafana-postgres-password}",
+      "$__env{GF_DB_PASSWORD}",
+    ]) {
       expect(isPlaceholder(value)).toBe(true);
     }
     expect(isPlaceholder("hunter2")).toBe(false);
+  });
+  test("isIdentifierChain: joined lowercase names, not random tokens", () => {
+    for (const token of [
+      "discovery.kubernetes.pods.targets",
+      "kube_horizontalpodautoscaler_status_current_replicas",
+      "backend|mcp-server|agent-coordinator|roblox-sync",
+    ]) {
+      expect({ token, chain: isIdentifierChain(token) }).toEqual({ token, chain: true });
+      expect(secretValueKind(token)).toBeUndefined();
+    }
+    // Digits, capitals or a single long part stay in the entropy test.
+    for (const token of [
+      fakeSecrets.highEntropy,
+      "abcdefghij-klmnopqrs-tuvwx1yz",
+      "Abcdef.ghijkl",
+    ]) {
+      expect(isIdentifierChain(token)).toBe(false);
+    }
+    expect(isIdentifierChain("qwmzhtkpxvbnrsdlfjgycaeu")).toBe(false);
   });
   test("isHostname and isImageReference", () => {
     expect(isHostname("postgres.toolboxai.svc.cluster.local")).toBe(true);

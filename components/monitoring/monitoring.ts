@@ -1,0 +1,220 @@
+// The monitoring tier of one environment: Prometheus (scrape jobs from the endpoints every
+// workload declared, the alert rules), Alertmanager, Grafana (datasources, the five dashboards),
+// Loki with Alloy, Jaeger, kube-state-metrics, and node-exporter in its own namespace. All of it
+// from the WorkloadSpecs of ./workloads.ts, rendered like any application.
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceSettings } from "../config";
+import type { MonitoringSettings } from "../config/schema";
+import type { WorkloadRenderer } from "../model/renderer";
+import type { Endpoint, WorkloadSpec } from "../model/workload";
+import { alertmanagerConfig } from "./alertmanager";
+import { alertRuleGroups, defaultRunbookBaseUrl } from "./alerts";
+import { alloyConfig, alloyHttpPort } from "./alloy-config";
+import { dashboardFiles, dashboards } from "./dashboards";
+import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
+import { jaegerConfig, jaegerPorts, type TraceStore } from "./jaeger-config";
+import { lokiConfig, lokiHttpPort } from "./loki-config";
+import { jobNames, prometheusConfig, type ScrapeTarget } from "./prometheus-config";
+import {
+  alertmanagerSpec,
+  alloySpec,
+  grafanaPaths,
+  grafanaReaderPasswordFile,
+  grafanaSpec,
+  jaegerSpec,
+  kubeStateMetricsSpec,
+  lokiSpec,
+  monitoringPorts,
+  nodeExporterSpec,
+  prometheusPaths,
+  prometheusSpec,
+} from "./workloads";
+
+export interface MonitoringServices {
+  readonly prometheus: ServiceSettings;
+  readonly alertmanager: ServiceSettings;
+  readonly grafana: ServiceSettings;
+  readonly loki: ServiceSettings;
+  readonly alloy: ServiceSettings;
+  readonly jaeger: ServiceSettings;
+  readonly nodeExporter: ServiceSettings;
+  readonly kubeStateMetrics: ServiceSettings;
+}
+
+export interface MonitoringArgs {
+  readonly environment: string;
+  readonly instance: string;
+  readonly publicUrl: string;
+  readonly services: MonitoringServices;
+  readonly settings: MonitoringSettings;
+  readonly recoveryPointObjectiveMinutes: number;
+  readonly namespaces: {
+    /** The applications' namespace. */
+    readonly platform: string;
+    /** This tier's namespace. */
+    readonly monitoring: string;
+    /** node-exporter's own (privileged) namespace. */
+    readonly nodeExporter: string;
+  };
+  /** Renders into the monitoring namespace. */
+  readonly renderer: WorkloadRenderer;
+  /** Renders into node-exporter's namespace. */
+  readonly nodeRenderer: WorkloadRenderer;
+  /** The metrics endpoints the applications and data stores declared. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  /** cert-manager's namespace, when the stack issues its certificate with it. */
+  readonly certManagerNamespace?: string;
+  readonly postgres: Endpoint & { readonly database: string; readonly readerUser: string };
+  /** Secret Outputs. */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+  readonly postgresReaderPassword: pulumi.Output<string>;
+  readonly receivers: {
+    readonly pagerRoutingKey?: pulumi.Output<string>;
+    readonly chatWebhookUrl?: pulumi.Output<string>;
+  };
+}
+
+/** Where a workload of the monitoring namespace is reached. */
+export function monitoringEndpoint(namespace: string, workload: string, port: number): Endpoint {
+  return { host: `${workload}.${namespace}.svc.cluster.local`, port };
+}
+
+/** The OTLP/HTTP endpoint the applications export traces to (Jaeger's collector). */
+export function otlpEndpointOf(monitoringNamespace: string): string {
+  const { host, port } = monitoringEndpoint(monitoringNamespace, "jaeger", jaegerPorts.otlpHttp);
+  return `http://${host}:${port}`;
+}
+
+/** The endpoints a spec declares, as scrape targets in `namespace`. */
+function targetsOf(specs: readonly WorkloadSpec[], namespace: string): ScrapeTarget[] {
+  return specs.flatMap((spec) =>
+    (spec.metrics ?? []).map((metrics) => ({
+      workload: spec.name,
+      namespace,
+      port: metrics.port,
+      path: metrics.path,
+    })),
+  );
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+  /** Grafana, for the gateway's /grafana/ route. */
+  readonly grafana: Endpoint;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:monitoring:Monitoring", name, {}, opts);
+    const { services, settings, namespaces } = args;
+    const at = (workload: string, port: number) =>
+      monitoringEndpoint(namespaces.monitoring, workload, port);
+    const watched = [namespaces.platform, namespaces.monitoring];
+    // The HTTP applications, whose health, errors and latency alert and fill the dashboards.
+    const jobs = jobNames(args.scrapeTargets);
+    const appJobs = args.scrapeTargets
+      .filter((target) => target.families?.includes("http_requests_total"))
+      .map((target) => jobs.get(target)!);
+
+    const receiverFiles = {
+      ...(args.receivers.pagerRoutingKey ? { pager: "pager-routing-key" } : {}),
+      ...(args.receivers.chatWebhookUrl ? { chat: "chat-webhook-url" } : {}),
+    };
+    const alertmanager = alertmanagerSpec({
+      settings: services.alertmanager,
+      config: alertmanagerConfig({
+        pagerRoutingKeyFile: receiverFiles.pager && `/run/secrets/${receiverFiles.pager}`,
+        chatWebhookUrlFile: receiverFiles.chat && `/run/secrets/${receiverFiles.chat}`,
+      }),
+      receiverSecrets: [
+        ...(args.receivers.pagerRoutingKey
+          ? [{ name: "pager-routing-key", value: args.receivers.pagerRoutingKey }]
+          : []),
+        ...(args.receivers.chatWebhookUrl
+          ? [{ name: "chat-webhook-url", value: args.receivers.chatWebhookUrl }]
+          : []),
+      ],
+    });
+    const loki = lokiSpec(
+      services.loki,
+      lokiConfig({ retentionDays: settings.logRetentionDays, dataPath: "/loki" }),
+    );
+    const alloy = alloySpec({
+      settings: services.alloy,
+      config: alloyConfig({
+        namespaces: watched,
+        lokiPushUrl: `http://${at("loki", lokiHttpPort).host}:${lokiHttpPort}/loki/api/v1/push`,
+        instance: args.instance,
+        environment: args.environment,
+      }),
+      namespaces: watched,
+    });
+    // Dev keeps traces in memory; staging and production on a volume, for their retention.
+    const store: TraceStore =
+      args.environment === "dev"
+        ? { kind: "memory", maxTraces: 50000 }
+        : { kind: "badger", dataPath: "/badger", retentionDays: settings.traceRetentionDays };
+    const jaeger = jaegerSpec(services.jaeger, store, jaegerConfig(store));
+    const kubeStateMetrics = kubeStateMetricsSpec(services.kubeStateMetrics, watched);
+    const grafana = grafanaSpec({
+      settings: services.grafana,
+      publicUrl: args.publicUrl,
+      datasources: grafanaDatasources({
+        prometheus: at("prometheus", monitoringPorts.prometheus),
+        loki: at("loki", lokiHttpPort),
+        jaeger: at("jaeger", jaegerPorts.query),
+        postgres: {
+          host: args.postgres.host,
+          port: args.postgres.port,
+          database: args.postgres.database,
+          user: args.postgres.readerUser,
+          passwordFile: `/run/secrets/${grafanaReaderPasswordFile}`,
+        },
+      }),
+      dashboardProvider: grafanaDashboardProvider(grafanaPaths.dashboards),
+      dashboards: dashboardFiles(dashboards({ environment: args.environment, appJobs })),
+      adminPassword: args.grafanaAdminPassword,
+      postgresReaderPassword: args.postgresReaderPassword,
+    });
+    const nodeExporter = nodeExporterSpec(services.nodeExporter);
+
+    const tier = [alertmanager, loki, alloy, jaeger, kubeStateMetrics, grafana];
+    const prometheus = prometheusSpec({
+      settings: services.prometheus,
+      config: prometheusConfig({
+        instance: args.instance,
+        environment: args.environment,
+        targets: [
+          ...args.scrapeTargets,
+          // Its own tier, but Prometheus itself, Alertmanager and kube-state-metrics, which
+          // have fixed jobs.
+          ...targetsOf(
+            tier.filter((spec) => !["alertmanager", "kube-state-metrics"].includes(spec.name)),
+            namespaces.monitoring,
+          ),
+        ],
+        alertmanager: at("alertmanager", monitoringPorts.alertmanager),
+        kubeStateMetrics: at("kube-state-metrics", monitoringPorts.kubeStateMetrics),
+        nodeExporterNamespace: namespaces.nodeExporter,
+        certManagerNamespace: args.certManagerNamespace,
+        ruleFiles: [prometheusPaths.rules],
+      }),
+      rules: {
+        groups: alertRuleGroups({
+          thresholds: settings.alerts,
+          recoveryPointObjectiveMinutes: args.recoveryPointObjectiveMinutes,
+          appJobs,
+          runbookBaseUrl: defaultRunbookBaseUrl,
+        }),
+      },
+      retentionDays: settings.metricsRetentionDays,
+      discoveryNamespaces: [
+        ...watched,
+        namespaces.nodeExporter,
+        ...(args.certManagerNamespace ? [args.certManagerNamespace] : []),
+      ],
+    });
+
+    for (const spec of [prometheus, ...tier]) args.renderer.render(spec, this);
+    args.nodeRenderer.render(nodeExporter, this);
+    this.grafana = at("grafana", monitoringPorts.grafana);
+    this.registerOutputs({ grafana: this.grafana, alloyPort: alloyHttpPort });
+  }
+}
