@@ -272,7 +272,10 @@ describe("gateway nginx.conf (production stack)", () => {
     expect(Object.fromEntries(upstreams)).toEqual({
       backend: [expectedUpstreams.backend],
       dashboard: [expectedUpstreams.dashboard],
+      // Grafana, in the monitoring namespace, under /grafana/.
+      grafana: [{ host: "grafana.toolboxai-monitoring.svc.cluster.local", port: 3000 }],
     });
+    expect(conf).toMatch(/location \/grafana\/ \{\s+limit_req zone=api/);
     // The same names and ports as the Services the program registers.
     for (const [name, upstream] of Object.entries(expectedUpstreams)) {
       const service = run.resources.find(

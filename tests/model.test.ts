@@ -189,9 +189,10 @@ describe("zones", () => {
     expect(clientZones(["cache"])).toEqual(["backend"]);
     expect(reachableZones(["frontend"])).toEqual(["frontend", "backend", "observability"]);
     expect(reachableZones(["roblox"])).toEqual(["backend"]);
-    // Grafana is reached from the gateway and reaches the monitoring tier, nothing else.
+    // Grafana is reached from the gateway and reaches the monitoring tier and (as a read-only
+    // role) PostgreSQL, nothing else.
     expect(clientZones(["observability"])).toEqual(["frontend"]);
-    expect(reachableZones(["observability"])).toEqual(["monitoring"]);
+    expect(reachableZones(["observability"])).toEqual(["database", "monitoring"]);
     expect(clientZones(["monitoring"])).toEqual(["monitoring", "observability"]);
     expect(reachableZones(["backend"])).toEqual(["backend", "database", "cache", "mcp"]);
     expect(reachableZones(["mcp"])).toEqual(["mcp"]);

@@ -22,6 +22,9 @@ describeStack("dev", {
     "policy-exemptions-in-use: stack",
     "backup-schedule: StatefulSet postgres",
     "backup-schedule: StatefulSet redis",
+    "backup-schedule: StatefulSet prometheus",
+    "backup-schedule: StatefulSet alertmanager",
+    "backup-schedule: StatefulSet loki",
   ],
   quotaHeadroomPercent: 25,
   // Pulumi.dev.yaml sets toolboxai:protectData: false: dev is disposable.

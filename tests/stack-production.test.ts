@@ -23,6 +23,10 @@ describeStack("production", {
     "policy-exemptions-in-use: stack",
     "backup-schedule: StatefulSet postgres",
     "backup-schedule: StatefulSet redis",
+    "backup-schedule: StatefulSet prometheus",
+    "backup-schedule: StatefulSet alertmanager",
+    "backup-schedule: StatefulSet loki",
+    "backup-schedule: StatefulSet jaeger",
   ],
   quotaHeadroomPercent: 25,
   // toolboxai:protectData defaults to true: the namespace (deleting it deletes the volume
@@ -33,6 +37,12 @@ describeStack("production", {
     "StatefulSet redis",
     "RandomPassword secrets-postgresPassword",
     "RandomPassword secrets-redisPassword",
+    "Namespace monitoring-namespace",
+    "RandomPassword secrets-postgresReaderPassword",
+    "StatefulSet prometheus",
+    "StatefulSet alertmanager",
+    "StatefulSet loki",
+    "StatefulSet jaeger",
   ],
   autoscaled: {
     backend: [3, 10],

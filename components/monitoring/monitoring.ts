@@ -205,11 +205,7 @@ export class Monitoring extends pulumi.ComponentResource {
         }),
       },
       retentionDays: settings.metricsRetentionDays,
-      discoveryNamespaces: [
-        ...watched,
-        namespaces.nodeExporter,
-        ...(args.certManagerNamespace ? [args.certManagerNamespace] : []),
-      ],
+      discoveryNamespaces: [...watched, namespaces.nodeExporter],
     });
 
     for (const spec of [prometheus, ...tier]) args.renderer.render(spec, this);

@@ -125,15 +125,14 @@ export function prometheusConfig(options: PrometheusConfigOptions): Record<strin
         kubernetes_sd_configs: [{ role: "node" }],
         relabel_configs: [{ source_labels: ["__meta_kubernetes_node_name"], target_label: "node" }],
       },
+      // cert-manager's metrics Service (port 9402 in its charts), by name: no discovery, so no
+      // Role in a namespace this program does not own.
       ...(options.certManagerNamespace
         ? [
-            podJob(
-              "cert-manager",
-              options.certManagerNamespace,
-              "cert-manager",
-              "http-metrics",
-              "/metrics",
-            ),
+            staticJob("cert-manager", {
+              host: `cert-manager.${options.certManagerNamespace}.svc.cluster.local`,
+              port: 9402,
+            }),
           ]
         : []),
       ...appJobs,

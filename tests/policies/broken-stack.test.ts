@@ -39,6 +39,29 @@ test("the broken stack fails with the expected mandatory violations, and only th
       "replicas-min: Deployment toolboxai-broken/flower",
       "replicas-min: StatefulSet toolboxai-broken/postgres",
       "replicas-min: StatefulSet toolboxai-broken/redis",
+      // Likewise the monitoring tier's exemptions (single instances, API tokens, node-exporter's
+      // host access) name the production namespaces, so here they apply to nothing.
+      ...["alloy", "grafana", "kube-state-metrics"].map(
+        (name) => `replicas-min: Deployment toolboxai-broken-monitoring/${name}`,
+      ),
+      ...["alertmanager", "jaeger", "loki", "prometheus"].map(
+        (name) => `replicas-min: StatefulSet toolboxai-broken-monitoring/${name}`,
+      ),
+      ...[
+        "Deployment toolboxai-broken-monitoring/alloy",
+        "Deployment toolboxai-broken-monitoring/kube-state-metrics",
+        "ServiceAccount toolboxai-broken-monitoring/alloy",
+        "ServiceAccount toolboxai-broken-monitoring/kube-state-metrics",
+        "ServiceAccount toolboxai-broken-monitoring/prometheus",
+        "StatefulSet toolboxai-broken-monitoring/prometheus",
+      ].map((object) => `service-account-token-automount: ${object}`),
+      // Two host namespaces (PID and network), three host paths.
+      ...["host-namespaces", "host-namespaces", "no-container-runtime-socket"].map(
+        (policy) => `${policy}: DaemonSet toolboxai-broken-node-exporter/node-exporter`,
+      ),
+      ...["no-host-path-volumes", "volume-type-allowlist"].flatMap((policy) =>
+        [1, 2, 3].map(() => `${policy}: DaemonSet toolboxai-broken-node-exporter/node-exporter`),
+      ),
     ].sort(),
   );
   expect(mandatory.find((finding) => finding.policy === "ingress-tls")?.message).toBe(

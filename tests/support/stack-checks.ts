@@ -34,7 +34,20 @@ export interface StackExpectations {
   readonly protectedResources: readonly string[];
 }
 
-const podKinds = new Set(["Deployment", "StatefulSet"]);
+const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+/** The monitoring tier, one pod each, in every stack (components/monitoring). */
+const monitoringWorkloads = [
+  "prometheus",
+  "alertmanager",
+  "grafana",
+  "loki",
+  "alloy",
+  "jaeger",
+  "kube-state-metrics",
+];
+/** The workloads that read the Kubernetes API, and so mount their ServiceAccount token. */
+const apiReaders = new Set(["prometheus", "alloy", "kube-state-metrics"]);
 
 function byKind(run: ProgramRun, kind: string): RegisteredResource[] {
   return run.resources.filter(
@@ -49,11 +62,13 @@ function generatedPasswords(run: ProgramRun): string[] {
     .map((resource) => mockPasswordPrefix(resource.name));
 }
 
-function named(run: ProgramRun, kind: string, name: string): any {
+function named(run: ProgramRun, kind: string, name: string, namespace?: string): any {
   const found = byKind(run, kind).find(
-    (resource) => (resource.inputs.metadata as any)?.name === name,
+    (resource) =>
+      (resource.inputs.metadata as any)?.name === name &&
+      (namespace === undefined || (resource.inputs.metadata as any)?.namespace === namespace),
   );
-  if (!found) throw new Error(`no ${kind} named ${name}`);
+  if (!found) throw new Error(`no ${kind} named ${name}${namespace ? ` in ${namespace}` : ""}`);
   return found.inputs;
 }
 
@@ -71,6 +86,11 @@ export function modelFor(manifest: any): new (data: any) => { validate(): void }
 
 export function describeStack(stack: string, expected: StackExpectations): void {
   describe(`stack ${stack} (Pulumi.${stack}.yaml)`, () => {
+    const namespaces = {
+      platform: expected.namespace,
+      monitoring: `${expected.namespace}-monitoring`,
+      nodeExporter: `${expected.namespace}-node-exporter`,
+    };
     let run: ProgramRun;
     beforeAll(async () => {
       run = await runProgram(stack);
@@ -87,7 +107,9 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       const names = pods()
         .map((workload) => workload.metadata.name)
         .sort();
-      expect(names).toEqual(Object.keys(expected.replicas).sort());
+      expect(names).toEqual(
+        [...Object.keys(expected.replicas), ...monitoringWorkloads, "node-exporter"].sort(),
+      );
     });
 
     test("each controller is created after the ServiceAccount, ConfigMaps and Secrets its pods name", () => {
@@ -131,7 +153,13 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     test("every container is hardened and sized", () => {
       for (const workload of pods()) {
         const pod = workload.spec.template.spec;
-        expect(pod.automountServiceAccountToken).toBe(false);
+        expect({
+          workload: workload.metadata.name,
+          token: pod.automountServiceAccountToken,
+        }).toEqual({
+          workload: workload.metadata.name,
+          token: apiReaders.has(workload.metadata.name),
+        });
         expect(pod.securityContext).toMatchObject({
           runAsNonRoot: true,
           seccompProfile: { type: "RuntimeDefault" },
@@ -169,8 +197,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         }
         for (const volume of pod.volumes) {
           if (volume.emptyDir) expect(volume.emptyDir.sizeLimit).toBeDefined();
-          expect(volume.hostPath).toBeUndefined();
+          // Only the node agent reads the host, in its own namespace (policy exemption).
+          if (workload.metadata.name !== "node-exporter") expect(volume.hostPath).toBeUndefined();
         }
+        expect(pod.hostPID ?? false).toBe(workload.metadata.name === "node-exporter");
       }
     });
 
@@ -180,7 +210,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         .flatMap((resource) => Object.values(resource.inputs.stringData as Record<string, string>));
       expect(secretValues.length).toBeGreaterThan(0);
       const passwords = generatedPasswords(run);
-      expect(passwords.length).toBe(5);
+      expect(passwords.length).toBe(7);
       for (const workload of pods()) {
         for (const container of workload.spec.template.spec.containers) {
           for (const variable of container.env) {
@@ -293,9 +323,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         expect(metadata.labels["app.kubernetes.io/part-of"]).toBe("toolboxai");
         expect(metadata.labels["app.kubernetes.io/managed-by"]).toBe("pulumi");
         expect(metadata.labels["app.kubernetes.io/instance"]).toBeDefined();
-        if (resource.inputs.kind !== "Namespace" && resource.inputs.kind !== "PriorityClass") {
+        const clusterWide = ["Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"];
+        if (!clusterWide.includes(String(resource.inputs.kind))) {
           expect(metadata.labels["app.kubernetes.io/name"]).toBeDefined();
-          expect(metadata.namespace).toBe(expected.namespace);
+          expect(Object.values(namespaces)).toContain(metadata.namespace);
         }
       }
       for (const workload of pods()) {
@@ -306,7 +337,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     });
 
     test("the namespace quota leaves the configured headroom above the workloads' peak", () => {
-      const quota = named(run, "ResourceQuota", "toolboxai-quota").spec.hard;
+      const quota = named(run, "ResourceQuota", "toolboxai-quota", namespaces.platform).spec.hard;
       const hpaMax = new Map(
         byKind(run, "HorizontalPodAutoscaler").map((resource) => {
           const hpa = resource.inputs as any;
@@ -316,7 +347,9 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       // The peak, from the rendered objects: every autoscaler at its maximum, every rolling
       // Deployment with its surge pod at once.
       const peak = { pods: 0, cpu: 0, memory: 0, limitsCpu: 0, limitsMemory: 0 };
-      for (const workload of pods()) {
+      for (const workload of pods().filter(
+        (candidate) => candidate.metadata.namespace === namespaces.platform,
+      )) {
         const surge = workload.spec.strategy?.type === "RollingUpdate" ? 1 : 0;
         const count = (hpaMax.get(workload.metadata.name) ?? workload.spec.replicas) + surge;
         peak.pods += count;
@@ -337,7 +370,13 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         peak.limitsMemory * margin,
       );
       expect(Number(quota["persistentvolumeclaims"])).toBeGreaterThanOrEqual(Math.ceil(2 * margin));
-      const limits = named(run, "LimitRange", "toolboxai-limits").spec.limits[0];
+      const limits = named(run, "LimitRange", "toolboxai-limits", namespaces.platform).spec
+        .limits[0];
+      // Each of the stack's namespaces has its own quota and limits.
+      for (const namespace of Object.values(namespaces)) {
+        expect(named(run, "ResourceQuota", "toolboxai-quota", namespace)).toBeDefined();
+        expect(named(run, "LimitRange", "toolboxai-limits", namespace)).toBeDefined();
+      }
       expect(limits.type).toBe("Container");
       expect(limits.default).toBeDefined();
       expect(limits.defaultRequest).toBeDefined();
@@ -353,10 +392,25 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     });
 
     test("the namespace enforces Pod Security restricted and denies by default", () => {
-      const namespace = named(run, "Namespace", expected.namespace);
-      for (const mode of ["enforce", "audit", "warn"]) {
-        expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe("restricted");
+      for (const name of [namespaces.platform, namespaces.monitoring]) {
+        const namespace = named(run, "Namespace", name);
+        for (const mode of ["enforce", "audit", "warn"]) {
+          expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe(
+            "restricted",
+          );
+        }
       }
+      // node-exporter's namespace alone admits host access, and still audits and warns.
+      expect(named(run, "Namespace", namespaces.nodeExporter).metadata.labels).toMatchObject({
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+      });
+      expect(
+        pods()
+          .filter((workload) => workload.metadata.namespace === namespaces.nodeExporter)
+          .map((workload) => workload.metadata.name),
+      ).toEqual(["node-exporter"]);
       const deny = named(run, "NetworkPolicy", "default-deny");
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
       expect(named(run, "NetworkPolicy", "allow-dns").spec.egress[0].ports).toContainEqual({
@@ -370,7 +424,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
     });
 
-    test("database and cache accept only the backend zone; roblox-sync reaches only backend and HTTPS", () => {
+    test("database and cache accept only the backend zone; roblox-sync reaches only backend, traces and HTTPS", () => {
       const sources = (name: string) =>
         named(run, "NetworkPolicy", name).spec.ingress.flatMap((rule: any) =>
           rule.from.map((peer: any) =>
@@ -378,13 +432,17 @@ export function describeStack(stack: string, expected: StackExpectations): void 
           ),
         );
       const backendZone = JSON.stringify({ "zone.toolboxai.io/backend": "true" });
-      for (const store of ["postgres", "redis"]) {
-        const zoneSources = sources(store).filter(
+      const zoneSourcesOf = (name: string) =>
+        sources(name).filter(
           (source: string) =>
             source.includes("zone.toolboxai.io/") && !source.includes("monitoring"),
         );
-        expect(zoneSources).toEqual([backendZone]);
-      }
+      // PostgreSQL also admits Grafana (the observability zone), as a read-only role.
+      expect(zoneSourcesOf("postgres")).toEqual([
+        backendZone,
+        JSON.stringify({ "zone.toolboxai.io/observability": "true" }),
+      ]);
+      expect(zoneSourcesOf("redis")).toEqual([backendZone]);
       for (const mcpMember of ["mcp-server", "agent-coordinator"]) {
         const zoneSources = sources(mcpMember).filter(
           (source: string) =>
@@ -404,6 +462,18 @@ export function describeStack(stack: string, expected: StackExpectations): void 
             },
           ],
         },
+        // Traces to Jaeger's OTLP/HTTP port, and nothing else of the monitoring tier.
+        {
+          to: [
+            {
+              namespaceSelector: {
+                matchLabels: { "app.kubernetes.io/instance": `toolboxai-${stack}` },
+              },
+              podSelector: { matchLabels: { "zone.toolboxai.io/monitoring": "true" } },
+            },
+          ],
+          ports: [{ protocol: "TCP", port: "otlp-http" }],
+        },
         expect.objectContaining({ ports: [{ protocol: "TCP", port: 443 }] }),
       ]);
       const gatewayIngress = named(run, "NetworkPolicy", "gateway").spec.ingress;
@@ -422,7 +492,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
 
     test("stack outputs name endpoints and secrets, never secret values", async () => {
       expect(run.outputs.publicUrl).toBe(expected.publicUrl);
-      expect(run.outputs.namespaces).toEqual([expected.namespace]);
+      expect(run.outputs.namespaces).toEqual(Object.values(namespaces));
       const text = JSON.stringify(run.outputs);
       for (const password of generatedPasswords(run)) expect(text).not.toContain(password);
       const secretObjects = byKind(run, "Secret").map(
@@ -437,6 +507,8 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         "flowerPassword",
         "jwtSecret",
         "appSecretKey",
+        "grafanaAdminPassword",
+        "postgresReaderPassword",
       ]);
       const ingress = named(run, "Ingress", "gateway");
       if (expected.tlsIssuer) {
