@@ -93,7 +93,9 @@ describe("the report and exit codes", () => {
     expect(code).toBe(1);
     expect(stdout).toContain("Preflight of stack production against kube context (current):");
     expect(stdout).toContain("MISSING  StorageClass ssd: not found");
-    expect(stdout).toContain("needed because the volumes of postgres, redis, prometheus, alertmanager, loki and jaeger use it");
+    expect(stdout).toContain(
+      "needed because the volumes of postgres, redis, prometheus, alertmanager, loki and jaeger use it",
+    );
     expect(stdout).toContain(
       "MISSING  the metrics API (APIService v1beta1.metrics.k8s.io): not registered",
     );
