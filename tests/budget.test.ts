@@ -80,3 +80,26 @@ test("quota and limit range render as Kubernetes quantities", () => {
   });
   expect(limitRangeLimits(total)[0].max).toEqual({ cpu: "2000m", memory: "4096Mi" });
 });
+
+test("the LimitRange's defaults never exceed its cap (the API server refuses that)", () => {
+  const nodeAgent: WorkloadSpec = {
+    name: "node-agent",
+    component: "monitoring",
+    kind: "daemon",
+    zones: ["monitoring"],
+    replicas: 3,
+    containers: [container("node-agent", "200m", "64Mi")],
+  };
+  expect(limitRangeLimits(footprintOf(nodeAgent))[0]).toEqual({
+    type: "Container",
+    defaultRequest: { cpu: "100m", memory: "64Mi" },
+    default: { cpu: "200m", memory: "64Mi" },
+    max: { cpu: "200m", memory: "64Mi" },
+  });
+  // A daemon has no surge pod; a roomy namespace keeps the usual defaults.
+  expect(footprintOf(nodeAgent).pods).toBe(3);
+  expect(limitRangeLimits(footprintOf(api))[0]).toMatchObject({
+    defaultRequest: { cpu: "100m", memory: "128Mi" },
+    default: { cpu: "500m", memory: "512Mi" },
+  });
+});

@@ -97,17 +97,25 @@ export function quotaHard(footprint: Footprint, headroomPercent: number): Record
   };
 }
 
-/** Defaults for containers that declare nothing (only hand-made ones), and the per-container cap. */
+/**
+ * Defaults for containers that declare nothing (only hand-made ones), and the per-container cap.
+ * The defaults never exceed the cap: the API server refuses such a LimitRange (seen in a
+ * namespace of small containers, node-exporter's).
+ */
 export function limitRangeLimits(footprint: Footprint) {
+  const maxCpu = footprint.maxContainerCpu;
+  const maxMemory = footprint.maxContainerMemory;
+  const defaultCpu = Math.min(500, maxCpu);
+  const defaultMemory = Math.min(512 * 2 ** 20, maxMemory);
   return [
     {
       type: "Container",
-      defaultRequest: { cpu: "100m", memory: "128Mi" },
-      default: { cpu: "500m", memory: "512Mi" },
-      max: {
-        cpu: cpuQuantity(footprint.maxContainerCpu),
-        memory: memoryQuantity(footprint.maxContainerMemory),
+      defaultRequest: {
+        cpu: cpuQuantity(Math.min(100, defaultCpu)),
+        memory: memoryQuantity(Math.min(128 * 2 ** 20, defaultMemory)),
       },
+      default: { cpu: cpuQuantity(defaultCpu), memory: memoryQuantity(defaultMemory) },
+      max: { cpu: cpuQuantity(maxCpu), memory: memoryQuantity(maxMemory) },
     },
   ];
 }

@@ -230,6 +230,79 @@ export function rightsBeyond(baseline: readonly string[], rules: readonly string
   return rules.filter((rule) => !baseline.includes(rule));
 }
 
+/** A `can-i --list` line with the verbs in its last bracket sorted, so grants compare. */
+export function normalizedRule(rule: string): string {
+  return rule.replace(
+    /\[([^\]]*)\]$/,
+    (_, verbs: string) => `[${verbs.split(" ").sort().join(" ")}]`,
+  );
+}
+
+interface DeclaredRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly verbs?: readonly string[];
+}
+
+/**
+ * What the program's RBAC grants a ServiceAccount in a namespace, as `kubectl auth can-i --list`
+ * prints it (one line per resource, `resource.group`): the rules of the Roles bound to it in that
+ * namespace and of the ClusterRoles bound to it cluster-wide.
+ */
+export function grantedRules(
+  declared: readonly DeclaredObject[],
+  serviceAccount: { readonly namespace: string; readonly name: string },
+  namespace: string,
+): string[] {
+  const manifests = declared.map(
+    (object) =>
+      object.manifest as KubernetesObject & {
+        subjects?: readonly { kind: string; name: string; namespace?: string }[];
+        roleRef?: { kind: string; name: string };
+        rules?: readonly DeclaredRule[];
+      },
+  );
+  const boundTo = (binding: (typeof manifests)[number]) =>
+    (binding.subjects ?? []).some(
+      (subject) =>
+        subject.kind === "ServiceAccount" &&
+        subject.name === serviceAccount.name &&
+        subject.namespace === serviceAccount.namespace,
+    );
+  const roles = [
+    ...manifests
+      .filter((binding) => binding.kind === "RoleBinding")
+      .filter((binding) => binding.metadata.namespace === namespace && boundTo(binding))
+      .map((binding) =>
+        manifests.find(
+          (role) =>
+            role.kind === "Role" &&
+            role.metadata.namespace === namespace &&
+            role.metadata.name === binding.roleRef?.name,
+        ),
+      ),
+    ...manifests
+      .filter((binding) => binding.kind === "ClusterRoleBinding" && boundTo(binding))
+      .map((binding) =>
+        manifests.find(
+          (role) => role.kind === "ClusterRole" && role.metadata.name === binding.roleRef?.name,
+        ),
+      ),
+  ];
+  const lines = roles.flatMap((role) =>
+    (role?.rules ?? []).flatMap((rule) =>
+      (rule.resources ?? []).flatMap((resource) =>
+        (rule.apiGroups ?? [""]).map((group) =>
+          normalizedRule(
+            `${resource}${group ? `.${group}` : ""} [] [] [${(rule.verbs ?? []).join(" ")}]`,
+          ),
+        ),
+      ),
+    ),
+  );
+  return [...new Set(lines)].sort();
+}
+
 interface PreviewStep {
   readonly op: string;
   readonly urn: string;

@@ -12,6 +12,8 @@ import {
   notServerSideApplied,
   podSecurityProbes,
   refusedPods,
+  grantedRules,
+  normalizedRule,
   rightsBeyond,
   rulesOf,
   updatedResources,
@@ -130,6 +132,10 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
   let declared: DeclaredObject[] = [];
   let namespace = "";
   const ns = () => ["--namespace", namespace];
+  const stackNamespaces = () =>
+    declared
+      .filter((object) => object.manifest.kind === "Namespace")
+      .map((object) => object.manifest.metadata.name);
 
   copyFileSync(path.join(root, `Pulumi.${stack}.yaml`), path.join(project, `Pulumi.${name}.yaml`));
   const initialised = check(name, "stack init for the local API server, skipAwait on", () => {
@@ -204,22 +210,28 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
 
     check(
       name,
-      "every controller created its pods, none refused by Pod Security, quota or LimitRange",
+      "every controller created its pods in every namespace, none refused by Pod Security, quota or LimitRange",
       () => {
-        const shortfalls = eventually(90, () =>
-          controllerShortfalls(
-            json(["get", "deployments", ...ns()]),
-            json(["get", "statefulsets", ...ns()]),
-            json(["get", "horizontalpodautoscalers", ...ns()]),
-          ),
-        );
-        const refusals = refusedPods(
-          json(["get", "events", ...ns()]),
-          json(["get", "replicasets", ...ns()]),
-        );
-        const pods = json<{ items: KubernetesObject[] }>(["get", "pods", ...ns()]).items;
-        const problems = [...shortfalls, ...refusals];
-        if (pods.length === 0) problems.push("no pod in the namespace");
+        // Without nodes a DaemonSet (node-exporter) schedules no pod: only Deployments and
+        // StatefulSets are counted.
+        const problems: string[] = [];
+        for (const target of stackNamespaces()) {
+          const inTarget = ["--namespace", target];
+          const shortfalls = eventually(90, () =>
+            controllerShortfalls(
+              json(["get", "deployments", ...inTarget]),
+              json(["get", "statefulsets", ...inTarget]),
+              json(["get", "horizontalpodautoscalers", ...inTarget]),
+            ),
+          );
+          const refusals = refusedPods(
+            json(["get", "events", ...inTarget]),
+            json(["get", "replicasets", ...inTarget]),
+          );
+          problems.push(...[...shortfalls, ...refusals].map((problem) => `${target}: ${problem}`));
+        }
+        const pods = json<{ items: KubernetesObject[] }>(["get", "pods", "--all-namespaces"]).items;
+        if (pods.length === 0) problems.push("no pod in any namespace");
         return problems.length > 0 ? problems.join("\n") : undefined;
       },
     );
@@ -252,56 +264,84 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
       },
     );
 
-    check(name, "the ServiceAccounts have no right beyond any authenticated identity's", () => {
-      const bindings = declared.filter((object) =>
-        ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].includes(object.manifest.kind),
-      );
-      if (bindings.length > 0) {
-        // The program grants no rights today; once it does, those grants are the expectation.
-        return `the program now declares RBAC (${bindings.map((object) => object.label).join(", ")}): compare the rights with those grants`;
-      }
-      const canI = (serviceAccount: string) => {
-        const result = kubectl([
-          "auth",
-          "can-i",
-          "--list",
-          ...ns(),
-          `--as=system:serviceaccount:${namespace}:${serviceAccount}`,
-        ]);
-        if (result.code !== 0) throw new Error(`kubectl auth can-i: ${result.output}`);
-        return rulesOf(result.output);
-      };
-      // An identity nothing can be bound to: what every ServiceAccount may do anyway.
-      const baseline = canI(`e2e-unbound-${process.pid}`);
-      const serviceAccounts = declared
-        .filter((object) => object.manifest.kind === "ServiceAccount")
-        .map((object) => object.manifest.metadata.name);
-      if (serviceAccounts.length === 0)
-        return "the stack declares no ServiceAccount: nothing checked";
-      const problems = [...serviceAccounts, "default"].flatMap((serviceAccount) =>
-        rightsBeyond(baseline, canI(serviceAccount)).map((rule) => `${serviceAccount}: ${rule}`),
-      );
-      for (const [verb, resource] of [
-        ["get", "secrets"],
-        ["list", "pods"],
-        ["create", "pods"],
-        ["patch", "deployments.apps"],
-      ]) {
-        for (const serviceAccount of serviceAccounts) {
-          const answer = kubectl([
+    check(
+      name,
+      "each ServiceAccount has exactly the rights the program grants it, in every namespace",
+      () => {
+        const namespaces = declared
+          .filter((object) => object.manifest.kind === "Namespace")
+          .map((object) => object.manifest.metadata.name);
+        const serviceAccounts = declared
+          .filter((object) => object.manifest.kind === "ServiceAccount")
+          .map((object) => ({
+            namespace: object.manifest.metadata.namespace!,
+            name: object.manifest.metadata.name,
+          }));
+        if (serviceAccounts.length === 0)
+          return "the stack declares no ServiceAccount: nothing checked";
+        const canI = (identity: string, target: string) => {
+          const result = kubectl([
             "auth",
             "can-i",
-            verb,
-            resource,
-            ...ns(),
-            `--as=system:serviceaccount:${namespace}:${serviceAccount}`,
+            "--list",
+            "--namespace",
+            target,
+            `--as=${identity}`,
           ]);
-          if (answer.output.trim() !== "no")
-            problems.push(`${serviceAccount} can ${verb} ${resource}`);
+          if (result.code !== 0) throw new Error(`kubectl auth can-i: ${result.output}`);
+          return rulesOf(result.output).map(normalizedRule);
+        };
+        const problems: string[] = [];
+        let granted = 0;
+        for (const target of namespaces) {
+          // An identity nothing is bound to: what every ServiceAccount may do anyway.
+          const baseline = canI(
+            `system:serviceaccount:${target}:e2e-unbound-${process.pid}`,
+            target,
+          );
+          for (const account of [
+            ...serviceAccounts,
+            ...namespaces.map((namespace) => ({ namespace, name: "default" })),
+          ]) {
+            const identity = `system:serviceaccount:${account.namespace}:${account.name}`;
+            const rights = rightsBeyond(baseline, canI(identity, target));
+            const expected = grantedRules(declared, account, target);
+            granted += expected.length;
+            for (const rule of rights.filter((right) => !expected.includes(right))) {
+              problems.push(`${account.namespace}/${account.name} in ${target}: ungranted ${rule}`);
+            }
+            for (const rule of expected.filter((grant) => !rights.includes(grant))) {
+              problems.push(
+                `${account.namespace}/${account.name} in ${target}: granted but missing ${rule}`,
+              );
+            }
+          }
         }
-      }
-      return problems.length > 0 ? problems.join("\n") : undefined;
-    });
+        if (granted === 0) problems.push("no grant found: the API readers' Roles were not checked");
+        // And what nobody may do anywhere: read Secrets, start or change workloads.
+        for (const account of serviceAccounts) {
+          for (const [verb, resource] of [
+            ["get", "secrets"],
+            ["create", "pods"],
+            ["delete", "pods"],
+            ["patch", "deployments.apps"],
+          ]) {
+            const answer = kubectl([
+              "auth",
+              "can-i",
+              verb,
+              resource,
+              "--all-namespaces",
+              `--as=system:serviceaccount:${account.namespace}:${account.name}`,
+            ]);
+            if (answer.output.trim() !== "no") {
+              problems.push(`${account.namespace}/${account.name} can ${verb} ${resource}`);
+            }
+          }
+        }
+        return problems.length > 0 ? problems.join("\n") : undefined;
+      },
+    );
 
     checkUpdateInPlace();
     checkRefusalsAreSeen();
