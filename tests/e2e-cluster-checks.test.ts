@@ -5,6 +5,8 @@ import {
   controllerShortfalls,
   declaredObjects,
   disruptiveSteps,
+  grantedRules,
+  normalizedRule,
   notServerSideApplied,
   podSecurityProbes,
   refusedPods,
@@ -12,6 +14,7 @@ import {
   rightsBeyond,
   rulesOf,
   updatedResources,
+  type DeclaredObject,
   type KubernetesObject,
 } from "../tools/e2e/cluster-checks";
 import { failureSummary } from "../tools/e2e/harness";
@@ -315,6 +318,69 @@ describe("failureSummary", () => {
     const output = Array.from({ length: 30 }, (_, index) => `line ${index}`).join("\n");
     expect(failureSummary(output).split("\n")).toEqual(
       Array.from({ length: 25 }, (_, index) => `line ${index + 5}`),
+    );
+  });
+});
+
+describe("grantedRules", () => {
+  const object = (manifest: object): DeclaredObject => ({
+    type: "kubernetes:x",
+    label: "x",
+    fieldManager: "m",
+    manifest: manifest as DeclaredObject["manifest"],
+  });
+  const prometheus = { namespace: "toolboxai-monitoring", name: "prometheus" };
+  const subjects = [{ kind: "ServiceAccount", ...prometheus }];
+  const declared = [
+    object({
+      kind: "Role",
+      metadata: { name: "prometheus-read", namespace: "toolboxai" },
+      rules: [
+        { apiGroups: [""], resources: ["pods", "services"], verbs: ["watch", "get", "list"] },
+      ],
+    }),
+    object({
+      kind: "RoleBinding",
+      metadata: { name: "prometheus-read", namespace: "toolboxai" },
+      roleRef: { kind: "Role", name: "prometheus-read" },
+      subjects,
+    }),
+    object({
+      kind: "ClusterRole",
+      metadata: { name: "toolboxai-production-prometheus-read" },
+      rules: [{ apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] }],
+    }),
+    object({
+      kind: "ClusterRoleBinding",
+      metadata: { name: "toolboxai-production-prometheus-read" },
+      roleRef: { kind: "ClusterRole", name: "toolboxai-production-prometheus-read" },
+      subjects,
+    }),
+    object({
+      kind: "Role",
+      metadata: { name: "apps-read", namespace: "toolboxai" },
+      rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["list"] }],
+    }),
+  ];
+
+  test("the Roles bound in that namespace and the ClusterRoles, as can-i prints them", () => {
+    expect(grantedRules(declared, prometheus, "toolboxai")).toEqual([
+      "nodes/metrics [] [] [get]",
+      "pods [] [] [get list watch]",
+      "services [] [] [get list watch]",
+    ]);
+    // Elsewhere only the ClusterRole applies; an unbound Role grants nobody anything.
+    expect(grantedRules(declared, prometheus, "toolboxai-monitoring")).toEqual([
+      "nodes/metrics [] [] [get]",
+    ]);
+    expect(
+      grantedRules(declared, { namespace: "toolboxai", name: "backend" }, "toolboxai"),
+    ).toEqual([]);
+  });
+
+  test("normalizedRule sorts the verbs, so the order kubectl prints them in does not matter", () => {
+    expect(normalizedRule("deployments.apps [] [] [watch list get]")).toBe(
+      "deployments.apps [] [] [get list watch]",
     );
   });
 });

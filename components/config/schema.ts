@@ -258,9 +258,9 @@ export const stackConfigSchema = z
       .refine((value) => value === "" || path.isAbsolute(value), { error: renderDirMessage })
       .default(""),
     /**
-     * Annotate Deployments, StatefulSets, Services and the Ingress with `pulumi.com/skipAwait`, so
-     * that the provider does not wait for readiness. Only for control planes without kubelets
-     * (`npm run e2e`'s cluster phase); real environments keep the waits.
+     * Annotate Deployments, StatefulSets, DaemonSets, Services and the Ingress with
+     * `pulumi.com/skipAwait`, so that the provider does not wait for readiness. Only for control
+     * planes without kubelets (`npm run e2e`'s cluster phase); real environments keep the waits.
      */
     skipAwait: z.boolean({ error: "must be true or false" }).default(false),
     logLevel: oneOf(["debug", "info", "warning", "error"]).default("info"),

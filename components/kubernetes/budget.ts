@@ -77,8 +77,9 @@ export function addFootprints(a: Footprint, b: Footprint): Footprint {
   };
 }
 
-const cpuQuantity = (millicores: number) => `${Math.ceil(millicores)}m`;
-const memoryQuantity = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)}Mi`;
+// Zero is written "0", as the API server stores it (so the provider's output matches ours).
+const cpuQuantity = (millicores: number) => (millicores > 0 ? `${Math.ceil(millicores)}m` : "0");
+const memoryQuantity = (bytes: number) => (bytes > 0 ? `${Math.ceil(bytes / 2 ** 20)}Mi` : "0");
 
 /**
  * The ResourceQuota's hard limits: the footprint's peak plus `headroomPercent` of it, each
