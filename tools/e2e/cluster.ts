@@ -162,10 +162,13 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
       const exported = pulumi("stack", "export", "--show-secrets");
       if (exported.code !== 0) return expectExit(exported, 0);
       declared = declaredObjects(exported.output);
+      // The platform's namespace: the backend's (the stack's others hold its monitoring tier).
       namespace =
-        declared.find((object) => object.manifest.kind === "Namespace")?.manifest.metadata.name ??
-        "";
-      if (namespace === "") return "the stack declares no Namespace";
+        declared.find(
+          (object) =>
+            object.manifest.kind === "Deployment" && object.manifest.metadata.name === "backend",
+        )?.manifest.metadata.namespace ?? "";
+      if (namespace === "") return "the stack declares no backend Deployment";
       const warnings = up.output
         .split("\n")
         .filter((line) => line.includes("would violate PodSecurity"));
