@@ -1,6 +1,7 @@
 // ToolboxAI: one stack per environment (Pulumi.<stack>.yaml). The configuration is validated
 // before any resource is registered; then the data tier, the application tier and the gateway
-// are composed on one Kubernetes namespace.
+// are composed in the platform's namespace, and the monitoring tier in its own (node-exporter,
+// which needs the node itself, in a third).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
