@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { itWithTool, runMonitoringTool } from "./monitoring-tools";
 import { tempDir } from "./temp";
 import {
   mockPasswordPrefix,
@@ -537,6 +538,38 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       );
       expect([...new Set(advisories)].sort()).toEqual([...expected.advisories].sort());
     });
+
+    itWithTool("promtool")(
+      "the monitoring tier's generated configuration passes promtool, amtool and jaeger validate",
+      () => {
+        const configMap = (name: string) =>
+          named(run, "ConfigMap", name, namespaces.monitoring).data as Record<string, string>;
+        const prometheus = configMap("prometheus-config");
+        const checks = [
+          runMonitoringTool("promtool", ["check", "config", "--syntax-only", "prometheus.yml"], {
+            "prometheus.yml": prometheus["prometheus.yml"],
+          }),
+          runMonitoringTool("promtool", ["check", "rules", "alerts.yml"], {
+            "alerts.yml": prometheus["alerts.yml"],
+          }),
+          runMonitoringTool("amtool", ["check-config", "alertmanager.yml"], {
+            "alertmanager.yml": configMap("alertmanager-config")["alertmanager.yml"],
+          }),
+          runMonitoringTool("jaeger", ["validate", "--config=jaeger.yaml"], {
+            "jaeger.yaml": configMap("jaeger-config")["jaeger.yaml"],
+          }),
+        ];
+        expect(checks.map((result) => result.status)).toEqual([0, 0, 0, 0]);
+        expect(checks[0].output).toContain("SUCCESS");
+        // Every declared metrics endpoint of the stack became a scrape job.
+        const jobs = (parse(prometheus["prometheus.yml"]).scrape_configs as any[]).map(
+          (job) => job.job_name,
+        );
+        for (const name of ["backend", "postgres", "redis", "grafana", "loki", "jaeger"]) {
+          expect(jobs).toContain(name);
+        }
+      },
+    );
 
     test("--out writes manifests that are valid against the Kubernetes schemas, secrets redacted", () => {
       const outDir = tempDir(`toolboxai-${stack}-`);
