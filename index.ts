@@ -13,8 +13,8 @@ import {
   KubernetesRenderer,
   loadPlatformConfig,
   McpServer,
+  grafanaEndpointOf,
   Monitoring,
-  monitoringEndpoint,
   otlpEndpointOf,
   NamespaceBudget,
   PlatformNamespace,
@@ -185,7 +185,7 @@ const gateway = new Gateway(
     domain: config.domain,
     backend: backend.endpoint,
     dashboard: dashboard.endpoint,
-    grafana: monitoringEndpoint(monitoringNamespaceName, "grafana", 3000),
+    grafana: grafanaEndpointOf(monitoringNamespaceName),
     ingress: {
       namespace: namespace.name,
       instance,

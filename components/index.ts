@@ -16,4 +16,4 @@ export { Celery } from "./app/celery";
 export { Dashboard } from "./app/dashboard";
 export { RobloxSync } from "./app/roblox-sync";
 export { Gateway, publicUrlOf } from "./app/gateway";
-export { Monitoring, monitoringEndpoint, otlpEndpointOf } from "./monitoring/monitoring";
+export { grafanaEndpointOf, Monitoring, otlpEndpointOf } from "./monitoring/monitoring";

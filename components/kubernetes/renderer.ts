@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { WorkloadSpec } from "../model/workload";
-import type { ScrapeTarget } from "../monitoring/prometheus-config";
+import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
 import { addFootprints, emptyFootprint, footprintOf, type Footprint } from "./budget";
 import { KubernetesWorkload, type KubernetesContext } from "./workload";
 
@@ -20,15 +20,7 @@ export class KubernetesRenderer implements WorkloadRenderer {
     const workload = new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
     if (workload.secretName) this.secretNames.push(workload.secretName);
     this.footprint = addFootprints(this.footprint, footprintOf(spec));
-    for (const metrics of spec.metrics ?? []) {
-      this.scrapeTargets.push({
-        workload: spec.name,
-        namespace: this.context.namespace,
-        port: metrics.port,
-        path: metrics.path,
-        families: metrics.families,
-      });
-    }
+    this.scrapeTargets.push(...scrapeTargetsOf(spec, this.context.namespace));
     return workload;
   }
 }

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { MonitoringSettings } from "../config/schema";
 import type { WorkloadRenderer } from "../model/renderer";
-import type { Endpoint, WorkloadSpec } from "../model/workload";
+import type { Endpoint } from "../model/workload";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertRuleGroups, defaultRunbookBaseUrl } from "./alerts";
 import { alloyConfig, alloyHttpPort } from "./alloy-config";
@@ -14,7 +14,12 @@ import { dashboardFiles, dashboards } from "./dashboards";
 import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
 import { jaegerConfig, jaegerPorts, type TraceStore } from "./jaeger-config";
 import { lokiConfig, lokiHttpPort } from "./loki-config";
-import { jobNames, prometheusConfig, type ScrapeTarget } from "./prometheus-config";
+import {
+  jobNames,
+  prometheusConfig,
+  scrapeTargetsOf,
+  type ScrapeTarget,
+} from "./prometheus-config";
 import {
   alertmanagerSpec,
   alloySpec,
@@ -79,22 +84,15 @@ export function monitoringEndpoint(namespace: string, workload: string, port: nu
   return { host: `${workload}.${namespace}.svc.cluster.local`, port };
 }
 
+/** Grafana, for the gateway's /grafana/ route (known before the tier is rendered). */
+export function grafanaEndpointOf(monitoringNamespace: string): Endpoint {
+  return monitoringEndpoint(monitoringNamespace, "grafana", monitoringPorts.grafana);
+}
+
 /** The OTLP/HTTP endpoint the applications export traces to (Jaeger's collector). */
 export function otlpEndpointOf(monitoringNamespace: string): string {
   const { host, port } = monitoringEndpoint(monitoringNamespace, "jaeger", jaegerPorts.otlpHttp);
   return `http://${host}:${port}`;
-}
-
-/** The endpoints a spec declares, as scrape targets in `namespace`. */
-function targetsOf(specs: readonly WorkloadSpec[], namespace: string): ScrapeTarget[] {
-  return specs.flatMap((spec) =>
-    (spec.metrics ?? []).map((metrics) => ({
-      workload: spec.name,
-      namespace,
-      port: metrics.port,
-      path: metrics.path,
-    })),
-  );
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -113,24 +111,20 @@ export class Monitoring extends pulumi.ComponentResource {
       .filter((target) => target.families?.includes("http_requests_total"))
       .map((target) => jobs.get(target)!);
 
-    const receiverFiles = {
-      ...(args.receivers.pagerRoutingKey ? { pager: "pager-routing-key" } : {}),
-      ...(args.receivers.chatWebhookUrl ? { chat: "chat-webhook-url" } : {}),
-    };
+    // Each supplied credential is a secret file the receiver's `*_file` setting names.
+    const receiverSecrets = [
+      { name: "pager-routing-key", value: args.receivers.pagerRoutingKey },
+      { name: "chat-webhook-url", value: args.receivers.chatWebhookUrl },
+    ].filter((secret): secret is { name: string; value: pulumi.Output<string> } => !!secret.value);
+    const fileOf = (name: string) =>
+      receiverSecrets.some((secret) => secret.name === name) ? `/run/secrets/${name}` : undefined;
     const alertmanager = alertmanagerSpec({
       settings: services.alertmanager,
       config: alertmanagerConfig({
-        pagerRoutingKeyFile: receiverFiles.pager && `/run/secrets/${receiverFiles.pager}`,
-        chatWebhookUrlFile: receiverFiles.chat && `/run/secrets/${receiverFiles.chat}`,
+        pagerRoutingKeyFile: fileOf("pager-routing-key"),
+        chatWebhookUrlFile: fileOf("chat-webhook-url"),
       }),
-      receiverSecrets: [
-        ...(args.receivers.pagerRoutingKey
-          ? [{ name: "pager-routing-key", value: args.receivers.pagerRoutingKey }]
-          : []),
-        ...(args.receivers.chatWebhookUrl
-          ? [{ name: "chat-webhook-url", value: args.receivers.chatWebhookUrl }]
-          : []),
-      ],
+      receiverSecrets,
     });
     const loki = lokiSpec(
       services.loki,
@@ -185,10 +179,9 @@ export class Monitoring extends pulumi.ComponentResource {
           ...args.scrapeTargets,
           // Its own tier, but Prometheus itself, Alertmanager and kube-state-metrics, which
           // have fixed jobs.
-          ...targetsOf(
-            tier.filter((spec) => !["alertmanager", "kube-state-metrics"].includes(spec.name)),
-            namespaces.monitoring,
-          ),
+          ...tier
+            .filter((spec) => !["alertmanager", "kube-state-metrics"].includes(spec.name))
+            .flatMap((spec) => scrapeTargetsOf(spec, namespaces.monitoring)),
         ],
         alertmanager: at("alertmanager", monitoringPorts.alertmanager),
         kubeStateMetrics: at("kube-state-metrics", monitoringPorts.kubeStateMetrics),
@@ -210,7 +203,7 @@ export class Monitoring extends pulumi.ComponentResource {
 
     for (const spec of [prometheus, ...tier]) args.renderer.render(spec, this);
     args.nodeRenderer.render(nodeExporter, this);
-    this.grafana = at("grafana", monitoringPorts.grafana);
+    this.grafana = grafanaEndpointOf(namespaces.monitoring);
     this.registerOutputs({ grafana: this.grafana, alloyPort: alloyHttpPort });
   }
 }

@@ -2,7 +2,7 @@
 // endpoints that workloads declare in their WorkloadSpecs (collected by the renderer): adding a
 // service adds its job, nobody edits a target list. Platform jobs (the kubelet's cAdvisor,
 // node-exporter, kube-state-metrics, Prometheus, Alertmanager, cert-manager) are fixed here.
-import type { Endpoint } from "../model/workload";
+import type { Endpoint, WorkloadSpec } from "../model/workload";
 
 /** One declared metrics endpoint of a deployed workload. */
 export interface ScrapeTarget {
@@ -15,6 +15,17 @@ export interface ScrapeTarget {
   readonly path?: string;
   /** The metric families the workload declared there. */
   readonly families?: readonly string[];
+}
+
+/** The scrape targets a workload declares: one per metrics endpoint of its spec. */
+export function scrapeTargetsOf(spec: WorkloadSpec, namespace: string): ScrapeTarget[] {
+  return (spec.metrics ?? []).map((metrics) => ({
+    workload: spec.name,
+    namespace,
+    port: metrics.port,
+    path: metrics.path,
+    families: metrics.families,
+  }));
 }
 
 export interface PrometheusConfigOptions {

@@ -271,9 +271,7 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
       name,
       "each ServiceAccount has exactly the rights the program grants it, in every namespace",
       () => {
-        const namespaces = declared
-          .filter((object) => object.manifest.kind === "Namespace")
-          .map((object) => object.manifest.metadata.name);
+        const namespaces = stackNamespaces();
         const serviceAccounts = declared
           .filter((object) => object.manifest.kind === "ServiceAccount")
           .map((object) => ({
