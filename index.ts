@@ -2,7 +2,7 @@
 // before any resource is registered; then the data tier, the application tier and the gateway
 // are composed in the platform's namespace, and the monitoring tier in its own (node-exporter,
 // which needs the node itself, in a third).
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./components/kubernetes/api";
 import * as pulumi from "@pulumi/pulumi";
 import {
   AgentCoordinator,

@@ -1,7 +1,7 @@
 // The gateway: nginx in front of everything. /api and /ws go to the backend, / to the dashboard,
 // with rate limiting and security headers; TLS terminates at an Ingress whose certificate comes
 // from the configured cert-manager issuer.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kubernetes/api";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, type AwaitContext } from "../kubernetes/await";
 import { recommendedLabels } from "../kubernetes/labels";

@@ -4,7 +4,7 @@
 // debug pod, a second surge while old pods terminate, a manual migration), and a LimitRange whose
 // defaults size anything created by hand and whose maximums are the largest container the stack
 // declares. Nothing is typed into config twice.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./api";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCpu, parseMemory } from "../config/quantity";
 import type { WorkloadSpec } from "../model/workload";

@@ -1,7 +1,7 @@
 // A namespace for one environment: Pod Security Admission "restricted" enforced, audited and
 // warned, and the two network policies every namespace starts with: deny everything, then allow
 // DNS. Workloads add their own allow rules (./network).
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./api";
 import * as pulumi from "@pulumi/pulumi";
 import { partOf, recommendedLabels } from "./labels";
 import { allowDnsSpec, defaultDenySpec } from "./network";

@@ -1,6 +1,6 @@
 // NetworkPolicy specs derived from the zone model. Pure functions: they return plain objects that
 // the workload and namespace components hand to the Kubernetes provider.
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "./api";
 import type { WorkloadSpec } from "../model/workload";
 import { clientZones, reachableZones, type Zone } from "../model/zones";
 import { selectorLabels, zoneLabel, type LabelContext } from "./labels";

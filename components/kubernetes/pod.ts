@@ -1,7 +1,7 @@
 // The pod template of a workload: containers hardened from the resolved security profile, probes
 // with the model's timing, secrets and config mounted as read-only files, writable emptyDirs.
 // Pure: the same spec always gives the same object, and tests read it directly.
-import type * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "./api";
 import type { SecurityProfile } from "../model/security";
 import {
   defaultProbeTiming,

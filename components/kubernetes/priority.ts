@@ -1,6 +1,6 @@
 // Scheduling priority: two PriorityClasses per environment, so that under pressure the scheduler
 // evicts Celery workers and UIs before the data stores, the gateway and the API.
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./api";
 import * as pulumi from "@pulumi/pulumi";
 import type { Priority } from "../model/workload";
 import { recommendedLabels, type LabelContext } from "./labels";

@@ -2,7 +2,7 @@
 // Deployment or StatefulSet, Service, NetworkPolicy, and a PodDisruptionBudget and
 // HorizontalPodAutoscaler where the replica settings call for them.
 import { createHash, scrypt } from "node:crypto";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./api";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecurity, type SecurityProfile } from "../model/security";
 import { assertValidWorkload } from "../model/validate";
@@ -91,7 +91,7 @@ interface WorkloadScope {
   readonly child: pulumi.CustomResourceOptions & { dependsOn: pulumi.Resource[] };
 }
 
-function createServiceAccount(scope: WorkloadScope): k8s.core.v1.ServiceAccount {
+function createServiceAccount(scope: WorkloadScope) {
   const { spec, namespace, labels, names, security, child } = scope;
   return new k8s.core.v1.ServiceAccount(
     spec.name,
@@ -247,7 +247,7 @@ function podTemplate(scope: WorkloadScope, annotations: Record<string, pulumi.In
 
 type PodTemplate = ReturnType<typeof podTemplate>;
 
-function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.StatefulSet {
+function createStatefulSet(scope: WorkloadScope, template: PodTemplate) {
   const { spec, context, namespace, labels, selector, child } = scope;
   const volume = spec.persistentVolume!;
   return new k8s.apps.v1.StatefulSet(
@@ -281,7 +281,7 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate): k8s.app
 }
 
 /** One pod per node; a node agent rolls one node at a time. */
-function createDaemonSet(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.DaemonSet {
+function createDaemonSet(scope: WorkloadScope, template: PodTemplate) {
   const { spec, context, namespace, labels, selector, child } = scope;
   return new k8s.apps.v1.DaemonSet(
     spec.name,
@@ -298,7 +298,7 @@ function createDaemonSet(scope: WorkloadScope, template: PodTemplate): k8s.apps.
   );
 }
 
-function createDeployment(scope: WorkloadScope, template: PodTemplate): k8s.apps.v1.Deployment {
+function createDeployment(scope: WorkloadScope, template: PodTemplate) {
   const { spec, context, namespace, labels, selector, child } = scope;
   return new k8s.apps.v1.Deployment(
     spec.name,
