@@ -2,8 +2,7 @@
 // exit codes against a fake cluster, and the kubectl adapter (read-only, absent vs. unreachable).
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { validateConfig } from "../components/config/validate";
-import { readStackConfig } from "../tools/engine/stack-config";
+import { validatedStackConfig } from "../tools/engine/stack-config";
 import { runPreflightCommand } from "../tools/preflight";
 import { ClusterError, kubectlReader } from "../tools/preflight/kubectl";
 import {
@@ -13,10 +12,7 @@ import {
 } from "../tools/preflight/requirements";
 import { withScratchDir } from "../tools/scratch";
 
-function configOf(stack: string) {
-  const { values, secretKeys } = readStackConfig(stack);
-  return validateConfig({ stack, values, secretKeys: new Set(secretKeys) });
-}
+const configOf = validatedStackConfig;
 
 /** A cluster holding exactly `objects`, keyed "resource/name" or "resource/namespace/name". */
 function fakeCluster(objects: Record<string, KubeObject>, pods: KubeObject[] = []): ClusterReader {

@@ -7,9 +7,9 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { ConfigError, validateConfig, type PlatformConfig } from "../components/config/validate";
+import { ConfigError, type PlatformConfig } from "../components/config/validate";
 import { availableStacks, parseArguments } from "./cli";
-import { readStackConfig } from "./engine/stack-config";
+import { validatedStackConfig } from "./engine/stack-config";
 import { ClusterError, kubectlReader } from "./preflight/kubectl";
 import {
   requirementsOf,
@@ -76,8 +76,7 @@ function loadStack(stack: string): PlatformConfig {
       `unknown stack "${stack}": no Pulumi.${stack}.yaml; stacks: ${availableStacks().join(", ")}`,
     );
   }
-  const { values, secretKeys } = readStackConfig(stack);
-  return validateConfig({ stack, values, secretKeys: new Set(secretKeys) });
+  return validatedStackConfig(stack);
 }
 
 export async function runPreflightCommand(

@@ -3,14 +3,13 @@
 // stack's own thresholds, that each alert fires on its condition and stays quiet when healthy.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { validateConfig } from "../../components/config/validate";
 import {
   alertNamesOf,
   alertRuleGroups,
   defaultRunbookBaseUrl,
   type AlertSettings,
 } from "../../components/monitoring/alerts";
-import { readStackConfig } from "../../tools/engine/stack-config";
+import { validatedStackConfig } from "../../tools/engine/stack-config";
 import { httpMetricFamilies } from "../../components/app/wiring";
 import {
   exporterMetrics,
@@ -25,12 +24,7 @@ import { alertCases, promtoolTests } from "./alert-cases";
 const appJobs = ["backend", "mcp-server", "agent-coordinator", "roblox-sync", "flower"];
 
 function settingsOf(stack: string): AlertSettings {
-  const file = readStackConfig(stack);
-  const config = validateConfig({
-    stack,
-    values: file.values,
-    secretKeys: new Set(file.secretKeys),
-  });
+  const config = validatedStackConfig(stack);
   return {
     thresholds: config.monitoring.alerts,
     recoveryPointObjectiveMinutes: config.recoveryPointObjectiveMinutes,

@@ -1,7 +1,6 @@
 // The monitoring tier's WorkloadSpecs: valid on the workload model, hardened by its defaults,
 // reading the API only as declared, secrets only as files.
 import * as pulumi from "@pulumi/pulumi";
-import { validateConfig } from "../../components/config/validate";
 import { alertRuleGroups, defaultRunbookBaseUrl } from "../../components/monitoring/alerts";
 import { alertmanagerConfig } from "../../components/monitoring/alertmanager";
 import { alloyConfig } from "../../components/monitoring/alloy-config";
@@ -19,14 +18,9 @@ import {
 } from "../../components/monitoring/workloads";
 import { workloadProblems } from "../../components/model/validate";
 import type { WorkloadSpec } from "../../components/model/workload";
-import { readStackConfig } from "../../tools/engine/stack-config";
+import { validatedStackConfig } from "../../tools/engine/stack-config";
 
-const file = readStackConfig("production");
-const config = validateConfig({
-  stack: "production",
-  values: file.values,
-  secretKeys: new Set(file.secretKeys),
-});
+const config = validatedStackConfig("production");
 const { services } = config;
 const secret = (value: string) => pulumi.secret(value);
 

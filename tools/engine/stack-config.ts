@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { projectName } from "../../components/config/validate";
+import type { PlatformConfig } from "../../components/config";
+import { projectName, validateConfig } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
 
 export interface StackConfigFile {
@@ -58,4 +59,10 @@ export function readStackConfig(
     }
   }
   return { values, secretKeys };
+}
+
+/** A stack's settings as the program sees them: its stack file read and validated. */
+export function validatedStackConfig(stack: string, root = projectRoot): PlatformConfig {
+  const { values, secretKeys } = readStackConfig(stack, root);
+  return validateConfig({ stack, values, secretKeys: new Set(secretKeys) });
 }
