@@ -6,8 +6,13 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  // Cluster tests need a local control plane: `npm run test:cluster` (jest.cluster.config.js).
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/tests/cluster/"],
+  // Cluster tests need a local control plane (`npm run test:cluster`), backup tests a real
+  // PostgreSQL and Redis (`npm run test:backups`).
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "<rootDir>/tests/cluster/",
+    "<rootDir>/tests/backups/",
+  ],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
   },

@@ -29,6 +29,9 @@ export function redisConf(): string {
     "save 300 10",
     // Celery's broker queues must never be evicted.
     "maxmemory-policy noeviction",
+    // The backup Job takes its snapshot as a replica would (redis-cli --rdb); with no replicas
+    // to batch, waiting the default 5 s for more of them only delays it.
+    "repl-diskless-sync-delay 0",
     `include ${secretPath(authFile)}`,
     "",
   ].join("\n");

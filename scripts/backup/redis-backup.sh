@@ -1,0 +1,30 @@
+#!/bin/sh
+# Takes an encrypted RDB snapshot of Redis and prunes the old ones. `redis-cli --rdb` asks the
+# server for a fresh snapshot over the replication protocol: consistent, and the server keeps
+# serving. Encrypted with age to the public keys in BACKUP_ENCRYPTION_KEY_FILE.
+#
+# Environment: REDIS_HOST, REDIS_PORT (default 6379), REDIS_PASSWORD_FILE, BACKUP_DIR,
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS.
+set -eu
+. "$(dirname "$0")/backup-lib.sh"
+
+require_env REDIS_HOST BACKUP_DIR BACKUP_RETENTION_DAYS
+require_file REDIS_PASSWORD_FILE
+require_file BACKUP_ENCRYPTION_KEY_FILE
+[ -d "$BACKUP_DIR" ] || fail "BACKUP_DIR $BACKUP_DIR is not a folder"
+make_private_dir
+
+# redis-cli reads the password from REDISCLI_AUTH: never on its command line.
+REDISCLI_AUTH=$(cat "$REDIS_PASSWORD_FILE")
+export REDISCLI_AUTH
+snapshot() {
+  redis-cli -h "$REDIS_HOST" -p "${REDIS_PORT:-6379}" --no-auth-warning --rdb "$private_dir/dump.rdb" >&2 &&
+    cat "$private_dir/dump.rdb" && rm -f "$private_dir/dump.rdb"
+}
+
+log "backing up Redis on $REDIS_HOST"
+encrypt_and_store redis rdb snapshot
+write_manifest "$stored" redis "all" \
+  "{\"redis-cli\": \"$(tool_version redis-cli)\", \"age\": \"$(tool_version age)\"}"
+log "stored $(basename "$stored") ($(wc -c <"$stored" | tr -d ' ') bytes)"
+prune redis "$BACKUP_RETENTION_DAYS"

@@ -1,0 +1,293 @@
+// Real servers for the backup tests: PostgreSQL and redis-server from Debian's packages, started
+// on loopback with throwaway data folders, and the backup scripts run as a user would run them.
+// PostgreSQL refuses to run as root: as root (CI), the servers and the scripts run as the
+// `postgres` account the Debian package creates, and the test's folders are handed to it.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import * as path from "node:path";
+import { redisConf } from "../../components/data/redis";
+import { projectRoot } from "../../tools/project-root";
+import { tempDir } from "../support/temp";
+
+export const scriptsDir = path.join(projectRoot, "scripts", "backup");
+
+const asRoot = process.getuid?.() === 0;
+const unprivileged = asRoot
+  ? (() => {
+      const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"]).toString());
+      return { uid: id("-u"), gid: id("-g") };
+    })()
+  : undefined;
+
+/** The command line that runs `command` as the unprivileged user (itself, unless root). */
+function unprivilegedCommand(command: string, args: readonly string[]): [string, string[]] {
+  return asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
+}
+
+/** A folder for one test: the unprivileged user owns it, and nobody else can read it. */
+export function privateDir(prefix: string): string {
+  const dir = tempDir(prefix);
+  if (unprivileged) chownSync(dir, unprivileged.uid, unprivileged.gid);
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** Writes a file the unprivileged user owns. */
+export function writeOwnedFile(file: string, content: string | Buffer, mode = 0o600): void {
+  writeFileSync(file, content, { mode });
+  if (unprivileged) chownSync(file, unprivileged.uid, unprivileged.gid);
+}
+
+export function makeOwnedDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (unprivileged) chownSync(dir, unprivileged.uid, unprivileged.gid);
+  return dir;
+}
+
+export interface CommandResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command as the unprivileged user with exactly `env` (plus PATH). */
+export function runUnprivileged(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  input?: string,
+): CommandResult {
+  const [program, argv] = unprivilegedCommand(command, args);
+  const result = spawnSync(program, argv, {
+    env: { PATH: `${postgresBinDir()}:${process.env.PATH}`, LANG: "C.UTF-8", ...env },
+    encoding: "utf8",
+    input,
+    timeout: 60_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs one of scripts/backup/ with `sh`, as the Jobs do. */
+export function runScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): CommandResult {
+  return runUnprivileged("sh", [path.join(scriptsDir, script), ...args], env);
+}
+
+let binDir: string | undefined;
+/** Where Debian keeps the server's programs (initdb and pg_ctl are not on PATH). */
+export function postgresBinDir(): string {
+  binDir ??= execFileSync("pg_config", ["--bindir"]).toString().trim();
+  return binDir;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
+      );
+    });
+  });
+}
+
+function check(result: CommandResult, what: string): CommandResult {
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (exit ${result.status}):\n${result.stderr}${result.stdout}`);
+  }
+  return result;
+}
+
+export interface PostgresServer {
+  readonly port: number;
+  readonly user: string;
+  /** A file holding the password, as the Jobs mount it. */
+  readonly passwordFile: string;
+  /** Connection variables for the scripts (TCP, password from the file). */
+  readonly env: Record<string, string>;
+  /** Runs SQL (psql's input) in `database`; returns psql's unaligned output. */
+  sql(database: string, input: string): string;
+  stop(): void;
+}
+
+/** A PostgreSQL server on 127.0.0.1 that takes passwords (scram) over TCP. */
+export async function startPostgres(password: string): Promise<PostgresServer> {
+  const dir = privateDir("toolboxai-pg-");
+  const user = "toolboxai";
+  const passwordFile = path.join(dir, "database-password");
+  writeOwnedFile(passwordFile, password);
+  const data = path.join(dir, "data");
+  const bin = (name: string) => path.join(postgresBinDir(), name);
+  check(
+    runUnprivileged(bin("initdb"), [
+      "-D",
+      data,
+      "-U",
+      user,
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      `--pwfile=${passwordFile}`,
+    ]),
+    "initdb",
+  );
+  const port = await freePort();
+  check(
+    runUnprivileged(bin("pg_ctl"), [
+      "-D",
+      data,
+      "-l",
+      path.join(dir, "server.log"),
+      "-w",
+      "-o",
+      `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off`,
+      "start",
+    ]),
+    "pg_ctl start",
+  );
+  const env = {
+    PGHOST: "127.0.0.1",
+    PGPORT: String(port),
+    PGUSER: user,
+    DATABASE_PASSWORD_FILE: passwordFile,
+  };
+  return {
+    port,
+    user,
+    passwordFile,
+    env,
+    sql: (database, input) =>
+      check(
+        runUnprivileged(
+          "psql",
+          [
+            "-X",
+            "-q",
+            "-tA",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            dir,
+            "-p",
+            String(port),
+            "-U",
+            user,
+            "-d",
+            database,
+          ],
+          {},
+          input,
+        ),
+        `psql ${database}`,
+      ).stdout.trim(),
+    stop: () => {
+      runUnprivileged(bin("pg_ctl"), ["-D", data, "-m", "immediate", "stop"]);
+    },
+  };
+}
+
+export interface RedisServer {
+  readonly port: number;
+  readonly passwordFile: string;
+  readonly env: Record<string, string>;
+  /** redis-cli with the password, on this server. */
+  cli(...args: string[]): string;
+  /** Commands, one per line, through one redis-cli connection. */
+  send(commands: string): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * redis-server with the platform's own redis.conf (components/data/redis.ts: append-only file,
+ * snapshots), its password from an included file as in the cluster, on 127.0.0.1 and a free
+ * port, in `dataDir`. DEBUG DIGEST is enabled for local clients, to compare datasets.
+ */
+export async function startRedis(dataDir: string, password: string): Promise<RedisServer> {
+  const dir = privateDir("toolboxai-redis-");
+  const passwordFile = path.join(dir, "redis-password");
+  writeOwnedFile(passwordFile, password);
+  const authFile = path.join(dir, "redis-auth.conf");
+  writeOwnedFile(authFile, `requirepass "${password.replace(/(["\\])/g, "\\$1")}"\n`);
+  const config = path.join(dir, "redis.conf");
+  const platformConfig = redisConf();
+  expect(platformConfig).toMatch(/^include \/run\/secrets\/\S+$/m);
+  expect(platformConfig).toMatch(/^dir \/data$/m);
+  // Redis changes into `dir` as it reads the file, so the folder is replaced there.
+  writeOwnedFile(
+    config,
+    platformConfig
+      .replace(/^include .*$/m, `include ${authFile}`)
+      .replace(/^dir .*$/m, `dir ${dataDir}`),
+  );
+  const port = await freePort();
+  // Command-line settings override the file's: where it listens.
+  const [program, argv] = unprivilegedCommand("redis-server", [
+    config,
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--enable-debug-command",
+    "local",
+    "--logfile",
+    path.join(dir, "redis.log"),
+  ]);
+  const server: ChildProcess = spawn(program, argv, { stdio: "ignore" });
+  const cli = (...args: string[]) =>
+    check(
+      runUnprivileged("redis-cli", ["-p", String(port), "--no-auth-warning", ...args], {
+        REDISCLI_AUTH: password,
+      }),
+      `redis-cli ${args[0]}`,
+    ).stdout.trim();
+  const send = (commands: string) => {
+    check(
+      runUnprivileged(
+        "redis-cli",
+        ["-p", String(port), "--no-auth-warning"],
+        { REDISCLI_AUTH: password },
+        commands,
+      ),
+      "redis-cli",
+    );
+  };
+  for (let attempt = 0; ; attempt++) {
+    const ping = runUnprivileged("redis-cli", ["-p", String(port), "--no-auth-warning", "ping"], {
+      REDISCLI_AUTH: password,
+    });
+    if (ping.stdout.trim() === "PONG") break;
+    if (attempt > 100) throw new Error(`redis-server did not start on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    port,
+    passwordFile,
+    env: { REDIS_HOST: "127.0.0.1", REDIS_PORT: String(port), REDIS_PASSWORD_FILE: passwordFile },
+    cli,
+    send,
+    stop: () =>
+      new Promise((resolve) => {
+        if (server.exitCode !== null) return resolve();
+        server.once("exit", () => resolve());
+        server.kill("SIGTERM");
+      }),
+  };
+}
+
+/** A fresh age key pair: the identity file (private) and the recipients file (public). */
+export function ageKeyPair(dir: string, name: string): { identity: string; recipients: string } {
+  const identity = path.join(dir, `${name}.key`);
+  const recipients = path.join(dir, `${name}.pub`);
+  check(runUnprivileged("age-keygen", ["-o", identity]), "age-keygen");
+  writeOwnedFile(
+    recipients,
+    check(runUnprivileged("age-keygen", ["-y", identity]), "age-keygen -y").stdout,
+  );
+  return { identity, recipients };
+}
