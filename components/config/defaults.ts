@@ -179,6 +179,16 @@ export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
     maxUnavailable: 1,
     internetEgress: false,
   },
+  // The backup, restore and verification jobs (components/backup): PostgreSQL 16's client and
+  // server programs, redis-cli and age, built from images/backup-tools/Dockerfile. Sized for the
+  // verification job, which runs a throwaway PostgreSQL server.
+  backup: {
+    image: { repository: "ghcr.io/toolboxai/backup-tools", tag: "1.0.0" },
+    replicas: 1,
+    resources: resources("100m", "256Mi", "1", "1Gi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
 };
 
 /** Services that run the backend image unless their stack config names another. */
@@ -190,6 +200,7 @@ export const backendImageServices: ReadonlySet<ServiceName> = new Set([
 
 /** Services that must run exactly one pod: a scheduler, unreplicated data stores, sidecars. */
 export const singletonServices: ReadonlySet<ServiceName> = new Set([
+  "backup",
   "celeryBeat",
   "postgres",
   "postgresExporter",

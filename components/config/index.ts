@@ -11,7 +11,7 @@ import {
 
 export { ConfigError, stackFileName, validateConfig, type PlatformConfig } from "./validate";
 export type { ConfigProblem, OptionalService, ResolvedServices, ServiceSettings } from "./validate";
-export type { ImageRef, SecretKey, ServiceName } from "./schema";
+export type { BackupSettings, ImageRef, SecretKey, ServiceName } from "./schema";
 
 /** The keys the engine marked secret (set with `pulumi config set --secret`). */
 function secretConfigKeys(): Set<string> {

@@ -154,6 +154,7 @@ export const serviceNames = [
   "jaeger",
   "nodeExporter",
   "kubeStateMetrics",
+  "backup",
 ] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
@@ -208,6 +209,94 @@ export const monitoringSchema = z
   .strict();
 export type MonitoringSettings = z.output<typeof monitoringSchema>;
 
+const ageRecipientMessage =
+  "must be an age public key (age1 followed by 58 Bech32 characters, as `age-keygen -y` prints it)";
+const bucketMessage = "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' or '-'";
+const endpointMessage =
+  "must be an https:// URL of an S3-compatible service (http:// only for localhost)";
+
+/** Where backups are kept: a volume in the cluster, or an S3-compatible bucket outside it. */
+export const backupStorageSchema = z.discriminatedUnion(
+  "type",
+  [
+    z
+      .object(
+        {
+          type: z.literal("volume"),
+          size: memory.default("20Gi"),
+          /** Empty: the cluster's default StorageClass. */
+          storageClass: z.union([z.literal(""), dnsLabel]).default(""),
+        },
+        mapping,
+      )
+      .strict(),
+    z
+      .object(
+        {
+          type: z.literal("s3"),
+          endpoint: z
+            .string({ error: endpointMessage })
+            .regex(/^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)\/?$/, {
+              error: endpointMessage,
+            }),
+          bucket: z
+            .string({ error: bucketMessage })
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: bucketMessage }),
+          region: z
+            .string()
+            .regex(/^[a-z0-9-]{2,32}$/, { error: "must be a region such as eu-west-1" })
+            .default("us-east-1"),
+          /** Folder inside the bucket, e.g. `production/`; empty for the bucket's root. */
+          prefix: z
+            .string()
+            .regex(/^([a-z0-9][a-z0-9._-]*\/)*$/, {
+              error: "must be empty or folder names each ending in '/', such as production/",
+            })
+            .default(""),
+        },
+        mapping,
+      )
+      .strict(),
+  ],
+  { error: "must have type: volume (with size, storageClass) or type: s3 (with endpoint, bucket)" },
+);
+export type BackupStorage = z.output<typeof backupStorageSchema>;
+
+/** Backups of PostgreSQL and Redis (`toolboxai:backup`, components/backup). */
+export const backupSchema = z
+  .object(
+    {
+      /**
+       * Public keys the backups are encrypted to (the recovery keys). Their private keys stay
+       * offline with the people who restore: they never enter the cluster.
+       */
+      recipients: z
+        .array(
+          z
+            .string({ error: ageRecipientMessage })
+            .regex(/^age1[02-9ac-hj-np-z]{58}$/, { error: ageRecipientMessage }),
+          {
+            error: "must be a list of age public keys",
+          },
+        )
+        .min(1, { error: "must list at least one age public key" })
+        .max(10, { error: "must list at most 10 keys" }),
+      /** Days a backup is kept before the backup job prunes it (the source design: 30). */
+      retentionDays: intRange(1, 3650).default(30),
+      /** Restore the newest PostgreSQL backup into a throwaway server every day, and check it. */
+      verify: z.boolean({ error: "must be true or false" }).default(false),
+      storage: backupStorageSchema.prefault({ type: "volume" }),
+    },
+    mapping,
+  )
+  .strict();
+export type BackupSettings = z.output<typeof backupSchema>;
+
+/** Recovery point objectives a backup schedule can meet exactly: a divisor of an hour or a day. */
+export const recoveryPointObjectives = [
+  5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440,
+] as const;
+
 /** Secrets the program generates with @pulumi/random unless the stack supplies them. */
 export const generatedSecretKeys = [
   "postgresPassword",
@@ -226,8 +315,15 @@ export type GeneratedSecretKey = (typeof generatedSecretKeys)[number];
  */
 export const receiverSecretKeys = ["alertPagerRoutingKey", "alertChatWebhookUrl"] as const;
 
+/** Credentials of the backup bucket, when `backup.storage.type` is s3: only the stack supplies them. */
+export const backupBucketSecretKeys = ["backupS3AccessKeyId", "backupS3SecretAccessKey"] as const;
+
 /** Keys whose value must come from `pulumi config set --secret`. */
-export const secretKeys = [...generatedSecretKeys, ...receiverSecretKeys] as const;
+export const secretKeys = [
+  ...generatedSecretKeys,
+  ...receiverSecretKeys,
+  ...backupBucketSecretKeys,
+] as const;
 export type SecretKey = (typeof secretKeys)[number];
 
 const secretValue = z.union([
@@ -287,13 +383,29 @@ export const stackConfigSchema = z
      * The recovery point objective, in minutes: the most data a restore may lose. Backups run at
      * least this often, and an alert fires when the last good one is older.
      */
-    recoveryPointObjectiveMinutes: intRange(5, 1440).default(60),
+    recoveryPointObjectiveMinutes: z
+      .number({ error: `must be one of: ${recoveryPointObjectives.join(", ")}` })
+      .refine((value) => (recoveryPointObjectives as readonly number[]).includes(value), {
+        error:
+          `must be one of: ${recoveryPointObjectives.join(", ")} ` +
+          "(a divisor of an hour or a day, so that backups run exactly that often)",
+      })
+      .default(60),
     /** Margin of the namespace ResourceQuota above the stack's peak (autoscaler maximums, surge). */
     quotaHeadroomPercent: intRange(0, 200).default(25),
     services: servicesSchema.default({}),
     monitoring: monitoringSchema.prefault({}),
-    ...(Object.fromEntries(secretKeys.map((key) => [key, secretValue.default("")])) as {
-      [K in SecretKey]: z.ZodDefault<typeof secretValue>;
+    /** Undefined: no backups (the pack's backup-schedule rule refuses that where mandatory). */
+    backup: backupSchema.optional(),
+    ...(Object.fromEntries(
+      [...generatedSecretKeys, ...receiverSecretKeys].map((key) => [key, secretValue.default("")]),
+    ) as {
+      [K in GeneratedSecretKey | (typeof receiverSecretKeys)[number]]: z.ZodDefault<
+        typeof secretValue
+      >;
+    }),
+    ...(Object.fromEntries(backupBucketSecretKeys.map((key) => [key, z.string().default("")])) as {
+      [K in (typeof backupBucketSecretKeys)[number]]: z.ZodDefault<z.ZodString>;
     }),
   })
   .strict();

@@ -10,6 +10,7 @@ import {
   integerKeys,
   objectKeys,
   providerNamespaces,
+  backupBucketSecretKeys,
   secretKeys,
   serviceNames,
   stackConfigSchema,
@@ -107,6 +108,7 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
   if (problems.length > 0 || !parsed.success) throw new ConfigError(stackFile, problems);
 
   const config = parsed.data;
+  problems.push(...backupBucketProblems(config));
   const services = resolveServices(config, problems);
   if (problems.length > 0) throw new ConfigError(stackFile, problems);
 
@@ -120,6 +122,34 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
     ),
   ) as Omit<StackConfig, "services" | SecretKey>;
   return { ...plain, stack: input.stack, services, suppliedSecrets };
+}
+
+/** The bucket's credentials are required with S3 storage, and read by nothing without it. */
+export function backupBucketProblems(config: StackConfig): ConfigProblem[] {
+  const s3 = config.backup?.storage.type === "s3";
+  return backupBucketSecretKeys.flatMap((key): ConfigProblem[] => {
+    const fullKey = `${projectName}:${key}`;
+    if (s3 && config[key] === "") {
+      return [
+        {
+          key: fullKey,
+          message:
+            "is required when backup.storage.type is s3: run " +
+            `\`pulumi config set --secret ${key}\``,
+        },
+      ];
+    }
+    if (!s3 && config[key] !== "") {
+      return [
+        {
+          key: fullKey,
+          shownValue: "[secret]",
+          message: "is set, but backup.storage.type is not s3: nothing reads it; remove it",
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 /** Turns engine strings into the values the schema expects, noting what cannot be decoded. */

@@ -4,6 +4,7 @@
 // it reads as the package does (`k8s.apps.v1.Deployment`, `k8s.types.input...`).
 import * as appsV1 from "@pulumi/kubernetes/apps/v1";
 import * as autoscalingV2 from "@pulumi/kubernetes/autoscaling/v2";
+import * as batchV1 from "@pulumi/kubernetes/batch/v1";
 import * as coreV1 from "@pulumi/kubernetes/core/v1";
 import * as networkingV1 from "@pulumi/kubernetes/networking/v1";
 import * as policyV1 from "@pulumi/kubernetes/policy/v1";
@@ -14,6 +15,7 @@ export { Provider } from "@pulumi/kubernetes/provider";
 export type * as types from "@pulumi/kubernetes/types";
 export const apps = { v1: appsV1 };
 export const autoscaling = { v2: autoscalingV2 };
+export const batch = { v1: batchV1 };
 export const core = { v1: coreV1 };
 export const networking = { v1: networkingV1 };
 export const policy = { v1: policyV1 };

@@ -39,11 +39,10 @@ export const emptyFootprint: Footprint = {
 /** What one workload can occupy at its largest: its maximum pods, plus a surge pod in rollouts. */
 export function footprintOf(spec: WorkloadSpec): Footprint {
   const maxReplicas = spec.autoscaling?.maxReplicas ?? spec.replicas;
-  // A daemon replaces its pod in place on each node (maxUnavailable 1): no surge.
+  // Only a rolling Deployment surges: a StatefulSet and a daemon replace pods in place, and a
+  // scheduled job never runs twice at once.
   const surge =
-    spec.kind !== "stateful" && spec.kind !== "daemon" && spec.updateStrategy !== "recreate"
-      ? 1
-      : 0;
+    (spec.kind ?? "stateless") === "stateless" && spec.updateStrategy !== "recreate" ? 1 : 0;
   const pods = maxReplicas + surge;
   const sum = (pick: (container: WorkloadSpec["containers"][number]) => number) =>
     spec.containers.reduce((total, container) => total + pick(container), 0);

@@ -2,6 +2,7 @@
 // with the model's timing, secrets and config mounted as read-only files, writable emptyDirs.
 // Pure: the same spec always gives the same object, and tests read it directly.
 import type * as k8s from "./api";
+import { parseMemory } from "../config/quantity";
 import type { SecurityProfile } from "../model/security";
 import {
   defaultProbeTiming,
@@ -33,7 +34,10 @@ const ephemeralStorageBaseMi = 256;
 /** The container's ephemeral-storage limit: its emptyDirs at their size limit, plus the base. */
 export function ephemeralStorageLimit(container: ContainerSpec): string {
   const writable = (container.writablePaths ?? []).length * parseInt(writableVolumeSizeLimit, 10);
-  return `${ephemeralStorageBaseMi + writable}Mi`;
+  const scratch = container.scratch
+    ? Math.ceil((parseMemory(container.scratch.size) ?? 0) / 2 ** 20)
+    : 0;
+  return `${ephemeralStorageBaseMi + writable + scratch}Mi`;
 }
 export const configVolume = "config";
 export const dataVolume = "data";
@@ -51,6 +55,8 @@ function handler(check: Check): Probe {
 }
 
 function probes(container: ContainerSpec, spec: WorkloadSpec) {
+  if (!container.probes) return {};
+  const checks = container.probes;
   const timing = { ...defaultProbeTiming, ...spec.probeTiming };
   const steady = {
     periodSeconds: timing.periodSeconds,
@@ -61,10 +67,10 @@ function probes(container: ContainerSpec, spec: WorkloadSpec) {
   // liveness probe takes over: the Kubernetes form of Docker's start_period.
   const startupPeriod = 10;
   return {
-    readinessProbe: { ...handler(container.probes.readiness), ...steady },
-    livenessProbe: { ...handler(container.probes.liveness), ...steady },
+    readinessProbe: { ...handler(checks.readiness), ...steady },
+    livenessProbe: { ...handler(checks.liveness), ...steady },
     startupProbe: {
-      ...handler(container.probes.startup ?? container.probes.readiness),
+      ...handler(checks.startup ?? checks.readiness),
       periodSeconds: startupPeriod,
       failureThreshold: Math.ceil(timing.startPeriodSeconds / startupPeriod),
       timeoutSeconds: timing.timeoutSeconds,
@@ -129,9 +135,22 @@ function container(
       name: writableVolumeName(containerSpec.name, path),
       mountPath: path,
     })),
+    ...(containerSpec.scratch
+      ? [
+          {
+            name: writableVolumeName(containerSpec.name, containerSpec.scratch.path),
+            mountPath: containerSpec.scratch.path,
+          },
+        ]
+      : []),
     ...(isMain && spec.persistentVolume
       ? [{ name: dataVolume, mountPath: spec.persistentVolume.mountPath }]
       : []),
+    ...(isMain ? (spec.claims ?? []) : []).map((claim) => ({
+      name: claimVolumeName(claim.claimName),
+      mountPath: claim.mountPath,
+      readOnly: claim.readOnly ?? false,
+    })),
     ...(isMain ? (spec.host?.readOnlyPaths ?? []) : []).map((path) => ({
       name: hostVolumeName(path.name),
       mountPath: path.mountPath,
@@ -171,6 +190,10 @@ function container(
   };
 }
 
+function claimVolumeName(claim: string): string {
+  return `claim-${claim}`.slice(0, 63);
+}
+
 function hostVolumeName(name: string): string {
   return `host-${name}`;
 }
@@ -194,6 +217,19 @@ export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: Pod
         emptyDir: { sizeLimit: writableVolumeSizeLimit },
       });
     }
+    if (containerSpec.scratch) {
+      volumes.push({
+        name: writableVolumeName(containerSpec.name, containerSpec.scratch.path),
+        emptyDir: { sizeLimit: containerSpec.scratch.size },
+      });
+    }
+  }
+
+  for (const claim of spec.claims ?? []) {
+    volumes.push({
+      name: claimVolumeName(claim.claimName),
+      persistentVolumeClaim: { claimName: claim.claimName, readOnly: claim.readOnly ?? false },
+    });
   }
 
   for (const path of spec.host?.readOnlyPaths ?? []) {
@@ -206,6 +242,8 @@ export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: Pod
   return {
     ...(spec.host?.pid ? { hostPID: true } : {}),
     ...(spec.host?.network ? { hostNetwork: true, dnsPolicy: "ClusterFirstWithHostNet" } : {}),
+    // A Job's pod runs once; a failed run is retried as a new pod (the Job's backoffLimit).
+    ...(spec.kind === "scheduled" ? { restartPolicy: "Never" } : {}),
     serviceAccountName: names.serviceAccount,
     automountServiceAccountToken: profile.automountServiceAccountToken,
     // Service links inject every Service's address as env vars; nothing here reads them.

@@ -1,9 +1,12 @@
 // The Kubernetes WorkloadRenderer: each workload becomes a KubernetesWorkload component.
 import type * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
-import type { WorkloadSpec } from "../model/workload";
+import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
 import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
+import { parseMemory } from "../config/quantity";
+import * as k8s from "./api";
 import { addFootprints, emptyFootprint, footprintOf, type Footprint } from "./budget";
+import { recommendedLabels } from "./labels";
 import { KubernetesWorkload, type KubernetesContext } from "./workload";
 
 export class KubernetesRenderer implements WorkloadRenderer {
@@ -22,5 +25,35 @@ export class KubernetesRenderer implements WorkloadRenderer {
     this.footprint = addFootprints(this.footprint, footprintOf(spec));
     this.scrapeTargets.push(...scrapeTargetsOf(spec, this.context.namespace));
     return workload;
+  }
+
+  /** A PersistentVolumeClaim, protected like the data stores' volumes. */
+  volume(spec: SharedVolumeSpec, parent: pulumi.Resource): string {
+    new k8s.core.v1.PersistentVolumeClaim(
+      spec.name,
+      {
+        metadata: {
+          name: spec.name,
+          namespace: this.context.namespace,
+          labels: { ...spec.labels, ...recommendedLabels(spec.name, "storage", this.context) },
+        },
+        spec: {
+          accessModes: ["ReadWriteOnce"],
+          ...(spec.storageClass ? { storageClassName: spec.storageClass } : {}),
+          resources: { requests: { storage: spec.size } },
+        },
+      },
+      {
+        parent,
+        dependsOn: [...(this.context.dependsOn ?? [])],
+        protect: this.context.protectData ?? false,
+      },
+    );
+    this.footprint = addFootprints(this.footprint, {
+      ...emptyFootprint,
+      claims: 1,
+      storage: parseMemory(spec.size) ?? 0,
+    });
+    return spec.name;
   }
 }

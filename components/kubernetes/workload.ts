@@ -1,5 +1,5 @@
 // Renders one WorkloadSpec as Kubernetes resources: ServiceAccount, ConfigMap and Secret (files),
-// Deployment or StatefulSet, Service, NetworkPolicy, and a PodDisruptionBudget and
+// Deployment, StatefulSet, DaemonSet or CronJob, Service, NetworkPolicy, and a PodDisruptionBudget and
 // HorizontalPodAutoscaler where the replica settings call for them.
 import { createHash, scrypt } from "node:crypto";
 import * as k8s from "./api";
@@ -280,6 +280,40 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate) {
   );
 }
 
+/**
+ * A CronJob: never two runs at once, a run that cannot start in time is skipped (and counted),
+ * the last three successes and failures kept for inspection. Its last successful time is what
+ * the monitoring tier's freshness alert reads (kube-state-metrics).
+ */
+function createCronJob(scope: WorkloadScope, template: PodTemplate) {
+  const { spec, namespace, labels, child } = scope;
+  const schedule = spec.schedule!;
+  return new k8s.batch.v1.CronJob(
+    spec.name,
+    {
+      metadata: { name: spec.name, namespace, labels },
+      spec: {
+        schedule: schedule.cron,
+        timeZone: "Etc/UTC",
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: schedule.startingDeadlineSeconds,
+        suspend: false,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels },
+          spec: {
+            backoffLimit: schedule.backoffLimit ?? 1,
+            activeDeadlineSeconds: schedule.activeDeadlineSeconds,
+            template,
+          },
+        },
+      },
+    },
+    child,
+  );
+}
+
 /** One pod per node; a node agent rolls one node at a time. */
 function createDaemonSet(scope: WorkloadScope, template: PodTemplate) {
   const { spec, context, namespace, labels, selector, child } = scope;
@@ -437,7 +471,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       context,
       security: this.security,
       namespace: context.namespace,
-      labels: recommendedLabels(spec.name, spec.component, context, version),
+      labels: { ...spec.labels, ...recommendedLabels(spec.name, spec.component, context, version) },
       selector: selectorLabels(spec.name, context),
       names: {
         serviceAccount: spec.name,
@@ -474,7 +508,9 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
         ? createStatefulSet(controllerScope, template)
         : spec.kind === "daemon"
           ? createDaemonSet(controllerScope, template)
-          : createDeployment(controllerScope, template);
+          : spec.kind === "scheduled"
+            ? createCronJob(controllerScope, template)
+            : createDeployment(controllerScope, template);
 
     this.ports = spec.containers.flatMap((container) => container.ports ?? []);
     if (this.ports.length > 0) this.serviceHost = createService(scope, this.ports);

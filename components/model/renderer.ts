@@ -2,7 +2,7 @@
 // and say where they are reached. Kubernetes implements it today (../kubernetes/renderer.ts);
 // components depend only on this interface.
 import type * as pulumi from "@pulumi/pulumi";
-import type { Endpoint, WorkloadSpec } from "./workload";
+import type { Endpoint, SharedVolumeSpec, WorkloadSpec } from "./workload";
 
 export interface RenderedWorkload {
   /** Where other workloads reach the named port. Throws if the workload has no such port. */
@@ -12,4 +12,6 @@ export interface RenderedWorkload {
 export interface WorkloadRenderer {
   /** Creates the workload's resources as children of `parent`. */
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload;
+  /** Creates storage that workloads mount by the returned claim name (`WorkloadSpec.claims`). */
+  volume(spec: SharedVolumeSpec, parent: pulumi.Resource): string;
 }

@@ -44,7 +44,16 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
     const ports = new Set((container.ports ?? []).map((port) => port.name));
     ports.forEach((port) => allPorts.add(port));
     const probes = container.probes;
-    for (const [kind, check] of Object.entries(probes)) {
+    if (spec.kind === "scheduled") {
+      if (probes) {
+        problems.push(
+          where(`container ${container.name} of a scheduled job has probes; it runs to completion`),
+        );
+      }
+    } else if (!probes) {
+      problems.push(where(`container ${container.name} needs readiness and liveness probes`));
+    }
+    for (const [kind, check] of Object.entries(probes ?? {})) {
       const port = check ? checkedPort(check) : undefined;
       if (port !== undefined && !ports.has(port)) {
         problems.push(
@@ -52,7 +61,7 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
         );
       }
     }
-    if (JSON.stringify(probes.readiness) === JSON.stringify(probes.liveness)) {
+    if (probes && JSON.stringify(probes.readiness) === JSON.stringify(probes.liveness)) {
       problems.push(
         where(`container ${container.name} liveness probe must differ from its readiness probe`),
       );
@@ -92,6 +101,24 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
   }
   if (spec.kind === "stateful" && !spec.persistentVolume) {
     problems.push(where("a stateful workload needs a persistentVolume"));
+  }
+  if ((spec.kind === "scheduled") !== (spec.schedule !== undefined)) {
+    problems.push(where('a schedule is required for, and only for, kind "scheduled"'));
+  }
+  if (spec.kind === "scheduled") {
+    if (spec.autoscaling || spec.persistentVolume || spec.replicas !== 1) {
+      problems.push(
+        where("a scheduled job runs one pod: replicas 1, no autoscaling, no persistentVolume"),
+      );
+    }
+    if (spec.containers.some((container) => (container.ports ?? []).length > 0)) {
+      problems.push(where("a scheduled job serves nothing: no ports"));
+    }
+  }
+  for (const claim of spec.claims ?? []) {
+    if (!claim.mountPath.startsWith("/")) {
+      problems.push(where(`claim "${claim.claimName}" needs an absolute mountPath`));
+    }
   }
   return problems;
 }

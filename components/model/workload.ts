@@ -87,10 +87,13 @@ export interface ContainerSpec {
   readonly secretFiles?: readonly string[];
   /** Names of the workload's config files this container mounts; default: all of them. */
   readonly configFiles?: readonly string[];
-  readonly probes: Probes;
+  /** Required for services; a scheduled job's containers have none (they run to completion). */
+  readonly probes?: Probes;
   readonly resources: Resources;
   /** Writable emptyDir mounts (the root filesystem is read-only); default none. */
   readonly writablePaths?: readonly string[];
+  /** One larger writable emptyDir (a throwaway database), beyond the small writable paths. */
+  readonly scratch?: { readonly path: string; readonly size: string };
 }
 
 /** A Prometheus scrape target: it opens the port to the monitoring zone and becomes a scrape job
@@ -106,6 +109,36 @@ export interface MetricsEndpoint {
    * families are listed in components/monitoring/metrics-catalog.ts instead. Default none.
    */
   readonly families?: readonly string[];
+}
+
+/** When and how a scheduled job runs (kind "scheduled"). */
+export interface JobSchedule {
+  /** Standard 5-field cron expression, in UTC. */
+  readonly cron: string;
+  /** A run that cannot start this long after its time is skipped (and counted as missed). */
+  readonly startingDeadlineSeconds: number;
+  /** A run still going after this long is stopped and fails. */
+  readonly activeDeadlineSeconds: number;
+  /** Retries of a failed run before the Job fails; default 1. */
+  readonly backoffLimit?: number;
+}
+
+/** Storage that outlives any one workload, which several may mount (the backups' volume). */
+export interface SharedVolumeSpec {
+  readonly name: string;
+  readonly size: string;
+  /** Empty: the cluster's default StorageClass. */
+  readonly storageClass: string;
+  /** Labels on the volume, e.g. what it holds. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** An existing PersistentVolumeClaim mounted into the main container (shared storage). */
+export interface ClaimMount {
+  readonly claimName: string;
+  readonly mountPath: string;
+  /** Default false. */
+  readonly readOnly?: boolean;
 }
 
 export interface PersistentVolume {
@@ -170,9 +203,12 @@ export interface WorkloadSpec {
   /**
    * Default "stateless": a Deployment; "stateful" is a StatefulSet with stable storage; "daemon"
    * is a DaemonSet, one pod per node (`replicas` is then the node count its namespace's quota is
-   * sized for).
+   * sized for); "scheduled" is a CronJob that runs to completion on `schedule`, never two at once
+   * (`replicas` is then 1: the pods one run needs).
    */
-  readonly kind?: "stateless" | "stateful" | "daemon";
+  readonly kind?: "stateless" | "stateful" | "daemon" | "scheduled";
+  /** Required for, and only for, kind "scheduled". */
+  readonly schedule?: JobSchedule;
   /** The first is the main container; the rest are sidecars (exporters). */
   readonly containers: readonly [ContainerSpec, ...ContainerSpec[]];
   readonly secretFiles?: readonly SecretFile[];
@@ -187,6 +223,8 @@ export interface WorkloadSpec {
   /** Default "rolling" (zero downtime: a new pod is ready before an old one stops). */
   readonly updateStrategy?: "rolling" | "recreate";
   readonly persistentVolume?: PersistentVolume;
+  /** Claims another component owns, mounted into the main container; default none. */
+  readonly claims?: readonly ClaimMount[];
   /** Default none. */
   readonly metrics?: readonly MetricsEndpoint[];
   /** Connections to named ports of another zone's members beyond what the zones allow (an app
@@ -200,6 +238,8 @@ export interface WorkloadSpec {
   readonly publicEntry?: boolean;
   /** Default "standard". */
   readonly priority?: Priority;
+  /** Labels added to every resource of the workload (e.g. what a backup job backs up). */
+  readonly labels?: Readonly<Record<string, string>>;
   /** Default none. */
   readonly host?: HostAccess;
   /** Reads of the Kubernetes API; default none (no token is mounted). */

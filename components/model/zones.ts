@@ -11,6 +11,7 @@ export const zones = [
   "roblox",
   "monitoring",
   "observability",
+  "backup",
 ] as const;
 export type Zone = (typeof zones)[number];
 
@@ -30,10 +31,14 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
     acceptsFrom: ["frontend", "backend", "roblox"],
   },
   database: {
-    description: "PostgreSQL, reachable from the backend zone and Grafana (as a read-only role)",
-    acceptsFrom: ["backend", "observability"],
+    description:
+      "PostgreSQL, reachable from the backend zone, Grafana (as a read-only role) and the backup job",
+    acceptsFrom: ["backend", "observability", "backup"],
   },
-  cache: { description: "Redis, reachable only from the backend zone", acceptsFrom: ["backend"] },
+  cache: {
+    description: "Redis, reachable from the backend zone and the backup job",
+    acceptsFrom: ["backend", "backup"],
+  },
   mcp: {
     description: "MCP server and agent coordinator; called by each other and the backend zone",
     acceptsFrom: ["mcp", "backend"],
@@ -48,6 +53,10 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
   observability: {
     description: "Grafana: reached only through the gateway's /grafana/ path",
     acceptsFrom: ["frontend"],
+  },
+  backup: {
+    description: "the backup and restore-check jobs: they reach the data stores, nothing reaches them",
+    acceptsFrom: [],
   },
 };
 

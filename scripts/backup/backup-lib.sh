@@ -1,6 +1,6 @@
 # Shared by the backup, restore and verify scripts (sourced, POSIX sh: they run in the backup
-# Jobs' Alpine image and on a laptop alike). A backup set is three files, named after the service
-# and the UTC time it was taken:
+# Jobs' Alpine image and on a laptop alike). A backup set is three files, in a folder or a bucket,
+# named after the service and the UTC time it was taken:
 #   <service>-<YYYYmmddTHHMMSSZ>.<format>.age   the encrypted backup (age, to the recipients file)
 #   <same>.sha256                               its checksum, in sha256sum's format
 #   <same>.json                                 a manifest: time, size, database, tool versions
@@ -42,9 +42,98 @@ stamp_epoch() {
   date -u -d "$(printf '%s' "$stamp" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)\(..\)Z$/\1-\2-\3 \4:\5:\6/')" +%s
 }
 
+# Storage: a folder (BACKUP_DIR) or an S3-compatible bucket (BACKUP_S3_ENDPOINT, BACKUP_S3_BUCKET,
+# BACKUP_S3_REGION, BACKUP_S3_PREFIX, and the credentials in S3_ACCESS_KEY_ID_FILE and
+# S3_SECRET_ACCESS_KEY_FILE), reached with curl's AWS Signature V4 and path-style URLs.
+storage_init() {
+  if [ -n "${BACKUP_S3_BUCKET:-}" ]; then
+    storage=s3
+    require_env BACKUP_S3_ENDPOINT BACKUP_S3_REGION
+    require_file S3_ACCESS_KEY_ID_FILE
+    require_file S3_SECRET_ACCESS_KEY_FILE
+    # The credentials go to curl in a config file of our own, never on its command line.
+    printf 'user = "%s:%s"\n' "$(cat "$S3_ACCESS_KEY_ID_FILE")" "$(cat "$S3_SECRET_ACCESS_KEY_FILE")" \
+      >"$private_dir/curl-auth"
+    bucket_url="${BACKUP_S3_ENDPOINT%/}/$BACKUP_S3_BUCKET"
+    staging="$private_dir"
+  else
+    storage=dir
+    require_env BACKUP_DIR
+    [ -d "$BACKUP_DIR" ] || fail "BACKUP_DIR $BACKUP_DIR is not a folder"
+    staging="$BACKUP_DIR"
+  fi
+}
+
+s3() {
+  curl --silent --show-error --fail --aws-sigv4 "aws:amz:$BACKUP_S3_REGION:s3" \
+    --config "$private_dir/curl-auth" "$@"
+}
+
+# storage_put NAME FILE : stores FILE as NAME (a folder: FILE is already beside it).
+storage_put() {
+  if [ "$storage" = dir ]; then
+    mv "$2" "$BACKUP_DIR/$1"
+  else
+    s3 --upload-file "$2" "$bucket_url/${BACKUP_S3_PREFIX:-}$1" >/dev/null ||
+      fail "could not upload $1 to $bucket_url"
+    rm -f "$2"
+  fi
+}
+
+# storage_get NAME FILE : copies the stored NAME to FILE; fails when there is none.
+storage_get() {
+  if [ "$storage" = dir ]; then
+    [ -r "$BACKUP_DIR/$1" ] || return 1
+    cp "$BACKUP_DIR/$1" "$2"
+  else
+    s3 --output "$2" "$bucket_url/${BACKUP_S3_PREFIX:-}$1" 2>/dev/null
+  fi
+}
+
+storage_exists() {
+  if [ "$storage" = dir ]; then
+    [ -e "$BACKUP_DIR/$1" ]
+  else
+    s3 --head "$bucket_url/${BACKUP_S3_PREFIX:-}$1" >/dev/null 2>&1
+  fi
+}
+
+storage_delete() {
+  if [ "$storage" = dir ]; then
+    rm -f "$BACKUP_DIR/$1"
+  else
+    s3 --request DELETE "$bucket_url/${BACKUP_S3_PREFIX:-}$1" >/dev/null
+  fi
+}
+
+# storage_list SERVICE : the names of SERVICE's encrypted backups, oldest first.
+storage_list() {
+  if [ "$storage" = dir ]; then
+    for file in "$BACKUP_DIR/$1"-*.age; do
+      [ -e "$file" ] && basename "$file"
+    done
+    return 0
+  fi
+  token=""
+  while :; do
+    if [ -n "$token" ]; then
+      page=$(s3 --get --data-urlencode "list-type=2" --data-urlencode "prefix=${BACKUP_S3_PREFIX:-}$1-" \
+        --data-urlencode "continuation-token=$token" "$bucket_url") || fail "could not list $bucket_url"
+    else
+      page=$(s3 --get --data-urlencode "list-type=2" --data-urlencode "prefix=${BACKUP_S3_PREFIX:-}$1-" \
+        "$bucket_url") || fail "could not list $bucket_url"
+    fi
+    printf '%s' "$page" | tr '<' '\n' | sed -n 's/^Key>//p' | sed "s|^${BACKUP_S3_PREFIX:-}||" |
+      grep '\.age$' || true
+    printf '%s' "$page" | grep -q '<IsTruncated>true</IsTruncated>' || break
+    token=$(printf '%s' "$page" | tr '<' '\n' | sed -n 's/^NextContinuationToken>//p')
+  done | sort
+}
+
 # encrypt_and_store SERVICE FORMAT PRODUCER... : runs PRODUCER (which writes the backup to its
 # standard output), encrypts the stream to $BACKUP_ENCRYPTION_KEY_FILE's recipients, and stores
-# the set in $BACKUP_DIR. A failed producer or encryption leaves nothing behind.
+# the set. A failed producer or encryption leaves nothing behind. Sets $stored (the set's name)
+# and $staged (the encrypted file, until the set is stored).
 encrypt_and_store() {
   service=$1
   format=$2
@@ -52,8 +141,8 @@ encrypt_and_store() {
   started=$(date -u +%s)
   started_at=$(date -u -d "@$started" +%Y-%m-%dT%H:%M:%SZ)
   name="$service-$(date -u -d "@$started" +%Y%m%dT%H%M%SZ).$format.age"
-  partial="$BACKUP_DIR/.$name.partial"
-  [ ! -e "$BACKUP_DIR/$name" ] || fail "$BACKUP_DIR/$name exists already (two backups in one second); not overwriting it"
+  ! storage_exists "$name" || fail "$name exists already (two backups in one second); not overwriting it"
+  partial="$staging/.$name.partial"
   status="$private_dir/producer-status"
   # POSIX sh has no pipefail: the producer's exit status is carried out through a file.
   if ! { "$@" || echo "$?" >"$status"; } | age --encrypt --recipients-file "$BACKUP_ENCRYPTION_KEY_FILE" --output "$partial"; then
@@ -64,54 +153,61 @@ encrypt_and_store() {
     rm -f "$partial"
     fail "$1 failed with exit code $(cat "$status"); no backup was stored"
   fi
-  mv "$partial" "$BACKUP_DIR/$name"
-  (cd "$BACKUP_DIR" && sha256sum "$name" >"$name.sha256")
-  stored="$BACKUP_DIR/$name"
+  sha256sum "$partial" | sed "s|  .*|  $name|" >"$private_dir/$name.sha256"
+  bytes=$(wc -c <"$partial" | tr -d ' ')
+  stored=$name
 }
 
-# write_manifest FILE SERVICE DATABASE TOOLS_JSON : the set's manifest beside it (after
-# encrypt_and_store, whose start time it records).
-write_manifest() {
-  file=$1
-  bytes=$(wc -c <"$file" | tr -d ' ')
-  sum=$(cut -d' ' -f1 <"$file.sha256")
-  cat >"$file.json" <<JSON
+# store_set SERVICE DATABASE TOOLS_JSON : writes the manifest of the set encrypt_and_store made,
+# then stores the set: the backup first, its checksum, and the manifest last, so a set
+# with a manifest is complete.
+store_set() {
+  sum=$(cut -d' ' -f1 <"$private_dir/$stored.sha256")
+  cat >"$private_dir/$stored.json" <<JSON
 {
-  "service": "$2",
-  "database": "$3",
-  "file": "$(basename "$file")",
+  "service": "$1",
+  "database": "$2",
+  "file": "$stored",
   "created": "$started_at",
   "bytes": $bytes,
   "sha256": "$sum",
   "encryption": "age",
-  "tools": $4
+  "tools": $3
 }
 JSON
+  storage_put "$stored" "$partial"
+  storage_put "$stored.sha256" "$private_dir/$stored.sha256"
+  storage_put "$stored.json" "$private_dir/$stored.json"
 }
 
 # prune SERVICE DAYS : deletes the sets of SERVICE older than DAYS days, judged by the time in
 # their names, and nothing else.
 prune() {
   cutoff=$(($(date -u +%s) - $2 * 86400))
-  for file in "$BACKUP_DIR/$1"-*.age; do
-    [ -e "$file" ] || continue
-    epoch=$(stamp_epoch "$(basename "$file")")
+  storage_list "$1" >"$private_dir/sets"
+  while read -r name; do
+    epoch=$(stamp_epoch "$name")
     [ -n "$epoch" ] || continue
     if [ "$epoch" -lt "$cutoff" ]; then
-      rm -f "$file" "$file.sha256" "$file.json"
-      log "pruned $(basename "$file") (older than $2 days)"
+      for file in "$name" "$name.sha256" "$name.json"; do storage_delete "$file"; done
+      log "pruned $name (older than $2 days)"
     fi
-  done
+  done <"$private_dir/sets"
 }
 
-# The newest backup set of SERVICE in $BACKUP_DIR (names sort by time).
-latest_backup() {
-  latest=""
-  for file in "$BACKUP_DIR/$1"-*.age; do
-    [ -e "$file" ] && latest=$file
-  done
-  [ -n "$latest" ] || fail "no backup of $1 in $BACKUP_DIR"
-  printf '%s\n' "$latest"
+# fetch_latest SERVICE : copies the newest set of SERVICE into the private folder; prints the
+# local path of its backup file.
+fetch_latest() {
+  latest=$(storage_list "$1" | tail -n 1)
+  [ -n "$latest" ] || fail "no backup of $1 in $(storage_where)"
+  storage_get "$latest" "$private_dir/$latest" || fail "cannot read $latest from $(storage_where)"
+  storage_get "$latest.sha256" "$private_dir/$latest.sha256" ||
+    fail "no checksum $latest.sha256 in $(storage_where); refusing to restore an unverifiable file"
+  printf '%s\n' "$private_dir/$latest"
+}
+
+storage_where() {
+  if [ "$storage" = dir ]; then echo "$BACKUP_DIR"; else echo "$bucket_url/${BACKUP_S3_PREFIX:-}"; fi
 }
 
 # verify_and_decrypt FILE IDENTITY OUTPUT : checks the checksum, then decrypts. Fails before

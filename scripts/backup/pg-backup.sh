@@ -5,15 +5,16 @@
 # (the private keys never need to be where backups are taken).
 #
 # Environment: PGHOST, PGPORT (default 5432), PGUSER, PGDATABASE, DATABASE_PASSWORD_FILE,
-# BACKUP_DIR, BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS.
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS, and BACKUP_DIR or the BACKUP_S3_* settings
+# (backup-lib.sh).
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
-require_env PGHOST PGUSER PGDATABASE BACKUP_DIR BACKUP_RETENTION_DAYS
+require_env PGHOST PGUSER PGDATABASE BACKUP_RETENTION_DAYS
 require_file DATABASE_PASSWORD_FILE
 require_file BACKUP_ENCRYPTION_KEY_FILE
-[ -d "$BACKUP_DIR" ] || fail "BACKUP_DIR $BACKUP_DIR is not a folder"
 make_private_dir
+storage_init
 
 # libpq reads the password from a file of our own, never from the environment or a command line.
 printf '*:*:*:*:%s\n' "$(sed 's/\\/\\\\/g; s/:/\\:/g' "$DATABASE_PASSWORD_FILE")" >"$private_dir/pgpass"
@@ -21,7 +22,7 @@ export PGPASSFILE="$private_dir/pgpass"
 
 log "backing up database $PGDATABASE on $PGHOST"
 encrypt_and_store postgres dump pg_dump --format=custom --compress=6 --no-password
-write_manifest "$stored" postgres "$PGDATABASE" \
+store_set postgres "$PGDATABASE" \
   "{\"pg_dump\": \"$(tool_version pg_dump)\", \"age\": \"$(tool_version age)\"}"
-log "stored $(basename "$stored") ($(wc -c <"$stored" | tr -d ' ') bytes)"
+log "stored $stored ($bytes bytes) in $(storage_where)"
 prune postgres "$BACKUP_RETENTION_DAYS"

@@ -3,8 +3,10 @@
 # folder, a Unix socket, no network), restores the backup into it with pg-restore.sh, and reads
 # every table the archive lists. Never touches the live database.
 #
-#   pg-verify.sh --identity AGE_KEY_FILE [BACKUP_FILE]     (default: the newest in BACKUP_DIR)
+#   pg-verify.sh --identity AGE_KEY_FILE [BACKUP_FILE]
 #
+# Without BACKUP_FILE it checks the newest backup in storage: BACKUP_DIR or the BACKUP_S3_*
+# settings (backup-lib.sh).
 # The server's programs (initdb, pg_ctl) are found on PATH or in PG_BINDIR.
 set -eu
 here=$(dirname "$0")
@@ -19,12 +21,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$identity" ] || fail "usage: pg-verify.sh --identity AGE_KEY_FILE [BACKUP_FILE]"
-if [ $# -ge 1 ]; then backup=$1; else
-  require_env BACKUP_DIR
-  backup=$(latest_backup postgres)
-fi
 [ -n "${PG_BINDIR:-}" ] && PATH="$PG_BINDIR:$PATH"
 make_private_dir
+if [ $# -ge 1 ]; then backup=$1; else
+  storage_init
+  backup=$(fetch_latest postgres) || exit 1
+fi
 server="$private_dir/server"
 trap 'pg_ctl --silent -D "$server/data" stop -m immediate >/dev/null 2>&1 || true; rm -rf "$private_dir"' EXIT INT TERM
 

@@ -3,16 +3,17 @@
 # server for a fresh snapshot over the replication protocol: consistent, and the server keeps
 # serving. Encrypted with age to the public keys in BACKUP_ENCRYPTION_KEY_FILE.
 #
-# Environment: REDIS_HOST, REDIS_PORT (default 6379), REDIS_PASSWORD_FILE, BACKUP_DIR,
-# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS.
+# Environment: REDIS_HOST, REDIS_PORT (default 6379), REDIS_PASSWORD_FILE,
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS, and BACKUP_DIR or the BACKUP_S3_* settings
+# (backup-lib.sh).
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
-require_env REDIS_HOST BACKUP_DIR BACKUP_RETENTION_DAYS
+require_env REDIS_HOST BACKUP_RETENTION_DAYS
 require_file REDIS_PASSWORD_FILE
 require_file BACKUP_ENCRYPTION_KEY_FILE
-[ -d "$BACKUP_DIR" ] || fail "BACKUP_DIR $BACKUP_DIR is not a folder"
 make_private_dir
+storage_init
 
 # redis-cli reads the password from REDISCLI_AUTH: never on its command line.
 REDISCLI_AUTH=$(cat "$REDIS_PASSWORD_FILE")
@@ -24,7 +25,7 @@ snapshot() {
 
 log "backing up Redis on $REDIS_HOST"
 encrypt_and_store redis rdb snapshot
-write_manifest "$stored" redis "all" \
+store_set redis "all" \
   "{\"redis-cli\": \"$(tool_version redis-cli)\", \"age\": \"$(tool_version age)\"}"
-log "stored $(basename "$stored") ($(wc -c <"$stored" | tr -d ' ') bytes)"
+log "stored $stored ($bytes bytes) in $(storage_where)"
 prune redis "$BACKUP_RETENTION_DAYS"

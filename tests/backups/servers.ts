@@ -5,6 +5,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import * as path from "node:path";
 import { redisConf } from "../../components/data/redis";
 import { projectRoot } from "../../tools/project-root";
@@ -290,4 +291,60 @@ export function ageKeyPair(dir: string, name: string): { identity: string; recip
     check(runUnprivileged("age-keygen", ["-y", identity]), "age-keygen -y").stdout,
   );
   return { identity, recipients };
+}
+
+/** moto's S3-compatible server, installed by scripts/install-backup-test-tools.sh. */
+export function motoServerPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(
+    env.TOOLBOXAI_CACHE ?? path.join(homedir(), ".cache", "toolboxai"),
+    "backup-test-tools",
+    "venv",
+    "bin",
+    "moto_server",
+  );
+}
+
+export interface S3Server {
+  readonly endpoint: string;
+  /** Plain HTTP to the server (moto does not check signatures): the tests' own view. */
+  request(method: string, key: string, body?: string): Promise<Response>;
+  /** Every key in the bucket. */
+  keys(bucket: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** An S3-compatible server on 127.0.0.1 (moto), with `bucket` created. */
+export async function startS3(bucket: string): Promise<S3Server> {
+  const port = await freePort();
+  const server = spawn(motoServerPath(), ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: "ignore",
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const request = (method: string, key: string, body?: string) =>
+    fetch(`${endpoint}/${key}`, { method, body });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if ((await fetch(`${endpoint}/`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (attempt > 200) throw new Error(`moto_server did not start on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const created = await request("PUT", bucket);
+  if (!created.ok) throw new Error(`cannot create bucket ${bucket}: ${created.status}`);
+  return {
+    endpoint,
+    request,
+    keys: async (name) => {
+      const listing = await (await request("GET", `${name}?list-type=2`)).text();
+      return [...listing.matchAll(/<Key>([^<]+)<\/Key>/g)].map(([, key]) => key).sort();
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        if (server.exitCode !== null) return resolve();
+        server.once("exit", () => resolve());
+        server.kill("SIGTERM");
+      }),
+  };
 }

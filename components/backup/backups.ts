@@ -1,0 +1,252 @@
+// Backups of the data stores, as scheduled jobs on the workload model: PostgreSQL (pg_dump) and
+// Redis (an RDB snapshot) every recovery point objective, encrypted with age to the stack's
+// recovery keys, kept `retentionDays` on a volume or in an S3-compatible bucket; and, where the
+// stack asks for it, a daily restore check that restores the newest PostgreSQL backup into a
+// throwaway server. The jobs run scripts/backup/, mounted from ConfigMaps: the same scripts an
+// operator runs on a laptop to restore (docs/DISASTER_RECOVERY.md).
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { BackupSettings, ServiceSettings } from "../config";
+import type { WorkloadRenderer } from "../model/renderer";
+import type {
+  ClaimMount,
+  ConfigFile,
+  ContainerSpec,
+  Endpoint,
+  SecretFile,
+  WorkloadSpec,
+} from "../model/workload";
+import { ageKeyPairFromBytes } from "./age-keys";
+
+/** The label the pack's backup-schedule rule reads: which data service a job backs up. */
+export const backupTargetLabel = "backup.toolboxai.io/target";
+/** Marks the backups' own volume, which is not a data service to back up in turn. */
+export const backupStorageLabel = "backup.toolboxai.io/storage";
+
+const scriptsMountPath = "/opt/backup";
+const backupsMountPath = "/backups";
+/** The restore check's daily run, in UTC: after the night's backups, before the working day. */
+export const restoreCheckCron = "30 4 * * *";
+
+/** Where scripts/backup/ is: found from this file, in the sources and in a bundle alike. */
+function scriptsDir(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "Pulumi.yaml"))) return path.join(dir, "scripts", "backup");
+    if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${__dirname}`);
+  }
+}
+
+function scriptFiles(...names: string[]): ConfigFile[] {
+  const dir = scriptsDir();
+  return ["backup-lib.sh", ...names].map((name) => ({
+    name,
+    mountPath: `${scriptsMountPath}/${name}`,
+    content: readFileSync(path.join(dir, name), "utf8"),
+  }));
+}
+
+/**
+ * A cron expression that runs exactly every `minutes` (a divisor of an hour, or whole hours
+ * dividing a day: the values `recoveryPointObjectiveMinutes` accepts).
+ */
+export function backupCron(minutes: number): string {
+  if (minutes < 60 && 60 % minutes === 0) return `*/${minutes} * * * *`;
+  if (minutes === 60) return "0 * * * *";
+  if (minutes % 60 === 0 && 1440 % minutes === 0) {
+    return minutes === 1440 ? "0 0 * * *" : `0 */${minutes / 60} * * *`;
+  }
+  throw new Error(`no cron schedule runs exactly every ${minutes} minutes`);
+}
+
+export interface BackupsArgs {
+  readonly renderer: WorkloadRenderer;
+  readonly settings: BackupSettings;
+  /** The backup tools' image and resources (`services.backup`). */
+  readonly service: ServiceSettings;
+  readonly recoveryPointObjectiveMinutes: number;
+  readonly postgres: {
+    readonly endpoint: Endpoint;
+    readonly database: string;
+    readonly user: string;
+    /** Secret Output. */
+    readonly password: pulumi.Output<string>;
+    /** The database's volume size: the restore check's scratch space. */
+    readonly size: string;
+  };
+  readonly redis: { readonly endpoint: Endpoint; readonly password: pulumi.Output<string> };
+  /** Secret Outputs; required when the storage is a bucket. */
+  readonly bucketCredentials?: {
+    readonly accessKeyId: pulumi.Output<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+  };
+}
+
+export class Backups extends pulumi.ComponentResource {
+  /** The CronJobs' names. */
+  readonly jobs: readonly string[];
+  /** The public key of the restore check, which every backup is also encrypted to. */
+  readonly restoreCheckRecipient?: pulumi.Output<string>;
+
+  constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:backup:Backups", name, {}, opts);
+    const { settings, service } = args;
+    const storage = settings.storage;
+
+    // The restore check must decrypt what it restores: its own key pair, generated from random
+    // bytes in the stack's state. The recovery keys' private halves never enter the cluster.
+    const restoreCheckKey = settings.verify
+      ? new random.RandomBytes(`${name}-restore-check-key`, { length: 32 }, { parent: this })
+          .base64.apply((bytes) => ageKeyPairFromBytes(Buffer.from(bytes, "base64")))
+      : undefined;
+    this.restoreCheckRecipient = restoreCheckKey?.apply((key) => key.recipient);
+    const recipients = pulumi.secret(
+      pulumi
+        .output(restoreCheckKey?.apply((key) => [key.recipient]) ?? [])
+        .apply((extra) => [...settings.recipients, ...extra].join("\n") + "\n"),
+    );
+
+    const claims: ClaimMount[] = [];
+    const storageEnv: Record<string, string> = {};
+    const storageSecrets: SecretFile[] = [];
+    if (storage.type === "volume") {
+      const claimName = args.renderer.volume(
+        {
+          name: "backups",
+          size: storage.size,
+          storageClass: storage.storageClass,
+          labels: { [backupStorageLabel]: "true" },
+        },
+        this,
+      );
+      claims.push({ claimName, mountPath: backupsMountPath });
+      storageEnv.BACKUP_DIR = backupsMountPath;
+    } else {
+      if (!args.bucketCredentials) throw new Error("an S3 bucket needs credentials");
+      Object.assign(storageEnv, {
+        BACKUP_S3_ENDPOINT: storage.endpoint.replace(/\/$/, ""),
+        BACKUP_S3_BUCKET: storage.bucket,
+        BACKUP_S3_REGION: storage.region,
+        BACKUP_S3_PREFIX: storage.prefix,
+      });
+      storageSecrets.push(
+        { name: "s3-access-key-id", value: args.bucketCredentials.accessKeyId },
+        { name: "s3-secret-access-key", value: args.bucketCredentials.secretAccessKey },
+      );
+    }
+    const toBucket = storage.type === "s3";
+
+    const runMinutes = args.recoveryPointObjectiveMinutes;
+    const backupSchedule = {
+      cron: backupCron(runMinutes),
+      // A run that cannot start within half an interval is skipped: the next one is due soon.
+      startingDeadlineSeconds: Math.min(600, (runMinutes * 60) / 2),
+      activeDeadlineSeconds: Math.min(7200, runMinutes * 60),
+    };
+    const container = (
+      script: string,
+      extra: Partial<ContainerSpec> & { env?: Record<string, string> },
+    ): ContainerSpec => ({
+      name: "backup",
+      image: service.image,
+      command: ["sh", `${scriptsMountPath}/${script}`],
+      resources: service.resources,
+      writablePaths: ["/tmp"],
+      ...extra,
+      env: { TMPDIR: "/tmp", ...storageEnv, ...extra.env },
+    });
+    const job = (
+      spec: Omit<WorkloadSpec, "kind" | "replicas" | "zones" | "component" | "priority">,
+    ): WorkloadSpec => ({
+      kind: "scheduled",
+      replicas: 1,
+      component: "backup",
+      zones: ["backup"],
+      priority: "standard",
+      internetEgress: toBucket,
+      ...spec,
+    });
+    const encryption: SecretFile = { name: "backup-encryption-key", value: recipients };
+    const retention = { BACKUP_RETENTION_DAYS: String(settings.retentionDays) };
+
+    const specs: WorkloadSpec[] = [
+      job({
+        name: "postgres-backup",
+        labels: { [backupTargetLabel]: "postgres" },
+        schedule: backupSchedule,
+        claims,
+        secretFiles: [
+          { name: "database-password", value: args.postgres.password },
+          encryption,
+          ...storageSecrets,
+        ],
+        configFiles: scriptFiles("pg-backup.sh"),
+        containers: [
+          container("pg-backup.sh", {
+            env: {
+              PGHOST: args.postgres.endpoint.host,
+              PGPORT: String(args.postgres.endpoint.port),
+              PGUSER: args.postgres.user,
+              PGDATABASE: args.postgres.database,
+              ...retention,
+            },
+          }),
+        ],
+      }),
+      job({
+        name: "redis-backup",
+        labels: { [backupTargetLabel]: "redis" },
+        schedule: backupSchedule,
+        claims,
+        secretFiles: [
+          { name: "redis-password", value: args.redis.password },
+          encryption,
+          ...storageSecrets,
+        ],
+        configFiles: scriptFiles("redis-backup.sh"),
+        containers: [
+          container("redis-backup.sh", {
+            env: {
+              REDIS_HOST: args.redis.endpoint.host,
+              REDIS_PORT: String(args.redis.endpoint.port),
+              ...retention,
+            },
+          }),
+        ],
+      }),
+    ];
+    if (restoreCheckKey) {
+      specs.push(
+        job({
+          name: "postgres-restore-check",
+          schedule: {
+            cron: restoreCheckCron,
+            startingDeadlineSeconds: 3600,
+            activeDeadlineSeconds: 7200,
+          },
+          claims: claims.map((claim) => ({ ...claim, readOnly: true })),
+          secretFiles: [
+            {
+              name: "restore-check-identity",
+              value: pulumi.secret(restoreCheckKey.apply((key) => `${key.identity}\n`)),
+            },
+            ...storageSecrets,
+          ],
+          configFiles: scriptFiles("pg-restore.sh", "pg-verify.sh"),
+          containers: [
+            container("pg-verify.sh", {
+              args: ["--identity", "/run/secrets/restore-check-identity"],
+              // The throwaway server's data: as large as the database can be.
+              scratch: { path: "/var/lib/restore-check", size: args.postgres.size },
+              env: { TMPDIR: "/var/lib/restore-check" },
+            }),
+          ],
+        }),
+      );
+    }
+    for (const spec of specs) args.renderer.render(spec, this);
+    this.jobs = specs.map((spec) => spec.name);
+    this.registerOutputs({ jobs: this.jobs });
+  }
+}

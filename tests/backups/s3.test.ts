@@ -1,0 +1,179 @@
+// The bucket path of the backup scripts against an S3-compatible server on loopback (moto, from
+// scripts/install-backup-test-tools.sh): backups land in the bucket under the prefix, a fetched
+// set restores with nothing lost, the restore check reads the newest set from the bucket, and
+// pruning deletes exactly the expired sets.
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import {
+  ageKeyPair,
+  makeOwnedDir,
+  motoServerPath,
+  postgresBinDir,
+  privateDir,
+  runScript,
+  startPostgres,
+  startRedis,
+  startS3,
+  writeOwnedFile,
+  type PostgresServer,
+  type RedisServer,
+  type S3Server,
+} from "./servers";
+
+const installed = existsSync(motoServerPath());
+if (!installed && process.env.CI === "true") {
+  throw new Error(`${motoServerPath()} is missing: bash scripts/install-backup-test-tools.sh`);
+}
+const describeWithServer = installed ? describe : describe.skip;
+if (!installed) {
+  console.warn("Skipping the S3 backup tests: bash scripts/install-backup-test-tools.sh");
+}
+
+const bucket = "toolboxai-backups";
+const prefix = "staging/";
+
+describeWithServer("backups in an S3-compatible bucket", () => {
+  let s3: S3Server;
+  let postgres: PostgresServer;
+  let redis: RedisServer;
+  let work: string;
+  let keys: { identity: string; recipients: string };
+  let bucketEnv: Record<string, string>;
+  let lastBackupSecond = 0;
+
+  const nextSecond = () => {
+    while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    lastBackupSecond = Math.floor(Date.now() / 1000);
+  };
+
+  beforeAll(async () => {
+    s3 = await startS3(bucket);
+    postgres = await startPostgres("bucket-test-password");
+    work = privateDir("toolboxai-s3-backups-");
+    redis = await startRedis(makeOwnedDir(path.join(work, "redis")), "bucket-redis-password");
+    keys = ageKeyPair(work, "recovery");
+    writeOwnedFile(path.join(work, "access-key-id"), "AKIATOOLBOXAITEST");
+    writeOwnedFile(path.join(work, "secret-access-key"), "test-secret-access-key-value");
+    bucketEnv = {
+      BACKUP_S3_ENDPOINT: s3.endpoint,
+      BACKUP_S3_BUCKET: bucket,
+      BACKUP_S3_REGION: "us-east-1",
+      BACKUP_S3_PREFIX: prefix,
+      S3_ACCESS_KEY_ID_FILE: path.join(work, "access-key-id"),
+      S3_SECRET_ACCESS_KEY_FILE: path.join(work, "secret-access-key"),
+      BACKUP_ENCRYPTION_KEY_FILE: keys.recipients,
+      BACKUP_RETENTION_DAYS: "30",
+    };
+    postgres.sql("postgres", "CREATE DATABASE app;");
+    postgres.sql(
+      "app",
+      `CREATE TABLE lessons (id int PRIMARY KEY, body bytea NOT NULL);
+       INSERT INTO lessons SELECT g, decode(md5(g::text), 'hex') FROM generate_series(1, 2000) g;`,
+    );
+    redis.send(Array.from({ length: 500 }, (_, i) => `SET key:${i} value-${i}`).join("\n"));
+  });
+
+  afterAll(async () => {
+    postgres?.stop();
+    await redis?.stop();
+    await s3?.stop();
+  });
+
+  const checksum = () =>
+    postgres.sql(
+      "app",
+      "SELECT md5(string_agg(id || ':' || encode(body, 'hex'), ',' ORDER BY id)) FROM lessons;",
+    );
+
+  test("a PostgreSQL backup lands in the bucket and restores from it with nothing lost", async () => {
+    const before = checksum();
+    nextSecond();
+    const backup = runScript("pg-backup.sh", [], {
+      ...postgres.env,
+      PGDATABASE: "app",
+      ...bucketEnv,
+    });
+    expect(backup.stderr).toContain(`in ${s3.endpoint}/${bucket}/${prefix}`);
+    expect(backup.status).toBe(0);
+    const name = backup.stderr.match(/stored (postgres-\S+\.dump\.age)/)![1];
+    expect(await s3.keys(bucket)).toEqual(
+      expect.arrayContaining([
+        `${prefix}${name}`,
+        `${prefix}${name}.sha256`,
+        `${prefix}${name}.json`,
+      ]),
+    );
+
+    const local = makeOwnedDir(path.join(work, "fetched"));
+    const fetched = runScript("backup-fetch.sh", ["postgres", local], bucketEnv);
+    expect(fetched).toMatchObject({ status: 0, stdout: `${path.join(local, name)}\n` });
+    postgres.sql("postgres", "DROP DATABASE app;");
+    const restored = runScript(
+      "pg-restore.sh",
+      ["--identity", keys.identity, path.join(local, name), "app"],
+      postgres.env,
+    );
+    expect(restored.status).toBe(0);
+    expect(checksum()).toBe(before);
+  });
+
+  test("the restore check fetches the newest set from the bucket", () => {
+    const result = runScript("pg-verify.sh", ["--identity", keys.identity], {
+      ...bucketEnv,
+      PG_BINDIR: postgresBinDir(),
+    });
+    expect(result.stderr).toContain("public.lessons: 2000 rows");
+    expect(result.status).toBe(0);
+  });
+
+  test("a Redis snapshot lands in the bucket and restores from it", async () => {
+    nextSecond();
+    const backup = runScript("redis-backup.sh", [], { ...redis.env, ...bucketEnv });
+    expect(backup.status).toBe(0);
+    const local = makeOwnedDir(path.join(work, "redis-fetched"));
+    const fetched = runScript("backup-fetch.sh", ["redis", local], bucketEnv);
+    expect(fetched.status).toBe(0);
+    const data = makeOwnedDir(path.join(work, "redis-restored"));
+    const restored = runScript(
+      "redis-restore.sh",
+      ["--identity", keys.identity, fetched.stdout.trim(), data],
+      {},
+    );
+    expect(restored.stderr).toContain("500 keys in database 0");
+    expect(restored.status).toBe(0);
+  });
+
+  test("pruning deletes exactly the expired sets in the bucket, and nothing else", async () => {
+    const stamp = (daysAgo: number) =>
+      new Date(Date.now() - daysAgo * 86_400_000)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
+    const put = async (key: string) =>
+      expect((await s3.request("PUT", `${bucket}/${key}`, "old")).ok).toBe(true);
+    const set = async (service: string, daysAgo: number) => {
+      const name = `${service}-${stamp(daysAgo)}.dump.age`;
+      for (const file of [name, `${name}.sha256`, `${name}.json`]) await put(`${prefix}${file}`);
+      return `${prefix}${name}`;
+    };
+    const expired = await set("postgres", 45);
+    const kept = [await set("postgres", 10), await set("redis", 60)];
+    const foreign = [`${prefix}notes.txt`, `production/postgres-${stamp(400)}.dump.age`];
+    for (const key of foreign) await put(key);
+
+    nextSecond();
+    const backup = runScript("pg-backup.sh", [], {
+      ...postgres.env,
+      PGDATABASE: "app",
+      ...bucketEnv,
+    });
+    expect(backup.stderr).toContain(`pruned ${expired.slice(prefix.length)}`);
+    expect(backup.status).toBe(0);
+    const after = await s3.keys(bucket);
+    for (const key of [expired, `${expired}.sha256`, `${expired}.json`])
+      expect(after).not.toContain(key);
+    for (const key of [...kept, ...foreign]) expect(after).toContain(key);
+  });
+});
