@@ -1,12 +1,13 @@
 // ToolboxAI: one stack per environment (Pulumi.<stack>.yaml). The configuration is validated
-// before any resource is registered; then the data tier, the application tier and the gateway
-// are composed in the platform's namespace, and the monitoring tier in its own (node-exporter,
-// which needs the node itself, in a third).
+// before any resource is registered; then the data tier, the application tier, the gateway and
+// the backups are composed in the platform's namespace, and the monitoring tier in its own
+// (node-exporter, which needs the node itself, in a third).
 import * as k8s from "./components/kubernetes/api";
 import * as pulumi from "@pulumi/pulumi";
 import {
   AgentCoordinator,
   Backend,
+  Backups,
   Celery,
   Dashboard,
   Gateway,
@@ -91,8 +92,14 @@ const secrets = new PlatformSecrets("secrets", {
     : [],
 });
 
-/** A secret only the stack can supply (receivers' credentials); undefined when it did not. */
-function suppliedSecret(key: "alertPagerRoutingKey" | "alertChatWebhookUrl") {
+/** A secret only the stack can supply (receivers', bucket credentials); undefined when it did not. */
+function suppliedSecret(
+  key:
+    | "alertPagerRoutingKey"
+    | "alertChatWebhookUrl"
+    | "backupS3AccessKeyId"
+    | "backupS3SecretAccessKey",
+) {
   const value = config.suppliedSecrets[key];
   return value === undefined ? undefined : pulumi.secret(value);
 }
@@ -212,6 +219,40 @@ if (services.robloxSync) {
   );
 }
 
+// Backups of both data stores, every recovery point objective (none when the stack sets no
+// `backup`: the pack's backup-schedule rule says where that is not allowed).
+const backups = config.backup
+  ? new Backups(
+      "backups",
+      {
+        renderer,
+        settings: config.backup,
+        service: services.backup,
+        recoveryPointObjectiveMinutes: config.recoveryPointObjectiveMinutes,
+        postgres: {
+          endpoint: postgres.endpoint,
+          database: postgres.databaseName,
+          user: postgres.user,
+          password: secrets.values.postgresPassword,
+          size: services.postgres.storage!.size,
+        },
+        redis: {
+          endpoint: redis.endpoint,
+          password: secrets.values.redisPassword,
+          size: services.redis.storage!.size,
+        },
+        bucketCredentials:
+          config.backup.storage.type === "s3"
+            ? {
+                accessKeyId: suppliedSecret("backupS3AccessKeyId")!,
+                secretAccessKey: suppliedSecret("backupS3SecretAccessKey")!,
+              }
+            : undefined,
+      },
+      withProvider,
+    )
+  : undefined;
+
 // After the applications: Prometheus scrapes every metrics endpoint they declared.
 new Monitoring(
   "monitoring",
@@ -272,6 +313,10 @@ export const endpoints = {
   redis: redis.endpoint,
   ...(celery.flowerEndpoint ? { flower: celery.flowerEndpoint } : {}),
 };
+/** The backup jobs, and the restore check's public key (every backup is encrypted to it too). */
+export const backup = backups
+  ? { jobs: backups.jobs, restoreCheckRecipient: backups.restoreCheckRecipient }
+  : undefined;
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,

@@ -1,5 +1,5 @@
 // The component library: config, the workload model, its Kubernetes rendering, and the
-// application, data and monitoring components built on them.
+// application, data, backup and monitoring components built on them.
 export * from "./config";
 export { PlatformSecrets } from "./secrets/platform-secrets";
 export { PlatformNamespace } from "./kubernetes/namespace";
@@ -9,6 +9,7 @@ export { KubernetesRenderer } from "./kubernetes/renderer";
 export { KubernetesWorkload } from "./kubernetes/workload";
 export { Postgres } from "./data/postgres";
 export { Redis } from "./data/redis";
+export { Backups } from "./backup/backups";
 export { Backend } from "./app/backend";
 export { McpServer } from "./app/mcp-server";
 export { AgentCoordinator } from "./app/agent-coordinator";

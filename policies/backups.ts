@@ -8,6 +8,8 @@ import { containersOf, podTemplateOf } from "./lib/kubernetes";
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
 export const backupTargetLabel = "backup.toolboxai.io/target";
+/** A claim labelled so holds backups: it is not a data service to back up in turn. */
+export const backupStorageLabel = "backup.toolboxai.io/storage";
 
 const cronJobType = "kubernetes:batch/v1:CronJob";
 
@@ -62,7 +64,10 @@ export function isValidCron(schedule: string): boolean {
   return fields.every((text, index) => isValidCronField(text, cronFields[index]));
 }
 
-/** A data service that must be backed up: a StatefulSet with claims, or a claim a pod mounts. */
+/**
+ * A data service that must be backed up: a StatefulSet with claims, or a claim a pod mounts
+ * (unless it is labelled as backup storage).
+ */
 interface DataService {
   readonly resource: PolicyResource;
   readonly namespace: string | undefined;
@@ -101,6 +106,8 @@ function dataServices(resources: readonly PolicyResource[]): DataService[] {
   }
   for (const resource of resources) {
     if (resource.type !== "kubernetes:core/v1:PersistentVolumeClaim") continue;
+    // The backups' own volume holds copies, not a service's data.
+    if (resource.props?.metadata?.labels?.[backupStorageLabel] === "true") continue;
     const { name, namespace } = metadataOf(resource);
     const users = claimUsers.get(`${namespace ?? ""}/${name}`);
     if (!users) continue;
@@ -160,10 +167,13 @@ export const backupSchedule = stackRule({
   name: "backup-schedule",
   description:
     "Every persistent data service (a StatefulSet with volumeClaimTemplates, or a " +
-    "PersistentVolumeClaim a pod mounts) has a backup CronJob in its namespace, labelled " +
+    "PersistentVolumeClaim a pod mounts, unless labelled " +
+    `${backupStorageLabel}: "true" as the backups' own volume) has a backup CronJob in its ` +
+    "namespace, labelled " +
     `${backupTargetLabel}: <service>, on a valid 5-field cron schedule, encrypted ` +
     "(BACKUP_ENCRYPTION_KEY_FILE) and kept for at least the configured days " +
-    "(BACKUP_RETENTION_DAYS) (Beyond every anchor: backups; seed Docker Phase 3 test 9).",
+    "(BACKUP_RETENTION_DAYS) (Beyond every anchor: backups; seed Docker Phase 3 test 9). " +
+    "Advisory by default; staging and production make it mandatory.",
   severity: "high",
   enforcementLevel: "advisory",
   config: {
@@ -178,7 +188,8 @@ export const backupSchedule = stackRule({
     "Add a CronJob in the data service's namespace labelled " +
     `\`${backupTargetLabel}: <StatefulSet or claim name>\` with a 5-field cron \`schedule\` ` +
     '(e.g. "0 2 * * *"), `suspend` unset, and a container that sets ' +
-    "`BACKUP_ENCRYPTION_KEY_FILE` (the key mounted under /run/secrets/) and " +
+    "`BACKUP_ENCRYPTION_KEY_FILE` (the encryption key, e.g. age public keys, mounted under " +
+    "/run/secrets/) and " +
     "`BACKUP_RETENTION_DAYS` at or above the minimum.",
   check: (resources, config) => {
     const minRetentionDays = Number(config.minRetentionDays);

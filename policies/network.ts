@@ -449,10 +449,11 @@ export const dataTierIsolation = stackRule({
       type: "object",
       additionalProperties: { type: "array", items: { type: "string", minLength: 1 } },
       // The backend API calls the MCP server and the agent coordinator (MCP_SERVER_URL …).
-      // Grafana (observability) reads PostgreSQL through a read-only role.
+      // Grafana (observability) reads PostgreSQL through a read-only role; the backup jobs
+      // (backup) dump PostgreSQL and snapshot Redis.
       default: {
-        database: ["backend", "observability"],
-        cache: ["backend"],
+        database: ["backend", "observability", "backup"],
+        cache: ["backend", "backup"],
         mcp: ["mcp", "backend"],
       },
       description: "Isolated zone → the zones whose pods may connect to its pods.",

@@ -145,6 +145,12 @@ const valuePatterns: readonly { readonly kind: string; readonly pattern: RegExp 
   { kind: "a Stripe live key", pattern: /(?<![A-Za-z0-9])(?:sk|rk)_live_[0-9A-Za-z]{16,}/ },
 ];
 
+/**
+ * Shell and environment references inside a token (`$name`, `${name}`, `$(command)`): a script's
+ * `"$private_dir/curl-auth"` or `aws:amz:$REGION:s3` holds no literal value there.
+ */
+export const referencePattern = /\$(?:\{[^}]*\}|\([^)]*\)|[A-Za-z_]\w*)/g;
+
 /** Tokens of a value that are tested for entropy: split on whitespace, quotes and separators. */
 function tokensOf(value: string): string[] {
   return value.split(/[\s"'`,;=()[\]{}<>]+/).filter((token) => token.length > 0);
@@ -188,8 +194,12 @@ export function findSecretValue(
   const threshold = options.entropyThreshold ?? 4.0;
   const minLength = options.minEntropyLength ?? 24;
   for (const token of tokensOf(value)) {
-    if (token.length < minLength || isExcludedToken(token)) continue;
-    if (shannonEntropy(token) >= threshold) return { kind: "a high-entropy string", match: token };
+    // A reference is read from elsewhere: only the literal text around it is tested.
+    const literal = token.replace(referencePattern, "");
+    if (literal.length < minLength || isExcludedToken(literal)) continue;
+    if (shannonEntropy(literal) >= threshold) {
+      return { kind: "a high-entropy string", match: token };
+    }
   }
   return undefined;
 }
@@ -303,6 +313,8 @@ export function secretAssignmentKey(
     return undefined;
   }
   if (isPlaceholder(value) || isPath(value) || isPlainUrl(value)) return undefined;
+  // A command's output (`token=$(…)`, backquotes) is computed when the script runs.
+  if (/^(?:\$\(|`)/.test(value)) return undefined;
   return key;
 }
 

@@ -300,7 +300,7 @@ describe("unknown keys", () => {
     expect(messageOf(input)).toBe(
       oneProblem(
         "toolboxai:services.frobnicator: unknown key; known keys here: agentCoordinator, " +
-          "alertmanager, alloy, backend, celeryBeat, celeryWorker, dashboard, flower, gateway, " +
+          "alertmanager, alloy, backend, backup, celeryBeat, celeryWorker, dashboard, flower, gateway, " +
           "grafana, jaeger, kubeStateMetrics, loki, mcpServer, nodeExporter, postgres, " +
           "postgresExporter, prometheus, redis, redisExporter, robloxSync",
       ),
@@ -560,7 +560,7 @@ describe("Pulumi.yaml and the schema agree", () => {
   );
 
   test("every schema key but the objects is declared in Pulumi.yaml, and nothing else is", () => {
-    expect([...objectKeys].sort()).toEqual(["monitoring", "services"]);
+    expect([...objectKeys].sort()).toEqual(["backup", "monitoring", "services"]);
     const schemaKeys = Object.keys(shape).filter((name) => !objectKeys.has(name));
     expect(Object.keys(project.config).sort()).toEqual(schemaKeys.sort());
   });
@@ -663,6 +663,68 @@ describe("autoscaled services", () => {
         "toolboxai:services.backend.replicas = 3: must be left out when autoscaling is set: " +
           "the autoscaler owns the replica count (from minReplicas 3)",
       ),
+    );
+  });
+});
+
+describe("backups", () => {
+  const backupWith = (edit: (backup: Mapping) => void) => {
+    const input = productionWith();
+    const backup = JSON.parse(input.values[key("backup")]) as Mapping;
+    edit(backup);
+    return productionWithKeys({ [key("backup")]: JSON.stringify(backup) });
+  };
+
+  test("the recovery point objective must be one a schedule can meet exactly", () => {
+    expect(messageOf(productionWith({ set: { recoveryPointObjectiveMinutes: "45" } }))).toBe(
+      oneProblem(
+        "toolboxai:recoveryPointObjectiveMinutes = 45: must be one of: 5, 6, 10, 12, 15, 20, 30, " +
+          "60, 120, 180, 240, 360, 480, 720, 1440 (a divisor of an hour or a day, so that backups " +
+          "run exactly that often)",
+      ),
+    );
+  });
+
+  test("a recipient that is not an age public key is named with what is allowed", () => {
+    const input = backupWith((backup) => ((backup.recipients as string[])[1] = "ssh-ed25519 AAAA"));
+    expect(messageOf(input)).toBe(
+      oneProblem(
+        'toolboxai:backup.recipients.1 = "ssh-ed25519 AAAA": must be an age public key (age1 ' +
+          "followed by 58 Bech32 characters, as `age-keygen -y` prints it)",
+      ),
+    );
+  });
+
+  test("a bucket needs its credentials, set as secrets", () => {
+    const input = backupWith(
+      (backup) => (backup.storage = { type: "s3", endpoint: "https://s3.example", bucket: "b-k" }),
+    );
+    expect(configErrorOf(input).problems.map((problem) => problem.key)).toEqual([
+      "toolboxai:backupS3AccessKeyId",
+      "toolboxai:backupS3SecretAccessKey",
+    ]);
+    expect(messageOf(input)).toContain(
+      "toolboxai:backupS3AccessKeyId: is required when backup.storage.type is s3: run " +
+        "`pulumi config set --secret backupS3AccessKeyId`",
+    );
+  });
+
+  test("bucket credentials without a bucket are read by nothing", () => {
+    const input = productionWith({
+      set: { backupS3AccessKeyId: "AKIAEXAMPLE", backupS3SecretAccessKey: "example-secret" },
+      secret: ["backupS3AccessKeyId", "backupS3SecretAccessKey"],
+    });
+    expect(messageOf(input)).toContain(
+      "toolboxai:backupS3AccessKeyId = [secret]: is set, but backup.storage.type is not s3: " +
+        "nothing reads it; remove it",
+    );
+  });
+
+  test("an unknown storage type lists both", () => {
+    const input = backupWith((backup) => (backup.storage = { type: "nfs" }));
+    expect(messageOf(input)).toContain(
+      'toolboxai:backup.storage.type = "nfs": must have type: volume (with size, storageClass) ' +
+        "or type: s3 (with endpoint, bucket)",
     );
   });
 });

@@ -2,11 +2,17 @@
 // switches remove whole services (their settings are not needed), renderDir turns the provider
 // into a manifest writer, and skipAwait (for control planes without kubelets, `npm run e2e`'s
 // cluster phase) puts the provider's documented annotation on exactly the kinds whose readiness
-// it awaits. That skipAwait is off in every stack file is checked with each stack
-// (tests/support/stack-checks.ts).
+// it awaits, and backups go to a bucket instead of a volume. That skipAwait is off in every stack
+// file is checked with each stack (tests/support/stack-checks.ts).
 import { readStackConfig, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
+
 let run: ProgramRun;
+const bucketCredentials = {
+  backupS3AccessKeyId: "AKIAFEATURESWITCHES1",
+  backupS3SecretAccessKey: "feature-switches-secret-access-key",
+};
 
 beforeAll(async () => {
   const config = readStackConfig("dev");
@@ -19,6 +25,20 @@ beforeAll(async () => {
   config.values["toolboxai:kubernetesContext"] = "kind-dev";
   config.values["toolboxai:skipAwait"] = "true";
   config.values["toolboxai:tlsIssuer"] = "letsencrypt-staging";
+  const backup = JSON.parse(config.values["toolboxai:backup"]);
+  backup.verify = true;
+  backup.storage = {
+    type: "s3",
+    endpoint: "https://s3.eu-west-1.amazonaws.com",
+    bucket: "toolboxai-dev-backups",
+    region: "eu-west-1",
+    prefix: "dev/",
+  };
+  config.values["toolboxai:backup"] = JSON.stringify(backup);
+  for (const [key, value] of Object.entries(bucketCredentials)) {
+    config.values[`toolboxai:${key}`] = value;
+    config.secretKeys.push(`toolboxai:${key}`);
+  }
   run = await runProgram("dev", { config });
 });
 
@@ -90,5 +110,58 @@ describe("skipAwait", () => {
       "pulumi.com/skipAwait": "true",
       "cert-manager.io/cluster-issuer": "letsencrypt-staging",
     });
+  });
+});
+
+describe("backups to a bucket (backup.storage.type s3)", () => {
+  const objects = () => run.resources.map((resource) => resource.inputs as any);
+  const named = (kind: string, name: string) =>
+    objects().find((object) => object.kind === kind && object.metadata?.name === name);
+
+  test("no volume is claimed; every job reads the bucket's settings and its credentials as files", () => {
+    expect(named("PersistentVolumeClaim", "backups")).toBeUndefined();
+    for (const job of ["postgres-backup", "redis-backup", "postgres-restore-check"]) {
+      const pod = named("CronJob", job).spec.jobTemplate.spec.template.spec;
+      const env = Object.fromEntries(
+        pod.containers[0].env.map((variable: any) => [variable.name, variable.value]),
+      );
+      expect(env).toMatchObject({
+        BACKUP_S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com",
+        BACKUP_S3_BUCKET: "toolboxai-dev-backups",
+        BACKUP_S3_REGION: "eu-west-1",
+        BACKUP_S3_PREFIX: "dev/",
+        S3_ACCESS_KEY_ID_FILE: "/run/secrets/s3-access-key-id",
+        S3_SECRET_ACCESS_KEY_FILE: "/run/secrets/s3-secret-access-key",
+      });
+      expect(env.BACKUP_DIR).toBeUndefined();
+      expect(JSON.stringify(pod.containers[0].env)).not.toContain(
+        bucketCredentials.backupS3SecretAccessKey,
+      );
+      expect(named("Secret", `${job}-secrets`).stringData).toMatchObject({
+        "s3-access-key-id": bucketCredentials.backupS3AccessKeyId,
+        "s3-secret-access-key": bucketCredentials.backupS3SecretAccessKey,
+      });
+      // The bucket is outside the cluster: HTTPS to public addresses.
+      const egress = named("NetworkPolicy", job).spec.egress;
+      expect(
+        egress.some(
+          (rule: any) =>
+            rule.ports?.some((port: any) => port.port === 443) &&
+            rule.to?.some((peer: any) => peer.ipBlock?.cidr === "0.0.0.0/0"),
+        ),
+      ).toBe(true);
+    }
+  });
+
+  test("verify: the restore check restores into scratch space as large as the database", () => {
+    const pod = named("CronJob", "postgres-restore-check").spec.jobTemplate.spec.template.spec;
+    const scratch = pod.volumes.find((volume: any) =>
+      pod.containers[0].volumeMounts.some(
+        (mount: any) => mount.name === volume.name && mount.mountPath === "/var/lib/backup",
+      ),
+    );
+    const postgres = named("StatefulSet", "postgres").spec.volumeClaimTemplates[0];
+    expect(scratch.emptyDir.sizeLimit).toBe(postgres.spec.resources.requests.storage);
+    expect(pod.containers[0].args).toEqual(["--identity", "/run/secrets/restore-check-identity"]);
   });
 });

@@ -184,9 +184,12 @@ describe("workload spec validation", () => {
 });
 
 describe("zones", () => {
-  test("database and cache accept only the backend zone (and Grafana, read-only); frontend cannot reach them", () => {
-    expect(clientZones(["database"])).toEqual(["backend", "observability"]);
-    expect(clientZones(["cache"])).toEqual(["backend"]);
+  test("database and cache accept only the backend zone (and Grafana, read-only, and the backup jobs); frontend cannot reach them", () => {
+    expect(clientZones(["database"])).toEqual(["backend", "observability", "backup"]);
+    expect(clientZones(["cache"])).toEqual(["backend", "backup"]);
+    // Nothing reaches the backup jobs; they reach only the data stores.
+    expect(clientZones(["backup"])).toEqual([]);
+    expect(reachableZones(["backup"])).toEqual(["database", "cache"]);
     expect(reachableZones(["frontend"])).toEqual(["frontend", "backend", "observability"]);
     expect(reachableZones(["roblox"])).toEqual(["backend"]);
     // Grafana is reached from the gateway and reaches the monitoring tier and (as a read-only

@@ -117,6 +117,17 @@ describe("the plan", () => {
     expect(stdout).toContain(
       [
         "Outputs:",
+        "    backup     : {",
+        "        jobs                 : [",
+        '            [0]: "postgres-backup"',
+        '            [1]: "redis-backup"',
+        '            [2]: "postgres-restore-check"',
+        "        ]",
+      ].join("\n"),
+    );
+    expect(stdout).toMatch(/ {8}restoreCheckRecipient: "age1[02-9ac-hj-np-z]{58}"\n {4}\}\n/);
+    expect(stdout).toContain(
+      [
         "    endpoints  : {",
         "        agentCoordinator: {",
         '            host: "agent-coordinator.toolboxai.svc.cluster.local"',

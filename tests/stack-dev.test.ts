@@ -17,15 +17,14 @@ describeStack("dev", {
     redis: 1,
   },
   // Exemptions are reported as advisory findings: see policies/config/dev.json.
-  // Backups arrive in a later issue; until then backup-schedule is advisory (README).
-  advisories: [
-    "policy-exemptions-in-use: stack",
-    "backup-schedule: StatefulSet postgres",
-    "backup-schedule: StatefulSet redis",
-    "backup-schedule: StatefulSet prometheus",
-    "backup-schedule: StatefulSet alertmanager",
-    "backup-schedule: StatefulSet loki",
-  ],
+  advisories: ["policy-exemptions-in-use: stack"],
+  // components/backup: every RPO, kept the stack's retention, to its recovery keys.
+  backups: {
+    jobs: ["postgres-backup", "redis-backup"],
+    cron: "0 */4 * * *",
+    retentionDays: 7,
+    recipients: 1,
+  },
   quotaHeadroomPercent: 25,
   // Pulumi.dev.yaml sets toolboxai:protectData: false: dev is disposable.
   protectedResources: [],

@@ -18,16 +18,14 @@ describeStack("production", {
     redis: 1,
   },
   // Exemptions are reported as advisory findings: see policies/config/production.json.
-  // Backups arrive in a later issue; until then backup-schedule is advisory (README).
-  advisories: [
-    "policy-exemptions-in-use: stack",
-    "backup-schedule: StatefulSet postgres",
-    "backup-schedule: StatefulSet redis",
-    "backup-schedule: StatefulSet prometheus",
-    "backup-schedule: StatefulSet alertmanager",
-    "backup-schedule: StatefulSet loki",
-    "backup-schedule: StatefulSet jaeger",
-  ],
+  advisories: ["policy-exemptions-in-use: stack"],
+  // components/backup: every RPO, kept the stack's retention, to its recovery keys.
+  backups: {
+    jobs: ["postgres-backup", "redis-backup", "postgres-restore-check"],
+    cron: "*/15 * * * *",
+    retentionDays: 30,
+    recipients: 2,
+  },
   quotaHeadroomPercent: 25,
   // toolboxai:protectData defaults to true: the namespace (deleting it deletes the volume
   // claims), the data stores and the passwords their data was initialised with.
@@ -43,6 +41,7 @@ describeStack("production", {
     "StatefulSet alertmanager",
     "StatefulSet loki",
     "StatefulSet jaeger",
+    "PersistentVolumeClaim backups",
   ],
   autoscaled: {
     backend: [3, 10],

@@ -72,10 +72,15 @@ export interface BackupsArgs {
     readonly user: string;
     /** Secret Output. */
     readonly password: pulumi.Output<string>;
-    /** The database's volume size: the restore check's scratch space. */
+    /** The database's volume size: the staging and restore-check scratch space. */
     readonly size: string;
   };
-  readonly redis: { readonly endpoint: Endpoint; readonly password: pulumi.Output<string> };
+  readonly redis: {
+    readonly endpoint: Endpoint;
+    readonly password: pulumi.Output<string>;
+    /** The data's volume size: the snapshot's staging space. */
+    readonly size: string;
+  };
   /** Secret Outputs; required when the storage is a bucket. */
   readonly bucketCredentials?: {
     readonly accessKeyId: pulumi.Output<string>;
@@ -97,8 +102,11 @@ export class Backups extends pulumi.ComponentResource {
     // The restore check must decrypt what it restores: its own key pair, generated from random
     // bytes in the stack's state. The recovery keys' private halves never enter the cluster.
     const restoreCheckKey = settings.verify
-      ? new random.RandomBytes(`${name}-restore-check-key`, { length: 32 }, { parent: this })
-          .base64.apply((bytes) => ageKeyPairFromBytes(Buffer.from(bytes, "base64")))
+      ? new random.RandomBytes(
+          `${name}-restore-check-key`,
+          { length: 32 },
+          { parent: this },
+        ).base64.apply((bytes) => ageKeyPairFromBytes(Buffer.from(bytes, "base64")))
       : undefined;
     this.restoreCheckRecipient = restoreCheckKey?.apply((key) => key.recipient);
     const recipients = pulumi.secret(
@@ -144,8 +152,12 @@ export class Backups extends pulumi.ComponentResource {
       startingDeadlineSeconds: Math.min(600, (runMinutes * 60) / 2),
       activeDeadlineSeconds: Math.min(7200, runMinutes * 60),
     };
+    // Plaintext passes through a private folder on this scratch space (a Redis snapshot; a dump
+    // on its way to a bucket; the restore check's throwaway server): as large as the data.
+    const scratchPath = "/var/lib/backup";
     const container = (
       script: string,
+      scratchSize: string,
       extra: Partial<ContainerSpec> & { env?: Record<string, string> },
     ): ContainerSpec => ({
       name: "backup",
@@ -153,8 +165,9 @@ export class Backups extends pulumi.ComponentResource {
       command: ["sh", `${scriptsMountPath}/${script}`],
       resources: service.resources,
       writablePaths: ["/tmp"],
+      scratch: { path: scratchPath, size: scratchSize },
       ...extra,
-      env: { TMPDIR: "/tmp", ...storageEnv, ...extra.env },
+      env: { TMPDIR: scratchPath, ...storageEnv, ...extra.env },
     });
     const job = (
       spec: Omit<WorkloadSpec, "kind" | "replicas" | "zones" | "component" | "priority">,
@@ -183,7 +196,7 @@ export class Backups extends pulumi.ComponentResource {
         ],
         configFiles: scriptFiles("pg-backup.sh"),
         containers: [
-          container("pg-backup.sh", {
+          container("pg-backup.sh", args.postgres.size, {
             env: {
               PGHOST: args.postgres.endpoint.host,
               PGPORT: String(args.postgres.endpoint.port),
@@ -206,7 +219,7 @@ export class Backups extends pulumi.ComponentResource {
         ],
         configFiles: scriptFiles("redis-backup.sh"),
         containers: [
-          container("redis-backup.sh", {
+          container("redis-backup.sh", args.redis.size, {
             env: {
               REDIS_HOST: args.redis.endpoint.host,
               REDIS_PORT: String(args.redis.endpoint.port),
@@ -235,11 +248,8 @@ export class Backups extends pulumi.ComponentResource {
           ],
           configFiles: scriptFiles("pg-restore.sh", "pg-verify.sh"),
           containers: [
-            container("pg-verify.sh", {
+            container("pg-verify.sh", args.postgres.size, {
               args: ["--identity", "/run/secrets/restore-check-identity"],
-              // The throwaway server's data: as large as the database can be.
-              scratch: { path: "/var/lib/restore-check", size: args.postgres.size },
-              env: { TMPDIR: "/var/lib/restore-check" },
             }),
           ],
         }),

@@ -424,7 +424,9 @@ export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "r
 /** The top-level keys whose schema (under its default) is of the given zod type. */
 function keysOfType(type: new (...args: never[]) => z.ZodType): ReadonlySet<string> {
   const unwrapped = (schema: z.ZodType): z.ZodType =>
-    schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodPrefault ||
+    schema instanceof z.ZodOptional
       ? unwrapped(schema.unwrap() as z.ZodType)
       : schema;
   return new Set(

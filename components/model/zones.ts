@@ -55,7 +55,8 @@ export const zoneRules: Readonly<Record<Zone, ZoneRule>> = {
     acceptsFrom: ["frontend"],
   },
   backup: {
-    description: "the backup and restore-check jobs: they reach the data stores, nothing reaches them",
+    description:
+      "the backup and restore-check jobs: they reach the data stores, nothing reaches them",
     acceptsFrom: [],
   },
 };

@@ -45,6 +45,9 @@ function jobMatcher(jobs: readonly string[]): string {
   return jobs.map((job) => job.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
 }
 
+/** The restore check runs daily: two missed or failed days in a row raise a warning. */
+export const restoreCheckMaxAgeSeconds = 2 * 86400;
+
 export function alertRuleGroups(settings: AlertSettings): RuleGroup[] {
   const { thresholds: t, runbookBaseUrl } = settings;
   const apps = `job=~"${jobMatcher(settings.appJobs)}"`;
@@ -140,6 +143,15 @@ export function alertRuleGroups(settings: AlertSettings): RuleGroup[] {
           "5m",
           `The last successful backup is older than the ${settings.recoveryPointObjectiveMinutes}-minute recovery point objective`,
           "CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has not succeeded within the recovery point objective: a restore now would lose more data than allowed.",
+        ),
+        rule(
+          "RestoreCheckFailing",
+          "warning",
+          "{{ $labels.cronjob }}",
+          `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{cronjob=~".*restore-check.*"}) > ${restoreCheckMaxAgeSeconds}`,
+          "5m",
+          "The daily restore check has not succeeded for two days",
+          "CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has not restored a backup successfully for two days: the backups may not restore.",
         ),
       ],
     },

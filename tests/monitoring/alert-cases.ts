@@ -17,6 +17,11 @@ export interface AlertCase {
   readonly healthy?: Series[];
   /** Long enough for the rate windows and the rule's `for`. */
   readonly evalTime: string;
+  /**
+   * Sample and evaluation step; default 1m. A window of days uses 1h: promtool evaluates every
+   * rule at every step, so days at 1m would take most of a minute.
+   */
+  readonly interval?: string;
 }
 
 const node = { instance: "node-1:9100", job: "node-exporter" };
@@ -60,6 +65,7 @@ export function alertCases(settings: AlertSettings): AlertCase[] {
     ),
   ];
   const backup = { namespace: "toolboxai", cronjob: "postgres-backup", job: "kube-state-metrics" };
+  const restoreCheck = { ...backup, cronjob: "postgres-restore-check" };
   const requests = (errorsPerMinute: number, okPerMinute: number) => [
     series("http_requests_total", { ...appLabels, status: "500" }, counter(errorsPerMinute)),
     series("http_requests_total", { ...appLabels, status: "200" }, counter(okPerMinute)),
@@ -162,6 +168,21 @@ export function alertCases(settings: AlertSettings): AlertCase[] {
       ],
     },
     {
+      alert: "RestoreCheckFailing",
+      // Hourly steps: the last success stays at time 0, two days pass (pending at 49h), and
+      // the next evaluation is past `for: 5m`.
+      evalTime: "50h",
+      interval: "1h",
+      firing: {
+        series: [series("kube_cronjob_status_last_successful_time", restoreCheck, constant(0, 50))],
+        labels: { namespace: restoreCheck.namespace, cronjob: restoreCheck.cronjob },
+      },
+      // A check that last succeeded a day in: it runs daily.
+      healthy: [
+        series("kube_cronjob_status_last_successful_time", restoreCheck, constant(86400, 50)),
+      ],
+    },
+    {
       alert: "TargetDown",
       evalTime: "5m",
       firing: { series: [series("up", appLabels, constant(0))], labels: appLabels },
@@ -227,41 +248,54 @@ function expand(template: string, labels: Record<string, string>): string {
   );
 }
 
-/** A promtool unit-test file for the rule file `ruleFile`: every case, firing and healthy. */
+/** The evaluation steps the cases use: one promtool test file each. */
+export function caseIntervals(cases: readonly AlertCase[]): string[] {
+  return [...new Set(cases.map((alertCase) => alertCase.interval ?? "1m"))];
+}
+
+/**
+ * A promtool unit-test file for the rule file `ruleFile`: every case of the evaluation step
+ * `interval`, firing and healthy.
+ */
 export function promtoolTests(
   groups: readonly RuleGroup[],
   cases: readonly AlertCase[],
   ruleFile: string,
+  interval = "1m",
 ) {
   const rules = new Map<string, AlertRule>(
     groups.flatMap((group) => group.rules.map((rule) => [rule.alert, rule] as const)),
   );
   return {
     rule_files: [ruleFile],
-    evaluation_interval: "1m",
-    tests: cases.flatMap((alertCase) => {
-      const rule = rules.get(alertCase.alert);
-      if (!rule) throw new Error(`no rule ${alertCase.alert}`);
-      const labels = { ...alertCase.firing.labels };
-      const expLabels = {
-        ...labels,
-        severity: rule.labels.severity,
-        service: expand(rule.labels.service, labels),
-      };
-      const expAnnotations = Object.fromEntries(
-        Object.entries(rule.annotations).map(([key, value]) => [key, expand(value, expLabels)]),
-      );
-      const test = (inputSeries: readonly Series[], expAlerts: object[]) => ({
-        interval: "1m",
-        input_series: inputSeries,
-        alert_rule_test: [
-          { eval_time: alertCase.evalTime, alertname: alertCase.alert, exp_alerts: expAlerts },
-        ],
-      });
-      return [
-        test(alertCase.firing.series, [{ exp_labels: expLabels, exp_annotations: expAnnotations }]),
-        ...(alertCase.healthy ? [test(alertCase.healthy, [])] : []),
-      ];
-    }),
+    evaluation_interval: interval,
+    tests: cases
+      .filter((alertCase) => (alertCase.interval ?? "1m") === interval)
+      .flatMap((alertCase) => {
+        const rule = rules.get(alertCase.alert);
+        if (!rule) throw new Error(`no rule ${alertCase.alert}`);
+        const labels = { ...alertCase.firing.labels };
+        const expLabels = {
+          ...labels,
+          severity: rule.labels.severity,
+          service: expand(rule.labels.service, labels),
+        };
+        const expAnnotations = Object.fromEntries(
+          Object.entries(rule.annotations).map(([key, value]) => [key, expand(value, expLabels)]),
+        );
+        const test = (inputSeries: readonly Series[], expAlerts: object[]) => ({
+          interval,
+          input_series: inputSeries,
+          alert_rule_test: [
+            { eval_time: alertCase.evalTime, alertname: alertCase.alert, exp_alerts: expAlerts },
+          ],
+        });
+        return [
+          test(alertCase.firing.series, [
+            { exp_labels: expLabels, exp_annotations: expAnnotations },
+          ]),
+          ...(alertCase.healthy ? [test(alertCase.healthy, [])] : []),
+        ];
+      }),
   };
 }

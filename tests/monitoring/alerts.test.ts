@@ -19,7 +19,7 @@ import {
 } from "../../components/monitoring/metrics-catalog";
 import { projectRoot } from "../../tools/project-root";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
-import { alertCases, promtoolTests } from "./alert-cases";
+import { alertCases, caseIntervals, promtoolTests } from "./alert-cases";
 
 const appJobs = ["backend", "mcp-server", "agent-coordinator", "roblox-sync", "flower"];
 
@@ -57,6 +57,7 @@ describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => 
         "PostgresTooManyConnections",
         "RedisDown",
         "ReplicasUnavailable",
+        "RestoreCheckFailing",
         "SlowResponses",
         "TargetDown",
         "Watchdog",
@@ -123,15 +124,19 @@ describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => 
   itWithTool("promtool")(
     "promtool test rules: each alert fires on its condition, quiet when healthy",
     () => {
-      const tests = promtoolTests(groups, alertCases(settings), "rules.yml");
-      const result = runMonitoringTool("promtool", ["test", "rules", "tests.yml"], {
-        "rules.yml": { groups },
-        "tests.yml": tests,
-      });
-      expect({ status: result.status, output: result.output }).toEqual({
-        status: 0,
-        output: expect.stringContaining("SUCCESS"),
-      });
+      const cases = alertCases(settings);
+      for (const interval of caseIntervals(cases)) {
+        const tests = promtoolTests(groups, cases, "rules.yml", interval);
+        const result = runMonitoringTool("promtool", ["test", "rules", "tests.yml"], {
+          "rules.yml": { groups },
+          "tests.yml": tests,
+        });
+        expect({ interval, status: result.status, output: result.output }).toEqual({
+          interval,
+          status: 0,
+          output: expect.stringContaining("SUCCESS"),
+        });
+      }
     },
   );
 });

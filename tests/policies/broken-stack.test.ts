@@ -33,6 +33,9 @@ test("the broken stack fails with the expected mandatory violations, and only th
       "image-registry-allowlist: Deployment toolboxai-broken/flower",
       // No TLS issuer: the public host is served without a certificate.
       "ingress-tls: Ingress toolboxai-broken/gateway",
+      // No backups, which production makes mandatory.
+      "backup-schedule: StatefulSet toolboxai-broken/postgres",
+      "backup-schedule: StatefulSet toolboxai-broken/redis",
       // One backend replica; the production exemptions name the `toolboxai` namespace only.
       "replicas-min: Deployment toolboxai-broken/backend",
       "replicas-min: Deployment toolboxai-broken/celery-beat",
@@ -44,9 +47,10 @@ test("the broken stack fails with the expected mandatory violations, and only th
       ...["alloy", "grafana", "kube-state-metrics"].map(
         (name) => `replicas-min: Deployment toolboxai-broken-monitoring/${name}`,
       ),
-      ...["alertmanager", "jaeger", "loki", "prometheus"].map(
-        (name) => `replicas-min: StatefulSet toolboxai-broken-monitoring/${name}`,
-      ),
+      ...["alertmanager", "jaeger", "loki", "prometheus"].flatMap((name) => [
+        `replicas-min: StatefulSet toolboxai-broken-monitoring/${name}`,
+        `backup-schedule: StatefulSet toolboxai-broken-monitoring/${name}`,
+      ]),
       ...[
         "Deployment toolboxai-broken-monitoring/alloy",
         "Deployment toolboxai-broken-monitoring/kube-state-metrics",

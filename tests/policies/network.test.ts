@@ -416,7 +416,7 @@ describe("data-tier-isolation", () => {
     );
     const suffix =
       'to the zone "database" pods of StatefulSet toolboxai/postgres; only zones backend, ' +
-      "observability, monitoring may connect";
+      "observability, backup, monitoring may connect";
     expect(await messagesOf(dataTierIsolation, objects)).toEqual([
       `NetworkPolicy toolboxai/postgres: ingress rule 1 admits podSelector {zone.toolboxai.io/frontend=true} ${suffix}`,
       `NetworkPolicy toolboxai/postgres: ingress rule 1 admits ipBlock 10.0.0.0/8 ${suffix}`,

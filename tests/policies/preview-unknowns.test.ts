@@ -73,6 +73,10 @@ test("the runner reproduces the engine's can't-run for a policy that reads every
     new Set([
       "advisory: can't run policy 'reads-all-annotations' during preview: string value at " +
         `.spec.template.metadata.annotations.${secretChecksum} can't be known during preview`,
+      // A CronJob's pod template is inside its Job template.
+      "advisory: can't run policy 'reads-all-annotations' during preview: string value at " +
+        `.spec.jobTemplate.spec.template.metadata.annotations.${secretChecksum} can't be known ` +
+        "during preview",
     ]),
   );
 });

@@ -193,9 +193,25 @@ describe("helpers", () => {
       "proxy_set_header X-Auth-Token $http_x_token;",
       "token_url: https://auth.example/token",
       "secret: true",
+      // A shell script's computed values.
+      "    token=$(printf '%s' \"$page\" | sed -n 's/^NextContinuationToken>//p')",
+      "password=`cat /run/secrets/x`",
     ]) {
       expect(secretAssignmentKey(line)).toBeUndefined();
     }
+  });
+  test("references in a token are not literals; the literal text around them still counts", () => {
+    for (const line of [
+      '  curl --aws-sigv4 "aws:amz:$BACKUP_S3_REGION:s3" --config "$private_dir/curl-auth"',
+      '  sha256sum "$partial" | sed "s|  .*|  $name|" >"$private_dir/$name.sha256"',
+      '  storage_put "$stored.sha256" "$private_dir/${stored}.sha256"',
+    ]) {
+      expect({ line, kind: secretValueKind(line) }).toEqual({ line, kind: undefined });
+    }
+    // A secret written next to a reference is still found.
+    expect(secretValueKind(`export KEY=\${PREFIX}${fakeSecrets.highEntropy}`)).toBe(
+      "a high-entropy string",
+    );
   });
   test("secretEnvFinding and describeEnvFinding", () => {
     expect(secretEnvFinding("DB_PASSWORD", "hunter2")).toEqual({ reason: "secret-name" });

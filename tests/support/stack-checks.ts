@@ -11,6 +11,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../tools/engine/mock-engine";
+import { ageRecipientOf } from "../../components/backup/age-keys";
 import { parseCpu, parseMemory } from "../../components/config/quantity";
 import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
 import { policies } from "../../policies/pack";
@@ -33,9 +34,23 @@ export interface StackExpectations {
   readonly quotaHeadroomPercent: number;
   /** Resources with Pulumi's `protect`, as "<Type> <Pulumi name>". */
   readonly protectedResources: readonly string[];
+  /** The backup CronJobs, their schedule (from the RPO), the retention and the recipients. */
+  readonly backups: {
+    readonly jobs: readonly string[];
+    readonly cron: string;
+    readonly retentionDays: number;
+    readonly recipients: number;
+  };
 }
 
-const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
+
+/** The pod template of a controller: a CronJob's is inside its Job template. */
+function templateOf(controller: any): any {
+  return controller.kind === "CronJob"
+    ? controller.spec.jobTemplate.spec.template
+    : controller.spec.template;
+}
 
 /** The monitoring tier, one pod each, in every stack (components/monitoring). */
 const monitoringWorkloads = [
@@ -109,7 +124,12 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         .map((workload) => workload.metadata.name)
         .sort();
       expect(names).toEqual(
-        [...Object.keys(expected.replicas), ...monitoringWorkloads, "node-exporter"].sort(),
+        [
+          ...Object.keys(expected.replicas),
+          ...monitoringWorkloads,
+          "node-exporter",
+          ...expected.backups.jobs,
+        ].sort(),
       );
     });
 
@@ -124,7 +144,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       const controllers = objects.filter((resource) => podKinds.has(String(resource.inputs.kind)));
       expect(controllers.length).toBeGreaterThan(0);
       for (const controller of controllers) {
-        const pod = (controller.inputs as any).spec.template.spec;
+        const pod = templateOf(controller.inputs).spec;
         const named = [
           urnOf("ServiceAccount", pod.serviceAccountName),
           ...pod.volumes
@@ -142,6 +162,92 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       }
     });
 
+    test("backs up PostgreSQL and Redis every recovery point objective, encrypted, never two at once", () => {
+      const cronJobs = byKind(run, "CronJob").map((resource) => resource.inputs as any);
+      expect(cronJobs.map((job) => job.metadata.name).sort()).toEqual(
+        [...expected.backups.jobs].sort(),
+      );
+      const verified = expected.backups.jobs.includes("postgres-restore-check");
+      const recipients: string[] = named(run, "Secret", "postgres-backup-secrets")
+        .stringData["backup-encryption-key"].trim()
+        .split("\n");
+      expect(recipients.length).toBe(expected.backups.recipients + (verified ? 1 : 0));
+      for (const recipient of recipients) expect(recipient).toMatch(/^age1[02-9ac-hj-np-z]{58}$/);
+      for (const [name, target, script] of [
+        ["postgres-backup", "postgres", "pg-backup.sh"],
+        ["redis-backup", "redis", "redis-backup.sh"],
+      ] as const) {
+        const job = named(run, "CronJob", name, namespaces.platform);
+        expect(job.metadata.labels["backup.toolboxai.io/target"]).toBe(target);
+        expect(job.spec).toMatchObject({
+          schedule: expected.backups.cron,
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid",
+          suspend: false,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+        });
+        expect(job.spec.startingDeadlineSeconds).toBeGreaterThan(0);
+        expect(job.spec.jobTemplate.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+        const pod = templateOf(job).spec;
+        const env = Object.fromEntries(
+          pod.containers[0].env.map((variable: any) => [variable.name, variable.value]),
+        );
+        expect(env).toMatchObject({
+          BACKUP_RETENTION_DAYS: String(expected.backups.retentionDays),
+          BACKUP_ENCRYPTION_KEY_FILE: "/run/secrets/backup-encryption-key",
+          BACKUP_DIR: "/backups",
+        });
+        // The job runs the repository's own script, mounted from its ConfigMap.
+        expect(pod.containers[0].command).toEqual(["sh", `/opt/backup/${script}`]);
+        expect(named(run, "ConfigMap", `${name}-config`).data[script]).toBe(
+          readFileSync(path.join(__dirname, "..", "..", "scripts", "backup", script), "utf8"),
+        );
+        expect(pod.volumes).toContainEqual({
+          name: "claim-backups",
+          persistentVolumeClaim: { claimName: "backups", readOnly: false },
+        });
+        // Out: DNS and its data store's port, nothing else.
+        const egress = named(run, "NetworkPolicy", name).spec.egress;
+        expect(egress.flatMap((rule: any) => rule.to ?? [])).toContainEqual({
+          namespaceSelector: {
+            matchLabels: { "app.kubernetes.io/instance": `toolboxai-${stack}` },
+          },
+          podSelector: {
+            matchLabels: {
+              [`zone.toolboxai.io/${target === "postgres" ? "database" : "cache"}`]: "true",
+            },
+          },
+        });
+      }
+      expect(named(run, "PersistentVolumeClaim", "backups").metadata.labels).toMatchObject({
+        "backup.toolboxai.io/storage": "true",
+      });
+      if (verified) {
+        const check = named(run, "CronJob", "postgres-restore-check");
+        expect(check.spec.schedule).toBe("30 4 * * *");
+        expect(check.metadata.labels["backup.toolboxai.io/target"]).toBeUndefined();
+        const identity = named(run, "Secret", "postgres-restore-check-secrets").stringData[
+          "restore-check-identity"
+        ];
+        // Every backup is also encrypted to the restore check's own key, and only it holds the
+        // private half; the recovery keys' private halves are nowhere in the stack.
+        expect(recipients).toContain(ageRecipientOf(identity.trim()));
+        expect(templateOf(check).spec.volumes).toContainEqual({
+          name: "claim-backups",
+          persistentVolumeClaim: { claimName: "backups", readOnly: true },
+        });
+        const secrets = byKind(run, "Secret").filter((secret) =>
+          Object.values(secret.inputs.stringData as Record<string, string>).some((value) =>
+            value.includes("AGE-SECRET-KEY-"),
+          ),
+        );
+        expect(secrets.map((secret) => (secret.inputs.metadata as any).name)).toEqual([
+          "postgres-restore-check-secrets",
+        ]);
+      }
+    });
+
     test("the provider awaits readiness: no resource is annotated pulumi.com/skipAwait", () => {
       const skipping = run.resources.filter(
         (resource) =>
@@ -153,7 +259,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
 
     test("every container is hardened and sized", () => {
       for (const workload of pods()) {
-        const pod = workload.spec.template.spec;
+        const pod = templateOf(workload).spec;
         expect({
           workload: workload.metadata.name,
           token: pod.automountServiceAccountToken,
@@ -183,15 +289,21 @@ export function describeStack(stack: string, expected: StackExpectations): void 
           expect(container.resources.requests.memory).toBeDefined();
           expect(container.resources.limits.cpu).toBeDefined();
           expect(container.resources.limits.memory).toBeDefined();
-          expect(container.readinessProbe).toBeDefined();
-          expect(container.livenessProbe).toBeDefined();
-          expect(container.livenessProbe).not.toEqual(container.readinessProbe);
-          expect(container.readinessProbe).toMatchObject({
-            periodSeconds: 30,
-            failureThreshold: 3,
-          });
-          const startup = container.startupProbe;
-          expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(40);
+          if (workload.kind === "CronJob") {
+            // A job runs to completion: no probes, and a failed run is a new pod.
+            expect(container.readinessProbe).toBeUndefined();
+            expect(pod.restartPolicy).toBe("Never");
+          } else {
+            expect(container.readinessProbe).toBeDefined();
+            expect(container.livenessProbe).toBeDefined();
+            expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+            expect(container.readinessProbe).toMatchObject({
+              periodSeconds: 30,
+              failureThreshold: 3,
+            });
+            const startup = container.startupProbe;
+            expect(startup.periodSeconds * startup.failureThreshold).toBeGreaterThanOrEqual(40);
+          }
           expect(container.image).toMatch(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[a-f0-9]{64}$/);
           expect(container.image).not.toMatch(/:latest$/);
           expect(container.imagePullPolicy).toBe("IfNotPresent");
@@ -213,7 +325,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       const passwords = generatedPasswords(run);
       expect(passwords.length).toBe(7);
       for (const workload of pods()) {
-        for (const container of workload.spec.template.spec.containers) {
+        for (const container of templateOf(workload).spec.containers) {
           for (const variable of container.env) {
             expect(variable.valueFrom).toBeUndefined();
             for (const secret of [...secretValues, ...passwords]) {
@@ -303,7 +415,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         const priority = critical.has(workload.metadata.name) ? "critical" : "standard";
         expect({
           name: workload.metadata.name,
-          priorityClassName: workload.spec.template.spec.priorityClassName,
+          priorityClassName: templateOf(workload).spec.priorityClassName,
         }).toEqual({
           name: workload.metadata.name,
           priorityClassName: `toolboxai-${stack}-${priority}`,
@@ -331,7 +443,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         }
       }
       for (const workload of pods()) {
-        const labels = workload.spec.template.metadata.labels;
+        const labels = templateOf(workload).metadata.labels;
         expect(labels["app.kubernetes.io/component"]).toBeDefined();
         expect(Object.keys(labels).some((key) => key.startsWith("zone.toolboxai.io/"))).toBe(true);
       }
@@ -352,9 +464,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         (candidate) => candidate.metadata.namespace === namespaces.platform,
       )) {
         const surge = workload.spec.strategy?.type === "RollingUpdate" ? 1 : 0;
-        const count = (hpaMax.get(workload.metadata.name) ?? workload.spec.replicas) + surge;
+        // A CronJob runs one pod at a time (concurrencyPolicy Forbid).
+        const count = (hpaMax.get(workload.metadata.name) ?? workload.spec.replicas ?? 1) + surge;
         peak.pods += count;
-        for (const container of workload.spec.template.spec.containers) {
+        for (const container of templateOf(workload).spec.containers) {
           peak.cpu += count * parseCpu(container.resources.requests.cpu)!;
           peak.memory += count * parseMemory(container.resources.requests.memory)!;
           peak.limitsCpu += count * parseCpu(container.resources.limits.cpu)!;
@@ -421,11 +534,18 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       for (const workload of pods()) {
         const policy = named(run, "NetworkPolicy", workload.metadata.name);
         expect(policy.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-        expect(policy.spec.podSelector.matchLabels).toEqual(workload.spec.selector.matchLabels);
+        // A CronJob has no selector: the policy must select its pods' labels.
+        if (workload.spec.selector) {
+          expect(policy.spec.podSelector.matchLabels).toEqual(workload.spec.selector.matchLabels);
+        } else {
+          expect(templateOf(workload).metadata.labels).toMatchObject(
+            policy.spec.podSelector.matchLabels,
+          );
+        }
       }
     });
 
-    test("database and cache accept only the backend zone; roblox-sync reaches only backend, traces and HTTPS", () => {
+    test("database and cache accept only the backend zone and the backup jobs; roblox-sync reaches only backend, traces and HTTPS", () => {
       const sources = (name: string) =>
         named(run, "NetworkPolicy", name).spec.ingress.flatMap((rule: any) =>
           rule.from.map((peer: any) =>
@@ -438,12 +558,15 @@ export function describeStack(stack: string, expected: StackExpectations): void 
           (source: string) =>
             source.includes("zone.toolboxai.io/") && !source.includes("monitoring"),
         );
-      // PostgreSQL also admits Grafana (the observability zone), as a read-only role.
+      const backupZone = JSON.stringify({ "zone.toolboxai.io/backup": "true" });
+      // PostgreSQL also admits Grafana (the observability zone), as a read-only role; both data
+      // stores admit the backup jobs.
       expect(zoneSourcesOf("postgres")).toEqual([
         backendZone,
         JSON.stringify({ "zone.toolboxai.io/observability": "true" }),
+        backupZone,
       ]);
-      expect(zoneSourcesOf("redis")).toEqual([backendZone]);
+      expect(zoneSourcesOf("redis")).toEqual([backendZone, backupZone]);
       for (const mcpMember of ["mcp-server", "agent-coordinator"]) {
         const zoneSources = sources(mcpMember).filter(
           (source: string) =>

@@ -4,6 +4,7 @@
 // It stands in for the engine only where no engine is available; `pulumi preview` is the truth.
 // By default every value is known (as after an update); `preview: true` runs it as the first
 // `pulumi preview` of a new stack, where what providers compute (generated passwords) is unknown.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { projectName } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
@@ -56,7 +57,7 @@ export function mockPasswordPrefix(resourceName: string): string {
 /**
  * Deterministic mock state: inputs echoed back, plus what providers compute that we read. In a
  * preview, providers compute nothing yet: only the inputs come back, so computed outputs (a
- * RandomPassword's `result`) are unknown, as on a first `pulumi preview`.
+ * RandomPassword's `result`, a RandomBytes' `base64`) are unknown, as on a first `pulumi preview`.
  */
 function mockState(
   args: pulumi.runtime.MockResourceArgs,
@@ -69,6 +70,14 @@ function mockState(
       ...args.inputs,
       result: seed.repeat(Math.ceil(length / seed.length)).slice(0, length),
     };
+  }
+  if (args.type === "random:index/randomBytes:RandomBytes" && !preview) {
+    const length = Number(args.inputs.length ?? 32);
+    const bytes = Buffer.alloc(length);
+    for (let offset = 0; offset < length; offset += 32) {
+      createHash("sha256").update(`${args.name}:${offset}`).digest().copy(bytes, offset);
+    }
+    return { ...args.inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
   }
   return { ...args.inputs };
 }
