@@ -18,12 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# Debian starts the packaged servers; the tests run their own on loopback.
-for service in postgresql redis-server; do
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
-    systemctl stop "$service" || true
-  fi
-done
+# The tests start their own servers on free loopback ports; packaged ones are left alone.
 
 venv="$TOOLS/venv"
 if [ "$("$venv/bin/pip" freeze 2>/dev/null | grep -E '^moto==' || true)" != "moto==$MOTO_VERSION" ]; then

@@ -146,10 +146,11 @@ function container(
     ...(isMain && spec.persistentVolume
       ? [{ name: dataVolume, mountPath: spec.persistentVolume.mountPath }]
       : []),
+    // `readOnly` only when true: the provider drops a false one, and the diff would show it.
     ...(isMain ? (spec.claims ?? []) : []).map((claim) => ({
       name: claimVolumeName(claim.claimName),
       mountPath: claim.mountPath,
-      readOnly: claim.readOnly ?? false,
+      ...(claim.readOnly ? { readOnly: true } : {}),
     })),
     ...(isMain ? (spec.host?.readOnlyPaths ?? []) : []).map((path) => ({
       name: hostVolumeName(path.name),
@@ -228,7 +229,10 @@ export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: Pod
   for (const claim of spec.claims ?? []) {
     volumes.push({
       name: claimVolumeName(claim.claimName),
-      persistentVolumeClaim: { claimName: claim.claimName, readOnly: claim.readOnly ?? false },
+      persistentVolumeClaim: {
+        claimName: claim.claimName,
+        ...(claim.readOnly ? { readOnly: true } : {}),
+      },
     });
   }
 

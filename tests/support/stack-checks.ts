@@ -205,7 +205,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         );
         expect(pod.volumes).toContainEqual({
           name: "claim-backups",
-          persistentVolumeClaim: { claimName: "backups", readOnly: false },
+          persistentVolumeClaim: { claimName: "backups" },
         });
         // Out: DNS and its data store's port, nothing else.
         const egress = named(run, "NetworkPolicy", name).spec.egress;
