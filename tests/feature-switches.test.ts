@@ -74,6 +74,7 @@ describe("skipAwait", () => {
     "kubernetes:apps/v1:DaemonSet",
     "kubernetes:core/v1:Service",
     "kubernetes:networking.k8s.io/v1:Ingress",
+    "kubernetes:core/v1:PersistentVolumeClaim",
   ];
 
   const skipAwaitOf = (resource: { inputs: Record<string, unknown> }) =>

@@ -354,7 +354,7 @@ export const stackConfigSchema = z
       .refine((value) => value === "" || path.isAbsolute(value), { error: renderDirMessage })
       .default(""),
     /**
-     * Annotate Deployments, StatefulSets, DaemonSets, Services and the Ingress with
+     * Annotate Deployments, StatefulSets, DaemonSets, Services, the Ingress and claims with
      * `pulumi.com/skipAwait`, so that the provider does not wait for readiness. Only for control
      * planes without kubelets (`npm run e2e`'s cluster phase); real environments keep the waits.
      */

@@ -5,6 +5,7 @@ import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
 import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
 import { parseMemory } from "../config/quantity";
 import * as k8s from "./api";
+import { awaitMetadata } from "./await";
 import { addFootprints, emptyFootprint, footprintOf, type Footprint } from "./budget";
 import { recommendedLabels } from "./labels";
 import { KubernetesWorkload, type KubernetesContext } from "./workload";
@@ -36,6 +37,7 @@ export class KubernetesRenderer implements WorkloadRenderer {
           name: spec.name,
           namespace: this.context.namespace,
           labels: { ...spec.labels, ...recommendedLabels(spec.name, "storage", this.context) },
+          ...awaitMetadata(this.context),
         },
         spec: {
           accessModes: ["ReadWriteOnce"],
