@@ -3,6 +3,7 @@
 // report, by name, what is wrong.
 import {
   controllerShortfalls,
+  jobsWithoutPods,
   declaredObjects,
   disruptiveSteps,
   grantedRules,
@@ -382,5 +383,17 @@ describe("grantedRules", () => {
     expect(normalizedRule("deployments.apps [] [] [watch list get]")).toBe(
       "deployments.apps [] [] [get list watch]",
     );
+  });
+});
+
+describe("jobsWithoutPods", () => {
+  const pod = (job: string) => ({ metadata: { name: `${job}-x1`, labels: { "job-name": job } } });
+  test("names each Job without a pod, and only those", () => {
+    expect(
+      jobsWithoutPods(["postgres-backup-e2e", "redis-backup-e2e"], {
+        items: [pod("postgres-backup-e2e"), { metadata: { name: "postgres-0", labels: {} } }],
+      }),
+    ).toEqual(["Job redis-backup-e2e created no pod"]);
+    expect(jobsWithoutPods(["a"], { items: [pod("a")] })).toEqual([]);
   });
 });

@@ -174,6 +174,15 @@ export function refusedPods(
   return [...new Set(refusals)];
 }
 
+/** The Jobs (by name) that have no pod yet: the Job controller labels each pod `job-name`. */
+export function jobsWithoutPods(
+  jobNames: readonly string[],
+  pods: ListOf<KubernetesObject>,
+): string[] {
+  const withPods = new Set(pods.items.map((pod) => pod.metadata.labels?.["job-name"]));
+  return jobNames.filter((job) => !withPods.has(job)).map((job) => `Job ${job} created no pod`);
+}
+
 /**
  * A bare Pod built from a controller's pod template (labels dropped, so that no Service,
  * PodDisruptionBudget or controller selects it), and the same pod made privileged and root: Pod

@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "
 import * as path from "node:path";
 import {
   controllerShortfalls,
+  jobsWithoutPods,
   declaredObjects,
   disruptiveSteps,
   notServerSideApplied,
@@ -235,6 +236,44 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
         }
         const pods = json<{ items: KubernetesObject[] }>(["get", "pods", "--all-namespaces"]).items;
         if (pods.length === 0) problems.push("no pod in any namespace");
+        return problems.length > 0 ? problems.join("\n") : undefined;
+      },
+    );
+
+    check(
+      name,
+      "a run of every CronJob (the backups) creates its pod, none refused by Pod Security, quota or LimitRange",
+      () => {
+        // No time passes for a schedule here: each CronJob is run by hand, as an operator would.
+        const problems: string[] = [];
+        let cronJobCount = 0;
+        for (const target of stackNamespaces()) {
+          const inTarget = ["--namespace", target];
+          const cronJobs = json<{ items: KubernetesObject[] }>([
+            "get",
+            "cronjobs",
+            ...inTarget,
+          ]).items.map((cronJob) => cronJob.metadata.name);
+          cronJobCount += cronJobs.length;
+          const jobs = cronJobs.map((cronJob) => `${cronJob}-e2e`);
+          cronJobs.forEach((cronJob, index) => {
+            const run = kubectl([
+              "create",
+              "job",
+              jobs[index],
+              `--from=cronjob/${cronJob}`,
+              ...inTarget,
+            ]);
+            if (run.code !== 0)
+              problems.push(`${target}: cannot run CronJob ${cronJob}: ${run.output}`);
+          });
+          const missing = eventually(90, () =>
+            jobsWithoutPods(jobs, json(["get", "pods", ...inTarget])),
+          );
+          const refusals = refusedPods(json(["get", "events", ...inTarget]), { items: [] });
+          problems.push(...[...missing, ...refusals].map((problem) => `${target}: ${problem}`));
+        }
+        if (cronJobCount === 0) problems.push("no CronJob in any namespace: nothing was checked");
         return problems.length > 0 ? problems.join("\n") : undefined;
       },
     );
