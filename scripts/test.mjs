@@ -11,7 +11,19 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const steps = [
-  { name: "typecheck", command: bin("tsc"), args: ["--noEmit", "-p", "."] },
+  // Incremental: the build info (under node_modules) lets a second check skip what is unchanged.
+  {
+    name: "typecheck",
+    command: bin("tsc"),
+    args: [
+      "--noEmit",
+      "-p",
+      ".",
+      "--incremental",
+      "--tsBuildInfoFile",
+      path.join(root, "node_modules", ".cache", "toolboxai", "tsc.tsbuildinfo"),
+    ],
+  },
   { name: "eslint", command: bin("eslint"), args: ["."] },
   {
     name: "format",

@@ -387,11 +387,15 @@ describe("grantedRules", () => {
 });
 
 describe("jobsWithoutPods", () => {
-  const pod = (job: string) => ({ metadata: { name: `${job}-x1`, labels: { "job-name": job } } });
+  const pod = (job: string, labels: Record<string, string> = { "job-name": job }) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: `${job}-x1`, labels },
+  });
   test("names each Job without a pod, and only those", () => {
     expect(
       jobsWithoutPods(["postgres-backup-e2e", "redis-backup-e2e"], {
-        items: [pod("postgres-backup-e2e"), { metadata: { name: "postgres-0", labels: {} } }],
+        items: [pod("postgres-backup-e2e"), pod("postgres-0", {})],
       }),
     ).toEqual(["Job redis-backup-e2e created no pod"]);
     expect(jobsWithoutPods(["a"], { items: [pod("a")] })).toEqual([]);
