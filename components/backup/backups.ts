@@ -27,8 +27,11 @@ export const backupStorageLabel = "backup.toolboxai.io/storage";
 
 const scriptsMountPath = "/opt/backup";
 const backupsMountPath = "/backups";
-/** The restore check's daily run, in UTC: after the night's backups, before the working day. */
-export const restoreCheckCron = "30 4 * * *";
+/**
+ * The restore check's daily run, in UTC: after the night's backups, before the working day, and
+ * off the quarter hours, when the backup jobs (which share the volume) usually run.
+ */
+export const restoreCheckCron = "40 4 * * *";
 
 /** Where scripts/backup/ is: found from this file, in the sources and in a bundle alike. */
 function scriptsDir(): string {

@@ -225,7 +225,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       });
       if (verified) {
         const check = named(run, "CronJob", "postgres-restore-check");
-        expect(check.spec.schedule).toBe("30 4 * * *");
+        expect(check.spec.schedule).toBe("40 4 * * *");
         expect(check.metadata.labels["backup.toolboxai.io/target"]).toBeUndefined();
         const identity = named(run, "Secret", "postgres-restore-check-secrets").stringData[
           "restore-check-identity"
