@@ -72,7 +72,12 @@ describe("scheduled jobs in the workload model", () => {
     name: "nightly",
     component: "backup",
     kind: "scheduled",
-    schedule: { cron: "0 2 * * *", startingDeadlineSeconds: 600, activeDeadlineSeconds: 3600 },
+    schedule: {
+      cron: "0 2 * * *",
+      intervalMinutes: 1440,
+      startingDeadlineSeconds: 600,
+      activeDeadlineSeconds: 3600,
+    },
     zones: ["backup"],
     replicas: 1,
     containers: [{ name: "job", image: { repository: "example/job", tag: "1.0.0" }, resources }],

@@ -151,6 +151,7 @@ export class Backups extends pulumi.ComponentResource {
     const runMinutes = args.recoveryPointObjectiveMinutes;
     const backupSchedule = {
       cron: backupCron(runMinutes),
+      intervalMinutes: runMinutes,
       // A run that cannot start within half an interval is skipped: the next one is due soon.
       startingDeadlineSeconds: Math.min(600, (runMinutes * 60) / 2),
       activeDeadlineSeconds: Math.min(7200, runMinutes * 60),
@@ -238,6 +239,7 @@ export class Backups extends pulumi.ComponentResource {
           name: "postgres-restore-check",
           schedule: {
             cron: restoreCheckCron,
+            intervalMinutes: 1440,
             startingDeadlineSeconds: 3600,
             activeDeadlineSeconds: 7200,
           },

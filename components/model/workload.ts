@@ -115,6 +115,8 @@ export interface MetricsEndpoint {
 export interface JobSchedule {
   /** Standard 5-field cron expression, in UTC. */
   readonly cron: string;
+  /** The cron's period in minutes: a platform without a scheduler (Docker) runs it this often. */
+  readonly intervalMinutes: number;
   /** A run that cannot start this long after its time is skipped (and counted as missed). */
   readonly startingDeadlineSeconds: number;
   /** A run still going after this long is stopped and fails. */

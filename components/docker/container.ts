@@ -1,0 +1,150 @@
+// The Docker form of a WorkloadSpec's pieces, as pure functions: container hardening, limits,
+// health checks and file placement. ./workload.ts turns them into @pulumi/docker resources.
+import * as path from "node:path";
+import { parseCpu, parseMemory } from "../config/quantity";
+import type { SecurityProfile } from "../model/security";
+import {
+  defaultProbeTiming,
+  type Check,
+  type ConfigFile,
+  type ContainerSpec,
+  type WorkloadSpec,
+} from "../model/workload";
+
+/** The health check timing of the source design's Compose files. */
+export const dockerHealthTiming = {
+  interval: "30s",
+  retries: defaultProbeTiming.failureThreshold,
+  startPeriod: `${defaultProbeTiming.startPeriodSeconds}s`,
+  timeout: "10s",
+} as const;
+
+/** Processes a container may run (the nproc ulimit: @pulumi/docker has no pids_limit). */
+export const processLimit = 512;
+
+/** Size of each writable tmpfs, as the Kubernetes emptyDirs' limit. */
+export const tmpfsSize = "256m";
+
+/**
+ * A probe as a Docker health check command. Docker runs it inside the container: HTTP with
+ * busybox's `wget` and TCP with `nc`, which the Alpine-based images carry; an exec check as is.
+ */
+export function healthCommand(check: Check, ports: ReadonlyMap<string, number>): string[] {
+  if ("exec" in check) return ["CMD", ...check.exec.command];
+  const port = ports.get("http" in check ? check.http.port : check.tcp.port);
+  if (port === undefined) throw new Error(`health check names an unknown port`);
+  if ("http" in check) {
+    return ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${check.http.path}`];
+  }
+  return ["CMD", "nc", "-z", "127.0.0.1", String(port)];
+}
+
+/** The container's health check: its readiness check, at the design's timing. */
+export function healthcheck(container: ContainerSpec) {
+  if (!container.probes) return undefined;
+  const ports = new Map((container.ports ?? []).map((port) => [port.name, port.port]));
+  return { tests: healthCommand(container.probes.readiness, ports), ...dockerHealthTiming };
+}
+
+/** Kubernetes quantities as Docker limits: memory in MB, CPUs as a decimal string. */
+export function dockerLimits(container: ContainerSpec): { memory: number; cpus: string } {
+  const memory = parseMemory(container.resources.limits.memory);
+  const cpu = parseCpu(container.resources.limits.cpu);
+  if (memory === undefined || cpu === undefined) {
+    throw new Error(`container ${container.name} has limits Docker cannot read`);
+  }
+  return { memory: Math.ceil(memory / 2 ** 20), cpus: String(cpu / 1000) };
+}
+
+/** The hardening of every container, from the resolved security profile. */
+export function hardening(profile: SecurityProfile) {
+  return {
+    user: `${profile.runAsUser}:${profile.runAsGroup}`,
+    groupAdds: [String(profile.fsGroup)],
+    readOnly: profile.readOnlyRootFilesystem,
+    privileged: false,
+    capabilities: {
+      drops: ["ALL"],
+      ...(profile.addCapabilities.length > 0 ? { adds: [...profile.addCapabilities] } : {}),
+    },
+    securityOpts: profile.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"],
+    ulimits: [{ name: "nproc", soft: processLimit, hard: processLimit }],
+  };
+}
+
+/** Writable paths as tmpfs mounts: the root filesystem is read-only. */
+export function tmpfsOf(container: ContainerSpec): Record<string, string> {
+  return Object.fromEntries(
+    (container.writablePaths ?? []).map((writable) => [
+      writable,
+      `rw,noexec,nosuid,size=${tmpfsSize}`,
+    ]),
+  );
+}
+
+/**
+ * Config files grouped by folder: Docker mounts a volume on a folder, not a single file, and
+ * Docker 20 has no volume subpaths. Each folder becomes a volume filled before the container
+ * starts; it replaces that folder of the image, so config folders hold only generated files.
+ */
+export function configFolders(files: readonly ConfigFile[]): Map<string, ConfigFile[]> {
+  const folders = new Map<string, ConfigFile[]>();
+  for (const file of files) {
+    const folder = path.posix.dirname(file.mountPath);
+    folders.set(folder, [...(folders.get(folder) ?? []), file]);
+  }
+  return folders;
+}
+
+/** A volume name for a folder of a workload: "/etc/redis" of redis → "redis-etc-redis". */
+export function folderVolumeName(prefix: string, workload: string, folder: string): string {
+  const slug = folder
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase();
+  return `${prefix}-${workload}-${slug || "root"}`;
+}
+
+/** Every container's labels: what the Kubernetes objects carry, in Docker's form. */
+export function dockerLabels(labels: Record<string, string>) {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, value]) => ({ label, value }));
+}
+
+/** Whether the spec can run on Docker here; the reasons it cannot. */
+export function dockerProblems(spec: WorkloadSpec): string[] {
+  const where = (problem: string) => `workload ${spec.name}: ${problem} on Docker`;
+  const problems: string[] = [];
+  if (spec.kind === "daemon") problems.push(where("a daemon (one pod per node) has no meaning"));
+  if (spec.apiAccess) problems.push(where("reading the Kubernetes API is impossible"));
+  if (spec.autoscaling) problems.push(where("autoscaling is not available"));
+  return problems;
+}
+
+/** Where a scheduled job's loop records its last successful run (a tmpfs). */
+export const lastSuccessFile = "/tmp/.last-success";
+
+/**
+ * Docker has no scheduler: a scheduled job becomes a container that runs its command every
+ * `intervalMinutes`, records each success, and is healthy while the last one is recent (within
+ * two intervals), which is what the CronJob's freshness alert watches on Kubernetes.
+ */
+export function scheduledLoop(command: readonly string[], intervalMinutes: number) {
+  const loop =
+    'while :; do if "$@"; then touch ' +
+    lastSuccessFile +
+    '; else echo "scheduled run failed: $?" >&2; fi; sleep ' +
+    String(intervalMinutes * 60) +
+    "; done";
+  return {
+    command: ["sh", "-c", loop, "scheduled", ...command],
+    healthcheck: {
+      tests: [
+        "CMD-SHELL",
+        `test -n "$(find ${lastSuccessFile} -mmin -${intervalMinutes * 2} 2>/dev/null)"`,
+      ],
+      ...dockerHealthTiming,
+    },
+  };
+}

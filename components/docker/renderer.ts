@@ -1,0 +1,106 @@
+// The Docker WorkloadRenderer: the same WorkloadSpecs as on Kubernetes, as containers on a local
+// Docker engine. A network per zone (the source design's segmentation: database, cache and mcp
+// internal, so they have no route out), an image pull per reference, and a start order in which
+// a workload starts after the healthy containers of every zone it reaches.
+import * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
+import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
+import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
+import { reachableZones, type Zone } from "../model/zones";
+import { dockerLabels } from "./container";
+import { DockerWorkload, type DockerContext } from "./workload";
+
+/** Zones whose network has no route out of the engine (the source design's internal networks). */
+export const internalZones: ReadonlySet<Zone> = new Set(["database", "cache", "mcp"]);
+
+export interface DockerRendererArgs {
+  /** Prefix of every name on the engine: the instance (`toolboxai-dev`). */
+  readonly prefix: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Host ports by workload and port name (the gateway's, optionally Grafana's). */
+  readonly published: DockerContext["published"];
+  /** Default 127.0.0.1: published ports are not reachable from the network. */
+  readonly publishAddress?: string;
+  readonly protectData: boolean;
+  /** Parent of the shared resources (networks, images). */
+  readonly parent: pulumi.Resource;
+}
+
+export class DockerRenderer implements WorkloadRenderer {
+  private readonly networks = new Map<Zone, docker.Network>();
+  private readonly images = new Map<string, docker.RemoteImage>();
+  private readonly rendered: { zones: readonly Zone[]; workload: DockerWorkload }[] = [];
+  private readonly context: DockerContext;
+
+  constructor(private readonly args: DockerRendererArgs) {
+    this.context = {
+      prefix: args.prefix,
+      labels: args.labels,
+      published: args.published,
+      publishAddress: args.publishAddress ?? "127.0.0.1",
+      protectData: args.protectData,
+      network: (zone) => this.network(zone),
+      image: (reference) => this.image(reference),
+      startAfter: (spec) => this.startAfter(spec),
+    };
+  }
+
+  render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
+    const workload = new DockerWorkload(spec.name, { spec, context: this.context }, { parent });
+    this.rendered.push({ zones: spec.zones, workload });
+    return workload;
+  }
+
+  /** A named volume; workloads mount it by the returned name (`claims`). */
+  volume(spec: SharedVolumeSpec, parent: pulumi.Resource): string {
+    new docker.Volume(
+      spec.name,
+      {
+        name: `${this.args.prefix}-${spec.name}`,
+        labels: dockerLabels({ ...this.args.labels, ...spec.labels }),
+      },
+      { parent, protect: this.args.protectData },
+    );
+    return spec.name;
+  }
+
+  private network(zone: Zone): docker.Network {
+    let network = this.networks.get(zone);
+    if (!network) {
+      network = new docker.Network(
+        `network-${zone}`,
+        {
+          name: `${this.args.prefix}-${zone}`,
+          driver: "bridge",
+          internal: internalZones.has(zone),
+          labels: dockerLabels({ ...this.args.labels, "zone.toolboxai.io/name": zone }),
+        },
+        { parent: this.args.parent },
+      );
+      this.networks.set(zone, network);
+    }
+    return network;
+  }
+
+  private image(reference: string): docker.RemoteImage {
+    let image = this.images.get(reference);
+    if (!image) {
+      image = new docker.RemoteImage(
+        `image-${reference.replace(/[^a-z0-9]+/gi, "-")}`,
+        // Kept on the engine on destroy: other projects may use the same image.
+        { name: reference, keepLocally: true },
+        { parent: this.args.parent },
+      );
+      this.images.set(reference, image);
+    }
+    return image;
+  }
+
+  /** The containers of the workloads rendered so far in the zones this spec reaches. */
+  private startAfter(spec: WorkloadSpec): docker.Container[] {
+    const reached = new Set(reachableZones(spec.zones));
+    return this.rendered
+      .filter(({ zones }) => zones.some((zone) => reached.has(zone)))
+      .flatMap(({ workload }) => workload.containers);
+  }
+}

@@ -1,0 +1,290 @@
+// Renders one WorkloadSpec on a Docker engine: its image, a container per replica attached to
+// the networks of its zones and of the zones it reaches, hardened from the same security
+// profile as on Kubernetes, with its data, secret and config files on volumes. Docker refuses
+// to copy files into a read-only root filesystem but not into a volume mounted on it, so each
+// folder of files is a volume the provider uploads into before the container starts. The files
+// are root's and read-only (0444, the provider sets no owner): the app's user can read them and
+// can neither change nor add to them; only this workload's containers mount the volume.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { resolveSecurity } from "../model/security";
+import { assertValidWorkload } from "../model/validate";
+import type { RenderedWorkload } from "../model/renderer";
+import {
+  imageReference,
+  mountedFiles,
+  secretFileVariable,
+  secretPath,
+  type Endpoint,
+  type PortSpec,
+  type WorkloadSpec,
+} from "../model/workload";
+import { reachableZones, type Zone } from "../model/zones";
+import {
+  configFolders,
+  dockerLabels,
+  dockerLimits,
+  dockerProblems,
+  folderVolumeName,
+  hardening,
+  healthcheck,
+  scheduledLoop,
+  tmpfsOf,
+} from "./container";
+
+export interface DockerContext {
+  /** Prefix of every name on the engine (containers, networks, volumes): the instance. */
+  readonly prefix: string;
+  /** Labels every resource carries (the instance, the project). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The network of a zone, created once per zone by the renderer. */
+  readonly network: (zone: Zone) => docker.Network;
+  /** The image of a reference, pulled once per reference by the renderer. */
+  readonly image: (reference: string) => docker.RemoteImage;
+  /** Ports published on the host, by workload and port name; default none. */
+  readonly published: Readonly<
+    Record<string, { readonly port: string; readonly hostPort: number }>
+  >;
+  /** Host address published ports bind to; 127.0.0.1 keeps them off the network. */
+  readonly publishAddress: string;
+  /** Pulumi `protect` on volumes that hold data. */
+  readonly protectData: boolean;
+  /** Workloads whose containers start only after these are healthy. */
+  readonly startAfter: (spec: WorkloadSpec) => readonly docker.Container[];
+}
+
+export interface DockerWorkloadArgs {
+  readonly spec: WorkloadSpec;
+  readonly context: DockerContext;
+}
+
+/** Where the helper container sees a folder volume while uploading into it. */
+const secretsFolder = "/run/secrets";
+
+type ContainerSpec = WorkloadSpec["containers"][number];
+
+function commandOf(container: ContainerSpec): string[] {
+  return [...(container.command ?? []), ...(container.args ?? [])];
+}
+
+/** Kubernetes' command and args are Docker's entrypoint and command. */
+function commandArgs(container: ContainerSpec) {
+  return {
+    ...(container.command ? { entrypoints: [...container.command] } : {}),
+    ...(container.args ? { command: [...container.args] } : {}),
+  };
+}
+
+/** Plain variables and the `*_FILE` variable of each secret file the container mounts. */
+function envOf(spec: WorkloadSpec, container: ContainerSpec): string[] {
+  const env: Record<string, string> = { ...container.env };
+  for (const name of mountedFiles(spec, container).secretFiles) {
+    env[secretFileVariable(name)] = secretPath(name);
+  }
+  return Object.keys(env)
+    .sort()
+    .map((key) => `${key}=${env[key]}`);
+}
+
+export class DockerWorkload extends pulumi.ComponentResource implements RenderedWorkload {
+  readonly containers: docker.Container[] = [];
+  private readonly ports: readonly PortSpec[];
+  private readonly workloadName: string;
+
+  constructor(name: string, args: DockerWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("toolboxai:docker:Workload", name, {}, opts);
+    const { spec, context } = args;
+    assertValidWorkload(spec);
+    const problems = dockerProblems(spec);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    this.workloadName = spec.name;
+    this.ports = spec.containers.flatMap((container) => container.ports ?? []);
+    const security = resolveSecurity(spec.name, spec.security);
+    const child = { parent: this };
+    const labels = dockerLabels({
+      ...context.labels,
+      ...spec.labels,
+      "app.kubernetes.io/name": spec.name,
+      "app.kubernetes.io/component": spec.component,
+    });
+    const volumeLabels = labels;
+
+    // Files: each folder a volume, which the provider fills before the container starts.
+    const fileVolumes: { folder: string; volume: docker.Volume }[] = [];
+    const uploads: { file: string; content: pulumi.Input<string> }[] = [];
+    if ((spec.secretFiles ?? []).length > 0) {
+      fileVolumes.push({
+        folder: secretsFolder,
+        volume: new docker.Volume(
+          `${spec.name}-secrets`,
+          {
+            name: folderVolumeName(context.prefix, spec.name, secretsFolder),
+            labels: volumeLabels,
+          },
+          child,
+        ),
+      });
+      for (const file of spec.secretFiles ?? []) {
+        uploads.push({ file: secretPath(file.name), content: file.value });
+      }
+    }
+    for (const [folder, files] of configFolders(spec.configFiles ?? [])) {
+      fileVolumes.push({
+        folder,
+        volume: new docker.Volume(
+          `${spec.name}${folder.replace(/[^a-z0-9]+/gi, "-")}`,
+          { name: folderVolumeName(context.prefix, spec.name, folder), labels: volumeLabels },
+          child,
+        ),
+      });
+      for (const file of files) uploads.push({ file: file.mountPath, content: file.content });
+    }
+    const main = spec.containers[0];
+    const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
+    // Containers name their image by its pinned reference (what the pack checks), pulled once by
+    // the renderer's RemoteImage, which they depend on.
+    const mainImage = imageReference(main.image);
+    const pulled = [context.image(mainImage)];
+    const dataVolume = spec.persistentVolume
+      ? new docker.Volume(
+          `${spec.name}-${spec.persistentVolume.name}`,
+          {
+            name: `${context.prefix}-${spec.name}-${spec.persistentVolume.name}`,
+            labels: volumeLabels,
+          },
+          // The data outlives the stack where the stack asks (protectData), as on Kubernetes.
+          { ...child, protect: context.protectData },
+        )
+      : undefined;
+
+    // A container joins its zones' networks and those of the zones it reaches: on Docker a
+    // client must share a network with its server. Internal networks keep the data tier offline.
+    const zones = [...new Set<Zone>([...spec.zones, ...reachableZones(spec.zones)])];
+    const published = context.published[spec.name];
+    const dependsOn = [...pulled, ...context.startAfter(spec)];
+    const fileMounts = (readOnly: boolean) =>
+      fileVolumes.map(({ folder, volume }) => ({
+        type: "volume",
+        source: volume.name,
+        target: folder,
+        readOnly,
+      }));
+    // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
+    const sidecars = spec.containers.slice(1);
+    for (let index = 0; index < replicas; index++) {
+      const suffix = replicas === 1 ? "" : `-${index + 1}`;
+      const containerName = `${context.prefix}-${spec.name}${suffix}`;
+      const scheduled =
+        spec.kind === "scheduled" && spec.schedule
+          ? scheduledLoop(commandOf(main), spec.schedule.intervalMinutes)
+          : undefined;
+      const publishedPort = published
+        ? this.ports.find((port) => port.name === published.port)
+        : undefined;
+      const mainContainer = new docker.Container(
+        `${spec.name}${suffix}`,
+        {
+          name: containerName,
+          image: mainImage,
+          ...(scheduled
+            ? { entrypoints: [], command: scheduled.command, healthcheck: scheduled.healthcheck }
+            : { ...commandArgs(main), healthcheck: healthcheck(main) }),
+          envs: envOf(spec, main),
+          ...common(main),
+          networksAdvanced: zones.map((zone) => ({
+            name: context.network(zone).name,
+            aliases: [spec.name],
+          })),
+          // Writable for the provider's uploads only: the files and folder are root's.
+          mounts: [
+            ...fileMounts(false),
+            ...(dataVolume && spec.persistentVolume
+              ? [
+                  {
+                    type: "volume",
+                    source: dataVolume.name,
+                    target: spec.persistentVolume.mountPath,
+                  },
+                ]
+              : []),
+            ...(spec.claims ?? []).map((claim) => ({
+              type: "volume",
+              source: `${context.prefix}-${claim.claimName}`,
+              target: claim.mountPath,
+              readOnly: claim.readOnly ?? false,
+            })),
+          ],
+          ...(uploads.length > 0
+            ? {
+                uploads: uploads.map((upload) => ({
+                  file: upload.file,
+                  content: upload.content,
+                  permissions: "0444",
+                })),
+              }
+            : {}),
+          ...(publishedPort && published
+            ? {
+                ports: [
+                  {
+                    internal: publishedPort.port,
+                    external: published.hostPort,
+                    ip: context.publishAddress,
+                  },
+                ],
+              }
+            : {}),
+          // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
+          // job is healthy only after its first run, which nothing waits for.
+          wait: scheduled === undefined,
+          waitTimeout: 180,
+        },
+        { ...child, dependsOn },
+      );
+      this.containers.push(mainContainer);
+      for (const sidecar of sidecars) {
+        this.containers.push(
+          new docker.Container(
+            `${spec.name}${suffix}-${sidecar.name}`,
+            {
+              name: `${containerName}-${sidecar.name}`,
+              image: imageReference(sidecar.image),
+              ...commandArgs(sidecar),
+              healthcheck: healthcheck(sidecar),
+              envs: envOf(spec, sidecar),
+              ...common(sidecar),
+              networkMode: pulumi.interpolate`container:${mainContainer.name}`,
+              mounts: fileMounts(true),
+              wait: true,
+              waitTimeout: 180,
+            },
+            {
+              ...child,
+              dependsOn: [mainContainer, context.image(imageReference(sidecar.image))],
+            },
+          ),
+        );
+      }
+    }
+
+    function common(container: WorkloadSpec["containers"][number]) {
+      return {
+        ...hardening(security),
+        ...dockerLimits(container),
+        tmpfs: tmpfsOf(container),
+        restart: "unless-stopped",
+        logDriver: "json-file",
+        logOpts: { "max-size": "10m", "max-file": "3" },
+        labels,
+      };
+    }
+    this.registerOutputs({ containers: this.containers.map((container) => container.name) });
+  }
+
+  /** On Docker, a service is reached by its name on a shared network. */
+  endpoint(portName: string): Endpoint {
+    const port = this.ports.find((candidate) => candidate.name === portName);
+    if (!port) throw new Error(`workload ${this.workloadName} publishes no port "${portName}"`);
+    return { host: this.workloadName, port: port.port };
+  }
+}

@@ -1,0 +1,165 @@
+// The Docker renderer (components/docker) on the real data-tier, application and backup
+// components with the dev stack's settings (tests/fixtures/docker-data-tier.ts): networks per
+// zone with the design's internal flags, hardened containers, secrets only as files in a
+// volume, start order, and the pack's Docker rules on what was rendered.
+import * as path from "node:path";
+import { policies } from "../policies/pack";
+import { readPolicyConfig, runPolicies, type Finding } from "../policies/runner";
+import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import { toRunnerResources } from "../tools/policy-resources";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON here */
+
+let run: ProgramRun;
+let findings: Finding[];
+const containerType = "docker:index/container:Container";
+
+beforeAll(async () => {
+  run = await runProgram("dev", { entry: path.join(__dirname, "fixtures", "docker-data-tier") });
+  findings = await runPolicies(policies, toRunnerResources(run), {
+    config: readPolicyConfig(path.join(projectRoot, "policies", "config", "dev.json")),
+    packEnforcementLevel: "mandatory",
+  });
+});
+
+const ofType = (type: string) =>
+  run.resources.filter((resource) => resource.type === type).map((r) => r.inputs as any);
+const container = (name: string) =>
+  ofType(containerType).find((candidate) => candidate.name === `toolboxai-dev-${name}`);
+
+test("a network per zone used, internal for the data tier and MCP", () => {
+  const networks = Object.fromEntries(
+    ofType("docker:index/network:Network").map((network) => [network.name, network.internal]),
+  );
+  expect(networks).toMatchObject({
+    "toolboxai-dev-database": true,
+    "toolboxai-dev-cache": true,
+    "toolboxai-dev-mcp": true,
+    "toolboxai-dev-backend": false,
+    "toolboxai-dev-backup": false,
+  });
+});
+
+test("each container joins its zones and the zones it reaches, by its service name", () => {
+  const networksOf = (name: string) =>
+    container(name)
+      .networksAdvanced.map((network: any) => network.name.replace("toolboxai-dev-", ""))
+      .sort();
+  expect(networksOf("postgres")).toEqual(["database"]);
+  expect(networksOf("redis")).toEqual(["cache"]);
+  // The MCP server (backend and mcp) reaches the backend, database, cache and mcp zones.
+  expect(networksOf("mcp-server")).toEqual(["backend", "cache", "database", "mcp"]);
+  expect(networksOf("postgres-backup")).toEqual(["backup", "cache", "database"]);
+  for (const candidate of ofType(containerType).filter((c) => c.networksAdvanced)) {
+    for (const network of candidate.networksAdvanced) {
+      expect(network.aliases.length).toBe(1);
+    }
+  }
+});
+
+test("every container is hardened, limited, health-checked and restarted", () => {
+  const running = ofType(containerType);
+  expect(running.length).toBeGreaterThanOrEqual(6);
+  for (const candidate of running) {
+    expect({ name: candidate.name, user: candidate.user }).toEqual({
+      name: candidate.name,
+      user: "10001:10001",
+    });
+    expect(candidate).toMatchObject({
+      readOnly: true,
+      privileged: false,
+      capabilities: { drops: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
+      restart: "unless-stopped",
+      ulimits: [{ name: "nproc", soft: 512, hard: 512 }],
+      healthcheck: { interval: "30s", retries: 3, startPeriod: "40s", timeout: "10s" },
+      logDriver: "json-file",
+    });
+    expect(candidate.memory).toBeGreaterThan(0);
+    expect(Number(candidate.cpus)).toBeGreaterThan(0);
+    expect(candidate.healthcheck.tests.length).toBeGreaterThan(1);
+  }
+  // The exporters share their data store's network namespace, as sidecars in a pod.
+  expect(container("postgres-exporter").networkMode).toBe("container:toolboxai-dev-postgres");
+});
+
+test("secrets are root's read-only files in a volume, with *_FILE variables, never in envs", () => {
+  const postgres = container("postgres");
+  expect(postgres.envs).toContain("POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password");
+  // Uploaded into the volume before the container starts; the root filesystem stays read-only.
+  expect(postgres.mounts).toContainEqual({
+    type: "volume",
+    source: "toolboxai-dev-postgres-run-secrets",
+    target: "/run/secrets",
+    readOnly: false,
+  });
+  expect(postgres.uploads).toContainEqual({
+    file: "/run/secrets/postgres-password",
+    content: "docker-fixture-postgres-password",
+    permissions: "0444",
+  });
+  // The exporter sidecar reads the same volume, read-only.
+  expect(container("postgres-exporter").mounts).toContainEqual({
+    type: "volume",
+    source: "toolboxai-dev-postgres-run-secrets",
+    target: "/run/secrets",
+    readOnly: true,
+  });
+  // Config files: a volume per folder.
+  expect(postgres.uploads.map((upload: any) => upload.file)).toContain(
+    "/docker-entrypoint-initdb.d/20-reader-role.sh",
+  );
+  for (const candidate of ofType(containerType)) {
+    expect(JSON.stringify(candidate.envs ?? [])).not.toMatch(/docker-fixture-/);
+    expect(JSON.stringify(candidate.command ?? [])).not.toMatch(/docker-fixture-/);
+  }
+});
+
+test("data stores keep their data on named volumes; the backups on theirs", () => {
+  const volumes = ofType("docker:index/volume:Volume").map((volume) => volume.name);
+  expect(volumes).toEqual(
+    expect.arrayContaining([
+      "toolboxai-dev-postgres-data",
+      "toolboxai-dev-redis-data",
+      "toolboxai-dev-backups",
+    ]),
+  );
+  expect(container("postgres").mounts).toContainEqual({
+    type: "volume",
+    source: "toolboxai-dev-postgres-data",
+    target: "/var/lib/postgresql/data",
+  });
+});
+
+test("only the published port is bound, to 127.0.0.1", () => {
+  const published = ofType(containerType).filter((candidate) => candidate.ports?.length);
+  expect(published.map((candidate) => candidate.name)).toEqual(["toolboxai-dev-mcp-server"]);
+  expect(published[0].ports).toEqual([{ internal: 9877, external: 9877, ip: "127.0.0.1" }]);
+});
+
+test("a backup job runs in a loop every RPO and is healthy while its last run is recent", () => {
+  const backup = container("postgres-backup");
+  expect(backup.entrypoints).toEqual([]);
+  expect(backup.command.slice(0, 2)).toEqual(["sh", "-c"]);
+  expect(backup.command[2]).toContain("sleep 14400");
+  expect(backup.command.slice(3)).toEqual(["scheduled", "sh", "/opt/backup/pg-backup.sh"]);
+  expect(backup.healthcheck.tests[1]).toContain("-mmin -480");
+});
+
+test("a workload starts after the containers of the zones it reaches", () => {
+  const byName = new Map(run.resources.map((resource) => [resource.urn, resource.inputs as any]));
+  const mcp = run.resources.find(
+    (resource) =>
+      resource.type === containerType &&
+      (resource.inputs as any).name === "toolboxai-dev-mcp-server",
+  )!;
+  const after = mcp.dependencies.map((urn) => byName.get(urn)?.name).filter(Boolean);
+  expect(after).toEqual(expect.arrayContaining(["toolboxai-dev-postgres", "toolboxai-dev-redis"]));
+});
+
+test("the pack's Docker rules pass on the rendered containers, networks and images", () => {
+  const docker = findings.filter((finding) => finding.policy.startsWith("docker-"));
+  expect(docker.map((finding) => `${finding.policy}: ${finding.message}`)).toEqual([]);
+  // The rules did run on these resources.
+  expect(ofType(containerType).length).toBeGreaterThan(0);
+});
