@@ -268,7 +268,7 @@ describe("unknown keys", () => {
     expect(error.message).toBe(
       oneProblem(
         'acme:apiToken: unknown namespace "acme": nothing reads this key; ' +
-          "known namespaces: kubernetes, pulumi, random, toolboxai",
+          "known namespaces: docker, kubernetes, pulumi, random, toolboxai",
       ),
     );
     expect(error.message).not.toContain("do-not-show-me");

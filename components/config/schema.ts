@@ -419,7 +419,7 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
  * this equal to the `@pulumi/*` dependencies in package.json). A key under any other namespace
  * would be read by nothing, so it is refused.
  */
-export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "random"];
+export const providerNamespaces: readonly string[] = ["pulumi", "kubernetes", "random", "docker"];
 
 /** The top-level keys whose schema (under its default) is of the given zod type. */
 function keysOfType(type: new (...args: never[]) => z.ZodType): ReadonlySet<string> {
