@@ -28,6 +28,7 @@ export const tmpfsSize = "256m";
 /**
  * A probe as a Docker health check command. Docker runs it inside the container: HTTP with
  * busybox's `wget` and TCP with `nc`, which the Alpine-based images carry; an exec check as is.
+ * (Checked against a real dockerd with busybox 1.35.)
  */
 export function healthCommand(check: Check, ports: ReadonlyMap<string, number>): string[] {
   if ("exec" in check) return ["CMD", ...check.exec.command];
@@ -36,7 +37,8 @@ export function healthCommand(check: Check, ports: ReadonlyMap<string, number>):
   if ("http" in check) {
     return ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${port}${check.http.path}`];
   }
-  return ["CMD", "nc", "-z", "127.0.0.1", String(port)];
+  // busybox's nc has no -z: connect with nothing to send, and give up after 3 s.
+  return ["CMD-SHELL", `nc -w 3 127.0.0.1 ${port} </dev/null`];
 }
 
 /** The container's health check: its readiness check, at the design's timing. */
@@ -46,14 +48,23 @@ export function healthcheck(container: ContainerSpec) {
   return { tests: healthCommand(container.probes.readiness, ports), ...dockerHealthTiming };
 }
 
-/** Kubernetes quantities as Docker limits: memory in MB, CPUs as a decimal string. */
-export function dockerLimits(container: ContainerSpec): { memory: number; cpus: string } {
+/**
+ * Kubernetes quantities as Docker limits: memory in MB, CPUs as a decimal string, and swap equal
+ * to memory (none beyond it, as on Kubernetes; left unset, Docker doubles it and every preview
+ * shows the difference).
+ */
+export function dockerLimits(container: ContainerSpec): {
+  memory: number;
+  memorySwap: number;
+  cpus: string;
+} {
   const memory = parseMemory(container.resources.limits.memory);
   const cpu = parseCpu(container.resources.limits.cpu);
   if (memory === undefined || cpu === undefined) {
     throw new Error(`container ${container.name} has limits Docker cannot read`);
   }
-  return { memory: Math.ceil(memory / 2 ** 20), cpus: String(cpu / 1000) };
+  const megabytes = Math.ceil(memory / 2 ** 20);
+  return { memory: megabytes, memorySwap: megabytes, cpus: String(cpu / 1000) };
 }
 
 /** The hardening of every container, from the resolved security profile. */

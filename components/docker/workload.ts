@@ -1,10 +1,8 @@
 // Renders one WorkloadSpec on a Docker engine: its image, a container per replica attached to
 // the networks of its zones and of the zones it reaches, hardened from the same security
-// profile as on Kubernetes, with its data, secret and config files on volumes. Docker refuses
-// to copy files into a read-only root filesystem but not into a volume mounted on it, so each
-// folder of files is a volume the provider uploads into before the container starts. The files
-// are root's and read-only (0444, the provider sets no owner): the app's user can read them and
-// can neither change nor add to them; only this workload's containers mount the volume.
+// profile as on Kubernetes, with its data, secret and config files on volumes: each folder of
+// files is a volume, filled by a helper container, mounted read-only. The files are root's and
+// 0444 (the provider sets no owner): the app's user reads them; only this workload mounts them.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecurity } from "../model/security";
@@ -145,6 +143,43 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     // the renderer's RemoteImage, which they depend on.
     const mainImage = imageReference(main.image);
     const pulled = [context.image(mainImage)];
+    const fileMounts = (readOnly: boolean) =>
+      fileVolumes.map(({ folder, volume }) => ({
+        type: "volume",
+        source: volume.name,
+        target: folder,
+        readOnly,
+      }));
+    // Docker refuses uploads into a container whose root filesystem is read-only, even into a
+    // volume on it (the provider copies from "/"): a helper, created and never started (no
+    // network, no process), receives them into the volumes, which the workload mounts read-only.
+    const filled: pulumi.Resource[] = [];
+    if (uploads.length > 0) {
+      filled.push(
+        new docker.Container(
+          `${spec.name}-files`,
+          {
+            name: `${context.prefix}-${spec.name}-files`,
+            image: mainImage,
+            start: false,
+            mustRun: false,
+            networkMode: "none",
+            entrypoints: ["true"],
+            ...hardening({ ...security, readOnlyRootFilesystem: false }),
+            ...dockerLimits(main),
+            labels,
+            mounts: fileMounts(false),
+            uploads: uploads.map((upload) => ({
+              file: upload.file,
+              content: upload.content,
+              permissions: "0444",
+            })),
+          },
+          { ...child, deleteBeforeReplace: true, dependsOn: pulled },
+        ),
+      );
+    }
+
     const dataVolume = spec.persistentVolume
       ? new docker.Volume(
           `${spec.name}-${spec.persistentVolume.name}`,
@@ -161,14 +196,7 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     // client must share a network with its server. Internal networks keep the data tier offline.
     const zones = [...new Set<Zone>([...spec.zones, ...reachableZones(spec.zones)])];
     const published = context.published[spec.name];
-    const dependsOn = [...pulled, ...context.startAfter(spec)];
-    const fileMounts = (readOnly: boolean) =>
-      fileVolumes.map(({ folder, volume }) => ({
-        type: "volume",
-        source: volume.name,
-        target: folder,
-        readOnly,
-      }));
+    const dependsOn = [...pulled, ...filled, ...context.startAfter(spec)];
     // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
     const sidecars = spec.containers.slice(1);
     for (let index = 0; index < replicas; index++) {
@@ -195,9 +223,8 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
             name: context.network(zone).name,
             aliases: [spec.name],
           })),
-          // Writable for the provider's uploads only: the files and folder are root's.
           mounts: [
-            ...fileMounts(false),
+            ...fileMounts(true),
             ...(dataVolume && spec.persistentVolume
               ? [
                   {
@@ -214,15 +241,6 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
               readOnly: claim.readOnly ?? false,
             })),
           ],
-          ...(uploads.length > 0
-            ? {
-                uploads: uploads.map((upload) => ({
-                  file: upload.file,
-                  content: upload.content,
-                  permissions: "0444",
-                })),
-              }
-            : {}),
           ...(publishedPort && published
             ? {
                 ports: [
