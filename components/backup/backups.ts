@@ -111,7 +111,10 @@ export class Backups extends pulumi.ComponentResource {
           { parent: this },
         ).base64.apply((bytes) => ageKeyPairFromBytes(Buffer.from(bytes, "base64")))
       : undefined;
-    this.restoreCheckRecipient = restoreCheckKey?.apply((key) => key.recipient);
+    // A public key: derived from secret bytes, but nothing to hide.
+    this.restoreCheckRecipient = restoreCheckKey
+      ? pulumi.unsecret(restoreCheckKey.apply((key) => key.recipient))
+      : undefined;
     const recipients = pulumi.secret(
       pulumi
         .output(restoreCheckKey?.apply((key) => [key.recipient]) ?? [])
