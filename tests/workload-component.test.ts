@@ -2,7 +2,8 @@
 // spec, and that pods roll when their config or secrets change.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesWorkload, secretChecksum } from "../components/kubernetes/workload";
+import { KubernetesWorkload } from "../components/kubernetes/workload";
+import { secretChecksum } from "../components/model/checksum";
 import { httpProbes, type WorkloadSpec } from "../components/model/workload";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */

@@ -3,7 +3,7 @@
 // internal, so they have no route out), an image pull per reference, and a start order in which
 // a workload starts after the healthy containers of every zone it reaches.
 import * as docker from "@pulumi/docker";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
@@ -26,8 +26,23 @@ export interface DockerRendererArgs {
   readonly parent: pulumi.Resource;
 }
 
+/** Where the helper mounts each volume it fills. */
+const filesRoot = "/files";
+
+interface QueuedFiles {
+  readonly volume: docker.Volume;
+  readonly folder: string;
+  readonly files: readonly { readonly path: string; readonly content: pulumi.Input<string> }[];
+}
+
 export class DockerRenderer implements WorkloadRenderer {
   private readonly networks = new Map<Zone, docker.Network>();
+  private readonly queued: QueuedFiles[] = [];
+  private helperImage?: { readonly reference: string; readonly pulled: docker.RemoteImage };
+  private resolveHelper?: (helper: pulumi.Resource[]) => void;
+  private readonly helper = new Promise<pulumi.Resource[]>((resolve) => {
+    this.resolveHelper = resolve;
+  });
   private readonly images = new Map<string, docker.RemoteImage>();
   private readonly rendered: { zones: readonly Zone[]; workload: DockerWorkload }[] = [];
   private readonly context: DockerContext;
@@ -42,7 +57,60 @@ export class DockerRenderer implements WorkloadRenderer {
       network: (zone) => this.network(zone),
       image: (reference) => this.image(reference),
       startAfter: (spec) => this.startAfter(spec),
+      addFiles: (volume, folder, files, image) => {
+        this.queued.push({ volume, folder, files });
+        this.helperImage ??= image;
+      },
+      filesReady: pulumi.output(this.helper),
     };
+  }
+
+  /**
+   * Creates the one container that fills every queued volume, then lets the workloads start.
+   * Call it once, after the last workload: until then their containers wait for it. It is
+   * created and never started (no network, no process): Docker refuses uploads into a read-only
+   * root filesystem, so this is the one container whose root is writable (a declared exemption
+   * in policies/config/dev.json says why).
+   */
+  finish(): void {
+    if (!this.resolveHelper) throw new Error("DockerRenderer.finish() was called twice");
+    const resolve = this.resolveHelper;
+    this.resolveHelper = undefined;
+    if (this.queued.length === 0 || !this.helperImage) return resolve([]);
+    const at = (volume: docker.Volume) => pulumi.interpolate`${filesRoot}/${volume.name}`;
+    const helper = new docker.Container(
+      "files",
+      {
+        name: `${this.args.prefix}-files`,
+        image: this.helperImage.reference,
+        start: false,
+        mustRun: false,
+        networkMode: "none",
+        entrypoints: ["true"],
+        user: "10001:10001",
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        memory: 16,
+        memorySwap: 16,
+        cpus: "0.1",
+        ulimits: [{ name: "nproc", soft: 16, hard: 16 }],
+        labels: dockerLabels({ ...this.args.labels, "app.kubernetes.io/name": "files" }),
+        mounts: this.queued.map(({ volume }) => ({
+          type: "volume",
+          source: volume.name,
+          target: at(volume),
+        })),
+        uploads: this.queued.flatMap(({ volume, folder, files }) =>
+          files.map((file) => ({
+            file: pulumi.interpolate`${at(volume)}/${file.path.slice(folder.length + 1)}`,
+            content: file.content,
+            permissions: "0444",
+          })),
+        ),
+      },
+      { parent: this.args.parent, dependsOn: [this.helperImage.pulled], deleteBeforeReplace: true },
+    );
+    resolve([helper]);
   }
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {

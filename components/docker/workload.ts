@@ -1,10 +1,13 @@
 // Renders one WorkloadSpec on a Docker engine: its image, a container per replica attached to
 // the networks of its zones and of the zones it reaches, hardened from the same security
 // profile as on Kubernetes, with its data, secret and config files on volumes: each folder of
-// files is a volume, filled by a helper container, mounted read-only. The files are root's and
-// 0444 (the provider sets no owner): the app's user reads them; only this workload mounts them.
+// files is a volume, filled by the renderer's helper container, mounted read-only. The files are
+// root's and 0444 (the provider sets no owner): the app's user reads them; only this workload
+// mounts them.
+import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { secretChecksum } from "../model/checksum";
 import { resolveSecurity } from "../model/security";
 import { assertValidWorkload } from "../model/validate";
 import type { RenderedWorkload } from "../model/renderer";
@@ -45,6 +48,19 @@ export interface DockerContext {
   >;
   /** Host address published ports bind to; 127.0.0.1 keeps them off the network. */
   readonly publishAddress: string;
+  /**
+   * Queues files for upload into a volume (Docker refuses uploads into a read-only root
+   * filesystem, even into a volume on it): the renderer's one helper container, created when it
+   * finishes, receives them. `paths` are where the workload sees the files.
+   */
+  readonly addFiles: (
+    volume: docker.Volume,
+    folder: string,
+    files: readonly { readonly path: string; readonly content: pulumi.Input<string> }[],
+    image: { readonly reference: string; readonly pulled: docker.RemoteImage },
+  ) => void;
+  /** The helper container, once the renderer has finished: what filled volumes depend on. */
+  readonly filesReady: pulumi.Output<pulumi.Resource[]>;
   /** Pulumi `protect` on volumes that hold data. */
   readonly protectData: boolean;
   /** Workloads whose containers start only after these are healthy. */
@@ -150,35 +166,33 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
         target: folder,
         readOnly,
       }));
-    // Docker refuses uploads into a container whose root filesystem is read-only, even into a
-    // volume on it (the provider copies from "/"): a helper, created and never started (no
-    // network, no process), receives them into the volumes, which the workload mounts read-only.
-    const filled: pulumi.Resource[] = [];
-    if (uploads.length > 0) {
-      filled.push(
-        new docker.Container(
-          `${spec.name}-files`,
-          {
-            name: `${context.prefix}-${spec.name}-files`,
-            image: mainImage,
-            start: false,
-            mustRun: false,
-            networkMode: "none",
-            entrypoints: ["true"],
-            ...hardening({ ...security, readOnlyRootFilesystem: false }),
-            ...dockerLimits(main),
-            labels,
-            mounts: fileMounts(false),
-            uploads: uploads.map((upload) => ({
-              file: upload.file,
-              content: upload.content,
-              permissions: "0444",
-            })),
-          },
-          { ...child, deleteBeforeReplace: true, dependsOn: pulled },
-        ),
-      );
+    // The renderer's helper fills the volumes; the workload starts after it, and is replaced
+    // (restarted) when its files change: a digest of them labels its containers.
+    const pulledImage = { reference: mainImage, pulled: pulled[0] };
+    const byFolder = new Map<string, { path: string; content: pulumi.Input<string> }[]>();
+    for (const upload of uploads) {
+      const folder = path.posix.dirname(upload.file);
+      byFolder.set(folder, [
+        ...(byFolder.get(folder) ?? []),
+        { path: upload.file, content: upload.content },
+      ]);
     }
+    for (const { folder, volume } of fileVolumes) {
+      context.addFiles(volume, folder, byFolder.get(folder) ?? [], pulledImage);
+    }
+    const filesDigest =
+      uploads.length > 0
+        ? pulumi.unsecret(
+            pulumi
+              .all(uploads.map((upload) => upload.content))
+              .apply((contents) =>
+                secretChecksum(
+                  spec.name,
+                  JSON.stringify(uploads.map((upload, index) => [upload.file, contents[index]])),
+                ),
+              ),
+          )
+        : undefined;
 
     const dataVolume = spec.persistentVolume
       ? new docker.Volume(
@@ -196,7 +210,11 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     // client must share a network with its server. Internal networks keep the data tier offline.
     const zones = [...new Set<Zone>([...spec.zones, ...reachableZones(spec.zones)])];
     const published = context.published[spec.name];
-    const dependsOn = [...pulled, ...filled, ...context.startAfter(spec)];
+    const dependsOn = context.filesReady.apply((helper) => [
+      ...pulled,
+      ...helper,
+      ...context.startAfter(spec),
+    ]);
     // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
     const sidecars = spec.containers.slice(1);
     for (let index = 0; index < replicas; index++) {
@@ -293,7 +311,11 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
         restart: "unless-stopped",
         logDriver: "json-file",
         logOpts: { "max-size": "10m", "max-file": "3" },
-        labels,
+        labels: filesDigest
+          ? pulumi
+              .output(filesDigest)
+              .apply((digest) => [...labels, { label: "files.toolboxai.io/digest", value: digest }])
+          : labels,
       };
     }
     this.registerOutputs({ containers: this.containers.map((container) => container.name) });

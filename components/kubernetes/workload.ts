@@ -1,9 +1,10 @@
 // Renders one WorkloadSpec as Kubernetes resources: ServiceAccount, ConfigMap and Secret (files),
 // Deployment, StatefulSet, DaemonSet or CronJob, Service, NetworkPolicy, and a PodDisruptionBudget and
 // HorizontalPodAutoscaler where the replica settings call for them.
-import { createHash, scrypt } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as k8s from "./api";
 import * as pulumi from "@pulumi/pulumi";
+import { secretChecksum } from "../model/checksum";
 import { resolveSecurity, type SecurityProfile } from "../model/security";
 import { assertValidWorkload } from "../model/validate";
 import type { Endpoint, PortSpec, Priority, WorkloadSpec } from "../model/workload";
@@ -33,18 +34,6 @@ export interface KubernetesWorkloadArgs {
 
 function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
-}
-
-/**
- * A slow, salted digest of secret material: changes when it changes, reveals nothing. Async, so
- * the workloads' digests are computed in parallel on libuv's thread pool.
- */
-export function secretChecksum(workload: string, material: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    scrypt(material, `toolboxai-secret-checksum:${workload}`, 32, (error, key) =>
-      error ? reject(error) : resolve(key.toString("hex")),
-    ),
-  );
 }
 
 /** Topology spread for replicated workloads: prefer distinct nodes and zones, never block. */
