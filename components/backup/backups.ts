@@ -188,53 +188,51 @@ export class Backups extends pulumi.ComponentResource {
       ...spec,
     });
     const encryption: SecretFile = { name: "backup-encryption-key", value: recipients };
-    const retention = { BACKUP_RETENTION_DAYS: String(settings.retentionDays) };
+    /** The backup job of one data store: its script, its password as a file, its scratch size. */
+    const dataStoreBackup = (
+      target: "postgres" | "redis",
+      script: string,
+      password: SecretFile,
+      scratchSize: string,
+      env: Record<string, string>,
+    ): WorkloadSpec =>
+      job({
+        name: `${target}-backup`,
+        labels: { [backupTargetLabel]: target },
+        schedule: backupSchedule,
+        claims,
+        secretFiles: [password, encryption, ...storageSecrets],
+        configFiles: scriptFiles(script),
+        containers: [
+          container(script, scratchSize, {
+            env: { ...env, BACKUP_RETENTION_DAYS: String(settings.retentionDays) },
+          }),
+        ],
+      });
 
     const specs: WorkloadSpec[] = [
-      job({
-        name: "postgres-backup",
-        labels: { [backupTargetLabel]: "postgres" },
-        schedule: backupSchedule,
-        claims,
-        secretFiles: [
-          { name: "database-password", value: args.postgres.password },
-          encryption,
-          ...storageSecrets,
-        ],
-        configFiles: scriptFiles("pg-backup.sh"),
-        containers: [
-          container("pg-backup.sh", args.postgres.size, {
-            env: {
-              PGHOST: args.postgres.endpoint.host,
-              PGPORT: String(args.postgres.endpoint.port),
-              PGUSER: args.postgres.user,
-              PGDATABASE: args.postgres.database,
-              ...retention,
-            },
-          }),
-        ],
-      }),
-      job({
-        name: "redis-backup",
-        labels: { [backupTargetLabel]: "redis" },
-        schedule: backupSchedule,
-        claims,
-        secretFiles: [
-          { name: "redis-password", value: args.redis.password },
-          encryption,
-          ...storageSecrets,
-        ],
-        configFiles: scriptFiles("redis-backup.sh"),
-        containers: [
-          container("redis-backup.sh", args.redis.size, {
-            env: {
-              REDIS_HOST: args.redis.endpoint.host,
-              REDIS_PORT: String(args.redis.endpoint.port),
-              ...retention,
-            },
-          }),
-        ],
-      }),
+      dataStoreBackup(
+        "postgres",
+        "pg-backup.sh",
+        { name: "database-password", value: args.postgres.password },
+        args.postgres.size,
+        {
+          PGHOST: args.postgres.endpoint.host,
+          PGPORT: String(args.postgres.endpoint.port),
+          PGUSER: args.postgres.user,
+          PGDATABASE: args.postgres.database,
+        },
+      ),
+      dataStoreBackup(
+        "redis",
+        "redis-backup.sh",
+        { name: "redis-password", value: args.redis.password },
+        args.redis.size,
+        {
+          REDIS_HOST: args.redis.endpoint.host,
+          REDIS_PORT: String(args.redis.endpoint.port),
+        },
+      ),
     ];
     if (restoreCheckKey) {
       specs.push(

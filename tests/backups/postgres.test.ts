@@ -7,10 +7,12 @@ import { readerRoleScript } from "../../components/data/postgres";
 import {
   ageKeyPair,
   makeOwnedDir,
+  nextSecond,
   privateDir,
   postgresBinDir,
   runScript,
   runUnprivileged,
+  setStamp,
   startPostgres,
   writeOwnedFile,
   type PostgresServer,
@@ -102,16 +104,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => server?.stop());
-
-let lastBackupSecond = 0;
-
-/** Sets are named by the second: each backup waits for a second of its own. */
-function nextSecond(): void {
-  while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  }
-  lastBackupSecond = Math.floor(Date.now() / 1000);
-}
 
 function takeBackup(): string {
   nextSecond();
@@ -233,13 +225,8 @@ test("restoring over a non-empty database is refused unless --force", () => {
 });
 
 test("pruning deletes exactly the sets older than the retention, and nothing it did not write", () => {
-  const stamp = (daysAgo: number) =>
-    new Date(Date.now() - daysAgo * 86_400_000)
-      .toISOString()
-      .replace(/[-:]/g, "")
-      .replace(/\.\d+Z$/, "Z");
   const set = (service: string, daysAgo: number) => {
-    const name = `${service}-${stamp(daysAgo)}.dump.age`;
+    const name = `${service}-${setStamp(daysAgo)}.dump.age`;
     for (const file of [name, `${name}.sha256`, `${name}.json`]) {
       writeOwnedFile(path.join(backups, file), "old");
     }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import {
   ageKeyPair,
   makeOwnedDir,
+  nextSecond,
   privateDir,
   runScript,
   startRedis,
@@ -20,7 +21,6 @@ let work: string;
 let backups: string;
 let keys: { identity: string; recipients: string };
 let digest: string;
-let lastBackupSecond = 0;
 
 beforeAll(async () => {
   work = privateDir("toolboxai-redis-backups-");
@@ -52,10 +52,7 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 function takeBackup(): string {
-  while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  }
-  lastBackupSecond = Math.floor(Date.now() / 1000);
+  nextSecond();
   const result = runScript("redis-backup.sh", [], {
     ...server.env,
     BACKUP_DIR: backups,
@@ -157,9 +154,7 @@ test("a data folder that holds Redis data is refused unless --force", async () =
 });
 
 test("a failed snapshot (wrong password) stores nothing", () => {
-  while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  }
+  nextSecond();
   const before = readdirSync(backups).sort();
   const wrong = path.join(work, "wrong-password");
   writeOwnedFile(wrong, "not-the-password");

@@ -8,9 +8,11 @@ import {
   ageKeyPair,
   makeOwnedDir,
   motoServerPath,
+  nextSecond,
   postgresBinDir,
   privateDir,
   runScript,
+  setStamp,
   startPostgres,
   startRedis,
   startS3,
@@ -39,14 +41,6 @@ describeWithServer("backups in an S3-compatible bucket", () => {
   let work: string;
   let keys: { identity: string; recipients: string };
   let bucketEnv: Record<string, string>;
-  let lastBackupSecond = 0;
-
-  const nextSecond = () => {
-    while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-    }
-    lastBackupSecond = Math.floor(Date.now() / 1000);
-  };
 
   beforeAll(async () => {
     s3 = await startS3(bucket);
@@ -146,21 +140,16 @@ describeWithServer("backups in an S3-compatible bucket", () => {
   });
 
   test("pruning deletes exactly the expired sets in the bucket, and nothing else", async () => {
-    const stamp = (daysAgo: number) =>
-      new Date(Date.now() - daysAgo * 86_400_000)
-        .toISOString()
-        .replace(/[-:]/g, "")
-        .replace(/\.\d+Z$/, "Z");
     const put = async (key: string) =>
       expect((await s3.request("PUT", `${bucket}/${key}`, "old")).ok).toBe(true);
     const set = async (service: string, daysAgo: number) => {
-      const name = `${service}-${stamp(daysAgo)}.dump.age`;
+      const name = `${service}-${setStamp(daysAgo)}.dump.age`;
       for (const file of [name, `${name}.sha256`, `${name}.json`]) await put(`${prefix}${file}`);
       return `${prefix}${name}`;
     };
     const expired = await set("postgres", 45);
     const kept = [await set("postgres", 10), await set("redis", 60)];
-    const foreign = [`${prefix}notes.txt`, `production/postgres-${stamp(400)}.dump.age`];
+    const foreign = [`${prefix}notes.txt`, `production/postgres-${setStamp(400)}.dump.age`];
     for (const key of foreign) await put(key);
 
     nextSecond();

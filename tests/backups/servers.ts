@@ -348,3 +348,24 @@ export async function startS3(bucket: string): Promise<S3Server> {
       }),
   };
 }
+
+let lastBackupSecond = 0;
+
+/**
+ * Backup sets are named by the second, and a second backup in the same second is refused: each
+ * backup a test takes first waits for a second of its own.
+ */
+export function nextSecond(): void {
+  while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+  lastBackupSecond = Math.floor(Date.now() / 1000);
+}
+
+/** The UTC time in a set's name (`YYYYmmddTHHMMSSZ`), `daysAgo` days ago. */
+export function setStamp(daysAgo: number): string {
+  return new Date(Date.now() - daysAgo * 86_400_000)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
