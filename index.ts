@@ -1,8 +1,7 @@
 // ToolboxAI: one stack per environment (Pulumi.<stack>.yaml). The configuration is validated
-// before any resource is registered; then the data tier, the application tier, the gateway and
-// the backups are composed in the platform's namespace, and the monitoring tier in its own
-// (node-exporter, which needs the node itself, in a third).
-import * as k8s from "./components/kubernetes/api";
+// before any resource is registered; then the platform (a Kubernetes cluster, or a local Docker
+// engine for dev) is set up, and the data tier, the application tier, the gateway, the backups
+// and the monitoring tier are composed on it from the same components.
 import * as pulumi from "@pulumi/pulumi";
 import {
   AgentCoordinator,
@@ -10,19 +9,17 @@ import {
   Backups,
   Celery,
   Dashboard,
+  dockerPlatform,
   Gateway,
-  KubernetesRenderer,
+  grafanaEndpointOf,
+  kubernetesPlatform,
   loadPlatformConfig,
   McpServer,
-  grafanaEndpointOf,
   Monitoring,
   otlpEndpointOf,
-  NamespaceBudget,
-  PlatformNamespace,
+  publicUrlOf,
   PlatformSecrets,
   Postgres,
-  PriorityClasses,
-  publicUrlOf,
   Redis,
   RobloxSync,
 } from "./components";
@@ -30,59 +27,13 @@ import {
 const config = loadPlatformConfig();
 const { services } = config;
 const instance = `toolboxai-${config.environment}`;
-// The monitoring tier has its own namespace; node-exporter, which needs the node itself, another.
-const monitoringNamespaceName = `${config.namespace}-monitoring`;
-const nodeExporterNamespaceName = `${config.namespace}-node-exporter`;
 const grafanaReader = "grafana_reader";
 
-// With renderDir set, the provider writes the manifests it would apply into that folder and
-// touches no cluster (the end-to-end check); otherwise it applies them with server-side apply.
-const provider = new k8s.Provider("kubernetes", {
-  ...(config.renderDir
-    ? { renderYamlToDirectory: config.renderDir }
-    : config.kubernetesContext
-      ? { context: config.kubernetesContext }
-      : {}),
-  enableServerSideApply: true,
-});
-const withProvider = { providers: { kubernetes: provider } };
-if (config.skipAwait) {
-  void pulumi.log.warn(
-    "toolboxai:skipAwait is true: the provider reports workloads created without waiting for " +
-      "them to become ready. Meant for control planes without kubelets (npm run e2e) only.",
-  );
-}
-
-const namespace = new PlatformNamespace(
-  "namespace",
-  { name: config.namespace, instance, protect: config.protectData },
-  withProvider,
+const platform = (config.platform === "docker" ? dockerPlatform : kubernetesPlatform)(
+  config,
+  instance,
 );
-const priorityClasses = new PriorityClasses("priority", { instance }, withProvider);
-const monitoringNamespace = new PlatformNamespace(
-  "monitoring-namespace",
-  { name: monitoringNamespaceName, instance, protect: config.protectData },
-  withProvider,
-);
-const nodeExporterNamespace = new PlatformNamespace(
-  "node-exporter-namespace",
-  { name: nodeExporterNamespaceName, instance, podSecurity: "privileged" },
-  withProvider,
-);
-/** A renderer into one of the stack's namespaces. */
-const rendererFor = (target: PlatformNamespace) =>
-  new KubernetesRenderer({
-    namespace: target.name,
-    instance,
-    ingressControllerNamespace: config.ingressControllerNamespace,
-    dependsOn: [target, priorityClasses],
-    priorityClassNames: priorityClasses.names,
-    protectData: config.protectData,
-    skipAwait: config.skipAwait,
-  });
-const renderer = rendererFor(namespace);
-const monitoringRenderer = rendererFor(monitoringNamespace);
-const nodeExporterRenderer = rendererFor(nodeExporterNamespace);
+const { renderer, opts: withProvider } = platform;
 
 const secrets = new PlatformSecrets("secrets", {
   supplied: config.suppliedSecrets,
@@ -129,7 +80,7 @@ const redis = new Redis(
 );
 
 const telemetry = {
-  otlpEndpoint: otlpEndpointOf(monitoringNamespaceName),
+  otlpEndpoint: otlpEndpointOf(platform.monitoringRenderer),
   environment: config.environment,
 };
 const wiring = {
@@ -162,7 +113,7 @@ const backend = new Backend(
     settings: services.backend,
     renderer,
     wiring,
-    publicUrl: publicUrlOf(config.domain, config.tlsIssuer),
+    publicUrl: publicUrlOf(config.domain, platform.gatewayEntry),
     mcpServer: mcpServer.endpoint,
     agentCoordinator: agentCoordinator.endpoint,
   },
@@ -192,15 +143,8 @@ const gateway = new Gateway(
     domain: config.domain,
     backend: backend.endpoint,
     dashboard: dashboard.endpoint,
-    grafana: grafanaEndpointOf(monitoringNamespaceName),
-    ingress: {
-      namespace: namespace.name,
-      instance,
-      className: config.ingressClassName,
-      tlsIssuer: config.tlsIssuer,
-      skipAwait: config.skipAwait,
-      dependsOn: [namespace],
-    },
+    grafana: grafanaEndpointOf(platform.monitoringRenderer),
+    entry: platform.gatewayEntry,
   },
   withProvider,
 );
@@ -263,15 +207,9 @@ new Monitoring(
     services,
     settings: config.monitoring,
     recoveryPointObjectiveMinutes: config.recoveryPointObjectiveMinutes,
-    namespaces: {
-      platform: namespace.name,
-      monitoring: monitoringNamespace.name,
-      nodeExporter: nodeExporterNamespace.name,
-    },
-    renderer: monitoringRenderer,
-    nodeRenderer: nodeExporterRenderer,
-    scrapeTargets: renderer.scrapeTargets,
-    certManagerNamespace: config.tlsIssuer ? "cert-manager" : undefined,
+    renderer: platform.monitoringRenderer,
+    cluster: platform.cluster,
+    scrapeTargets: platform.scrapeTargets,
     postgres: { ...postgres.endpoint, database: postgres.databaseName, readerUser: grafanaReader },
     grafanaAdminPassword: secrets.values.grafanaAdminPassword,
     postgresReaderPassword: secrets.values.postgresReaderPassword,
@@ -283,27 +221,12 @@ new Monitoring(
   withProvider,
 );
 
-// Last: each namespace's quota is sized from every workload rendered into it above.
-for (const [budget, target, rendered] of [
-  ["namespace-budget", namespace, renderer],
-  ["monitoring-namespace-budget", monitoringNamespace, monitoringRenderer],
-  ["node-exporter-namespace-budget", nodeExporterNamespace, nodeExporterRenderer],
-] as const) {
-  new NamespaceBudget(
-    budget,
-    {
-      namespace: target.name,
-      instance,
-      footprint: rendered.footprint,
-      headroomPercent: config.quotaHeadroomPercent,
-      dependsOn: [target],
-    },
-    withProvider,
-  );
-}
+// Last: namespace quotas sized from every workload (Kubernetes); the file helper (Docker).
+const where = platform.finish();
 
 export const publicUrl = gateway.publicUrl;
-export const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
+/** Where it runs: the platform, and its namespaces (Kubernetes) or networks by zone (Docker). */
+export const runsOn = { platform: config.platform, ...where.names };
 export const endpoints = {
   backend: backend.endpoint,
   dashboard: dashboard.endpoint,
@@ -320,7 +243,5 @@ export const backup = backups
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,
-  kubernetesSecrets: [renderer, monitoringRenderer, nodeExporterRenderer].flatMap(
-    (rendered) => rendered.secretNames,
-  ),
+  ...where.secrets,
 };

@@ -1,7 +1,10 @@
-// The component library: config, the workload model, its Kubernetes rendering, and the
-// application, data, backup and monitoring components built on them.
+// The component library: config, the workload model, its Kubernetes and Docker renderings (the
+// platforms), and the application, data, backup and monitoring components built on them.
 export * from "./config";
 export { PlatformSecrets } from "./secrets/platform-secrets";
+export { kubernetesPlatform } from "./platform/kubernetes";
+export { dockerPlatform } from "./platform/docker";
+export type { Platform } from "./platform/platform";
 export { PlatformNamespace } from "./kubernetes/namespace";
 export { NamespaceBudget } from "./kubernetes/budget";
 export { PriorityClasses } from "./kubernetes/priority";

@@ -560,7 +560,7 @@ describe("Pulumi.yaml and the schema agree", () => {
   );
 
   test("every schema key but the objects is declared in Pulumi.yaml, and nothing else is", () => {
-    expect([...objectKeys].sort()).toEqual(["backup", "monitoring", "services"]);
+    expect([...objectKeys].sort()).toEqual(["backup", "docker", "monitoring", "services"]);
     const schemaKeys = Object.keys(shape).filter((name) => !objectKeys.has(name));
     expect(Object.keys(project.config).sort()).toEqual(schemaKeys.sort());
   });

@@ -47,8 +47,9 @@ test("each container joins its zones and the zones it reaches, by its service na
       .sort();
   expect(networksOf("postgres")).toEqual(["database"]);
   expect(networksOf("redis")).toEqual(["cache"]);
-  // The MCP server (backend and mcp) reaches the backend, database, cache and mcp zones.
-  expect(networksOf("mcp-server")).toEqual(["backend", "cache", "database", "mcp"]);
+  // The MCP server (backend and mcp) reaches the backend, database, cache and mcp zones, and
+  // exports traces to Jaeger in the monitoring zone.
+  expect(networksOf("mcp-server")).toEqual(["backend", "cache", "database", "mcp", "monitoring"]);
   expect(networksOf("postgres-backup")).toEqual(["backup", "cache", "database"]);
   for (const candidate of ofType(containerType).filter((c) => c.networksAdvanced)) {
     for (const network of candidate.networksAdvanced) {

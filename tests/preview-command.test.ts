@@ -137,12 +137,15 @@ describe("the plan", () => {
     );
     expect(stdout).toContain(
       [
-        "    namespaces : [",
-        '        [0]: "toolboxai"',
-        '        [1]: "toolboxai-monitoring"',
-        '        [2]: "toolboxai-node-exporter"',
-        "    ]",
         '    publicUrl  : "https://app.toolboxai.example"',
+        "    runsOn     : {",
+        "        namespaces: [",
+        '            [0]: "toolboxai"',
+        '            [1]: "toolboxai-monitoring"',
+        '            [2]: "toolboxai-node-exporter"',
+        "        ]",
+        '        platform  : "kubernetes"',
+        "    }",
         "    secretNames: {",
         "        generated        : [",
         '            [0]: "postgresPassword"',

@@ -1,6 +1,7 @@
 // The gateway: nginx in front of everything. /api and /ws go to the backend, / to the dashboard,
-// with rate limiting and security headers; TLS terminates at an Ingress whose certificate comes
-// from the configured cert-manager issuer.
+// with rate limiting and security headers. On Kubernetes, TLS terminates at an Ingress whose
+// certificate comes from the configured cert-manager issuer; on Docker, the renderer publishes
+// its port on the host (plain HTTP on a laptop).
 import * as k8s from "../kubernetes/api";
 import * as pulumi from "@pulumi/pulumi";
 import { awaitAnnotations, type AwaitContext } from "../kubernetes/await";
@@ -15,21 +16,36 @@ export interface GatewayArgs extends ServiceArgs {
   readonly dashboard: Endpoint;
   /** Grafana, routed under /grafana/. */
   readonly grafana?: Endpoint;
-  readonly ingress: AwaitContext & {
-    readonly namespace: string;
-    readonly instance: string;
-    readonly className: string;
-    /** cert-manager ClusterIssuer; empty: serve the Ingress without TLS (local clusters). */
-    readonly tlsIssuer: string;
-    readonly dependsOn?: readonly pulumi.Resource[];
-  };
+  readonly entry: IngressEntry | PublishedEntry;
+}
+
+/** Kubernetes: an Ingress of the cluster's controller routes the domain to the gateway. */
+export interface IngressEntry extends AwaitContext {
+  readonly kind: "ingress";
+  readonly namespace: string;
+  readonly instance: string;
+  readonly className: string;
+  /** cert-manager ClusterIssuer; empty: serve the Ingress without TLS (local clusters). */
+  readonly tlsIssuer: string;
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/** Docker: the renderer publishes the gateway's port on this host port. */
+export interface PublishedEntry {
+  readonly kind: "published";
+  readonly hostPort: number;
 }
 
 export const gatewayPort = 8080;
 
-/** The URL users reach the platform at: HTTPS once an issuer provides a certificate. */
-export function publicUrlOf(domain: string, tlsIssuer: string): string {
-  return `${tlsIssuer !== "" ? "https" : "http"}://${domain}`;
+/**
+ * The URL users reach the platform at: HTTPS once an issuer provides a certificate; on Docker,
+ * plain HTTP on the published port.
+ */
+export function publicUrlOf(domain: string, entry: GatewayArgs["entry"]): string {
+  return entry.kind === "published"
+    ? `http://${domain}:${entry.hostPort}`
+    : `${entry.tlsIssuer !== "" ? "https" : "http"}://${domain}`;
 }
 
 export class Gateway extends pulumi.ComponentResource {
@@ -46,6 +62,7 @@ export class Gateway extends pulumi.ComponentResource {
       grafana: args.grafana,
       apiRatePerSecond: 10,
       apiBurst: 20,
+      behindProxy: args.entry.kind === "ingress",
     });
     const rendered = args.renderer.render(
       {
@@ -71,27 +88,32 @@ export class Gateway extends pulumi.ComponentResource {
       },
       this,
     );
-    const service = rendered.endpoint("http");
+    if (args.entry.kind === "ingress")
+      this.ingress(args.domain, args.entry, rendered.endpoint("http"));
+    this.publicUrl = publicUrlOf(args.domain, args.entry);
+    this.registerOutputs({ publicUrl: this.publicUrl });
+  }
 
-    const tls = args.ingress.tlsIssuer !== "";
+  private ingress(domain: string, entry: IngressEntry, service: Endpoint): void {
+    const tls = entry.tlsIssuer !== "";
     new k8s.networking.v1.Ingress(
       "gateway",
       {
         metadata: {
           name: "gateway",
-          namespace: args.ingress.namespace,
-          labels: recommendedLabels("gateway", "gateway", args.ingress),
+          namespace: entry.namespace,
+          labels: recommendedLabels("gateway", "gateway", entry),
           annotations: {
-            ...awaitAnnotations(args.ingress),
-            ...(tls ? { "cert-manager.io/cluster-issuer": args.ingress.tlsIssuer } : {}),
+            ...awaitAnnotations(entry),
+            ...(tls ? { "cert-manager.io/cluster-issuer": entry.tlsIssuer } : {}),
           },
         },
         spec: {
-          ingressClassName: args.ingress.className,
-          ...(tls ? { tls: [{ hosts: [args.domain], secretName: "gateway-tls" }] } : {}),
+          ingressClassName: entry.className,
+          ...(tls ? { tls: [{ hosts: [domain], secretName: "gateway-tls" }] } : {}),
           rules: [
             {
-              host: args.domain,
+              host: domain,
               http: {
                 paths: [
                   {
@@ -105,9 +127,7 @@ export class Gateway extends pulumi.ComponentResource {
           ],
         },
       },
-      { parent: this, dependsOn: [...(args.ingress.dependsOn ?? [])] },
+      { parent: this, dependsOn: [...(entry.dependsOn ?? [])] },
     );
-    this.publicUrl = publicUrlOf(args.domain, args.ingress.tlsIssuer);
-    this.registerOutputs({ publicUrl: this.publicUrl });
   }
 }

@@ -12,6 +12,11 @@ export interface GatewayRoutes {
   /** Sustained requests per second per client on /api and /ws. */
   readonly apiRatePerSecond: number;
   readonly apiBurst: number;
+  /**
+   * Whether a proxy (the ingress controller) is the only client: then its X-Forwarded-For names
+   * the client. Published directly (Docker), the header is the client's own and is not trusted.
+   */
+  readonly behindProxy: boolean;
 }
 
 /** Headers on every response, errors included. */
@@ -49,7 +54,8 @@ export function renderNginxConf(routes: GatewayRoutes): string {
     "}",
     "",
     "http {",
-    "  include /etc/nginx/mime.types;",
+    // No mime.types: the gateway serves no files of its own, only proxies (whose upstreams set
+    // the content type), and the file stays self-contained (on Docker its folder is a volume).
     "  default_type application/octet-stream;",
     "  server_tokens off;",
     "  sendfile on;",
@@ -63,12 +69,16 @@ export function renderNginxConf(routes: GatewayRoutes): string {
     "  uwsgi_temp_path /tmp/uwsgi_temp;",
     "  scgi_temp_path /tmp/scgi_temp;",
     "",
-    "  # Only the ingress controller can reach this pod (NetworkPolicy), so its",
-    "  # X-Forwarded-For is trusted for the client address that rate limits key on.",
-    "  set_real_ip_from 0.0.0.0/0;",
-    "  real_ip_header X-Forwarded-For;",
-    "  real_ip_recursive on;",
-    "",
+    ...(routes.behindProxy
+      ? [
+          "  # Only the ingress controller can reach this pod (NetworkPolicy), so its",
+          "  # X-Forwarded-For is trusted for the client address that rate limits key on.",
+          "  set_real_ip_from 0.0.0.0/0;",
+          "  real_ip_header X-Forwarded-For;",
+          "  real_ip_recursive on;",
+          "",
+        ]
+      : []),
     `  limit_req_zone $binary_remote_addr zone=api:10m rate=${routes.apiRatePerSecond}r/s;`,
     "  limit_req_status 429;",
     "",

@@ -292,6 +292,37 @@ export const backupSchema = z
   .strict();
 export type BackupSettings = z.output<typeof backupSchema>;
 
+export const platforms = ["kubernetes", "docker"] as const;
+export type PlatformKind = (typeof platforms)[number];
+
+const dockerHostMessage =
+  "must be empty (the DOCKER_HOST variable or the local socket) or a unix://, tcp:// or " +
+  "ssh:// address of a Docker engine";
+const ipv4Message = "must be an IPv4 address such as 127.0.0.1";
+
+/** The local Docker engine of `platform: docker` (components/docker). */
+export const dockerSchema = z
+  .object(
+    {
+      host: z
+        .string({ error: dockerHostMessage })
+        .regex(/^$|^(unix|tcp|ssh):\/\/\S+$/, { error: dockerHostMessage })
+        .default(""),
+      /** The host address the gateway's port binds to; 127.0.0.1 keeps it off the network. */
+      publishAddress: z
+        .string({ error: ipv4Message })
+        .regex(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/, {
+          error: ipv4Message,
+        })
+        .default("127.0.0.1"),
+      /** The host port of the gateway: the platform is at http://<domain>:<gatewayPort>. */
+      gatewayPort: intRange(1024, 65535).default(8080),
+    },
+    mapping,
+  )
+  .strict();
+export type DockerSettings = z.output<typeof dockerSchema>;
+
 /** Recovery point objectives a backup schedule can meet exactly: a divisor of an hour or a day. */
 export const recoveryPointObjectives = [
   5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440,
@@ -338,7 +369,10 @@ const secretValue = z.union([
 export const stackConfigSchema = z
   .object({
     environment: oneOf(["dev", "staging", "production"]),
-    platform: oneOf(["kubernetes"]).default("kubernetes"),
+    /** Where workloads run: a Kubernetes cluster, or a local Docker engine (dev). */
+    platform: oneOf(platforms).default("kubernetes"),
+    /** The Docker engine and its published port (`platform: docker` only). */
+    docker: dockerSchema.prefault({}),
     namespace: dnsLabel,
     domain: hostname,
     ingressClassName: dnsLabel.default("nginx"),

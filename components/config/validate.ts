@@ -108,7 +108,7 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
   if (problems.length > 0 || !parsed.success) throw new ConfigError(stackFile, problems);
 
   const config = parsed.data;
-  problems.push(...backupBucketProblems(config));
+  problems.push(...backupBucketProblems(config), ...platformProblems(config));
   const services = resolveServices(config, problems);
   if (problems.length > 0) throw new ConfigError(stackFile, problems);
 
@@ -150,6 +150,41 @@ export function backupBucketProblems(config: StackConfig): ConfigProblem[] {
     }
     return [];
   });
+}
+
+/** Keys only the Kubernetes form reads (its provider, its Ingress, `npm run e2e`'s settings). */
+export const kubernetesOnlyKeys = [
+  "kubernetesContext",
+  "renderDir",
+  "skipAwait",
+  "ingressClassName",
+  "ingressControllerNamespace",
+  "tlsIssuer",
+] as const;
+
+/** The value a top-level key has when no stack sets it. */
+function defaultOf(key: keyof StackConfig): unknown {
+  return stackConfigSchema.shape[key].safeParse(undefined).data;
+}
+
+/**
+ * A key the chosen platform does not read is refused when it differs from its default, not
+ * ignored: a stack that sets `tlsIssuer` on Docker expects HTTPS and would get none. (The engine
+ * hands the program Pulumi.yaml's defaults too, so "set" means "not the default".)
+ */
+export function platformProblems(config: StackConfig): ConfigProblem[] {
+  const unread: (keyof StackConfig)[] =
+    config.platform === "docker" ? [...kubernetesOnlyKeys] : ["docker"];
+  const other = config.platform === "docker" ? "kubernetes" : "docker";
+  return unread
+    .filter((key) => JSON.stringify(config[key]) !== JSON.stringify(defaultOf(key)))
+    .map((key) => ({
+      key: `${projectName}:${key}`,
+      shownValue: show(typeof config[key] === "string" ? config[key] : JSON.stringify(config[key])),
+      message:
+        `is set, but platform is ${config.platform}: nothing reads it; remove it ` +
+        `(it applies to platform: ${other})`,
+    }));
 }
 
 /** Turns engine strings into the values the schema expects, noting what cannot be decoded. */

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
+import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
 import { dockerLabels } from "./container";
 import { DockerWorkload, type DockerContext } from "./workload";
 
@@ -36,6 +37,8 @@ interface QueuedFiles {
 }
 
 export class DockerRenderer implements WorkloadRenderer {
+  /** The metrics endpoints every workload rendered so far declared (Prometheus's scrape jobs). */
+  readonly scrapeTargets: ScrapeTarget[] = [];
   private readonly networks = new Map<Zone, docker.Network>();
   private readonly queued: QueuedFiles[] = [];
   private helperImage?: { readonly reference: string; readonly pulled: docker.RemoteImage };
@@ -57,6 +60,7 @@ export class DockerRenderer implements WorkloadRenderer {
       network: (zone) => this.network(zone),
       image: (reference) => this.image(reference),
       startAfter: (spec) => this.startAfter(spec),
+      scrapedZones: () => this.scrapedZones(),
       addFiles: (volume, folder, files, image) => {
         this.queued.push({ volume, folder, files });
         this.helperImage ??= image;
@@ -116,6 +120,12 @@ export class DockerRenderer implements WorkloadRenderer {
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
     const workload = new DockerWorkload(spec.name, { spec, context: this.context }, { parent });
     this.rendered.push({ zones: spec.zones, workload });
+    this.scrapeTargets.push(...scrapeTargetsOf(spec, "", this.hostOf(spec.name)));
+    return workload;
+  }
+
+  /** Its name: every container of a workload carries it as an alias on its networks. */
+  hostOf(workload: string): string {
     return workload;
   }
 
@@ -130,6 +140,11 @@ export class DockerRenderer implements WorkloadRenderer {
       { parent, protect: this.args.protectData },
     );
     return spec.name;
+  }
+
+  /** The networks created so far, by zone (a stack output). */
+  networkNames(): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries([...this.networks].map(([zone, network]) => [zone, network.name]));
   }
 
   private network(zone: Zone): docker.Network {
@@ -162,6 +177,18 @@ export class DockerRenderer implements WorkloadRenderer {
       this.images.set(reference, image);
     }
     return image;
+  }
+
+  /** The zones of the workloads rendered so far that declared metrics. */
+  private scrapedZones(): Zone[] {
+    const scraped = new Set(this.scrapeTargets.map((target) => target.workload));
+    return [
+      ...new Set(
+        this.rendered.flatMap(({ zones, workload }) =>
+          scraped.has(workload.workloadName) ? zones : [],
+        ),
+      ),
+    ];
   }
 
   /** The containers of the workloads rendered so far in the zones this spec reaches. */

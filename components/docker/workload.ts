@@ -65,6 +65,8 @@ export interface DockerContext {
   readonly protectData: boolean;
   /** Workloads whose containers start only after these are healthy. */
   readonly startAfter: (spec: WorkloadSpec) => readonly docker.Container[];
+  /** Zones of the workloads rendered so far that declared metrics (what a scraper joins). */
+  readonly scrapedZones: () => readonly Zone[];
 }
 
 export interface DockerWorkloadArgs {
@@ -103,7 +105,8 @@ function envOf(spec: WorkloadSpec, container: ContainerSpec): string[] {
 export class DockerWorkload extends pulumi.ComponentResource implements RenderedWorkload {
   readonly containers: docker.Container[] = [];
   private readonly ports: readonly PortSpec[];
-  private readonly workloadName: string;
+  /** The spec's name: its alias on every network. */
+  readonly workloadName: string;
 
   constructor(name: string, args: DockerWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:docker:Workload", name, {}, opts);
@@ -206,9 +209,19 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
         )
       : undefined;
 
-    // A container joins its zones' networks and those of the zones it reaches: on Docker a
-    // client must share a network with its server. Internal networks keep the data tier offline.
-    const zones = [...new Set<Zone>([...spec.zones, ...reachableZones(spec.zones)])];
+    // A container joins its zones' networks, those of the zones it reaches, of its extra egress
+    // (trace export), and for a scraper those of every scraped workload: on Docker a client must
+    // share a network with its server. Docker filters no ports, so joining a zone for one port
+    // opens all of that zone's ports to it (Kubernetes' NetworkPolicies are finer). Internal
+    // networks keep the data tier offline.
+    const zones = [
+      ...new Set<Zone>([
+        ...spec.zones,
+        ...reachableZones(spec.zones),
+        ...(spec.egress ?? []).map((egress) => egress.zone),
+        ...(spec.scrapes ? context.scrapedZones() : []),
+      ]),
+    ];
     const published = context.published[spec.name];
     const dependsOn = context.filesReady.apply((helper) => [
       ...pulled,

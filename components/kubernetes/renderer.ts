@@ -8,7 +8,7 @@ import * as k8s from "./api";
 import { awaitMetadata } from "./await";
 import { addFootprints, emptyFootprint, footprintOf, type Footprint } from "./budget";
 import { recommendedLabels } from "./labels";
-import { KubernetesWorkload, type KubernetesContext } from "./workload";
+import { KubernetesWorkload, serviceHostOf, type KubernetesContext } from "./workload";
 
 export class KubernetesRenderer implements WorkloadRenderer {
   /** Names of the Secrets rendered so far (for stack outputs; never their values). */
@@ -24,8 +24,14 @@ export class KubernetesRenderer implements WorkloadRenderer {
     const workload = new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
     if (workload.secretName) this.secretNames.push(workload.secretName);
     this.footprint = addFootprints(this.footprint, footprintOf(spec));
-    this.scrapeTargets.push(...scrapeTargetsOf(spec, this.context.namespace));
+    this.scrapeTargets.push(
+      ...scrapeTargetsOf(spec, this.context.namespace, this.hostOf(spec.name)),
+    );
     return workload;
+  }
+
+  hostOf(workload: string): string {
+    return serviceHostOf(workload, this.context.namespace);
   }
 
   /** A PersistentVolumeClaim, protected like the data stores' volumes. */

@@ -365,7 +365,12 @@ function createService(scope: WorkloadScope, ports: readonly PortSpec[]): string
     },
     child,
   );
-  return `${spec.name}.${namespace}.svc.cluster.local`;
+  return serviceHostOf(spec.name, namespace);
+}
+
+/** A workload's Service, by its cluster DNS name. */
+export function serviceHostOf(workload: string, namespace: string): string {
+  return `${workload}.${namespace}.svc.cluster.local`;
 }
 
 function createNetworkPolicy(scope: WorkloadScope): void {

@@ -1,7 +1,9 @@
 // The monitoring tier of one environment: Prometheus (scrape jobs from the endpoints every
 // workload declared, the alert rules), Alertmanager, Grafana (datasources, the five dashboards),
 // Loki with Alloy, Jaeger, kube-state-metrics, and node-exporter in its own namespace. All of it
-// from the WorkloadSpecs of ./workloads.ts, rendered like any application.
+// from the WorkloadSpecs of ./workloads.ts, rendered like any application. On Docker, the parts
+// that read the Kubernetes API or the node (Alloy, kube-state-metrics, node-exporter, pod and
+// node discovery) have nothing to read and are left out; Prometheus finds targets by name.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { MonitoringSettings } from "../config/schema";
@@ -53,22 +55,25 @@ export interface MonitoringArgs {
   readonly services: MonitoringServices;
   readonly settings: MonitoringSettings;
   readonly recoveryPointObjectiveMinutes: number;
-  readonly namespaces: {
-    /** The applications' namespace. */
-    readonly platform: string;
-    /** This tier's namespace. */
-    readonly monitoring: string;
-    /** node-exporter's own (privileged) namespace. */
-    readonly nodeExporter: string;
-  };
-  /** Renders into the monitoring namespace. */
+  /** Renders this tier (on Kubernetes, into its own namespace). */
   readonly renderer: WorkloadRenderer;
-  /** Renders into node-exporter's namespace. */
-  readonly nodeRenderer: WorkloadRenderer;
+  /** The cluster the tier watches; absent on Docker. */
+  readonly cluster?: {
+    readonly namespaces: {
+      /** The applications' namespace. */
+      readonly platform: string;
+      /** This tier's namespace. */
+      readonly monitoring: string;
+      /** node-exporter's own (privileged) namespace. */
+      readonly nodeExporter: string;
+    };
+    /** Renders into node-exporter's namespace. */
+    readonly nodeRenderer: WorkloadRenderer;
+    /** cert-manager's namespace, when the stack issues its certificate with it. */
+    readonly certManagerNamespace?: string;
+  };
   /** The metrics endpoints the applications and data stores declared. */
   readonly scrapeTargets: readonly ScrapeTarget[];
-  /** cert-manager's namespace, when the stack issues its certificate with it. */
-  readonly certManagerNamespace?: string;
   readonly postgres: Endpoint & { readonly database: string; readonly readerUser: string };
   /** Secret Outputs. */
   readonly grafanaAdminPassword: pulumi.Output<string>;
@@ -79,20 +84,14 @@ export interface MonitoringArgs {
   };
 }
 
-/** Where a workload of the monitoring namespace is reached. */
-export function monitoringEndpoint(namespace: string, workload: string, port: number): Endpoint {
-  return { host: `${workload}.${namespace}.svc.cluster.local`, port };
-}
-
 /** Grafana, for the gateway's /grafana/ route (known before the tier is rendered). */
-export function grafanaEndpointOf(monitoringNamespace: string): Endpoint {
-  return monitoringEndpoint(monitoringNamespace, "grafana", monitoringPorts.grafana);
+export function grafanaEndpointOf(renderer: WorkloadRenderer): Endpoint {
+  return { host: renderer.hostOf("grafana"), port: monitoringPorts.grafana };
 }
 
 /** The OTLP/HTTP endpoint the applications export traces to (Jaeger's collector). */
-export function otlpEndpointOf(monitoringNamespace: string): string {
-  const { host, port } = monitoringEndpoint(monitoringNamespace, "jaeger", jaegerPorts.otlpHttp);
-  return `http://${host}:${port}`;
+export function otlpEndpointOf(renderer: WorkloadRenderer): string {
+  return `http://${renderer.hostOf("jaeger")}:${jaegerPorts.otlpHttp}`;
 }
 
 export class Monitoring extends pulumi.ComponentResource {
@@ -101,10 +100,13 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:monitoring:Monitoring", name, {}, opts);
-    const { services, settings, namespaces } = args;
-    const at = (workload: string, port: number) =>
-      monitoringEndpoint(namespaces.monitoring, workload, port);
-    const watched = [namespaces.platform, namespaces.monitoring];
+    const { services, settings, cluster } = args;
+    const at = (workload: string, port: number): Endpoint => ({
+      host: args.renderer.hostOf(workload),
+      port,
+    });
+    const namespaces = cluster?.namespaces;
+    const watched = namespaces ? [namespaces.platform, namespaces.monitoring] : [];
     // The HTTP applications, whose health, errors and latency alert and fill the dashboards.
     const jobs = jobNames(args.scrapeTargets);
     const appJobs = args.scrapeTargets
@@ -130,6 +132,8 @@ export class Monitoring extends pulumi.ComponentResource {
       services.loki,
       lokiConfig({ retentionDays: settings.logRetentionDays, dataPath: "/loki" }),
     );
+    // Pod logs through the Kubernetes API. (On Docker, reading the engine's socket would give
+    // the shipper root on the host: logs stay with `docker logs` there.)
     const alloy = alloySpec({
       settings: services.alloy,
       config: alloyConfig({
@@ -169,7 +173,9 @@ export class Monitoring extends pulumi.ComponentResource {
     });
     const nodeExporter = nodeExporterSpec(services.nodeExporter);
 
-    const tier = [alertmanager, loki, alloy, jaeger, kubeStateMetrics, grafana];
+    const tier = cluster
+      ? [alertmanager, loki, alloy, jaeger, kubeStateMetrics, grafana]
+      : [alertmanager, loki, jaeger, grafana];
     const prometheus = prometheusSpec({
       settings: services.prometheus,
       config: prometheusConfig({
@@ -181,12 +187,16 @@ export class Monitoring extends pulumi.ComponentResource {
           // have fixed jobs.
           ...tier
             .filter((spec) => !["alertmanager", "kube-state-metrics"].includes(spec.name))
-            .flatMap((spec) => scrapeTargetsOf(spec, namespaces.monitoring)),
+            .flatMap((spec) =>
+              scrapeTargetsOf(spec, namespaces?.monitoring ?? "", args.renderer.hostOf(spec.name)),
+            ),
         ],
         alertmanager: at("alertmanager", monitoringPorts.alertmanager),
-        kubeStateMetrics: at("kube-state-metrics", monitoringPorts.kubeStateMetrics),
-        nodeExporterNamespace: namespaces.nodeExporter,
-        certManagerNamespace: args.certManagerNamespace,
+        cluster: cluster && {
+          kubeStateMetrics: at("kube-state-metrics", monitoringPorts.kubeStateMetrics),
+          nodeExporterNamespace: cluster.namespaces.nodeExporter,
+          certManagerNamespace: cluster.certManagerNamespace,
+        },
         ruleFiles: [prometheusPaths.rules],
       }),
       rules: {
@@ -198,12 +208,14 @@ export class Monitoring extends pulumi.ComponentResource {
         }),
       },
       retentionDays: settings.metricsRetentionDays,
-      discoveryNamespaces: [...watched, namespaces.nodeExporter],
+      discoveryNamespaces: namespaces && [...watched, namespaces.nodeExporter],
     });
 
-    for (const spec of [prometheus, ...tier]) args.renderer.render(spec, this);
-    args.nodeRenderer.render(nodeExporter, this);
-    this.grafana = grafanaEndpointOf(namespaces.monitoring);
+    // Prometheus last: on Docker it joins the network of every workload with metrics rendered
+    // before it, this tier's included.
+    for (const spec of [...tier, prometheus]) args.renderer.render(spec, this);
+    cluster?.nodeRenderer.render(nodeExporter, this);
+    this.grafana = grafanaEndpointOf(args.renderer);
     this.registerOutputs({ grafana: this.grafana, alloyPort: alloyHttpPort });
   }
 }

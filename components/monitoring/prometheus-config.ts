@@ -1,7 +1,9 @@
 // Prometheus's configuration. The application scrape jobs are generated from the metrics
 // endpoints that workloads declare in their WorkloadSpecs (collected by the renderer): adding a
-// service adds its job, nobody edits a target list. Platform jobs (the kubelet's cAdvisor,
-// node-exporter, kube-state-metrics, Prometheus, Alertmanager, cert-manager) are fixed here.
+// service adds its job, nobody edits a target list. On Kubernetes, jobs discover pods through the
+// API, and the platform jobs (the kubelet's cAdvisor, node-exporter, kube-state-metrics,
+// cert-manager) are fixed here; on Docker, jobs resolve each workload's name with the engine's
+// DNS (every replica's address) and there is no node or cluster to scrape.
 import type { Endpoint, WorkloadSpec } from "../model/workload";
 
 /** One declared metrics endpoint of a deployed workload. */
@@ -9,8 +11,11 @@ export interface ScrapeTarget {
   /** The workload (its `app.kubernetes.io/name` label). */
   readonly workload: string;
   readonly namespace: string;
+  /** Where the workload is reached (its Service, or its name on a Docker network). */
+  readonly host: string;
   /** The container port's name. */
   readonly port: string;
+  readonly portNumber: number;
   /** Default "/metrics". */
   readonly path?: string;
   /** The metric families the workload declared there. */
@@ -18,11 +23,18 @@ export interface ScrapeTarget {
 }
 
 /** The scrape targets a workload declares: one per metrics endpoint of its spec. */
-export function scrapeTargetsOf(spec: WorkloadSpec, namespace: string): ScrapeTarget[] {
+export function scrapeTargetsOf(
+  spec: WorkloadSpec,
+  namespace: string,
+  host: string,
+): ScrapeTarget[] {
+  const ports = spec.containers.flatMap((container) => container.ports ?? []);
   return (spec.metrics ?? []).map((metrics) => ({
     workload: spec.name,
     namespace,
+    host,
     port: metrics.port,
+    portNumber: ports.find((port) => port.name === metrics.port)!.port,
     path: metrics.path,
     families: metrics.families,
   }));
@@ -34,10 +46,13 @@ export interface PrometheusConfigOptions {
   readonly environment: string;
   readonly targets: readonly ScrapeTarget[];
   readonly alertmanager: Endpoint;
-  readonly kubeStateMetrics: Endpoint;
-  readonly nodeExporterNamespace: string;
-  /** Where cert-manager runs, when the stack uses it (a TLS issuer is set). */
-  readonly certManagerNamespace?: string;
+  /** The cluster's jobs; absent on Docker, where targets are found by name. */
+  readonly cluster?: {
+    readonly kubeStateMetrics: Endpoint;
+    readonly nodeExporterNamespace: string;
+    /** Where cert-manager runs, when the stack uses it (a TLS issuer is set). */
+    readonly certManagerNamespace?: string;
+  };
   /** Absolute paths of the rule files Prometheus loads. */
   readonly ruleFiles: readonly string[];
 }
@@ -80,20 +95,33 @@ function podJob(job: string, namespace: string, workload: string, port: string, 
   };
 }
 
+/** Every address Docker's DNS gives the workload's name (one per replica). */
+function dnsJob(job: string, target: ScrapeTarget) {
+  return {
+    job_name: job,
+    metrics_path: target.path ?? "/metrics",
+    dns_sd_configs: [{ names: [target.host], type: "A", port: target.portNumber }],
+    relabel_configs: [{ target_label: "container", replacement: target.workload }],
+  };
+}
+
 function staticJob(job: string, endpoint: Endpoint) {
   return { job_name: job, static_configs: [{ targets: [`${endpoint.host}:${endpoint.port}`] }] };
 }
 
 export function prometheusConfig(options: PrometheusConfigOptions): Record<string, unknown> {
   const names = jobNames(options.targets);
+  const { cluster } = options;
   const appJobs = options.targets.map((target) =>
-    podJob(
-      names.get(target)!,
-      target.namespace,
-      target.workload,
-      target.port,
-      target.path ?? "/metrics",
-    ),
+    cluster
+      ? podJob(
+          names.get(target)!,
+          target.namespace,
+          target.workload,
+          target.port,
+          target.path ?? "/metrics",
+        )
+      : dnsJob(names.get(target)!, target),
   );
   return {
     global: {
@@ -115,38 +143,38 @@ export function prometheusConfig(options: PrometheusConfigOptions): Record<strin
     scrape_configs: [
       { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
       staticJob("alertmanager", options.alertmanager),
-      staticJob("kube-state-metrics", options.kubeStateMetrics),
-      podJob(
-        "node-exporter",
-        options.nodeExporterNamespace,
-        "node-exporter",
-        "metrics",
-        "/metrics",
-      ),
-      {
-        // The kubelet's own cAdvisor endpoint, scraped on each node's kubelet port with the
-        // ServiceAccount's token: the kubelet authorises it as `get nodes/metrics` (never
-        // nodes/proxy, which would also allow running commands in pods). No cAdvisor container.
-        job_name: "kubelet-cadvisor",
-        scheme: "https",
-        metrics_path: "/metrics/cadvisor",
-        authorization: { credentials_file: `${serviceAccountDir}/token` },
-        // Kubelet serving certificates are usually self-signed per node.
-        tls_config: { ca_file: `${serviceAccountDir}/ca.crt`, insecure_skip_verify: true },
-        kubernetes_sd_configs: [{ role: "node" }],
-        relabel_configs: [{ source_labels: ["__meta_kubernetes_node_name"], target_label: "node" }],
-      },
-      // cert-manager's metrics Service (port 9402 in its charts), by name: no discovery, so no
-      // Role in a namespace this program does not own.
-      ...(options.certManagerNamespace
-        ? [
-            staticJob("cert-manager", {
-              host: `cert-manager.${options.certManagerNamespace}.svc.cluster.local`,
-              port: 9402,
-            }),
-          ]
-        : []),
+      ...(cluster ? clusterJobs(cluster) : []),
       ...appJobs,
     ],
   };
+}
+
+function clusterJobs(cluster: NonNullable<PrometheusConfigOptions["cluster"]>) {
+  return [
+    staticJob("kube-state-metrics", cluster.kubeStateMetrics),
+    podJob("node-exporter", cluster.nodeExporterNamespace, "node-exporter", "metrics", "/metrics"),
+    {
+      // The kubelet's own cAdvisor endpoint, scraped on each node's kubelet port with the
+      // ServiceAccount's token: the kubelet authorises it as `get nodes/metrics` (never
+      // nodes/proxy, which would also allow running commands in pods). No cAdvisor container.
+      job_name: "kubelet-cadvisor",
+      scheme: "https",
+      metrics_path: "/metrics/cadvisor",
+      authorization: { credentials_file: `${serviceAccountDir}/token` },
+      // Kubelet serving certificates are usually self-signed per node.
+      tls_config: { ca_file: `${serviceAccountDir}/ca.crt`, insecure_skip_verify: true },
+      kubernetes_sd_configs: [{ role: "node" }],
+      relabel_configs: [{ source_labels: ["__meta_kubernetes_node_name"], target_label: "node" }],
+    },
+    // cert-manager's metrics Service (port 9402 in its charts), by name: no discovery, so no
+    // Role in a namespace this program does not own.
+    ...(cluster.certManagerNamespace
+      ? [
+          staticJob("cert-manager", {
+            host: `cert-manager.${cluster.certManagerNamespace}.svc.cluster.local`,
+            port: 9402,
+          }),
+        ]
+      : []),
+  ];
 }

@@ -40,8 +40,11 @@ export interface PrometheusSpecArgs {
   readonly config: object;
   readonly rules: object;
   readonly retentionDays: number;
-  /** Namespaces whose pods it discovers (the platform's, node-exporter's, cert-manager's). */
-  readonly discoveryNamespaces: readonly string[];
+  /**
+   * Namespaces whose pods it discovers through the Kubernetes API (the platform's,
+   * node-exporter's); absent on Docker, where it finds targets by name and reads no API.
+   */
+  readonly discoveryNamespaces?: readonly string[];
 }
 
 export function prometheusSpec(args: PrometheusSpecArgs): WorkloadSpec {
@@ -62,19 +65,23 @@ export function prometheusSpec(args: PrometheusSpecArgs): WorkloadSpec {
     persistentVolume: storageOf(args.settings, "data", prometheusPaths.data),
     metrics: [{ port: "http" }],
     scrapes: true,
-    apiAccess: {
-      namespaced: [
-        {
-          namespaces: args.discoveryNamespaces,
-          rules: [read([""], ["pods", "services", "endpoints"])],
-        },
-      ],
-      // Node discovery, and the kubelets' cAdvisor endpoints (`get nodes/metrics`).
-      cluster: [
-        read([""], ["nodes"]),
-        { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
-      ],
-    },
+    ...(args.discoveryNamespaces
+      ? {
+          apiAccess: {
+            namespaced: [
+              {
+                namespaces: args.discoveryNamespaces,
+                rules: [read([""], ["pods", "services", "endpoints"])],
+              },
+            ],
+            // Node discovery, and the kubelets' cAdvisor endpoints (`get nodes/metrics`).
+            cluster: [
+              read([""], ["nodes"]),
+              { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+            ],
+          },
+        }
+      : {}),
     containers: [
       {
         name: "prometheus",

@@ -1,5 +1,5 @@
 // Prometheus's generated configuration: one job per declared metrics endpoint, the platform's
-// fixed jobs, and the real promtool's syntax check.
+// fixed jobs on Kubernetes, name resolution on Docker, and the real promtool's syntax check.
 import {
   jobNames,
   prometheusConfig,
@@ -8,22 +8,37 @@ import {
 } from "../../components/monitoring/prometheus-config";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 
+/** A target as the Kubernetes renderer declares it. */
+const target = (
+  workload: string,
+  namespace: string,
+  port: string,
+  portNumber: number,
+): ScrapeTarget => ({
+  workload,
+  namespace,
+  host: `${workload}.${namespace}.svc.cluster.local`,
+  port,
+  portNumber,
+});
 const targets: ScrapeTarget[] = [
-  { workload: "backend", namespace: "toolboxai", port: "http", path: "/metrics" },
-  { workload: "postgres", namespace: "toolboxai", port: "metrics" },
-  { workload: "grafana", namespace: "toolboxai-monitoring", port: "http" },
+  { ...target("backend", "toolboxai", "http", 8009), path: "/metrics" },
+  target("postgres", "toolboxai", "metrics", 9187),
+  target("grafana", "toolboxai-monitoring", "http", 3000),
 ];
 const options: PrometheusConfigOptions = {
   instance: "toolboxai-production",
   environment: "production",
   targets,
   alertmanager: { host: "alertmanager.toolboxai-monitoring.svc.cluster.local", port: 9093 },
-  kubeStateMetrics: {
-    host: "kube-state-metrics.toolboxai-monitoring.svc.cluster.local",
-    port: 8080,
+  cluster: {
+    kubeStateMetrics: {
+      host: "kube-state-metrics.toolboxai-monitoring.svc.cluster.local",
+      port: 8080,
+    },
+    nodeExporterNamespace: "toolboxai-node-exporter",
+    certManagerNamespace: "cert-manager",
   },
-  nodeExporterNamespace: "toolboxai-node-exporter",
-  certManagerNamespace: "cert-manager",
   ruleFiles: ["/etc/prometheus/rules/alerts.yml"],
 };
 
@@ -49,7 +64,7 @@ test("adding a declared endpoint adds its job; nothing else changes", () => {
   const after = jobsOf(
     prometheusConfig({
       ...options,
-      targets: [...targets, { workload: "dashboard", namespace: "toolboxai", port: "metrics" }],
+      targets: [...targets, target("dashboard", "toolboxai", "metrics", 9113)],
     }),
   );
   expect(after.slice(0, before.length)).toEqual(before);
@@ -65,14 +80,17 @@ test("adding a declared endpoint adds its job; nothing else changes", () => {
 
 test("a workload with two metrics endpoints gets a job per port", () => {
   const names = jobNames([
-    { workload: "celery-worker", namespace: "toolboxai", port: "http" },
-    { workload: "celery-worker", namespace: "toolboxai", port: "events" },
+    target("celery-worker", "toolboxai", "http", 8000),
+    target("celery-worker", "toolboxai", "events", 9808),
   ]);
   expect([...names.values()]).toEqual(["celery-worker-http", "celery-worker-events"]);
 });
 
 test("no cert-manager job without a TLS issuer; Alertmanager through API v2", () => {
-  const config = prometheusConfig({ ...options, certManagerNamespace: undefined });
+  const config = prometheusConfig({
+    ...options,
+    cluster: { ...options.cluster!, certManagerNamespace: undefined },
+  });
   expect(jobsOf(config).map((job) => job.job_name)).not.toContain("cert-manager");
   expect(config.alerting).toEqual({
     alertmanagers: [
@@ -81,6 +99,45 @@ test("no cert-manager job without a TLS issuer; Alertmanager through API v2", ()
         static_configs: [{ targets: ["alertmanager.toolboxai-monitoring.svc.cluster.local:9093"] }],
       },
     ],
+  });
+});
+
+/** The same targets as the Docker renderer declares them: reached by their names. */
+const dockerOptions: PrometheusConfigOptions = {
+  ...options,
+  environment: "dev",
+  targets: targets.map((each) => ({ ...each, namespace: "", host: each.workload })),
+  alertmanager: { host: "alertmanager", port: 9093 },
+  cluster: undefined,
+};
+
+test("on Docker: no cluster jobs, and each workload's name resolved to every replica", () => {
+  const jobs = jobsOf(prometheusConfig(dockerOptions));
+  expect(jobs.map((job) => job.job_name)).toEqual([
+    "prometheus",
+    "alertmanager",
+    "backend",
+    "postgres",
+    "grafana",
+  ]);
+  expect(jobs.find((job) => job.job_name === "postgres")).toEqual({
+    job_name: "postgres",
+    metrics_path: "/metrics",
+    dns_sd_configs: [{ names: ["postgres"], type: "A", port: 9187 }],
+    relabel_configs: [{ target_label: "container", replacement: "postgres" }],
+  });
+  expect(JSON.stringify(jobs)).not.toContain("kubernetes_sd_configs");
+});
+
+itWithTool("promtool")("promtool check config --syntax-only accepts the Docker form", () => {
+  const result = runMonitoringTool(
+    "promtool",
+    ["check", "config", "--syntax-only", "prometheus.yml"],
+    { "prometheus.yml": prometheusConfig(dockerOptions) },
+  );
+  expect({ status: result.status, output: result.output }).toEqual({
+    status: 0,
+    output: expect.stringContaining("SUCCESS"),
   });
 });
 

@@ -616,7 +616,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
 
     test("stack outputs name endpoints and secrets, never secret values", async () => {
       expect(run.outputs.publicUrl).toBe(expected.publicUrl);
-      expect(run.outputs.namespaces).toEqual(Object.values(namespaces));
+      expect(run.outputs.runsOn).toEqual({
+        platform: "kubernetes",
+        namespaces: Object.values(namespaces),
+      });
       const text = JSON.stringify(run.outputs);
       for (const password of generatedPasswords(run)) expect(text).not.toContain(password);
       const secretObjects = byKind(run, "Secret").map(

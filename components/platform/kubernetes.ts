@@ -1,0 +1,118 @@
+// The Kubernetes platform: the provider, the stack's three namespaces (the platform's, the
+// monitoring tier's, node-exporter's privileged one), priority classes, a renderer per
+// namespace, and, once every workload is rendered, each namespace's quota.
+import * as pulumi from "@pulumi/pulumi";
+import type { PlatformConfig } from "../config";
+import * as k8s from "../kubernetes/api";
+import { NamespaceBudget } from "../kubernetes/budget";
+import { PlatformNamespace } from "../kubernetes/namespace";
+import { PriorityClasses } from "../kubernetes/priority";
+import { KubernetesRenderer } from "../kubernetes/renderer";
+import type { Platform } from "./platform";
+
+export function kubernetesPlatform(config: PlatformConfig, instance: string): Platform {
+  // With renderDir set, the provider writes the manifests it would apply into that folder and
+  // touches no cluster (the end-to-end check); otherwise it applies them with server-side apply.
+  const provider = new k8s.Provider("kubernetes", {
+    ...(config.renderDir
+      ? { renderYamlToDirectory: config.renderDir }
+      : config.kubernetesContext
+        ? { context: config.kubernetesContext }
+        : {}),
+    enableServerSideApply: true,
+  });
+  const opts = { providers: { kubernetes: provider } };
+  if (config.skipAwait) {
+    void pulumi.log.warn(
+      "toolboxai:skipAwait is true: the provider reports workloads created without waiting for " +
+        "them to become ready. Meant for control planes without kubelets (npm run e2e) only.",
+    );
+  }
+
+  const namespace = new PlatformNamespace(
+    "namespace",
+    { name: config.namespace, instance, protect: config.protectData },
+    opts,
+  );
+  const priorityClasses = new PriorityClasses("priority", { instance }, opts);
+  const monitoringNamespace = new PlatformNamespace(
+    "monitoring-namespace",
+    { name: `${config.namespace}-monitoring`, instance, protect: config.protectData },
+    opts,
+  );
+  // node-exporter needs the node itself: a namespace of its own that admits that.
+  const nodeExporterNamespace = new PlatformNamespace(
+    "node-exporter-namespace",
+    { name: `${config.namespace}-node-exporter`, instance, podSecurity: "privileged" },
+    opts,
+  );
+  /** A renderer into one of the stack's namespaces. */
+  const rendererFor = (target: PlatformNamespace) =>
+    new KubernetesRenderer({
+      namespace: target.name,
+      instance,
+      ingressControllerNamespace: config.ingressControllerNamespace,
+      dependsOn: [target, priorityClasses],
+      priorityClassNames: priorityClasses.names,
+      protectData: config.protectData,
+      skipAwait: config.skipAwait,
+    });
+  const renderer = rendererFor(namespace);
+  const monitoringRenderer = rendererFor(monitoringNamespace);
+  const nodeExporterRenderer = rendererFor(nodeExporterNamespace);
+
+  return {
+    opts,
+    renderer,
+    monitoringRenderer,
+    cluster: {
+      namespaces: {
+        platform: namespace.name,
+        monitoring: monitoringNamespace.name,
+        nodeExporter: nodeExporterNamespace.name,
+      },
+      nodeRenderer: nodeExporterRenderer,
+      certManagerNamespace: config.tlsIssuer ? "cert-manager" : undefined,
+    },
+    gatewayEntry: {
+      kind: "ingress",
+      namespace: namespace.name,
+      instance,
+      className: config.ingressClassName,
+      tlsIssuer: config.tlsIssuer,
+      skipAwait: config.skipAwait,
+      dependsOn: [namespace],
+    },
+    scrapeTargets: renderer.scrapeTargets,
+    finish() {
+      // Each namespace's quota is sized from every workload rendered into it.
+      for (const [budget, target, rendered] of [
+        ["namespace-budget", namespace, renderer],
+        ["monitoring-namespace-budget", monitoringNamespace, monitoringRenderer],
+        ["node-exporter-namespace-budget", nodeExporterNamespace, nodeExporterRenderer],
+      ] as const) {
+        new NamespaceBudget(
+          budget,
+          {
+            namespace: target.name,
+            instance,
+            footprint: rendered.footprint,
+            headroomPercent: config.quotaHeadroomPercent,
+            dependsOn: [target],
+          },
+          opts,
+        );
+      }
+      return {
+        names: {
+          namespaces: [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name],
+        },
+        secrets: {
+          kubernetesSecrets: [renderer, monitoringRenderer, nodeExporterRenderer].flatMap(
+            (rendered) => rendered.secretNames,
+          ),
+        },
+      };
+    },
+  };
+}
