@@ -201,6 +201,65 @@ describe("renderDir", () => {
   });
 });
 
+describe("platform", () => {
+  test("dev's stack file runs on Docker; staging and production on Kubernetes", () => {
+    expect(
+      ["dev", "staging", "production"].map((stack) => validateConfig(stackInput(stack)).platform),
+    ).toEqual(["docker", "kubernetes", "kubernetes"]);
+    expect(validateConfig(stackInput("dev")).docker).toEqual({
+      host: "",
+      publishAddress: "127.0.0.1",
+      gatewayPort: 8080,
+    });
+  });
+
+  test("only kubernetes or docker", () => {
+    expect(messageOf(productionWith({ set: { platform: "nomad" } }))).toBe(
+      oneProblem('toolboxai:platform = "nomad": must be one of: kubernetes, docker'),
+    );
+  });
+
+  test("a key of the other platform is refused, naming the platform it applies to", () => {
+    expect(
+      messageOf(productionWith({ set: { platform: "docker", tlsIssuer: "letsencrypt" } })),
+    ).toBe(
+      oneProblem(
+        'toolboxai:tlsIssuer = "letsencrypt": is set, but platform is docker: nothing reads it; ' +
+          "remove it (it applies to platform: kubernetes)",
+      ),
+    );
+    expect(messageOf(productionWith({ set: { docker: '{"gatewayPort":9000}' } }))).toBe(
+      oneProblem(
+        "toolboxai:docker: is set, but platform is kubernetes: " +
+          "nothing reads it; remove it (it applies to platform: docker)",
+      ),
+    );
+    // At their defaults (as Pulumi.yaml hands them to the program) they are not "set".
+    expect(
+      validateConfig(productionWith({ set: { platform: "docker", tlsIssuer: "" } })).platform,
+    ).toBe("docker");
+  });
+
+  test("the engine's address, the published address and port are checked", () => {
+    const dockerWith = (docker: object) =>
+      messageOf(
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "", docker: JSON.stringify(docker) },
+        }),
+      );
+    expect(dockerWith({ host: "/var/run/docker.sock" })).toContain(
+      'toolboxai:docker.host = "/var/run/docker.sock": must be empty (the DOCKER_HOST variable or the local socket) or a unix://, tcp:// or ssh:// address of a Docker engine',
+    );
+    expect(dockerWith({ publishAddress: "0.0.0.256" })).toContain(
+      'toolboxai:docker.publishAddress = "0.0.0.256": must be an IPv4 address such as 127.0.0.1',
+    );
+    expect(dockerWith({ gatewayPort: 80 })).toContain(
+      "toolboxai:docker.gatewayPort = 80: must be an integer from 1024 to 65535",
+    );
+    expect(dockerWith({ port: 8080 })).toContain("toolboxai:docker");
+  });
+});
+
 describe("integer ranges", () => {
   test("quotaHeadroomPercent outside 0 to 200, or not an integer", () => {
     expect(messageOf(productionWith({ set: { quotaHeadroomPercent: "250" } }))).toBe(

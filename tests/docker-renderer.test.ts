@@ -1,7 +1,8 @@
 // The Docker renderer (components/docker) on the real data-tier, application and backup
 // components with the dev stack's settings (tests/fixtures/docker-data-tier.ts): networks per
-// zone with the design's internal flags, hardened containers, secrets only as files in a
-// volume, start order, and the pack's Docker rules on what was rendered.
+// zone with the design's internal flags, secrets only as files in a volume, start order, and the
+// pack's Docker rules on what was rendered. The hardening of every container is checked on the
+// whole dev stack (stack-dev-docker.test.ts).
 import * as path from "node:path";
 import { policies } from "../policies/pack";
 import { readPolicyConfig, runPolicies, type Finding } from "../policies/runner";
@@ -56,32 +57,6 @@ test("each container joins its zones and the zones it reaches, by its service na
       expect(network.aliases.length).toBe(1);
     }
   }
-});
-
-test("every running container is hardened, limited, health-checked and restarted", () => {
-  const running = ofType(containerType).filter((candidate) => candidate.start !== false);
-  expect(running.length).toBeGreaterThanOrEqual(6);
-  for (const candidate of running) {
-    expect({ name: candidate.name, user: candidate.user }).toEqual({
-      name: candidate.name,
-      user: "10001:10001",
-    });
-    expect(candidate).toMatchObject({
-      readOnly: true,
-      privileged: false,
-      capabilities: { drops: ["ALL"] },
-      securityOpts: ["no-new-privileges:true"],
-      restart: "unless-stopped",
-      ulimits: [{ name: "nproc", soft: 512, hard: 512 }],
-      healthcheck: { interval: "30s", retries: 3, startPeriod: "40s", timeout: "10s" },
-      logDriver: "json-file",
-    });
-    expect(candidate.memory).toBeGreaterThan(0);
-    expect(Number(candidate.cpus)).toBeGreaterThan(0);
-    expect(candidate.healthcheck.tests.length).toBeGreaterThan(1);
-  }
-  // The exporters share their data store's network namespace, as sidecars in a pod.
-  expect(container("postgres-exporter").networkMode).toBe("container:toolboxai-dev-postgres");
 });
 
 test("secrets are root's read-only files in a volume, with *_FILE variables, never in envs", () => {

@@ -21,6 +21,9 @@ beforeAll(async () => {
   const services = JSON.parse(config.values["toolboxai:services"]);
   delete services.robloxSync;
   config.values["toolboxai:services"] = JSON.stringify(services);
+  // Dev's Kubernetes form (its file says docker), with the Kubernetes-only switches.
+  config.values["toolboxai:platform"] = "kubernetes";
+  config.values["toolboxai:docker"] = "{}";
   config.values["toolboxai:renderDir"] = "/tmp/toolboxai-render";
   config.values["toolboxai:kubernetesContext"] = "kind-dev";
   config.values["toolboxai:skipAwait"] = "true";

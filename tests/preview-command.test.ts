@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import type { StackConfigFile } from "../tools/engine/stack-config";
 import { tempDir as makeTempDir } from "./support/temp";
 import {
   isKubernetesObject,
@@ -33,7 +34,10 @@ interface Result {
 /** Runs the command with `argv`; the program's run is `programRun` (production by default). */
 async function preview(
   argv: string[],
-  options: { cwd?: string; programRun?: () => Promise<ProgramRun> } = {},
+  options: {
+    cwd?: string;
+    programRun?: (stack: string, config: StackConfigFile) => Promise<ProgramRun>;
+  } = {},
 ): Promise<Result> {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -44,9 +48,9 @@ async function preview(
     colour: false,
     progress: false,
     cwd: options.cwd ?? tempDir(),
-    runProgram: async () => {
+    runProgram: async (stack, config) => {
       runs++;
-      return options.programRun ? options.programRun() : run;
+      return options.programRun ? options.programRun(stack, config) : run;
     },
   });
   return { code, stdout: stdout.join(""), stderr: stderr.join(""), runs };
@@ -151,6 +155,32 @@ describe("the plan", () => {
         '            [0]: "postgresPassword"',
       ].join("\n"),
     );
+  });
+
+  test("--config sets a value over the stack file's, as pulumi preview --config does", async () => {
+    let seen: StackConfigFile | undefined;
+    const result = await preview(
+      ["--stack", "dev", "--config", "platform=kubernetes", "-c", "toolboxai:docker={}"],
+      {
+        programRun: async (_stack, config) => {
+          seen = config;
+          return run;
+        },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(seen?.values).toMatchObject({
+      "toolboxai:platform": "kubernetes",
+      "toolboxai:docker": "{}",
+      // The rest is the stack file's.
+      "toolboxai:environment": "dev",
+    });
+    const bad = await preview(["--stack", "dev", "--config", "platform"]);
+    expect({ code: bad.code, stderr: bad.stderr, runs: bad.runs }).toEqual({
+      code: 2,
+      stderr: "--config platform: must be key=value, such as platform=kubernetes\n",
+      runs: 0,
+    });
   });
 
   test("secret outputs are shown as [secret], never their value", async () => {

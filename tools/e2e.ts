@@ -32,7 +32,7 @@ import { randomBytes } from "node:crypto";
 import { parseDocument } from "yaml";
 import { controlPlaneBin, runClusterPhase, startControlPlane } from "./e2e/cluster";
 import { compareManifests, readManifestDir } from "./e2e/compare";
-import { createHarness } from "./e2e/harness";
+import { createHarness, kubernetesForm, kubernetesFormConfig } from "./e2e/harness";
 import { parseArguments } from "./cli";
 import { projectRoot } from "./project-root";
 import { withScratchDir } from "./scratch";
@@ -187,6 +187,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const initStack = (stack: string, renderDir: string) => {
       const init = pulumi(stack, "stack", "init");
       if (init.code !== 0) return expectExit(init, 0);
+      const kubernetes = kubernetesForm(harness, stack);
+      if (kubernetes) return kubernetes;
       return expectExit(pulumi(stack, "config", "set", "toolboxai:renderDir", renderDir), 0);
     };
 
@@ -222,6 +224,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             "preview",
             "--stack",
             stack,
+            // The same Kubernetes form as the stack above (dev's file says docker).
+            ...Object.entries(kubernetesFormConfig).flatMap(([key, value]) => [
+              "--config",
+              `${key}=${value}`,
+            ]),
             "--out",
             offline,
           ],

@@ -1,4 +1,4 @@
-// `npm run preview -- --stack <dev|staging|production> [--out DIR]`
+// `npm run preview -- --stack <dev|staging|production> [--config key=value]… [--out DIR]`
 // Runs the real program with the stack's real Pulumi.<stack>.yaml under the SDK's mocks, without
 // credentials or a cluster, and prints the plan as a tree of components with resource counts,
 // then the stack outputs. It is not `pulumi preview`: no engine diff, no provider checks, no
@@ -13,6 +13,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "./engine/mock-engine";
+import { readStackConfig, type StackConfigFile } from "./engine/stack-config";
 import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 
 /** Where the command writes and what it runs; tests replace any of these. */
@@ -27,7 +28,7 @@ export interface PreviewIo {
   /** What a relative --out is relative to. */
   readonly cwd: string;
   /** Runs the program for a stack (the SDK's runtime runs one program per process). */
-  readonly runProgram: (stack: string) => Promise<ProgramRun>;
+  readonly runProgram: (stack: string, config: StackConfigFile) => Promise<ProgramRun>;
 }
 
 function processIo(): PreviewIo {
@@ -37,7 +38,7 @@ function processIo(): PreviewIo {
     colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     progress: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
-    runProgram: (stack) => runProgram(stack),
+    runProgram: (stack, config) => runProgram(stack, { config }),
   };
 }
 
@@ -170,6 +171,12 @@ export async function runPreviewCommand(
     .description("Render the program offline with a stack's real config, under Pulumi's mocks.")
     .requiredOption("-s, --stack <name>", `stack to render (${availableStacks().join(", ")})`)
     .option(
+      "-c, --config <key=value>",
+      "a config value over the stack file's, as `pulumi preview --config` takes it (repeatable; " +
+        "e.g. platform=kubernetes renders dev's Kubernetes form)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
       "-o, --out <dir>",
       "also write DIR/kubernetes/*.yaml and DIR/resources.json; DIR must be missing, empty, " +
         "or written by an earlier --out (marked by its .gitignore)",
@@ -177,7 +184,7 @@ export async function runPreviewCommand(
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const parsed = parseArguments(program, argv);
   if (parsed !== undefined) return parsed;
-  const options = program.opts<{ stack: string; out?: string }>();
+  const options = program.opts<{ stack: string; out?: string; config?: string[] }>();
   const fail = (message: string) => {
     io.stderr(`${red(message)}\n`);
     return 2;
@@ -198,10 +205,18 @@ export async function runPreviewCommand(
     }
   }
 
+  const config = readStackConfig(options.stack);
+  for (const setting of options.config ?? []) {
+    const match = /^([^=]+)=(.*)$/s.exec(setting);
+    if (!match) return fail(`--config ${setting}: must be key=value, such as platform=kubernetes`);
+    const key = match[1].includes(":") ? match[1] : `toolboxai:${match[1]}`;
+    config.values[key] = match[2];
+  }
+
   if (io.progress) io.stderr(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
   let run: ProgramRun;
   try {
-    run = await io.runProgram(options.stack);
+    run = await io.runProgram(options.stack, config);
   } catch (error) {
     return fail((error as Error).message);
   } finally {
@@ -220,7 +235,16 @@ export async function runPreviewCommand(
       return fail(`--out ${options.out}: cannot write the render: ${(error as Error).message}`);
     }
     const where = path.join(options.out, "kubernetes");
-    io.stdout(green(`\nWrote ${count} manifests to ${where} and resources.json\n`));
+    const dockerResources = run.resources.filter((resource) =>
+      resource.type.startsWith("docker:"),
+    ).length;
+    io.stdout(
+      green(
+        count > 0 || dockerResources === 0
+          ? `\nWrote ${count} manifests to ${where} and resources.json\n`
+          : `\nWrote resources.json: ${dockerResources} Docker resources (no Kubernetes manifests)\n`,
+      ),
+    );
   }
   io.stdout(
     dim(

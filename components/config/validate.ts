@@ -180,7 +180,8 @@ export function platformProblems(config: StackConfig): ConfigProblem[] {
     .filter((key) => JSON.stringify(config[key]) !== JSON.stringify(defaultOf(key)))
     .map((key) => ({
       key: `${projectName}:${key}`,
-      shownValue: show(typeof config[key] === "string" ? config[key] : JSON.stringify(config[key])),
+      // A mapping (docker) is named, not shown: its defaults would be shown with it.
+      ...(typeof config[key] === "object" ? {} : { shownValue: show(config[key]) }),
       message:
         `is set, but platform is ${config.platform}: nothing reads it; remove it ` +
         `(it applies to platform: ${other})`,

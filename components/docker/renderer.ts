@@ -43,14 +43,25 @@ export class DockerRenderer implements WorkloadRenderer {
   private readonly queued: QueuedFiles[] = [];
   private helperImage?: { readonly reference: string; readonly pulled: docker.RemoteImage };
   private resolveHelper?: (helper: pulumi.Resource[]) => void;
-  private readonly helper = new Promise<pulumi.Resource[]>((resolve) => {
+  private rejectHelper?: (error: Error) => void;
+  private readonly helper = new Promise<pulumi.Resource[]>((resolve, reject) => {
     this.resolveHelper = resolve;
+    this.rejectHelper = reject;
   });
   private readonly images = new Map<string, docker.RemoteImage>();
   private readonly rendered: { zones: readonly Zone[]; workload: DockerWorkload }[] = [];
   private readonly context: DockerContext;
 
   constructor(private readonly args: DockerRendererArgs) {
+    // The program renders synchronously: if finish() has not run once it has (it forgot, or it
+    // threw halfway), the workloads waiting for the helper fail instead of waiting forever.
+    setImmediate(() => {
+      if (this.rejectHelper) {
+        this.rejectHelper(
+          new Error("DockerRenderer.finish() was not called after the program's last workload"),
+        );
+      }
+    });
     this.context = {
       prefix: args.prefix,
       labels: args.labels,
@@ -80,6 +91,7 @@ export class DockerRenderer implements WorkloadRenderer {
     if (!this.resolveHelper) throw new Error("DockerRenderer.finish() was called twice");
     const resolve = this.resolveHelper;
     this.resolveHelper = undefined;
+    this.rejectHelper = undefined;
     if (this.queued.length === 0 || !this.helperImage) return resolve([]);
     const at = (volume: docker.Volume) => pulumi.interpolate`${filesRoot}/${volume.name}`;
     const helper = new docker.Container(

@@ -223,11 +223,10 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
       ]),
     ];
     const published = context.published[spec.name];
-    const dependsOn = context.filesReady.apply((helper) => [
-      ...pulled,
-      ...helper,
-      ...context.startAfter(spec),
-    ]);
+    // Only workloads rendered before this one: the order stays acyclic when zones reach each
+    // other (the backend zone reaches itself).
+    const startAfter = context.startAfter(spec);
+    const dependsOn = context.filesReady.apply((helper) => [...pulled, ...helper, ...startAfter]);
     // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
     const sidecars = spec.containers.slice(1);
     for (let index = 0; index < replicas; index++) {

@@ -14,6 +14,7 @@ import {
 import { ageRecipientOf } from "../../components/backup/age-keys";
 import { parseCpu, parseMemory } from "../../components/config/quantity";
 import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
+import { readStackConfig } from "../../tools/engine/stack-config";
 import { policies } from "../../policies/pack";
 import { readPolicyConfig, runPolicies } from "../../policies/runner";
 import { toRunnerResources } from "../../tools/policy-resources";
@@ -21,6 +22,8 @@ import { toRunnerResources } from "../../tools/policy-resources";
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
 export interface StackExpectations {
+  /** Config values over the stack file's (`toolboxai:` keys), as `pulumi config set` would. */
+  readonly overrides?: Readonly<Record<string, string>>;
   readonly namespace: string;
   /** Expected pod count per Deployment/StatefulSet name (HPA minimum where autoscaled). */
   readonly replicas: Readonly<Record<string, number>>;
@@ -101,7 +104,9 @@ export function modelFor(manifest: any): new (data: any) => { validate(): void }
 }
 
 export function describeStack(stack: string, expected: StackExpectations): void {
-  describe(`stack ${stack} (Pulumi.${stack}.yaml)`, () => {
+  const over = Object.entries(expected.overrides ?? {});
+  const title = `Pulumi.${stack}.yaml${over.map(([key, value]) => `, ${key}=${value}`).join("")}`;
+  describe(`stack ${stack} (${title})`, () => {
     const namespaces = {
       platform: expected.namespace,
       monitoring: `${expected.namespace}-monitoring`,
@@ -109,7 +114,9 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     };
     let run: ProgramRun;
     beforeAll(async () => {
-      run = await runProgram(stack);
+      const config = readStackConfig(stack);
+      for (const [key, value] of over) config.values[`toolboxai:${key}`] = value;
+      run = await runProgram(stack, { config });
     });
 
     const pods = () =>

@@ -22,7 +22,7 @@ import {
   type KubernetesObject,
   type Pod,
 } from "./cluster-checks";
-import type { Harness, Result } from "./harness";
+import { kubernetesFormConfig, type Harness, type Result } from "./harness";
 
 const controlPlaneScript = (root: string) => path.join(root, "scripts", "control-plane.sh");
 
@@ -143,7 +143,7 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
     const init = pulumi("stack", "init");
     if (init.code !== 0) return expectExit(init, 0);
     for (const [key, value] of [
-      ["toolboxai:platform", "kubernetes"],
+      ...Object.entries(kubernetesFormConfig),
       ["toolboxai:kubernetesContext", "local"],
       ["toolboxai:skipAwait", "true"],
     ]) {

@@ -84,3 +84,22 @@ export function createHarness(project: string, env: NodeJS.ProcessEnv): Harness 
     },
   };
 }
+
+/**
+ * The config that renders a stack's Kubernetes form, whatever platform its file names (dev's
+ * names docker): the platform, and an empty `docker` key (its defaults), which the Kubernetes
+ * form accepts.
+ */
+export const kubernetesFormConfig: Readonly<Record<string, string>> = {
+  "toolboxai:platform": "kubernetes",
+  "toolboxai:docker": "{}",
+};
+
+/** Switches a stack to its Kubernetes form. Undefined when done. */
+export function kubernetesForm(harness: Harness, stack: string): string | undefined {
+  for (const [key, value] of Object.entries(kubernetesFormConfig)) {
+    const set = harness.pulumi(stack, "config", "set", key, value);
+    if (set.code !== 0) return harness.expectExit(set, 0);
+  }
+  return undefined;
+}
