@@ -12,6 +12,7 @@ import {
   dockerPlatform,
   Gateway,
   grafanaEndpointOf,
+  ImageBuilds,
   kubernetesPlatform,
   loadPlatformConfig,
   McpServer,
@@ -25,7 +26,6 @@ import {
 } from "./components";
 
 const config = loadPlatformConfig();
-const { services } = config;
 const instance = `toolboxai-${config.environment}`;
 const grafanaReader = "grafana_reader";
 
@@ -34,6 +34,15 @@ const platform = (config.platform === "docker" ? dockerPlatform : kubernetesPlat
   instance,
 );
 const { renderer, opts: withProvider } = platform;
+
+// Images the stack builds from a context (none unless it names one) replace their pulled ones.
+const services = Object.values(config.services).some((settings) => settings?.build)
+  ? new ImageBuilds(
+      "images",
+      { services: config.services, platform: config.platform, registry: config.imageRegistry },
+      withProvider,
+    ).services
+  : config.services;
 
 const secrets = new PlatformSecrets("secrets", {
   supplied: config.suppliedSecrets,

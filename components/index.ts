@@ -10,6 +10,7 @@ export { NamespaceBudget } from "./kubernetes/budget";
 export { PriorityClasses } from "./kubernetes/priority";
 export { KubernetesRenderer } from "./kubernetes/renderer";
 export { KubernetesWorkload } from "./kubernetes/workload";
+export { ImageBuilds } from "./images/image-builds";
 export { Postgres } from "./data/postgres";
 export { Redis } from "./data/redis";
 export { Backups } from "./backup/backups";

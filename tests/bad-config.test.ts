@@ -2,6 +2,7 @@
 // an error the CLI prints as its message alone: a pulumi.RunError. The Node.js language host
 // (@pulumi/pulumi cmd/run) logs a RunError as `log.error(err.message)`; any other error as
 // "Running program … failed with an unhandled exception:" and its stack trace.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigRunError } from "../components/config";
 import { ConfigError } from "../components/config/validate";
@@ -68,4 +69,23 @@ test("a key under an unknown namespace fails before any resource is registered",
   );
   const created = registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack");
   expect(created).toEqual([]);
+});
+
+test("a build context that does not exist fails before any resource is registered", async () => {
+  const config = readStackConfig("dev");
+  const services = JSON.parse(config.values["toolboxai:services"]);
+  services.backend.build = { context: "../backend" };
+  config.values["toolboxai:services"] = JSON.stringify(services);
+
+  const registered: RegisteredResource[] = [];
+  const error = await programError(runProgram("dev", { config, sink: registered }));
+  expectConfigRunError(
+    error,
+    [
+      "Pulumi.dev.yaml has 1 configuration problem:",
+      '  toolboxai:services.backend.build.context = "../backend": is not a folder: ' +
+        `${path.resolve(process.cwd(), "../backend")} does not exist`,
+    ].join("\n"),
+  );
+  expect(registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack")).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // names the key, the stack file, the value and what is allowed. Inputs start from the real
 // Pulumi.production.yaml (read the way the engine merges it with Pulumi.yaml's defaults) and
 // change one thing each.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -15,7 +15,12 @@ import {
   providerNamespaces,
   stackConfigSchema,
 } from "../components/config/schema";
-import { ConfigError, validateConfig, type RawConfigInput } from "../components/config/validate";
+import {
+  buildContextProblems,
+  ConfigError,
+  validateConfig,
+  type RawConfigInput,
+} from "../components/config/validate";
 import { projectRoot, readStackConfig } from "../tools/engine/mock-engine";
 
 // The services mapping is edited freely, including into shapes the schema rejects.
@@ -257,6 +262,75 @@ describe("platform", () => {
       "toolboxai:docker.gatewayPort = 80: must be an integer from 1024 to 65535",
     );
     expect(dockerWith({ port: 8080 })).toContain("toolboxai:docker");
+  });
+});
+
+describe("image builds", () => {
+  const withBuild = (set: Record<string, string>, image?: object) =>
+    productionWith({
+      set,
+      services: (services) => {
+        services.backend.build = { context: "images/backup-tools" };
+        if (image) services.backend.image = image;
+      },
+    });
+
+  test("on Kubernetes a build needs a registry to push to", () => {
+    expect(messageOf(withBuild({}))).toBe(
+      oneProblem(
+        "toolboxai:services.backend.build: needs toolboxai:imageRegistry on platform kubernetes: " +
+          "a cluster pulls images from a registry, not from the engine that built them",
+      ),
+    );
+    expect(validateConfig(withBuild({ imageRegistry: "ghcr.io" })).services.backend.build).toEqual({
+      context: "images/backup-tools",
+      dockerfile: "Dockerfile",
+    });
+  });
+
+  test("the image lives in that registry, and has a version tag", () => {
+    expect(messageOf(withBuild({ imageRegistry: "registry.local:5000" }))).toBe(
+      oneProblem(
+        'toolboxai:services.backend.image.repository = "ghcr.io/toolboxai/backend": must be in ' +
+          "the registry built images are pushed to (registry.local:5000/…)",
+      ),
+    );
+    expect(
+      messageOf(
+        withBuild(
+          { imageRegistry: "ghcr.io" },
+          { repository: "ghcr.io/toolboxai/backend", digest: `sha256:${"a".repeat(64)}` },
+        ),
+      ),
+    ).toBe(
+      oneProblem(
+        "toolboxai:services.backend.image.tag: is required with build: the built image is " +
+          "tagged with this version",
+      ),
+    );
+  });
+
+  test("the context folder and its Dockerfile must exist", () => {
+    const config = validateConfig(withBuild({ imageRegistry: "ghcr.io" }));
+    const existing = new Set([path.join(projectRoot, "images", "backup-tools")]);
+    expect(
+      buildContextProblems(config.services, projectRoot, (file) => existing.has(file)),
+    ).toEqual([
+      {
+        key: "toolboxai:services.backend.build.dockerfile",
+        shownValue: '"Dockerfile"',
+        message: `is not a file: ${path.join(projectRoot, "images", "backup-tools", "Dockerfile")} does not exist`,
+      },
+    ]);
+    expect(buildContextProblems(config.services, "/nowhere", () => false)).toEqual([
+      {
+        key: "toolboxai:services.backend.build.context",
+        shownValue: '"images/backup-tools"',
+        message: "is not a folder: /nowhere/images/backup-tools does not exist",
+      },
+    ]);
+    // The repository's own folder passes.
+    expect(buildContextProblems(config.services, projectRoot, existsSync)).toEqual([]);
   });
 });
 

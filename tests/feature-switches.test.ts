@@ -20,6 +20,9 @@ beforeAll(async () => {
   config.values["toolboxai:flowerEnabled"] = "false";
   const services = JSON.parse(config.values["toolboxai:services"]);
   delete services.robloxSync;
+  // The backend built by the program and pushed to its registry.
+  services.backend.build = { context: "images/backup-tools" };
+  config.values["toolboxai:imageRegistry"] = "ghcr.io";
   config.values["toolboxai:services"] = JSON.stringify(services);
   // Dev's Kubernetes form (its file says docker), with the Kubernetes-only switches.
   config.values["toolboxai:platform"] = "kubernetes";
@@ -59,6 +62,26 @@ test("robloxSyncEnabled and flowerEnabled false deploy neither service", () => {
   expect(
     (run.outputs.secretNames as { kubernetesSecrets: string[] }).kubernetesSecrets,
   ).not.toContain("flower-secrets");
+});
+
+test("a built image is pushed to imageRegistry and run by its digest, Celery's too", () => {
+  const build = run.resources.find((resource) => resource.type === "docker:index/image:Image");
+  expect(build?.inputs).toMatchObject({
+    imageName: "ghcr.io/toolboxai/backend:1.4.0",
+    skipPush: false,
+  });
+  const images = Object.fromEntries(
+    run.resources
+      .filter((resource) => resource.type === "kubernetes:apps/v1:Deployment")
+      .map((resource) => {
+        const inputs = resource.inputs as any;
+        return [inputs.metadata.name, inputs.spec.template.spec.containers[0].image];
+      }),
+  );
+  const digest = expect.stringMatching(/^ghcr\.io\/toolboxai\/backend@sha256:[0-9a-f]{64}$/);
+  // Celery runs the backend's image: the same build.
+  expect(images).toMatchObject({ backend: digest, "celery-worker": digest, "celery-beat": digest });
+  expect(images["mcp-server"]).toBe("ghcr.io/toolboxai/mcp-server:1.4.0");
 });
 
 test("renderDir makes the provider write manifests there, to no cluster", () => {

@@ -1,8 +1,11 @@
 // Reads the stack's configuration from the Pulumi runtime and validates it before any resource
 // is registered. Validation itself lives in ./validate (pure, tested for its messages).
+import { existsSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  buildContextProblems,
   ConfigError,
+  stackFileName,
   projectName,
   validateConfig,
   type ConfigProblem,
@@ -11,7 +14,7 @@ import {
 
 export { ConfigError, stackFileName, validateConfig, type PlatformConfig } from "./validate";
 export type { ConfigProblem, OptionalService, ResolvedServices, ServiceSettings } from "./validate";
-export type { BackupSettings, ImageRef, SecretKey, ServiceName } from "./schema";
+export type { BackupSettings, ImageBuild, ImageRef, SecretKey, ServiceName } from "./schema";
 
 /** The keys the engine marked secret (set with `pulumi config set --secret`). */
 function secretConfigKeys(): Set<string> {
@@ -50,7 +53,11 @@ export function loadPlatformConfig(): PlatformConfig {
   const values = pulumi.runtime.allConfig();
   const stack = pulumi.getStack();
   try {
-    return validateConfig({ stack, values, secretKeys: secretConfigKeys() });
+    const config = validateConfig({ stack, values, secretKeys: secretConfigKeys() });
+    // The program runs in the project folder: build contexts are relative to it.
+    const problems = buildContextProblems(config.services, process.cwd(), existsSync);
+    if (problems.length > 0) throw new ConfigError(stackFileName(stack), problems);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigRunError(error);
     throw error;

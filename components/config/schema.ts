@@ -107,6 +107,20 @@ const storageSchema = z
   )
   .strict();
 
+const contextMessage = "must be a folder path (relative to the project, or absolute)";
+/** A local build of a service's image (components/images): its folder and Dockerfile. */
+const buildSchema = z
+  .object(
+    {
+      context: z.string({ error: contextMessage }).min(1, { error: contextMessage }),
+      /** Relative to the context. */
+      dockerfile: z.string({ error: "must be a file path" }).min(1).default("Dockerfile"),
+    },
+    mapping,
+  )
+  .strict();
+export type ImageBuild = z.output<typeof buildSchema>;
+
 /** What a stack may set for one service; each field replaces the code default wholesale. */
 export const serviceSchema = z
   .object(
@@ -120,6 +134,8 @@ export const serviceSchema = z
       storage: storageSchema,
       /** Allow HTTPS egress to public addresses (LLM providers, the Roblox APIs). */
       internetEgress: z.boolean({ error: "must be true or false" }),
+      /** Build the image from this folder, tagged with `image`'s repository and tag. */
+      build: buildSchema,
     },
     mapping,
   )
@@ -293,6 +309,7 @@ export const backupSchema = z
 export type BackupSettings = z.output<typeof backupSchema>;
 
 export const platforms = ["kubernetes", "docker"] as const;
+const registryMessage = "must be empty or a registry host such as ghcr.io or registry.local:5000";
 export type PlatformKind = (typeof platforms)[number];
 
 const dockerHostMessage =
@@ -373,6 +390,14 @@ export const stackConfigSchema = z
     platform: oneOf(platforms).default("kubernetes"),
     /** The Docker engine and its published port (`platform: docker` only). */
     docker: dockerSchema.prefault({}),
+    /**
+     * The registry built images are pushed to (with the engine's `docker login` credentials);
+     * empty: they stay on the local engine, which only `platform: docker` can run.
+     */
+    imageRegistry: z
+      .string({ error: registryMessage })
+      .regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/, { error: registryMessage })
+      .default(""),
     namespace: dnsLabel,
     domain: hostname,
     ingressClassName: dnsLabel.default("nginx"),

@@ -1,8 +1,10 @@
 // Pure validation of stack configuration: raw config strings in, one typed PlatformConfig out, or
 // a ConfigError that lists every problem with its key, value and what is allowed. Nothing here
 // touches the Pulumi runtime, so tests call it directly and check the exact messages.
+import * as path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import type { ImageSpec } from "../model/workload";
 import { backendImageServices, serviceDefaults, singletonServices } from "./defaults";
 import { parseCpu, parseMemory } from "./quantity";
 import {
@@ -15,7 +17,7 @@ import {
   serviceNames,
   stackConfigSchema,
   type Autoscaling,
-  type ImageRef,
+  type ImageBuild,
   type Resources,
   type SecretKey,
   type ServiceName,
@@ -27,13 +29,16 @@ export const projectName = "toolboxai";
 
 /** A service's settings after the stack's overrides are laid over the code defaults. */
 export interface ServiceSettings {
-  readonly image: ImageRef;
+  /** The image from the stack; components/images adds the build when the stack names one. */
+  readonly image: ImageSpec;
   readonly replicas: number;
   readonly resources: Resources;
   readonly autoscaling?: Autoscaling;
   readonly maxUnavailable: number;
   readonly internetEgress: boolean;
   readonly storage?: Storage;
+  /** Build the image locally (components/images) instead of pulling it. */
+  readonly build?: ImageBuild;
 }
 
 /** Services a feature switch can turn off; they are resolved only when on. */
@@ -379,6 +384,7 @@ function resolveServices(config: StackConfig, problems: ConfigProblem[]): Resolv
       maxUnavailable: overrides.maxUnavailable ?? defaults.maxUnavailable,
       internetEgress: overrides.internetEgress ?? defaults.internetEgress,
       storage: overrides.storage ?? defaults.storage,
+      build: overrides.build,
     };
     if (overrides.autoscaling && overrides.replicas !== undefined) {
       problems.push({
@@ -387,11 +393,81 @@ function resolveServices(config: StackConfig, problems: ConfigProblem[]): Resolv
         message: `must be left out when autoscaling is set: the autoscaler owns the replica count (from minReplicas ${overrides.autoscaling.minReplicas})`,
       });
     }
-    problems.push(...checkService(name, settings));
+    problems.push(...checkService(name, settings), ...buildProblems(name, settings, config));
     resolved[name] = settings;
   }
   // Complete once no problem was found; the caller throws otherwise.
   return resolved as ResolvedServices;
+}
+
+/**
+ * A built image is tagged with the image's version and, on Kubernetes, pushed: a cluster pulls
+ * from a registry, never from the engine that built it.
+ */
+export function buildProblems(
+  name: string,
+  settings: ServiceSettings,
+  config: Pick<StackConfig, "platform" | "imageRegistry">,
+): ConfigProblem[] {
+  if (!settings.build) return [];
+  const { repository, tag } = settings.image;
+  const problems: ConfigProblem[] = [];
+  if (tag === undefined) {
+    problems.push({
+      key: fullKey(["services", name, "image", "tag"]),
+      message: "is required with build: the built image is tagged with this version",
+    });
+  }
+  if (config.platform === "kubernetes" && config.imageRegistry === "") {
+    problems.push({
+      key: fullKey(["services", name, "build"]),
+      message:
+        "needs toolboxai:imageRegistry on platform kubernetes: a cluster pulls images from a " +
+        "registry, not from the engine that built them",
+    });
+  }
+  if (config.imageRegistry !== "" && !repository.startsWith(`${config.imageRegistry}/`)) {
+    problems.push({
+      key: fullKey(["services", name, "image", "repository"]),
+      shownValue: show(repository),
+      message: `must be in the registry built images are pushed to (${config.imageRegistry}/…)`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Each build's folder and Dockerfile exist (relative paths from the project folder). Not part
+ * of validateConfig, which reads no file: loadPlatformConfig runs it on the program's folder.
+ */
+export function buildContextProblems(
+  services: ResolvedServices,
+  projectDir: string,
+  exists: (file: string) => boolean,
+): ConfigProblem[] {
+  return Object.entries(services).flatMap(([name, settings]): ConfigProblem[] => {
+    if (!settings?.build) return [];
+    const context = path.resolve(projectDir, settings.build.context);
+    if (!exists(context)) {
+      return [
+        {
+          key: fullKey(["services", name, "build", "context"]),
+          shownValue: show(settings.build.context),
+          message: `is not a folder: ${context} does not exist`,
+        },
+      ];
+    }
+    const dockerfile = path.resolve(context, settings.build.dockerfile);
+    return exists(dockerfile)
+      ? []
+      : [
+          {
+            key: fullKey(["services", name, "build", "dockerfile"]),
+            shownValue: show(settings.build.dockerfile),
+            message: `is not a file: ${dockerfile} does not exist`,
+          },
+        ];
+  });
 }
 
 /** Cross-field rules of one service, as pure data for the error. */

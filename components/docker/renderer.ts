@@ -1,15 +1,21 @@
 // The Docker WorkloadRenderer: the same WorkloadSpecs as on Kubernetes, as containers on a local
 // Docker engine. A network per zone (the source design's segmentation: database, cache and mcp
-// internal, so they have no route out), an image pull per reference, and a start order in which
+// internal, so they have no route out), an image pull per reference (or the program's build),
+// and a start order in which
 // a workload starts after the healthy containers of every zone it reaches.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
-import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
+import {
+  imageReference,
+  type ImageSpec,
+  type SharedVolumeSpec,
+  type WorkloadSpec,
+} from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
 import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
 import { dockerLabels } from "./container";
-import { DockerWorkload, type DockerContext } from "./workload";
+import { DockerWorkload, type ContainerImage, type DockerContext } from "./workload";
 
 /** Zones whose network has no route out of the engine (the source design's internal networks). */
 export const internalZones: ReadonlySet<Zone> = new Set(["database", "cache", "mcp"]);
@@ -41,7 +47,7 @@ export class DockerRenderer implements WorkloadRenderer {
   readonly scrapeTargets: ScrapeTarget[] = [];
   private readonly networks = new Map<Zone, docker.Network>();
   private readonly queued: QueuedFiles[] = [];
-  private helperImage?: { readonly reference: string; readonly pulled: docker.RemoteImage };
+  private helperImage?: ContainerImage;
   private resolveHelper?: (helper: pulumi.Resource[]) => void;
   private rejectHelper?: (error: Error) => void;
   private readonly helper = new Promise<pulumi.Resource[]>((resolve, reject) => {
@@ -69,7 +75,7 @@ export class DockerRenderer implements WorkloadRenderer {
       publishAddress: args.publishAddress ?? "127.0.0.1",
       protectData: args.protectData,
       network: (zone) => this.network(zone),
-      image: (reference) => this.image(reference),
+      image: (image) => this.image(image),
       startAfter: (spec) => this.startAfter(spec),
       scrapedZones: () => this.scrapedZones(),
       addFiles: (volume, folder, files, image) => {
@@ -124,7 +130,7 @@ export class DockerRenderer implements WorkloadRenderer {
           })),
         ),
       },
-      { parent: this.args.parent, dependsOn: [this.helperImage.pulled], deleteBeforeReplace: true },
+      { parent: this.args.parent, dependsOn: [this.helperImage.ready], deleteBeforeReplace: true },
     );
     resolve([helper]);
   }
@@ -177,7 +183,12 @@ export class DockerRenderer implements WorkloadRenderer {
     return network;
   }
 
-  private image(reference: string): docker.RemoteImage {
+  /** A built image as built; a pulled one pulled once per reference. */
+  private image(spec: ImageSpec): ContainerImage {
+    if (spec.built) {
+      return { reference: spec.built.reference, ready: spec.built.resource, id: spec.built.id };
+    }
+    const reference = imageReference(spec);
     let image = this.images.get(reference);
     if (!image) {
       image = new docker.RemoteImage(
@@ -188,7 +199,7 @@ export class DockerRenderer implements WorkloadRenderer {
       );
       this.images.set(reference, image);
     }
-    return image;
+    return { reference, ready: image };
   }
 
   /** The zones of the workloads rendered so far that declared metrics. */

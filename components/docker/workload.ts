@@ -12,7 +12,7 @@ import { resolveSecurity } from "../model/security";
 import { assertValidWorkload } from "../model/validate";
 import type { RenderedWorkload } from "../model/renderer";
 import {
-  imageReference,
+  type ImageSpec,
   mountedFiles,
   secretFileVariable,
   secretPath,
@@ -40,8 +40,8 @@ export interface DockerContext {
   readonly labels: Readonly<Record<string, string>>;
   /** The network of a zone, created once per zone by the renderer. */
   readonly network: (zone: Zone) => docker.Network;
-  /** The image of a reference, pulled once per reference by the renderer. */
-  readonly image: (reference: string) => docker.RemoteImage;
+  /** A container's image: pulled once per reference by the renderer, or built by the program. */
+  readonly image: (image: ImageSpec) => ContainerImage;
   /** Ports published on the host, by workload and port name; default none. */
   readonly published: Readonly<
     Record<string, { readonly port: string; readonly hostPort: number }>
@@ -57,7 +57,7 @@ export interface DockerContext {
     volume: docker.Volume,
     folder: string,
     files: readonly { readonly path: string; readonly content: pulumi.Input<string> }[],
-    image: { readonly reference: string; readonly pulled: docker.RemoteImage },
+    image: ContainerImage,
   ) => void;
   /** The helper container, once the renderer has finished: what filled volumes depend on. */
   readonly filesReady: pulumi.Output<pulumi.Resource[]>;
@@ -67,6 +67,15 @@ export interface DockerContext {
   readonly startAfter: (spec: WorkloadSpec) => readonly docker.Container[];
   /** Zones of the workloads rendered so far that declared metrics (what a scraper joins). */
   readonly scrapedZones: () => readonly Zone[];
+}
+
+/** What a container runs, and what must exist before it. */
+export interface ContainerImage {
+  readonly reference: pulumi.Input<string>;
+  /** The pull or the build. */
+  readonly ready: pulumi.Resource;
+  /** A built image's ID: it labels the containers, so a new build replaces them. */
+  readonly id?: pulumi.Output<string>;
 }
 
 export interface DockerWorkloadArgs {
@@ -160,8 +169,8 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
     // Containers name their image by its pinned reference (what the pack checks), pulled once by
     // the renderer's RemoteImage, which they depend on.
-    const mainImage = imageReference(main.image);
-    const pulled = [context.image(mainImage)];
+    const mainImage = context.image(main.image);
+    const pulled = [mainImage.ready];
     const fileMounts = (readOnly: boolean) =>
       fileVolumes.map(({ folder, volume }) => ({
         type: "volume",
@@ -171,7 +180,6 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
       }));
     // The renderer's helper fills the volumes; the workload starts after it, and is replaced
     // (restarted) when its files change: a digest of them labels its containers.
-    const pulledImage = { reference: mainImage, pulled: pulled[0] };
     const byFolder = new Map<string, { path: string; content: pulumi.Input<string> }[]>();
     for (const upload of uploads) {
       const folder = path.posix.dirname(upload.file);
@@ -181,7 +189,7 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
       ]);
     }
     for (const { folder, volume } of fileVolumes) {
-      context.addFiles(volume, folder, byFolder.get(folder) ?? [], pulledImage);
+      context.addFiles(volume, folder, byFolder.get(folder) ?? [], mainImage);
     }
     const filesDigest =
       uploads.length > 0
@@ -243,12 +251,12 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
         `${spec.name}${suffix}`,
         {
           name: containerName,
-          image: mainImage,
+          image: mainImage.reference,
           ...(scheduled
             ? { entrypoints: [], command: scheduled.command, healthcheck: scheduled.healthcheck }
             : { ...commandArgs(main), healthcheck: healthcheck(main) }),
           envs: envOf(spec, main),
-          ...common(main),
+          ...common(main, mainImage),
           networksAdvanced: zones.map((zone) => ({
             name: context.network(zone).name,
             aliases: [spec.name],
@@ -296,11 +304,11 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
             `${spec.name}${suffix}-${sidecar.name}`,
             {
               name: `${containerName}-${sidecar.name}`,
-              image: imageReference(sidecar.image),
+              image: context.image(sidecar.image).reference,
               ...commandArgs(sidecar),
               healthcheck: healthcheck(sidecar),
               envs: envOf(spec, sidecar),
-              ...common(sidecar),
+              ...common(sidecar, context.image(sidecar.image)),
               networkMode: pulumi.interpolate`container:${mainContainer.name}`,
               mounts: fileMounts(true),
               wait: true,
@@ -308,14 +316,14 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
             },
             {
               ...child,
-              dependsOn: [mainContainer, context.image(imageReference(sidecar.image))],
+              dependsOn: [mainContainer, context.image(sidecar.image).ready],
             },
           ),
         );
       }
     }
 
-    function common(container: WorkloadSpec["containers"][number]) {
+    function common(container: ContainerSpec, image: ContainerImage) {
       return {
         ...hardening(security),
         ...dockerLimits(container),
@@ -323,11 +331,14 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
         restart: "unless-stopped",
         logDriver: "json-file",
         logOpts: { "max-size": "10m", "max-file": "3" },
-        labels: filesDigest
-          ? pulumi
-              .output(filesDigest)
-              .apply((digest) => [...labels, { label: "files.toolboxai.io/digest", value: digest }])
-          : labels,
+        // What restarts a container when it changes: its files, and a new build of its image.
+        labels: pulumi
+          .all([filesDigest ?? "", image.id ?? ""])
+          .apply(([files, built]) => [
+            ...labels,
+            ...(files ? [{ label: "files.toolboxai.io/digest", value: files }] : []),
+            ...(built ? [{ label: "image.toolboxai.io/id", value: built }] : []),
+          ]),
       };
     }
     this.registerOutputs({ containers: this.containers.map((container) => container.name) });

@@ -163,7 +163,8 @@ function container(
 
   return {
     name: containerSpec.name,
-    image: imageReference(containerSpec.image),
+    // A built image by its pushed digest; a pulled one by its pinned reference.
+    image: containerSpec.image.built?.reference ?? imageReference(containerSpec.image),
     imagePullPolicy: "IfNotPresent",
     ...(containerSpec.command ? { command: [...containerSpec.command] } : {}),
     ...(containerSpec.args ? { args: [...containerSpec.args] } : {}),

@@ -1,5 +1,5 @@
 // The workload model: one platform-neutral description of a service. Components build these;
-// a renderer (../kubernetes) turns them into platform resources. Every field is documented with
+// a renderer (../kubernetes, ../docker) turns them into platform resources. Every field is documented with
 // its default; the defaults that matter for security live in ./security.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Autoscaling, ImageRef, Resources } from "../config/schema";
@@ -74,9 +74,24 @@ export interface ConfigFile {
   readonly content: string;
 }
 
+/** An image a container runs: pulled by its pinned reference, or built by the program. */
+export interface ImageSpec extends ImageRef {
+  /** Set when components/images built it (the stack named a build context). */
+  readonly built?: BuiltImage;
+}
+
+export interface BuiltImage {
+  /** What containers run: the pushed digest on Kubernetes, the local tag on Docker. */
+  readonly reference: pulumi.Output<string>;
+  /** The built image's ID or digest: a new build of the same tag restarts the containers. */
+  readonly id: pulumi.Output<string>;
+  /** The build, which containers wait for. */
+  readonly resource: pulumi.Resource;
+}
+
 export interface ContainerSpec {
   readonly name: string;
-  readonly image: ImageRef;
+  readonly image: ImageSpec;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   /** Default none. */

@@ -79,6 +79,16 @@ function mockState(
     }
     return { ...args.inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
   }
+  if (args.type === "docker:index/image:Image" && !preview) {
+    // A build's digest: the pushed manifest (repository@sha256:…) or, kept local, the image ID.
+    const name = String(args.inputs.imageName);
+    const digest = `sha256:${createHash("sha256").update(name).digest("hex")}`;
+    const pushed = args.inputs.skipPush !== true;
+    return {
+      ...args.inputs,
+      repoDigest: pushed ? `${name.replace(/:[^:/]+$/, "")}@${digest}` : digest,
+    };
+  }
   return { ...args.inputs };
 }
 
