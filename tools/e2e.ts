@@ -1,4 +1,4 @@
-// `npm run e2e [-- --stacks dev,staging,production] [--phases render,cluster]
+// `npm run e2e [-- --stacks dev,staging,production] [--phases render,cluster,docker]
 // [--keep-manifests DIR]`: the real Pulumi engine as the judge, in a scratch copy of the project
 // (the CLI rewrites stack files) with a file backend and a test passphrase.
 // The render phase, for each stack:
@@ -13,6 +13,8 @@
 // bad config value fails with the program's own message before anything is registered.
 // The cluster phase (tools/e2e/cluster.ts): `pulumi up` into a local kube-apiserver with
 // kube-controller-manager (scripts/control-plane.sh), checked through the API, updated, destroyed.
+// The docker phase (tools/e2e/docker.ts): dev's Docker form previewed against a private dockerd
+// with the pack, and the Docker renderer deployed on a local image, checked and destroyed.
 // --keep-manifests DIR keeps each stack's provider manifests (DIR/<stack>/) for `npm run audit
 // -- --rendered DIR`. Exit 0 when every check passed, 1 otherwise, 2 when Pulumi or the control
 // plane is missing or an argument is wrong.
@@ -32,6 +34,7 @@ import { randomBytes } from "node:crypto";
 import { parseDocument } from "yaml";
 import { controlPlaneBin, runClusterPhase, startControlPlane } from "./e2e/cluster";
 import { compareManifests, readManifestDir } from "./e2e/compare";
+import { runDockerPhase, startDockerEngine, stopDockerEngine } from "./e2e/docker";
 import { createHarness, kubernetesForm, kubernetesFormConfig } from "./e2e/harness";
 import { parseArguments } from "./cli";
 import { projectRoot } from "./project-root";
@@ -116,7 +119,7 @@ function filesUnder(dir: string): string[] {
     .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-const phases = ["render", "cluster"];
+const phases = ["render", "cluster", "docker"];
 
 /** A comma-separated list of `allowed` values (commander argument parser). */
 function listOf(allowed: readonly string[]) {
@@ -143,7 +146,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         .default(allStacks, allStacks.join(",")),
     )
     .addOption(
-      new Option("--phases <list>", "render, cluster or both")
+      new Option("--phases <list>", "any of render, cluster, docker")
         .argParser(listOf(phases))
         .default(phases, phases.join(",")),
     )
@@ -151,6 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText(
       "after",
       "\nThe cluster phase needs the control plane: bash scripts/control-plane.sh build.\n" +
+        "The docker phase needs dockerd: bash scripts/docker-engine.sh install (as root).\n" +
         "Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or a missing tool.",
     );
   const parsed = parseArguments(program, argv);
@@ -166,6 +170,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(
       "the cluster phase needs the local control plane: bash scripts/control-plane.sh build " +
         "(about 11 min cold), or pass --phases render",
+    );
+    return 2;
+  }
+  const withDocker = options.phases.includes("docker");
+  if (withDocker && spawnSync("dockerd", ["--version"]).status !== 0) {
+    console.error(
+      "the docker phase needs dockerd: bash scripts/docker-engine.sh install (Debian's docker.io, " +
+        "as root), or pass --phases render,cluster",
     );
     return 2;
   }
@@ -346,6 +358,21 @@ export async function main(argv: readonly string[]): Promise<number> {
           const running = cluster.stop();
           return running.length > 0 ? `still running: ${running.join(", ")}` : undefined;
         });
+      }
+    }
+
+    if (withDocker) {
+      const engineDir = path.join(scratch, "docker");
+      const host = startDockerEngine(projectRoot, engineDir);
+      check("docker engine", "a private dockerd started, with the local image", () =>
+        host ? undefined : "dockerd did not start (see above)",
+      );
+      if (host) {
+        try {
+          runDockerPhase({ harness, project, root: projectRoot, host });
+        } finally {
+          stopDockerEngine(projectRoot, engineDir);
+        }
       }
     }
 
