@@ -1,8 +1,8 @@
 // The Docker WorkloadRenderer: the same WorkloadSpecs as on Kubernetes, as containers on a local
 // Docker engine. A network per zone (the source design's segmentation: database, cache and mcp
 // internal, so they have no route out), an image pull per reference (or the program's build),
-// and a start order in which
-// a workload starts after the healthy containers of every zone it reaches.
+// and a start order in which a workload starts after the healthy containers of the workloads
+// rendered before it in the zones it reaches.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";

@@ -57,7 +57,7 @@ export class ImageBuilds extends pulumi.ComponentResource {
           image ? { ...settings, image: { ...settings.image, built: image } } : settings,
         ];
       }),
-    ) as unknown as ResolvedServices;
+    ) as ResolvedServices;
     this.registerOutputs({ images: [...built.keys()] });
   }
 }
