@@ -155,7 +155,10 @@ export const imageDigest = podRule({
   },
 });
 
-/** What the program deploys: its own images, Docker Hub official images, two exporters, nginx. */
+/**
+ * What the program deploys: its own images, Docker Hub official images, two exporters, nginx, the
+ * monitoring tier, and the Pulumi CLI the operator's workspaces run (delivery).
+ */
 export const defaultAllowedRegistries: readonly string[] = [
   "ghcr.io/toolboxai/",
   "docker.io/library/",
@@ -171,6 +174,7 @@ export const defaultAllowedRegistries: readonly string[] = [
   "docker.io/grafana/alloy",
   "docker.io/jaegertracing/jaeger",
   "registry.k8s.io/kube-state-metrics/kube-state-metrics",
+  "docker.io/pulumi/pulumi",
 ];
 
 /** An entry admits a name equal to it or below it at a path boundary. */

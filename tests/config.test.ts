@@ -226,7 +226,12 @@ describe("platform", () => {
 
   test("a key of the other platform is refused, naming the platform it applies to", () => {
     expect(
-      messageOf(productionWith({ set: { platform: "docker", tlsIssuer: "letsencrypt" } })),
+      messageOf(
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "letsencrypt" },
+          remove: ["delivery"],
+        }),
+      ),
     ).toBe(
       oneProblem(
         'toolboxai:tlsIssuer = "letsencrypt": is set, but platform is docker: nothing reads it; ' +
@@ -241,7 +246,9 @@ describe("platform", () => {
     );
     // At their defaults (as Pulumi.yaml hands them to the program) they are not "set".
     expect(
-      validateConfig(productionWith({ set: { platform: "docker", tlsIssuer: "" } })).platform,
+      validateConfig(
+        productionWith({ set: { platform: "docker", tlsIssuer: "" }, remove: ["delivery"] }),
+      ).platform,
     ).toBe("docker");
   });
 
@@ -693,7 +700,13 @@ describe("Pulumi.yaml and the schema agree", () => {
   );
 
   test("every schema key but the objects is declared in Pulumi.yaml, and nothing else is", () => {
-    expect([...objectKeys].sort()).toEqual(["backup", "docker", "monitoring", "services"]);
+    expect([...objectKeys].sort()).toEqual([
+      "backup",
+      "delivery",
+      "docker",
+      "monitoring",
+      "services",
+    ]);
     const schemaKeys = Object.keys(shape).filter((name) => !objectKeys.has(name));
     expect(Object.keys(project.config).sort()).toEqual(schemaKeys.sort());
   });

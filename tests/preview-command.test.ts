@@ -147,6 +147,7 @@ describe("the plan", () => {
         '            [0]: "toolboxai"',
         '            [1]: "toolboxai-monitoring"',
         '            [2]: "toolboxai-node-exporter"',
+        '            [3]: "toolboxai-delivery"',
         "        ]",
         '        platform  : "kubernetes"',
         "    }",

@@ -1,6 +1,7 @@
 import { describeStack } from "./support/stack-checks";
 
 describeStack("production", {
+  delivery: "operator",
   namespace: "toolboxai",
   publicUrl: "https://app.toolboxai.example",
   tlsIssuer: "letsencrypt-production",

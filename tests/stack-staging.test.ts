@@ -1,6 +1,7 @@
 import { describeStack } from "./support/stack-checks";
 
 describeStack("staging", {
+  delivery: "operator",
   namespace: "toolboxai-staging",
   publicUrl: "https://staging.toolboxai.example",
   tlsIssuer: "letsencrypt-staging",

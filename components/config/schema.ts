@@ -340,6 +340,89 @@ export const dockerSchema = z
   .strict();
 export type DockerSettings = z.output<typeof dockerSchema>;
 
+const repositoryUrlMessage =
+  "must be an https:// git URL such as https://github.com/toolboxai/infrastructure.git";
+const gitRepository = z
+  .string({ error: repositoryUrlMessage })
+  .regex(/^https:\/\/[^\s/]+\/\S+$/, { error: repositoryUrlMessage });
+const branchMessage = "must be a git branch name such as main or release/production";
+const gitBranch = z
+  .string({ error: branchMessage })
+  .regex(/^(?!\/|.*\/$|.*\.\.)[A-Za-z0-9._/-]{1,200}$/, { error: branchMessage });
+const folderMessage = "must be empty or a relative folder such as infrastructure (no '..')";
+const repositoryFolder = z
+  .string({ error: folderMessage })
+  .regex(/^$|^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, { error: folderMessage });
+const stateBackendMessage =
+  "must be empty (Pulumi Cloud) or a state backend URL: https://…, s3://…, gs://… or azblob://…";
+
+/**
+ * Continuous delivery in the cluster (components/delivery): none, the Pulumi Kubernetes
+ * Operator deploying this program, or Argo CD syncing the manifests CI rendered.
+ */
+export const deliverySchema = z.discriminatedUnion(
+  "mode",
+  [
+    z.object({ mode: z.literal("none") }, mapping).strict(),
+    z
+      .object(
+        {
+          mode: z.literal("operator"),
+          /** This program's repository, the branch the stack follows and its folder there. */
+          repository: gitRepository,
+          branch: gitBranch.default("main"),
+          path: repositoryFolder.default(""),
+          /** The stack's name in its backend (`org/project/stack` on Pulumi Cloud); default: the stack's own. */
+          stack: z
+            .string()
+            .regex(/^[A-Za-z0-9._/-]{1,300}$/, {
+              error: "must be a stack name such as toolboxai/toolboxai/production",
+            })
+            .default(""),
+          /** The state backend; empty: Pulumi Cloud. */
+          backend: z
+            .string({ error: stateBackendMessage })
+            .regex(/^$|^(https|s3|gs|azblob):\/\/\S+$/, { error: stateBackendMessage })
+            .default(""),
+          /**
+           * A Secret in the delivery namespace, made outside the program, holding
+           * PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_CONFIG_PASSPHRASE (other backends).
+           */
+          credentialsSecret: dnsLabel,
+          /** Where the operator runs: its pods call the workspace's agent. */
+          operatorNamespace: dnsLabel.default("pulumi-kubernetes-operator"),
+          /** How often the stack is refreshed and updated even without a new commit (drift). */
+          resyncMinutes: intRange(1, 1440).default(10),
+          /** The longest wait between retries of a failed update. */
+          retryMaxBackoffMinutes: intRange(1, 1440).default(10),
+        },
+        mapping,
+      )
+      .strict(),
+    z
+      .object(
+        {
+          mode: z.literal("argocd"),
+          /** The repository CI pushes the rendered manifests to, their branch and folder. */
+          repository: gitRepository,
+          branch: gitBranch.default("deploy"),
+          path: repositoryFolder.default("manifests"),
+          /** Where Argo CD runs (its Applications and AppProjects live there). */
+          argocdNamespace: dnsLabel.default("argocd"),
+          /** The most sync attempts of a failed sync. */
+          retryLimit: intRange(1, 20).default(5),
+        },
+        mapping,
+      )
+      .strict(),
+  ],
+  {
+    error:
+      "must have mode: none, operator (with repository, credentialsSecret) or argocd (with repository)",
+  },
+);
+export type DeliverySettings = z.output<typeof deliverySchema>;
+
 /** Recovery point objectives a backup schedule can meet exactly: a divisor of an hour or a day. */
 export const recoveryPointObjectives = [
   5, 6, 10, 12, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720, 1440,
@@ -456,6 +539,8 @@ export const stackConfigSchema = z
     monitoring: monitoringSchema.prefault({}),
     /** Undefined: no backups (the pack's backup-schedule rule refuses that where mandatory). */
     backup: backupSchema.optional(),
+    /** Continuous delivery in the cluster; dev needs none. */
+    delivery: deliverySchema.prefault({ mode: "none" }),
     ...(Object.fromEntries(
       [...generatedSecretKeys, ...receiverSecretKeys].map((key) => [key, secretValue.default("")]),
     ) as {
@@ -495,8 +580,11 @@ function keysOfType(type: new (...args: never[]) => z.ZodType): ReadonlySet<stri
   );
 }
 
-/** Top-level keys whose raw config string is JSON (objects), not a plain string. */
-export const objectKeys = keysOfType(z.ZodObject);
+/** Top-level keys whose raw config string is JSON (objects, one of several objects), not a plain string. */
+export const objectKeys: ReadonlySet<string> = new Set([
+  ...keysOfType(z.ZodObject),
+  ...keysOfType(z.ZodDiscriminatedUnion),
+]);
 /** Top-level keys whose raw config string is "true"/"false". */
 export const booleanKeys = keysOfType(z.ZodBoolean);
 /** Top-level keys whose raw config string is an integer. */

@@ -159,6 +159,7 @@ export function backupBucketProblems(config: StackConfig): ConfigProblem[] {
 
 /** Keys only the Kubernetes form reads (its provider, its Ingress, `npm run e2e`'s settings). */
 export const kubernetesOnlyKeys = [
+  "delivery",
   "kubernetesContext",
   "renderDir",
   "skipAwait",

@@ -12,6 +12,7 @@ import * as rbacV1 from "@pulumi/kubernetes/rbac/v1";
 import * as schedulingV1 from "@pulumi/kubernetes/scheduling/v1";
 
 export { Provider } from "@pulumi/kubernetes/provider";
+export { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 export type * as types from "@pulumi/kubernetes/types";
 export const apps = { v1: appsV1 };
 export const autoscaling = { v2: autoscalingV2 };

@@ -11,6 +11,8 @@ import {
   secretFileVariable,
   secretPath,
   type Check,
+  type Probes,
+  type ProbeTiming,
   type ContainerSpec,
   type WorkloadSpec,
 } from "../model/workload";
@@ -56,8 +58,12 @@ function handler(check: Check): Probe {
 
 function probes(container: ContainerSpec, spec: WorkloadSpec) {
   if (!container.probes) return {};
-  const checks = container.probes;
-  const timing = { ...defaultProbeTiming, ...spec.probeTiming };
+  return kubernetesProbes(container.probes, spec.probeTiming);
+}
+
+/** Readiness, liveness and startup probes from a container's checks, at the design's timing. */
+export function kubernetesProbes(checks: Probes, probeTiming?: Partial<ProbeTiming>) {
+  const timing = { ...defaultProbeTiming, ...probeTiming };
   const steady = {
     periodSeconds: timing.periodSeconds,
     failureThreshold: timing.failureThreshold,

@@ -8,7 +8,11 @@ import { NamespaceBudget } from "../kubernetes/budget";
 import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
+import { OperatorDelivery, workspaceFootprint } from "../delivery/operator";
 import type { Platform } from "./platform";
+
+/** The Pulumi CLI image the operator's workspaces run: the engine version this program is tested with. */
+export const pulumiWorkspaceImage = "pulumi/pulumi:3.276.0-nonroot";
 
 export function kubernetesPlatform(config: PlatformConfig, instance: string): Platform {
   // With renderDir set, the provider writes the manifests it would apply into that folder and
@@ -103,10 +107,45 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
           opts,
         );
       }
+      const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
+      const delivery = config.delivery;
+      if (delivery.mode === "operator") {
+        // The operator's Stack and workspace in a namespace of their own.
+        const deliveryNamespace = new PlatformNamespace(
+          "delivery-namespace",
+          { name: `${config.namespace}-delivery`, instance },
+          opts,
+        );
+        namespaces.push(deliveryNamespace.name);
+        new OperatorDelivery(
+          "delivery",
+          {
+            settings: delivery,
+            stack: config.stack,
+            instance,
+            namespace: deliveryNamespace.name,
+            stackNamespaces: namespaces,
+            pulumiImage: pulumiWorkspaceImage,
+            priorityClassName: priorityClasses.names.standard,
+            // Its Roles go into every namespace of the stack.
+            dependsOn: [namespace, monitoringNamespace, nodeExporterNamespace, deliveryNamespace],
+          },
+          opts,
+        );
+        new NamespaceBudget(
+          "delivery-namespace-budget",
+          {
+            namespace: deliveryNamespace.name,
+            instance,
+            footprint: workspaceFootprint,
+            headroomPercent: config.quotaHeadroomPercent,
+            dependsOn: [deliveryNamespace],
+          },
+          opts,
+        );
+      }
       return {
-        names: {
-          namespaces: [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name],
-        },
+        names: { namespaces },
         secrets: {
           kubernetesSecrets: [renderer, monitoringRenderer, nodeExporterRenderer].flatMap(
             (rendered) => rendered.secretNames,

@@ -12,6 +12,8 @@ export const podBearingTypes: Readonly<Record<string, string>> = {
   "kubernetes:batch/v1:Job": "Job",
   "kubernetes:batch/v1:CronJob": "CronJob",
   "kubernetes:core/v1:Pod": "Pod",
+  // The Pulumi Kubernetes Operator runs a Stack's workspace in a pod of its own making.
+  "kubernetes:pulumi.com/v1:Stack": "Stack",
 };
 
 /** The Pulumi type of a Kubernetes object: ("apps/v1", "Deployment") → kubernetes:apps/v1:Deployment. */
@@ -55,9 +57,48 @@ export function podTemplateOf(type: string, props: any): PodTemplate | undefined
   const kind = podBearingTypes[type];
   if (!kind) return undefined;
   if (kind === "Pod") return { metadata: props?.metadata ?? {}, spec: props?.spec ?? {} };
+  if (kind === "Stack") return stackWorkspacePod(props);
   const template =
     kind === "CronJob" ? props?.spec?.jobTemplate?.spec?.template : props?.spec?.template;
   return { metadata: template?.metadata ?? {}, spec: template?.spec ?? {} };
+}
+
+/**
+ * The pod the Pulumi Kubernetes Operator (v2) runs for a Stack's workspace, as far as the Stack
+ * decides it: the operator's labels, the workspace's image and resources on its `server`
+ * container, and the Stack's `podTemplate` (which the operator applies as a strategic merge
+ * patch) over them. So every pod rule judges the workspace like any workload.
+ */
+function stackWorkspacePod(props: any): PodTemplate {
+  const workspace = props?.spec?.workspaceTemplate?.spec ?? {};
+  const patch = workspace.podTemplate ?? {};
+  const patched = (patch.spec?.containers ?? []).find((c: any) => c?.name === "server") ?? {};
+  return {
+    metadata: {
+      ...(patch.metadata ?? {}),
+      labels: {
+        ...(patch.metadata?.labels ?? {}),
+        "app.kubernetes.io/name": "pulumi",
+        "app.kubernetes.io/component": "workspace",
+        "app.kubernetes.io/instance": props?.metadata?.name,
+        "app.kubernetes.io/managed-by": "pulumi-kubernetes-operator",
+      },
+    },
+    spec: {
+      ...(patch.spec ?? {}),
+      serviceAccountName: props?.spec?.serviceAccountName,
+      containers: [
+        {
+          ...patched,
+          name: "server",
+          image: workspace.image,
+          imagePullPolicy: workspace.imagePullPolicy,
+          resources: workspace.resources,
+        },
+        ...(patch.spec?.containers ?? []).filter((c: any) => c?.name !== "server"),
+      ],
+    },
+  };
 }
 
 export interface ContainerEntry {

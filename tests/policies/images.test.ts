@@ -131,7 +131,7 @@ describe("image-registry-allowlist", () => {
     "docker.io/oliver006/, docker.io/prom/prometheus, docker.io/prom/alertmanager, " +
     "docker.io/prom/node-exporter, docker.io/grafana/grafana, docker.io/grafana/loki, " +
     "docker.io/grafana/alloy, docker.io/jaegertracing/jaeger, " +
-    "registry.k8s.io/kube-state-metrics/kube-state-metrics";
+    "registry.k8s.io/kube-state-metrics/kube-state-metrics, docker.io/pulumi/pulumi";
   test("the compliant fixture passes", async () => {
     expect(await messagesOf(registryAllowlist, [compliantDeployment()])).toEqual([]);
   });

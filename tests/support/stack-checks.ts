@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { crdErrors } from "./crd-schemas";
 import { itWithTool, runMonitoringTool } from "./monitoring-tools";
 import { tempDir } from "./temp";
 import {
@@ -22,6 +23,8 @@ import { toRunnerResources } from "../../tools/policy-resources";
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
 export interface StackExpectations {
+  /** How the stack file delivers the stack (`toolboxai:delivery`); default none. */
+  readonly delivery?: "operator" | "argocd";
   /** Config values over the stack file's (`toolboxai:` keys), as `pulumi config set` would. */
   readonly overrides?: Readonly<Record<string, string>>;
   readonly namespace: string;
@@ -47,6 +50,8 @@ export interface StackExpectations {
 }
 
 const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
+/** API groups whose kinds are CRDs (tests/fixtures/crds). */
+const crdKinds = new Set(["pulumi.com", "argoproj.io"]);
 
 /** The pod template of a controller: a CronJob's is inside its Job template. */
 function templateOf(controller: any): any {
@@ -111,6 +116,8 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       platform: expected.namespace,
       monitoring: `${expected.namespace}-monitoring`,
       nodeExporter: `${expected.namespace}-node-exporter`,
+      // The operator's Stack and workspace, where the stack delivers itself.
+      ...(expected.delivery === "operator" ? { delivery: `${expected.namespace}-delivery` } : {}),
     };
     let run: ProgramRun;
     beforeAll(async () => {
@@ -513,7 +520,9 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     });
 
     test("the namespace enforces Pod Security restricted and denies by default", () => {
-      for (const name of [namespaces.platform, namespaces.monitoring]) {
+      for (const name of Object.values(namespaces).filter(
+        (candidate) => candidate !== namespaces.nodeExporter,
+      )) {
         const namespace = named(run, "Namespace", name);
         for (const mode of ["enforce", "audit", "warn"]) {
           expect(namespace.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe(
@@ -715,6 +724,11 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         const text = readFileSync(path.join(outDir, "kubernetes", file), "utf8");
         for (const secret of passwords) expect(text).not.toContain(secret);
         const manifest = parse(text);
+        // Custom resources against their real CRDs; the rest against kubernetes-models.
+        if (crdKinds.has(String(manifest.apiVersion).split("/")[0])) {
+          expect({ file, errors: crdErrors(manifest) }).toEqual({ file, errors: [] });
+          continue;
+        }
         const Model = modelFor(manifest);
         expect(() => new Model(manifest).validate()).not.toThrow();
       }

@@ -1,0 +1,101 @@
+// What the identity that deploys a stack in the cluster (the operator's workspace) may do: manage
+// exactly the kinds the program creates, in the stack's namespaces, plus the reads the program's
+// own Roles grant (Kubernetes lets a subject grant only rights it holds). A test keeps this table
+// equal to what every stack renders: a kind added to the program without its right fails it.
+import type * as k8s from "../kubernetes/api";
+
+type PolicyRule = k8s.types.input.rbac.v1.PolicyRule;
+
+export interface ManagedKind {
+  readonly group: string;
+  readonly kind: string;
+  readonly resource: string;
+}
+
+/** Kinds the program creates in the stack's namespaces. */
+export const namespacedKinds: readonly ManagedKind[] = [
+  { group: "", kind: "ConfigMap", resource: "configmaps" },
+  { group: "", kind: "LimitRange", resource: "limitranges" },
+  { group: "", kind: "PersistentVolumeClaim", resource: "persistentvolumeclaims" },
+  { group: "", kind: "ResourceQuota", resource: "resourcequotas" },
+  { group: "", kind: "Secret", resource: "secrets" },
+  { group: "", kind: "Service", resource: "services" },
+  { group: "", kind: "ServiceAccount", resource: "serviceaccounts" },
+  { group: "apps", kind: "DaemonSet", resource: "daemonsets" },
+  { group: "apps", kind: "Deployment", resource: "deployments" },
+  { group: "apps", kind: "StatefulSet", resource: "statefulsets" },
+  { group: "autoscaling", kind: "HorizontalPodAutoscaler", resource: "horizontalpodautoscalers" },
+  { group: "batch", kind: "CronJob", resource: "cronjobs" },
+  { group: "networking.k8s.io", kind: "Ingress", resource: "ingresses" },
+  { group: "networking.k8s.io", kind: "NetworkPolicy", resource: "networkpolicies" },
+  { group: "policy", kind: "PodDisruptionBudget", resource: "poddisruptionbudgets" },
+  { group: "rbac.authorization.k8s.io", kind: "Role", resource: "roles" },
+  { group: "rbac.authorization.k8s.io", kind: "RoleBinding", resource: "rolebindings" },
+  { group: "pulumi.com", kind: "Stack", resource: "stacks" },
+];
+
+/** Cluster-scoped kinds the program creates. */
+export const clusterKinds: readonly ManagedKind[] = [
+  { group: "", kind: "Namespace", resource: "namespaces" },
+  { group: "rbac.authorization.k8s.io", kind: "ClusterRole", resource: "clusterroles" },
+  {
+    group: "rbac.authorization.k8s.io",
+    kind: "ClusterRoleBinding",
+    resource: "clusterrolebindings",
+  },
+  { group: "scheduling.k8s.io", kind: "PriorityClass", resource: "priorityclasses" },
+];
+
+/** What Pulumi does with what it manages: read, create, update (server-side apply), delete. */
+export const manageVerbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+const readVerbs = ["get", "list", "watch"];
+
+/**
+ * Reads the program's own Roles grant (Prometheus, Alloy, kube-state-metrics): a subject may
+ * only create a Role granting what it holds itself.
+ */
+export const grantedReads: readonly PolicyRule[] = [
+  { apiGroups: [""], resources: ["endpoints", "pods", "pods/log"], verbs: readVerbs },
+  { apiGroups: ["batch"], resources: ["jobs"], verbs: readVerbs },
+];
+/** Cluster-wide grants of the program's ClusterRoles (Prometheus's node discovery, cAdvisor). */
+export const grantedClusterReads: readonly PolicyRule[] = [
+  { apiGroups: [""], resources: ["nodes"], verbs: readVerbs },
+  { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
+];
+
+function byGroup(kinds: readonly ManagedKind[], verbs: readonly string[]): PolicyRule[] {
+  const groups = [...new Set(kinds.map((kind) => kind.group))];
+  return groups.map((group) => ({
+    apiGroups: [group],
+    resources: kinds.filter((kind) => kind.group === group).map((kind) => kind.resource),
+    verbs: [...verbs],
+  }));
+}
+
+/** The deployer's rights in each of the stack's namespaces (a RoleBinding in each). */
+export function namespacedDeployerRules(): PolicyRule[] {
+  return [...byGroup(namespacedKinds, manageVerbs), ...grantedReads];
+}
+
+/**
+ * The deployer's cluster-wide rights: the cluster-scoped kinds, the namespaces only by name
+ * beyond creating and listing them (a name cannot restrict create or list), and the
+ * ClusterRoles' reads it grants.
+ */
+export function clusterDeployerRules(namespaces: readonly string[]): PolicyRule[] {
+  return [
+    { apiGroups: [""], resources: ["namespaces"], verbs: ["create", "list", "watch"] },
+    {
+      apiGroups: [""],
+      resources: ["namespaces"],
+      resourceNames: [...namespaces],
+      verbs: ["get", "update", "patch", "delete"],
+    },
+    ...byGroup(
+      clusterKinds.filter((kind) => kind.kind !== "Namespace"),
+      manageVerbs,
+    ),
+    ...grantedClusterReads,
+  ];
+}
