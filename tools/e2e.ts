@@ -349,6 +349,33 @@ export async function main(argv: readonly string[]): Promise<number> {
         `control plane (etcd, kube-apiserver, kube-controller-manager) up in ${cluster.startSeconds.toFixed(1)} s`,
       );
       env.KUBECONFIG = cluster.kubeconfig;
+      // The CRDs of the tools the program targets (the operator's Stack, Argo CD's Application):
+      // the API server then validates the program's custom resources against their schemas.
+      check(
+        "control plane",
+        "the Pulumi Kubernetes Operator's and Argo CD's CRDs installed",
+        () => {
+          const crds = path.join(projectRoot, "tests", "fixtures", "crds");
+          for (const folder of ["pulumi-kubernetes-operator", "argo-cd"]) {
+            const applied = cluster.kubectl([
+              "apply",
+              "--server-side",
+              "-f",
+              path.join(crds, folder),
+            ]);
+            if (applied.code !== 0) return applied.output;
+          }
+          const established = cluster.kubectl([
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/stacks.pulumi.com",
+            "crd/applications.argoproj.io",
+            "crd/appprojects.argoproj.io",
+          ]);
+          return established.code === 0 ? undefined : established.output;
+        },
+      );
       try {
         for (const stack of stacks) {
           runClusterPhase(stack, { harness, controlPlane: cluster, project, root: projectRoot });

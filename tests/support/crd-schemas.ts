@@ -30,44 +30,68 @@ function strict(schema: any): any {
   return copy;
 }
 
-let validators: Map<string, ValidateFunction> | undefined;
+const validators = new Map<string, ValidateFunction>();
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
-/** `group/version Kind` → its validator, for every served version of every CRD there. */
-export function crdValidators(): Map<string, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  validators = new Map();
-  for (const folder of readdirSync(crdRoot, { withFileTypes: true })) {
-    if (!folder.isDirectory()) continue;
-    for (const file of readdirSync(path.join(crdRoot, folder.name))) {
-      const text = readFileSync(path.join(crdRoot, folder.name, file), "utf8");
-      for (const document of parseAllDocuments(text)) {
-        const crd = document.toJS();
-        if (crd?.kind !== "CustomResourceDefinition") continue;
-        for (const version of crd.spec.versions ?? []) {
-          if (!version.served) continue;
-          const schema = strict(version.schema.openAPIV3Schema);
-          // apiVersion, kind and metadata are the API server's, not the CRD's.
-          schema.properties = {
-            ...schema.properties,
-            apiVersion: { type: "string" },
-            kind: { type: "string" },
-            metadata: { type: "object" },
-          };
-          validators.set(
-            `${crd.spec.group}/${version.name} ${crd.spec.names.kind}`,
-            ajv.compile(schema),
-          );
-        }
+/** The CRD files, each with the group and kind it defines (read without parsing the file). */
+function crdFiles(): { file: string; group: string; kind: string }[] {
+  return readdirSync(crdRoot, { withFileTypes: true })
+    .filter((folder) => folder.isDirectory())
+    .flatMap((folder) =>
+      readdirSync(path.join(crdRoot, folder.name)).map((name) => {
+        const file = path.join(crdRoot, folder.name, name);
+        const text = readFileSync(file, "utf8");
+        return {
+          file,
+          group: /^ {2}group: (\S+)$/m.exec(text)?.[1] ?? "",
+          kind: /^ {4}kind: (\S+)$/m.exec(text)?.[1] ?? "",
+        };
+      }),
+    );
+}
+
+/** `group/version Kind` → its schema, for every served version of the CRD that defines `kind`. */
+function crdSchemas(group: string, kind: string): Map<string, object> {
+  const schemas = new Map<string, object>();
+  for (const { file } of crdFiles().filter(
+    (entry) => entry.group === group && entry.kind === kind,
+  )) {
+    for (const document of parseAllDocuments(readFileSync(file, "utf8"))) {
+      const crd = document.toJS();
+      if (crd?.kind !== "CustomResourceDefinition") continue;
+      for (const version of crd.spec.versions ?? []) {
+        if (!version.served) continue;
+        const schema = strict(version.schema.openAPIV3Schema);
+        // apiVersion, kind and metadata are the API server's, not the CRD's.
+        schema.properties = {
+          ...schema.properties,
+          apiVersion: { type: "string" },
+          kind: { type: "string" },
+          metadata: { type: "object" },
+        };
+        schemas.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, schema);
       }
     }
   }
-  return validators;
+  return schemas;
+}
+
+/** The validator of a kind, compiled once, when first asked for (the schemas are large). */
+function validatorOf(apiVersion: string, kind: string): ValidateFunction | undefined {
+  const key = `${apiVersion} ${kind}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    const schema = crdSchemas(apiVersion.split("/")[0], kind).get(key);
+    if (!schema) return undefined;
+    validate = ajv.compile(schema);
+    validators.set(key, validate);
+  }
+  return validate;
 }
 
 /** The schema errors of a custom resource; throws when no CRD defines its kind. */
 export function crdErrors(manifest: any): string[] {
-  const validate = crdValidators().get(`${manifest.apiVersion} ${manifest.kind}`);
+  const validate = validatorOf(String(manifest.apiVersion), String(manifest.kind));
   if (!validate)
     throw new Error(`no CRD in ${crdRoot} defines ${manifest.apiVersion} ${manifest.kind}`);
   if (validate(manifest)) return [];
