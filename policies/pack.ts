@@ -3,6 +3,7 @@
 import type { Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
 import { backupPolicies } from "./backups";
+import { deliveryPolicies } from "./delivery";
 import { dockerPolicies } from "./docker";
 import { healthPolicies } from "./health";
 import { hygienePolicies } from "./hygiene";
@@ -27,6 +28,7 @@ export const policyDomains = {
   network: networkPolicies,
   secrets: secretPolicies,
   backups: backupPolicies,
+  delivery: deliveryPolicies,
   docker: dockerPolicies,
   rbac: rbacPolicies,
 } as const satisfies Record<string, Policies>;

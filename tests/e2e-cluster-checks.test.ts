@@ -379,6 +379,34 @@ describe("grantedRules", () => {
     ).toEqual([]);
   });
 
+  test("a rule limited to resource names is one line per name, as can-i prints it", () => {
+    const deployer = { namespace: "toolboxai-delivery", name: "pulumi-deployer" };
+    const named = [
+      object({
+        kind: "ClusterRole",
+        metadata: { name: "deployer-cluster" },
+        rules: [
+          {
+            apiGroups: [""],
+            resources: ["namespaces"],
+            resourceNames: ["toolboxai", "toolboxai-delivery"],
+            verbs: ["patch", "get"],
+          },
+        ],
+      }),
+      object({
+        kind: "ClusterRoleBinding",
+        metadata: { name: "deployer-cluster" },
+        roleRef: { kind: "ClusterRole", name: "deployer-cluster" },
+        subjects: [{ kind: "ServiceAccount", ...deployer }],
+      }),
+    ];
+    expect(grantedRules(named, deployer, "toolboxai")).toEqual([
+      "namespaces [] [toolboxai-delivery] [get patch]",
+      "namespaces [] [toolboxai] [get patch]",
+    ]);
+  });
+
   test("normalizedRule sorts the verbs, so the order kubectl prints them in does not matter", () => {
     expect(normalizedRule("deployments.apps [] [] [watch list get]")).toBe(
       "deployments.apps [] [] [get list watch]",

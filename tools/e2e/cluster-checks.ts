@@ -250,6 +250,7 @@ export function normalizedRule(rule: string): string {
 interface DeclaredRule {
   readonly apiGroups?: readonly string[];
   readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
   readonly verbs?: readonly string[];
 }
 
@@ -298,12 +299,15 @@ export function grantedRules(
         ),
       ),
   ];
+  // A rule limited to resource names lists once per name, as can-i --list does.
   const lines = roles.flatMap((role) =>
     (role?.rules ?? []).flatMap((rule) =>
       (rule.resources ?? []).flatMap((resource) =>
-        (rule.apiGroups ?? [""]).map((group) =>
-          normalizedRule(
-            `${resource}${group ? `.${group}` : ""} [] [] [${(rule.verbs ?? []).join(" ")}]`,
+        (rule.apiGroups ?? [""]).flatMap((group) =>
+          (rule.resourceNames?.length ? rule.resourceNames : [""]).map((name) =>
+            normalizedRule(
+              `${resource}${group ? `.${group}` : ""} [] [${name}] [${(rule.verbs ?? []).join(" ")}]`,
+            ),
           ),
         ),
       ),

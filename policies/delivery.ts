@@ -1,0 +1,218 @@
+// Continuous delivery: the Pulumi Kubernetes Operator's Stack objects and Argo CD's Applications
+// (components/delivery). A Stack must never destroy its environment when deleted, must correct
+// drift, and must take its credentials from Secrets; an Application must belong to a project of
+// its own whose destinations admit where it deploys (Argo CD's guidance: the `default` project
+// admits everything), and sync automatically with prune, self-heal and bounded retries.
+import type { Policies, PolicyResource } from "@pulumi/policy";
+import { resourceRule, stackRule, type StackFinding } from "./lib/define";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
+
+const stackType = "kubernetes:pulumi.com/v1:Stack";
+const applicationType = "kubernetes:argoproj.io/v1alpha1:Application";
+const projectType = "kubernetes:argoproj.io/v1alpha1:AppProject";
+
+export const deliveryNoDestroyOnFinalize = resourceRule({
+  name: "delivery-no-destroy-on-finalize",
+  description:
+    "A Pulumi Kubernetes Operator Stack does not destroy its stack when the Stack object is " +
+    "deleted (destroyOnFinalize): deleting the object stops delivery, never the environment.",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `destroyOnFinalize: false` (or leave it out). To remove an environment, run `pulumi " +
+    'destroy` on purpose, with its protected data lifted first (README, "Protected data").',
+  appliesTo: (type) => type === stackType,
+  check: (stack) =>
+    stack.props?.spec?.destroyOnFinalize === true
+      ? ["destroyOnFinalize is true: deleting this object would destroy the whole stack"]
+      : [],
+});
+
+export const deliveryDriftCorrection = resourceRule({
+  name: "delivery-drift-correction",
+  description:
+    "A Pulumi Kubernetes Operator Stack corrects drift: it refreshes before updating, keeps " +
+    "resyncing when the commit has not changed, at least every maxResyncMinutes.",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  config: {
+    maxResyncMinutes: {
+      type: "integer",
+      minimum: 1,
+      default: 60,
+      description: "The longest a changed resource may stay changed before the operator resyncs.",
+    },
+  },
+  remediationSteps:
+    "Set `refresh: true`, `continueResyncOnCommitMatch: true` and `resyncFrequencySeconds` at " +
+    "most the configured maximum (the delivery setting resyncMinutes).",
+  appliesTo: (type) => type === stackType,
+  check: (stack, config) => {
+    const spec = stack.props?.spec ?? {};
+    const maxSeconds = Number(config.maxResyncMinutes) * 60;
+    const messages: string[] = [];
+    if (spec.refresh !== true) {
+      messages.push("refresh is not true: an update would not see what changed in the cluster");
+    }
+    if (spec.continueResyncOnCommitMatch !== true) {
+      messages.push(
+        "continueResyncOnCommitMatch is not true: without a new commit, drift stays uncorrected",
+      );
+    }
+    const resync = Number(spec.resyncFrequencySeconds);
+    if (!(resync > 0 && resync <= maxSeconds)) {
+      messages.push(
+        `resyncFrequencySeconds is ${spec.resyncFrequencySeconds ?? "unset"}; expected 1 to ` +
+          `${maxSeconds}`,
+      );
+    }
+    return messages;
+  },
+});
+
+/** Environment variables that carry a backend's or a cloud's credentials. */
+const credentialName = /(TOKEN|PASSPHRASE|PASSWORD|SECRET|KEY)/i;
+
+export const deliveryCredentialsByReference = resourceRule({
+  name: "delivery-credentials-by-reference",
+  description:
+    "A Pulumi Kubernetes Operator Stack takes credentials (access tokens, passphrases, keys) " +
+    "from Kubernetes Secrets by reference: no literal value in envRefs, and no inline `secrets` " +
+    "config in the object (no-literal-secret-env; secrets-as-files).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Create the Secret outside the program (`kubectl create secret generic …`) and reference it: " +
+    "`envRefs: {PULUMI_ACCESS_TOKEN: {type: Secret, secret: {name, key}}}`; keep secret config " +
+    "in the stack's encrypted config, not in `spec.secrets`. Rotate any value that was inlined.",
+  appliesTo: (type) => type === stackType,
+  check: (stack) => {
+    const spec = stack.props?.spec ?? {};
+    const messages: string[] = [];
+    for (const [name, ref] of Object.entries<any>(spec.envRefs ?? {})) {
+      if (credentialName.test(name) && ref?.type !== "Secret") {
+        messages.push(
+          `envRefs.${name} is of type ${ref?.type ?? "unset"}; a credential must come from a ` +
+            "Secret (type: Secret)",
+        );
+      }
+    }
+    if (spec.secrets && Object.keys(spec.secrets).length > 0) {
+      messages.push(
+        `spec.secrets holds ${Object.keys(spec.secrets).join(", ")} inline; use the stack's ` +
+          "encrypted config or secretsRef",
+      );
+    }
+    return messages;
+  },
+});
+
+/** An AppProject's destinations admit a namespace when one names it, or a glob matching it. */
+function admits(destinations: readonly any[], server: string, namespace: string): boolean {
+  const glob = (pattern: string, value: string) =>
+    new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(
+      value,
+    );
+  return destinations.some(
+    (destination) =>
+      glob(String(destination?.namespace ?? ""), namespace) &&
+      (destination?.server === undefined || glob(String(destination.server), server)),
+  );
+}
+
+export const argocdProjectScope = stackRule({
+  name: "argocd-project-scope",
+  description:
+    "An Argo CD Application belongs to a project other than `default` (which admits every " +
+    "repository and destination), declared in the stack, whose destinations admit the " +
+    "Application's namespace and whose source repositories and destinations name no wildcard.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Give the Application `project: <an AppProject of the stack>`, and list in that project " +
+    "the exact `sourceRepos` and `destinations` (server and namespace) it deploys to.",
+  check: (resources: readonly PolicyResource[]) => {
+    const projects = resources.filter((resource) => resource.type === projectType);
+    const findings: StackFinding[] = [];
+    for (const project of projects) {
+      const spec = project.props?.spec ?? {};
+      const wildcards = [
+        ...(spec.sourceRepos ?? []).filter((repo: string) => repo === "*"),
+        ...(spec.destinations ?? [])
+          .filter((destination: any) => destination?.namespace === "*")
+          .map(() => "destinations namespace *"),
+      ];
+      if (wildcards.length > 0) {
+        findings.push({
+          resource: project,
+          message: `admits everything through ${wildcards.join(", ")}; list them exactly`,
+        });
+      }
+    }
+    for (const application of resources.filter((resource) => resource.type === applicationType)) {
+      const spec = application.props?.spec ?? {};
+      const projectName = String(spec.project ?? "default");
+      if (projectName === "default") {
+        findings.push({
+          resource: application,
+          message: "is in the default project, which admits every repository and destination",
+        });
+        continue;
+      }
+      const project = projects.find((candidate) => candidate.props?.metadata?.name === projectName);
+      if (!project) {
+        findings.push({
+          resource: application,
+          message: `names project ${projectName}, which is not an AppProject of the stack`,
+        });
+        continue;
+      }
+      const destination = spec.destination ?? {};
+      const server = String(destination.server ?? "");
+      const namespace = String(destination.namespace ?? "");
+      if (!admits(project.props?.spec?.destinations ?? [], server, namespace)) {
+        findings.push({
+          resource: application,
+          message:
+            `deploys to namespace ${namespace || "(none)"}, which its project ${projectName} ` +
+            "does not admit",
+        });
+      }
+    }
+    return findings;
+  },
+});
+
+export const argocdAutomatedSync = resourceRule({
+  name: "argocd-automated-sync",
+  description:
+    "An Argo CD Application syncs automatically with prune and self-heal (drift is corrected), " +
+    "and retries a failed sync a bounded number of times with backoff.",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Set `syncPolicy.automated: {prune: true, selfHeal: true}` and `syncPolicy.retry: {limit: " +
+    "N, backoff: {duration, factor, maxDuration}}` with N at least 1.",
+  appliesTo: (type) => type === applicationType,
+  check: (application) => {
+    const policy = application.props?.spec?.syncPolicy ?? {};
+    const messages: string[] = [];
+    if (policy.automated?.prune !== true || policy.automated?.selfHeal !== true) {
+      messages.push("syncPolicy.automated does not prune and self-heal: drift stays uncorrected");
+    }
+    const retry = policy.retry;
+    if (!(Number(retry?.limit) >= 1) || !retry?.backoff?.duration || !retry?.backoff?.maxDuration) {
+      messages.push("syncPolicy.retry has no limit of at least 1 with a backoff");
+    }
+    return messages;
+  },
+});
+
+export const deliveryPolicies: Policies = [
+  deliveryNoDestroyOnFinalize,
+  deliveryDriftCorrection,
+  deliveryCredentialsByReference,
+  argocdProjectScope,
+  argocdAutomatedSync,
+];
