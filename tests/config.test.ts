@@ -341,6 +341,50 @@ describe("image builds", () => {
   });
 });
 
+describe("delivery", () => {
+  test("staging and production deliver with the operator; dev with nothing", () => {
+    expect(
+      ["dev", "staging", "production"].map(
+        (stack) => validateConfig(stackInput(stack)).delivery.mode,
+      ),
+    ).toEqual(["none", "operator", "operator"]);
+  });
+  test("operator mode needs a repository and the credentials' Secret, and checks them", () => {
+    const withDelivery = (delivery: object) =>
+      messageOf(productionWith({ set: { delivery: JSON.stringify(delivery) } }));
+    expect(withDelivery({ mode: "operator", repository: "git@github.com:x/y.git" })).toBe(
+      [
+        "Pulumi.production.yaml has 2 configuration problems:",
+        '  toolboxai:delivery.repository = "git@github.com:x/y.git": must be an https:// git URL such as https://github.com/toolboxai/infrastructure.git',
+        "  toolboxai:delivery.credentialsSecret: is required; must be a DNS label: lowercase letters, digits and '-', 1 to 63 characters",
+      ].join("\n"),
+    );
+    expect(withDelivery({ mode: "flux" })).toContain(
+      "must have mode: none, operator (with repository, credentialsSecret) or argocd (with repository)",
+    );
+  });
+  test("argocd is refused until it is built; delivery is refused on Docker", () => {
+    expect(
+      messageOf(
+        productionWith({
+          set: {
+            delivery: JSON.stringify({ mode: "argocd", repository: "https://github.com/x/y.git" }),
+          },
+        }),
+      ),
+    ).toBe(
+      oneProblem(
+        'toolboxai:delivery.mode = "argocd": is not available yet (Argo CD delivery is being built): use operator or none',
+      ),
+    );
+    expect(messageOf(productionWith({ set: { platform: "docker", tlsIssuer: "" } }))).toBe(
+      oneProblem(
+        "toolboxai:delivery: is set, but platform is docker: nothing reads it; remove it (it applies to platform: kubernetes)",
+      ),
+    );
+  });
+});
+
 describe("integer ranges", () => {
   test("quotaHeadroomPercent outside 0 to 200, or not an integer", () => {
     expect(messageOf(productionWith({ set: { quotaHeadroomPercent: "250" } }))).toBe(
