@@ -48,6 +48,15 @@ test("one Stack deploys this program's release branch as the production stack", 
   });
 });
 
+test("the stack output says how it is delivered and what to watch", () => {
+  expect(run.outputs.delivery).toEqual({
+    mode: "operator",
+    namespace: deliveryNamespace,
+    stackObject: "toolboxai-production",
+    branch: "release",
+  });
+});
+
 test("drift is corrected on every resync, failures are retried, deletion never destroys", () => {
   expect(stackObject().spec).toMatchObject({
     refresh: true,

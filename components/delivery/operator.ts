@@ -171,8 +171,10 @@ export class OperatorDelivery extends pulumi.ComponentResource {
       inNamespace,
     );
 
+    // Pulumi Cloud (an https:// backend, or none) takes an access token; the self-managed
+    // backends (s3, gs, azblob) a passphrase for the stack's secrets.
     const credentialKey =
-      settings.backend === "" || settings.backend.startsWith("https://api.pulumi.com")
+      settings.backend === "" || settings.backend.startsWith("https://")
         ? "PULUMI_ACCESS_TOKEN"
         : "PULUMI_CONFIG_PASSPHRASE";
     const profile = resolveSecurity("pulumi-workspace", undefined);

@@ -43,7 +43,11 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
     finish() {
       renderer.finish();
       // Secret files live in volumes the helper filled: no named store to list.
-      return { names: { networks: renderer.networkNames() }, secrets: {} };
+      return {
+        names: { networks: renderer.networkNames() },
+        secrets: {},
+        delivery: { mode: "none" },
+      };
     },
   };
 }

@@ -9,7 +9,7 @@ import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
 import { OperatorDelivery, workspaceFootprint } from "../delivery/operator";
-import type { Platform } from "./platform";
+import type { Platform, PlatformOutputs } from "./platform";
 
 /** The Pulumi CLI image the operator's workspaces run: the engine version this program is tested with. */
 export const pulumiWorkspaceImage = "pulumi/pulumi:3.276.0-nonroot";
@@ -109,6 +109,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       }
       const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
       const delivery = config.delivery;
+      let delivered: PlatformOutputs["delivery"] = { mode: delivery.mode };
       if (delivery.mode === "operator") {
         // The operator's Stack and workspace in a namespace of their own.
         const deliveryNamespace = new PlatformNamespace(
@@ -117,7 +118,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
           opts,
         );
         namespaces.push(deliveryNamespace.name);
-        new OperatorDelivery(
+        const operator = new OperatorDelivery(
           "delivery",
           {
             settings: delivery,
@@ -132,6 +133,12 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
           },
           opts,
         );
+        delivered = {
+          mode: delivery.mode,
+          namespace: deliveryNamespace.name,
+          stackObject: operator.stackObject,
+          branch: delivery.branch,
+        };
         new NamespaceBudget(
           "delivery-namespace-budget",
           {
@@ -146,6 +153,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       }
       return {
         names: { namespaces },
+        delivery: delivered,
         secrets: {
           kubernetesSecrets: [renderer, monitoringRenderer, nodeExporterRenderer].flatMap(
             (rendered) => rendered.secretNames,

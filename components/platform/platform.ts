@@ -35,4 +35,11 @@ export interface PlatformOutputs {
     | { readonly networks: Readonly<Record<string, pulumi.Output<string>>> };
   /** Kubernetes: the Secrets that hold the workloads' secret files. */
   readonly secrets: { readonly kubernetesSecrets?: readonly string[] };
+  /** How the stack is delivered: the mode, and the object to watch (`kubectl get stack`). */
+  readonly delivery: {
+    readonly mode: string;
+    readonly namespace?: string;
+    readonly stackObject?: string;
+    readonly branch?: string;
+  };
 }
