@@ -349,17 +349,18 @@ export async function startS3(bucket: string): Promise<S3Server> {
   };
 }
 
-let lastBackupSecond = 0;
-
 /**
  * Backup sets are named by the second, and a second backup in the same second is refused: each
- * backup a test takes first waits for a second of its own.
+ * backup a test takes first waits for the next second to begin. The previous backup (its name
+ * taken while it ran) ended before this call, so the new one's second is always later. (Waiting
+ * only for a second other than the one the previous call saw was not enough: a backup that
+ * started late in that second named itself after the next one.)
  */
 export function nextSecond(): void {
-  while (Math.floor(Date.now() / 1000) === lastBackupSecond) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  const now = Math.floor(Date.now() / 1000);
+  while (Math.floor(Date.now() / 1000) === now) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
-  lastBackupSecond = Math.floor(Date.now() / 1000);
 }
 
 /** The UTC time in a set's name (`YYYYmmddTHHMMSSZ`), `daysAgo` days ago. */
