@@ -5,6 +5,7 @@
 // it awaits, and backups go to a bucket instead of a volume. That skipAwait is off in every stack
 // file is checked with each stack (tests/support/stack-checks.ts).
 import { readStackConfig, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import { kubernetesFormConfig } from "../tools/engine/stack-config";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
@@ -25,8 +26,7 @@ beforeAll(async () => {
   config.values["toolboxai:imageRegistry"] = "ghcr.io";
   config.values["toolboxai:services"] = JSON.stringify(services);
   // Dev's Kubernetes form (its file says docker), with the Kubernetes-only switches.
-  config.values["toolboxai:platform"] = "kubernetes";
-  config.values["toolboxai:docker"] = "{}";
+  Object.assign(config.values, kubernetesFormConfig);
   config.values["toolboxai:renderDir"] = "/tmp/toolboxai-render";
   config.values["toolboxai:kubernetesContext"] = "kind-dev";
   config.values["toolboxai:skipAwait"] = "true";

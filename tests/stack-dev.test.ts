@@ -1,9 +1,10 @@
+import { kubernetesFormConfig } from "../tools/engine/stack-config";
 import { describeStack } from "./support/stack-checks";
 
 // Dev's Kubernetes form (kind, k3d): the stack file with platform=kubernetes and without the
 // docker key. The Docker form is tested in stack-dev-docker.test.ts.
 describeStack("dev", {
-  overrides: { platform: "kubernetes", docker: "{}" },
+  overrides: kubernetesFormConfig,
   namespace: "toolboxai-dev",
   publicUrl: "http://toolboxai.localtest.me",
   replicas: {

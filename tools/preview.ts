@@ -13,6 +13,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "./engine/mock-engine";
+import { projectName } from "../components/config/validate";
 import { readStackConfig, type StackConfigFile } from "./engine/stack-config";
 import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 
@@ -209,7 +210,7 @@ export async function runPreviewCommand(
   for (const setting of options.config ?? []) {
     const match = /^([^=]+)=(.*)$/s.exec(setting);
     if (!match) return fail(`--config ${setting}: must be key=value, such as platform=kubernetes`);
-    const key = match[1].includes(":") ? match[1] : `toolboxai:${match[1]}`;
+    const key = match[1].includes(":") ? match[1] : `${projectName}:${match[1]}`;
     config.values[key] = match[2];
   }
 

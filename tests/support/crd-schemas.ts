@@ -33,9 +33,11 @@ function strict(schema: any): any {
 const validators = new Map<string, ValidateFunction>();
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 
-/** The CRD files, each with the group and kind it defines (read without parsing the file). */
+/** The CRD files, each with the group and kind it defines (read once, without parsing). */
+let files: { file: string; group: string; kind: string }[] | undefined;
+
 function crdFiles(): { file: string; group: string; kind: string }[] {
-  return readdirSync(crdRoot, { withFileTypes: true })
+  return (files ??= readdirSync(crdRoot, { withFileTypes: true })
     .filter((folder) => folder.isDirectory())
     .flatMap((folder) =>
       readdirSync(path.join(crdRoot, folder.name)).map((name) => {
@@ -47,7 +49,7 @@ function crdFiles(): { file: string; group: string; kind: string }[] {
           kind: /^ {4}kind: (\S+)$/m.exec(text)?.[1] ?? "",
         };
       }),
-    );
+    ));
 }
 
 /** `group/version Kind` → its schema, for every served version of the CRD that defines `kind`. */
@@ -87,6 +89,12 @@ function validatorOf(apiVersion: string, kind: string): ValidateFunction | undef
     validators.set(key, validate);
   }
   return validate;
+}
+
+/** Whether a CRD here defines the manifest's API group (its kind is a custom resource). */
+export function isCustomResource(manifest: any): boolean {
+  const group = String(manifest?.apiVersion ?? "").split("/")[0];
+  return crdFiles().some((entry) => entry.group === group);
 }
 
 /** The schema errors of a custom resource; throws when no CRD defines its kind. */

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { isCustomResource } from "./crd-schemas";
 import { itWithTool, runMonitoringTool } from "./monitoring-tools";
 import { tempDir } from "./temp";
 import {
@@ -24,7 +25,7 @@ import { toRunnerResources } from "../../tools/policy-resources";
 export interface StackExpectations {
   /** How the stack file delivers the stack (`toolboxai:delivery`); default none. */
   readonly delivery?: "operator" | "argocd";
-  /** Config values over the stack file's (`toolboxai:` keys), as `pulumi config set` would. */
+  /** Config values over the stack file's (full keys, `toolboxai:platform`), as `pulumi config set` would. */
   readonly overrides?: Readonly<Record<string, string>>;
   readonly namespace: string;
   /** Expected pod count per Deployment/StatefulSet name (HPA minimum where autoscaled). */
@@ -49,8 +50,6 @@ export interface StackExpectations {
 }
 
 const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
-/** API groups whose kinds are CRDs (tests/fixtures/crds). */
-const crdKinds = new Set(["pulumi.com", "argoproj.io"]);
 
 /** The pod template of a controller: a CronJob's is inside its Job template. */
 function templateOf(controller: any): any {
@@ -121,7 +120,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     let run: ProgramRun;
     beforeAll(async () => {
       const config = readStackConfig(stack);
-      for (const [key, value] of over) config.values[`toolboxai:${key}`] = value;
+      for (const [key, value] of over) config.values[key] = value;
       run = await runProgram(stack, { config });
     });
 
@@ -725,7 +724,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         const manifest = parse(text);
         // Custom resources are checked against their real CRDs in delivery.test.ts (the
         // schemas take seconds to load); the rest against kubernetes-models.
-        if (crdKinds.has(String(manifest.apiVersion).split("/")[0])) continue;
+        if (isCustomResource(manifest)) continue;
         const Model = modelFor(manifest);
         expect(() => new Model(manifest).validate()).not.toThrow();
       }

@@ -22,7 +22,8 @@ import {
   type KubernetesObject,
   type Pod,
 } from "./cluster-checks";
-import { kubernetesFormConfig, type Harness, type Result } from "./harness";
+import { kubernetesFormConfig } from "../engine/stack-config";
+import type { Harness, Result } from "./harness";
 
 const controlPlaneScript = (root: string) => path.join(root, "scripts", "control-plane.sh");
 

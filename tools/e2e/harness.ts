@@ -1,6 +1,7 @@
 // What every phase of `npm run e2e` shares: the Pulumi CLI run in the scratch project, and checks
 // that are timed, printed as they finish, and collected for the summary.
 import { spawnSync } from "node:child_process";
+import { kubernetesFormConfig } from "../engine/stack-config";
 
 export interface Result {
   readonly code: number;
@@ -84,16 +85,6 @@ export function createHarness(project: string, env: NodeJS.ProcessEnv): Harness 
     },
   };
 }
-
-/**
- * The config that renders a stack's Kubernetes form, whatever platform its file names (dev's
- * names docker): the platform, and an empty `docker` key (its defaults), which the Kubernetes
- * form accepts.
- */
-export const kubernetesFormConfig: Readonly<Record<string, string>> = {
-  "toolboxai:platform": "kubernetes",
-  "toolboxai:docker": "{}",
-};
 
 /** Switches a stack to its Kubernetes form. Undefined when done. */
 export function kubernetesForm(harness: Harness, stack: string): string | undefined {

@@ -66,3 +66,13 @@ export function validatedStackConfig(stack: string, root = projectRoot): Platfor
   const { values, secretKeys } = readStackConfig(stack, root);
   return validateConfig({ stack, values, secretKeys: new Set(secretKeys) });
 }
+
+/**
+ * The config that renders a stack's Kubernetes form, whatever platform its file names (dev's
+ * names docker): the platform, and an empty `docker` key (its defaults), which the Kubernetes
+ * form accepts.
+ */
+export const kubernetesFormConfig: Readonly<Record<string, string>> = {
+  "toolboxai:platform": "kubernetes",
+  "toolboxai:docker": "{}",
+};
