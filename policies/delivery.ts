@@ -126,12 +126,14 @@ export const argocdProjectScope = stackRule({
   description:
     "An Argo CD Application belongs to a project other than `default` (which admits every " +
     "repository and destination), declared in the stack, whose destinations admit the " +
-    "Application's namespace and whose source repositories and destinations name no wildcard.",
+    "Application's namespace, whose source repositories, destinations and kinds name no " +
+    "wildcard, and which lists the namespaced kinds it admits (none listed admits them all).",
   severity: "high",
   enforcementLevel: "mandatory",
   remediationSteps:
     "Give the Application `project: <an AppProject of the stack>`, and list in that project " +
-    "the exact `sourceRepos` and `destinations` (server and namespace) it deploys to.",
+    "the exact `sourceRepos` and `destinations` (server and namespace) it deploys to, and the " +
+    "kinds it may sync in `namespaceResourceWhitelist` and `clusterResourceWhitelist`.",
   check: (resources: readonly PolicyResource[]) => {
     const projects = resources.filter((resource) => resource.type === projectType);
     const findings: StackFinding[] = [];
@@ -142,11 +144,22 @@ export const argocdProjectScope = stackRule({
         ...(spec.destinations ?? [])
           .filter((destination: any) => destination?.namespace === "*")
           .map(() => "destinations namespace *"),
+        ...["clusterResourceWhitelist", "namespaceResourceWhitelist"].flatMap((list) =>
+          (spec[list] ?? [])
+            .filter((entry: any) => entry?.group === "*" || entry?.kind === "*")
+            .map((entry: any) => `${list} ${entry.group}/${entry.kind}`),
+        ),
       ];
       if (wildcards.length > 0) {
         findings.push({
           resource: project,
           message: `admits everything through ${wildcards.join(", ")}; list them exactly`,
+        });
+      }
+      if (!(spec.namespaceResourceWhitelist?.length > 0)) {
+        findings.push({
+          resource: project,
+          message: "lists no namespaceResourceWhitelist, so it admits every namespaced kind",
         });
       }
     }

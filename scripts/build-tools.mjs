@@ -24,6 +24,7 @@ export const tools = {
   docs: "tools/policy-docs.ts",
   bench: "tools/bench/run.ts",
   "bench-floor": "tools/bench/floor.ts",
+  delivery: "tools/delivery.ts",
 };
 
 /**

@@ -363,19 +363,37 @@ describe("delivery", () => {
       "must have mode: none, operator (with repository, credentialsSecret) or argocd (with repository)",
     );
   });
-  test("argocd is refused until it is built; delivery is refused on Docker", () => {
+  test("argocd mode fills in its defaults and checks its fields; delivery is refused on Docker", () => {
+    const withDelivery = (delivery: object) =>
+      productionWith({ set: { delivery: JSON.stringify(delivery) } });
+    expect(
+      validateConfig(withDelivery({ mode: "argocd", repository: "https://github.com/x/y.git" }))
+        .delivery,
+    ).toEqual({
+      mode: "argocd",
+      repository: "https://github.com/x/y.git",
+      branch: "deploy",
+      path: "manifests",
+      argocdNamespace: "argocd",
+      retryLimit: 5,
+    });
     expect(
       messageOf(
-        productionWith({
-          set: {
-            delivery: JSON.stringify({ mode: "argocd", repository: "https://github.com/x/y.git" }),
-          },
+        withDelivery({
+          mode: "argocd",
+          repository: "https://github.com/x/y.git",
+          path: "../elsewhere",
+          retryLimit: 0,
+          credentialsSecret: "pulumi-credentials",
         }),
       ),
     ).toBe(
-      oneProblem(
-        'toolboxai:delivery.mode = "argocd": is not available yet (Argo CD delivery is being built): use operator or none',
-      ),
+      [
+        "Pulumi.production.yaml has 3 configuration problems:",
+        "  toolboxai:delivery.path = \"../elsewhere\": must be empty or a relative folder such as infrastructure (no '..')",
+        "  toolboxai:delivery.retryLimit = 0: must be an integer from 1 to 20",
+        "  toolboxai:delivery.credentialsSecret: unknown key",
+      ].join("\n"),
     );
     expect(messageOf(productionWith({ set: { platform: "docker", tlsIssuer: "" } }))).toBe(
       oneProblem(

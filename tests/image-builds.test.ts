@@ -3,11 +3,10 @@
 // configured version and kept local (no registry), the containers run it by that tag, wait for
 // it, and are labelled with its ID; the pack's image rules pass.
 import * as path from "node:path";
-import { policies } from "../policies/pack";
-import { readPolicyConfig, runPolicies } from "../policies/runner";
-import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import { runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import { readStackConfig } from "../tools/engine/stack-config";
 import { toRunnerResources } from "../tools/policy-resources";
+import { mandatoryViolations, packFindings } from "./support/pack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON here */
 
@@ -74,13 +73,5 @@ test("the backup containers run the build by its tag, after it, labelled with it
 });
 
 test("the pack passes the stack with its build: no mandatory violation", async () => {
-  const findings = await runPolicies(policies, toRunnerResources(run), {
-    config: readPolicyConfig(path.join(projectRoot, "policies", "config", "dev.json")),
-    packEnforcementLevel: "mandatory",
-  });
-  expect(
-    findings
-      .filter((finding) => finding.enforcement === "mandatory")
-      .map((finding) => `${finding.policy}: ${finding.message}`),
-  ).toEqual([]);
+  expect(mandatoryViolations(await packFindings(toRunnerResources(run), "dev"))).toEqual([]);
 });

@@ -12,7 +12,8 @@
 // And two stacks that must fail: a broken stack file fails the pack, naming the policies, and a
 // bad config value fails with the program's own message before anything is registered.
 // The cluster phase (tools/e2e/cluster.ts): `pulumi up` into a local kube-apiserver with
-// kube-controller-manager (scripts/control-plane.sh), checked through the API, updated, destroyed.
+// kube-controller-manager (scripts/control-plane.sh), checked through the API, updated, destroyed;
+// then production delivered by Argo CD (tools/e2e/argocd.ts).
 // The docker phase (tools/e2e/docker.ts): dev's Docker form previewed against a private dockerd
 // with the pack, and the Docker renderer deployed on a local image, checked and destroyed.
 // --keep-manifests DIR keeps each stack's provider manifests (DIR/<stack>/) for `npm run audit
@@ -32,6 +33,7 @@ import {
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseDocument } from "yaml";
+import { runArgoCdPhase } from "./e2e/argocd";
 import { controlPlaneBin, runClusterPhase, startControlPlane } from "./e2e/cluster";
 import { compareManifests, readManifestDir } from "./e2e/compare";
 import { runDockerPhase, startDockerEngine, stopDockerEngine } from "./e2e/docker";
@@ -380,6 +382,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       try {
         for (const stack of stacks) {
           runClusterPhase(stack, { harness, controlPlane: cluster, project, root: projectRoot });
+        }
+        // Production delivered by Argo CD instead of the operator (tools/e2e/argocd.ts).
+        if (stacks.includes("production")) {
+          runArgoCdPhase({ harness, controlPlane: cluster, project, root: projectRoot });
         }
       } finally {
         check("control plane", "stopped by PID, nothing left running", () => {

@@ -403,7 +403,10 @@ export const deliverySchema = z.discriminatedUnion(
       .object(
         {
           mode: z.literal("argocd"),
-          /** The repository CI pushes the rendered manifests to, their branch and folder. */
+          /**
+           * The repository CI pushes the rendered manifests to, their branch and folder there:
+           * the stack's manifests go to `<path>/<stack>` (components/delivery/argocd.ts).
+           */
           repository: gitRepository,
           branch: gitBranch.default("deploy"),
           path: repositoryFolder.default("manifests"),

@@ -114,13 +114,6 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
 
   const config = parsed.data;
   problems.push(...backupBucketProblems(config), ...platformProblems(config));
-  if (config.delivery.mode === "argocd") {
-    problems.push({
-      key: `${projectName}:delivery.mode`,
-      shownValue: show("argocd"),
-      message: "is not available yet (Argo CD delivery is being built): use operator or none",
-    });
-  }
   const services = resolveServices(config, problems);
   if (problems.length > 0) throw new ConfigError(stackFile, problems);
 

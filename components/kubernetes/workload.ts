@@ -25,6 +25,11 @@ export interface KubernetesContext extends NetworkContext, AwaitContext {
    * `pulumi destroy` refuses to delete them; default false.
    */
   readonly protectData?: boolean;
+  /**
+   * The provider of the workload's Secret when it is not the one of everything else: with Argo CD
+   * delivery the stack applies Secrets itself and renders the rest into git (never a secret).
+   */
+  readonly secretsProvider?: pulumi.ProviderResource;
 }
 
 export interface KubernetesWorkloadArgs {
@@ -178,7 +183,7 @@ function createConfigFiles(scope: WorkloadScope): PodPrerequisite<string> {
 
 /** The Secret of the workload's secret files. */
 function createSecretFiles(scope: WorkloadScope): PodPrerequisite<pulumi.Output<string>> {
-  const { spec, namespace, labels, names, child } = scope;
+  const { spec, context, namespace, labels, names, child } = scope;
   const secretFiles = spec.secretFiles ?? [];
   if (secretFiles.length === 0) return { annotations: {} };
   const stringData = pulumi.secret(
@@ -195,7 +200,7 @@ function createSecretFiles(scope: WorkloadScope): PodPrerequisite<pulumi.Output<
       type: "Opaque",
       stringData,
     },
-    child,
+    context.secretsProvider ? { ...child, provider: context.secretsProvider } : child,
   );
   // Pods roll when a secret changes. The checksum is left unsecret so that the pod template
   // (and every diff of it) stays readable; scrypt makes it useless for guessing the values.

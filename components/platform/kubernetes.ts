@@ -1,6 +1,8 @@
 // The Kubernetes platform: the provider, the stack's three namespaces (the platform's, the
 // monitoring tier's, node-exporter's privileged one), priority classes, a renderer per
-// namespace, and, once every workload is rendered, each namespace's quota.
+// namespace, and, once every workload is rendered, each namespace's quota and the delivery.
+// With Argo CD delivery a second provider renders everything but the foundation (namespaces,
+// priority classes, Secrets, Argo CD's objects) into the deploy branch's checkout.
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import * as k8s from "../kubernetes/api";
@@ -8,24 +10,44 @@ import { NamespaceBudget } from "../kubernetes/budget";
 import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
+import { ArgoCdDelivery, deployedManifestsDir, deployedPath } from "../delivery/argocd";
 import { OperatorDelivery, workspaceFootprint } from "../delivery/operator";
 import type { Platform, PlatformOutputs } from "./platform";
 
 /** The Pulumi CLI image the operator's workspaces run: the engine version this program is tested with. */
 export const pulumiWorkspaceImage = "pulumi/pulumi:3.276.0-nonroot";
 
+/**
+ * A provider's settings for writing manifests into `folder` instead of applying them. The empty
+ * kubeconfig keeps the SDK from filling in $KUBECONFIG, which the provider refuses next to
+ * renderYamlToDirectory.
+ */
+function renderInto(folder: string) {
+  return { renderYamlToDirectory: folder, kubeconfig: "" };
+}
+
 export function kubernetesPlatform(config: PlatformConfig, instance: string): Platform {
   // With renderDir set, the provider writes the manifests it would apply into that folder and
   // touches no cluster (the end-to-end check); otherwise it applies them with server-side apply.
   const provider = new k8s.Provider("kubernetes", {
     ...(config.renderDir
-      ? { renderYamlToDirectory: config.renderDir }
+      ? renderInto(config.renderDir)
       : config.kubernetesContext
         ? { context: config.kubernetesContext }
         : {}),
     enableServerSideApply: true,
   });
-  const opts = { providers: { kubernetes: provider } };
+  const foundation = { providers: { kubernetes: provider } };
+  // Argo CD delivery: the workloads are rendered where CI commits them from; Argo CD applies them.
+  const delivery = config.delivery;
+  const synced =
+    delivery.mode === "argocd"
+      ? new k8s.Provider("argocd-manifests", {
+          ...renderInto(deployedManifestsDir(delivery, config.stack)),
+          enableServerSideApply: true,
+        })
+      : undefined;
+  const opts = synced ? { providers: { kubernetes: synced } } : foundation;
   if (config.skipAwait) {
     void pulumi.log.warn(
       "toolboxai:skipAwait is true: the provider reports workloads created without waiting for " +
@@ -36,19 +58,19 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
   const namespace = new PlatformNamespace(
     "namespace",
     { name: config.namespace, instance, protect: config.protectData },
-    opts,
+    foundation,
   );
-  const priorityClasses = new PriorityClasses("priority", { instance }, opts);
+  const priorityClasses = new PriorityClasses("priority", { instance }, foundation);
   const monitoringNamespace = new PlatformNamespace(
     "monitoring-namespace",
     { name: `${config.namespace}-monitoring`, instance, protect: config.protectData },
-    opts,
+    foundation,
   );
   // node-exporter needs the node itself: a namespace of its own that admits that.
   const nodeExporterNamespace = new PlatformNamespace(
     "node-exporter-namespace",
     { name: `${config.namespace}-node-exporter`, instance, podSecurity: "privileged" },
-    opts,
+    foundation,
   );
   /** A renderer into one of the stack's namespaces. */
   const rendererFor = (target: PlatformNamespace) =>
@@ -60,6 +82,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       priorityClassNames: priorityClasses.names,
       protectData: config.protectData,
       skipAwait: config.skipAwait,
+      ...(synced ? { secretsProvider: provider } : {}),
     });
   const renderer = rendererFor(namespace);
   const monitoringRenderer = rendererFor(monitoringNamespace);
@@ -108,7 +131,6 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         );
       }
       const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
-      const delivery = config.delivery;
       let delivered: PlatformOutputs["delivery"] = { mode: delivery.mode };
       if (delivery.mode === "operator") {
         // The operator's Stack and workspace in a namespace of their own.
@@ -150,6 +172,26 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
           },
           opts,
         );
+      }
+      if (delivery.mode === "argocd") {
+        const argocd = new ArgoCdDelivery(
+          "delivery",
+          {
+            settings: delivery,
+            stack: config.stack,
+            instance,
+            namespace: namespace.name,
+            stackNamespaces: namespaces,
+          },
+          foundation,
+        );
+        delivered = {
+          mode: delivery.mode,
+          namespace: delivery.argocdNamespace,
+          application: argocd.application,
+          branch: delivery.branch,
+          path: deployedPath(delivery, config.stack),
+        };
       }
       return {
         names: { namespaces },

@@ -35,11 +35,14 @@ export interface PlatformOutputs {
     | { readonly networks: Readonly<Record<string, pulumi.Output<string>>> };
   /** Kubernetes: the Secrets that hold the workloads' secret files. */
   readonly secrets: { readonly kubernetesSecrets?: readonly string[] };
-  /** How the stack is delivered: the mode, and the object to watch (`kubectl get stack`). */
+  /** How the stack is delivered: the mode, and the object to watch (a Stack, an Application). */
   readonly delivery: {
     readonly mode: string;
     readonly namespace?: string;
     readonly stackObject?: string;
+    /** Argo CD: the Application, and the deploy branch's folder it syncs. */
+    readonly application?: string;
     readonly branch?: string;
+    readonly path?: string;
   };
 }

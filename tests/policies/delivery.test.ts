@@ -93,6 +93,19 @@ describe("argocd-project-scope", () => {
       "AppProject argocd/toolboxai-staging: admits everything through *, destinations namespace *; list them exactly",
     ]);
   });
+  test("a project that admits every kind", async () => {
+    const project = appProject();
+    project.spec.clusterResourceWhitelist = [{ group: "*", kind: "*" }];
+    project.spec.namespaceResourceWhitelist.push({ group: "apps", kind: "*" });
+    expect(await messagesOf(argocdProjectScope, [project, application()])).toEqual([
+      "AppProject argocd/toolboxai-staging: admits everything through clusterResourceWhitelist */*, namespaceResourceWhitelist apps/*; list them exactly",
+    ]);
+    delete project.spec.clusterResourceWhitelist;
+    delete project.spec.namespaceResourceWhitelist;
+    expect(await messagesOf(argocdProjectScope, [project, application()])).toEqual([
+      "AppProject argocd/toolboxai-staging: lists no namespaceResourceWhitelist, so it admits every namespaced kind",
+    ]);
+  });
 });
 
 test("argocd-automated-sync", async () => {

@@ -119,6 +119,13 @@ export interface ClusterPhaseOptions {
   readonly root: string;
 }
 
+/** Config of a stack deployed into the local API server: Kubernetes form, no readiness waits. */
+export const localClusterConfig: readonly (readonly [string, string])[] = [
+  ...Object.entries(kubernetesFormConfig),
+  ["toolboxai:kubernetesContext", "local"],
+  ["toolboxai:skipAwait", "true"],
+];
+
 /** The cluster phase for one stack file; its Pulumi stack is `cluster-<stack>`. */
 export function runClusterPhase(stack: string, options: ClusterPhaseOptions): void {
   const { harness, controlPlane, project, root } = options;
@@ -143,11 +150,7 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
   const initialised = check(name, "stack init for the local API server, skipAwait on", () => {
     const init = pulumi("stack", "init");
     if (init.code !== 0) return expectExit(init, 0);
-    for (const [key, value] of [
-      ...Object.entries(kubernetesFormConfig),
-      ["toolboxai:kubernetesContext", "local"],
-      ["toolboxai:skipAwait", "true"],
-    ]) {
+    for (const [key, value] of localClusterConfig) {
       const set = pulumi("config", "set", key, value);
       if (set.code !== 0) return expectExit(set, 0);
     }

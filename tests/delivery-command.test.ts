@@ -1,0 +1,132 @@
+// `npm run delivery`: the settings CI's delivery workflow acts on, and the check it runs on a
+// stack's folder of the deploy branch before it commits it (Argo CD delivery): no Secret,
+// something to check, and the same objects as the stack's state, each mismatch named with the
+// command that mends it.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { checkDeployTree, main, syncedProviderName } from "../tools/delivery";
+
+const provider = `urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::${syncedProviderName}::id`;
+const foundation = "urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::kubernetes::id";
+
+function tree(files: Record<string, string>): string {
+  const folder = mkdtempSync(path.join(tmpdir(), "deploy-tree-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
+    writeFileSync(path.join(folder, name), text);
+  }
+  return folder;
+}
+
+const configMap =
+  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: toolboxai\n";
+const clusterRole =
+  "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n";
+
+function stateOf(...objects: [string, string, string?, string?][]) {
+  return {
+    deployment: {
+      resources: objects.map(([kind, name, namespace, by = provider]) => ({
+        urn: `urn:pulumi:production::toolboxai::kubernetes:x:${kind}::${name}`,
+        type: `kubernetes:x:${kind}`,
+        provider: by,
+        outputs: { kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
+      })),
+    },
+  };
+}
+
+test("a folder of plain manifests passes, and agrees with the state that rendered them", () => {
+  const folder = tree({ "1-manifest/cm.yaml": configMap, "1-manifest/role.yaml": clusterRole });
+  // A Secret the stack applied itself (the other provider) is not expected in the folder.
+  const state = stateOf(
+    ["ConfigMap", "app", "toolboxai"],
+    ["ClusterRole", "reader"],
+    ["Secret", "app-secrets", "toolboxai", foundation],
+  );
+  expect(checkDeployTree(folder, state)).toEqual({
+    objects: [
+      { file: "1-manifest/cm.yaml", kind: "ConfigMap", namespace: "toolboxai", name: "app" },
+      { file: "1-manifest/role.yaml", kind: "ClusterRole", namespace: "", name: "reader" },
+    ],
+    problems: [],
+  });
+});
+
+test("a Secret in the folder fails, named, whatever else passes", () => {
+  const secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: toolboxai\n";
+  const folder = tree({ "cm.yaml": configMap, "nested/secret.yaml": secret });
+  expect(checkDeployTree(folder).problems).toEqual([
+    "nested/secret.yaml: Secret toolboxai/db is a Secret; a Secret is never committed (the stack " +
+      "applies Secrets itself): remove the file and rotate its values",
+  ]);
+});
+
+test("an empty folder, a missing one, and a file that is no manifest fail", () => {
+  expect(checkDeployTree(tree({ "README.md": "# nothing" })).problems).toEqual([
+    expect.stringContaining("holds no Kubernetes object: nothing checked"),
+  ]);
+  expect(checkDeployTree("/nonexistent/folder").problems).toEqual([
+    "/nonexistent/folder is not a folder",
+  ]);
+  expect(checkDeployTree(tree({ "a.yaml": configMap, "b.yaml": "just: text\n" })).problems).toEqual(
+    ["b.yaml: not a Kubernetes object (no kind or metadata.name)"],
+  );
+});
+
+test("a lost write and a file left behind are named with the command that mends each", () => {
+  const folder = tree({ "cm.yaml": configMap, "old.yaml": clusterRole });
+  const state = stateOf(["ConfigMap", "app", "toolboxai"], ["Deployment", "api", "toolboxai"]);
+  expect(checkDeployTree(folder, state).problems).toEqual([
+    "Deployment toolboxai/api is in the stack but not in the folder (a lost write); render it " +
+      "again: pulumi state delete --target-dependents " +
+      "'urn:pulumi:production::toolboxai::kubernetes:x:Deployment::api' && pulumi up",
+    "ClusterRole reader is in the folder but not in the stack (left behind): git rm old.yaml",
+  ]);
+  // A state with nothing rendered by the deploy branch's provider compared nothing.
+  expect(checkDeployTree(folder, stateOf()).problems).toContain(
+    `the state names no object rendered by ${syncedProviderName}: nothing compared`,
+  );
+});
+
+/** Runs the command in-process: its exit code and what it printed. */
+async function command(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, "log").mockImplementation((text) => out.push(String(text)));
+  const error = jest.spyOn(console, "error").mockImplementation((text) => err.push(String(text)));
+  try {
+    return { code: await main(args), out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+test("check-tree exits 0, 1 or 2", async () => {
+  expect((await command("check-tree", tree({ "cm.yaml": configMap }))).code).toBe(0);
+  expect((await command("check-tree", tree({}))).code).toBe(1);
+  const unreadable = await command(
+    "check-tree",
+    tree({ "cm.yaml": configMap }),
+    "--state",
+    "/nonexistent.json",
+  );
+  expect(unreadable.code).toBe(2);
+  expect(unreadable.err).toContain("--state /nonexistent.json: not a readable pulumi stack export");
+});
+
+test("settings prints each stack's resolved delivery, defaults filled in", async () => {
+  const production = await command("settings", "--stack", "production");
+  expect(production.code).toBe(0);
+  expect(JSON.parse(production.out)).toMatchObject({
+    mode: "operator",
+    branch: "release",
+    path: "",
+    resyncMinutes: 10,
+  });
+  expect(JSON.parse((await command("settings", "--stack", "dev")).out)).toEqual({ mode: "none" });
+  const unknown = await command("settings", "--stack", "qa");
+  expect(unknown).toMatchObject({ code: 2, err: "--stack qa: no Pulumi.qa.yaml here" });
+});
