@@ -39,6 +39,8 @@ const productionCluster: Record<string, KubeObject> = {
   "customresourcedefinitions/certificates.cert-manager.io": {},
   "customresourcedefinitions/clusterissuers.cert-manager.io": {},
   "clusterissuers.cert-manager.io/letsencrypt-production": ready("Ready"),
+  "customresourcedefinitions/stacks.pulumi.com": {},
+  "namespaces/pulumi-kubernetes-operator": {},
 };
 const dnsPod = { metadata: { name: "coredns-1" } };
 
@@ -62,8 +64,44 @@ describe("what each stack needs from its cluster", () => {
       "IngressClass nginx",
       "cert-manager (CRDs certificates and clusterissuers.cert-manager.io)",
       "ClusterIssuer letsencrypt-production",
+      "the Pulumi Kubernetes Operator v2 (CRD stacks.pulumi.com, namespace pulumi-kubernetes-operator)",
       "cluster DNS (pods labelled k8s-app=kube-dns in kube-system)",
     ]);
+  });
+
+  test("Argo CD delivery needs Argo CD's CRDs and namespace instead of the operator", async () => {
+    const config = configOf("production");
+    const argocd = {
+      ...config,
+      delivery: {
+        mode: "argocd" as const,
+        repository: "https://github.com/toolboxai/infrastructure.git",
+        branch: "deploy",
+        path: "manifests",
+        argocdNamespace: "gitops",
+        retryLimit: 5,
+      },
+    };
+    const requirement = requirementsOf(argocd).find((candidate) => candidate.name.includes("Argo"));
+    expect(requirement?.name).toBe(
+      "Argo CD (CRDs applications and appprojects.argoproj.io, namespace gitops)",
+    );
+    expect(requirementsOf(argocd).some((candidate) => candidate.name.includes("Operator"))).toBe(
+      false,
+    );
+    expect(await requirement!.check(fakeCluster({ "namespaces/gitops": {} }))).toEqual({
+      present: false,
+      detail: "missing CRD applications.argoproj.io, CRD appprojects.argoproj.io",
+    });
+    expect(
+      await requirement!.check(
+        fakeCluster({
+          "customresourcedefinitions/applications.argoproj.io": {},
+          "customresourcedefinitions/appprojects.argoproj.io": {},
+          "namespaces/gitops": {},
+        }),
+      ),
+    ).toEqual({ present: true, detail: "found" });
   });
 
   test("staging names StorageClass standard and its own issuer; no autoscaler, no metrics API", () => {
@@ -102,7 +140,10 @@ describe("the report and exit codes", () => {
     expect(stdout).toContain(
       "MISSING  cluster DNS (pods labelled k8s-app=kube-dns in kube-system): 0 pod(s)",
     );
-    expect(stdout).toContain("7 of 7 prerequisites missing.");
+    expect(stdout).toContain(
+      "MISSING  the Pulumi Kubernetes Operator v2 (CRD stacks.pulumi.com, namespace pulumi-kubernetes-operator): missing CRD stacks.pulumi.com, namespace pulumi-kubernetes-operator",
+    );
+    expect(stdout).toContain("8 of 8 prerequisites missing.");
     expect(stdout).toContain("a CNI that enforces NetworkPolicy");
   });
 
@@ -111,7 +152,7 @@ describe("the report and exit codes", () => {
       "production",
       fakeCluster(productionCluster, [dnsPod]),
     );
-    expect(stdout).toContain("All 7 prerequisites are present.");
+    expect(stdout).toContain("All 8 prerequisites are present.");
     expect(stdout).not.toContain("MISSING");
     expect(code).toBe(0);
   });
@@ -131,7 +172,7 @@ describe("the report and exit codes", () => {
     expect(code).toBe(1);
     expect(stdout).toContain("registered but not Available");
     expect(stdout).toContain("MISSING  ClusterIssuer letsencrypt-production: found but not Ready");
-    expect(stdout).toContain("2 of 7 prerequisites missing.");
+    expect(stdout).toContain("2 of 8 prerequisites missing.");
   });
 
   test("dev finds the default StorageClass by its annotation", async () => {

@@ -1,9 +1,9 @@
 // `npm run preflight -- --stack <name>`: checks, before a deploy, that the cluster of the stack's
 // kube context has what the program expects but does not install (StorageClasses, the metrics
 // API, the ingress controller's namespace and IngressClass, cert-manager and the ClusterIssuer
-// when TLS is on, cluster DNS), and says for each what is missing and what to install. Read-only:
-// it only gets and lists. Exit codes: 0 all present, 1 something missing, 2 bad input or the
-// cluster could not be asked.
+// when TLS is on, the Pulumi Kubernetes Operator or Argo CD its delivery uses, cluster DNS), and
+// says for each what is missing and what to install. Read-only: it only gets and lists. Exit
+// codes: 0 all present, 1 something missing, 2 bad input or the cluster could not be asked.
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";

@@ -9,6 +9,7 @@ import { runPreflightCommand } from "../../tools/preflight";
 import { kubectlReader } from "../../tools/preflight/kubectl";
 
 const script = path.resolve(__dirname, "..", "..", "scripts", "control-plane.sh");
+const crds = path.resolve(__dirname, "..", "fixtures", "crds");
 const built = spawnSync("bash", [script, "bin"], { encoding: "utf8" });
 const bin = built.status === 0 ? built.stdout.trim() : undefined;
 const unavailable =
@@ -65,11 +66,12 @@ describeCluster("preflight against a local kube-apiserver", () => {
       "MISSING  IngressClass nginx: not found",
       "MISSING  cert-manager (CRDs certificates and clusterissuers.cert-manager.io): missing CRD certificates.cert-manager.io, clusterissuers.cert-manager.io",
       "MISSING  ClusterIssuer letsencrypt-production: not found",
+      "MISSING  the Pulumi Kubernetes Operator v2 (CRD stacks.pulumi.com, namespace pulumi-kubernetes-operator): missing CRD stacks.pulumi.com, namespace pulumi-kubernetes-operator",
       "MISSING  cluster DNS (pods labelled k8s-app=kube-dns in kube-system): 0 pod(s)",
     ]) {
       expect(stdout).toContain(line);
     }
-    expect(stdout).toContain("7 of 7 prerequisites missing.");
+    expect(stdout).toContain("8 of 8 prerequisites missing.");
     const dev = await preflight("dev");
     expect(dev.stdout).toContain("MISSING  a default StorageClass: no StorageClass");
   });
@@ -102,6 +104,10 @@ apiVersion: v1
 kind: Namespace
 metadata: { name: ingress-nginx }
 ---
+apiVersion: v1
+kind: Namespace
+metadata: { name: pulumi-kubernetes-operator }
+---
 apiVersion: networking.k8s.io/v1
 kind: IngressClass
 metadata: { name: nginx }
@@ -127,6 +133,17 @@ kind: Pod
 metadata: { name: coredns, namespace: kube-system, labels: { k8s-app: kube-dns } }
 spec: { containers: [{ name: coredns, image: "registry.k8s.io/coredns/coredns:v1.12.1" }] }
 ---${crd("certificates", "Certificate", "Namespaced")}---${crd("clusterissuers", "ClusterIssuer", "Cluster")}`);
+    // The operator's real CRD (tests/fixtures/crds), as its installation makes it.
+    execFileSync(
+      kubectl,
+      [
+        "apply",
+        "--server-side",
+        "-f",
+        path.join(crds, "pulumi-kubernetes-operator", "pulumi.com_stacks.yaml"),
+      ],
+      { env: env(), stdio: "pipe" },
+    );
     execFileSync(
       kubectl,
       [
@@ -166,12 +183,13 @@ spec: { acme: {} }
       "present  cert-manager (CRDs certificates and clusterissuers.cert-manager.io): found",
       "present  ClusterIssuer letsencrypt-production: ready",
       "present  cluster DNS (pods labelled k8s-app=kube-dns in kube-system): 1 pod(s)",
+      "present  the Pulumi Kubernetes Operator v2 (CRD stacks.pulumi.com, namespace pulumi-kubernetes-operator): found",
       // No metrics-server answers behind the APIService, so the API server marks it unavailable.
       "MISSING  the metrics API (APIService v1beta1.metrics.k8s.io): registered but not Available",
     ]) {
       expect(stdout).toContain(line);
     }
-    expect(stdout).toContain("1 of 7 prerequisites missing.");
+    expect(stdout).toContain("1 of 8 prerequisites missing.");
     expect(code).toBe(1);
     const dev = await preflight("dev");
     expect(dev.stdout).toContain("present  a default StorageClass: default: ssd");

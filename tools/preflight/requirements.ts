@@ -64,6 +64,20 @@ function joinNames(names: readonly string[]): string {
     : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
+/** A tool installed as its CRDs and the namespace it runs in. */
+function crdsAndNamespace(crds: readonly string[], namespace: string): Requirement["check"] {
+  return async (cluster) => {
+    const missing: string[] = [];
+    for (const crd of crds) {
+      if (!(await cluster.get("customresourcedefinitions", crd))) missing.push(`CRD ${crd}`);
+    }
+    if (!(await cluster.get("namespaces", namespace))) missing.push(`namespace ${namespace}`);
+    return missing.length === 0
+      ? { present: true, detail: "found" }
+      : { present: false, detail: `missing ${missing.join(", ")}` };
+  };
+}
+
 /** The prerequisites of a stack, in the order an operator would install them. */
 export function requirementsOf(config: PlatformConfig): Requirement[] {
   const requirements: Requirement[] = [];
@@ -167,6 +181,30 @@ export function requirementsOf(config: PlatformConfig): Requirement[] {
         },
       },
     );
+  }
+
+  const delivery = config.delivery;
+  if (delivery.mode === "operator") {
+    requirements.push({
+      name: `the Pulumi Kubernetes Operator v2 (CRD stacks.pulumi.com, namespace ${delivery.operatorNamespace})`,
+      why: "delivery.mode is operator: the Stack object is its custom resource, its pods call the workspace",
+      remedy:
+        `install the Pulumi Kubernetes Operator v2 in namespace ${delivery.operatorNamespace} ` +
+        "(https://github.com/pulumi/pulumi-kubernetes-operator), or set delivery.operatorNamespace",
+      check: crdsAndNamespace(["stacks.pulumi.com"], delivery.operatorNamespace),
+    });
+  } else if (delivery.mode === "argocd") {
+    requirements.push({
+      name: `Argo CD (CRDs applications and appprojects.argoproj.io, namespace ${delivery.argocdNamespace})`,
+      why: "delivery.mode is argocd: the stack's Application and AppProject are its custom resources",
+      remedy:
+        `install Argo CD in namespace ${delivery.argocdNamespace} ` +
+        "(https://argo-cd.readthedocs.io/en/stable/getting_started/), or set delivery.argocdNamespace",
+      check: crdsAndNamespace(
+        ["applications.argoproj.io", "appprojects.argoproj.io"],
+        delivery.argocdNamespace,
+      ),
+    });
   }
 
   requirements.push({
