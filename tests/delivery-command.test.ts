@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { checkDeployTree, main, syncedProviderName } from "../tools/delivery";
+import { syncedProviderName } from "../components/delivery/argocd";
+import { checkDeployTree, main } from "../tools/delivery";
 
 const provider = `urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::${syncedProviderName}::id`;
 const foundation = "urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::kubernetes::id";

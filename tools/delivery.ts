@@ -13,14 +13,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { parseAllDocuments } from "yaml";
+import { syncedProviderName } from "../components/delivery/argocd";
 import { ConfigError } from "../components/config/validate";
 import { availableStacks, parseArguments } from "./cli";
 import { validatedStackConfig } from "./engine/stack-config";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests and state are untyped JSON */
-
-/** The Pulumi name of the provider that renders into the deploy branch (components/platform). */
-export const syncedProviderName = "argocd-manifests";
 
 export interface TreeObject {
   readonly file: string;

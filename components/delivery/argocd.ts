@@ -1,5 +1,5 @@
 // Delivery by Argo CD (the rendered-manifests pattern): CI runs `pulumi up`, which renders the
-// stack's workloads into a checkout of the deploy branch (.github/workflows/deliver.yml) and
+// stack's workloads into a checkout of the deploy branch (.github/workflows/deliver-stack.yml) and
 // applies the stack's foundation itself: its namespaces, priority classes and Secrets, so that no
 // secret is ever committed, and the Argo CD objects below. An Application syncs the stack's folder
 // of the deploy branch with automated prune and self-heal, retries with backoff and server-side
@@ -13,7 +13,10 @@ import { clusterKinds, namespacedKinds, type ManagedKind } from "./deployer-righ
 
 export type ArgoCdSettings = Extract<DeliverySettings, { mode: "argocd" }>;
 
-/** Where CI checks the deploy branch out, relative to the project (.github/workflows/deliver.yml). */
+/** The Pulumi name of the provider that renders into the deploy branch's checkout. */
+export const syncedProviderName = "argocd-manifests";
+
+/** Where CI checks the deploy branch out, relative to the project (deliver-stack.yml). */
 export const deployCheckout = "deploy-branch";
 
 /** The stack's folder in the deploy branch: what its Application syncs. */
@@ -49,7 +52,7 @@ export function syncedKinds(kinds: readonly ManagedKind[]): { group: string; kin
 /** The cluster Argo CD runs in: the Application deploys there. */
 export const inClusterServer = "https://kubernetes.default.svc";
 
-/** The longest and first waits between sync retries. */
+/** Waits between sync retries: 30 s first, doubling, at most 10 min. */
 export const retryBackoff = { duration: "30s", factor: 2, maxDuration: "10m" };
 
 export interface ArgoCdDeliveryArgs {

@@ -10,7 +10,12 @@ import { NamespaceBudget } from "../kubernetes/budget";
 import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
-import { ArgoCdDelivery, deployedManifestsDir, deployedPath } from "../delivery/argocd";
+import {
+  ArgoCdDelivery,
+  deployedManifestsDir,
+  deployedPath,
+  syncedProviderName,
+} from "../delivery/argocd";
 import { OperatorDelivery, workspaceFootprint } from "../delivery/operator";
 import type { Platform, PlatformOutputs } from "./platform";
 
@@ -42,7 +47,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
   const delivery = config.delivery;
   const synced =
     delivery.mode === "argocd"
-      ? new k8s.Provider("argocd-manifests", {
+      ? new k8s.Provider(syncedProviderName, {
           ...renderInto(deployedManifestsDir(delivery, config.stack)),
           enableServerSideApply: true,
         })

@@ -7,10 +7,10 @@
 // of that folder, after checking that the live AppProject admits each object. No Argo CD runs
 // here (its controllers are not buildable offline); the API server is the judge of what it would
 // apply.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { deployCheckout, deployedManifestsDir } from "../../components/delivery/argocd";
+import { deployedManifestsDir } from "../../components/delivery/argocd";
 import { checkDeployTree } from "../delivery";
 import { localClusterConfig, type ClusterPhaseOptions } from "./cluster";
 
@@ -67,10 +67,10 @@ export function runArgoCdPhase(options: ClusterPhaseOptions): void {
       const delivery = pulumi("stack", "output", "delivery", "--json");
       if (delivery.code !== 0) return expectExit(delivery, 0);
       application = String(JSON.parse(delivery.output).application ?? "");
-      const expected = `${deployCheckout}/manifests/${name}`;
-      return path.relative(project, folder) === expected
+      // Where deliver-stack.yml checks the deploy branch out, at the Application's path.
+      return existsSync(path.join(folder, "1-manifest"))
         ? undefined
-        : `rendered into ${folder}, expected ${expected}`;
+        : `nothing rendered into ${folder}:\n${up.output}`;
     },
   );
   if (!applied) return;
