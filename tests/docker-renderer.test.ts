@@ -4,10 +4,10 @@
 // pack's Docker rules on what was rendered. The hardening of every container is checked on the
 // whole dev stack (stack-dev-docker.test.ts).
 import * as path from "node:path";
-import { policies } from "../policies/pack";
-import { readPolicyConfig, runPolicies, type Finding } from "../policies/runner";
-import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import type { Finding } from "../policies/runner";
+import { runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import { toRunnerResources } from "../tools/policy-resources";
+import { packFindings } from "./support/pack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON here */
 
@@ -17,10 +17,7 @@ const containerType = "docker:index/container:Container";
 
 beforeAll(async () => {
   run = await runProgram("dev", { entry: path.join(__dirname, "fixtures", "docker-data-tier") });
-  findings = await runPolicies(policies, toRunnerResources(run), {
-    config: readPolicyConfig(path.join(projectRoot, "policies", "config", "dev.json")),
-    packEnforcementLevel: "mandatory",
-  });
+  findings = await packFindings(toRunnerResources(run), "dev");
 });
 
 const ofType = (type: string) =>

@@ -5,17 +5,12 @@
 // rendered resources, passing as rendered and failing when a resource is broken.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { policies } from "../policies/pack";
-import { readPolicyConfig, runPolicies, type RunnerResource } from "../policies/runner";
+import type { RunnerResource } from "../policies/runner";
 import { dockerPolicies } from "../policies/docker";
-import {
-  mockPasswordPrefix,
-  projectRoot,
-  runProgram,
-  type ProgramRun,
-} from "../tools/engine/mock-engine";
+import { mockPasswordPrefix, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import { toRunnerResources } from "../tools/policy-resources";
 import { runPreviewCommand } from "../tools/preview";
+import { packFindings } from "./support/pack";
 import { tempDir } from "./support/temp";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON here */
@@ -244,9 +239,7 @@ test("npm run preview -- --stack dev --out DIR lists the Docker resources in res
 });
 
 describe("the pack's Docker rules on the rendered dev stack", () => {
-  const config = () => readPolicyConfig(path.join(projectRoot, "policies", "config", "dev.json"));
-  const check = (resources: RunnerResource[]) =>
-    runPolicies(policies, resources, { config: config(), packEnforcementLevel: "mandatory" });
+  const check = (resources: RunnerResource[]) => packFindings(resources, "dev");
 
   test("no mandatory violation as rendered", async () => {
     const findings = await check(toRunnerResources(run));

@@ -9,13 +9,14 @@
 // deletes the old one of the same name).
 // Exit 0 when it passes, 1 when it does not (or holds nothing to check), 2 for bad arguments or
 // a bad stack file.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { parseAllDocuments } from "yaml";
 import { syncedProviderName } from "../components/delivery/argocd";
 import { ConfigError } from "../components/config/validate";
 import { availableStacks, parseArguments } from "./cli";
+import { manifestFiles } from "./engine/render";
 import { validatedStackConfig } from "./engine/stack-config";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests and state are untyped JSON */
@@ -34,14 +35,6 @@ export interface TreeCheck {
 
 const identity = (kind: string, namespace: string, name: string) =>
   `${kind} ${namespace ? `${namespace}/` : ""}${name}`;
-
-function yamlFiles(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(folder, entry.name);
-    if (entry.isDirectory()) return entry.name === ".git" ? [] : yamlFiles(file);
-    return /\.ya?ml$/.test(entry.name) ? [file] : [];
-  });
-}
 
 /** The objects the state says the synced provider rendered: identity → URN. */
 export function renderedInState(exported: any): Map<string, string> {
@@ -70,9 +63,8 @@ export function checkDeployTree(folder: string, exported?: unknown): TreeCheck {
   }
   const objects: TreeObject[] = [];
   const problems: string[] = [];
-  for (const file of yamlFiles(folder).sort()) {
-    const relative = path.relative(folder, file);
-    for (const document of parseAllDocuments(readFileSync(file, "utf8"))) {
+  for (const relative of manifestFiles(folder)) {
+    for (const document of parseAllDocuments(readFileSync(path.join(folder, relative), "utf8"))) {
       if (document.errors.length > 0) {
         problems.push(`${relative}: not YAML: ${document.errors[0].message}`);
         continue;

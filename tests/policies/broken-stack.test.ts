@@ -1,10 +1,10 @@
 // A deliberately broken stack file (tests/fixtures/Pulumi.broken.yaml) passes the program's
 // config schema but not the policy pack: the pack names each problem.
 import * as path from "node:path";
-import { policies } from "../../policies/pack";
-import { readPolicyConfig, runPolicies, type Finding } from "../../policies/runner";
+import type { Finding } from "../../policies/runner";
 import { projectRoot, readStackConfig, runProgram } from "../../tools/engine/mock-engine";
 import { toRunnerResources } from "../../tools/policy-resources";
+import { packFindings } from "../support/pack";
 
 let findings: Finding[];
 
@@ -15,10 +15,7 @@ beforeAll(async () => {
     path.join(projectRoot, "tests", "fixtures", "Pulumi.broken.yaml"),
   );
   const run = await runProgram("production", { config });
-  findings = await runPolicies(policies, toRunnerResources(run), {
-    config: readPolicyConfig(path.join(projectRoot, "policies", "config", "production.json")),
-    packEnforcementLevel: "mandatory",
-  });
+  findings = await packFindings(toRunnerResources(run), "production");
 });
 
 test("the broken stack fails with the expected mandatory violations, and only those", () => {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { isCustomResource } from "./crd-schemas";
 import { itWithTool, runMonitoringTool } from "./monitoring-tools";
+import { mandatoryViolations, packFindings } from "./pack";
 import { tempDir } from "./temp";
 import {
   mockPasswordPrefix,
@@ -16,8 +17,6 @@ import { ageRecipientOf } from "../../components/backup/age-keys";
 import { parseCpu, parseMemory } from "../../components/config/quantity";
 import { isKubernetesObject, writeRenderedOutput } from "../../tools/engine/render";
 import { readStackConfig } from "../../tools/engine/stack-config";
-import { policies } from "../../policies/pack";
-import { readPolicyConfig, runPolicies } from "../../policies/runner";
 import { toRunnerResources } from "../../tools/policy-resources";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
@@ -663,15 +662,8 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     });
 
     test("passes the policy pack with its own config: no mandatory violation", async () => {
-      const config = readPolicyConfig(
-        path.resolve(__dirname, "..", "..", "policies", "config", `${stack}.json`),
-      );
-      const findings = await runPolicies(policies, toRunnerResources(run), {
-        config,
-        packEnforcementLevel: "mandatory",
-      });
-      const mandatory = findings.filter((finding) => finding.enforcement === "mandatory");
-      expect(mandatory.map((finding) => `${finding.policy}: ${finding.message}`)).toEqual([]);
+      const findings = await packFindings(toRunnerResources(run), stack);
+      expect(mandatoryViolations(findings)).toEqual([]);
       const advisories = findings.map(
         (finding) =>
           `${finding.policy}: ${finding.resource ? `${finding.resource.kind} ${finding.resource.name}` : "stack"}`,

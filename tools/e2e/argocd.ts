@@ -11,8 +11,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { deployedManifestsDir } from "../../components/delivery/argocd";
-import { checkDeployTree } from "../delivery";
-import { localClusterConfig, type ClusterPhaseOptions } from "./cluster";
+import { checkDeployTree, type TreeObject } from "../delivery";
+import { kubectlJson, localClusterConfig, type ClusterPhaseOptions } from "./cluster";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- live objects are untyped JSON */
 
@@ -75,17 +75,17 @@ export function runArgoCdPhase(options: ClusterPhaseOptions): void {
   );
   if (!applied) return;
 
+  // The folder's objects, as the check CI runs before pushing it reads them.
+  let rendered: readonly TreeObject[] = [];
   check(name, "the folder holds no Secret and exactly the objects the state rendered", () => {
     const { objects, problems } = checkDeployTree(folder, exported);
+    rendered = objects;
     if (problems.length > 0) return problems.join("\n");
     return objects.length < 50 ? `only ${objects.length} objects rendered` : undefined;
   });
 
-  const live = (kind: string, object: string, where: string): any => {
-    const got = kubectl(["get", kind, object, "--namespace", where, "-o", "json"]);
-    if (got.code !== 0) throw new Error(`kubectl get ${kind} ${object}: ${got.output}`);
-    return JSON.parse(got.output);
-  };
+  const live = (kind: string, object: string, where: string): any =>
+    kubectlJson(controlPlane, ["get", kind, object, "--namespace", where]);
   let appProject: any;
   check(name, "the cluster holds the Secrets, the Application and its AppProject", () => {
     const secrets = kubectl(["get", "secrets", "--namespace", namespace, "-o", "name"]);
@@ -110,14 +110,14 @@ export function runArgoCdPhase(options: ClusterPhaseOptions): void {
     "Argo CD's sync, played: the AppProject admits every object, the API server too",
     () => {
       if (!appProject) return "no AppProject to check against";
-      const { objects } = checkDeployTree(folder);
+      if (rendered.length === 0) return "no rendered object to sync";
       const kinds = (list: any[] | undefined) => new Set((list ?? []).map((entry) => entry.kind));
       const namespaced = kinds(appProject.spec.namespaceResourceWhitelist);
       const clusterWide = kinds(appProject.spec.clusterResourceWhitelist);
       const destinations = new Set(
         (appProject.spec.destinations ?? []).map((entry: any) => entry.namespace),
       );
-      const refused = objects
+      const refused = rendered
         .filter((object) =>
           object.namespace
             ? !namespaced.has(object.kind) || !destinations.has(object.namespace)

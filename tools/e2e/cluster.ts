@@ -119,6 +119,13 @@ export interface ClusterPhaseOptions {
   readonly root: string;
 }
 
+/** `kubectl <args> -o json`, parsed; throws with kubectl's output when it fails. */
+export function kubectlJson<T>(controlPlane: ControlPlane, args: readonly string[]): T {
+  const result = controlPlane.kubectl([...args, "-o", "json"]);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${result.output}`);
+  return JSON.parse(result.output) as T;
+}
+
 /** Config of a stack deployed into the local API server: Kubernetes form, no readiness waits. */
 export const localClusterConfig: readonly (readonly [string, string])[] = [
   ...Object.entries(kubernetesFormConfig),
@@ -133,11 +140,7 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
   const name = `cluster-${stack}`;
   const pulumi = (...args: string[]) => harness.pulumi(name, ...args);
   const kubectl = (args: readonly string[], input?: string) => controlPlane.kubectl(args, input);
-  const json = <T>(args: readonly string[]): T => {
-    const result = kubectl([...args, "-o", "json"]);
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${result.output}`);
-    return JSON.parse(result.output) as T;
-  };
+  const json = <T>(args: readonly string[]): T => kubectlJson<T>(controlPlane, args);
   let declared: DeclaredObject[] = [];
   let namespace = "";
   const ns = () => ["--namespace", namespace];

@@ -2,10 +2,11 @@
 // (`npm run preview -- --out`): the same objects with the same specs, once both are written the
 // way the provider writes them. What the provider changes on the way, and nothing else, is
 // normalised away; every other difference is reported, so the offline preview stays honest.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { parseCpu, parseMemory } from "../../components/config/quantity";
+import { manifestFiles } from "../engine/render";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 
@@ -20,10 +21,7 @@ export function objectKey(manifest: any): string {
 /** Every object of every .yaml file under `dir` (sub-folders included). */
 export function readManifestDir(dir: string): ManifestSet {
   const manifests: ManifestSet = new Map();
-  const files = readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((file) => /\.ya?ml$/.test(file))
-    .sort();
-  for (const file of files) {
+  for (const file of manifestFiles(dir)) {
     for (const document of parseAllDocuments(readFileSync(path.join(dir, file), "utf8"))) {
       const manifest = document.toJS();
       if (manifest) manifests.set(objectKey(manifest), manifest);

@@ -23,6 +23,13 @@ import type { ProgramRun, RegisteredResource } from "./mock-engine";
 
 export const secretPlaceholder = "[secret]";
 
+/** The YAML files under `dir`, at any depth, relative to it and sorted. */
+export function manifestFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
+}
+
 /** Kubernetes objects, not providers or components. */
 export function isKubernetesObject(resource: RegisteredResource): boolean {
   return (
