@@ -1,10 +1,9 @@
-// RBAC: who a binding grants to, and which grants of a role lead past RBAC itself (a shell in
-// pods, the kubelet API, editing or binding roles, impersonation). Read the way the API server's
-// authorizer reads a rule: "*" in apiGroups, resources or verbs grants everything it stands for,
-// "*/exec" any resource's exec subresource, and "pods/*" nothing in particular.
-//
-// The wider least-privilege checks (wildcards as such, cluster-admin, CSR approval, webhook
-// configurations, cluster-wide secret reads) are `rbac-least-privilege` in ./security.ts.
+// RBAC: what roles grant and what bindings grant it to. Least privilege as such (wildcards,
+// cluster-admin, CSR approval, webhook configuration writes, cluster-wide secret reads); who a
+// binding grants to; and which grants of a role lead past RBAC itself (a shell in pods, the
+// kubelet API, editing or binding roles, impersonation). The escalation checks read a rule the
+// way the API server's authorizer does: "*" in apiGroups, resources or verbs grants everything it
+// stands for, "*/exec" any resource's exec subresource, and "pods/*" nothing in particular.
 import type { Policies } from "@pulumi/policy";
 import { resourceRule } from "./lib/define";
 import { kindOf } from "./lib/kubernetes";
@@ -28,6 +27,113 @@ function stringsOf(value: any): string[] {
 function listOf(value: any): any[] {
   return Array.isArray(value) ? [...value] : [];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Least privilege
+
+const roleKinds = ["Role", "ClusterRole"];
+const bindingKinds = ["RoleBinding", "ClusterRoleBinding"];
+const secretReadVerbs = ["get", "list", "watch", "*"];
+const writeVerbs = ["create", "update", "patch", "delete", "deletecollection", "*"];
+
+/** What is too broad in one RBAC rule of a Role or ClusterRole. */
+function rbacRuleProblems(rule: any, clusterWide: boolean, config: any): string[] {
+  const verbs = stringsOf(rule?.verbs);
+  const resources = stringsOf(rule?.resources);
+  const apiGroups = stringsOf(rule?.apiGroups);
+  const coreGroup = apiGroups.includes("") || apiGroups.includes("*");
+  const problems: string[] = [];
+  if (verbs.includes("*")) problems.push('grants every verb ("*")');
+  const wildResources = resources.filter((resource) => resource.includes("*"));
+  if (wildResources.length > 0) {
+    problems.push(`grants wildcard resources (${wildResources.join(", ")})`);
+  }
+  if (apiGroups.includes("*")) problems.push('grants every API group ("*")');
+  if (coreGroup) {
+    const forbidden = stringsOf(config.forbiddenResources);
+    for (const resource of resources.filter((name) => forbidden.includes(name))) {
+      problems.push(`grants ${resource}, which gives access into running pods`);
+    }
+    if (clusterWide && resources.includes("secrets")) {
+      const reads = verbs.filter((verb) => secretReadVerbs.includes(verb));
+      if (reads.length > 0) {
+        problems.push(`grants ${reads.join(", ")} on secrets in every namespace`);
+      }
+    }
+  }
+  const forbiddenVerbs = stringsOf(config.forbiddenVerbs);
+  for (const verb of verbs.filter((name) => forbiddenVerbs.includes(name))) {
+    problems.push(`grants the ${verb} verb, a path to privilege escalation`);
+  }
+  const protectedResources = stringsOf(config.writeProtectedResources);
+  if (verbs.some((verb) => writeVerbs.includes(verb))) {
+    for (const resource of resources.filter((name) => protectedResources.includes(name))) {
+      problems.push(`can write ${resource}`);
+    }
+  }
+  return problems;
+}
+
+export const rbacLeastPrivilege = resourceRule({
+  name: "rbac-least-privilege",
+  description:
+    "RBAC grants least privilege: Roles and ClusterRoles have no wildcard verbs, resources or " +
+    "API groups, no approve verb (CSR approval), no write access to admission webhooks, and no " +
+    "cluster-wide read of secrets; no RoleBinding or ClusterRoleBinding grants cluster-admin. " +
+    "pods/exec, pods/attach, nodes/proxy, bind, escalate and impersonate are checked, wildcards " +
+    "included, by rbac-no-privilege-escalation (Polaris; CKV_K8S_49, CKV_K8S_155, CKV_K8S_156).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    forbiddenClusterRoles: {
+      type: "array",
+      items: { type: "string" },
+      default: ["cluster-admin"],
+      description: "ClusterRoles no binding may grant.",
+    },
+    forbiddenResources: {
+      type: "array",
+      items: { type: "string" },
+      default: [],
+      description:
+        "Further core resources (subresources) no role may grant, with any verb; pods/exec, " +
+        "pods/attach and nodes/proxy are rbac-no-privilege-escalation's.",
+    },
+    forbiddenVerbs: {
+      type: "array",
+      items: { type: "string" },
+      default: ["approve"],
+      description:
+        "Verbs no role may grant, on any resource (CSR approval); bind, escalate and " +
+        "impersonate are rbac-no-privilege-escalation's.",
+    },
+    writeProtectedResources: {
+      type: "array",
+      items: { type: "string" },
+      default: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+      description: "Resources no role may create, update, patch or delete.",
+    },
+  },
+  remediationSteps:
+    "List the exact apiGroups, resources and verbs the workload needs in a namespaced Role; " +
+    "never grant secrets cluster-wide, CSR approval, webhook configuration writes or " +
+    "cluster-admin. An operator that needs more is exempted by name with a reason.",
+  appliesTo: (type) => isRbacKind(type, [...roleKinds, ...bindingKinds]),
+  check: (resource, config) => {
+    if (isRbacKind(resource.type, bindingKinds)) {
+      const roleRef = resource.props?.roleRef ?? {};
+      const forbidden = stringsOf(config.forbiddenClusterRoles);
+      if (roleRef.kind === "ClusterRole" && forbidden.includes(roleRef.name)) {
+        return [`binds the ${roleRef.name} ClusterRole; bind a least-privilege Role instead`];
+      }
+      return [];
+    }
+    const clusterWide = kindOf(resource.type) === "ClusterRole";
+    return listOf(resource.props?.rules).flatMap((rule, index) =>
+      rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
+    );
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Bindings to everyone
@@ -259,4 +365,8 @@ export const rbacNoPrivilegeEscalation = resourceRule({
   },
 });
 
-export const rbacPolicies: Policies = [rbacNoPublicBindings, rbacNoPrivilegeEscalation];
+export const rbacPolicies: Policies = [
+  rbacLeastPrivilege,
+  rbacNoPublicBindings,
+  rbacNoPrivilegeEscalation,
+];

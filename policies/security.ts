@@ -1,6 +1,6 @@
 // Pod and container hardening: Pod Security Standards (baseline and restricted) and the
 // matching Kyverno, Polaris, kube-score, CIS Docker and Checkov rows; and the identity rows
-// (service-account tokens and names, the default namespace, RBAC).
+// (service-account tokens and names, the default namespace). RBAC is ./rbac.ts.
 //
 // Where a field exists on both the pod and the container securityContext, Kubernetes applies the
 // container's value over the pod's. Checks follow the Pod Security Standards on that: a forbidden
@@ -793,7 +793,7 @@ export const readOnlyRootFilesystem = podRule({
 });
 
 // ---------------------------------------------------------------------------------------------
-// Identity: service accounts, namespaces, RBAC
+// Identity: service accounts, namespaces
 
 const serviceAccountType = "kubernetes:core/v1:ServiceAccount";
 
@@ -941,116 +941,6 @@ export const noDefaultNamespace = resourceRule({
   },
 });
 
-const roleTypes = new Set([
-  "kubernetes:rbac.authorization.k8s.io/v1:Role",
-  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
-]);
-const bindingTypes = new Set([
-  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
-  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
-]);
-const secretReadVerbs = ["get", "list", "watch", "*"];
-const writeVerbs = ["create", "update", "patch", "delete", "deletecollection", "*"];
-
-/** What is too broad in one RBAC rule of a Role or ClusterRole. */
-function rbacRuleProblems(rule: any, clusterWide: boolean, config: any): string[] {
-  const verbs = stringsOf(rule?.verbs);
-  const resources = stringsOf(rule?.resources);
-  const apiGroups = stringsOf(rule?.apiGroups);
-  const coreGroup = apiGroups.includes("") || apiGroups.includes("*");
-  const problems: string[] = [];
-  if (verbs.includes("*")) problems.push('grants every verb ("*")');
-  const wildResources = resources.filter((resource) => resource.includes("*"));
-  if (wildResources.length > 0) {
-    problems.push(`grants wildcard resources (${wildResources.join(", ")})`);
-  }
-  if (apiGroups.includes("*")) problems.push('grants every API group ("*")');
-  if (coreGroup) {
-    const forbidden = stringsOf(config.forbiddenResources);
-    for (const resource of resources.filter((name) => forbidden.includes(name))) {
-      problems.push(`grants ${resource}, which gives access into running pods`);
-    }
-    if (clusterWide && resources.includes("secrets")) {
-      const reads = verbs.filter((verb) => secretReadVerbs.includes(verb));
-      if (reads.length > 0) {
-        problems.push(`grants ${reads.join(", ")} on secrets in every namespace`);
-      }
-    }
-  }
-  const forbiddenVerbs = stringsOf(config.forbiddenVerbs);
-  for (const verb of verbs.filter((name) => forbiddenVerbs.includes(name))) {
-    problems.push(`grants the ${verb} verb, a path to privilege escalation`);
-  }
-  const protectedResources = stringsOf(config.writeProtectedResources);
-  if (verbs.some((verb) => writeVerbs.includes(verb))) {
-    for (const resource of resources.filter((name) => protectedResources.includes(name))) {
-      problems.push(`can write ${resource}`);
-    }
-  }
-  return problems;
-}
-
-export const rbacLeastPrivilege = resourceRule({
-  name: "rbac-least-privilege",
-  description:
-    "RBAC grants least privilege: Roles and ClusterRoles have no wildcard verbs, resources or " +
-    "API groups, no approve verb (CSR approval), no write access to admission webhooks, and no " +
-    "cluster-wide read of secrets; no RoleBinding or ClusterRoleBinding grants cluster-admin. " +
-    "pods/exec, pods/attach, nodes/proxy, bind, escalate and impersonate are checked, wildcards " +
-    "included, by rbac-no-privilege-escalation (Polaris; CKV_K8S_49, CKV_K8S_155, CKV_K8S_156).",
-  severity: "high",
-  enforcementLevel: "mandatory",
-  config: {
-    forbiddenClusterRoles: {
-      type: "array",
-      items: { type: "string" },
-      default: ["cluster-admin"],
-      description: "ClusterRoles no binding may grant.",
-    },
-    forbiddenResources: {
-      type: "array",
-      items: { type: "string" },
-      default: [],
-      description:
-        "Further core resources (subresources) no role may grant, with any verb; pods/exec, " +
-        "pods/attach and nodes/proxy are rbac-no-privilege-escalation's.",
-    },
-    forbiddenVerbs: {
-      type: "array",
-      items: { type: "string" },
-      default: ["approve"],
-      description:
-        "Verbs no role may grant, on any resource (CSR approval); bind, escalate and " +
-        "impersonate are rbac-no-privilege-escalation's.",
-    },
-    writeProtectedResources: {
-      type: "array",
-      items: { type: "string" },
-      default: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
-      description: "Resources no role may create, update, patch or delete.",
-    },
-  },
-  remediationSteps:
-    "List the exact apiGroups, resources and verbs the workload needs in a namespaced Role; " +
-    "never grant secrets cluster-wide, CSR approval, webhook configuration writes or " +
-    "cluster-admin. An operator that needs more is exempted by name with a reason.",
-  appliesTo: (type) => roleTypes.has(type) || bindingTypes.has(type),
-  check: (resource, config) => {
-    if (bindingTypes.has(resource.type)) {
-      const roleRef = resource.props?.roleRef ?? {};
-      const forbidden = stringsOf(config.forbiddenClusterRoles);
-      if (roleRef.kind === "ClusterRole" && forbidden.includes(roleRef.name)) {
-        return [`binds the ${roleRef.name} ClusterRole; bind a least-privilege Role instead`];
-      }
-      return [];
-    }
-    const clusterWide = kindOf(resource.type) === "ClusterRole";
-    return listOf(resource.props?.rules).flatMap((rule, index) =>
-      rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
-    );
-  },
-});
-
 export const securityPolicies: Policies = [
   noPrivileged,
   hostNamespaces,
@@ -1074,5 +964,4 @@ export const securityPolicies: Policies = [
   serviceAccountTokenAutomount,
   dedicatedServiceAccount,
   noDefaultNamespace,
-  rbacLeastPrivilege,
 ];
