@@ -1,6 +1,7 @@
 // Every policy of the pack, in the order the analyzer runs them. One module per domain; the
 // exemptions report comes last so that it sees every exemption the others used.
 import type { Policies } from "@pulumi/policy";
+import { admissionPolicies } from "./admission";
 import { availabilityPolicies } from "./availability";
 import { backupPolicies } from "./backups";
 import { deliveryPolicies } from "./delivery";
@@ -31,6 +32,7 @@ export const policyDomains = {
   delivery: deliveryPolicies,
   docker: dockerPolicies,
   rbac: rbacPolicies,
+  admission: admissionPolicies,
 } as const satisfies Record<string, Policies>;
 
 export const policies: Policies = [...Object.values(policyDomains).flat(), exemptionsInUse];

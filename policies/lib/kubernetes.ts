@@ -197,4 +197,8 @@ export const checkedKubernetesTypes: ReadonlySet<string> = new Set([
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
   "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration",
+  "kubernetes:admissionregistration.k8s.io/v1:MutatingWebhookConfiguration",
+  "kubernetes:core/v1:Endpoints",
+  "kubernetes:discovery.k8s.io/v1:EndpointSlice",
 ]);
