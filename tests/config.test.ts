@@ -2,12 +2,18 @@
 // names the key, the stack file, the value and what is allowed. Inputs start from the real
 // Pulumi.production.yaml (read the way the engine merges it with Pulumi.yaml's defaults) and
 // change one thing each.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { ZodType } from "zod";
 import { serviceDefaults } from "../components/config/defaults";
+import {
+  buildContextProblems,
+  nodeDisk,
+  renderDirProblems,
+  type DiskView,
+} from "../components/config/disk";
 import {
   booleanKeys,
   objectKeys,
@@ -15,12 +21,7 @@ import {
   providerNamespaces,
   stackConfigSchema,
 } from "../components/config/schema";
-import {
-  buildContextProblems,
-  ConfigError,
-  validateConfig,
-  type RawConfigInput,
-} from "../components/config/validate";
+import { ConfigError, validateConfig, type RawConfigInput } from "../components/config/validate";
 import { projectRoot, readStackConfig } from "../tools/engine/mock-engine";
 
 // The services mapping is edited freely, including into shapes the schema rejects.
@@ -193,6 +194,53 @@ describe("enums and booleans", () => {
 });
 
 describe("renderDir", () => {
+  const renderDirMessage = (renderDir: string) => messageOf(productionWith({ set: { renderDir } }));
+  const ownFolder = "name a folder of the render's own, such as /tmp/toolboxai-render";
+
+  test("the root, a top-level folder or a system folder is refused, also when written with ..", () => {
+    expect(renderDirMessage("/")).toBe(
+      oneProblem(
+        'toolboxai:renderDir = "/": is the root or a top-level folder, shared by everything on ' +
+          `the machine: ${ownFolder}`,
+      ),
+    );
+    expect(renderDirMessage("/tmp")).toBe(
+      oneProblem(
+        'toolboxai:renderDir = "/tmp": is the root or a top-level folder, shared by everything ' +
+          `on the machine: ${ownFolder}`,
+      ),
+    );
+    expect(renderDirMessage("/etc/../etc")).toBe(
+      oneProblem(
+        'toolboxai:renderDir = "/etc/../etc": is the operating system\'s folder /etc or inside ' +
+          `it: ${ownFolder}`,
+      ),
+    );
+    expect(renderDirMessage("/usr/local/render")).toBe(
+      oneProblem(
+        'toolboxai:renderDir = "/usr/local/render": is the operating system\'s folder /usr or ' +
+          `inside it: ${ownFolder}`,
+      ),
+    );
+  });
+
+  test("a path that is not normalised or holds other characters is refused", () => {
+    const allowed =
+      "must be a normalised absolute path of letters, digits, '.', '_', '-' and '/' (no '..', " +
+      "'//' or trailing '/'), such as /tmp/toolboxai-render";
+    for (const renderDir of ["/tmp/a b;$(id)", "/tmp/render/", "/tmp/./render", "/tmp//render"]) {
+      expect(renderDirMessage(renderDir)).toBe(
+        oneProblem(`toolboxai:renderDir = ${JSON.stringify(renderDir)}: ${allowed}`),
+      );
+    }
+    expect(renderDirMessage("/tmp/x/../../etc/passwd")).toBe(
+      oneProblem(
+        'toolboxai:renderDir = "/tmp/x/../../etc/passwd": is the operating system\'s folder ' +
+          `/etc or inside it: ${ownFolder}`,
+      ),
+    );
+  });
+
   test("empty or an absolute path; a relative one is refused", () => {
     expect(validateConfig(productionWith({ set: { renderDir: "/tmp/render" } })).renderDir).toBe(
       "/tmp/render",
@@ -203,6 +251,74 @@ describe("renderDir", () => {
           "folder path, where the provider then writes the manifests instead of applying them",
       ),
     );
+  });
+});
+
+describe("renderDir on disk", () => {
+  let scratch: string;
+  beforeEach(() => (scratch = mkdtempSync(path.join(tmpdir(), "toolboxai-renderdir-"))));
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+  const problemsOf = (renderDir: string) => renderDirProblems({ renderDir }, nodeDisk);
+  const problem = (renderDir: string, message: string) => [
+    { key: "toolboxai:renderDir", shownValue: JSON.stringify(renderDir), message },
+  ];
+
+  test("a missing folder, an empty one, or one holding only the provider's folders is accepted", () => {
+    const render = path.join(scratch, "render");
+    expect(problemsOf(render)).toEqual([]);
+    mkdirSync(render);
+    expect(problemsOf(render)).toEqual([]);
+    mkdirSync(path.join(render, "0-crd"));
+    mkdirSync(path.join(render, "1-manifest"));
+    expect(problemsOf(render)).toEqual([]);
+    expect(problemsOf("")).toEqual([]);
+  });
+
+  test("a folder holding anything else is refused, naming what it holds", () => {
+    const render = path.join(scratch, "render");
+    mkdirSync(path.join(render, "1-manifest"), { recursive: true });
+    writeFileSync(path.join(render, "important.txt"), "precious");
+    writeFileSync(path.join(render, "0-crd"), "a file, not the provider's folder");
+    expect(problemsOf(render)).toEqual(
+      problem(
+        render,
+        "holds 0-crd, important.txt, which no render wrote: the folder must be missing, empty, " +
+          "or hold only 0-crd/ and 1-manifest/ from an earlier render; name another folder or " +
+          "empty this one",
+      ),
+    );
+  });
+
+  test("a file is not a folder", () => {
+    const file = path.join(scratch, "file");
+    writeFileSync(file, "");
+    expect(problemsOf(file)).toEqual(problem(file, `is not a folder (${file})`));
+  });
+
+  test("a link into a system folder is followed and refused, also below a missing folder", () => {
+    symlinkSync("/etc", path.join(scratch, "link"));
+    const ownFolder = "name a folder of the render's own, such as /tmp/toolboxai-render";
+    expect(problemsOf(path.join(scratch, "link"))).toEqual(
+      problem(
+        path.join(scratch, "link"),
+        `resolves to /etc, which is the operating system's folder /etc or inside it: ${ownFolder}`,
+      ),
+    );
+    expect(problemsOf(path.join(scratch, "link", "new", "render"))).toEqual(
+      problem(
+        path.join(scratch, "link", "new", "render"),
+        "resolves to /etc/new/render, which is the operating system's folder /etc or inside it: " +
+          ownFolder,
+      ),
+    );
+  });
+
+  test("a provider folder that is a link is not the provider's", () => {
+    const render = path.join(scratch, "render");
+    mkdirSync(render);
+    mkdirSync(path.join(scratch, "victim"));
+    symlinkSync(path.join(scratch, "victim"), path.join(render, "1-manifest"));
+    expect(problemsOf(render)[0].message).toMatch(/^holds 1-manifest, which no render wrote/);
   });
 });
 
@@ -292,6 +408,7 @@ describe("image builds", () => {
     expect(validateConfig(withBuild({ imageRegistry: "ghcr.io" })).services.backend.build).toEqual({
       context: "images/backup-tools",
       dockerfile: "Dockerfile",
+      allowOutsideProject: false,
     });
   });
 
@@ -317,19 +434,25 @@ describe("image builds", () => {
     );
   });
 
+  /** A stand-in disk holding `files` (absolute paths, links already resolved) and nothing else. */
+  const fakeDisk = (files: readonly string[]): DiskView => ({
+    realpath: (file) => (files.includes(file) ? file : undefined),
+    entries: () => undefined,
+  });
+
   test("the context folder and its Dockerfile must exist", () => {
     const config = validateConfig(withBuild({ imageRegistry: "ghcr.io" }));
-    const existing = new Set([path.join(projectRoot, "images", "backup-tools")]);
+    const context = path.join(projectRoot, "images", "backup-tools");
     expect(
-      buildContextProblems(config.services, projectRoot, (file) => existing.has(file)),
+      buildContextProblems(config.services, projectRoot, fakeDisk([projectRoot, context])),
     ).toEqual([
       {
         key: "toolboxai:services.backend.build.dockerfile",
         shownValue: '"Dockerfile"',
-        message: `is not a file: ${path.join(projectRoot, "images", "backup-tools", "Dockerfile")} does not exist`,
+        message: `is not a file: ${path.join(context, "Dockerfile")} does not exist`,
       },
     ]);
-    expect(buildContextProblems(config.services, "/nowhere", () => false)).toEqual([
+    expect(buildContextProblems(config.services, "/nowhere", fakeDisk([]))).toEqual([
       {
         key: "toolboxai:services.backend.build.context",
         shownValue: '"images/backup-tools"',
@@ -337,7 +460,69 @@ describe("image builds", () => {
       },
     ]);
     // The repository's own folder passes.
-    expect(buildContextProblems(config.services, projectRoot, existsSync)).toEqual([]);
+    expect(buildContextProblems(config.services, projectRoot, nodeDisk)).toEqual([]);
+  });
+
+  describe("outside the project", () => {
+    let scratch: string;
+    let project: string;
+    beforeEach(() => {
+      scratch = mkdtempSync(path.join(tmpdir(), "toolboxai-build-"));
+      project = path.join(scratch, "project");
+      mkdirSync(path.join(project, "images", "app"), { recursive: true });
+      writeFileSync(path.join(project, "images", "app", "Dockerfile"), "FROM scratch\n");
+      mkdirSync(path.join(scratch, "elsewhere"));
+      writeFileSync(path.join(scratch, "elsewhere", "Dockerfile"), "FROM scratch\n");
+    });
+    afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+    const problemsOf = (build: Mapping) => {
+      const config = validateConfig(
+        productionWith({
+          set: { imageRegistry: "ghcr.io" },
+          services: (services) => (services.backend.build = build),
+        }),
+      );
+      return buildContextProblems(config.services, project, nodeDisk);
+    };
+    const outside = (field: string, value: string, resolved: string) => ({
+      key: `toolboxai:services.backend.build.${field}`,
+      shownValue: JSON.stringify(value),
+      message:
+        `is outside the project folder ${project} (it resolves to ${resolved}), and the build ` +
+        "sends its context to the Docker engine: keep the build inside the project, or set " +
+        "services.backend.build.allowOutsideProject: true",
+    });
+    const elsewhere = () => path.join(scratch, "elsewhere");
+
+    test("a context reached with .. is refused", () => {
+      expect(problemsOf({ context: "../elsewhere" })).toEqual([
+        outside("context", "../elsewhere", elsewhere()),
+      ]);
+      expect(problemsOf({ context: "images/app" })).toEqual([]);
+    });
+
+    test("a context reached through a link is refused", () => {
+      symlinkSync(elsewhere(), path.join(project, "images", "link"));
+      expect(problemsOf({ context: "images/link" })).toEqual([
+        outside("context", "images/link", elsewhere()),
+      ]);
+    });
+
+    test("a Dockerfile outside the project is refused", () => {
+      expect(
+        problemsOf({ context: "images/app", dockerfile: "../../../elsewhere/Dockerfile" }),
+      ).toEqual([
+        outside(
+          "dockerfile",
+          "../../../elsewhere/Dockerfile",
+          path.join(elsewhere(), "Dockerfile"),
+        ),
+      ]);
+    });
+
+    test("allowOutsideProject: true lets it through", () => {
+      expect(problemsOf({ context: "../elsewhere", allowOutsideProject: true })).toEqual([]);
+    });
   });
 });
 
@@ -403,6 +588,74 @@ describe("delivery", () => {
   });
 });
 
+describe("credentials in URLs", () => {
+  const token = "ghp_A1b2C3d4E5f6G7h8";
+  const credentialsMessage =
+    "must not carry credentials (user:token@ before the host): they would be rendered in plain " +
+    "text; keep them in a Secret the delivery tool reads, and give the URL without them";
+
+  test("a delivery repository with user:token@ is refused without showing the token", () => {
+    const message = messageOf(
+      productionWith({
+        set: {
+          delivery: JSON.stringify({
+            mode: "argocd",
+            repository: `https://deploy:${token}@github.com/toolboxai/infrastructure.git`,
+          }),
+        },
+      }),
+    );
+    expect(message).toBe(
+      oneProblem(
+        'toolboxai:delivery.repository = "https://[credentials]@github.com/toolboxai/' +
+          `infrastructure.git": ${credentialsMessage}`,
+      ),
+    );
+    expect(message).not.toContain(token);
+  });
+
+  test("the operator's state backend and the backup endpoint are refused alike", () => {
+    const message = messageOf(
+      productionWith({
+        set: {
+          delivery: JSON.stringify({
+            mode: "operator",
+            repository: "https://github.com/toolboxai/infrastructure.git",
+            credentialsSecret: "pulumi-credentials",
+            backend: `https://${token}@state.example.com`,
+          }),
+        },
+      }),
+    );
+    expect(message).toBe(
+      oneProblem(
+        `toolboxai:delivery.backend = "https://[credentials]@state.example.com": ${credentialsMessage}`,
+      ),
+    );
+    const backup = JSON.parse(productionWith().values[key("backup")]) as Mapping;
+    backup.storage = { type: "s3", endpoint: `https://AKIA:${token}@s3.example`, bucket: "b-k" };
+    const endpointMessage = messageOf(
+      productionWithKeys({ [key("backup")]: JSON.stringify(backup) }),
+    );
+    expect(endpointMessage).toContain(
+      `toolboxai:backup.storage.endpoint = "https://[credentials]@s3.example": ${credentialsMessage}`,
+    );
+    expect(endpointMessage).not.toContain(token);
+  });
+
+  test("any value shown in a message has its URL credentials replaced", () => {
+    const message = messageOf(
+      productionWith({ set: { domain: `https://u:${token}@app.example.com` } }),
+    );
+    expect(message).toBe(
+      oneProblem(
+        'toolboxai:domain = "https://[credentials]@app.example.com": must be a fully qualified ' +
+          "lowercase DNS name such as app.example.com",
+      ),
+    );
+  });
+});
+
 describe("integer ranges", () => {
   test("quotaHeadroomPercent outside 0 to 200, or not an integer", () => {
     expect(messageOf(productionWith({ set: { quotaHeadroomPercent: "250" } }))).toBe(
@@ -417,6 +670,13 @@ describe("integer ranges", () => {
     const input = productionWith({ services: (services) => (services.backend.replicas = 0) });
     expect(messageOf(input)).toBe(
       oneProblem("toolboxai:services.backend.replicas = 0: must be an integer from 1 to 50"),
+    );
+  });
+
+  test("replicas past the safe integers is reported once", () => {
+    const input = productionWith({ services: (services) => (services.backend.replicas = 1e308) });
+    expect(messageOf(input)).toBe(
+      oneProblem("toolboxai:services.backend.replicas = 1e+308: must be an integer from 1 to 50"),
     );
   });
 
@@ -439,6 +699,19 @@ describe("unknown keys", () => {
     expect(messageOf(input)).toBe(
       oneProblem('toolboxai:services.dashboard.replica: unknown key; did you mean "replicas"?'),
     );
+  });
+
+  test("__proto__ is an unknown key, not a prototype, at the top level and below", () => {
+    const top = messageOf(productionWithKeys({ "toolboxai:__proto__": "x" }));
+    expect(top).toMatch(
+      /^Pulumi\.production\.yaml has 1 configuration problem:\n {2}toolboxai:__proto__: unknown key; known keys here: alertChatWebhookUrl, /,
+    );
+    expect(
+      configErrorOf(productionWithKeys({ "toolboxai:constructor": "x" })).problems[0].key,
+    ).toBe("toolboxai:constructor");
+    expect(
+      messageOf(productionWithKeys({ [key("monitoring")]: '{"__proto__": {"isAdmin": true}}' })),
+    ).toBe(oneProblem("toolboxai:monitoring.__proto__: unknown key"));
   });
 
   test("a misspelt top-level key suggests the nearest one", () => {
@@ -535,6 +808,52 @@ describe("images", () => {
     );
   });
 
+  test("a repository that carries a tag or digest is refused: the tag belongs in tag", () => {
+    const pinned = (repository: string) =>
+      messageOf(
+        productionWith({
+          services: (services) => (services.dashboard.image = { repository, tag: "1.0" }),
+        }),
+      );
+    const advice =
+      "the reference is repository:tag or repository@digest, so give the version in image.tag " +
+      "or image.digest";
+    expect(pinned("ghcr.io/toolboxai/dashboard:latest")).toBe(
+      oneProblem(
+        'toolboxai:services.dashboard.image.repository = "ghcr.io/toolboxai/dashboard:latest": ' +
+          `must not carry a tag or digest (":latest"): ${advice}`,
+      ),
+    );
+    expect(pinned(`ghcr.io/toolboxai/dashboard@sha256:${"a".repeat(64)}`)).toContain(
+      `must not carry a tag or digest ("@sha256:aaaaaaaaaaa…"): ${advice}`,
+    );
+    // Without a path, host:port is a repository and its tag.
+    expect(pinned("registry.local:5000")).toBe(
+      oneProblem(
+        'toolboxai:services.dashboard.image.repository = "registry.local:5000": must not carry ' +
+          `a tag or digest (":5000"): ${advice}`,
+      ),
+    );
+  });
+
+  test("a colon is allowed only before a registry's port", () => {
+    const withRepository = (repository: string) =>
+      productionWith({
+        services: (services) => (services.dashboard.image = { repository, tag: "1.0" }),
+      });
+    expect(
+      validateConfig(withRepository("registry.local:5000/toolboxai/dashboard")).services.dashboard
+        .image.repository,
+    ).toBe("registry.local:5000/toolboxai/dashboard");
+    expect(messageOf(withRepository("ghcr.io/toolboxai:1/dashboard"))).toBe(
+      oneProblem(
+        'toolboxai:services.dashboard.image.repository = "ghcr.io/toolboxai:1/dashboard": must ' +
+          "be an image repository such as ghcr.io/toolboxai/backend (a ':' only before a " +
+          "registry's port, such as registry.local:5000/backend)",
+      ),
+    );
+  });
+
   test("a repository that is not text says what a repository is", () => {
     const input = productionWith({
       services: (services) => (services.backend.image.repository = ["ghcr.io/toolboxai/backend"]),
@@ -542,7 +861,8 @@ describe("images", () => {
     expect(messageOf(input)).toBe(
       oneProblem(
         'toolboxai:services.backend.image.repository = ["ghcr.io/toolboxai/backend"]: ' +
-          "must be an image repository such as ghcr.io/toolboxai/backend",
+          "must be an image repository such as ghcr.io/toolboxai/backend (a ':' only before a " +
+          "registry's port, such as registry.local:5000/backend)",
       ),
     );
   });
@@ -590,6 +910,34 @@ describe("resource quantities", () => {
         'toolboxai:services.backend.resources.limits.memory = "1.5GB": ' +
           "must be a memory quantity such as 256Mi or 1Gi",
       ),
+    );
+  });
+
+  test("a limit, request or storage size of 0 is refused", () => {
+    const zero =
+      "must be more than 0 (a zero limit sets no bound; a zero request or size reserves nothing)";
+    const input = productionWith({
+      services: (services) => {
+        services.dashboard.resources = {
+          requests: { cpu: "0", memory: "0" },
+          limits: { cpu: 0, memory: "0Mi" },
+        };
+      },
+    });
+    expect(messageOf(input)).toBe(
+      [
+        "Pulumi.production.yaml has 4 configuration problems:",
+        `  toolboxai:services.dashboard.resources.requests.cpu = "0": ${zero}`,
+        `  toolboxai:services.dashboard.resources.requests.memory = "0": ${zero}`,
+        `  toolboxai:services.dashboard.resources.limits.cpu = 0: ${zero}`,
+        `  toolboxai:services.dashboard.resources.limits.memory = "0Mi": ${zero}`,
+      ].join("\n"),
+    );
+    const storage = productionWith({
+      services: (services) => (services.postgres.storage = { size: "0Gi", storageClass: "" }),
+    });
+    expect(messageOf(storage)).toBe(
+      oneProblem(`toolboxai:services.postgres.storage.size = "0Gi": ${zero}`),
     );
   });
 

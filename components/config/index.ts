@@ -1,9 +1,8 @@
 // Reads the stack's configuration from the Pulumi runtime and validates it before any resource
 // is registered. Validation itself lives in ./validate (pure, tested for its messages).
-import { existsSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { buildContextProblems, nodeDisk, renderDirProblems } from "./disk";
 import {
-  buildContextProblems,
   ConfigError,
   stackFileName,
   projectName,
@@ -55,7 +54,10 @@ export function loadPlatformConfig(): PlatformConfig {
   try {
     const config = validateConfig({ stack, values, secretKeys: secretConfigKeys() });
     // The program runs in the project folder: build contexts are relative to it.
-    const problems = buildContextProblems(config.services, process.cwd(), existsSync);
+    const problems = [
+      ...buildContextProblems(config.services, process.cwd(), nodeDisk),
+      ...renderDirProblems(config, nodeDisk),
+    ];
     if (problems.length > 0) throw new ConfigError(stackFileName(stack), problems);
     return config;
   } catch (error) {

@@ -21,35 +21,115 @@ const hostname = z
 const renderDirMessage =
   "must be empty (deploy to the cluster) or an absolute folder path, where the provider then " +
   "writes the manifests instead of applying them";
+const renderDirPathMessage =
+  "must be a normalised absolute path of letters, digits, '.', '_', '-' and '/' (no '..', " +
+  "'//' or trailing '/'), such as /tmp/toolboxai-render";
+
+/** Folders of the operating system: a render into them, or into anything under them, is refused. */
+export const systemFolders: readonly string[] = [
+  "/bin",
+  "/boot",
+  "/dev",
+  "/etc",
+  "/lib",
+  "/lib32",
+  "/lib64",
+  "/proc",
+  "/sbin",
+  "/sys",
+  "/usr",
+];
+
+/**
+ * Why `folder` (absolute, normalised) is no place for a render, or undefined: it is the root or a
+ * top-level folder (/tmp, /home: shared by everything), or in an operating system folder.
+ */
+export function systemFolderProblem(folder: string): string | undefined {
+  const system = systemFolders.find((root) => folder === root || folder.startsWith(`${root}/`));
+  const why =
+    system !== undefined
+      ? `is the operating system's folder ${system} or inside it`
+      : path.posix.dirname(folder) === "/" || folder === "/"
+        ? "is the root or a top-level folder, shared by everything on the machine"
+        : undefined;
+  return why && `${why}: name a folder of the render's own, such as /tmp/toolboxai-render`;
+}
+
+/** Absolute, normalised (no '.' or '..' segment, no '//', no trailing '/'), shell-safe. */
+const renderDirPattern = /^(\/(?!\.\.?(\/|$))[A-Za-z0-9._-]+)+$/;
 
 /** Objects say what they are when given something else, instead of zod's generic message. */
 const mapping = { error: "must be a mapping of keys to values" };
 
+/** Whether a URL names a user or password before its host (`https://user:token@host/…`). */
+export function hasUserinfo(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^\s/]*@/i.test(url);
+}
+const userinfoMessage =
+  "must not carry credentials (user:token@ before the host): they would be rendered in plain " +
+  "text; keep them in a Secret the delivery tool reads, and give the URL without them";
+/** A URL refused when it carries credentials, before its other checks. */
+function urlWithoutCredentials(message: string) {
+  return z
+    .string({ error: message })
+    .refine((url) => !hasUserinfo(url), { error: userinfoMessage, abort: true });
+}
+
 /** An integer in [min, max], with a message that says the range. */
 export function intRange(min: number, max: number) {
   const message = `must be an integer from ${min} to ${max}`;
-  return z
-    .number({ error: message })
-    .int({ error: message })
-    .min(min, { error: message })
-    .max(max, { error: message });
+  return (
+    z
+      .number({ error: message })
+      // Abort: a number past the safe integers (1e308) fails int and max alike; say it once.
+      .int({ error: message, abort: true })
+      .min(min, { error: message })
+      .max(max, { error: message })
+  );
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of: ${values.join(", ")}` });
 }
 
-/** A quantity; YAML reads an unquoted `2` as a number, which Kubernetes accepts as "2" too. */
+/**
+ * A quantity above 0 (a zero limit is no bound, a zero request or size reserves nothing); YAML
+ * reads an unquoted `2` as a number, which Kubernetes accepts as "2" too.
+ */
 function quantity(parse: (value: string) => number | undefined, message: string) {
   return z.preprocess(
     (value) => (typeof value === "number" ? String(value) : value),
-    z.string({ error: message }).refine((value) => parse(value) !== undefined, { error: message }),
+    z
+      .string({ error: message })
+      .refine((value) => parse(value) !== undefined, { error: message, abort: true })
+      .refine((value) => (parse(value) ?? 0) > 0, {
+        error:
+          "must be more than 0 (a zero limit sets no bound; a zero request or size reserves nothing)",
+      }),
   );
 }
 const cpu = quantity(parseCpu, "must be a CPU quantity such as 250m or 1");
 const memory = quantity(parseMemory, "must be a memory quantity such as 256Mi or 1Gi");
 
-const repositoryMessage = "must be an image repository such as ghcr.io/toolboxai/backend";
+const repositoryMessage =
+  "must be an image repository such as ghcr.io/toolboxai/backend (a ':' only before a " +
+  "registry's port, such as registry.local:5000/backend)";
+/** distribution/reference: `[host[:port]/]path`, lowercase components joined by '.', '_' or '-'. */
+const repositoryPattern =
+  /^([a-z0-9]+([._-][a-z0-9]+)*(:\d{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+function shortened(text = ""): string {
+  return text.length > 20 ? `${text.slice(0, 19)}…` : text;
+}
+
+/** The tag (`:latest`) or digest (`@sha256:…`) a repository ends in, if it carries one. */
+export function pinInRepository(repository: string): string | undefined {
+  const at = repository.indexOf("@");
+  if (at >= 0) return repository.slice(at);
+  const last = repository.slice(repository.lastIndexOf("/") + 1);
+  const colon = last.indexOf(":");
+  return colon >= 0 ? last.slice(colon) : undefined;
+}
 /** Docker's tag grammar (distribution/reference): `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
 const tagMessage =
   "must be a Docker image tag: 1 to 128 letters, digits, '_', '.' or '-', " +
@@ -61,7 +141,14 @@ export const imageSchema = z
     {
       repository: z
         .string({ error: repositoryMessage })
-        .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, { error: repositoryMessage }),
+        .refine((repository) => pinInRepository(repository) === undefined, {
+          error: (issue) =>
+            `must not carry a tag or digest ("${shortened(pinInRepository(String(issue.input)))}"): the ` +
+            "reference is repository:tag or repository@digest, so give the version in " +
+            "image.tag or image.digest",
+          abort: true,
+        })
+        .regex(repositoryPattern, { error: repositoryMessage }),
       /** Never `latest` (CONTRIBUTING, rule 8): a floating tag is not a pinned image. */
       tag: z
         .string({ error: tagMessage })
@@ -115,6 +202,12 @@ const buildSchema = z
       context: z.string({ error: contextMessage }).min(1, { error: contextMessage }),
       /** Relative to the context. */
       dockerfile: z.string({ error: "must be a file path" }).min(1).default("Dockerfile"),
+      /**
+       * Let the context and Dockerfile lie outside the project folder (links and '..' resolved);
+       * default false: the engine sends the whole context to the Docker daemon, so a stray path
+       * (`../../..`) would ship files off this machine.
+       */
+      allowOutsideProject: z.boolean({ error: "must be true or false" }).default(false),
     },
     mapping,
   )
@@ -250,11 +343,12 @@ export const backupStorageSchema = z.discriminatedUnion(
       .object(
         {
           type: z.literal("s3"),
-          endpoint: z
-            .string({ error: endpointMessage })
-            .regex(/^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)\/?$/, {
+          endpoint: urlWithoutCredentials(endpointMessage).regex(
+            /^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)\/?$/,
+            {
               error: endpointMessage,
-            }),
+            },
+          ),
           bucket: z
             .string({ error: bucketMessage })
             .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: bucketMessage }),
@@ -342,9 +436,10 @@ export type DockerSettings = z.output<typeof dockerSchema>;
 
 const repositoryUrlMessage =
   "must be an https:// git URL such as https://github.com/toolboxai/infrastructure.git";
-const gitRepository = z
-  .string({ error: repositoryUrlMessage })
-  .regex(/^https:\/\/[^\s/]+\/\S+$/, { error: repositoryUrlMessage });
+const gitRepository = urlWithoutCredentials(repositoryUrlMessage).regex(
+  /^https:\/\/[^\s/]+\/\S+$/,
+  { error: repositoryUrlMessage },
+);
 const branchMessage = "must be a git branch name such as main or release/production";
 const gitBranch = z
   .string({ error: branchMessage })
@@ -380,8 +475,7 @@ export const deliverySchema = z.discriminatedUnion(
             })
             .default(""),
           /** The state backend; empty: Pulumi Cloud. */
-          backend: z
-            .string({ error: stateBackendMessage })
+          backend: urlWithoutCredentials(stateBackendMessage)
             .regex(/^$|^(https|s3|gs|azblob):\/\/\S+$/, { error: stateBackendMessage })
             .default(""),
           /**
@@ -496,7 +590,21 @@ export const stackConfigSchema = z
      */
     renderDir: z
       .string({ error: renderDirMessage })
-      .refine((value) => value === "" || path.isAbsolute(value), { error: renderDirMessage })
+      .refine((value) => value === "" || path.posix.isAbsolute(value), {
+        error: renderDirMessage,
+        abort: true,
+      })
+      // The system folder check reads the normalised path, so /etc/../etc is named as /etc.
+      .refine(
+        (value) => value === "" || systemFolderProblem(path.posix.normalize(value)) === undefined,
+        {
+          error: (issue) => systemFolderProblem(path.posix.normalize(String(issue.input))),
+          abort: true,
+        },
+      )
+      .refine((value) => value === "" || renderDirPattern.test(value), {
+        error: renderDirPathMessage,
+      })
       .default(""),
     /**
      * Annotate Deployments, StatefulSets, DaemonSets, Services, the Ingress and claims with

@@ -1,7 +1,6 @@
 // Pure validation of stack configuration: raw config strings in, one typed PlatformConfig out, or
 // a ConfigError that lists every problem with its key, value and what is allowed. Nothing here
 // touches the Pulumi runtime, so tests call it directly and check the exact messages.
-import * as path from "node:path";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import type { ImageSpec } from "../model/workload";
@@ -199,7 +198,9 @@ function decodeRawValues(input: RawConfigInput): {
   raw: Record<string, unknown>;
   problems: ConfigProblem[];
 } {
-  const raw: Record<string, unknown> = {};
+  // Entries, made into an object at the end: `raw["__proto__"] = …` would set the prototype and
+  // drop the key instead of reporting it as unknown.
+  const entries: [string, unknown][] = [];
   const problems: ConfigProblem[] = [];
   const prefix = `${projectName}:`;
   for (const [fullKey, value] of Object.entries(input.values)) {
@@ -220,19 +221,19 @@ function decodeRawValues(input: RawConfigInput): {
     }
     if (objectKeys.has(key)) {
       try {
-        raw[key] = JSON.parse(value);
+        entries.push([key, JSON.parse(value)]);
       } catch {
         problems.push({ key: fullKey, shownValue: show(value), message: "must be a YAML mapping" });
       }
     } else if (booleanKeys.has(key) && (value === "true" || value === "false")) {
-      raw[key] = value === "true";
+      entries.push([key, value === "true"]);
     } else if (integerKeys.has(key) && /^-?\d+$/.test(value)) {
-      raw[key] = Number(value);
+      entries.push([key, Number(value)]);
     } else {
-      raw[key] = value;
+      entries.push([key, value]);
     }
   }
-  return { raw, problems };
+  return { raw: Object.fromEntries(entries), problems };
 }
 
 /**
@@ -344,12 +345,17 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-function fullKey(path: readonly PropertyKey[]): string {
+export function fullKey(path: readonly PropertyKey[]): string {
   return `${projectName}:${path.map(String).join(".")}`;
 }
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+/** A value as messages show it: JSON, cut at 80 characters, a URL's credentials replaced. */
+export function show(value: unknown): string {
+  // Replaced before the cut, which could otherwise leave the start of a token on show.
+  const text = (JSON.stringify(value) ?? String(value)).replace(
+    /:\/\/[^\s/"@]*@/g,
+    "://[credentials]@",
+  );
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -435,40 +441,6 @@ export function buildProblems(
     });
   }
   return problems;
-}
-
-/**
- * Each build's folder and Dockerfile exist (relative paths from the project folder). Not part
- * of validateConfig, which reads no file: loadPlatformConfig runs it on the program's folder.
- */
-export function buildContextProblems(
-  services: ResolvedServices,
-  projectDir: string,
-  exists: (file: string) => boolean,
-): ConfigProblem[] {
-  return Object.entries(services).flatMap(([name, settings]): ConfigProblem[] => {
-    if (!settings?.build) return [];
-    const context = path.resolve(projectDir, settings.build.context);
-    if (!exists(context)) {
-      return [
-        {
-          key: fullKey(["services", name, "build", "context"]),
-          shownValue: show(settings.build.context),
-          message: `is not a folder: ${context} does not exist`,
-        },
-      ];
-    }
-    const dockerfile = path.resolve(context, settings.build.dockerfile);
-    return exists(dockerfile)
-      ? []
-      : [
-          {
-            key: fullKey(["services", name, "build", "dockerfile"]),
-            shownValue: show(settings.build.dockerfile),
-            message: `is not a file: ${dockerfile} does not exist`,
-          },
-        ];
-  });
 }
 
 /** Cross-field rules of one service, as pure data for the error. */
