@@ -6,7 +6,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { syncedProviderName } from "../components/delivery/argocd";
+import { ConfigError } from "../components/config/validate";
 import { checkDeployTree, main } from "../tools/delivery";
+import { validatedStackConfig } from "../tools/engine/stack-config";
 
 const provider = `urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::${syncedProviderName}::id`;
 const foundation = "urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::kubernetes::id";
@@ -130,4 +132,24 @@ test("settings prints each stack's resolved delivery, defaults filled in", async
   expect(JSON.parse((await command("settings", "--stack", "dev")).out)).toEqual({ mode: "none" });
   const unknown = await command("settings", "--stack", "qa");
   expect(unknown).toMatchObject({ code: 2, err: "--stack qa: no Pulumi.qa.yaml here" });
+});
+
+test("settings reports a stack file that is not valid YAML as a config error (exit 2), with where", () => {
+  const root = tree({
+    "Pulumi.yaml": "name: toolboxai\n",
+    "Pulumi.production.yaml":
+      "config:\n  toolboxai:delivery: {mode: none}\n  toolboxai:delivery: {}\n",
+  });
+  let error: unknown;
+  try {
+    validatedStackConfig("production", root);
+  } catch (thrown) {
+    error = thrown;
+  }
+  // `settings` prints a ConfigError's message and exits 2; anything else would be a stack trace.
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as Error).message).toBe(
+    `${path.join(root, "Pulumi.production.yaml")}: not valid YAML: Map keys must be unique at ` +
+      "line 3, column 3",
+  );
 });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import * as path from "node:path";
 import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import type { StackConfigFile } from "../tools/engine/stack-config";
-import { tempDir as makeTempDir } from "./support/temp";
+import { tempDir as makeTempDir, tempFolder } from "./support/temp";
 import {
   isKubernetesObject,
   manifestFileName,
@@ -36,6 +36,8 @@ async function preview(
   argv: string[],
   options: {
     cwd?: string;
+    /** The project folder the stack files are read from (the repository's by default). */
+    root?: string;
     programRun?: (stack: string, config: StackConfigFile) => Promise<ProgramRun>;
   } = {},
 ): Promise<Result> {
@@ -48,6 +50,7 @@ async function preview(
     colour: false,
     progress: false,
     cwd: options.cwd ?? tempDir(),
+    root: options.root ?? projectRoot,
     runProgram: async (stack, config) => {
       runs++;
       return options.programRun ? options.programRun(stack, config) : run;
@@ -232,6 +235,77 @@ describe("arguments", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("Pulumi.production.yaml has 1 configuration problem: ...\n");
+  });
+});
+
+describe("a stack file that is not valid YAML", () => {
+  const projectYaml = readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8");
+  const stackYaml = readFileSync(path.join(projectRoot, "Pulumi.production.yaml"), "utf8");
+  /** A project folder: the real Pulumi.yaml and Pulumi.production.yaml, or these texts. */
+  const project = (files: { stack?: string; project?: string }) =>
+    tempFolder("toolboxai-stackfile-", {
+      "Pulumi.yaml": files.project ?? projectYaml,
+      "Pulumi.production.yaml": files.stack ?? stackYaml,
+    });
+  const aliasBomb = [
+    "config:",
+    "  a: &a [x, x, x, x, x, x, x, x, x]",
+    ...["b", "c", "d", "e", "f", "g"].map(
+      (name, index) => `  ${name}: &${name} [${Array(9).fill(`*${"abcdefg"[index]}`).join(", ")}]`,
+    ),
+  ].join("\n");
+
+  test.each([
+    [
+      "a duplicate key",
+      `${stackYaml}  toolboxai:logLevel: debug\n`,
+      `not valid YAML: Map keys must be unique at line ${stackYaml.split("\n").length}, column 3`,
+    ],
+    [
+      "a syntax error",
+      "config:\n  toolboxai:namespace: [toolboxai\n",
+      "not valid YAML: Flow sequence in block collection must be sufficiently indented and end " +
+        "with a ] at line 3, column 1",
+    ],
+    [
+      "an alias bomb",
+      aliasBomb,
+      "not valid YAML: Excessive alias count indicates a resource exhaustion attack",
+    ],
+    ["a list at the top", "- config\n", "not a mapping of keys (such as config:) to values"],
+    [
+      "config that is not a mapping",
+      "config: production\n",
+      "config: is not a mapping of keys to values",
+    ],
+  ])(
+    "%s: exit 2 naming the file and where, no stack trace, nothing run",
+    async (_, text, reason) => {
+      const root = project({ stack: text });
+      const result = await preview(["--stack", "production"], { root });
+      expect(result).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `${path.join(root, "Pulumi.production.yaml")}: ${reason}\n`,
+        runs: 0,
+      });
+    },
+  );
+
+  test("Pulumi.yaml is read the same way", async () => {
+    const root = project({ project: "name: toolboxai\nname: again\n" });
+    const result = await preview(["--stack", "production"], { root });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `${path.join(root, "Pulumi.yaml")}: not valid YAML: Map keys must be unique at line 2, column 1\n`,
+      runs: 0,
+    });
+  });
+
+  test("a valid copy of the project runs", async () => {
+    const result = await preview(["--stack", "production"], { root: project({}) });
+    expect([result.code, result.runs]).toEqual([0, 1]);
   });
 });
 

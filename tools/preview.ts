@@ -13,7 +13,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "./engine/mock-engine";
-import { projectName } from "../components/config/validate";
+import { ConfigError, projectName } from "../components/config/validate";
 import { readStackConfig, type StackConfigFile } from "./engine/stack-config";
 import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 
@@ -28,6 +28,8 @@ export interface PreviewIo {
   readonly progress: boolean;
   /** What a relative --out is relative to. */
   readonly cwd: string;
+  /** The project folder, holding Pulumi.yaml and the stack files. */
+  readonly root: string;
   /** Runs the program for a stack (the SDK's runtime runs one program per process). */
   readonly runProgram: (stack: string, config: StackConfigFile) => Promise<ProgramRun>;
 }
@@ -39,6 +41,7 @@ function processIo(): PreviewIo {
     colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     progress: Boolean(process.stderr.isTTY),
     cwd: process.cwd(),
+    root: projectRoot,
     runProgram: (stack, config) => runProgram(stack, { config }),
   };
 }
@@ -170,7 +173,10 @@ export async function runPreviewCommand(
   const program = new Command()
     .name("npm run preview --")
     .description("Render the program offline with a stack's real config, under Pulumi's mocks.")
-    .requiredOption("-s, --stack <name>", `stack to render (${availableStacks().join(", ")})`)
+    .requiredOption(
+      "-s, --stack <name>",
+      `stack to render (${availableStacks(io.root).join(", ")})`,
+    )
     .option(
       "-c, --config <key=value>",
       "a config value over the stack file's, as `pulumi preview --config` takes it (repeatable; " +
@@ -190,9 +196,9 @@ export async function runPreviewCommand(
     io.stderr(`${red(message)}\n`);
     return 2;
   };
-  if (!existsSync(path.join(projectRoot, `Pulumi.${options.stack}.yaml`))) {
+  if (!existsSync(path.join(io.root, `Pulumi.${options.stack}.yaml`))) {
     return fail(
-      `No stack file Pulumi.${options.stack}.yaml; stacks: ${availableStacks().join(", ")}`,
+      `No stack file Pulumi.${options.stack}.yaml; stacks: ${availableStacks(io.root).join(", ")}`,
     );
   }
   const outDir = options.out === undefined ? undefined : path.resolve(io.cwd, options.out);
@@ -206,7 +212,13 @@ export async function runPreviewCommand(
     }
   }
 
-  const config = readStackConfig(options.stack);
+  let config: StackConfigFile;
+  try {
+    config = readStackConfig(options.stack, io.root);
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(error.message);
+    throw error;
+  }
   for (const setting of options.config ?? []) {
     const match = /^([^=]+)=(.*)$/s.exec(setting);
     if (!match) return fail(`--config ${setting}: must be key=value, such as platform=kubernetes`);

@@ -3,10 +3,49 @@
 // yaml, so commands that need a stack's settings but not the program (preflight) stay fast.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import type { PlatformConfig } from "../../components/config";
-import { projectName, validateConfig } from "../../components/config/validate";
+import { ConfigError, projectName, validateConfig } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
+
+/**
+ * Pulumi.yaml or a stack file that cannot be read as YAML (a syntax error, a duplicate key, an
+ * alias bomb). A ConfigError, so every command reports it as bad input (exit 2), without a stack.
+ */
+export class StackFileError extends ConfigError {
+  constructor(file: string, reason: string) {
+    super(path.basename(file), []);
+    this.name = "StackFileError";
+    this.message = `${file}: ${reason}`;
+  }
+}
+
+/** A mapping read from a YAML file (null when empty); StackFileError, naming where, otherwise. */
+function readYamlMapping(file: string): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new StackFileError(file, `cannot read it: ${(error as Error).message}`);
+  }
+  const document = parseDocument(text);
+  // The parser's messages say where ("… at line 3, column 3:"), then quote the line.
+  const [error] = document.errors;
+  if (error) {
+    const where = error.message.split("\n")[0].replace(/:$/, "");
+    throw new StackFileError(file, `not valid YAML: ${where}`);
+  }
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    throw new StackFileError(file, `not valid YAML: ${(error as Error).message}`);
+  }
+  if (value !== null && (typeof value !== "object" || Array.isArray(value))) {
+    throw new StackFileError(file, "not a mapping of keys (such as config:) to values");
+  }
+  return value as Record<string, unknown> | null;
+}
 
 export interface StackConfigFile {
   /** `toolboxai:key` → the string the engine would pass (objects as JSON). */
@@ -23,6 +62,15 @@ function engineString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/** A file's `config:` mapping (empty when absent); StackFileError when it is something else. */
+function configOf(file: string): Record<string, unknown> {
+  const config = readYamlMapping(file)?.config ?? {};
+  if (config === null || typeof config !== "object" || Array.isArray(config)) {
+    throw new StackFileError(file, "config: is not a mapping of keys to values");
+  }
+  return config as Record<string, unknown>;
+}
+
 /**
  * Reads Pulumi.yaml and Pulumi.<stack>.yaml the way the engine merges them: project defaults
  * first, stack values over them. `secure:` values cannot be decrypted without the CLI, so they
@@ -33,23 +81,19 @@ export function readStackConfig(
   root = projectRoot,
   stackFile = path.join(root, `Pulumi.${stack}.yaml`),
 ): StackConfigFile {
-  const project = parse(readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
-    config?: Record<string, ProjectConfigDeclaration>;
-  };
-  let stackDoc: { config?: Record<string, unknown> };
-  try {
-    stackDoc = (parse(readFileSync(stackFile, "utf8")) ?? {}) as typeof stackDoc;
-  } catch (error) {
-    throw new Error(`cannot read stack file ${stackFile}: ${(error as Error).message}`);
-  }
+  const project = configOf(path.join(root, "Pulumi.yaml")) as Record<
+    string,
+    ProjectConfigDeclaration
+  >;
+  const stackConfig = configOf(stackFile);
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, declaration] of Object.entries(project.config ?? {})) {
+  for (const [key, declaration] of Object.entries(project)) {
     if (declaration && typeof declaration === "object" && "default" in declaration) {
       values[`${projectName}:${key}`] = engineString(declaration.default);
     }
   }
-  for (const [key, value] of Object.entries(stackDoc.config ?? {})) {
+  for (const [key, value] of Object.entries(stackConfig)) {
     const fullKey = key.includes(":") ? key : `${projectName}:${key}`;
     if (value && typeof value === "object" && "secure" in value) {
       values[fullKey] = "[encrypted value: decrypted only by the Pulumi CLI]";
