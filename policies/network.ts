@@ -1,11 +1,13 @@
 // Network: NetworkPolicy coverage (default deny, a policy per workload, no dangling policies),
-// Service and Ingress exposure and wiring, TLS and exact hosts, and the zone segmentation of the
+// Service and Ingress exposure and wiring, TLS and exact hosts, the zone segmentation of the
 // data tier (the Kyverno, Polaris, kube-score and Checkov network rows, plus the source design's
-// zones).
+// zones), and what defeats segmentation: rules that admit everything, and Services, Endpoints or
+// egress rules that lead to the node's metadata server.
 import type { Policies } from "@pulumi/policy";
 import { resourceRule, stackRule, type RuleConfig, type StackFinding } from "./lib/define";
+import { AddressRanges, cidrHolds, isAddress, parseCidr, type Cidr } from "./lib/addresses";
 import { findExemption, recordExemption } from "./lib/exemptions";
-import { selects, describeSelector, isEmptySelector } from "./lib/kubernetes";
+import { selects, describeSelector, isEmptySelector, kindOf } from "./lib/kubernetes";
 import {
   describeObject,
   inNamespace,
@@ -16,6 +18,10 @@ import {
 } from "./lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
+
+function listOf(value: any): any[] {
+  return Array.isArray(value) ? [...value] : [];
+}
 
 /** `{app=api}`: a selector as it reads inside a message. */
 function braced(selector: any): string {
@@ -527,6 +533,240 @@ export const dataTierIsolation = stackRule({
   },
 });
 
+// ---------------------------------------------------------------------------------------------
+// Segmentation and the node's metadata endpoints
+
+/** The ranges of a `cidr`-pattern config list; a bad entry is a config error, not a pass. */
+function configRanges(entries: readonly string[], setting: string): Cidr[] {
+  return entries.map((entry) => {
+    const cidr = parseCidr(entry);
+    if (!cidr) throw new Error(`${setting}: "${entry}" is not a CIDR (e.g. 169.254.0.0/16)`);
+    return cidr;
+  });
+}
+
+const cidrPattern = "^[0-9a-fA-F:.]+/[0-9]{1,3}$";
+
+/** `metadata.google.internal.` and `METADATA.google.internal` are the same name. */
+function normalizeHost(host: string): string {
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/\.+$/, "")
+    .replace(/^\[(.*)\]$/, "$1");
+}
+
+/**
+ * Why a host name or address leads to the node's link-local or metadata endpoints, or undefined.
+ * A name made of numbers only (`2852039166`, `0xa9.0xfe.0xa9.0xfe`) is read by many resolvers as
+ * an IPv4 address in another notation, so it is not taken for a name.
+ */
+function forbiddenTarget(
+  value: unknown,
+  ranges: AddressRanges,
+  hosts: readonly string[],
+): string | undefined {
+  if (typeof value !== "string" || value.trim() === "") return "is not a host name or address";
+  const host = normalizeHost(value);
+  if (isAddress(host)) {
+    return ranges.holds(host) ? "is a link-local or cloud metadata address" : undefined;
+  }
+  if (hosts.map(normalizeHost).includes(host)) return "is the cloud metadata server's name";
+  if (host.split(".").every((label) => /^(0x[0-9a-f]*|[0-9]+)$/.test(label))) {
+    return "is a number that resolvers may read as an IPv4 address; write the address in dotted decimal or a host name";
+  }
+  return undefined;
+}
+
+export const noMetadataTargets = resourceRule({
+  name: "no-metadata-targets",
+  description:
+    "No Service leads to the node's link-local addresses or the cloud metadata server: no " +
+    "ExternalName Service names 169.254.169.254, fd00:ec2::254 or metadata.google.internal " +
+    "(in any case, with trailing dots), and no Endpoints or EndpointSlice address lies in " +
+    "169.254.0.0/16, fe80::/10 or is fd00:ec2::254. Through such a Service, an Ingress or any " +
+    "pod allowed to reach it reads the node's credentials (CVE-2021-25740; hostile-input " +
+    "finding F12).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  config: {
+    forbiddenRanges: {
+      type: "array",
+      items: { type: "string", pattern: cidrPattern },
+      default: ["169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128"],
+      description: "Address ranges no Service may lead to (link-local, the metadata servers).",
+    },
+    forbiddenHosts: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: ["metadata.google.internal"],
+      description: "Host names of metadata servers no ExternalName Service may name.",
+    },
+  },
+  remediationSteps:
+    "Remove the ExternalName Service or hand-written Endpoints/EndpointSlice that points at the " +
+    "node; a workload that needs its cloud identity gets it through the platform's workload " +
+    "identity (IRSA, GKE Workload Identity), not the metadata server.",
+  appliesTo: (type) => ["Service", "Endpoints", "EndpointSlice"].some((kind) => isKind(type, kind)),
+  check: (object, config) => {
+    const ranges = new AddressRanges(
+      configRanges(config.forbiddenRanges ?? [], "no-metadata-targets forbiddenRanges"),
+    );
+    const hosts: readonly string[] = config.forbiddenHosts ?? [];
+    const judge = (where: string, value: unknown): string[] => {
+      const problem = forbiddenTarget(value, ranges, hosts);
+      return problem ? [`${where} ${JSON.stringify(value)} ${problem}; remove it`] : [];
+    };
+    const props = object.props ?? {};
+    switch (kindOf(object.type)) {
+      case "Service":
+        return props.spec?.type === "ExternalName"
+          ? judge("spec.externalName", props.spec?.externalName)
+          : [];
+      case "Endpoints":
+        return listOf(props.subsets).flatMap((subset, index) =>
+          ["addresses", "notReadyAddresses"].flatMap((field) =>
+            listOf(subset?.[field]).flatMap((address, entry) => {
+              const where = `subsets[${index}].${field}[${entry}].ip`;
+              return isAddress(address?.ip)
+                ? judge(where, address.ip)
+                : [`${where} ${JSON.stringify(address?.ip)} is not an IP address; write one`];
+            }),
+          ),
+        );
+      default: // EndpointSlice: addressType IPv4, IPv6 or FQDN
+        return listOf(props.endpoints).flatMap((endpoint, index) =>
+          listOf(endpoint?.addresses).flatMap((address, entry) =>
+            judge(`endpoints[${index}].addresses[${entry}]`, address),
+          ),
+        );
+    }
+  },
+});
+
+/** Each egress `to` peer's ipBlock with its path, for messages. */
+function egressBlocks(spec: any): { where: string; block: any }[] {
+  return listOf(spec?.egress).flatMap((rule, index) =>
+    listOf(rule?.to).flatMap((peer, entry) =>
+      peer?.ipBlock === undefined
+        ? []
+        : [{ where: `spec.egress[${index}].to[${entry}].ipBlock`, block: peer.ipBlock }],
+    ),
+  );
+}
+
+export const netpolNoMetadataEgress = resourceRule({
+  name: "netpol-no-metadata-egress",
+  description:
+    "No NetworkPolicy egress ipBlock admits the cloud metadata server: a cidr that contains " +
+    "169.254.169.254 (or fd00:ec2::254 for IPv6) lists it, or a range holding it, under " +
+    "`except`. The metadata server hands out the node's cloud credentials (hostile-input " +
+    "finding F12). Egress rules without `to` (every destination) are netpol-no-allow-all-peers'.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    metadataAddresses: {
+      type: "array",
+      items: { type: "string", minLength: 2 },
+      default: ["169.254.169.254", "fd00:ec2::254"],
+      description: "Addresses of the metadata servers no egress ipBlock may admit.",
+    },
+  },
+  remediationSteps:
+    "Add `169.254.169.254/32` (IPv4) or `fd00:ec2::254/128` (IPv6) to the ipBlock's `except`, or " +
+    "narrow its cidr (the workload components except all of 169.254.0.0/16 from internet " +
+    "egress). A policy whose ports cannot reach the metadata server (it answers on port 80) is " +
+    "exempted by name with that reason.",
+  appliesTo: (type) => isKind(type, "NetworkPolicy"),
+  check: (policy, config) => {
+    const addresses: readonly string[] = config.metadataAddresses ?? [];
+    return egressBlocks(policy.props?.spec).flatMap(({ where, block }): string[] => {
+      const cidr = parseCidr(block?.cidr);
+      if (!cidr) {
+        return [`${where}.cidr ${JSON.stringify(block?.cidr)} is not a CIDR; write one`];
+      }
+      const except = listOf(block?.except).map(parseCidr);
+      const admitted = addresses.filter(
+        (address) =>
+          cidrHolds(cidr, address) &&
+          !except.some((range) => range !== undefined && cidrHolds(range, address)),
+      );
+      return admitted.map(
+        (address) =>
+          `${where} ${cidr.text} admits the metadata server ${address}; add it to except`,
+      );
+    });
+  },
+});
+
+/** What an admit-everything peer admits, or undefined when it names something narrower. */
+function allowAllPeer(peer: any): string | undefined {
+  if (peer === null || typeof peer !== "object" || Array.isArray(peer)) {
+    return "is not a peer (a mapping with podSelector, namespaceSelector or ipBlock)";
+  }
+  const { podSelector, namespaceSelector, ipBlock } = peer;
+  if (podSelector === undefined && namespaceSelector === undefined && ipBlock === undefined) {
+    return "is empty (no podSelector, namespaceSelector or ipBlock)";
+  }
+  if (namespaceSelector !== undefined && isEmptySelector(namespaceSelector)) {
+    if (podSelector === undefined || isEmptySelector(podSelector)) {
+      return "has an empty namespaceSelector and no podSelector narrower than every pod, so it admits every pod of every namespace";
+    }
+  }
+  if (ipBlock !== undefined) {
+    const cidr = parseCidr(ipBlock?.cidr);
+    if (!cidr) return `has ipBlock cidr ${JSON.stringify(ipBlock?.cidr)}, which is not a CIDR`;
+    if (cidr.prefix === 0) {
+      const every = cidr.family === "ipv4" ? "every IPv4 address" : "every IPv6 address";
+      const but = listOf(ipBlock.except).length > 0 ? " but its except ranges" : "";
+      return `has ipBlock ${cidr.text}, which admits ${every}${but}`;
+    }
+  }
+  return undefined;
+}
+
+export const netpolNoAllowAllPeers = resourceRule({
+  name: "netpol-no-allow-all-peers",
+  description:
+    "No NetworkPolicy rule admits everything: every ingress rule has a non-empty `from` and " +
+    "every egress rule a non-empty `to` (a missing or empty list admits every source or " +
+    "destination), and no peer is empty, a namespaceSelector {} without a narrower " +
+    "podSelector (every pod of every namespace), or an ipBlock of 0.0.0.0/0 or ::/0 (any /0). " +
+    "An empty `ingress` or `egress` list admits nothing and passes (hostile-input finding F12; " +
+    "Kyverno restrict-networkpolicy-empty-peers).",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Name the peers the workload needs: a podSelector (with a namespaceSelector for another " +
+    "namespace) or the exact ipBlock ranges. A workload that must reach the internet or an API " +
+    "server whose address the cluster decides (the program's internetEgress and apiAccess " +
+    "rules) is exempted by name with that reason.",
+  appliesTo: (type) => isKind(type, "NetworkPolicy"),
+  check: (policy) => {
+    const spec = policy.props?.spec ?? {};
+    const directions = [
+      { field: "ingress", peers: "from", admits: "every source" },
+      { field: "egress", peers: "to", admits: "every destination" },
+    ];
+    return directions.flatMap(({ field, peers, admits }) =>
+      listOf(spec[field]).flatMap((rule, index): string[] => {
+        const where = `spec.${field}[${index}]`;
+        const list = rule?.[peers];
+        if (list !== undefined && list !== null && !Array.isArray(list)) {
+          return [`${where}.${peers} is not a list of peers; write one`];
+        }
+        if (listOf(list).length === 0) {
+          return [`${where} has no ${peers}, so it admits ${admits}; list the peers it needs`];
+        }
+        return listOf(list).flatMap((peer, entry) => {
+          const problem = allowAllPeer(peer);
+          return problem ? [`${where}.${peers}[${entry}] ${problem}; name the peers it needs`] : [];
+        });
+      }),
+    );
+  },
+});
+
 export const networkPolicies: Policies = [
   defaultDeny,
   netpolPerPod,
@@ -537,4 +777,7 @@ export const networkPolicies: Policies = [
   ingressTls,
   ingressNoWildcardHosts,
   dataTierIsolation,
+  noMetadataTargets,
+  netpolNoMetadataEgress,
+  netpolNoAllowAllPeers,
 ];

@@ -56,6 +56,21 @@ test("the broken stack fails with the expected mandatory violations, and only th
         "ServiceAccount toolboxai-broken-monitoring/prometheus",
         "StatefulSet toolboxai-broken-monitoring/prometheus",
       ].map((object) => `service-account-token-automount: ${object}`),
+      // Internet egress and API access (ipBlock 0.0.0.0/0), exempted by name in production's
+      // namespaces only; the API access rule and the scrape range hold the metadata server.
+      ...[
+        "toolboxai-broken/agent-coordinator",
+        "toolboxai-broken/backend",
+        "toolboxai-broken/celery-worker",
+        "toolboxai-broken/roblox-sync",
+        "toolboxai-broken-monitoring/alertmanager",
+        "toolboxai-broken-monitoring/alloy",
+        "toolboxai-broken-monitoring/kube-state-metrics",
+        "toolboxai-broken-monitoring/prometheus",
+      ].map((policy) => `netpol-no-allow-all-peers: NetworkPolicy ${policy}`),
+      ...["alloy", "kube-state-metrics", "prometheus", "prometheus"].map(
+        (name) => `netpol-no-metadata-egress: NetworkPolicy toolboxai-broken-monitoring/${name}`,
+      ),
       // Two host namespaces (PID and network), three host paths.
       ...["host-namespaces", "host-namespaces", "no-container-runtime-socket"].map(
         (policy) => `${policy}: DaemonSet toolboxai-broken-node-exporter/node-exporter`,

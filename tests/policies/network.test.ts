@@ -4,14 +4,24 @@ import {
   ingressNoWildcardHosts,
   ingressTargetsService,
   ingressTls,
+  netpolNoAllowAllPeers,
+  netpolNoMetadataEgress,
   netpolNotDangling,
   netpolPerPod,
+  noMetadataTargets,
   serviceExposure,
   serviceTargetsPod,
 } from "../../policies/network";
 import { clone, compliantDeployment, messagesOf } from "./support";
 import { find } from "./fixtures/availability";
-import { defaultDenyPolicy, networkPolicy, networkStack, zone } from "./fixtures/network";
+import {
+  defaultDenyPolicy,
+  nearMetadataObjects,
+  networkPolicy,
+  networkStack,
+  zone,
+} from "./fixtures/network";
+import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
 
@@ -138,6 +148,21 @@ describe("netpol-per-pod", () => {
     });
     const egress = networkPolicy("nightly-out", { podSelector: selector, policyTypes: ["Egress"] });
     expect(await messagesOf(netpolPerPod, [...objects, cronJob, ingress, egress])).toEqual([]);
+  });
+  test("a ReplicationController's pods, known by their shape, need policies too", async () => {
+    const objects = stack();
+    const template = clone(find(objects, "Deployment", "api").spec.template);
+    template.metadata.labels["app.kubernetes.io/name"] = "legacy";
+    const controller = {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: { name: "legacy", namespace: "toolboxai" },
+      spec: { replicas: 1, selector: { "app.kubernetes.io/name": "legacy" }, template },
+    };
+    expect(await messagesOf(netpolPerPod, [...objects, controller])).toEqual([
+      "ReplicationController toolboxai/legacy: no NetworkPolicy with a non-empty podSelector " +
+        "governs its pods' Ingress and Egress",
+    ]);
   });
 });
 
@@ -467,6 +492,188 @@ describe("data-tier-isolation", () => {
       "NetworkPolicy toolboxai/mcp-server: ingress rule 1 admits podSelector " +
         '{zone.toolboxai.io/backend=true} to the zone "mcp" pods of Deployment ' +
         "toolboxai/mcp-server; only zones mcp, monitoring may connect",
+    ]);
+  });
+});
+
+describe("no-metadata-targets", () => {
+  const service = (name: string, externalName: unknown) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: "toolboxai" },
+    spec: { type: "ExternalName", externalName },
+  });
+
+  test("Services, Endpoints and EndpointSlices elsewhere pass", async () => {
+    expect(await messagesOf(noMetadataTargets, [...stack(), ...nearMetadataObjects()])).toEqual([]);
+  });
+
+  test("an ExternalName naming the metadata server, in any spelling, is reported", async () => {
+    const objects = [
+      service("imds", "169.254.169.254"),
+      service("gce", "METADATA.google.internal."),
+      service("imds-v6", "fd00:ec2::254"),
+      service("decimal", "2852039166"),
+      service("hex", "0xa9.0xfe.0xa9.0xfe"),
+      service("link-local", "169.254.0.1."),
+      service("missing", undefined),
+    ];
+    const number =
+      "is a number that resolvers may read as an IPv4 address; write the address in dotted " +
+      "decimal or a host name; remove it";
+    expect(await messagesOf(noMetadataTargets, objects)).toEqual([
+      'Service toolboxai/imds: spec.externalName "169.254.169.254" is a link-local or cloud ' +
+        "metadata address; remove it",
+      'Service toolboxai/gce: spec.externalName "METADATA.google.internal." is the cloud ' +
+        "metadata server's name; remove it",
+      'Service toolboxai/imds-v6: spec.externalName "fd00:ec2::254" is a link-local or cloud ' +
+        "metadata address; remove it",
+      `Service toolboxai/decimal: spec.externalName "2852039166" ${number}`,
+      `Service toolboxai/hex: spec.externalName "0xa9.0xfe.0xa9.0xfe" ${number}`,
+      'Service toolboxai/link-local: spec.externalName "169.254.0.1." is a link-local or cloud ' +
+        "metadata address; remove it",
+      "Service toolboxai/missing: spec.externalName undefined is not a host name or address; " +
+        "remove it",
+    ]);
+  });
+
+  test("Endpoints and EndpointSlice addresses in the link-local ranges are reported", async () => {
+    const [, endpoints, slice] = nearMetadataObjects();
+    endpoints.subsets[0].addresses.push({ ip: "169.254.10.1" });
+    endpoints.subsets[0].notReadyAddresses = [{ ip: "fe80::1" }, { ip: "metadata" }];
+    slice.endpoints.push({ addresses: ["fd00:ec2::254"] });
+    const fqdn = { ...clone(slice), metadata: { name: "legacy-db-2", namespace: "toolboxai" } };
+    fqdn.addressType = "FQDN";
+    fqdn.endpoints = [{ addresses: ["metadata.google.internal"] }];
+    expect(await messagesOf(noMetadataTargets, [endpoints, slice, fqdn])).toEqual([
+      'Endpoints toolboxai/legacy-db: subsets[0].addresses[1].ip "169.254.10.1" is a ' +
+        "link-local or cloud metadata address; remove it",
+      'Endpoints toolboxai/legacy-db: subsets[0].notReadyAddresses[0].ip "fe80::1" is a ' +
+        "link-local or cloud metadata address; remove it",
+      'Endpoints toolboxai/legacy-db: subsets[0].notReadyAddresses[1].ip "metadata" is not an ' +
+        "IP address; write one",
+      'EndpointSlice toolboxai/legacy-db-1: endpoints[1].addresses[0] "fd00:ec2::254" is a ' +
+        "link-local or cloud metadata address; remove it",
+      'EndpointSlice toolboxai/legacy-db-2: endpoints[0].addresses[0] "metadata.google.internal" ' +
+        "is the cloud metadata server's name; remove it",
+    ]);
+  });
+
+  test("a bad forbiddenRanges entry is a config error, not a pass", async () => {
+    const config = { "no-metadata-targets": { forbiddenRanges: ["169.254.0.0"] } };
+    await expect(
+      messagesOf(noMetadataTargets, [service("imds", "169.254.169.254")], config),
+    ).rejects.toThrow('no-metadata-targets forbiddenRanges: "169.254.0.0" is not a CIDR');
+  });
+
+  test("the runner reads Endpoints and EndpointSlices (they are not called unmodelled)", () => {
+    expect(checkedKubernetesTypes).toContain("kubernetes:core/v1:Endpoints");
+    expect(checkedKubernetesTypes).toContain("kubernetes:discovery.k8s.io/v1:EndpointSlice");
+  });
+});
+
+describe("netpol-no-metadata-egress", () => {
+  const egressTo = (...blocks: any[]) =>
+    networkPolicy("egress", {
+      podSelector: { matchLabels: { app: "x" } },
+      policyTypes: ["Egress"],
+      egress: [{ to: blocks.map((ipBlock) => ({ ipBlock })), ports: [{ port: 80 }] }],
+    });
+
+  test("ipBlocks that except the metadata server, or do not hold it, pass", async () => {
+    const objects = [...stack(), ...nearMetadataObjects(), egressTo({ cidr: "10.0.0.0/8" })];
+    expect(await messagesOf(netpolNoMetadataEgress, objects)).toEqual([]);
+  });
+
+  test("a cidr holding the metadata server without an except for it is reported", async () => {
+    const policy = egressTo(
+      { cidr: "169.254.0.0/16" },
+      { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.169.253/32"] },
+      { cidr: "::/0", except: ["169.254.0.0/16"] },
+      { cidr: "169.254.169.254" },
+    );
+    const where = "NetworkPolicy toolboxai/egress: spec.egress[0]";
+    expect(await messagesOf(netpolNoMetadataEgress, [policy])).toEqual([
+      `${where}.to[0].ipBlock 169.254.0.0/16 admits the metadata server 169.254.169.254; add ` +
+        "it to except",
+      `${where}.to[1].ipBlock 0.0.0.0/0 admits the metadata server 169.254.169.254; add it to ` +
+        "except",
+      `${where}.to[2].ipBlock ::/0 admits the metadata server fd00:ec2::254; add it to except`,
+      `${where}.to[3].ipBlock.cidr "169.254.169.254" is not a CIDR; write one`,
+    ]);
+  });
+});
+
+describe("netpol-no-allow-all-peers", () => {
+  const policyWith = (spec: any) =>
+    networkPolicy("wide", { podSelector: { matchLabels: { app: "x" } }, ...spec });
+  const name = "name the peers it needs";
+
+  test("named peers pass, and empty rule lists admit nothing", async () => {
+    const objects = [
+      ...stack(),
+      ...nearMetadataObjects(),
+      policyWith({ policyTypes: ["Ingress", "Egress"], ingress: [], egress: [] }),
+      policyWith({
+        ingress: [
+          { from: [{ podSelector: {} }] },
+          { from: [{ namespaceSelector: {}, podSelector: { matchLabels: zone("monitoring") } }] },
+        ],
+      }),
+    ];
+    expect(await messagesOf(netpolNoAllowAllPeers, objects)).toEqual([]);
+  });
+
+  test("a rule without from or to admits everything and is reported", async () => {
+    const policy = policyWith({
+      ingress: [{ ports: [{ port: 80 }] }, { from: [] }],
+      egress: [{ to: null, ports: [{ port: 443 }] }, { to: "everyone" }],
+    });
+    const where = "NetworkPolicy toolboxai/wide: spec";
+    expect(await messagesOf(netpolNoAllowAllPeers, [policy])).toEqual([
+      `${where}.ingress[0] has no from, so it admits every source; list the peers it needs`,
+      `${where}.ingress[1] has no from, so it admits every source; list the peers it needs`,
+      `${where}.egress[0] has no to, so it admits every destination; list the peers it needs`,
+      `${where}.egress[1].to is not a list of peers; write one`,
+    ]);
+  });
+
+  test("empty peers, every namespace and /0 ipBlocks are reported", async () => {
+    const policy = policyWith({
+      ingress: [
+        {
+          from: [
+            {},
+            { namespaceSelector: {} },
+            { namespaceSelector: { matchLabels: {} }, podSelector: {} },
+            "everyone",
+          ],
+        },
+      ],
+      egress: [
+        {
+          to: [
+            { ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8"] } },
+            { ipBlock: { cidr: "::/0" } },
+            { ipBlock: { cidr: "everywhere" } },
+          ],
+        },
+      ],
+    });
+    const where = "NetworkPolicy toolboxai/wide: spec";
+    const everyPod =
+      "has an empty namespaceSelector and no podSelector narrower than every pod, so it " +
+      `admits every pod of every namespace; ${name}`;
+    expect(await messagesOf(netpolNoAllowAllPeers, [policy])).toEqual([
+      `${where}.ingress[0].from[0] is empty (no podSelector, namespaceSelector or ipBlock); ${name}`,
+      `${where}.ingress[0].from[1] ${everyPod}`,
+      `${where}.ingress[0].from[2] ${everyPod}`,
+      `${where}.ingress[0].from[3] is not a peer (a mapping with podSelector, namespaceSelector ` +
+        `or ipBlock); ${name}`,
+      `${where}.egress[0].to[0] has ipBlock 0.0.0.0/0, which admits every IPv4 address but its ` +
+        `except ranges; ${name}`,
+      `${where}.egress[0].to[1] has ipBlock ::/0, which admits every IPv6 address; ${name}`,
+      `${where}.egress[0].to[2] has ipBlock cidr "everywhere", which is not a CIDR; ${name}`,
     ]);
   });
 });
