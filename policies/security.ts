@@ -8,7 +8,7 @@
 // a required value is missing for a container only when neither it nor the pod sets one.
 import type { Policies } from "@pulumi/policy";
 import { minimumIdConfig, podRule, resourceRule, type PodView } from "./lib/define";
-import { describeContainer, kindOf, podTemplateOf, type ContainerEntry } from "./lib/kubernetes";
+import { describeContainer, kindOf, podTemplatesOf, type ContainerEntry } from "./lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -115,6 +115,126 @@ function sysctlName(value: string): string {
   if (slash === -1 || (dot !== -1 && dot < slash)) return value;
   return value.replace(/[./]/g, (separator) => (separator === "/" ? "." : "/"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Well-formed pod specs
+
+/** Pod spec fields that the API defines as lists. */
+const podSpecLists = [
+  "containers",
+  "initContainers",
+  "ephemeralContainers",
+  "volumes",
+  "imagePullSecrets",
+  "tolerations",
+  "hostAliases",
+  "topologySpreadConstraints",
+  "readinessGates",
+  "resourceClaims",
+  "schedulingGates",
+];
+
+/** Container fields that the API defines as lists. */
+const containerLists = [
+  "command",
+  "args",
+  "ports",
+  "env",
+  "envFrom",
+  "volumeMounts",
+  "volumeDevices",
+  "resizePolicy",
+];
+
+/**
+ * What a JSON value is, for messages: a mapping's keys, a number's or boolean's value, but never a
+ * string's text (a malformed `env` or `command` may hold a secret).
+ */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") {
+    return `a mapping (keys: ${joined(Object.keys(value))})`;
+  }
+  if (typeof value === "string") return `a string (${value.length} characters)`;
+  return `the ${typeof value} ${String(value)}`;
+}
+
+const isMapping = (value: unknown) =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** What is malformed in one container, as `<field> is <value>; <what is allowed>`. */
+function containerShapeProblems(container: any): string[] {
+  if (!isMapping(container)) return [`is ${describeValue(container)}; it must be a mapping`];
+  const problems: string[] = [];
+  for (const field of containerLists) {
+    const value = container[field];
+    if (value !== undefined && value !== null && !Array.isArray(value)) {
+      problems.push(`${field} is ${describeValue(value)}; it must be a list`);
+    }
+  }
+  const context = container.securityContext;
+  if (context === undefined || context === null) return problems;
+  if (!isMapping(context)) {
+    return [...problems, `securityContext is ${describeValue(context)}; it must be a mapping`];
+  }
+  const capabilities = context.capabilities;
+  if (capabilities === undefined || capabilities === null) return problems;
+  if (!isMapping(capabilities)) {
+    return [
+      ...problems,
+      `securityContext.capabilities is ${describeValue(capabilities)}; it must be a mapping`,
+    ];
+  }
+  for (const field of ["add", "drop"]) {
+    const value = capabilities[field];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value) || value.some((name) => typeof name !== "string")) {
+      problems.push(
+        `securityContext.capabilities.${field} is ${describeValue(value)}` +
+          `${Array.isArray(value) ? " with an entry that is no string" : ""}; it must be a list of names`,
+      );
+    }
+  }
+  return problems;
+}
+
+export const podSpecWellFormed = podRule({
+  name: "pod-spec-well-formed",
+  description:
+    "A pod spec has the shape the API defines: its lists (containers, volumes, tolerations, …, " +
+    "and each container's ports, env, volumeMounts, …, capabilities.add/drop) are lists, and " +
+    "containers and securityContexts are mappings. The other rules read those fields; one they " +
+    "could not read would otherwise pass unjudged.",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  remediationSteps:
+    "Write the field as the Kubernetes API defines it (e.g. `containers:` followed by `- name: …` " +
+    "items, not a mapping); `kubectl create --dry-run=server -f FILE` shows what the API server " +
+    "accepts.",
+  check: (pod) => {
+    const spec = pod.podSpec;
+    if (!isMapping(spec)) return [`${pod.podPath} is ${describeValue(spec)}; it must be a mapping`];
+    const messages: string[] = [];
+    for (const field of podSpecLists) {
+      const value = spec[field];
+      if (value !== undefined && value !== null && !Array.isArray(value)) {
+        messages.push(`${pod.podPath}.${field} is ${describeValue(value)}; it must be a list`);
+      }
+    }
+    const context = spec.securityContext;
+    if (context !== undefined && context !== null && !isMapping(context)) {
+      messages.push(
+        `${pod.podPath}.securityContext is ${describeValue(context)}; it must be a mapping`,
+      );
+    }
+    for (const entry of pod.containers) {
+      for (const problem of containerShapeProblems(entry.container)) {
+        messages.push(`${describeContainer(entry)} ${problem}`);
+      }
+    }
+    return messages;
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Privilege and host access
@@ -348,7 +468,8 @@ export const capabilitiesDropAll = podRule({
   name: "capabilities-drop-all",
   description:
     "Containers drop ALL Linux capabilities and add back only those on the allow-list " +
-    "(default NET_BIND_SERVICE) (PSS restricted; Kyverno; Polaris; CIS Docker 5.4; CKV_K8S_37).",
+    "(default NET_BIND_SERVICE), spelled exactly so, as Pod Security compares them (`all` is not " +
+    "ALL) (PSS restricted; Kyverno; Polaris; CIS Docker 5.4; CKV_K8S_37).",
   severity: "medium",
   enforcementLevel: "mandatory",
   config: {
@@ -356,33 +477,38 @@ export const capabilitiesDropAll = podRule({
       type: "array",
       items: { type: "string" },
       default: ["NET_BIND_SERVICE"],
-      description: "Capabilities a container may add back after dropping ALL.",
+      description:
+        "Capabilities a container may add back after dropping ALL, spelled exactly as Pod " +
+        "Security compares them (upper case, no CAP_ prefix).",
     },
   },
   remediationSteps:
     'Set `securityContext.capabilities.drop: ["ALL"]` on every container and remove added ' +
     "capabilities that are not on the allow-list. Components get this from " +
     "components/model/security.ts (addCapabilities).",
+  // Spelled exactly as written: Pod Security "restricted" compares the names as they are, so it
+  // refuses `drop: ["all"]` and `add: ["net_bind_service"]`, and so does this rule.
   check: (pod, config) => {
-    const allowed = new Set(stringsOf(config.allowedCapabilities).map(capabilityName));
+    const allowed = stringsOf(config.allowedCapabilities);
     const messages: string[] = [];
     for (const entry of pod.containers) {
       const capabilities = containerContext(entry).capabilities ?? {};
       const dropped = stringsOf(capabilities.drop);
-      if (!dropped.map(capabilityName).includes("ALL")) {
+      if (!dropped.includes("ALL")) {
+        const misspelt = dropped.filter((cap) => capabilityName(cap) === "ALL");
+        const spelling =
+          misspelt.length > 0
+            ? `; Pod Security "restricted" accepts only the exact name ALL, not ${misspelt.map(quoted).join(", ")}`
+            : "";
         messages.push(
-          `${describeContainer(entry)} does not drop ALL capabilities (drop: ${joined(dropped)}); ` +
-            `set capabilities.drop: ["ALL"]`,
+          `${describeContainer(entry)} does not drop ALL capabilities (drop: ${joined(dropped)})` +
+            `${spelling}; set capabilities.drop: ["ALL"]`,
         );
       }
-      const refused = stringsOf(capabilities.add).filter(
-        (cap) => !allowed.has(capabilityName(cap)),
-      );
+      const refused = stringsOf(capabilities.add).filter((cap) => !allowed.includes(cap));
       if (refused.length > 0) {
         const permitted =
-          allowed.size > 0
-            ? `only ${[...allowed].join(", ")} may be added back`
-            : "none may be added";
+          allowed.length > 0 ? `only ${allowed.join(", ")} may be added back` : "none may be added";
         messages.push(`${describeContainer(entry)} adds ${joined(refused)}; ${permitted}`);
       }
     }
@@ -792,6 +918,100 @@ export const readOnlyRootFilesystem = podRule({
     }),
 });
 
+const persistentVolumeType = "kubernetes:core/v1:PersistentVolume";
+
+export const noHostPathPersistentVolumes = resourceRule({
+  name: "no-host-path-persistent-volumes",
+  description:
+    "PersistentVolumes do not expose a node's filesystem: no hostPath and no local source. A pod " +
+    "that mounts a claim bound to one gets that host path, while its own spec shows only a " +
+    "PersistentVolumeClaim (the PSS baseline hostPath rule, applied to the volume behind the " +
+    "claim). A local volume is a host directory bind-mounted the same way, and nothing in it " +
+    "tells a dedicated disk from /, so it is refused too unless exempted.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    forbiddenSources: {
+      type: "array",
+      items: { type: "string" },
+      default: ["hostPath", "local"],
+      description: "PersistentVolume sources that mount a path of the node.",
+    },
+  },
+  remediationSteps:
+    "Provision the volume through a StorageClass (a CSI driver's dynamic volumes) and let the " +
+    "claim bind it. A local PersistentVolume on a disk mounted for it alone is exempted by name " +
+    "with a reason naming the disk.",
+  appliesTo: (type) => type === persistentVolumeType,
+  check: (resource, config) =>
+    stringsOf(config.forbiddenSources)
+      .filter((source) => resource.props?.spec?.[source] !== undefined)
+      .map((source) => {
+        const path = resource.props.spec[source]?.path;
+        return (
+          `spec.${source} exposes the node's path ${typeof path === "string" ? path : "(no path)"} ` +
+          `to every pod whose claim binds this volume; ${joined(stringsOf(config.forbiddenSources))} ` +
+          "volumes are not allowed"
+        );
+      }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Pod Security admission
+
+const namespaceType = "kubernetes:core/v1:Namespace";
+const enforceLabel = "pod-security.kubernetes.io/enforce";
+const podSecurityLevels = ["privileged", "baseline", "restricted"];
+
+export const namespacePodSecurity = resourceRule({
+  name: "namespace-pod-security",
+  description:
+    "Every Namespace enforces a Pod Security level on the allow-list (default restricted): its " +
+    "`pod-security.kubernetes.io/enforce` label is set and names a known level. The pack judges " +
+    "the pods it sees; the label makes the API server refuse the ones it does not (created by " +
+    "controllers, operators or kubectl). A namespace that needs a lower level (a node agent's) " +
+    "is exempted by name with a reason.",
+  severity: "high",
+  enforcementLevel: "mandatory",
+  config: {
+    allowedLevels: {
+      type: "array",
+      items: { type: "string", enum: podSecurityLevels },
+      default: ["restricted"],
+      description:
+        "Levels a namespace may enforce. restricted only: the pod rules hold pods to restricted, " +
+        "and a baseline namespace would admit root pods the pack refuses.",
+    },
+  },
+  remediationSteps:
+    "Label the Namespace `pod-security.kubernetes.io/enforce: restricted` (and enforce-version, " +
+    "warn and audit alike); components/kubernetes/namespace.ts does so by default. A namespace whose workloads " +
+    "need host access keeps a lower level only through an exemption with the reason.",
+  appliesTo: (type) => type === namespaceType,
+  check: (resource, config) => {
+    const allowed = stringsOf(config.allowedLevels);
+    const labels = resource.props?.metadata?.labels;
+    const level = isMapping(labels) ? labels[enforceLabel] : undefined;
+    const fix = `set it to ${allowed.join(" or ")}`;
+    if (level === undefined || level === null) {
+      return [
+        `has no ${enforceLabel} label, so Pod Security admits any pod there (unless the cluster ` +
+          `sets a default); ${fix}`,
+      ];
+    }
+    if (!podSecurityLevels.includes(level)) {
+      return [
+        `${enforceLabel} is ${quoted(level)}, which is not a Pod Security level ` +
+          `(${podSecurityLevels.join(", ")}); ${fix}`,
+      ];
+    }
+    if (!allowed.includes(level)) {
+      return [`${enforceLabel} is "${level}"; allowed: ${joined(allowed)}; ${fix}`];
+    }
+    return [];
+  },
+});
+
 // ---------------------------------------------------------------------------------------------
 // Identity: service accounts, namespaces
 
@@ -809,20 +1029,25 @@ export const serviceAccountTokenAutomount = resourceRule({
     "Set `automountServiceAccountToken: false` on the pod spec and on the ServiceAccount " +
     "(components/model/security.ts does both). A workload that needs the API keeps a token only " +
     "through an exemption with the reason, ideally as a projected, audience-bound token.",
-  appliesTo: (type) => type === serviceAccountType || podTemplateOf(type, {}) !== undefined,
+  appliesTo: (type, props) => type === serviceAccountType || podTemplatesOf(type, props).length > 0,
   check: (resource) => {
-    const value =
-      resource.type === serviceAccountType
-        ? resource.props?.automountServiceAccountToken
-        : podTemplateOf(resource.type, resource.props)?.spec?.automountServiceAccountToken;
-    if (value === false) return [];
-    const shown =
-      value !== undefined
-        ? quoted(value)
-        : resource.type === serviceAccountType
-          ? "unset (defaults to true)"
-          : "unset (the token is mounted unless the ServiceAccount disables it)";
-    return [`automountServiceAccountToken is ${shown}; it must be false`];
+    if (resource.type === serviceAccountType) {
+      const value = resource.props?.automountServiceAccountToken;
+      if (value === false) return [];
+      const shown = value === undefined ? "unset (defaults to true)" : quoted(value);
+      return [`automountServiceAccountToken is ${shown}; it must be false`];
+    }
+    const templates = podTemplatesOf(resource.type, resource.props);
+    return templates.flatMap((template) => {
+      const value = template.spec?.automountServiceAccountToken;
+      if (value === false) return [];
+      const shown =
+        value === undefined
+          ? "unset (the token is mounted unless the ServiceAccount disables it)"
+          : quoted(value);
+      const where = templates.length > 1 ? `pod template at ${template.path}: ` : "";
+      return [`${where}automountServiceAccountToken is ${shown}; it must be false`];
+    });
   },
 });
 
@@ -942,6 +1167,7 @@ export const noDefaultNamespace = resourceRule({
 });
 
 export const securityPolicies: Policies = [
+  podSpecWellFormed,
   noPrivileged,
   hostNamespaces,
   noHostPath,
@@ -961,6 +1187,8 @@ export const securityPolicies: Policies = [
   safeSysctls,
   volumeTypeAllowlist,
   readOnlyRootFilesystem,
+  noHostPathPersistentVolumes,
+  namespacePodSecurity,
   serviceAccountTokenAutomount,
   dedicatedServiceAccount,
   noDefaultNamespace,

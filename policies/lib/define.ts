@@ -14,7 +14,7 @@ import {
   containersOf,
   describeRef,
   objectRef,
-  podTemplateOf,
+  podTemplatesOf,
   type ContainerEntry,
   type ObjectRef,
 } from "./kubernetes";
@@ -57,6 +57,8 @@ export interface ResourceView {
 }
 
 export interface PodView extends ResourceView {
+  /** Where the pod spec sits in the object: `spec.template.spec`, `spec`, … */
+  readonly podPath: string;
   readonly podMetadata: any;
   readonly podSpec: any;
   readonly containers: readonly ContainerEntry[];
@@ -77,17 +79,18 @@ function policyFields(info: RuleInfo) {
   };
 }
 
-/** A rule over single resources of the given types. */
+/** A rule over single resources of the given types (or shapes: `props` is the object). */
 export function resourceRule(
   info: RuleInfo & {
-    readonly appliesTo: (type: string) => boolean;
+    readonly appliesTo: (type: string, props: any) => boolean;
     readonly check: (resource: ResourceView, config: RuleConfig) => readonly string[];
   },
 ): ResourceValidationPolicy {
   return {
     ...policyFields(info),
     validateResource: (args, reportViolation) => {
-      if (!info.appliesTo(args.type)) args.notApplicable(`applies to other resource types`);
+      if (!info.appliesTo(args.type, args.props))
+        args.notApplicable(`applies to other resource types`);
       const config = args.getConfig<RuleConfig>();
       const ref = objectRef(args.type, args.props, args.name);
       const exemption = findExemption(config.exemptions, ref);
@@ -102,24 +105,34 @@ export function resourceRule(
   };
 }
 
-/** A rule over the pod template of every pod-bearing kind (Deployment … Pod). */
+/**
+ * A rule over the pod template of every object that runs pods, whatever its kind
+ * (`podTemplatesOf`). An object with more than one template gets each judged, and its messages
+ * say which.
+ */
 export function podRule(
   info: RuleInfo & { readonly check: (pod: PodView, config: RuleConfig) => readonly string[] },
 ): ResourceValidationPolicy {
   return resourceRule({
     ...info,
-    appliesTo: (type) => podTemplateOf(type, {}) !== undefined,
+    appliesTo: (type, props) => podTemplatesOf(type, props).length > 0,
     check: (resource, config) => {
-      const template = podTemplateOf(resource.type, resource.props)!;
-      return info.check(
-        {
-          ...resource,
-          podMetadata: template.metadata,
-          podSpec: template.spec,
-          containers: containersOf(template.spec),
-        },
-        config,
-      );
+      const templates = podTemplatesOf(resource.type, resource.props);
+      return templates.flatMap((template) => {
+        const messages = info.check(
+          {
+            ...resource,
+            podPath: template.path,
+            podMetadata: template.metadata,
+            podSpec: template.spec,
+            containers: containersOf(template.spec),
+          },
+          config,
+        );
+        return templates.length > 1
+          ? messages.map((message) => `pod template at ${template.path}: ${message}`)
+          : messages;
+      });
     },
   });
 }

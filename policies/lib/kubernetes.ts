@@ -1,9 +1,12 @@
 // Reading Kubernetes objects as policies receive them: Pulumi types, object identity, and the pod
-// template inside every pod-bearing kind.
+// templates inside every object that runs pods, whatever its kind.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
-/** Pod-bearing Pulumi types, by kind. */
+/**
+ * Pod-bearing Pulumi types whose template sits where their API defines it, by kind. Objects of
+ * other kinds are judged by their shape (`podTemplatesOf`).
+ */
 export const podBearingTypes: Readonly<Record<string, string>> = {
   "kubernetes:apps/v1:Deployment": "Deployment",
   "kubernetes:apps/v1:StatefulSet": "StatefulSet",
@@ -48,19 +51,86 @@ export function describeRef(ref: ObjectRef): string {
 }
 
 export interface PodTemplate {
+  /** Where the pod spec sits in the object, for messages: `spec.template.spec`. */
+  readonly path: string;
   readonly metadata: any;
   readonly spec: any;
 }
 
-/** The pod template of a pod-bearing object, or undefined for any other type. */
-export function podTemplateOf(type: string, props: any): PodTemplate | undefined {
+/**
+ * Pod-bearing types found by their shape (`podTemplatesOf`), named so that the runner does not call
+ * them unmodelled; any other type with a pod template is judged just the same.
+ */
+const wellKnownShapedTypes: readonly string[] = [
+  "kubernetes:core/v1:ReplicationController",
+  "kubernetes:core/v1:PodTemplate",
+  "kubernetes:argoproj.io/v1alpha1:Rollout",
+];
+
+/** Where a pod template sits in objects of a kind the pack does not know: the shapes to probe. */
+const podTemplateShapes: readonly (readonly string[])[] = [
+  ["spec", "template"], // ReplicationController, Argo Rollout, most operators' workloads
+  ["spec", "jobTemplate", "spec", "template"], // CronJob-like kinds
+  ["template"], // PodTemplate
+];
+
+/**
+ * The pod templates of an object. A kind of `podBearingTypes` has the one its API defines (a
+ * Deployment's missing template is an empty one, judged as such). Any other Kubernetes object is
+ * judged by its shape, whatever its kind (ReplicationController, Argo Rollout, operators' kinds,
+ * PodTemplate, a `…Patch` type): every template (a mapping with a `spec`) at one of
+ * `podTemplateShapes`, and a `spec` with `containers` (a pod-shaped spec). Types the pack models
+ * as podless are not probed. Keys are probed with `in`, which does not read a preview's unknown
+ * values, so an unknown elsewhere is never read; an unknown on the way to a template is, and the
+ * policy then can't run: an object that may run a pod is never skipped as if it ran none.
+ */
+export function podTemplatesOf(type: string, props: any): PodTemplate[] {
   const kind = podBearingTypes[type];
-  if (!kind) return undefined;
-  if (kind === "Pod") return { metadata: props?.metadata ?? {}, spec: props?.spec ?? {} };
-  if (kind === "Stack") return stackWorkspacePod(props);
-  const template =
-    kind === "CronJob" ? props?.spec?.jobTemplate?.spec?.template : props?.spec?.template;
-  return { metadata: template?.metadata ?? {}, spec: template?.spec ?? {} };
+  if (kind === "Stack") return [stackWorkspacePod(props)];
+  if (kind === "Pod")
+    return [{ path: "spec", metadata: props?.metadata ?? {}, spec: props?.spec ?? {} }];
+  if (kind === "CronJob") return [templateAt(props, ["spec", "jobTemplate", "spec", "template"])];
+  if (kind) return [templateAt(props, ["spec", "template"])];
+  if (!type.startsWith("kubernetes:") || isPodless(type)) return [];
+  const templates = podTemplateShapes
+    .filter((shape) => hasPath(props, [...shape, "spec"]))
+    .map((shape) => templateAt(props, shape));
+  if (hasPath(props, ["spec", "containers"])) {
+    templates.push({ path: "spec", metadata: props.metadata ?? {}, spec: props.spec });
+  }
+  return templates;
+}
+
+/** The first pod template of an object (the only one of every kind but odd custom ones). */
+export function podTemplateOf(type: string, props: any): PodTemplate | undefined {
+  return podTemplatesOf(type, props)[0];
+}
+
+/**
+ * A type the pack models as running no pod (a Service, a Secret, …): not probed, so its spec being
+ * unknown during a preview never stops a pod rule.
+ */
+function isPodless(type: string): boolean {
+  return checkedKubernetesTypes.has(type) && !wellKnownShapedTypes.includes(type);
+}
+
+/** Does the object have a value at this path? Reads only the mappings on the way. */
+function hasPath(object: any, path: readonly string[]): boolean {
+  let current = object;
+  for (const key of path) {
+    if (current === null || typeof current !== "object" || !(key in current)) return false;
+    current = current[key];
+  }
+  return current !== undefined && current !== null;
+}
+
+function templateAt(props: any, path: readonly string[]): PodTemplate {
+  const template = path.reduce((value: any, key) => value?.[key], props);
+  return {
+    path: [...path, "spec"].join("."),
+    metadata: template?.metadata ?? {},
+    spec: template?.spec ?? {},
+  };
 }
 
 /**
@@ -72,8 +142,10 @@ export function podTemplateOf(type: string, props: any): PodTemplate | undefined
 function stackWorkspacePod(props: any): PodTemplate {
   const workspace = props?.spec?.workspaceTemplate?.spec ?? {};
   const patch = workspace.podTemplate ?? {};
-  const patched = (patch.spec?.containers ?? []).find((c: any) => c?.name === "server") ?? {};
+  const patchContainers = listOrNone(patch.spec?.containers);
+  const patched = patchContainers.find((c: any) => c?.name === "server") ?? {};
   return {
+    path: "spec.workspaceTemplate.spec.podTemplate.spec",
     metadata: {
       ...(patch.metadata ?? {}),
       labels: {
@@ -95,10 +167,15 @@ function stackWorkspacePod(props: any): PodTemplate {
           imagePullPolicy: workspace.imagePullPolicy,
           resources: workspace.resources,
         },
-        ...(patch.spec?.containers ?? []).filter((c: any) => c?.name !== "server"),
+        ...patchContainers.filter((c: any) => c?.name !== "server"),
       ],
     },
   };
+}
+
+/** A list's elements; none for anything else (pod-spec-lists reports a value that is no list). */
+function listOrNone(value: any): any[] {
+  return Array.isArray(value) ? value : [];
 }
 
 export interface ContainerEntry {
@@ -106,19 +183,21 @@ export interface ContainerEntry {
   readonly role: "container" | "initContainer" | "ephemeralContainer";
 }
 
-/** Every container of a pod spec, init and ephemeral ones included. */
+/** The pod spec's container lists, by role. */
+export const containerLists = [
+  ["containers", "container"],
+  ["initContainers", "initContainer"],
+  ["ephemeralContainers", "ephemeralContainer"],
+] as const;
+
+/**
+ * Every container of a pod spec, init and ephemeral ones included. A list that is no list gives
+ * no containers here; the pod-spec-lists rule reports it, so the pod never passes.
+ */
 export function containersOf(podSpec: any): ContainerEntry[] {
-  return [
-    ...(podSpec?.containers ?? []).map((container: any) => ({ container, role: "container" })),
-    ...(podSpec?.initContainers ?? []).map((container: any) => ({
-      container,
-      role: "initContainer",
-    })),
-    ...(podSpec?.ephemeralContainers ?? []).map((container: any) => ({
-      container,
-      role: "ephemeralContainer",
-    })),
-  ];
+  return containerLists.flatMap(([field, role]) =>
+    listOrNone(podSpec?.[field]).map((container) => ({ container, role })),
+  );
 }
 
 /** `container "backend"` or `initContainer "migrate"`, for messages. */
@@ -181,7 +260,10 @@ export function selects(selector: any, labels: Record<string, string> | undefine
 /** Every Kubernetes type some policy of the pack reads; manifests of other kinds are skipped. */
 export const checkedKubernetesTypes: ReadonlySet<string> = new Set([
   ...Object.keys(podBearingTypes),
+  ...wellKnownShapedTypes,
+  // Every other type listed here runs no pod, so podTemplatesOf does not probe it.
   "kubernetes:core/v1:Namespace",
+  "kubernetes:core/v1:PersistentVolume",
   "kubernetes:core/v1:Service",
   "kubernetes:core/v1:ServiceAccount",
   "kubernetes:core/v1:ConfigMap",

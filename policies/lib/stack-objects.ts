@@ -1,7 +1,7 @@
 // Stack policies read Kubernetes objects by kind and namespace, and the pod templates inside
 // workloads; these helpers give them one view of both.
 import type { PolicyResource } from "@pulumi/policy";
-import { describeRef, kindOf, objectRef, podTemplateOf } from "./kubernetes";
+import { describeRef, kindOf, objectRef, podTemplatesOf } from "./kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -45,15 +45,18 @@ export function describeObject(object: KubeObject): string {
   return describeRef(objectRef(object.resource.type, object.props, object.resource.name));
 }
 
-/** Every object that has a pod template (Deployment … Pod), with the template. */
+/**
+ * Every object that runs pods, whatever its kind, once per pod template (`podTemplatesOf`), with
+ * that template's labels and spec.
+ */
 export function podOwners(resources: readonly PolicyResource[]): PodOwner[] {
-  return resources.flatMap((resource) => {
-    const template = podTemplateOf(resource.type, resource.props);
-    if (!template) return [];
-    return [
-      { ...kubeObject(resource), labels: template.metadata?.labels ?? {}, podSpec: template.spec },
-    ];
-  });
+  return resources.flatMap((resource) =>
+    podTemplatesOf(resource.type, resource.props).map((template) => ({
+      ...kubeObject(resource),
+      labels: template.metadata?.labels ?? {},
+      podSpec: template.spec,
+    })),
+  );
 }
 
 export function inNamespace<T extends KubeObject>(objects: readonly T[], namespace: string): T[] {

@@ -71,6 +71,9 @@ test("the broken stack fails with the expected mandatory violations, and only th
       ...["alloy", "kube-state-metrics", "prometheus", "prometheus"].map(
         (name) => `netpol-no-metadata-egress: NetworkPolicy toolboxai-broken-monitoring/${name}`,
       ),
+      // node-exporter's namespace enforces Pod Security "privileged"; its exemption names
+      // production's namespace.
+      "namespace-pod-security: Namespace toolboxai-broken-node-exporter",
       // Two host namespaces (PID and network), three host paths.
       ...["host-namespaces", "host-namespaces", "no-container-runtime-socket"].map(
         (policy) => `${policy}: DaemonSet toolboxai-broken-node-exporter/node-exporter`,

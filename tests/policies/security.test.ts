@@ -3,16 +3,19 @@ import {
   capabilitiesDropAll,
   dedicatedServiceAccount,
   hostNamespaces,
+  namespacePodSecurity,
   noControlPlaneTolerations,
   noDangerousCapabilities,
   noDefaultNamespace,
   noHostPath,
+  noHostPathPersistentVolumes,
   noHostPorts,
   noHostProcess,
   noPrivileged,
   noPrivilegeEscalation,
   noRuntimeSocket,
   nonRootGroups,
+  podSpecWellFormed,
   procMountDefault,
   readOnlyRootFilesystem,
   runAsNonRoot,
@@ -29,14 +32,32 @@ import {
   compliantConfigMap,
   compliantCronJob,
   compliantNamespace,
+  compliantPersistentVolume,
   compliantPod,
+  compliantPodTemplate,
+  compliantReplicationController,
   compliantRole,
   compliantRoleBinding,
+  compliantRollout,
   compliantServiceAccount,
   compliantStatefulSet,
 } from "./fixtures/security";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { clone, compliantDeployment, findingsOf, messagesOf, unknownMarker } from "./support";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { exemptionsInUse } from "../../policies/lib/exemptions";
+import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
+import { runPolicies } from "../../policies/runner";
+import { readManifests } from "../../policies/runner/manifests";
+import {
+  clone,
+  compliantDeployment,
+  findingsOf,
+  messagesOf,
+  resourceOf,
+  unknownMarker,
+} from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
 
@@ -47,6 +68,8 @@ function specOf(object: any): any {
       return object.spec;
     case "CronJob":
       return object.spec.jobTemplate.spec.template.spec;
+    case "PodTemplate":
+      return object.template.spec;
     default:
       return object.spec.template.spec;
   }
@@ -72,6 +95,9 @@ const compliantWorkloads = () => [
   compliantPod(),
   compliantCronJob(),
   compliantStatefulSet(),
+  compliantReplicationController(),
+  compliantRollout(),
+  compliantPodTemplate(),
 ];
 
 describe("the pack", () => {
@@ -99,6 +125,7 @@ describe("the pack", () => {
       compliantRoleBinding(),
       compliantClusterRoleBinding(),
       compliantNamespace(),
+      compliantPersistentVolume(),
     ];
     for (const policy of securityPolicies) {
       expect({ policy: policy.name, messages: await messagesOf(policy, objects) }).toEqual({
@@ -106,6 +133,181 @@ describe("the pack", () => {
         messages: [],
       });
     }
+  });
+});
+
+describe("every object that runs a pod gets the pod rules, whatever its kind", () => {
+  /** The hostile ReplicationController of finding F4: privileged, root, host namespaces, `/`. */
+  const hostileReplicationController = () => {
+    const controller = compliantReplicationController();
+    const spec = specOf(controller);
+    Object.assign(spec, { hostPID: true, hostNetwork: true });
+    spec.volumes.push({ name: "root", hostPath: { path: "/" } });
+    Object.assign(container(controller).securityContext, { privileged: true, runAsUser: 0 });
+    return controller;
+  };
+
+  test("a privileged, hostPID ReplicationController mounting / is reported", async () => {
+    const controller = hostileReplicationController();
+    expect(await messagesOf(noPrivileged, [controller])).toEqual([
+      'ReplicationController toolboxai/legacy: container "legacy" runs privileged (privileged: true)',
+    ]);
+    expect(await messagesOf(hostNamespaces, [controller])).toEqual([
+      "ReplicationController toolboxai/legacy: hostNetwork is true: the pod shares the node's network namespace; it must be unset or false",
+      "ReplicationController toolboxai/legacy: hostPID is true: the pod shares the node's process (PID) namespace; it must be unset or false",
+    ]);
+    expect(await messagesOf(noHostPath, [controller])).toEqual([
+      'ReplicationController toolboxai/legacy: volume "root" mounts host path /; hostPath volumes are not allowed',
+    ]);
+    expect(await messagesOf(runAsNonRoot, [controller])).toEqual([
+      'ReplicationController toolboxai/legacy: container "legacy" runAsUser is 0; it must be at least 1001',
+    ]);
+  });
+
+  test("custom kinds are judged by shape: Rollout, PodTemplate, a CronJob-like and a pod-shaped kind", async () => {
+    const rollout = compliantRollout();
+    container(rollout).securityContext.privileged = true;
+    const podTemplate = compliantPodTemplate();
+    container(podTemplate).securityContext.privileged = true;
+    const scheduled = compliantCronJob("batch");
+    container(scheduled).securityContext.privileged = true;
+    Object.assign(scheduled, { apiVersion: "example.com/v1", kind: "ScheduledWork" });
+    const sandbox = compliantPod("sandbox");
+    container(sandbox).securityContext.privileged = true;
+    Object.assign(sandbox, { apiVersion: "example.com/v1", kind: "Sandbox" });
+    const patch = compliantDeployment("patched");
+    container(patch).securityContext.privileged = true;
+    patch.kind = "DeploymentPatch";
+    expect(
+      await messagesOf(noPrivileged, [rollout, podTemplate, scheduled, sandbox, patch]),
+    ).toEqual([
+      'Rollout toolboxai/canary: container "canary" runs privileged (privileged: true)',
+      'PodTemplate toolboxai/worker: container "worker" runs privileged (privileged: true)',
+      'ScheduledWork toolboxai/batch: container "batch" runs privileged (privileged: true)',
+      'Sandbox toolboxai/sandbox: container "sandbox" runs privileged (privileged: true)',
+      'DeploymentPatch toolboxai/patched: container "patched" runs privileged (privileged: true)',
+    ]);
+  });
+
+  test("an object with several pod templates has each judged, and the messages say which", async () => {
+    const twoFaced = clone(compliantRollout("two-faced"));
+    twoFaced.kind = "Workload";
+    twoFaced.apiVersion = "example.com/v1";
+    twoFaced.spec.containers = [{ ...clone(container(twoFaced)), name: "hidden" }];
+    twoFaced.spec.containers[0].securityContext.privileged = true;
+    expect(await messagesOf(noPrivileged, [twoFaced])).toEqual([
+      'Workload toolboxai/two-faced: pod template at spec: container "hidden" runs privileged (privileged: true)',
+    ]);
+    twoFaced.spec.template.spec.automountServiceAccountToken = true;
+    expect(await messagesOf(serviceAccountTokenAutomount, [twoFaced])).toEqual([
+      "Workload toolboxai/two-faced: pod template at spec.template.spec: automountServiceAccountToken is true; it must be false",
+      "Workload toolboxai/two-faced: pod template at spec: automountServiceAccountToken is unset (the token is mounted unless the ServiceAccount disables it); it must be false",
+    ]);
+  });
+
+  test("objects without a pod template, and kinds the pack models as podless, are not judged", async () => {
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "api", namespace: "toolboxai" },
+      spec: { selector: { app: "api" }, template: clone(compliantDeployment().spec.template) },
+    };
+    specOf(service).containers[0].securityContext.privileged = true;
+    const custom = {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "widget", namespace: "toolboxai" },
+      spec: { size: 3, template: "not a pod" },
+    };
+    for (const policy of securityPolicies) {
+      expect({
+        policy: policy.name,
+        findings: await findingsOf(policy, [service, custom]),
+      }).toEqual({ policy: policy.name, findings: [] });
+    }
+  });
+
+  test("the manifest reader does not call the kinds it now judges unmodelled", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pod-kinds-"));
+    const file = path.join(dir, "workloads.yaml");
+    writeFileSync(
+      file,
+      [compliantReplicationController(), compliantRollout(), compliantPodTemplate()]
+        .map((object) => JSON.stringify(object))
+        .join("\n---\n"),
+    );
+    try {
+      expect(readManifests(file, checkedKubernetesTypes).unmodelled).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("pod-spec-well-formed", () => {
+  test("the compliant fixtures pass", async () => {
+    expect(await messagesOf(podSpecWellFormed, compliantWorkloads())).toEqual([]);
+  });
+
+  test("lists that are no lists are reported, not crashed on, and not passed", async () => {
+    const pod = compliantPod();
+    const privileged = { ...clone(container(pod)), name: "api" };
+    privileged.securityContext.privileged = true;
+    pod.spec.containers = { api: privileged };
+    pod.spec.volumes = "hostPath: /";
+    pod.spec.tolerations = { operator: "Exists" };
+    // The whole pack runs: no policy throws on the mapping.
+    const findings = await runPolicies(securityPolicies, [resourceOf(pod)]);
+    expect(
+      findings
+        .filter((finding) => finding.policy === "pod-spec-well-formed")
+        .map((finding) => [finding.enforcement, finding.message]),
+    ).toEqual([
+      [
+        "mandatory",
+        "Pod toolboxai/api: spec.containers is a mapping (keys: api); it must be a list",
+      ],
+      [
+        "mandatory",
+        "Pod toolboxai/api: spec.volumes is a string (11 characters); it must be a list",
+      ],
+      [
+        "mandatory",
+        "Pod toolboxai/api: spec.tolerations is a mapping (keys: operator); it must be a list",
+      ],
+    ]);
+  });
+
+  test("malformed containers, their lists, securityContexts and capabilities are reported", async () => {
+    const deployment = compliantDeployment();
+    const spec = specOf(deployment);
+    spec.securityContext = "restricted";
+    spec.initContainers = ["migrate", 7];
+    const api = container(deployment);
+    api.ports = { http: 8009 };
+    api.env = "PASSWORD=hunter2";
+    api.securityContext.capabilities = { drop: "ALL", add: [{ name: "SYS_ADMIN" }] };
+    const sidecar = { ...clone(api), name: "sidecar", ports: [], env: [] };
+    sidecar.securityContext = ["privileged"];
+    spec.containers.push(sidecar);
+    expect(await messagesOf(podSpecWellFormed, [deployment])).toEqual([
+      "Deployment toolboxai/api: spec.template.spec.securityContext is a string (10 characters); it must be a mapping",
+      'Deployment toolboxai/api: container "api" ports is a mapping (keys: http); it must be a list',
+      'Deployment toolboxai/api: container "api" env is a string (16 characters); it must be a list',
+      'Deployment toolboxai/api: container "api" securityContext.capabilities.add is a list with an entry that is no string; it must be a list of names',
+      'Deployment toolboxai/api: container "api" securityContext.capabilities.drop is a string (3 characters); it must be a list of names',
+      'Deployment toolboxai/api: container "sidecar" securityContext is a list; it must be a mapping',
+      'Deployment toolboxai/api: initContainer "?" is a string (7 characters); it must be a mapping',
+      'Deployment toolboxai/api: initContainer "?" is the number 7; it must be a mapping',
+    ]);
+  });
+
+  test("a pod spec that is not a mapping is reported with where it sits", async () => {
+    const cronJob = compliantCronJob();
+    cronJob.spec.jobTemplate.spec.template.spec = ["containers"];
+    expect(await messagesOf(podSpecWellFormed, [cronJob])).toEqual([
+      "CronJob toolboxai/report: spec.jobTemplate.spec.template.spec is a list; it must be a mapping",
+    ]);
   });
 });
 
@@ -324,11 +526,23 @@ describe("capabilities-drop-all", () => {
   test("the compliant fixtures pass, and NET_BIND_SERVICE may be added back", async () => {
     const deployment = compliantDeployment();
     container(deployment).securityContext.capabilities.add = ["NET_BIND_SERVICE"];
+    expect(await messagesOf(capabilitiesDropAll, [...compliantWorkloads(), deployment])).toEqual(
+      [],
+    );
+  });
+  test("names are compared as Pod Security compares them: all, CAP_ and lower case are refused", async () => {
     const pod = compliantPod();
-    container(pod).securityContext.capabilities = { drop: ["all"], add: ["CAP_NET_BIND_SERVICE"] };
-    expect(
-      await messagesOf(capabilitiesDropAll, [...compliantWorkloads(), deployment, pod]),
-    ).toEqual([]);
+    container(pod).securityContext.capabilities = {
+      drop: ["all", "CAP_ALL"],
+      add: ["CAP_NET_BIND_SERVICE", "net_bind_service"],
+    };
+    expect(await messagesOf(capabilitiesDropAll, [pod])).toEqual([
+      'Pod toolboxai/api: container "api" does not drop ALL capabilities (drop: all, CAP_ALL); ' +
+        'Pod Security "restricted" accepts only the exact name ALL, not "all", "CAP_ALL"; set ' +
+        'capabilities.drop: ["ALL"]',
+      'Pod toolboxai/api: container "api" adds CAP_NET_BIND_SERVICE, net_bind_service; only ' +
+        "NET_BIND_SERVICE may be added back",
+    ]);
   });
   test("not dropping ALL, and adding a capability off the allow-list", async () => {
     const cronJob = compliantCronJob();
@@ -623,6 +837,53 @@ describe("annotations unknown during a preview", () => {
   });
 });
 
+describe("the pod-template probe during a preview", () => {
+  const custom = (spec: any) => ({
+    apiVersion: "example.com/v1",
+    kind: "Widget",
+    metadata: { name: "widget", namespace: "toolboxai" },
+    spec,
+  });
+
+  test("an unknown value in an object without a pod, or of a podless kind, stops no rule", async () => {
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "api-secrets", namespace: "toolboxai" },
+      stringData: unknownMarker,
+    };
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "api", namespace: "toolboxai" },
+      spec: unknownMarker,
+    };
+    const findings = await runPolicies(
+      securityPolicies,
+      [secret, service, custom({ replicas: unknownMarker })].map((object) => resourceOf(object)),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test("an unknown on the way to a pod template is a can't-run, never a skip", async () => {
+    for (const spec of [unknownMarker, { template: unknownMarker }]) {
+      expect(await messagesOf(noPrivileged, [custom(spec)])).toEqual([
+        "can't run policy 'no-privileged-containers' during preview: string value at " +
+          `${spec === unknownMarker ? ".spec" : ".spec.template"} can't be known during preview`,
+      ]);
+    }
+  });
+
+  test("a shape-found template with an unknown annotation is still judged", async () => {
+    const controller = compliantReplicationController();
+    controller.spec.template.metadata.annotations = { "checksum/secrets": unknownMarker };
+    container(controller).securityContext.privileged = true;
+    expect(await messagesOf(noPrivileged, [controller])).toEqual([
+      'ReplicationController toolboxai/legacy: container "legacy" runs privileged (privileged: true)',
+    ]);
+  });
+});
+
 describe("selinux-options", () => {
   test("the compliant fixtures pass, and an allowed type with a level is fine", async () => {
     const deployment = compliantDeployment();
@@ -742,6 +1003,99 @@ describe("readonly-root-filesystem", () => {
     expect(await messagesOf(readOnlyRootFilesystem, [deployment])).toEqual([
       'Deployment toolboxai/api: container "api" readOnlyRootFilesystem is false; it must be true',
       'Deployment toolboxai/api: initContainer "migrate" readOnlyRootFilesystem is unset; it must be true',
+    ]);
+  });
+});
+
+describe("no-host-path-persistent-volumes", () => {
+  test("the compliant fixtures pass: a CSI volume, and objects of other kinds", async () => {
+    expect(
+      await messagesOf(noHostPathPersistentVolumes, [
+        compliantPersistentVolume(),
+        ...compliantWorkloads(),
+      ]),
+    ).toEqual([]);
+  });
+  test("hostPath and local volumes are reported with the node's path", async () => {
+    const hostPath = compliantPersistentVolume("run");
+    delete hostPath.spec.csi;
+    hostPath.spec.hostPath = { path: "/var/run", type: "Directory" };
+    const local = compliantPersistentVolume("disk");
+    delete local.spec.csi;
+    local.spec.local = { path: "/" };
+    local.spec.nodeAffinity = { required: { nodeSelectorTerms: [] } };
+    expect(await messagesOf(noHostPathPersistentVolumes, [hostPath, local])).toEqual([
+      "PersistentVolume run: spec.hostPath exposes the node's path /var/run to every pod whose claim binds this volume; hostPath, local volumes are not allowed",
+      "PersistentVolume disk: spec.local exposes the node's path / to every pod whose claim binds this volume; hostPath, local volumes are not allowed",
+    ]);
+  });
+  test("the sources are configurable, and a dedicated disk is exempted by name", async () => {
+    const local = compliantPersistentVolume("ssd");
+    delete local.spec.csi;
+    local.spec.local = { path: "/mnt/disks/ssd0" };
+    expect(
+      await messagesOf(noHostPathPersistentVolumes, [local], {
+        "no-host-path-persistent-volumes": { forbiddenSources: ["hostPath"] },
+      }),
+    ).toEqual([]);
+    const exemptions = [
+      {
+        kind: "PersistentVolume",
+        name: "ssd",
+        reason: "A local NVMe disk mounted for Postgres alone.",
+      },
+    ];
+    expect(
+      await messagesOf(noHostPathPersistentVolumes, [local], {
+        "no-host-path-persistent-volumes": { exemptions },
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("namespace-pod-security", () => {
+  const withLevel = (level: unknown) => {
+    const namespace = compliantNamespace("apps");
+    namespace.metadata.labels["pod-security.kubernetes.io/enforce"] = level;
+    return namespace;
+  };
+
+  test("the compliant fixtures pass: restricted is enforced", async () => {
+    expect(
+      await messagesOf(namespacePodSecurity, [compliantNamespace(), ...compliantWorkloads()]),
+    ).toEqual([]);
+  });
+  test("privileged, baseline, a missing label and an unknown level are reported", async () => {
+    const unlabelled = compliantNamespace("bare");
+    delete unlabelled.metadata.labels;
+    expect(
+      await messagesOf(namespacePodSecurity, [
+        withLevel("privileged"),
+        withLevel("baseline"),
+        withLevel("Restricted"),
+        unlabelled,
+      ]),
+    ).toEqual([
+      'Namespace apps: pod-security.kubernetes.io/enforce is "privileged"; allowed: restricted; set it to restricted',
+      'Namespace apps: pod-security.kubernetes.io/enforce is "baseline"; allowed: restricted; set it to restricted',
+      'Namespace apps: pod-security.kubernetes.io/enforce is "Restricted", which is not a Pod Security level (privileged, baseline, restricted); set it to restricted',
+      "Namespace bare: has no pod-security.kubernetes.io/enforce label, so Pod Security admits any pod there (unless the cluster sets a default); set it to restricted",
+    ]);
+  });
+  test("the allowed levels are configurable, and a node agent's namespace is exempted by name", async () => {
+    const config = { "namespace-pod-security": { allowedLevels: ["restricted", "baseline"] } };
+    expect(await messagesOf(namespacePodSecurity, [withLevel("baseline")], config)).toEqual([]);
+    const exemptions = [
+      { kind: "Namespace", name: "apps", reason: "node-exporter needs the host's namespaces." },
+    ];
+    const findings = await runPolicies(
+      [namespacePodSecurity, exemptionsInUse],
+      [resourceOf(withLevel("privileged"))],
+      { config: { "namespace-pod-security": { exemptions } } },
+    );
+    expect(findings.map((finding) => `${finding.policy}: ${finding.message}`)).toEqual([
+      "policy-exemptions-in-use: Namespace apps is exempted from namespace-pod-security: " +
+        "node-exporter needs the host's namespaces.",
     ]);
   });
 });
