@@ -164,21 +164,6 @@ describe("netpol-per-pod", () => {
         "governs its pods' Ingress and Egress",
     ]);
   });
-  test("a ReplicationController's pods, known by their shape, need policies too", async () => {
-    const objects = stack();
-    const template = clone(find(objects, "Deployment", "api").spec.template);
-    template.metadata.labels["app.kubernetes.io/name"] = "legacy";
-    const controller = {
-      apiVersion: "v1",
-      kind: "ReplicationController",
-      metadata: { name: "legacy", namespace: "toolboxai" },
-      spec: { replicas: 1, selector: { "app.kubernetes.io/name": "legacy" }, template },
-    };
-    expect(await messagesOf(netpolPerPod, [...objects, controller])).toEqual([
-      "ReplicationController toolboxai/legacy: no NetworkPolicy with a non-empty podSelector " +
-        "governs its pods' Ingress and Egress",
-    ]);
-  });
 });
 
 describe("netpol-not-dangling", () => {
