@@ -2,7 +2,15 @@
 // outputs, and the --out rules (never delete or overwrite what the command did not write). The
 // program runs once (the SDK's runtime is global per process); each command gets that run.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import * as path from "node:path";
 import { projectRoot, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import type { StackConfigFile } from "../tools/engine/stack-config";
@@ -421,6 +429,88 @@ describe("--out DIR", () => {
     expect(readFileSync(path.join(outDir, ingressFile), "utf8")).toBe("my own ingress\n");
     expect(listing(outDir)).toEqual(before);
     expect(readFileSync(path.join(outDir, outputMarkerFile), "utf8")).toBe(marker);
+  });
+
+  describe("a link in its folder is never followed", () => {
+    /** A marked output folder (an earlier render's) and, beside it, a folder of someone else's. */
+    const markedFolderAndVictim = async () => {
+      const parent = tempDir();
+      const outDir = path.join(parent, "out");
+      const victim = path.join(parent, "victim");
+      mkdirSync(victim);
+      writeFileSync(path.join(victim, "important.txt"), "precious\n");
+      expect((await preview(["--stack", "production", "--out", outDir])).code).toBe(0);
+      return { outDir, victim };
+    };
+    const refusal = (what: string, outDir: string) =>
+      `--out ${outDir}: ${what}: the render writes and deletes only inside ${outDir}, never ` +
+      "through a link, so nothing was written. Remove it, or name another folder.\n";
+
+    test("kubernetes/ linked to another folder, the marker listing a file there: exit 2, nothing touched (F7)", async () => {
+      const { outDir, victim } = await markedFolderAndVictim();
+      rmSync(path.join(outDir, "kubernetes"), { recursive: true });
+      symlinkSync(victim, path.join(outDir, "kubernetes"));
+      const markerPath = path.join(outDir, outputMarkerFile);
+      writeFileSync(markerPath, `${readFileSync(markerPath, "utf8")}# kubernetes/important.txt\n`);
+      const before = readFileSync(markerPath, "utf8");
+
+      const result = await preview(["--stack", "production", "--out", outDir]);
+      expect(result).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: refusal(
+          `${path.join(outDir, "kubernetes")} is a link (to ${victim}), not a folder`,
+          outDir,
+        ),
+        runs: 0,
+      });
+      expect(listing(victim)).toEqual(["important.txt"]);
+      expect(readFileSync(path.join(victim, "important.txt"), "utf8")).toBe("precious\n");
+      expect(readFileSync(markerPath, "utf8")).toBe(before);
+    });
+
+    test("a listed file under a linked folder is not deleted", async () => {
+      const { outDir, victim } = await markedFolderAndVictim();
+      symlinkSync(victim, path.join(outDir, "elsewhere"));
+      const markerPath = path.join(outDir, outputMarkerFile);
+      writeFileSync(markerPath, `${readFileSync(markerPath, "utf8")}# elsewhere/important.txt\n`);
+
+      const result = await preview(["--stack", "production", "--out", outDir]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        refusal(`${path.join(outDir, "elsewhere")} is a link (to ${victim}), not a folder`, outDir),
+      );
+      expect(listing(victim)).toEqual(["important.txt"]);
+    });
+
+    test("a marker that is a link is not written through", async () => {
+      const { outDir, victim } = await markedFolderAndVictim();
+      const markerPath = path.join(outDir, outputMarkerFile);
+      const elsewhere = path.join(victim, "marker-copy");
+      writeFileSync(elsewhere, readFileSync(markerPath, "utf8"));
+      rmSync(markerPath);
+      symlinkSync(elsewhere, markerPath);
+
+      const result = await preview(["--stack", "production", "--out", outDir]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `--out ${outDir}: ${markerPath} is a link, not the render's own file, so nothing was ` +
+          "written. Remove it, or name another folder.\n",
+      );
+      expect(readFileSync(elsewhere, "utf8")).toMatch(/^# Written by/);
+      expect(listing(victim)).toEqual(["important.txt", "marker-copy"]);
+    });
+
+    test("kubernetes/ that is a file is refused before anything is deleted", async () => {
+      const { outDir } = await markedFolderAndVictim();
+      rmSync(path.join(outDir, "kubernetes"), { recursive: true });
+      writeFileSync(path.join(outDir, "kubernetes"), "not a folder\n");
+      const result = await preview(["--stack", "production", "--out", outDir]);
+      expect(result.stderr).toBe(
+        refusal(`${path.join(outDir, "kubernetes")} is a file, not a folder`, outDir),
+      );
+      expect(listing(outDir)).toEqual([".gitignore", "kubernetes", "resources.json"]);
+    });
   });
 
   test("an edited marker cannot make it delete anything outside its folder", async () => {

@@ -7,12 +7,14 @@
 // `.gitignore` an earlier render left there. That marker lists the files the render wrote; the
 // next render deletes those and nothing else (not the whole folder: the marker's `*` hides the
 // folder from git, so a file someone keeps there would be lost without a trace). Everything else
-// is refused before anything is written.
+// is refused before anything is written, and so is a link on the way to any path it would write
+// or delete: the render never follows a link out of its folder.
 import {
   lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -118,9 +120,47 @@ function listedFiles(marker: string): string[] {
     );
 }
 
+/** The folder the manifests go to, inside the output folder. */
+const manifestFolder = "kubernetes";
+
+/**
+ * Why the render may not reach `relative` inside `outDir`: a folder on the way that is a link
+ * (it would lead out of `outDir`) or a file; undefined when every one is a real folder or missing.
+ */
+function blockedPath(outDir: string, relative: string): string | undefined {
+  const parts = relative.split("/");
+  for (let depth = 1; depth < parts.length; depth++) {
+    const folder = path.join(outDir, ...parts.slice(0, depth));
+    const stats = lstatSync(folder, { throwIfNoEntry: false });
+    if (stats === undefined) return undefined;
+    if (stats.isSymbolicLink()) {
+      return `${folder} is a link (to ${readlinkSync(folder)}), not a folder`;
+    }
+    if (!stats.isDirectory()) return `${folder} is a file, not a folder`;
+  }
+  return undefined;
+}
+
+/** Refuses, having written nothing, when the render would reach one of `files` through a link. */
+function refuseBlockedPaths(outDir: string, files: Iterable<string>): void {
+  const problems = new Set<string>();
+  for (const file of files) {
+    const problem = blockedPath(outDir, file);
+    if (problem !== undefined) problems.add(problem);
+  }
+  if (problems.size > 0) {
+    throw new OutputDirError(
+      `${[...problems].join("; ")}: the render writes and deletes only inside ${outDir}, never ` +
+        "through a link, so nothing was written. Remove it, or name another folder.",
+    );
+  }
+}
+
 /**
  * Checks that the render may write into `outDir` and says what is there; throws OutputDirError
- * (before anything is written) for a file, or for a folder that is neither empty nor marked.
+ * (before anything is written) for a file, for a folder that is neither empty nor marked, or for a
+ * link where the render would write or delete (its marker, its manifests' folder, a listed file's
+ * folders).
  */
 export function checkOutputDir(outDir: string): OutputDirState {
   const stats = statSync(outDir, { throwIfNoEntry: false });
@@ -136,7 +176,15 @@ export function checkOutputDir(outDir: string): OutputDirState {
   const markerPath = path.join(outDir, outputMarkerFile);
   const marker = entries.includes(outputMarkerFile) ? readFileSync(markerPath, "utf8") : "";
   if (marker.split("\n")[0] === outputMarkerLine) {
-    return { kind: "ours", previousFiles: listedFiles(marker) };
+    const previousFiles = listedFiles(marker);
+    if (!lstatSync(markerPath).isFile()) {
+      throw new OutputDirError(
+        `${markerPath} is a link, not the render's own file, so nothing was written. Remove it, ` +
+          "or name another folder.",
+      );
+    }
+    refuseBlockedPaths(outDir, [`${manifestFolder}/`, ...previousFiles]);
+    return { kind: "ours", previousFiles };
   }
   throw new OutputDirError(
     `${outDir} is not empty and no earlier render wrote it (it has no ${outputMarkerFile} ` +
@@ -151,7 +199,10 @@ function renderedFiles(run: ProgramRun): Map<string, string> {
   const files = new Map<string, string>();
   for (const resource of run.resources.filter(isKubernetesObject)) {
     const manifest = manifestOf(resource);
-    files.set(`kubernetes/${manifestFileName(manifest)}`, stringify(manifest, { lineWidth: 0 }));
+    files.set(
+      `${manifestFolder}/${manifestFileName(manifest)}`,
+      stringify(manifest, { lineWidth: 0 }),
+    );
   }
   const summary = run.resources.map((resource) => ({
     urn: resource.urn,
@@ -178,6 +229,7 @@ function isFileOrLink(file: string): boolean {
 export function writeRenderedOutput(run: ProgramRun, outDir: string): number {
   const state = checkOutputDir(outDir);
   const files = renderedFiles(run);
+  refuseBlockedPaths(outDir, files.keys());
   const previous = new Set(state.kind === "ours" ? state.previousFiles : []);
   const foreign = [...files.keys()].filter(
     (file) => !previous.has(file) && isFileOrLink(path.join(outDir, file)),
@@ -192,7 +244,7 @@ export function writeRenderedOutput(run: ProgramRun, outDir: string): number {
     const target = path.join(outDir, file);
     if (isFileOrLink(target)) unlinkSync(target);
   }
-  mkdirSync(path.join(outDir, "kubernetes"), { recursive: true });
+  mkdirSync(path.join(outDir, manifestFolder), { recursive: true });
   // The marker first: a render interrupted halfway still leaves a folder it may clean up.
   writeFileSync(path.join(outDir, outputMarkerFile), outputMarker([...files.keys()]));
   for (const [file, content] of files) writeFileSync(path.join(outDir, file), content);
