@@ -8,7 +8,7 @@ import {
   describeContainer,
   describeRef,
   objectRef,
-  podTemplateOf,
+  podTemplatesOf,
   type ContainerEntry,
 } from "./lib/kubernetes";
 
@@ -216,7 +216,7 @@ export const namespaceQuota = stackRule({
     const limitRanges = new Set<string>();
     const namespaces = new Map<string, PolicyResource>();
     for (const resource of resources) {
-      if (podTemplateOf(resource.type, {}) !== undefined) {
+      if (podTemplatesOf(resource.type, resource.props).length > 0) {
         const namespace = namespaceOf(resource);
         workloads.set(namespace, (workloads.get(namespace) ?? 0) + 1);
       } else if (resource.type === resourceQuotaType) {

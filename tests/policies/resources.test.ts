@@ -138,6 +138,18 @@ describe("namespace-quota", () => {
     const objects = [...compliantNamespaceSet(), compliantDeployment(), compliantCronJob()];
     expect(await messagesOf(namespaceQuota, objects)).toEqual([]);
   });
+  test("objects running pods count whatever their kind (a ReplicationController)", async () => {
+    const deployment = compliantDeployment("legacy", "legacy");
+    const controller = {
+      apiVersion: "v1",
+      kind: "ReplicationController",
+      metadata: deployment.metadata,
+      spec: { selector: deployment.spec.selector.matchLabels, template: deployment.spec.template },
+    };
+    expect(await messagesOf(namespaceQuota, [...compliantNamespaceSet(), controller])).toEqual([
+      "Namespace legacy: holds 1 pod-bearing object but no ResourceQuota and no LimitRange",
+    ]);
+  });
   test("a namespace with no pods needs neither", async () => {
     const [namespace] = compliantNamespaceSet("empty");
     expect(await messagesOf(namespaceQuota, [namespace, ...compliantNamespaceSet()])).toEqual([]);
