@@ -291,7 +291,8 @@ function textReport(
         ? style.red("[mandatory]")
         : style.yellow(`[${finding.enforcement}]`);
     const resource = finding.resource
-      ? `  (${finding.resource.type}: ${finding.resource.name})`
+      ? `  (${finding.resource.type}: ${finding.resource.name}` +
+        (finding.resource.source ? `, ${finding.resource.source})` : ")")
       : "";
     lines.push(
       `        - ${level}  [severity: ${finding.severity ?? "none"}]  ${finding.policy}${style.dim(resource)}`,
@@ -303,7 +304,9 @@ function textReport(
       style.dim("    Kinds this pack does not model, read only by the generic rules:"),
       ...unmodelled.map((document) =>
         style.dim(
-          `        - ${document.file} document ${document.index}: ${document.apiVersion} ` +
+          `        - ${document.file} document ${document.index}` +
+            (document.item === undefined ? "" : ` item ${document.item}`) +
+            `: ${document.apiVersion} ` +
             `${document.kind} ${document.name}: ` +
             (document.readBy.length ? document.readBy.join(", ") : "read by no policy"),
         ),

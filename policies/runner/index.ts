@@ -72,6 +72,8 @@ export interface RunnerResource {
    * sends it) or the SDK's `pulumi.unknown`; policies that read either get a "can't run".
    */
   readonly props: Record<string, unknown>;
+  /** Where it was read, for messages: a manifest's file, document and list item. */
+  readonly source?: string;
   readonly parent?: string;
   readonly dependencies?: readonly string[];
 }
@@ -86,6 +88,8 @@ export interface Finding {
     readonly urn: string;
     readonly kind: string;
     readonly namespace?: string;
+    /** Where it was read (RunnerResource.source), for manifests. */
+    readonly source?: string;
   };
   readonly message: string;
 }
@@ -147,6 +151,7 @@ function describeResource(resource: RunnerResource): NonNullable<Finding["resour
     urn: resource.urn,
     kind: ref.kind,
     ...(ref.namespace ? { namespace: ref.namespace } : {}),
+    ...(resource.source ? { source: resource.source } : {}),
   };
 }
 
@@ -265,7 +270,13 @@ export async function runPolicyPack(
             });
             continue;
           }
-          throw error;
+          // A policy that breaks on an object must say which: the file and document of a
+          // manifest, the URN of a stack resource.
+          throw new Error(
+            `${resource.source ?? resource.urn}: policy '${policy.name}' failed on this ` +
+              `${describeResource(resource).kind}: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
         }
       }
     }

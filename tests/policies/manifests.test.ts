@@ -1,10 +1,13 @@
 // Reading any Kubernetes manifests for `npm run policy -- --manifests` (the command itself is
 // tested in tests/policy-command.test.ts).
+import { mkdirSync, realpathSync, symlinkSync, truncateSync } from "node:fs";
 import * as path from "node:path";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { stringify } from "yaml";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 import { policies } from "../../policies/pack";
 import { runPolicyPack } from "../../policies/runner";
+import { maxManifestBytes } from "../../policies/runner/manifest-files";
 import { readManifests } from "../../policies/runner/manifests";
 import { tempFolder } from "../support/temp";
 import { compliantDeployment } from "./support";
@@ -146,18 +149,83 @@ test("nothing to read is an error naming the path, never a pass", () => {
   );
 });
 
-test("a List is refused in YAML and JSON alike: its items are written as documents", () => {
-  const list = {
-    apiVersion: "v1",
-    kind: "List",
-    items: [compliantDeployment()],
-  };
-  const dir = folder({ "list.yaml": stringify(list), "list.json": JSON.stringify(list) });
-  expect(() => readManifests(path.join(dir, "list.yaml"), checkedKubernetesTypes)).toThrow(
-    `${path.join(dir, "list.yaml")}: document 0: a List; write its items as separate documents`,
+test("lists are expanded as kubectl expands them; findings name the file, document and item", async () => {
+  const privileged = compliantDeployment("worker");
+  privileged.spec.template.spec.containers[0].securityContext.privileged = true;
+  const bare = { metadata: privileged.metadata, spec: privileged.spec };
+  const dir = folder({
+    "list.yaml": stringify({ apiVersion: "v1", kind: "List", items: [compliantDeployment()] }),
+    "typed.json": JSON.stringify({ apiVersion: "apps/v1", kind: "DeploymentList", items: [bare] }),
+  });
+  const { resources } = readManifests(dir, checkedKubernetesTypes);
+  expect(resources.map((resource) => [resource.type, resource.name, resource.source])).toEqual([
+    ["kubernetes:apps/v1:Deployment", "api", `${path.join(dir, "list.yaml")} document 0 item 0`],
+    [
+      "kubernetes:apps/v1:Deployment",
+      "worker",
+      `${path.join(dir, "typed.json")} document 0 item 0`,
+    ],
+  ]);
+  expect(resources[1].props).toEqual(privileged);
+  const { findings } = await runPolicyPack(policies, resources, {
+    packEnforcementLevel: "mandatory",
+  });
+  expect(
+    findings.find((finding) => finding.policy === "no-privileged-containers")?.resource,
+  ).toMatchObject({ name: "worker", source: `${path.join(dir, "typed.json")} document 0 item 0` });
+});
+
+test("links: each file once by its real path; loops and links out of the folder are refused", () => {
+  const dir = folder({ "a.yaml": deploymentYaml, "sub/b.yaml": deploymentYaml });
+  symlinkSync(path.join(dir, "a.yaml"), path.join(dir, "again.yaml"));
+  symlinkSync(path.join(dir, "sub"), path.join(dir, "sub-again"));
+  expect(readManifests(dir, checkedKubernetesTypes).resources.map((r) => r.urn)).toEqual([
+    `manifest:${path.join(dir, "a.yaml")}#0::kubernetes:apps/v1:Deployment::toolboxai/api`,
+    `manifest:${path.join(dir, "sub", "b.yaml")}#0::kubernetes:apps/v1:Deployment::toolboxai/api`,
+  ]);
+
+  const loop = folder({ "a.yaml": deploymentYaml });
+  symlinkSync(".", path.join(loop, "a-link"));
+  symlinkSync(".", path.join(loop, "b-link"));
+  expect(() => readManifests(loop, checkedKubernetesTypes)).toThrow(
+    `${path.join(loop, "a-link")}: a link to ${realpathSync(loop)}, a folder that contains it (a loop)`,
   );
-  expect(() => readManifests(path.join(dir, "list.json"), checkedKubernetesTypes)).toThrow(
-    `${path.join(dir, "list.json")}: document 0: a List; write its items as separate documents`,
+
+  const inner = folder({ "a.yaml": deploymentYaml });
+  const outside = path.dirname(realpathSync(inner));
+  mkdirSync(path.join(inner, "deep"));
+  symlinkSync("../..", path.join(inner, "deep", "up"));
+  expect(() => readManifests(path.join(inner, "deep"), checkedKubernetesTypes)).toThrow(
+    `${path.join(inner, "deep", "up")}: a link to ${outside}, outside ${path.join(inner, "deep")}; ` +
+      "the runner reads only what is inside the folder it checks",
+  );
+});
+
+test("a file over the size cap is refused before it is read", () => {
+  const dir = folder({ "big.yaml": "" });
+  truncateSync(path.join(dir, "big.yaml"), maxManifestBytes + 1);
+  expect(() => readManifests(dir, checkedKubernetesTypes)).toThrow(
+    `${path.join(dir, "big.yaml")}: ${maxManifestBytes + 1} bytes, over the 64 MiB limit for ` +
+      "one manifest file (a Kubernetes object is at most about 1.5 MiB); split it",
+  );
+});
+
+test("a policy that throws on a document is named with the file and document", async () => {
+  const dir = folder({
+    "pod.yaml":
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: toolboxai}\nspec: {containers: {}}\n",
+  });
+  const { resources } = readManifests(dir, checkedKubernetesTypes);
+  const breaks: ResourceValidationPolicy = {
+    name: "stand-in-that-breaks",
+    description: "a stand-in policy that fails on every object",
+    enforcementLevel: "mandatory",
+    validateResource: (args) => {
+      (args.props.spec.containers as unknown as unknown[]).map(String);
+    },
+  };
+  await expect(runPolicyPack([breaks], resources)).rejects.toThrow(
+    `${path.join(dir, "pod.yaml")} document 0: policy 'stand-in-that-breaks' failed on this Pod: `,
   );
 });
 
