@@ -201,8 +201,9 @@ function containerShapeProblems(container: any): string[] {
 export const podSpecWellFormed = podRule({
   name: "pod-spec-well-formed",
   description:
-    "A pod spec has the shape the API defines: its lists (containers, volumes, tolerations, …, " +
-    "and each container's ports, env, volumeMounts, …, capabilities.add/drop) are lists, and " +
+    "A pod spec has the shape the API defines: its lists (containers, volumes, tolerations, " +
+    "securityContext.sysctls, …, and each container's ports, env, volumeMounts, …, " +
+    "capabilities.add/drop) are lists, and " +
     "containers and securityContexts are mappings. The other rules read those fields; one they " +
     "could not read would otherwise pass unjudged.",
   severity: "critical",
@@ -226,6 +227,15 @@ export const podSpecWellFormed = podRule({
       messages.push(
         `${pod.podPath}.securityContext is ${describeValue(context)}; it must be a mapping`,
       );
+    } else {
+      for (const field of ["supplementalGroups", "sysctls"]) {
+        const value = context?.[field];
+        if (value !== undefined && value !== null && !Array.isArray(value)) {
+          messages.push(
+            `${pod.podPath}.securityContext.${field} is ${describeValue(value)}; it must be a list`,
+          );
+        }
+      }
     }
     for (const entry of pod.containers) {
       for (const problem of containerShapeProblems(entry.container)) {

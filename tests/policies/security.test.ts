@@ -256,6 +256,7 @@ describe("pod-spec-well-formed", () => {
     pod.spec.containers = { api: privileged };
     pod.spec.volumes = "hostPath: /";
     pod.spec.tolerations = { operator: "Exists" };
+    pod.spec.securityContext.sysctls = { "kernel.msgmax": "65536" };
     // The whole pack runs: no policy throws on the mapping.
     const findings = await runPolicies(securityPolicies, [resourceOf(pod)]);
     expect(
@@ -274,6 +275,10 @@ describe("pod-spec-well-formed", () => {
       [
         "mandatory",
         "Pod toolboxai/api: spec.tolerations is a mapping (keys: operator); it must be a list",
+      ],
+      [
+        "mandatory",
+        "Pod toolboxai/api: spec.securityContext.sysctls is a mapping (keys: kernel.msgmax); it must be a list",
       ],
     ]);
   });
