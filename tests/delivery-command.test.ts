@@ -2,7 +2,7 @@
 // stack's folder of the deploy branch before it commits it (Argo CD delivery): no Secret,
 // something to check, and the same objects as the stack's state, each mismatch named with the
 // command that mends it.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { syncedProviderName } from "../components/delivery/argocd";
@@ -66,16 +66,72 @@ test("a Secret in the folder fails, named, whatever else passes", () => {
   ]);
 });
 
+const onlyManifests = "the folder Argo CD syncs holds manifests only; remove it";
+
 test("an empty folder, a missing one, and a file that is no manifest fail", () => {
-  expect(checkDeployTree(tree({ "README.md": "# nothing" })).problems).toEqual([
-    expect.stringContaining("holds no Kubernetes object: nothing checked"),
+  const readme = tree({ "README.md": "# nothing" });
+  expect(checkDeployTree(readme).problems).toEqual([
+    `README.md: not a manifest (.yaml, .yml, .json): ${onlyManifests}`,
+    `${readme} holds no Kubernetes object: nothing checked`,
   ]);
   expect(checkDeployTree("/nonexistent/folder").problems).toEqual([
     "/nonexistent/folder is not a folder",
   ]);
-  expect(checkDeployTree(tree({ "a.yaml": configMap, "b.yaml": "just: text\n" })).problems).toEqual(
-    ["b.yaml: not a Kubernetes object (no kind or metadata.name)"],
-  );
+  const text = tree({ "a.yaml": configMap, "b.yaml": "just: text\n" });
+  expect(checkDeployTree(text).problems).toEqual([
+    `${path.join(text, "b.yaml")}: document 0: missing apiVersion or kind`,
+  ]);
+  const unnamed = tree({ "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n" });
+  expect(checkDeployTree(unnamed).problems).toEqual([
+    "a.yaml: a ConfigMap without metadata.name",
+    `${unnamed} holds no Kubernetes object: nothing checked`,
+  ]);
+});
+
+test("a Secret in JSON, in a List or a SecretList, and a file that is no manifest all fail (F8)", () => {
+  const secret = (name: string) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace: "toolboxai" },
+    stringData: { password: "hunter2-hunter2" },
+  });
+  const folder = tree({
+    "app.yaml": configMap,
+    "secret.json": JSON.stringify(secret("db")),
+    "list.yaml": JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      metadata: { name: "bundle" },
+      items: [secret("db2")],
+    }),
+    "lower.yaml": JSON.stringify({
+      apiVersion: "v1",
+      kind: "SecretList",
+      metadata: { name: "s" },
+      items: [secret("db3")],
+    }),
+    "creds.txt": "postgres password: hunter2-hunter2\n",
+  });
+  const never =
+    "is a Secret; a Secret is never committed (the stack applies Secrets itself): remove the " +
+    "file and rotate its values";
+  expect(checkDeployTree(folder).problems).toEqual([
+    `creds.txt: not a manifest (.yaml, .yml, .json): ${onlyManifests}`,
+    `list.yaml: Secret toolboxai/db2 ${never}`,
+    `lower.yaml: Secret toolboxai/db3 ${never}`,
+    `secret.json: Secret toolboxai/db ${never}`,
+  ]);
+});
+
+test("a link is refused, never followed: out of the folder, or in a loop", () => {
+  const outside = tree({ "secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n" });
+  const folder = tree({ "cm.yaml": configMap });
+  symlinkSync(path.join(outside, "secret.yaml"), path.join(folder, "linked.yaml"));
+  symlinkSync(".", path.join(folder, "loop"));
+  expect(checkDeployTree(folder).problems).toEqual([
+    `linked.yaml: a link (to ${path.join(outside, "secret.yaml")}): ${onlyManifests}`,
+    `loop: a link (to .): ${onlyManifests}`,
+  ]);
 });
 
 test("a lost write and a file left behind are named with the command that mends each", () => {

@@ -1,6 +1,6 @@
 // `npm run e2e` holds the offline preview to the real provider's manifests: the comparison
 // forgives exactly what the provider rewrites, and reports anything else.
-import { writeFileSync } from "node:fs";
+import { symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { compareManifests, normalise, readManifestDir } from "../tools/e2e/compare";
@@ -78,4 +78,15 @@ test("manifests are read from every YAML file of a folder, multi-document files 
     "Deployment toolboxai/api",
     "Namespace toolboxai",
   ]);
+});
+
+test("a folder holding a link or a file that is no manifest is not compared", () => {
+  const dir = tempDir("toolboxai-compare-");
+  writeFileSync(path.join(dir, "a.yaml"), stringify(deployment("1", "1Gi")));
+  writeFileSync(path.join(dir, "notes.txt"), "kept by hand\n");
+  symlinkSync("a.yaml", path.join(dir, "b.yaml"));
+  expect(() => readManifestDir(dir)).toThrow(
+    `${dir} holds more than manifests: b.yaml: a link (to a.yaml); notes.txt: not a manifest ` +
+      "(.yaml, .yml, .json)",
+  );
 });

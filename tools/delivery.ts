@@ -6,14 +6,16 @@
 // one), and, given `pulumi stack export` of the stack, it holds exactly the objects the stack's
 // state says were rendered there: a file lost by a failed push, or one left behind, is named with
 // the command that mends it (not `--target-replace`: a replacement writes the new file, then
-// deletes the old one of the same name).
+// deletes the old one of the same name). It reads the folder as Argo CD's directory source does
+// (.yaml, .yml and .json, lists expanded into their items, with the policy runner's reader) and
+// refuses anything else in it: a link, or a file that is no manifest (creds.txt, a README).
 // Exit 0 when it passes, 1 when it does not (or holds nothing to check), 2 for bad arguments or
 // a bad stack file.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { parseAllDocuments } from "yaml";
 import { syncedProviderName } from "../components/delivery/argocd";
+import { readManifests } from "../policies/runner/manifests";
 import { ConfigError } from "../components/config/validate";
 import { availableStacks, parseArguments } from "./cli";
 import { manifestFiles } from "./engine/render";
@@ -62,25 +64,37 @@ export function checkDeployTree(folder: string, exported?: unknown): TreeCheck {
     return { objects: [], problems: [`${folder} is not a folder`] };
   }
   const objects: TreeObject[] = [];
-  const problems: string[] = [];
-  for (const relative of manifestFiles(folder)) {
-    for (const document of parseAllDocuments(readFileSync(path.join(folder, relative), "utf8"))) {
-      if (document.errors.length > 0) {
-        problems.push(`${relative}: not YAML: ${document.errors[0].message}`);
-        continue;
-      }
-      const object = document.toJS() as any;
-      if (object === null) continue;
-      if (!object?.kind || !object?.metadata?.name) {
-        problems.push(`${relative}: not a Kubernetes object (no kind or metadata.name)`);
+  const { files, others } = manifestFiles(folder);
+  const problems = others.map(
+    (other) => `${other}: the folder Argo CD syncs holds manifests only; remove it`,
+  );
+  for (const relative of files) {
+    let read;
+    try {
+      read = readManifests(path.join(folder, relative), new Set());
+    } catch (error) {
+      problems.push((error as Error).message);
+      continue;
+    }
+    for (const { props: object } of read.resources) {
+      const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+      if (typeof metadata.name !== "string" || metadata.name === "") {
+        problems.push(`${relative}: a ${String(object.kind)} without metadata.name`);
         continue;
       }
       const found = {
         file: relative,
         kind: String(object.kind),
-        namespace: String(object.metadata.namespace ?? ""),
-        name: String(object.metadata.name),
+        namespace: typeof metadata.namespace === "string" ? metadata.namespace : "",
+        name: metadata.name,
       };
+      if (Object.hasOwn(object, "items")) {
+        // The reader expands lists into their items; one it did not is refused, not trusted.
+        problems.push(
+          `${relative}: ${identity(found.kind, found.namespace, found.name)} is a list`,
+        );
+        continue;
+      }
       objects.push(found);
       if (found.kind === "Secret") {
         problems.push(

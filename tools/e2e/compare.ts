@@ -18,10 +18,12 @@ export function objectKey(manifest: any): string {
   return `${manifest?.kind} ${namespace ? `${namespace}/` : ""}${manifest?.metadata?.name}`;
 }
 
-/** Every object of every .yaml file under `dir` (sub-folders included). */
+/** Every object of every manifest under `dir` (sub-folders included); a link or other file throws. */
 export function readManifestDir(dir: string): ManifestSet {
   const manifests: ManifestSet = new Map();
-  for (const file of manifestFiles(dir)) {
+  const { files, others } = manifestFiles(dir);
+  if (others.length > 0) throw new Error(`${dir} holds more than manifests: ${others.join("; ")}`);
+  for (const file of files) {
     for (const document of parseAllDocuments(readFileSync(path.join(dir, file), "utf8"))) {
       const manifest = document.toJS();
       if (manifest) manifests.set(objectKey(manifest), manifest);

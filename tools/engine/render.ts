@@ -25,11 +25,39 @@ import type { ProgramRun, RegisteredResource } from "./mock-engine";
 
 export const secretPlaceholder = "[secret]";
 
-/** The YAML files under `dir`, at any depth, relative to it and sorted. */
-export function manifestFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .filter((file) => /\.ya?ml$/.test(file))
-    .sort();
+/** File names of manifests, as Argo CD's directory source reads them. */
+export const manifestExtensions: readonly string[] = [".yaml", ".yml", ".json"];
+
+export interface ManifestFolder {
+  /** The manifest files, at any depth, relative to the folder and sorted. */
+  readonly files: string[];
+  /** What else is there, each as `path: why` (relative): a link or a file of another kind. */
+  readonly others: string[];
+}
+
+/**
+ * The manifest files under `dir`, and what else is there. Links are never followed (one could
+ * lead out of the folder, or loop): each is listed among `others`, as is any other file (a
+ * README, creds.txt), so that a folder a tool applies is known to hold manifests only.
+ */
+export function manifestFiles(dir: string): ManifestFolder {
+  const files: string[] = [];
+  const others: string[] = [];
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const file = path.join(relative, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.isSymbolicLink()) {
+        others.push(`${file}: a link (to ${readlinkSync(path.join(dir, file))})`);
+      } else if (entry.isFile() && manifestExtensions.includes(path.extname(file).toLowerCase())) {
+        files.push(file);
+      } else {
+        others.push(`${file}: not a manifest (${manifestExtensions.join(", ")})`);
+      }
+    }
+  };
+  walk("");
+  return { files: files.sort(), others: others.sort() };
 }
 
 /** Kubernetes objects, not providers or components. */
