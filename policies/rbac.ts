@@ -1,12 +1,14 @@
 // RBAC: what roles grant and what bindings grant it to. Least privilege as such (wildcards,
-// cluster-admin, CSR approval, webhook configuration writes, cluster-wide secret reads); who a
-// binding grants to; and which grants of a role lead past RBAC itself (a shell in pods, the
-// kubelet API, editing or binding roles, impersonation). The escalation checks read a rule the
-// way the API server's authorizer does: "*" in apiGroups, resources or verbs grants everything it
-// stands for, "*/exec" any resource's exec subresource, and "pods/*" nothing in particular.
+// bindings to the built-in cluster-admin, admin, edit and system: roles, CSR approval, webhook
+// configuration writes, cluster-wide secret reads); aggregation into and from the built-in
+// roles; who a binding grants to; and which grants of a role lead past RBAC itself (a shell in
+// pods, the kubelet API, editing or binding roles, impersonation). The escalation checks read a
+// rule the way the API server's authorizer does: "*" in apiGroups, resources or verbs grants
+// everything it stands for, "*/exec" any resource's exec subresource, and "pods/*" nothing in
+// particular.
 import type { Policies } from "@pulumi/policy";
 import { resourceRule } from "./lib/define";
-import { kindOf } from "./lib/kubernetes";
+import { describeSelector, kindOf, selects } from "./lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -35,6 +37,12 @@ const roleKinds = ["Role", "ClusterRole"];
 const bindingKinds = ["RoleBinding", "ClusterRoleBinding"];
 const secretReadVerbs = ["get", "list", "watch", "*"];
 const writeVerbs = ["create", "update", "patch", "delete", "deletecollection", "*"];
+
+/** `system:*` matches every name starting with `system:`; any other pattern only itself. */
+function nameMatches(pattern: string, name: unknown): boolean {
+  if (typeof name !== "string") return false;
+  return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
 
 /** What is too broad in one RBAC rule of a Role or ClusterRole. */
 function rbacRuleProblems(rule: any, clusterWide: boolean, config: any): string[] {
@@ -79,7 +87,10 @@ export const rbacLeastPrivilege = resourceRule({
   description:
     "RBAC grants least privilege: Roles and ClusterRoles have no wildcard verbs, resources or " +
     "API groups, no approve verb (CSR approval), no write access to admission webhooks, and no " +
-    "cluster-wide read of secrets; no RoleBinding or ClusterRoleBinding grants cluster-admin. " +
+    "cluster-wide read of secrets; no RoleBinding or ClusterRoleBinding grants the built-in " +
+    "cluster-admin, admin, edit or system:* ClusterRoles (admin and edit read Secrets and exec " +
+    "into pods, system: roles are the control plane's own, e.g. the aggregation controller's " +
+    "escalate on every ClusterRole). " +
     "pods/exec, pods/attach, nodes/proxy, bind, escalate and impersonate are checked, wildcards " +
     "included, by rbac-no-privilege-escalation (Polaris; CKV_K8S_49, CKV_K8S_155, CKV_K8S_156).",
   severity: "high",
@@ -88,8 +99,9 @@ export const rbacLeastPrivilege = resourceRule({
     forbiddenClusterRoles: {
       type: "array",
       items: { type: "string" },
-      default: ["cluster-admin"],
-      description: "ClusterRoles no binding may grant.",
+      default: ["cluster-admin", "admin", "edit", "system:*"],
+      description:
+        'ClusterRoles no binding may grant; a trailing "*" matches every name it prefixes.',
     },
     forbiddenResources: {
       type: "array",
@@ -116,14 +128,19 @@ export const rbacLeastPrivilege = resourceRule({
   },
   remediationSteps:
     "List the exact apiGroups, resources and verbs the workload needs in a namespaced Role; " +
-    "never grant secrets cluster-wide, CSR approval, webhook configuration writes or " +
-    "cluster-admin. An operator that needs more is exempted by name with a reason.",
+    "never grant secrets cluster-wide, CSR approval or webhook configuration writes, and never " +
+    "bind the built-in cluster-admin, admin, edit or system: ClusterRoles (bind a ClusterRole of " +
+    "your own that lists what the subject needs). An operator that needs more is exempted by " +
+    "name with a reason.",
   appliesTo: (type) => isRbacKind(type, [...roleKinds, ...bindingKinds]),
   check: (resource, config) => {
     if (isRbacKind(resource.type, bindingKinds)) {
       const roleRef = resource.props?.roleRef ?? {};
       const forbidden = stringsOf(config.forbiddenClusterRoles);
-      if (roleRef.kind === "ClusterRole" && forbidden.includes(roleRef.name)) {
+      if (
+        roleRef.kind === "ClusterRole" &&
+        forbidden.some((name) => nameMatches(name, roleRef.name))
+      ) {
         return [`binds the ${roleRef.name} ClusterRole; bind a least-privilege Role instead`];
       }
       return [];
@@ -132,6 +149,100 @@ export const rbacLeastPrivilege = resourceRule({
     return listOf(resource.props?.rules).flatMap((rule, index) =>
       rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
     );
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Aggregation into and from the built-in roles
+
+/**
+ * The label sets of the built-in ClusterRoles and of the roles aggregated into them: every
+ * default role carries kubernetes.io/bootstrapping, the parts of admin, edit and view (and
+ * add-ons' parts) an aggregate-to label.
+ */
+const builtInRoleLabels = (() => {
+  const bootstrapping = { "kubernetes.io/bootstrapping": "rbac-defaults" };
+  const aggregateTo = ["admin", "edit", "view", "cluster-reader"].map(
+    (role) => `${rbacGroup}/aggregate-to-${role}`,
+  );
+  return [
+    bootstrapping,
+    ...aggregateTo.flatMap((key) => [{ [key]: "true" }, { ...bootstrapping, [key]: "true" }]),
+  ];
+})();
+
+/** `{a=b, c=d}`, for messages. */
+function describeLabels(labels: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(", ")}}`;
+}
+
+export const rbacNoDefaultRoleAggregation = resourceRule({
+  name: "rbac-no-default-role-aggregation",
+  description:
+    "No ClusterRole aggregates the built-in roles, and none adds its rules to them. An " +
+    "aggregationRule whose clusterRoleSelectors select the labels of the default roles " +
+    "(kubernetes.io/bootstrapping: rbac-defaults, rbac.authorization.k8s.io/aggregate-to-admin, " +
+    "-edit, -view or -cluster-reader; an empty selector, or one that only excludes labels, " +
+    "selects them too) makes the controller copy their rules, cluster-admin's included, into " +
+    'the role. A ClusterRole labelled aggregate-to-admin, -edit, -view or -cluster-reader "true" ' +
+    "has its rules added to that built-in role for every binding of it in the cluster, which " +
+    "the stack does not see; its rules are judged by rbac-least-privilege and " +
+    "rbac-no-privilege-escalation like any role's, and the label itself is flagged so that no " +
+    "exemption from those reaches every holder of admin, edit or view (hostile-input finding " +
+    "F6).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  config: {
+    aggregateToLabels: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: ["admin", "edit", "view", "cluster-reader"].map(
+        (role) => `${rbacGroup}/aggregate-to-${role}`,
+      ),
+      description:
+        'Labels that, set to "true" on a ClusterRole, add its rules to a built-in ClusterRole.',
+    },
+  },
+  remediationSteps:
+    "Give the ClusterRole its own `rules` instead of an aggregationRule, or let its " +
+    "clusterRoleSelectors match only a label of your own (e.g. `toolboxai.io/aggregate-to-" +
+    'operator: "true"`). Remove aggregate-to-* labels and bind the role where it is needed. ' +
+    "An add-on's read-only role meant for view is exempted by name with a reason.",
+  appliesTo: (type) => isRbacKind(type, ["ClusterRole"]),
+  check: (role, config) => {
+    const problems: string[] = [];
+    const labels = role.props?.metadata?.labels ?? {};
+    for (const key of stringsOf(config.aggregateToLabels)) {
+      if (labels[key] !== "true") continue;
+      const target = key.slice(key.lastIndexOf("aggregate-to-") + "aggregate-to-".length);
+      problems.push(
+        `label ${key}: "true" adds its rules to the built-in ${target} ClusterRole, for every ` +
+          "binding of it in the cluster; remove the label and bind this role where it is needed",
+      );
+    }
+    const aggregation = role.props?.aggregationRule;
+    if (aggregation === undefined || aggregation === null) return problems;
+    const selectors = aggregation.clusterRoleSelectors;
+    if (selectors !== undefined && selectors !== null && !Array.isArray(selectors)) {
+      return [
+        ...problems,
+        "aggregationRule.clusterRoleSelectors is not a list of label selectors; write one",
+      ];
+    }
+    listOf(selectors).forEach((selector, index) => {
+      const selected = builtInRoleLabels.find((set) => selector && selects(selector, set));
+      if (selected === undefined) return;
+      const defaults = "kubernetes.io/bootstrapping" in selected;
+      problems.push(
+        `aggregationRule.clusterRoleSelectors[${index}] {${describeSelector(selector)}} selects ` +
+          `the built-in ClusterRoles labelled ${describeLabels(selected)}, so this role receives ` +
+          `their rules${defaults ? ` (cluster-admin's "*" on everything among them)` : ""}; ` +
+          "select only a label of your own",
+      );
+    });
+    return problems;
   },
 });
 
@@ -367,6 +478,7 @@ export const rbacNoPrivilegeEscalation = resourceRule({
 
 export const rbacPolicies: Policies = [
   rbacLeastPrivilege,
+  rbacNoDefaultRoleAggregation,
   rbacNoPublicBindings,
   rbacNoPrivilegeEscalation,
 ];

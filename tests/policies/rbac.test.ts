@@ -1,5 +1,6 @@
 import {
   rbacLeastPrivilege,
+  rbacNoDefaultRoleAggregation,
   rbacNoPrivilegeEscalation,
   rbacNoPublicBindings,
   rbacPolicies,
@@ -36,6 +37,7 @@ describe("the rbac module", () => {
   test("every policy is mandatory, with remediation and config defaults", () => {
     expect(rbacPolicies.map((policy) => policy.name)).toEqual([
       "rbac-least-privilege",
+      "rbac-no-default-role-aggregation",
       "rbac-no-public-bindings",
       "rbac-no-privilege-escalation",
     ]);
@@ -47,6 +49,7 @@ describe("the rbac module", () => {
       }
     }
     expect(rbacLeastPrivilege.severity).toBe("high");
+    expect(rbacNoDefaultRoleAggregation.severity).toBe("critical");
     expect(rbacNoPublicBindings.severity).toBe("critical");
     expect(rbacNoPrivilegeEscalation.severity).toBe("high");
   });
@@ -369,36 +372,130 @@ describe("rbac-least-privilege", () => {
       "ClusterRole webhook-editor: rule 0 can write validatingwebhookconfigurations",
     ]);
   });
-  test("bindings to cluster-admin are reported, from a RoleBinding too", async () => {
+  test("bindings to cluster-admin, admin, edit and system: ClusterRoles are reported, from a RoleBinding too", async () => {
     const clusterBinding = compliantClusterRoleBinding("ci-admin");
     clusterBinding.roleRef.name = "cluster-admin";
-    const binding = compliantRoleBinding("ns-admin");
-    binding.roleRef = {
-      apiGroup: "rbac.authorization.k8s.io",
-      kind: "ClusterRole",
-      name: "cluster-admin",
+    const bindingTo = (bindingName: string, kind: string, name: string) => {
+      const binding = compliantRoleBinding(bindingName);
+      binding.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind, name };
+      return binding;
     };
-    expect(await messagesOf(rbacLeastPrivilege, [clusterBinding, binding])).toEqual([
-      "ClusterRoleBinding ci-admin: binds the cluster-admin ClusterRole; bind a least-privilege Role instead",
-      "RoleBinding toolboxai/ns-admin: binds the cluster-admin ClusterRole; bind a least-privilege Role instead",
+    const objects = [
+      clusterBinding,
+      bindingTo("ns-admin", "ClusterRole", "admin"),
+      bindingTo("ns-edit", "ClusterRole", "edit"),
+      bindingTo(
+        "aggregator",
+        "ClusterRole",
+        "system:controller:clusterrole-aggregation-controller",
+      ),
+      // Names the built-in roles do not have, and a namespaced Role named like one, pass.
+      bindingTo("ns-view", "ClusterRole", "view"),
+      bindingTo("own-admin", "Role", "admin"),
+      bindingTo("systemic", "ClusterRole", "systemic-reader"),
+    ];
+    const instead = "bind a least-privilege Role instead";
+    expect(await messagesOf(rbacLeastPrivilege, objects)).toEqual([
+      `ClusterRoleBinding ci-admin: binds the cluster-admin ClusterRole; ${instead}`,
+      `RoleBinding toolboxai/ns-admin: binds the admin ClusterRole; ${instead}`,
+      `RoleBinding toolboxai/ns-edit: binds the edit ClusterRole; ${instead}`,
+      "RoleBinding toolboxai/aggregator: binds the " +
+        `system:controller:clusterrole-aggregation-controller ClusterRole; ${instead}`,
     ]);
   });
   test("the forbidden lists are configurable", async () => {
     const binding = compliantRoleBinding("ns-admin");
-    binding.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" };
+    binding.roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" };
     const role = compliantRole();
     role.rules = [
       { apiGroups: [""], resources: ["pods/portforward", "pods/exec"], verbs: ["create"] },
     ];
     const config = {
       "rbac-least-privilege": {
-        forbiddenClusterRoles: ["cluster-admin", "admin"],
+        forbiddenClusterRoles: ["cluster-admin", "view"],
         forbiddenResources: ["pods/portforward"],
       },
     };
     expect(await messagesOf(rbacLeastPrivilege, [binding, role], config)).toEqual([
-      "RoleBinding toolboxai/ns-admin: binds the admin ClusterRole; bind a least-privilege Role instead",
+      "RoleBinding toolboxai/ns-admin: binds the view ClusterRole; bind a least-privilege Role instead",
       "Role toolboxai/api-reader: rule 0 grants pods/portforward, which gives access into running pods",
+    ]);
+  });
+});
+
+describe("rbac-no-default-role-aggregation", () => {
+  const aggregating = (name: string, clusterRoleSelectors: unknown) => ({
+    ...clusterRoleWith([], name),
+    aggregationRule: { clusterRoleSelectors },
+  });
+  const own = "select only a label of your own";
+  const defaults = '(cluster-admin\'s "*" on everything among them)';
+
+  test("an aggregationRule over labels of one's own passes, and so do unlabelled roles", async () => {
+    const objects = [
+      ...rbacObjects(),
+      aggregating("operator", [{ matchLabels: { "toolboxai.io/aggregate-to-operator": "true" } }]),
+      aggregating("nothing", []),
+      {
+        ...clusterRoleWith([], "labelled-false"),
+        metadata: {
+          name: "labelled-false",
+          labels: { "rbac.authorization.k8s.io/aggregate-to-view": "false" },
+        },
+      },
+    ];
+    expect(await messagesOf(rbacNoDefaultRoleAggregation, objects)).toEqual([]);
+  });
+
+  test("selecting the default roles' labels is reported, whatever the selector's form", async () => {
+    const objects = [
+      aggregating("reader", [{ matchLabels: { "kubernetes.io/bootstrapping": "rbac-defaults" } }]),
+      aggregating("everything", [{}]),
+      aggregating("admin-parts", [
+        {
+          matchExpressions: [
+            { key: "rbac.authorization.k8s.io/aggregate-to-admin", operator: "Exists" },
+          ],
+        },
+      ]),
+      aggregating("not-mine", [
+        { matchExpressions: [{ key: "toolboxai.io/team", operator: "DoesNotExist" }] },
+      ]),
+      aggregating("broken", { matchLabels: {} }),
+    ];
+    expect(await messagesOf(rbacNoDefaultRoleAggregation, objects)).toEqual([
+      "ClusterRole reader: aggregationRule.clusterRoleSelectors[0] " +
+        "{kubernetes.io/bootstrapping=rbac-defaults} selects the built-in ClusterRoles labelled " +
+        `{kubernetes.io/bootstrapping=rbac-defaults}, so this role receives their rules ${defaults}; ${own}`,
+      "ClusterRole everything: aggregationRule.clusterRoleSelectors[0] {} selects the built-in " +
+        "ClusterRoles labelled {kubernetes.io/bootstrapping=rbac-defaults}, so this role receives " +
+        `their rules ${defaults}; ${own}`,
+      "ClusterRole admin-parts: aggregationRule.clusterRoleSelectors[0] " +
+        "{rbac.authorization.k8s.io/aggregate-to-admin Exists} selects the built-in ClusterRoles " +
+        "labelled {rbac.authorization.k8s.io/aggregate-to-admin=true}, so this role receives " +
+        `their rules; ${own}`,
+      "ClusterRole not-mine: aggregationRule.clusterRoleSelectors[0] {toolboxai.io/team " +
+        "DoesNotExist} selects the built-in ClusterRoles labelled " +
+        `{kubernetes.io/bootstrapping=rbac-defaults}, so this role receives their rules ${defaults}; ${own}`,
+      "ClusterRole broken: aggregationRule.clusterRoleSelectors is not a list of label " +
+        "selectors; write one",
+    ]);
+  });
+
+  test("a ClusterRole labelled to join admin, edit, view or cluster-reader is reported", async () => {
+    const role = clusterRoleWith([], "add-on");
+    role.metadata.labels = {
+      "rbac.authorization.k8s.io/aggregate-to-admin": "true",
+      "rbac.authorization.k8s.io/aggregate-to-view": "true",
+    };
+    const suffix =
+      "ClusterRole, for every binding of it in the cluster; remove the label and bind this role " +
+      "where it is needed";
+    expect(await messagesOf(rbacNoDefaultRoleAggregation, [role])).toEqual([
+      'ClusterRole add-on: label rbac.authorization.k8s.io/aggregate-to-admin: "true" adds its ' +
+        `rules to the built-in admin ${suffix}`,
+      'ClusterRole add-on: label rbac.authorization.k8s.io/aggregate-to-view: "true" adds its ' +
+        `rules to the built-in view ${suffix}`,
     ]);
   });
 });
