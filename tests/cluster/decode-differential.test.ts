@@ -1,0 +1,117 @@
+// The policy runner's manifest reader against kubectl's own decoder: every hostile encoding
+// (tests/policies/hostile-encodings.ts) and every compliant fixture, as YAML and as JSON, must
+// give kubectl and the runner the same objects, and the encodings the runner refuses must be the
+// ones the shared module says kubectl refuses or accepts. kubectl runs offline
+// (`label --local`: no API server is contacted; KUBECONFIG points at an empty file).
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
+import { readManifests } from "../../policies/runner/manifests";
+import { hostileEncodings, type Encoding } from "../policies/hostile-encodings";
+import { compliantDeployment } from "../policies/support";
+import {
+  compliantCronJob,
+  compliantPod,
+  compliantStatefulSet,
+} from "../policies/fixtures/security";
+import { tempDir } from "../support/temp";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+
+const script = path.resolve(__dirname, "..", "..", "scripts", "control-plane.sh");
+const built = spawnSync("bash", [script, "bin"], { encoding: "utf8" });
+const bin = built.status === 0 ? built.stdout.trim() : undefined;
+const unavailable =
+  bin === undefined && process.env.CI !== "true"
+    ? "kubectl is not built (bash scripts/control-plane.sh build)"
+    : undefined;
+if (unavailable)
+  console.warn(`Skipping the decode differential (it runs when CI=true): ${unavailable}`);
+const describeKubectl = unavailable ? describe.skip : describe;
+
+/** kubectl adds this label to what it decodes; the runner's objects get it too, to compare. */
+const probe = "decode-differential.toolboxai.io/probe";
+
+const fixtures = [
+  compliantDeployment(),
+  compliantPod(),
+  compliantCronJob(),
+  compliantStatefulSet(),
+];
+const fixtureEncodings: Encoding[] = fixtures.flatMap((object) => [
+  {
+    name: `${object.kind} fixture as YAML`,
+    file: "fixture.yaml",
+    text: stringify(object),
+    objects: [object],
+  },
+  {
+    name: `${object.kind} fixture as JSON`,
+    file: "fixture.json",
+    text: JSON.stringify(object),
+    objects: [object],
+  },
+]);
+
+describeKubectl("kubectl and the runner decode manifests alike", () => {
+  let dir: string;
+  let kubeconfig: string;
+
+  beforeAll(() => {
+    if (!bin) throw new Error(`CI=true: ${built.stderr || "kubectl is not built"}`);
+    dir = tempDir("toolboxai-decode-");
+    kubeconfig = path.join(dir, "empty.kubeconfig");
+    writeFileSync(kubeconfig, "");
+  });
+
+  function written(encoding: Encoding, index: number): string {
+    const file = path.join(dir, `${index}-${encoding.file}`);
+    writeFileSync(file, encoding.text);
+    return file;
+  }
+
+  /** What kubectl decodes from the file (one object per applied object), or its error. */
+  function kubectlObjects(file: string): { objects?: any[]; error?: string } {
+    const run = spawnSync(
+      path.join(bin!, "kubectl"),
+      ["label", "--local", "-f", file, `${probe}=1`, "-o", "json"],
+      { encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } },
+    );
+    if (run.status !== 0) return { error: run.stderr };
+    // Several objects are printed one after another, each from "{" to "}" at the line start.
+    return { objects: JSON.parse(`[${run.stdout.replace(/\n}\n{/g, "\n},\n{")}]`) };
+  }
+
+  function labelled(object: any): any {
+    const copy = JSON.parse(JSON.stringify(object));
+    copy.metadata = { ...copy.metadata, labels: { ...copy.metadata?.labels, [probe]: "1" } };
+    return copy;
+  }
+
+  const accepted = [...fixtureEncodings, ...hostileEncodings].filter(
+    (encoding) => encoding.objects,
+  );
+  test.each(accepted.map((encoding, index) => [encoding.name, encoding, index] as const))(
+    "%s: the same objects",
+    (_name, encoding, index) => {
+      const file = written(encoding, index);
+      const runner = readManifests(file, checkedKubernetesTypes).resources.map((r) => r.props);
+      const kubectl = kubectlObjects(file);
+      expect(kubectl.error).toBeUndefined();
+      expect(runner.map(labelled)).toEqual(kubectl.objects);
+      expect(runner).toEqual(encoding.objects);
+    },
+  );
+
+  const refused = hostileEncodings.filter((encoding) => encoding.refused);
+  test.each(refused.map((encoding, index) => [encoding.name, encoding, index] as const))(
+    "%s: refused by the runner; kubectl as the shared module says",
+    (_name, encoding, index) => {
+      const file = written(encoding, 1000 + index);
+      expect(() => readManifests(file, checkedKubernetesTypes)).toThrow(encoding.refused!.message);
+      expect(kubectlObjects(file).error !== undefined).toBe(encoding.refused!.byKubectl);
+    },
+  );
+});
