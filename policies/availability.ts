@@ -15,9 +15,15 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
 /** The kinds whose replica count is `spec.replicas` and that an autoscaler may scale. */
-const scalableKinds: ReadonlySet<string> = new Set(["Deployment", "StatefulSet", "ReplicaSet"]);
+const scalableKinds: ReadonlySet<string> = new Set([
+  "Deployment",
+  "StatefulSet",
+  "ReplicaSet",
+  "ReplicationController",
+  "Rollout", // Argo Rollouts
+]);
 
-/** Deployments, StatefulSets and ReplicaSets with their pod template. */
+/** Deployments, StatefulSets, ReplicaSets, … with their pod template. */
 function scalableWorkloads(resources: readonly PolicyResource[]) {
   return podOwners(resources).filter((owner) => scalableKinds.has(owner.kind));
 }

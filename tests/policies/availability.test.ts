@@ -102,6 +102,17 @@ describe("pdb-exists", () => {
         "(minReplicas 2) but no PodDisruptionBudget in namespace toolboxai selects its pods",
     ]);
   });
+  test("a replicated ReplicationController or Argo Rollout needs a budget too", async () => {
+    const controller = prioritizedDeployment("legacy");
+    Object.assign(controller, { apiVersion: "v1", kind: "ReplicationController" });
+    controller.spec.selector = controller.spec.selector.matchLabels;
+    const rollout = prioritizedDeployment("canary");
+    Object.assign(rollout, { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" });
+    expect(await messagesOf(pdbExists, [controller, rollout, pdbFor(rollout)])).toEqual([
+      "ReplicationController toolboxai/legacy: runs 2 replicas but no PodDisruptionBudget in " +
+        "namespace toolboxai selects its pods",
+    ]);
+  });
   test("a singleton needs no budget; a workload without namespace is in default", async () => {
     const single = prioritizedDeployment("single");
     single.spec.replicas = 1;
