@@ -49,8 +49,9 @@ const helpAfter = `
 Exit codes:
   0  passed: no mandatory violation (advisory ones are still printed)
   1  at least one mandatory violation
-  2  bad input or nothing checked: an unknown option, stack or env; unreadable or invalid
-     manifests; a file or folder without a Kubernetes object
+  2  bad input or nothing checked: an unknown option, stack or env; unreadable, invalid or
+     oversized (64 MiB) manifests, or YAML kubectl would read otherwise or refuse; a link out of
+     the folder or a loop; a file or folder without a Kubernetes object
 
 --stack <name> uses policies/config/<name>.json; --env applies to --manifests and --list.
 npm prints a banner on stdout before the command's own output: for clean JSON, run npm silently:
