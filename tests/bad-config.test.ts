@@ -2,6 +2,8 @@
 // an error the CLI prints as its message alone: a pulumi.RunError. The Node.js language host
 // (@pulumi/pulumi cmd/run) logs a RunError as `log.error(err.message)`; any other error as
 // "Running program … failed with an unhandled exception:" and its stack trace.
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigRunError } from "../components/config";
@@ -88,4 +90,39 @@ test("a build context that does not exist fails before any resource is registere
     ].join("\n"),
   );
   expect(registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack")).toEqual([]);
+});
+
+test("a build context outside the project and a renderDir someone else's files are in fail before anything is registered", async () => {
+  const renderDir = mkdtempSync(path.join(tmpdir(), "toolboxai-renderdir-"));
+  writeFileSync(path.join(renderDir, "important.txt"), "precious\n");
+  try {
+    const config = readStackConfig("dev");
+    const services = JSON.parse(config.values["toolboxai:services"]);
+    const etc = path.relative(process.cwd(), "/etc"); // ../../etc from /work/main
+    services.backend.build = { context: etc };
+    config.values["toolboxai:services"] = JSON.stringify(services);
+    config.values["toolboxai:platform"] = "kubernetes";
+    config.values["toolboxai:docker"] = "{}";
+    config.values["toolboxai:imageRegistry"] = "ghcr.io";
+    config.values["toolboxai:renderDir"] = renderDir;
+
+    const registered: RegisteredResource[] = [];
+    const error = await programError(runProgram("dev", { config, sink: registered }));
+    expectConfigRunError(
+      error,
+      [
+        "Pulumi.dev.yaml has 2 configuration problems:",
+        `  toolboxai:services.backend.build.context = ${JSON.stringify(etc)}: is outside the ` +
+          `project folder ${realpathSync(process.cwd())} (it resolves to /etc), and the build ` +
+          "sends its context to the Docker engine: keep the build inside the project, or set " +
+          "services.backend.build.allowOutsideProject: true",
+        `  toolboxai:renderDir = ${JSON.stringify(renderDir)}: holds important.txt, which no ` +
+          "render wrote: the folder must be missing, empty, or hold only 0-crd/ and 1-manifest/ " +
+          "from an earlier render; name another folder or empty this one",
+      ].join("\n"),
+    );
+    expect(registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack")).toEqual([]);
+  } finally {
+    rmSync(renderDir, { recursive: true, force: true });
+  }
 });
