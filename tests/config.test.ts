@@ -435,16 +435,16 @@ describe("image builds", () => {
   });
 
   /** A stand-in disk holding `files` (absolute paths, links already resolved) and nothing else. */
-  const fakeDisk = (files: readonly string[]): DiskView => ({
+  const standInDisk = (files: readonly string[]): DiskView => ({
     realpath: (file) => (files.includes(file) ? file : undefined),
     entries: () => undefined,
   });
 
-  test("the context folder and its Dockerfile must exist", () => {
+  test("the context folder and its Dockerfile must exist (a stand-in disk, then the real one)", () => {
     const config = validateConfig(withBuild({ imageRegistry: "ghcr.io" }));
     const context = path.join(projectRoot, "images", "backup-tools");
     expect(
-      buildContextProblems(config.services, projectRoot, fakeDisk([projectRoot, context])),
+      buildContextProblems(config.services, projectRoot, standInDisk([projectRoot, context])),
     ).toEqual([
       {
         key: "toolboxai:services.backend.build.dockerfile",
@@ -452,7 +452,7 @@ describe("image builds", () => {
         message: `is not a file: ${path.join(context, "Dockerfile")} does not exist`,
       },
     ]);
-    expect(buildContextProblems(config.services, "/nowhere", fakeDisk([]))).toEqual([
+    expect(buildContextProblems(config.services, "/nowhere", standInDisk([]))).toEqual([
       {
         key: "toolboxai:services.backend.build.context",
         shownValue: '"images/backup-tools"',
