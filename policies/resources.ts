@@ -7,6 +7,7 @@ import { podRule, stackRule, type StackFinding } from "./lib/define";
 import {
   describeContainer,
   describeRef,
+  listOf,
   objectRef,
   podTemplatesOf,
   type ContainerEntry,
@@ -69,7 +70,7 @@ export const containerResources = podRule({
   name: "container-resources",
   description:
     "Every container (init containers included; ephemeral ones cannot) sets cpu and memory " +
-    "requests and limits (Kyverno require-requests-limits; Polaris cpu/memoryRequestsMissing and " +
+    "requests and limits, and no limit is zero (a zero limit bounds nothing) (Kyverno require-requests-limits; Polaris cpu/memoryRequestsMissing and " +
     "cpu/memoryLimitsMissing; kube-score container-resources; CKV_K8S_10/11/12/13).",
   severity: "high",
   enforcementLevel: "mandatory",
@@ -96,8 +97,15 @@ export const containerResources = podRule({
       const resources = entry.container.resources ?? {};
       for (const field of ["requests", "limits"] as const) {
         for (const name of [...(config[field] ?? [])].map(String)) {
-          if (!isSet(resources[field]?.[name])) {
+          const value = resources[field]?.[name];
+          if (!isSet(value)) {
             messages.push(`${describeContainer(entry)} sets no ${field}.${name}`);
+          } else if (field === "limits" && parseQuantity(value) === 0) {
+            // The runtime reads a zero limit as "no limit": it bounds nothing.
+            messages.push(
+              `${describeContainer(entry)} limits.${name} is ${String(value)}, which the ` +
+                "runtime reads as no limit; set a positive limit",
+            );
           }
         }
       }
@@ -171,10 +179,10 @@ export const ephemeralStorage = podRule({
     "on every container that mounts it.",
   check: (pod) => {
     const messages: string[] = [];
-    for (const volume of pod.podSpec.volumes ?? []) {
+    for (const volume of listOf(pod.podSpec.volumes)) {
       if (!volume.emptyDir || isSet(volume.emptyDir.sizeLimit)) continue;
       for (const entry of pod.containers) {
-        const mounts = (entry.container.volumeMounts ?? []).some(
+        const mounts = listOf(entry.container.volumeMounts).some(
           (mount: any) => mount.name === volume.name,
         );
         if (!mounts || isSet(entry.container.resources?.limits?.["ephemeral-storage"])) continue;

@@ -56,6 +56,17 @@ describe("container-resources", () => {
       'Deployment toolboxai/api: initContainer "migrate" sets no limits.memory',
     ]);
   });
+  test("a zero limit, in any spelling, is no bound", async () => {
+    const deployment = clone(compliantDeployment());
+    container(deployment).resources = {
+      requests: { cpu: "0", memory: "0" },
+      limits: { cpu: "0m", memory: 0 },
+    };
+    expect(await messagesOf(containerResources, [deployment])).toEqual([
+      'Deployment toolboxai/api: container "api" limits.cpu is 0m, which the runtime reads as no limit; set a positive limit',
+      'Deployment toolboxai/api: container "api" limits.memory is 0, which the runtime reads as no limit; set a positive limit',
+    ]);
+  });
   test("a CronJob is checked too; the required resources are configurable", async () => {
     const cronJob = compliantCronJob();
     const pod = cronJob.spec.jobTemplate.spec.template.spec;
