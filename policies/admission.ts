@@ -8,6 +8,7 @@
 import type { Policies } from "@pulumi/policy";
 import { resourceRule } from "./lib/define";
 import { kindOf } from "./lib/kubernetes";
+import { listAt } from "./lib/lists";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -21,21 +22,38 @@ function isWebhookConfiguration(type: string): boolean {
   );
 }
 
-function listOf(value: any): any[] {
-  return Array.isArray(value) ? [...value] : [];
+interface WebhookRule {
+  /** `webhooks[0] "check.example.com" rules[1]`, for messages. */
+  readonly where: string;
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly operations: readonly string[];
 }
 
-/** A rule's list field as strings; anything else in it is kept, as text, so it is reported. */
-function entriesOf(value: any): string[] {
-  return listOf(value).map(String);
+interface Webhook {
+  /** `webhooks[0] "check.example.com"`, for messages. */
+  readonly where: string;
+  readonly failurePolicy: unknown;
+  readonly rules: readonly WebhookRule[];
 }
 
-/** Each webhook with its place in the object, for messages: `webhooks[0] "check.example.com"`. */
-function webhooksOf(props: any): { where: string; webhook: any }[] {
-  return listOf(props?.webhooks).map((webhook, index) => ({
-    where: `webhooks[${index}]${typeof webhook?.name === "string" ? ` "${webhook.name}"` : ""}`,
-    webhook,
-  }));
+/** The webhooks and their rules; a list field set to anything else is added to `problems`. */
+function readWebhooks(props: any, problems: string[]): Webhook[] {
+  return listAt(props?.webhooks, "webhooks", problems).map((webhook, index) => {
+    const name = typeof webhook?.name === "string" ? ` "${webhook.name}"` : "";
+    const where = `webhooks[${index}]${name}`;
+    const rules = listAt(webhook?.rules, `${where}.rules`, problems).map((rule, ruleIndex) => {
+      const field = (key: string) =>
+        listAt(rule?.[key], `${where}.rules[${ruleIndex}].${key}`, problems).map(String);
+      return {
+        where: `${where} rules[${ruleIndex}]`,
+        apiGroups: field("apiGroups"),
+        resources: field("resources"),
+        operations: field("operations"),
+      };
+    });
+    return { where, failurePolicy: webhook?.failurePolicy, rules };
+  });
 }
 
 export const admissionWebhookNarrowScope = resourceRule({
@@ -54,27 +72,28 @@ export const admissionWebhookNarrowScope = resourceRule({
     "A cluster add-on that must see everything (a policy engine) is exempted by name with a " +
     "reason.",
   appliesTo: isWebhookConfiguration,
-  check: (configuration) =>
-    webhooksOf(configuration.props).flatMap(({ where, webhook }) =>
-      listOf(webhook?.rules).flatMap((rule, index): string[] => {
-        const wildcards = [
-          ...entriesOf(rule?.apiGroups)
-            .filter((group) => group === "*")
-            .map(() => 'apiGroups "*" (every API group)'),
-          ...entriesOf(rule?.resources)
-            .filter((resource) => resource.startsWith("*"))
-            .map((resource) => `resources "${resource}" (every resource)`),
-          ...entriesOf(rule?.operations)
-            .filter((operation) => operation === "*")
-            .map(() => 'operations "*" (every operation)'),
-        ];
-        if (wildcards.length === 0) return [];
-        return [
-          `${where} rules[${index}] matches ${wildcards.join(", ")}; list the exact ` +
-            "apiGroups, resources and operations it needs",
-        ];
-      }),
-    ),
+  check: (configuration) => {
+    const problems: string[] = [];
+    for (const rule of readWebhooks(configuration.props, problems).flatMap((hook) => hook.rules)) {
+      const wildcards = [
+        ...rule.apiGroups
+          .filter((group) => group === "*")
+          .map(() => 'apiGroups "*" (every API group)'),
+        ...rule.resources
+          .filter((resource) => resource.startsWith("*"))
+          .map((resource) => `resources "${resource}" (every resource)`),
+        ...rule.operations
+          .filter((operation) => operation === "*")
+          .map(() => 'operations "*" (every operation)'),
+      ];
+      if (wildcards.length === 0) continue;
+      problems.push(
+        `${rule.where} matches ${wildcards.join(", ")}; list the exact apiGroups, resources ` +
+          "and operations it needs",
+      );
+    }
+    return problems;
+  },
 });
 
 /** `rbac.authorization.k8s.io/roles` → group and resource; a bare name is the core group's. */
@@ -86,14 +105,13 @@ function splitGroupResource(entry: string): { group: string; resource: string } 
 }
 
 /** The protected resources (as configured) that one webhook rule matches. */
-function protectedMatches(rule: any, protectedResources: readonly string[]): string[] {
-  const groups = entriesOf(rule?.apiGroups);
+function protectedMatches(rule: WebhookRule, protectedResources: readonly string[]): string[] {
   // "pods", "pods/*", "pods/exec", "*" and "*/*" all reach pods: a subresource is the resource's.
-  const resources = entriesOf(rule?.resources).map((entry) => entry.split("/")[0]);
+  const resources = rule.resources.map((entry) => entry.split("/")[0]);
   return protectedResources.filter((entry) => {
     const { group, resource } = splitGroupResource(entry);
     return (
-      (groups.includes(group) || groups.includes("*")) &&
+      (rule.apiGroups.includes(group) || rule.apiGroups.includes("*")) &&
       (resources.includes(resource) || resources.includes("*"))
     );
   });
@@ -132,22 +150,22 @@ export const admissionWebhookFailClosed = resourceRule({
     "`timeoutSeconds` short. A webhook that only observes is exempted by name with a reason.",
   appliesTo: isWebhookConfiguration,
   check: (configuration, config) => {
-    const protectedResources = entriesOf(config.protectedResources);
-    return webhooksOf(configuration.props).flatMap(({ where, webhook }): string[] => {
-      const policy = webhook?.failurePolicy;
-      if (policy === undefined || policy === null || policy === "Fail") return [];
+    const protectedResources = listAt(config.protectedResources, "protectedResources", []);
+    const problems: string[] = [];
+    for (const webhook of readWebhooks(configuration.props, problems)) {
+      const policy = webhook.failurePolicy;
+      if (policy === undefined || policy === null || policy === "Fail") continue;
       const matched = [
-        ...new Set(
-          listOf(webhook?.rules).flatMap((rule) => protectedMatches(rule, protectedResources)),
-        ),
+        ...new Set(webhook.rules.flatMap((rule) => protectedMatches(rule, protectedResources))),
       ];
-      if (matched.length === 0) return [];
-      return [
-        `${where} has failurePolicy ${JSON.stringify(policy)} on ${matched.join(", ")}, so ` +
-          "these are admitted unchecked whenever the webhook is unreachable; set failurePolicy: " +
-          "Fail",
-      ];
-    });
+      if (matched.length === 0) continue;
+      problems.push(
+        `${webhook.where} has failurePolicy ${JSON.stringify(policy)} on ${matched.join(", ")}, ` +
+          "so these are admitted unchecked whenever the webhook is unreachable; set " +
+          "failurePolicy: Fail",
+      );
+    }
+    return problems;
   },
 });
 

@@ -7,6 +7,7 @@ import type { Policies } from "@pulumi/policy";
 import { resourceRule, stackRule, type RuleConfig, type StackFinding } from "./lib/define";
 import { AddressRanges, cidrHolds, isAddress, parseCidr, type Cidr } from "./lib/addresses";
 import { findExemption, recordExemption } from "./lib/exemptions";
+import { listAt } from "./lib/lists";
 import { selects, describeSelector, isEmptySelector, kindOf } from "./lib/kubernetes";
 import {
   describeObject,
@@ -618,36 +619,43 @@ export const noMetadataTargets = resourceRule({
       return problem ? [`${where} ${JSON.stringify(value)} ${problem}; remove it`] : [];
     };
     const props = object.props ?? {};
+    const problems: string[] = [];
     switch (kindOf(object.type)) {
       case "Service":
         return props.spec?.type === "ExternalName"
           ? judge("spec.externalName", props.spec?.externalName)
           : [];
       case "Endpoints":
-        return listOf(props.subsets).flatMap((subset, index) =>
-          ["addresses", "notReadyAddresses"].flatMap((field) =>
-            listOf(subset?.[field]).flatMap((address, entry) => {
+        listAt(props.subsets, "subsets", problems).forEach((subset, index) => {
+          for (const field of ["addresses", "notReadyAddresses"]) {
+            const list = listAt(subset?.[field], `subsets[${index}].${field}`, problems);
+            list.forEach((address, entry) => {
               const where = `subsets[${index}].${field}[${entry}].ip`;
-              return isAddress(address?.ip)
-                ? judge(where, address.ip)
-                : [`${where} ${JSON.stringify(address?.ip)} is not an IP address; write one`];
-            }),
-          ),
-        );
+              problems.push(
+                ...(isAddress(address?.ip)
+                  ? judge(where, address.ip)
+                  : [`${where} ${JSON.stringify(address?.ip)} is not an IP address; write one`]),
+              );
+            });
+          }
+        });
+        return problems;
       default: // EndpointSlice: addressType IPv4, IPv6 or FQDN
-        return listOf(props.endpoints).flatMap((endpoint, index) =>
-          listOf(endpoint?.addresses).flatMap((address, entry) =>
-            judge(`endpoints[${index}].addresses[${entry}]`, address),
-          ),
-        );
+        listAt(props.endpoints, "endpoints", problems).forEach((endpoint, index) => {
+          const where = `endpoints[${index}].addresses`;
+          listAt(endpoint?.addresses, where, problems).forEach((address, entry) =>
+            problems.push(...judge(`${where}[${entry}]`, address)),
+          );
+        });
+        return problems;
     }
   },
 });
 
-/** Each egress `to` peer's ipBlock with its path, for messages. */
-function egressBlocks(spec: any): { where: string; block: any }[] {
-  return listOf(spec?.egress).flatMap((rule, index) =>
-    listOf(rule?.to).flatMap((peer, entry) =>
+/** Each egress `to` peer's ipBlock with its path; unreadable lists are added to `problems`. */
+function egressBlocks(spec: any, problems: string[]): { where: string; block: any }[] {
+  return listAt(spec?.egress, "spec.egress", problems).flatMap((rule, index) =>
+    listAt(rule?.to, `spec.egress[${index}].to`, problems).flatMap((peer, entry) =>
       peer?.ipBlock === undefined
         ? []
         : [{ where: `spec.egress[${index}].to[${entry}].ipBlock`, block: peer.ipBlock }],
@@ -680,22 +688,28 @@ export const netpolNoMetadataEgress = resourceRule({
   appliesTo: (type) => isKind(type, "NetworkPolicy"),
   check: (policy, config) => {
     const addresses: readonly string[] = config.metadataAddresses ?? [];
-    return egressBlocks(policy.props?.spec).flatMap(({ where, block }): string[] => {
-      const cidr = parseCidr(block?.cidr);
-      if (!cidr) {
-        return [`${where}.cidr ${JSON.stringify(block?.cidr)} is not a CIDR; write one`];
-      }
-      const except = listOf(block?.except).map(parseCidr);
-      const admitted = addresses.filter(
-        (address) =>
-          cidrHolds(cidr, address) &&
-          !except.some((range) => range !== undefined && cidrHolds(range, address)),
-      );
-      return admitted.map(
-        (address) =>
-          `${where} ${cidr.text} admits the metadata server ${address}; add it to except`,
-      );
-    });
+    const problems: string[] = [];
+    const blocks = egressBlocks(policy.props?.spec, problems);
+    return [
+      ...problems,
+      ...blocks.flatMap(({ where, block }): string[] => {
+        const cidr = parseCidr(block?.cidr);
+        if (!cidr) {
+          return [`${where}.cidr ${JSON.stringify(block?.cidr)} is not a CIDR; write one`];
+        }
+        // An except that is no list excepts nothing: the cidr is judged whole.
+        const except = listOf(block?.except).map(parseCidr);
+        const admitted = addresses.filter(
+          (address) =>
+            cidrHolds(cidr, address) &&
+            !except.some((range) => range !== undefined && cidrHolds(range, address)),
+        );
+        return admitted.map(
+          (address) =>
+            `${where} ${cidr.text} admits the metadata server ${address}; add it to except`,
+        );
+      }),
+    ];
   },
 });
 
@@ -748,22 +762,26 @@ export const netpolNoAllowAllPeers = resourceRule({
       { field: "ingress", peers: "from", admits: "every source" },
       { field: "egress", peers: "to", admits: "every destination" },
     ];
-    return directions.flatMap(({ field, peers, admits }) =>
-      listOf(spec[field]).flatMap((rule, index): string[] => {
+    const problems: string[] = [];
+    for (const { field, peers, admits } of directions) {
+      listAt(spec[field], `spec.${field}`, problems).forEach((rule, index) => {
         const where = `spec.${field}[${index}]`;
-        const list = rule?.[peers];
-        if (list !== undefined && list !== null && !Array.isArray(list)) {
-          return [`${where}.${peers} is not a list of peers; write one`];
+        const shapeProblems: string[] = [];
+        const list = listAt(rule?.[peers], `${where}.${peers}`, shapeProblems);
+        problems.push(...shapeProblems);
+        if (shapeProblems.length === 0 && list.length === 0) {
+          problems.push(
+            `${where} has no ${peers}, so it admits ${admits}; list the peers it needs`,
+          );
         }
-        if (listOf(list).length === 0) {
-          return [`${where} has no ${peers}, so it admits ${admits}; list the peers it needs`];
-        }
-        return listOf(list).flatMap((peer, entry) => {
+        list.forEach((peer, entry) => {
           const problem = allowAllPeer(peer);
-          return problem ? [`${where}.${peers}[${entry}] ${problem}; name the peers it needs`] : [];
+          if (problem)
+            problems.push(`${where}.${peers}[${entry}] ${problem}; name the peers it needs`);
         });
-      }),
-    );
+      });
+    }
+    return problems;
   },
 });
 

@@ -9,6 +9,7 @@
 import type { Policies } from "@pulumi/policy";
 import { resourceRule } from "./lib/define";
 import { describeSelector, kindOf, selects } from "./lib/kubernetes";
+import { listAt } from "./lib/lists";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -26,8 +27,19 @@ function stringsOf(value: any): string[] {
     : [];
 }
 
-function listOf(value: any): any[] {
-  return Array.isArray(value) ? [...value] : [];
+/**
+ * A role's rules, each with its list fields read fail-closed: `rules`, or a rule's apiGroups,
+ * resources, verbs, resourceNames or nonResourceURLs, set to anything but a list is added to
+ * `problems` (a rule read as granting nothing would pass whatever it holds).
+ */
+function rulesOf(props: any, problems: string[]): any[] {
+  const rules = listAt(props?.rules, "rules", problems);
+  rules.forEach((rule, index) => {
+    for (const field of ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"]) {
+      listAt(rule?.[field], `rules[${index}].${field}`, problems);
+    }
+  });
+  return rules;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,9 +158,14 @@ export const rbacLeastPrivilege = resourceRule({
       return [];
     }
     const clusterWide = kindOf(resource.type) === "ClusterRole";
-    return listOf(resource.props?.rules).flatMap((rule, index) =>
-      rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
-    );
+    const problems: string[] = [];
+    const rules = rulesOf(resource.props, problems);
+    return [
+      ...problems,
+      ...rules.flatMap((rule, index) =>
+        rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
+      ),
+    ];
   },
 });
 
@@ -224,14 +241,12 @@ export const rbacNoDefaultRoleAggregation = resourceRule({
     }
     const aggregation = role.props?.aggregationRule;
     if (aggregation === undefined || aggregation === null) return problems;
-    const selectors = aggregation.clusterRoleSelectors;
-    if (selectors !== undefined && selectors !== null && !Array.isArray(selectors)) {
-      return [
-        ...problems,
-        "aggregationRule.clusterRoleSelectors is not a list of label selectors; write one",
-      ];
-    }
-    listOf(selectors).forEach((selector, index) => {
+    const selectors = listAt(
+      aggregation.clusterRoleSelectors,
+      "aggregationRule.clusterRoleSelectors",
+      problems,
+    );
+    selectors.forEach((selector, index) => {
       const selected = builtInRoleLabels.find((set) => selector && selects(selector, set));
       if (selected === undefined) return;
       const defaults = "kubernetes.io/bootstrapping" in selected;
@@ -284,7 +299,9 @@ export const rbacNoPublicBindings = resourceRule({
     const forbidden = stringsOf(config.forbiddenSubjects);
     const roleRef = binding.props?.roleRef ?? {};
     const role = `${roleRef.kind ?? "role"} ${roleRef.name ?? "(unnamed)"}`;
-    return listOf(binding.props?.subjects).flatMap((subject, index): string[] => {
+    const problems: string[] = [];
+    const subjects = listAt(binding.props?.subjects, "subjects", problems);
+    const granted = subjects.flatMap((subject, index): string[] => {
       if (subject?.kind !== "User" && subject?.kind !== "Group") return [];
       if (!forbidden.includes(subject?.name)) return [];
       const meaning = subjectMeaning[subject.name];
@@ -294,6 +311,7 @@ export const rbacNoPublicBindings = resourceRule({
           "Group instead",
       ];
     });
+    return [...problems, ...granted];
   },
 });
 
@@ -460,19 +478,24 @@ export const rbacNoPrivilegeEscalation = resourceRule({
       ...stringsOf(config.forbiddenSubresources).map(subresourceGrant),
       ...verbGrants,
     ];
-    return listOf(role.props?.rules).flatMap((rule, index) =>
-      grants.flatMap((grant): string[] => {
-        const match = matchGrant(rule, grant);
-        if (!match) return [];
-        const granted = `rules[${index}] grants ${describeGrant(match)} (${grant.risk})`;
-        return [
-          match.wildcards.length > 0
-            ? `${granted} through ${match.wildcards.join(", ")}; replace the wildcards with ` +
-              "the exact apiGroups, resources and verbs it needs"
-            : `${granted}; remove it`,
-        ];
-      }),
-    );
+    const problems: string[] = [];
+    const rules = rulesOf(role.props, problems);
+    return [
+      ...problems,
+      ...rules.flatMap((rule, index) =>
+        grants.flatMap((grant): string[] => {
+          const match = matchGrant(rule, grant);
+          if (!match) return [];
+          const granted = `rules[${index}] grants ${describeGrant(match)} (${grant.risk})`;
+          return [
+            match.wildcards.length > 0
+              ? `${granted} through ${match.wildcards.join(", ")}; replace the wildcards with ` +
+                "the exact apiGroups, resources and verbs it needs"
+              : `${granted}; remove it`,
+          ];
+        }),
+      ),
+    ];
   },
 });
 

@@ -69,6 +69,25 @@ describe("admission-webhook-narrow-scope", () => {
   });
 });
 
+test("list fields set to anything but a list are reported by both rules, not read as empty", async () => {
+  const rules = validatingWebhooks();
+  rules.webhooks[0].rules[0].resources = "*";
+  rules.webhooks[0].failurePolicy = "Ignore";
+  const webhooks = mutatingWebhooks();
+  webhooks.webhooks = { name: "everything" };
+  const expected = [
+    'ValidatingWebhookConfiguration toolboxai-guard: webhooks[0] "pods.guard.toolboxai.io".rules[0].resources ' +
+      'is "*"; it must be a list',
+    'MutatingWebhookConfiguration toolboxai-labeller: webhooks is {"name":"everything"}; it must be a list',
+  ];
+  for (const policy of [admissionWebhookNarrowScope, admissionWebhookFailClosed]) {
+    expect({ policy: policy.name, messages: await messagesOf(policy, [rules, webhooks]) }).toEqual({
+      policy: policy.name,
+      messages: expected,
+    });
+  }
+});
+
 describe("admission-webhook-fail-closed", () => {
   test("failurePolicy Ignore on pods (a subresource counts) is reported", async () => {
     const configuration = validatingWebhooks();

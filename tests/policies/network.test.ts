@@ -566,6 +566,18 @@ describe("no-metadata-targets", () => {
     ).rejects.toThrow('no-metadata-targets forbiddenRanges: "169.254.0.0" is not a CIDR');
   });
 
+  test("address lists set to anything but a list are reported, not read as empty", async () => {
+    const [, endpoints, slice] = nearMetadataObjects();
+    endpoints.subsets = { addresses: [{ ip: "169.254.169.254" }] };
+    slice.endpoints[0].addresses = "fd00:ec2::254";
+    expect(await messagesOf(noMetadataTargets, [endpoints, slice])).toEqual([
+      'Endpoints toolboxai/legacy-db: subsets is {"addresses":[{"ip":"169.254.169.254"}]}; it ' +
+        "must be a list",
+      'EndpointSlice toolboxai/legacy-db-1: endpoints[0].addresses is "fd00:ec2::254"; it must ' +
+        "be a list",
+    ]);
+  });
+
   test("the runner reads Endpoints and EndpointSlices (they are not called unmodelled)", () => {
     expect(checkedKubernetesTypes).toContain("kubernetes:core/v1:Endpoints");
     expect(checkedKubernetesTypes).toContain("kubernetes:discovery.k8s.io/v1:EndpointSlice");
@@ -604,6 +616,20 @@ describe("netpol-no-metadata-egress", () => {
   });
 });
 
+test("NetworkPolicy rule lists set to anything but a list are reported by both rules", async () => {
+  const policy = networkPolicy("odd", {
+    podSelector: { matchLabels: { app: "x" } },
+    ingress: { from: [] },
+    egress: [{ to: { ipBlock: { cidr: "0.0.0.0/0" } } }],
+  });
+  const ingress = 'NetworkPolicy toolboxai/odd: spec.ingress is {"from":[]}; it must be a list';
+  const egress =
+    'NetworkPolicy toolboxai/odd: spec.egress[0].to is {"ipBlock":{"cidr":"0.0.0.0/0"}}; it ' +
+    "must be a list";
+  expect(await messagesOf(netpolNoAllowAllPeers, [policy])).toEqual([ingress, egress]);
+  expect(await messagesOf(netpolNoMetadataEgress, [policy])).toEqual([egress]);
+});
+
 describe("netpol-no-allow-all-peers", () => {
   const policyWith = (spec: any) =>
     networkPolicy("wide", { podSelector: { matchLabels: { app: "x" } }, ...spec });
@@ -634,7 +660,7 @@ describe("netpol-no-allow-all-peers", () => {
       `${where}.ingress[0] has no from, so it admits every source; list the peers it needs`,
       `${where}.ingress[1] has no from, so it admits every source; list the peers it needs`,
       `${where}.egress[0] has no to, so it admits every destination; list the peers it needs`,
-      `${where}.egress[1].to is not a list of peers; write one`,
+      `${where}.egress[1].to is "everyone"; it must be a list`,
     ]);
   });
 

@@ -423,6 +423,29 @@ describe("rbac-least-privilege", () => {
   });
 });
 
+test("rules and subjects set to anything but a list are reported, not read as granting nothing", async () => {
+  const role = roleWith([]);
+  role.rules = { apiGroups: ["*"], resources: ["*"], verbs: ["*"] };
+  const clusterRole = clusterRoleWith([{ apiGroups: [""], resources: ["pods/exec"], verbs: "*" }]);
+  const rulesMessages = [
+    'Role toolboxai/api-reader: rules is {"apiGroups":["*"],"resources":["*"],"verbs":["*"]}; ' +
+      "it must be a list",
+    'ClusterRole node-reader: rules[0].verbs is "*"; it must be a list',
+  ];
+  for (const policy of [rbacLeastPrivilege, rbacNoPrivilegeEscalation]) {
+    expect({
+      policy: policy.name,
+      messages: await messagesOf(policy, [role, clusterRole]),
+    }).toEqual({ policy: policy.name, messages: rulesMessages });
+  }
+  const binding = roleBindingTo([]);
+  binding.subjects = { kind: "Group", name: "system:anonymous" };
+  expect(await messagesOf(rbacNoPublicBindings, [binding])).toEqual([
+    'RoleBinding toolboxai/api-reader: subjects is {"kind":"Group","name":"system:anonymous"}; ' +
+      "it must be a list",
+  ]);
+});
+
 describe("rbac-no-default-role-aggregation", () => {
   const aggregating = (name: string, clusterRoleSelectors: unknown) => ({
     ...clusterRoleWith([], name),
@@ -477,8 +500,8 @@ describe("rbac-no-default-role-aggregation", () => {
       "ClusterRole not-mine: aggregationRule.clusterRoleSelectors[0] {toolboxai.io/team " +
         "DoesNotExist} selects the built-in ClusterRoles labelled " +
         `{kubernetes.io/bootstrapping=rbac-defaults}, so this role receives their rules ${defaults}; ${own}`,
-      "ClusterRole broken: aggregationRule.clusterRoleSelectors is not a list of label " +
-        "selectors; write one",
+      'ClusterRole broken: aggregationRule.clusterRoleSelectors is {"matchLabels":{}}; it must ' +
+        "be a list",
     ]);
   });
 
