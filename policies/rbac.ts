@@ -195,6 +195,36 @@ function describeLabels(labels: Readonly<Record<string, string>>): string {
     .join(", ")}}`;
 }
 
+const selectorOperators = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+/**
+ * What keeps a label selector from being read as the controller reads it: the selector, its
+ * matchLabels or an expression that is no mapping, matchExpressions that is no list, or an
+ * operator other than In, NotIn, Exists and DoesNotExist.
+ */
+function selectorProblems(selector: any, where: string): string[] {
+  const isMapping = (value: any) =>
+    value !== null && typeof value === "object" && !Array.isArray(value);
+  if (selector === null || selector === undefined) return [];
+  if (!isMapping(selector))
+    return [`${where} is ${JSON.stringify(selector)}; it must be a mapping`];
+  const problems: string[] = [];
+  const labels = selector.matchLabels;
+  if (labels !== undefined && labels !== null && !isMapping(labels)) {
+    problems.push(`${where}.matchLabels is ${JSON.stringify(labels)}; it must be a mapping`);
+  }
+  listAt(selector.matchExpressions, `${where}.matchExpressions`, problems).forEach(
+    (expression, index) => {
+      if (selectorOperators.includes(expression?.operator)) return;
+      problems.push(
+        `${where}.matchExpressions[${index}] has operator ${JSON.stringify(expression?.operator)}; ` +
+          `it must be one of ${selectorOperators.join(", ")}`,
+      );
+    },
+  );
+  return problems;
+}
+
 export const rbacNoDefaultRoleAggregation = resourceRule({
   name: "rbac-no-default-role-aggregation",
   description:
@@ -247,11 +277,17 @@ export const rbacNoDefaultRoleAggregation = resourceRule({
       problems,
     );
     selectors.forEach((selector, index) => {
+      const where = `aggregationRule.clusterRoleSelectors[${index}]`;
+      const unread = selectorProblems(selector, where);
+      if (unread.length > 0) {
+        problems.push(...unread);
+        return;
+      }
       const selected = builtInRoleLabels.find((set) => selector && selects(selector, set));
       if (selected === undefined) return;
       const defaults = "kubernetes.io/bootstrapping" in selected;
       problems.push(
-        `aggregationRule.clusterRoleSelectors[${index}] {${describeSelector(selector)}} selects ` +
+        `${where} {${describeSelector(selector)}} selects ` +
           `the built-in ClusterRoles labelled ${describeLabels(selected)}, so this role receives ` +
           `their rules${defaults ? ` (cluster-admin's "*" on everything among them)` : ""}; ` +
           "select only a label of your own",

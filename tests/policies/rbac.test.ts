@@ -505,6 +505,21 @@ describe("rbac-no-default-role-aggregation", () => {
     ]);
   });
 
+  test("a selector the controller would read differently is reported, not taken as selecting nothing", async () => {
+    const objects = [
+      aggregating("operator-case", [
+        { matchExpressions: [{ key: "kubernetes.io/bootstrapping", operator: "exists" }] },
+      ]),
+      aggregating("labels-list", [{ matchLabels: ["kubernetes.io/bootstrapping"] }]),
+    ];
+    expect(await messagesOf(rbacNoDefaultRoleAggregation, objects)).toEqual([
+      "ClusterRole operator-case: aggregationRule.clusterRoleSelectors[0].matchExpressions[0] " +
+        'has operator "exists"; it must be one of In, NotIn, Exists, DoesNotExist',
+      "ClusterRole labels-list: aggregationRule.clusterRoleSelectors[0].matchLabels is " +
+        '["kubernetes.io/bootstrapping"]; it must be a mapping',
+    ]);
+  });
+
   test("a ClusterRole labelled to join admin, edit, view or cluster-reader is reported", async () => {
     const role = clusterRoleWith([], "add-on");
     role.metadata.labels = {
