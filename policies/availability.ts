@@ -3,7 +3,7 @@
 // more than one object (a Deployment and its autoscaler or budget), so they are stack rules.
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { podRule, resourceRule, stackRule, type StackFinding } from "./lib/define";
-import { podTemplateOf, selects } from "./lib/kubernetes";
+import { listOf, podTemplateOf, selects } from "./lib/kubernetes";
 import {
   describeObject,
   isKind,
@@ -242,15 +242,13 @@ export const pdbUnhealthyPodEvictionPolicy = resourceRule({
 /** Does a topology spread constraint or anti-affinity term count the workload's own pods? */
 function spreadsOwnPods(podSpec: any, labels: any): { declared: boolean; effective: boolean } {
   const selectors = [
-    ...(podSpec?.topologySpreadConstraints ?? []).map(
-      (constraint: any) => constraint?.labelSelector,
-    ),
-    ...(
-      podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []
-    ).map((term: any) => term?.labelSelector),
-    ...(
-      podSpec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []
-    ).map((weighted: any) => weighted?.podAffinityTerm?.labelSelector),
+    ...listOf(podSpec?.topologySpreadConstraints).map((constraint) => constraint?.labelSelector),
+    ...listOf(
+      podSpec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+    ).map((term) => term?.labelSelector),
+    ...listOf(
+      podSpec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+    ).map((weighted) => weighted?.podAffinityTerm?.labelSelector),
   ];
   return {
     declared: selectors.length > 0,

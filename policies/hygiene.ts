@@ -6,6 +6,7 @@ import { podRule, resourceRule } from "./lib/define";
 import {
   checkedKubernetesTypes,
   describeContainer,
+  listOf,
   podBearingTypes,
   podTemplateOf,
   selects,
@@ -339,7 +340,7 @@ export const envNoDuplicates = podRule({
     const messages: string[] = [];
     for (const entry of pod.containers) {
       const counts = new Map<string, number>();
-      for (const variable of entry.container.env ?? []) {
+      for (const variable of listOf(entry.container.env)) {
         const name = String(variable?.name);
         counts.set(name, (counts.get(name) ?? 0) + 1);
       }

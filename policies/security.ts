@@ -8,17 +8,20 @@
 // a required value is missing for a container only when neither it nor the pod sets one.
 import type { Policies } from "@pulumi/policy";
 import { minimumIdConfig, podRule, resourceRule, type PodView } from "./lib/define";
-import { describeContainer, kindOf, podTemplatesOf, type ContainerEntry } from "./lib/kubernetes";
+import {
+  containerFields,
+  describeContainer,
+  isMapping,
+  kindOf,
+  listOf,
+  podTemplatesOf,
+  type ContainerEntry,
+} from "./lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** The elements of a JSON array, or none when the value is not an array. */
-function listOf(value: any): any[] {
-  return Array.isArray(value) ? [...value] : [];
-}
 
 /** The string elements of a JSON array. */
 function stringsOf(value: any): string[] {
@@ -135,7 +138,7 @@ const podSpecLists = [
 ];
 
 /** Container fields that the API defines as lists. */
-const containerLists = [
+const containerListFields = [
   "command",
   "args",
   "ports",
@@ -151,6 +154,7 @@ const containerLists = [
  * string's text (a malformed `env` or `command` may hold a secret).
  */
 function describeValue(value: unknown): string {
+  if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (value !== null && typeof value === "object") {
     return `a mapping (keys: ${joined(Object.keys(value))})`;
@@ -159,14 +163,10 @@ function describeValue(value: unknown): string {
   return `the ${typeof value} ${String(value)}`;
 }
 
-const isMapping = (value: unknown) =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
 /** What is malformed in one container, as `<field> is <value>; <what is allowed>`. */
 function containerShapeProblems(container: any): string[] {
-  if (!isMapping(container)) return [`is ${describeValue(container)}; it must be a mapping`];
   const problems: string[] = [];
-  for (const field of containerLists) {
+  for (const field of containerListFields) {
     const value = container[field];
     if (value !== undefined && value !== null && !Array.isArray(value)) {
       problems.push(`${field} is ${describeValue(value)}; it must be a list`);
@@ -237,10 +237,19 @@ export const podSpecWellFormed = podRule({
         }
       }
     }
-    for (const entry of pod.containers) {
-      for (const problem of containerShapeProblems(entry.container)) {
-        messages.push(`${describeContainer(entry)} ${problem}`);
-      }
+    // The raw lists: pod.containers holds only the entries that are mappings.
+    for (const [field, role] of containerFields) {
+      listOf(spec[field]).forEach((container, index) => {
+        if (!isMapping(container)) {
+          messages.push(
+            `${pod.podPath}.${field}[${index}] is ${describeValue(container)}; it must be a mapping`,
+          );
+          return;
+        }
+        for (const problem of containerShapeProblems(container)) {
+          messages.push(`${describeContainer({ container, role })} ${problem}`);
+        }
+      });
     }
     return messages;
   },

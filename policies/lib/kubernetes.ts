@@ -142,7 +142,7 @@ function templateAt(props: any, path: readonly string[]): PodTemplate {
 function stackWorkspacePod(props: any): PodTemplate {
   const workspace = props?.spec?.workspaceTemplate?.spec ?? {};
   const patch = workspace.podTemplate ?? {};
-  const patchContainers = listOrNone(patch.spec?.containers);
+  const patchContainers = listOf(patch.spec?.containers);
   const patched = patchContainers.find((c: any) => c?.name === "server") ?? {};
   return {
     path: "spec.workspaceTemplate.spec.podTemplate.spec",
@@ -173,9 +173,17 @@ function stackWorkspacePod(props: any): PodTemplate {
   };
 }
 
-/** A list's elements; none for anything else (pod-spec-lists reports a value that is no list). */
-function listOrNone(value: any): any[] {
-  return Array.isArray(value) ? value : [];
+/**
+ * The elements of a JSON list; none for anything else, so a rule never crashes on a malformed
+ * spec (pod-spec-well-formed reports a pod spec's list that is no list: the pod never passes).
+ */
+export function listOf(value: any): any[] {
+  return Array.isArray(value) ? [...value] : [];
+}
+
+/** A JSON mapping (an object that is no list). */
+export function isMapping(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 export interface ContainerEntry {
@@ -184,19 +192,22 @@ export interface ContainerEntry {
 }
 
 /** The pod spec's container lists, by role. */
-export const containerLists = [
+export const containerFields = [
   ["containers", "container"],
   ["initContainers", "initContainer"],
   ["ephemeralContainers", "ephemeralContainer"],
 ] as const;
 
 /**
- * Every container of a pod spec, init and ephemeral ones included. A list that is no list gives
- * no containers here; the pod-spec-lists rule reports it, so the pod never passes.
+ * Every container of a pod spec, init and ephemeral ones included: the mappings of each list. A
+ * list that is no list, or an entry that is no mapping, gives no container here, so no rule
+ * crashes on it; pod-spec-well-formed reports it, so the pod never passes.
  */
 export function containersOf(podSpec: any): ContainerEntry[] {
-  return containerLists.flatMap(([field, role]) =>
-    listOrNone(podSpec?.[field]).map((container) => ({ container, role })),
+  return containerFields.flatMap(([field, role]) =>
+    listOf(podSpec?.[field])
+      .filter(isMapping)
+      .map((container) => ({ container, role })),
   );
 }
 

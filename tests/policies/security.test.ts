@@ -46,7 +46,10 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { topologySpread } from "../../policies/availability";
+import { envNoDuplicates } from "../../policies/hygiene";
 import { exemptionsInUse } from "../../policies/lib/exemptions";
+import { ephemeralStorage } from "../../policies/resources";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 import { runPolicies } from "../../policies/runner";
 import { readManifests } from "../../policies/runner/manifests";
@@ -287,7 +290,7 @@ describe("pod-spec-well-formed", () => {
     const deployment = compliantDeployment();
     const spec = specOf(deployment);
     spec.securityContext = "restricted";
-    spec.initContainers = ["migrate", 7];
+    spec.initContainers = ["migrate", 7, null];
     const api = container(deployment);
     api.ports = { http: 8009 };
     api.env = "PASSWORD=hunter2";
@@ -302,11 +305,32 @@ describe("pod-spec-well-formed", () => {
       'Deployment toolboxai/api: container "api" securityContext.capabilities.add is a list with an entry that is no string; it must be a list of names',
       'Deployment toolboxai/api: container "api" securityContext.capabilities.drop is a string (3 characters); it must be a list of names',
       'Deployment toolboxai/api: container "sidecar" securityContext is a list; it must be a mapping',
-      'Deployment toolboxai/api: initContainer "?" is a string (7 characters); it must be a mapping',
-      'Deployment toolboxai/api: initContainer "?" is the number 7; it must be a mapping',
+      "Deployment toolboxai/api: spec.template.spec.initContainers[0] is a string (7 characters); it must be a mapping",
+      "Deployment toolboxai/api: spec.template.spec.initContainers[1] is the number 7; it must be a mapping",
+      "Deployment toolboxai/api: spec.template.spec.initContainers[2] is null; it must be a mapping",
     ]);
   });
 
+  test("rules of other domains read a malformed list as empty instead of crashing", async () => {
+    const deployment = compliantDeployment();
+    const spec = specOf(deployment);
+    spec.volumes = { tmp: { emptyDir: {} } };
+    spec.topologySpreadConstraints = "hostname";
+    spec.initContainers = [null];
+    Object.assign(container(deployment), { env: { A: "1" }, volumeMounts: "tmp" });
+    const pack = [ephemeralStorage, envNoDuplicates, topologySpread, podSpecWellFormed];
+    const findings = await runPolicies(pack, [resourceOf(deployment)]);
+    expect(findings.map((finding) => `${finding.policy}: ${finding.message}`)).toEqual([
+      "pod-spec-well-formed: Deployment toolboxai/api: spec.template.spec.volumes is a mapping (keys: tmp); it must be a list",
+      "pod-spec-well-formed: Deployment toolboxai/api: spec.template.spec.topologySpreadConstraints is a string (8 characters); it must be a list",
+      'pod-spec-well-formed: Deployment toolboxai/api: container "api" env is a mapping (keys: A); it must be a list',
+      'pod-spec-well-formed: Deployment toolboxai/api: container "api" volumeMounts is a string (3 characters); it must be a list',
+      "pod-spec-well-formed: Deployment toolboxai/api: spec.template.spec.initContainers[0] is null; it must be a mapping",
+      // Read as no constraint: reported, which is what an unreadable list deserves.
+      "topology-spread: Deployment toolboxai/api: runs 2 replicas but sets neither " +
+        "topologySpreadConstraints nor podAntiAffinity, so all replicas may land on one node",
+    ]);
+  });
   test("a pod spec that is not a mapping is reported with where it sits", async () => {
     const cronJob = compliantCronJob();
     cronJob.spec.jobTemplate.spec.template.spec = ["containers"];
