@@ -82,8 +82,10 @@ class Decoder {
       this.fail(path, `aliases expand to more than ${maxAliasedNodes} nodes (an alias bomb?)`);
     }
     const anchored = (node as Node).anchor;
-    if (anchored !== undefined && this.aliasDepth === 0) this.anchors.set(anchored, node as Node);
-    this.open.add(node as Node);
+    if (anchored !== undefined) {
+      if (this.aliasDepth === 0) this.anchors.set(anchored, node as Node);
+      this.open.add(node as Node);
+    }
     try {
       if (isScalar(node)) return this.scalar(node, path).value;
       if (isMap(node)) return this.mapping(node, path, depth);

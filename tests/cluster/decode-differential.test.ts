@@ -1,7 +1,8 @@
 // The policy runner's manifest reader against kubectl's own decoder: every hostile encoding
 // (tests/policies/hostile-encodings.ts) and every compliant fixture, as YAML and as JSON, must
 // give kubectl and the runner the same objects, and the encodings the runner refuses must be the
-// ones the shared module says kubectl refuses or accepts. kubectl runs offline
+// ones the shared module says kubectl refuses or accepts; and a fixed sample of the generated
+// workloads (tests/policies/properties.test.ts) must decode alike too. kubectl runs offline
 // (`label --local`: no API server is contacted; KUBECONFIG points at an empty file).
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -9,7 +10,13 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 import { readManifests } from "../../policies/runner/manifests";
-import { hostileEncodings, type Encoding } from "../policies/hostile-encodings";
+import fc from "fast-check";
+import {
+  compliantWorkloads,
+  hostileEncodings,
+  insecureWorkloads,
+  type Encoding,
+} from "../policies/hostile-encodings";
 import { compliantDeployment } from "../policies/support";
 import {
   compliantCronJob,
@@ -104,6 +111,25 @@ describeKubectl("kubectl and the runner decode manifests alike", () => {
       expect(runner).toEqual(encoding.objects);
     },
   );
+
+  // A fixed seed: the same sample every run, so a difference is reproducible.
+  const generated = fc.sample(fc.oneof(compliantWorkloads, insecureWorkloads), {
+    numRuns: 60,
+    seed: 21,
+  });
+  test.each(
+    generated.map(
+      (workload, index) =>
+        [`${workload.kind} ${workload.mutation ?? "compliant"}`, workload, index] as const,
+    ),
+  )("generated %s (sample %#): the same objects", (_name, workload, index) => {
+    const file = path.join(dir, `generated-${index}-${workload.file}`);
+    writeFileSync(file, workload.text);
+    const runner = readManifests(file, checkedKubernetesTypes).resources.map((r) => r.props);
+    const kubectl = kubectlObjects(file);
+    expect(kubectl.error).toBeUndefined();
+    expect(runner.map(labelled)).toEqual(kubectl.objects);
+  });
 
   const refused = hostileEncodings.filter((encoding) => encoding.refused);
   test.each(refused.map((encoding, index) => [encoding.name, encoding, index] as const))(
