@@ -63,7 +63,7 @@ export const admissionWebhookNarrowScope = resourceRule({
     'operations: no "*" in a rule\'s apiGroups, resources (nor "*/*" or "*/<subresource>") or ' +
     "operations. A webhook that matches everything receives every object written to the " +
     "cluster, Secrets included, and a mutating one can rewrite any of them (hostile-input " +
-    "finding F12; Kyverno restrict-webhooks).",
+    "finding F12).",
   severity: "high",
   enforcementLevel: "mandatory",
   remediationSteps:

@@ -746,8 +746,7 @@ export const netpolNoAllowAllPeers = resourceRule({
     "every egress rule a non-empty `to` (a missing or empty list admits every source or " +
     "destination), and no peer is empty, a namespaceSelector {} without a narrower " +
     "podSelector (every pod of every namespace), or an ipBlock of 0.0.0.0/0 or ::/0 (any /0). " +
-    "An empty `ingress` or `egress` list admits nothing and passes (hostile-input finding F12; " +
-    "Kyverno restrict-networkpolicy-empty-peers).",
+    "An empty `ingress` or `egress` list admits nothing and passes (hostile-input finding F12).",
   severity: "high",
   enforcementLevel: "mandatory",
   remediationSteps:
