@@ -688,6 +688,12 @@ export const netpolNoMetadataEgress = resourceRule({
   appliesTo: (type) => isKind(type, "NetworkPolicy"),
   check: (policy, config) => {
     const addresses: readonly string[] = config.metadataAddresses ?? [];
+    for (const address of addresses.filter((entry) => !isAddress(entry))) {
+      throw new Error(
+        `netpol-no-metadata-egress metadataAddresses: "${address}" is not an IP address ` +
+          "(e.g. 169.254.169.254)",
+      );
+    }
     const problems: string[] = [];
     const blocks = egressBlocks(policy.props?.spec, problems);
     return [

@@ -630,6 +630,17 @@ test("NetworkPolicy rule lists set to anything but a list are reported by both r
   expect(await messagesOf(netpolNoMetadataEgress, [policy])).toEqual([egress]);
 });
 
+test("a metadataAddresses entry that is no IP address is a config error, not a pass", async () => {
+  const config = { "netpol-no-metadata-egress": { metadataAddresses: ["169.254.169.254/32"] } };
+  const policy = networkPolicy("egress", {
+    podSelector: { matchLabels: { app: "x" } },
+    egress: [{ to: [{ ipBlock: { cidr: "169.254.0.0/16" } }] }],
+  });
+  await expect(messagesOf(netpolNoMetadataEgress, [policy], config)).rejects.toThrow(
+    'netpol-no-metadata-egress metadataAddresses: "169.254.169.254/32" is not an IP address',
+  );
+});
+
 describe("netpol-no-allow-all-peers", () => {
   const policyWith = (spec: any) =>
     networkPolicy("wide", { podSelector: { matchLabels: { app: "x" } }, ...spec });
