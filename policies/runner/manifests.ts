@@ -11,8 +11,6 @@ import type { RunnerResource } from "./index";
 import { decodeYamlDocuments, DocumentError, maxNestingDepth } from "./kubernetes-yaml";
 import { manifestFiles, readManifestFile, type ManifestFile } from "./manifest-files";
 
-export { manifestExtensions } from "./manifest-files";
-
 /** A document (or list item) of a kind no kind-specific policy reads: only the generic rules check it. */
 export interface UnmodelledDocument {
   readonly file: string;

@@ -9,6 +9,7 @@ import { policies } from "../../policies/pack";
 import { runPolicyPack } from "../../policies/runner";
 import { maxManifestBytes } from "../../policies/runner/manifest-files";
 import { readManifests } from "../../policies/runner/manifests";
+import { runPolicyCommand } from "../../tools/policy";
 import { tempFolder } from "../support/temp";
 import { compliantDeployment } from "./support";
 
@@ -173,6 +174,34 @@ test("lists are expanded as kubectl expands them; findings name the file, docume
   expect(
     findings.find((finding) => finding.policy === "no-privileged-containers")?.resource,
   ).toMatchObject({ name: "worker", source: `${path.join(dir, "typed.json")} document 0 item 0` });
+});
+
+test("the command's text report names the file, document and item of findings and unmodelled kinds", async () => {
+  const privileged = compliantDeployment("worker");
+  privileged.spec.template.spec.containers[0].securityContext.privileged = true;
+  const certificate = {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: { name: "c" },
+  };
+  const dir = folder({
+    "list.yaml": stringify({ apiVersion: "v1", kind: "List", items: [certificate, privileged] }),
+  });
+  let stdout = "";
+  const status = await runPolicyCommand(["--manifests", dir], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: () => undefined },
+    env: {},
+  });
+  const file = path.join(dir, "list.yaml");
+  expect(status).toBe(1);
+  expect(stdout).toContain(
+    "no-privileged-containers  (kubernetes:apps/v1:Deployment: worker, " +
+      `${file} document 0 item 1)\n`,
+  );
+  expect(stdout).toContain(
+    `        - ${file} document 0 item 0: cert-manager.io/v1 Certificate c: `,
+  );
 });
 
 test("links: each file once by its real path; loops and links out of the folder are refused", () => {
