@@ -89,8 +89,9 @@ export function resourceRule(
   return {
     ...policyFields(info),
     validateResource: (args, reportViolation) => {
-      if (!info.appliesTo(args.type, args.props))
-        args.notApplicable(`applies to other resource types`);
+      if (!info.appliesTo(args.type, args.props)) {
+        args.notApplicable("applies to other resource types");
+      }
       const config = args.getConfig<RuleConfig>();
       const ref = objectRef(args.type, args.props, args.name);
       const exemption = findExemption(config.exemptions, ref);

@@ -87,8 +87,9 @@ const podTemplateShapes: readonly (readonly string[])[] = [
 export function podTemplatesOf(type: string, props: any): PodTemplate[] {
   const kind = podBearingTypes[type];
   if (kind === "Stack") return [stackWorkspacePod(props)];
-  if (kind === "Pod")
+  if (kind === "Pod") {
     return [{ path: "spec", metadata: props?.metadata ?? {}, spec: props?.spec ?? {} }];
+  }
   if (kind === "CronJob") return [templateAt(props, ["spec", "jobTemplate", "spec", "template"])];
   if (kind) return [templateAt(props, ["spec", "template"])];
   if (!type.startsWith("kubernetes:") || isPodless(type)) return [];
