@@ -190,6 +190,11 @@ class Decoder {
    */
   private merge(object: Record<string, unknown>, value: unknown, path: string, depth: number) {
     // An alias to a sequence is refused, as by go-yaml: only a written sequence lists mappings.
+    if (isSeq(value)) {
+      this.requireTag(value.tag, "seq", path);
+      if (value.anchor !== undefined && this.aliasDepth === 0)
+        this.anchors.set(value.anchor, value);
+    }
     const sources = isSeq(value) ? [...(value.items as unknown[])].reverse() : [value];
     for (const source of sources) {
       const merged = this.decode(source, path, depth);

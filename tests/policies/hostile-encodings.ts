@@ -88,6 +88,11 @@ export const hostileEncodings: readonly Encoding[] = [
     "securityContext: &root {runAsUser: 0}\nephemeral: {<<: *root, runAsGroup: 0}",
     { securityContext: { runAsUser: 0 }, ephemeral: { runAsUser: 0, runAsGroup: 0 } },
   ),
+  pod(
+    "merging an anchored sequence, aliased again later",
+    "<<: &both [{hostPID: true}, {hostIPC: true}]\nephemeral: *both",
+    { hostPID: true, hostIPC: true, ephemeral: [{ hostPID: true }, { hostIPC: true }] },
+  ),
   pod("a merge key tagged !!merge", "!!merge <<: {hostIPC: true}", { hostIPC: true }),
   pod("YAML 1.1 booleans in host namespaces", "hostPID: on\nhostNetwork: yes\nhostIPC: Y", {
     hostPID: true,
