@@ -78,7 +78,7 @@ const podTemplateShapes: readonly (readonly string[])[] = [
  * The pod templates of an object. A kind of `podBearingTypes` has the one its API defines (a
  * Deployment's missing template is an empty one, judged as such). Any other Kubernetes object is
  * judged by its shape, whatever its kind (ReplicationController, Argo Rollout, operators' kinds,
- * PodTemplate, a `…Patch` type): every template (a mapping with a `spec`) at one of
+ * PodTemplate, a `…Patch` type): every template whose `spec` has `containers` at one of
  * `podTemplateShapes`, and a `spec` with `containers` (a pod-shaped spec). Types the pack models
  * as podless are not probed. Keys are probed with `in`, which does not read a preview's unknown
  * values, so an unknown elsewhere is never read; an unknown on the way to a template is, and the
@@ -94,7 +94,7 @@ export function podTemplatesOf(type: string, props: any): PodTemplate[] {
   if (kind) return [templateAt(props, ["spec", "template"])];
   if (!type.startsWith("kubernetes:") || isPodless(type)) return [];
   const templates = podTemplateShapes
-    .filter((shape) => hasPath(props, [...shape, "spec"]))
+    .filter((shape) => isPodSpecAt(props, [...shape, "spec"]))
     .map((shape) => templateAt(props, shape));
   if (hasPath(props, ["spec", "containers"])) {
     templates.push({ path: "spec", metadata: props.metadata ?? {}, spec: props.spec });
@@ -123,6 +123,17 @@ function hasPath(object: any, path: readonly string[]): boolean {
     current = current[key];
   }
   return current !== undefined && current !== null;
+}
+
+/**
+ * Is there a pod spec at this path: a mapping with `containers`, or a value that is no mapping at
+ * all (judged, so that pod-spec-well-formed reports it)? A mapping without containers is some
+ * other template (an Argo CD ApplicationSet's holds an Application), not a pod.
+ */
+function isPodSpecAt(object: any, path: readonly string[]): boolean {
+  if (!hasPath(object, path)) return false;
+  const spec = path.reduce((value: any, key) => value[key], object);
+  return typeof spec !== "object" || Array.isArray(spec) || "containers" in spec;
 }
 
 function templateAt(props: any, path: readonly string[]): PodTemplate {

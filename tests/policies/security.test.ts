@@ -208,7 +208,7 @@ describe("every object that runs a pod gets the pod rules, whatever its kind", (
     ]);
   });
 
-  test("objects without a pod template, and kinds the pack models as podless, are not judged", async () => {
+  test("objects without a pod template (an ApplicationSet's holds no containers), and kinds the pack models as podless, are not judged", async () => {
     const service = {
       apiVersion: "v1",
       kind: "Service",
@@ -222,10 +222,27 @@ describe("every object that runs a pod gets the pod rules, whatever its kind", (
       metadata: { name: "widget", namespace: "toolboxai" },
       spec: { size: 3, template: "not a pod" },
     };
+    // Its template's spec is an Argo CD Application's, not a pod's.
+    const applicationSet = {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "ApplicationSet",
+      metadata: { name: "envs", namespace: "argocd" },
+      spec: {
+        generators: [{ list: { elements: [{ env: "staging" }] } }],
+        template: {
+          metadata: { name: "toolboxai-{{env}}" },
+          spec: {
+            project: "toolboxai",
+            source: { repoURL: "https://github.com/toolboxai/infrastructure.git", path: "." },
+            destination: { server: "https://kubernetes.default.svc", namespace: "toolboxai" },
+          },
+        },
+      },
+    };
     for (const policy of securityPolicies) {
       expect({
         policy: policy.name,
-        findings: await findingsOf(policy, [service, custom]),
+        findings: await findingsOf(policy, [service, custom, applicationSet]),
       }).toEqual({ policy: policy.name, findings: [] });
     }
   });
