@@ -6,7 +6,7 @@
 // (no-deprecated-apis, no-default-namespace) read every kind, and the kind-specific rules return
 // notApplicable for kinds they do not handle.
 import * as path from "node:path";
-import { kindOf, pulumiTypeOf } from "../lib/kubernetes";
+import { kindOf, podTemplatesOf, pulumiTypeOf } from "../lib/kubernetes";
 import type { RunnerResource } from "./index";
 import { decodeYamlDocuments, DocumentError, maxNestingDepth } from "./kubernetes-yaml";
 import { manifestFiles, readManifestFile, type ManifestFile } from "./manifest-files";
@@ -27,7 +27,7 @@ export interface UnmodelledDocument {
 export interface ManifestSet {
   /** Every object read, whatever its kind. */
   readonly resources: RunnerResource[];
-  /** The objects among `resources` whose kind the pack does not model. */
+  /** The objects among `resources` whose kind the pack does not model and that run no pod. */
   readonly unmodelled: UnmodelledDocument[];
 }
 
@@ -164,7 +164,8 @@ export function readManifests(target: string, knownTypes: ReadonlySet<string>): 
         const urn = `manifest:${file}#${at}::${type}::${namespace}/${name}`;
         const source = `${file} document ${index}${item === undefined ? "" : ` item ${item}`}`;
         resources.push({ type, name, urn, source, props: object });
-        if (!isKnownType(type, knownTypes)) {
+        // A kind the pack does not know is still judged in full when it carries a pod template.
+        if (!isKnownType(type, knownTypes) && podTemplatesOf(type, object).length === 0) {
           unmodelled.push({
             file,
             index,

@@ -101,6 +101,13 @@ test("on unmodelled kinds only the generic rules run; every other policy is notA
     "PodSecurityPolicy",
     "Certificate",
   ]);
+  // A kind of its own that runs a pod is modelled: the pod rules judge it.
+  const sandbox = folder({
+    "sandbox.yaml":
+      "apiVersion: example.com/v1\nkind: Sandbox\nmetadata: {name: s, namespace: toolboxai}\n" +
+      "spec: {template: {spec: {containers: [{name: c, image: 'busybox:1.36'}]}}}\n",
+  });
+  expect(readManifests(sandbox, checkedKubernetesTypes).unmodelled).toEqual([]);
   const { findings, readBy } = await runPolicyPack(policies, resources, {
     packEnforcementLevel: "mandatory",
   });
