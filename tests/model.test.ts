@@ -369,4 +369,21 @@ describe("network policy of a workload", () => {
     const plain: any = workloadPolicySpec(spec(), context);
     expect(plain.egress.some((rule: any) => rule.to.some((peer: any) => peer.ipBlock))).toBe(false);
   });
+
+  test("scraping and API access never reach link-local addresses (the metadata server)", () => {
+    const policy: any = workloadPolicySpec(
+      spec({ scrapes: true, apiAccess: { cluster: [] } }),
+      context,
+    );
+    const blocks = policy.egress.flatMap((rule: any) =>
+      rule.to.filter((peer: any) => peer.ipBlock).map((peer: any) => peer.ipBlock),
+    );
+    expect(blocks).toEqual([
+      { cidr: "10.0.0.0/8" },
+      { cidr: "172.16.0.0/12" },
+      { cidr: "192.168.0.0/16" },
+      { cidr: "100.64.0.0/10" },
+      { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] },
+    ]);
+  });
 });

@@ -10,15 +10,14 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type Rule = k8s.types.input.networking.v1.NetworkPolicyIngressRule;
 type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
+/** Private ranges: where a cluster's nodes, pods and Services have their addresses. */
+const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/** Link-local addresses: a cloud node's instance metadata server (169.254.169.254) is here. */
+const linkLocalRange = "169.254.0.0/16";
+
 /** Private and link-local ranges that "the internet" never includes. */
-export const nonPublicRanges = [
-  "10.0.0.0/8",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "100.64.0.0/10",
-  "169.254.0.0/16",
-  "127.0.0.0/8",
-];
+export const nonPublicRanges = [...privateRanges, linkLocalRange, "127.0.0.0/8"];
 
 export interface NetworkContext extends LabelContext {
   /** Namespace of the ingress controller that forwards public traffic to the gateway. */
@@ -127,7 +126,7 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
       ],
     });
     egress.push({
-      to: nonPublicRanges.map((cidr) => ({ ipBlock: { cidr } })),
+      to: privateRanges.map((cidr) => ({ ipBlock: { cidr } })),
       ports: [
         { protocol: "TCP", port: 9100 },
         { protocol: "TCP", port: 10250 },
@@ -135,9 +134,10 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
     });
   }
   if (spec.apiAccess) {
-    // The API server's address is the cluster's (kubernetes.default.svc resolves to it).
+    // The API server's address is the cluster's (kubernetes.default.svc resolves to it), and
+    // never link-local, where the metadata server is.
     egress.push({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRange] } }],
       ports: [
         { protocol: "TCP", port: 443 },
         { protocol: "TCP", port: 6443 },

@@ -57,7 +57,7 @@ test("the broken stack fails with the expected mandatory violations, and only th
         "StatefulSet toolboxai-broken-monitoring/prometheus",
       ].map((object) => `service-account-token-automount: ${object}`),
       // Internet egress and API access (ipBlock 0.0.0.0/0), exempted by name in production's
-      // namespaces only; the API access rule and the scrape range hold the metadata server.
+      // namespaces only. None reaches the metadata server (netpol-no-metadata-egress).
       ...[
         "toolboxai-broken/agent-coordinator",
         "toolboxai-broken/backend",
@@ -68,9 +68,6 @@ test("the broken stack fails with the expected mandatory violations, and only th
         "toolboxai-broken-monitoring/kube-state-metrics",
         "toolboxai-broken-monitoring/prometheus",
       ].map((policy) => `netpol-no-allow-all-peers: NetworkPolicy ${policy}`),
-      ...["alloy", "kube-state-metrics", "prometheus", "prometheus"].map(
-        (name) => `netpol-no-metadata-egress: NetworkPolicy toolboxai-broken-monitoring/${name}`,
-      ),
       // node-exporter's namespace enforces Pod Security "privileged"; its exemption names
       // production's namespace.
       "namespace-pod-security: Namespace toolboxai-broken-node-exporter",
