@@ -24,12 +24,12 @@ else
 fi
 
 venv="$TOOLS/venv"
-want="checkov==$CHECKOV_VERSION kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+want=("checkov==$CHECKOV_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
 have=$("$venv/bin/pip" freeze 2>/dev/null | grep -E '^(checkov|kubernetes-validate)==' | sort | tr '\n' ' ' || true)
-if [ "$have" != "$want " ]; then
-  echo "installing $want from PyPI into $venv"
+if [ "$have" != "${want[*]} " ]; then
+  echo "installing ${want[*]} from PyPI into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check $want
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "${want[@]}"
 else
   echo "checkov $CHECKOV_VERSION and kubernetes-validate $KUBERNETES_VALIDATE_VERSION already installed"
 fi

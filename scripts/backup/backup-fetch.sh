@@ -8,14 +8,21 @@
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
-[ $# -ge 2 ] && [ $# -le 3 ] || fail "usage: backup-fetch.sh SERVICE DEST_DIR [SET_NAME]"
+case $# in
+  2 | 3) ;;
+  *) fail "usage: backup-fetch.sh SERVICE DEST_DIR [SET_NAME]" ;;
+esac
 [ -d "$2" ] || fail "destination $2 is not a folder"
 make_private_dir
 storage_init
-name=${3:-$(storage_list "$1" | tail -n 1)}
-[ -n "$name" ] || fail "no backup of $1 in $(storage_where)"
+if [ $# -eq 3 ]; then name=$3; else
+  newest_set "$1"
+  name=$newest
+fi
+# The set's three files reach DEST_DIR only once all three are read: a failure leaves nothing.
 for file in "$name" "$name.sha256" "$name.json"; do
-  storage_get "$file" "$2/$file" || fail "cannot read $file from $(storage_where)"
+  storage_get "$file" "$private_dir/$file" || fail "cannot read $file from $(storage_where)"
 done
+for file in "$name" "$name.sha256" "$name.json"; do mv "$private_dir/$file" "$2/$file"; done
 log "fetched $name from $(storage_where)"
 printf '%s\n' "$2/$name"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the backup, restore and verify scripts (sourced, POSIX sh: they run in the backup
 # Jobs' Alpine image and on a laptop alike). A backup set is three files, in a folder or a bucket,
 # named after the service and the UTC time it was taken:
@@ -18,6 +19,19 @@ require_env() {
     eval "value=\${$name:-}"
     [ -n "$value" ] || fail "$name is not set"
   done
+}
+
+# require_int NAME MIN MAX [DEFAULT] : the variable (DEFAULT when it is unset or empty) must be a
+# whole number from MIN to MAX. The scripts check their numbers before storage is touched: sh
+# arithmetic reads a word such as `thirty` as 0, and a retention of 0 days would prune every set.
+require_int() {
+  eval "value=\${$1:-}"
+  [ -n "$value" ] || value=${4:-}
+  case $value in
+    '' | 0* | *[!0-9]*) ;;
+    *) if [ "${#value}" -le "${#3}" ] && [ "$value" -ge "$2" ] && [ "$value" -le "$3" ]; then return 0; fi ;;
+  esac
+  fail "$1 is '$value'; it must be a whole number from $2 to $3. Nothing was done"
 }
 
 # require_file NAME : the variable must name a readable file.
@@ -106,7 +120,9 @@ storage_delete() {
   fi
 }
 
-# storage_list SERVICE : the names of SERVICE's encrypted backups, oldest first.
+# storage_list SERVICE : the names of SERVICE's encrypted backups, oldest first. Run it with
+# its output to a file, never in a pipeline or $(...): there a failed listing would end only a
+# subshell, and part of the listing (S3's first pages: the oldest sets) would pass for all of it.
 storage_list() {
   if [ "$storage" = dir ]; then
     for file in "$BACKUP_DIR/$1"-*.age; do
@@ -114,20 +130,45 @@ storage_list() {
     done
     return 0
   fi
+  key_prefix=${BACKUP_S3_PREFIX:-}
+  list_prefix="$key_prefix$1-"
+  : >"$private_dir/listing"
   token=""
+  pages=0
   while :; do
+    pages=$((pages + 1))
+    page_of="page $pages of the listing of $bucket_url/$list_prefix*"
     if [ -n "$token" ]; then
-      page=$(s3 --get --data-urlencode "list-type=2" --data-urlencode "prefix=${BACKUP_S3_PREFIX:-}$1-" \
-        --data-urlencode "continuation-token=$token" "$bucket_url") || fail "could not list $bucket_url"
+      s3 --get --data-urlencode "list-type=2" --data-urlencode "prefix=$list_prefix" \
+        --data-urlencode "continuation-token=$token" --output "$private_dir/page" "$bucket_url" ||
+        fail "could not read $page_of; refusing to go on with part of the listing"
     else
-      page=$(s3 --get --data-urlencode "list-type=2" --data-urlencode "prefix=${BACKUP_S3_PREFIX:-}$1-" \
-        "$bucket_url") || fail "could not list $bucket_url"
+      s3 --get --data-urlencode "list-type=2" --data-urlencode "prefix=$list_prefix" \
+        --output "$private_dir/page" "$bucket_url" ||
+        fail "could not read $page_of"
     fi
-    printf '%s' "$page" | tr '<' '\n' | sed -n 's/^Key>//p' | sed "s|^${BACKUP_S3_PREFIX:-}||" |
-      grep '\.age$' || true
-    printf '%s' "$page" | grep -q '<IsTruncated>true</IsTruncated>' || break
-    token=$(printf '%s' "$page" | tr '<' '\n' | sed -n 's/^NextContinuationToken>//p')
-  done | sort
+    tr '<' '\n' <"$private_dir/page" >"$private_dir/page-lines"
+    truncated=$(sed -n 's/^IsTruncated>//p' "$private_dir/page-lines")
+    case $truncated in
+      true | false) ;;
+      *) fail "$page_of is not a ListObjectsV2 answer (IsTruncated is '$truncated', not true or false)" ;;
+    esac
+    # Keys start with the prefix asked for; it is cut by length, as it may hold sed's characters.
+    sed -n 's/^Key>\(.*\.age\)$/\1/p' "$private_dir/page-lines" |
+      cut -c "$((${#key_prefix} + 1))-" >>"$private_dir/listing"
+    [ "$truncated" = true ] || break
+    token=$(sed -n 's/^NextContinuationToken>//p' "$private_dir/page-lines")
+    [ -n "$token" ] || fail "$page_of is truncated but has no NextContinuationToken"
+  done
+  sort "$private_dir/listing"
+}
+
+# newest_set SERVICE : sets $newest to the name of SERVICE's newest set; fails when there is none
+# or the listing fails.
+newest_set() {
+  storage_list "$1" >"$private_dir/sets"
+  newest=$(tail -n 1 "$private_dir/sets")
+  [ -n "$newest" ] || fail "no backup of $1 in $(storage_where)"
 }
 
 # encrypt_and_store SERVICE FORMAT PRODUCER... : runs PRODUCER (which writes the backup to its
@@ -180,12 +221,14 @@ JSON
   storage_put "$stored.json" "$private_dir/$stored.json"
 }
 
-# prune SERVICE DAYS : deletes the sets of SERVICE older than DAYS days, judged by the time in
-# their names, and nothing else.
+# prune SERVICE DAYS : deletes the sets of SERVICE older than DAYS days (checked by require_int),
+# judged by the time in their names, and nothing else. The set just stored ($stored) is kept
+# whatever the clock says: a clock that jumps forward during a backup makes it look old.
 prune() {
   cutoff=$(($(date -u +%s) - $2 * 86400))
   storage_list "$1" >"$private_dir/sets"
   while read -r name; do
+    [ "$name" != "$stored" ] || continue
     epoch=$(stamp_epoch "$name")
     [ -n "$epoch" ] || continue
     if [ "$epoch" -lt "$cutoff" ]; then
@@ -195,15 +238,13 @@ prune() {
   done <"$private_dir/sets"
 }
 
-# fetch_latest SERVICE : copies the newest set of SERVICE into the private folder; prints the
-# local path of its backup file.
+# fetch_latest SERVICE : copies the newest set of SERVICE into the private folder (its backup file
+# is then $private_dir/$newest).
 fetch_latest() {
-  latest=$(storage_list "$1" | tail -n 1)
-  [ -n "$latest" ] || fail "no backup of $1 in $(storage_where)"
-  storage_get "$latest" "$private_dir/$latest" || fail "cannot read $latest from $(storage_where)"
-  storage_get "$latest.sha256" "$private_dir/$latest.sha256" ||
-    fail "no checksum $latest.sha256 in $(storage_where); refusing to restore an unverifiable file"
-  printf '%s\n' "$private_dir/$latest"
+  newest_set "$1"
+  storage_get "$newest" "$private_dir/$newest" || fail "cannot read $newest from $(storage_where)"
+  storage_get "$newest.sha256" "$private_dir/$newest.sha256" ||
+    fail "no checksum $newest.sha256 in $(storage_where); refusing to restore an unverifiable file"
 }
 
 storage_where() {
@@ -224,5 +265,5 @@ verify_and_decrypt() {
   fi
 }
 
-# Versions for the manifest, as JSON strings.
-tool_version() { "$@" --version 2>/dev/null | head -n 1 | tr -d '"\\'; }
+# Versions for the manifest, as JSON strings: without quotes and backslashes (octal: 042, 134).
+tool_version() { "$@" --version 2>/dev/null | head -n 1 | tr -d '\042\134'; }

@@ -5,12 +5,13 @@
 # (the private keys never need to be where backups are taken).
 #
 # Environment: PGHOST, PGPORT (default 5432), PGUSER, PGDATABASE, DATABASE_PASSWORD_FILE,
-# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS, and BACKUP_DIR or the BACKUP_S3_* settings
-# (backup-lib.sh).
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS (whole days, 1 to 3650), and BACKUP_DIR or the
+# BACKUP_S3_* settings (backup-lib.sh). Numbers are checked before storage is touched.
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
-require_env PGHOST PGUSER PGDATABASE BACKUP_RETENTION_DAYS
+require_env PGHOST PGUSER PGDATABASE
+require_int BACKUP_RETENTION_DAYS 1 3650
 require_file DATABASE_PASSWORD_FILE
 require_file BACKUP_ENCRYPTION_KEY_FILE
 make_private_dir

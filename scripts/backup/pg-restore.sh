@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -eq 2 ] && [ -n "$identity" ] || usage
+if [ $# -ne 2 ] || [ -z "$identity" ]; then usage; fi
 backup=$1
 database=$2
 [ -r "$identity" ] || fail "identity file $identity is not readable"

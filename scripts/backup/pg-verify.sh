@@ -1,7 +1,7 @@
 #!/bin/sh
 # Proves that a PostgreSQL backup restores: starts a throwaway server of its own (a private
 # folder, a Unix socket, no network), restores the backup into it with pg-restore.sh, and reads
-# every table the archive lists. Never touches the live database.
+# every table of the restored database. Never touches the live database.
 #
 #   pg-verify.sh --identity AGE_KEY_FILE [BACKUP_FILE]
 #
@@ -25,7 +25,8 @@ done
 make_private_dir
 if [ $# -ge 1 ]; then backup=$1; else
   storage_init
-  backup=$(fetch_latest postgres) || exit 1
+  fetch_latest postgres
+  backup="$private_dir/$newest"
 fi
 server="$private_dir/server"
 trap 'pg_ctl --silent -D "$server/data" stop -m immediate >/dev/null 2>&1 || true; rm -rf "$private_dir"' EXIT INT TERM
@@ -40,17 +41,18 @@ unset DATABASE_PASSWORD_FILE PGPASSFILE PGPORT
 export PGHOST="$server" PGUSER=verify
 sh "$here/pg-restore.sh" --identity "$identity" --no-owner "$backup" verify
 
-# Every table the archive holds must be there and readable.
-age --decrypt --identity "$identity" --output "$private_dir/backup.dump" "$backup"
-pg_restore --list "$private_dir/backup.dump" | awk '$4 == "TABLE" && $5 != "DATA" { print $5 "." $6 }' >"$private_dir/tables"
+# Every table must be there and readable. The names come from the restored database's catalogue,
+# quoted by PostgreSQL (%I): names with spaces, dots or quotes are read as they are.
+if ! psql -X -tAq -v ON_ERROR_STOP=1 -d verify >"$private_dir/tables" 2>"$private_dir/psql-error" <<'SQL'
+SELECT format('SELECT %L || '': '' || count(*) || '' rows'' FROM %I.%I',
+              format('%I.%I', schemaname, tablename), schemaname, tablename)
+FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+ORDER BY schemaname, tablename
+\gexec
+SQL
+then
+  fail "a table of $(basename "$backup") did not restore or cannot be read: $(cat "$private_dir/psql-error")"
+fi
 [ -s "$private_dir/tables" ] || fail "$(basename "$backup") holds no table"
-count=0
-while read -r table; do
-  schema=${table%%.*}
-  name=${table#*.}
-  rows=$(echo 'SELECT count(*) FROM :"schema".:"name"' |
-    psql -X -tAq -v ON_ERROR_STOP=1 -d verify -v schema="$schema" -v name="$name") || fail "table $table did not restore"
-  log "  $table: $rows rows"
-  count=$((count + 1))
-done <"$private_dir/tables"
-log "verified $(basename "$backup"): $count tables restored and read"
+while read -r table; do log "  $table"; done <"$private_dir/tables"
+log "verified $(basename "$backup"): $(wc -l <"$private_dir/tables" | tr -d ' ') tables restored and read"

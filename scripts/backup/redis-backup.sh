@@ -4,12 +4,14 @@
 # serving. Encrypted with age to the public keys in BACKUP_ENCRYPTION_KEY_FILE.
 #
 # Environment: REDIS_HOST, REDIS_PORT (default 6379), REDIS_PASSWORD_FILE,
-# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS, and BACKUP_DIR or the BACKUP_S3_* settings
-# (backup-lib.sh).
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS (whole days, 1 to 3650), and BACKUP_DIR or the
+# BACKUP_S3_* settings (backup-lib.sh). Numbers are checked before storage is touched.
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
-require_env REDIS_HOST BACKUP_RETENTION_DAYS
+require_env REDIS_HOST
+require_int REDIS_PORT 1 65535 6379
+require_int BACKUP_RETENTION_DAYS 1 3650
 require_file REDIS_PASSWORD_FILE
 require_file BACKUP_ENCRYPTION_KEY_FILE
 make_private_dir

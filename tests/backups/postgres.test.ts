@@ -283,6 +283,40 @@ test("pg-verify.sh restores the newest backup into a throwaway server and reads 
   expect(result.status).toBe(0);
 });
 
+test("pg-verify.sh reads tables whose names hold spaces, dots and quotes", () => {
+  server.sql("postgres", "CREATE DATABASE odd_names;");
+  server.sql(
+    "odd_names",
+    `CREATE TABLE "my table" (id int); INSERT INTO "my table" VALUES (1), (2), (3);
+     CREATE SCHEMA "odd.schema";
+     CREATE TABLE "odd.schema".normal (id int); INSERT INTO "odd.schema".normal VALUES (1);
+     CREATE TABLE "odd.schema"."with ""quotes"" and . dot" (id int);`,
+  );
+  const dir = makeOwnedDir(path.join(work, "odd-names"));
+  nextSecond();
+  expect(
+    runScript("pg-backup.sh", [], { ...backupEnv, PGDATABASE: "odd_names", BACKUP_DIR: dir }),
+  ).toMatchObject({ status: 0 });
+  const backup = path.join(
+    dir,
+    readdirSync(dir).find((file) => file.endsWith(".dump.age"))!,
+  );
+  const result = runScript("pg-verify.sh", ["--identity", keys.identity, backup], {
+    PG_BINDIR: postgresBinDir(),
+  });
+  const read = result.stderr
+    .split("\n")
+    .filter((line) => line.includes(" rows"))
+    .map((line) => line.replace(/^\S+ {3}/, ""));
+  expect(read).toEqual([
+    '"odd.schema".normal: 1 rows',
+    '"odd.schema"."with ""quotes"" and . dot": 0 rows',
+    'public."my table": 3 rows',
+  ]);
+  expect(result.stderr).toContain(`verified ${path.basename(backup)}: 3 tables restored and read`);
+  expect(result.status).toBe(0);
+});
+
 test("pg-verify.sh fails on a corrupted backup", () => {
   const backup = takeBackup();
   const bytes = readFileSync(backup);

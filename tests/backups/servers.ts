@@ -3,7 +3,7 @@
 // PostgreSQL refuses to run as root: as root (CI), the servers and the scripts run as the
 // `postgres` account the Debian package creates, and the test's folders are handed to it.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import * as path from "node:path";
@@ -52,6 +52,11 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
+/** Exactly `env`, plus PATH (PostgreSQL's programs first) and LANG unless `env` sets them. */
+function commandEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: `${postgresBinDir()}:${process.env.PATH}`, LANG: "C.UTF-8", ...env };
+}
+
 /** Runs a command as the unprivileged user with exactly `env` (plus PATH). */
 export function runUnprivileged(
   command: string,
@@ -61,7 +66,7 @@ export function runUnprivileged(
 ): CommandResult {
   const [program, argv] = unprivilegedCommand(command, args);
   const result = spawnSync(program, argv, {
-    env: { PATH: `${postgresBinDir()}:${process.env.PATH}`, LANG: "C.UTF-8", ...env },
+    env: commandEnv(env),
     encoding: "utf8",
     input,
     timeout: 60_000,
@@ -77,6 +82,27 @@ export function runScript(
   env: Record<string, string>,
 ): CommandResult {
   return runUnprivileged("sh", [path.join(scriptsDir, script), ...args], env);
+}
+
+/**
+ * runScript without blocking this process: for a server that runs inside the test itself (the
+ * fake S3 stand-in), which could not answer while spawnSync waits.
+ */
+export function runScriptAsync(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CommandResult> {
+  const [program, argv] = unprivilegedCommand("sh", [path.join(scriptsDir, script), ...args]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, argv, { env: commandEnv(env), timeout: 60_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
 }
 
 let binDir: string | undefined;
@@ -291,6 +317,20 @@ export function ageKeyPair(dir: string, name: string): { identity: string; recip
     check(runUnprivileged("age-keygen", ["-y", identity]), "age-keygen -y").stdout,
   );
   return { identity, recipients };
+}
+
+/**
+ * `describe` for tests that need moto: skipped with a printed reason when it is not installed,
+ * and an error under CI=true, where it must be.
+ */
+export function describeWithMoto(what: string): jest.Describe {
+  const installed = existsSync(motoServerPath());
+  if (installed) return describe;
+  if (process.env.CI === "true") {
+    throw new Error(`${motoServerPath()} is missing: bash scripts/install-backup-test-tools.sh`);
+  }
+  console.warn(`Skipping ${what}: moto is missing (bash scripts/install-backup-test-tools.sh)`);
+  return describe.skip;
 }
 
 /** moto's S3-compatible server, installed by scripts/install-backup-test-tools.sh. */
