@@ -1,261 +1,26 @@
 // Secrets: no literal secrets in the environment or in ConfigMaps, and secrets delivered as
 // read-only files under /run/secrets (the `*_FILE` convention) rather than through the
-// environment. The detection functions are pure and exported, so the Docker rules reuse them.
-import * as path from "node:path";
+// environment. The detection is in lib/secret-scan.ts and lib/config-secrets.ts.
 import type { Policies } from "@pulumi/policy";
+import { configFileFindings, type ConfigFinding } from "./lib/config-secrets";
 import { podRule, resourceRule, type RuleConfig } from "./lib/define";
 import { describeContainer, type ContainerEntry } from "./lib/kubernetes";
+import {
+  defaultNonSecretSuffixes,
+  defaultSecretMountPrefix,
+  findSecretValue,
+  isUnder,
+  looksSecretName,
+  redact,
+  secretEnvFinding,
+  type DetectionOptions,
+  type SecretFinding,
+} from "./lib/secret-scan";
+
+// The Docker rules (docker.ts) and older callers read the detection functions from here.
+export * from "./lib/secret-scan";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
-
-// ---------------------------------------------------------------------------------------------
-// Pure detection functions
-// ---------------------------------------------------------------------------------------------
-
-/** Name suffixes that never hold a secret although the name contains a secret word. */
-export const defaultNonSecretSuffixes: readonly string[] = [
-  "_HOST",
-  "_PORT",
-  "_USER",
-  "_USERNAME",
-  "_NAME",
-  "_TTL",
-  "_TIMEOUT",
-  "_EXPIRY",
-  "_LENGTH",
-  "_ALGORITHM",
-  "_ENCRYPTION",
-];
-
-export const defaultSecretMountPrefix = "/run/secrets/";
-
-export interface DetectionOptions {
-  /** Minimum Shannon entropy (bits per character) of a token that counts as a secret. */
-  readonly entropyThreshold?: number;
-  /** Minimum length of a token that is tested for entropy. */
-  readonly minEntropyLength?: number;
-  /** Name suffixes that are never secret (compared after `-` and `.` become `_`). */
-  readonly nonSecretSuffixes?: readonly string[];
-  /** Where secret files are mounted; `*_FILE` variables pointing there are fine. */
-  readonly secretMountPrefix?: string;
-}
-
-const secretNamePattern =
-  /passw(?:or)?d|passphrase|secret(?!ary)|credential|token(?!i[sz])|api[_.-]?key|private[_.-]?key|access[_.-]?key|auth[_.-]?key|signing[_.-]?key|encryption[_.-]?key|requirepass|masterauth|connection[_.-]?string/i;
-
-/** Does a variable or key name say it holds a secret? (`DB_PASSWORD` yes, `DB_HOST` no.) */
-export function looksSecretName(
-  name: string,
-  nonSecretSuffixes: readonly string[] = defaultNonSecretSuffixes,
-): boolean {
-  const normalized = name.toUpperCase().replace(/[-.]/g, "_");
-  if (nonSecretSuffixes.some((suffix) => normalized.endsWith(suffix.toUpperCase()))) return false;
-  return secretNamePattern.test(name);
-}
-
-/** Shannon entropy of a string in bits per character. */
-export function shannonEntropy(text: string): number {
-  if (text.length === 0) return 0;
-  const counts = new Map<string, number>();
-  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
-  const length = [...text].length;
-  let entropy = 0;
-  for (const count of counts.values()) {
-    const p = count / length;
-    entropy -= p * Math.log2(p);
-  }
-  return entropy;
-}
-
-/** `$(VAR)`, `${VAR}`, `$VAR`, `{{ .Values.x }}`, `%(name)s`: a reference, not a value. */
-export function isPlaceholder(value: string): boolean {
-  return /^(?:\$\([A-Za-z_][\w.-]*\)|\$\{[^}]+\}|\$[A-Za-z_]\w*|\{\{.*\}\}|%\([\w.-]+\)s|<[\w .-]+>|\$__(?:file|env)\{[^}]+\})$/.test(
-    value.trim(),
-  );
-}
-
-/**
- * Names joined by `.`, `_`, `-`, `:`, `|` or `/`, every part lowercase letters: a metric, a
- * component reference or a list of service names (`backend|mcp-server`), long and varied enough
- * to pass the entropy test, but not random. Digits or capitals anywhere keep a token in the test.
- */
-export function isIdentifierChain(token: string): boolean {
-  return /^[a-z]+(?:[._:|/-][a-z]+)+$/.test(token);
-}
-
-const urlPattern = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
-const urlCredentialsPattern = /[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:([^\s@/]+)@/i;
-
-/** A URL whose user-info carries a password (`redis://:pw@host`); references do not count. */
-function hasUrlCredentials(value: string): boolean {
-  const match = urlCredentialsPattern.exec(value);
-  return match !== null && !isPlaceholder(decodeURIComponentSafe(match[1]));
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** A URL with no password in it. */
-export function isPlainUrl(value: string): boolean {
-  return urlPattern.test(value.trim()) && !hasUrlCredentials(value);
-}
-
-/** An absolute or relative file path. */
-export function isPath(value: string): boolean {
-  return /^(?:\/|\.{1,2}\/|~\/)[^\s]*$/.test(value.trim());
-}
-
-const hostLabel = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
-const hostnamePattern = new RegExp(
-  `^(?:${hostLabel}\\.)+${hostLabel}\\.?(?::\\d{1,5})?(?:/[^\\s]*)?$`,
-  "i",
-);
-const imageReferencePattern =
-  /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-
-/** A hostname, `host:port` or `host:port/path` (a scheme-less URL). */
-export function isHostname(value: string): boolean {
-  return hostnamePattern.test(value.trim());
-}
-
-/** A container image reference (`ghcr.io/org/app:1.2`, `postgres@sha256:…`). */
-export function isImageReference(value: string): boolean {
-  const trimmed = value.trim();
-  return imageReferencePattern.test(trimmed) && (trimmed.includes("/") || /[:@]/.test(trimmed));
-}
-
-const valuePatterns: readonly { readonly kind: string; readonly pattern: RegExp }[] = [
-  { kind: "a PEM private key", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/ },
-  { kind: "an AWS access key ID", pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])/ },
-  {
-    kind: "a GitHub token",
-    pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/,
-  },
-  { kind: "a Slack token", pattern: /(?<![A-Za-z0-9])xox[abeoprs]-[A-Za-z0-9-]{10,}/ },
-  { kind: "a Google API key", pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/ },
-  {
-    kind: "a JSON Web Token",
-    pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/,
-  },
-  { kind: "a Stripe live key", pattern: /(?<![A-Za-z0-9])(?:sk|rk)_live_[0-9A-Za-z]{16,}/ },
-];
-
-/**
- * Shell and environment references inside a token (`$name`, `${name}`, `$(command)`): a script's
- * `"$private_dir/curl-auth"` or `aws:amz:$REGION:s3` holds no literal value there.
- */
-export const referencePattern = /\$(?:\{[^}]*\}|\([^)]*\)|[A-Za-z_]\w*)/g;
-
-/** Tokens of a value that are tested for entropy: split on whitespace, quotes and separators. */
-function tokensOf(value: string): string[] {
-  return value.split(/[\s"'`,;=()[\]{}<>]+/).filter((token) => token.length > 0);
-}
-
-function isExcludedToken(token: string): boolean {
-  return (
-    isPlainUrl(token) ||
-    isPath(token) ||
-    isHostname(token) ||
-    isImageReference(token) ||
-    isPlaceholder(token) ||
-    isIdentifierChain(token)
-  );
-}
-
-/** A secret found in a value: what it looks like, and the text that matched. */
-export interface SecretMatch {
-  readonly kind: string;
-  readonly match: string;
-}
-
-/**
- * The first secret in a value, or undefined. Known key formats are matched anywhere in the
- * value; a token of at least `minEntropyLength` characters with Shannon entropy of at least
- * `entropyThreshold` counts as a generic secret unless it is a URL without credentials, a path,
- * a hostname or an image reference.
- */
-export function findSecretValue(
-  value: string,
-  options: DetectionOptions = {},
-): SecretMatch | undefined {
-  for (const { kind, pattern } of valuePatterns) {
-    const match = pattern.exec(value);
-    if (match) return { kind, match: match[0] };
-  }
-  const credentials = urlCredentialsPattern.exec(value);
-  if (credentials && hasUrlCredentials(value)) {
-    return { kind: "a URL with an embedded password", match: credentials[0] };
-  }
-  const threshold = options.entropyThreshold ?? 4.0;
-  const minLength = options.minEntropyLength ?? 24;
-  for (const token of tokensOf(value)) {
-    // A reference is read from elsewhere: only the literal text around it is tested.
-    const literal = token.replace(referencePattern, "");
-    if (literal.length < minLength || isExcludedToken(literal)) continue;
-    if (shannonEntropy(literal) >= threshold) {
-      return { kind: "a high-entropy string", match: token };
-    }
-  }
-  return undefined;
-}
-
-/** What kind of secret a value looks like ("an AWS access key ID", …), or undefined. */
-export function secretValueKind(value: string, options: DetectionOptions = {}): string | undefined {
-  return findSecretValue(value, options)?.kind;
-}
-
-/** Does a value look like a secret, whatever it is called? */
-export function looksSecretValue(value: string, options: DetectionOptions = {}): boolean {
-  return findSecretValue(value, options) !== undefined;
-}
-
-/** At most the first 4 characters of a value, then an ellipsis: enough to find, not to use. */
-export function redact(value: string): string {
-  return `${[...value.trim()].slice(0, 4).join("")}…`;
-}
-
-/** Is `file` (normalized) inside the folder `prefix` (or the folder itself)? */
-export function isUnder(file: string, prefix: string): boolean {
-  const folder = path.posix.normalize(prefix).replace(/\/+$/, "");
-  const normalized = path.posix.normalize(file);
-  return normalized === folder || normalized.startsWith(`${folder}/`);
-}
-
-/** Why an environment variable (or a single-line setting) holds a secret. */
-export type SecretFinding =
-  | { readonly reason: "secret-name" }
-  | { readonly reason: "file-outside-prefix"; readonly path: string }
-  | { readonly reason: "secret-value"; readonly kind: string; readonly preview: string };
-
-/**
- * Does a `NAME=value` pair hold a secret? A secret-looking name with a literal value (not a
- * reference, URL without credentials or path); a secret-looking `*_FILE` name whose value is a
- * literal or a path outside the secret mount prefix; or any value that looks like a secret.
- */
-export function secretEnvFinding(
-  name: string,
-  value: string,
-  options: DetectionOptions = {},
-): SecretFinding | undefined {
-  const prefix = options.secretMountPrefix ?? defaultSecretMountPrefix;
-  if (value.trim() === "" || isPlaceholder(value)) return undefined;
-  const found = findSecretValue(value, options);
-  if (looksSecretName(name, options.nonSecretSuffixes)) {
-    if (/_FILE$/i.test(name)) {
-      if (value.startsWith("/") && isPath(value) && !found) {
-        return isUnder(value, prefix) ? undefined : { reason: "file-outside-prefix", path: value };
-      }
-      return { reason: "secret-name" };
-    }
-    if (!(isPlainUrl(value) || isPath(value))) return { reason: "secret-name" };
-  }
-  return found && { reason: "secret-value", kind: found.kind, preview: redact(found.match) };
-}
 
 /** The message for an environment variable's finding (without the container). */
 export function describeEnvFinding(name: string, finding: SecretFinding, prefix: string): string {
@@ -287,35 +52,6 @@ export function detectionOptionsOf(config: RuleConfig): DetectionOptions {
     nonSecretSuffixes: config.nonSecretSuffixes,
     secretMountPrefix: String(config.secretMountPrefix),
   };
-}
-
-const literalKeyPattern =
-  /^\s*(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*(?:=|:|\s)\s*(.*?)\s*;?\s*$/;
-
-/**
- * A secret assignment in one line of a configuration file: `password = x`, `token: x`,
- * `requirepass x`. Returns the key, or undefined when the line assigns no literal secret.
- */
-export function secretAssignmentKey(
-  line: string,
-  nonSecretSuffixes: readonly string[] = defaultNonSecretSuffixes,
-): string | undefined {
-  if (/^\s*(?:#|;|\/\/|--)/.test(line)) return undefined;
-  const match = literalKeyPattern.exec(line);
-  if (!match) return undefined;
-  const [, key, rawValue] = match;
-  if (!looksSecretName(key, nonSecretSuffixes) || /_(?:FILE|PATH)$/i.test(key)) return undefined;
-  const value = rawValue
-    .replace(/,$/, "")
-    .replace(/^(["'])(.*)\1$/, "$2")
-    .trim();
-  if (value === "" || /^(?:null|none|nil|~|true|false|yes|no|on|off)$/i.test(value)) {
-    return undefined;
-  }
-  if (isPlaceholder(value) || isPath(value) || isPlainUrl(value)) return undefined;
-  // A command's output (`token=$(…)`, backquotes) is computed when the script runs.
-  if (/^(?:\$\(|`)/.test(value)) return undefined;
-  return key;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -381,53 +117,104 @@ export const noLiteralSecretEnv = podRule({
   },
 });
 
-/** Problems with one ConfigMap `data` entry: its key, then each line of a multi-line value. */
-function configMapEntryProblems(key: string, value: string, options: DetectionOptions): string[] {
+/** The message for a finding in a configuration file held under `where` (`data key x`). */
+function describeConfigFinding(where: string, finding: ConfigFinding, move: string): string {
+  const at = finding.where === "" ? where : `${where} ${finding.where}`;
+  switch (finding.reason) {
+    case "assignment":
+      return (
+        `${at} sets ${finding.key} to a literal value; ${move} and have the configuration ` +
+        "read it from there"
+      );
+    case "value":
+      return `${at} holds what looks like ${finding.kind} ("${finding.preview}"); ${move}`;
+    case "more":
+      return `${where} holds more secrets than the ${finding.limit} listed; ${move}`;
+    case "unread-json":
+      return (
+        `${where} looks like JSON but is longer than the ${finding.limit} characters read as a ` +
+        "document (a whole ConfigMap holds at most 1 MiB); split it into smaller files"
+      );
+  }
+}
+
+/**
+ * Problems with one ConfigMap entry's text: a single-line value under a secret-named key is
+ * judged like an environment variable (`JWT_SECRET: x`), any other as a configuration file.
+ */
+function configEntryProblems(
+  where: string,
+  key: string,
+  text: string,
+  options: DetectionOptions,
+): string[] {
   const move = `move it into a Secret mounted under ${options.secretMountPrefix}`;
-  const lines = value.replace(/\r?\n$/, "").split(/\r?\n/);
-  if (lines.length === 1) {
-    const finding = secretEnvFinding(key, value, options);
+  const lineBreak = text.indexOf("\n");
+  const singleLine = lineBreak < 0 || lineBreak === text.length - 1;
+  if (singleLine && looksSecretName(key, options.nonSecretSuffixes)) {
+    const finding = secretEnvFinding(key, text, options);
     if (finding?.reason === "secret-name") {
-      return [`data key ${key} is named like a secret and holds a literal value; ${move}`];
+      return [`${where} is named like a secret and holds a literal value; ${move}`];
     }
     if (finding?.reason === "secret-value") {
-      return [
-        `data key ${key} holds what looks like ${finding.kind} ("${finding.preview}"); ${move}`,
-      ];
+      return [`${where} holds what looks like ${finding.kind} ("${finding.preview}"); ${move}`];
     }
     return [];
   }
-  const whole = findSecretValue(value, options);
-  if (whole?.kind === "a PEM private key") {
-    return [`data key ${key} holds ${whole.kind} ("${redact(whole.match)}"); ${move}`];
+  return configFileFindings(text, options).map((finding) =>
+    describeConfigFinding(where, finding, move),
+  );
+}
+
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Problems with one `binaryData` entry. The value must be base64 (the API server refuses
+ * anything else; line breaks are ignored as Go's decoder does); what cannot be decoded cannot be
+ * checked, so it is reported. Decoded UTF-8 text without NUL bytes is judged like `data`. Other
+ * bytes (images, archives, keystores) are searched for the known key formats but not for
+ * entropy, which compressed or binary data always has.
+ */
+function binaryEntryProblems(key: string, value: unknown, options: DetectionOptions): string[] {
+  const where = `binaryData key ${key}`;
+  const move = `move it into a Secret mounted under ${options.secretMountPrefix}`;
+  if (looksSecretName(key, options.nonSecretSuffixes)) {
+    return [`${where} is named like a secret; ${move}`];
   }
-  const messages: string[] = [];
-  lines.forEach((line, index) => {
-    const where = `data key ${key} line ${index + 1}`;
-    const assigned = secretAssignmentKey(line, options.nonSecretSuffixes);
-    if (assigned !== undefined) {
-      messages.push(
-        `${where} sets ${assigned} to a literal value; ${move} and have the configuration read ` +
-          `it from there`,
-      );
-      return;
-    }
-    const found = findSecretValue(line, options);
-    if (found) {
-      messages.push(
-        `${where} holds what looks like ${found.kind} ("${redact(found.match)}"); ${move}`,
-      );
-    }
+  const encoded = typeof value === "string" ? value.replace(/[\r\n]/g, "") : undefined;
+  if (encoded === undefined || encoded.length % 4 !== 0 || !base64Pattern.test(encoded)) {
+    return [
+      `${where} is not valid base64, so it cannot be checked for secrets; encode the file ` +
+        "with base64 (`base64 -w0 FILE`)",
+    ];
+  }
+  const bytes = Buffer.from(encoded, "base64");
+  let text: string | undefined;
+  try {
+    text = bytes.includes(0) ? undefined : utf8.decode(bytes);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) return configEntryProblems(where, key, text, options);
+  const found = findSecretValue(bytes.toString("latin1"), {
+    ...options,
+    entropyThreshold: Infinity,
   });
-  return messages;
+  return found
+    ? [`${where} holds binary data with ${found.kind} in it ("${redact(found.match)}"); ${move}`]
+    : [];
 }
 
 export const noSecretsInConfigMaps = resourceRule({
   name: "no-secrets-in-configmaps",
   description:
-    "ConfigMaps hold no secrets: no secret-named key with a value, no line of a configuration " +
-    "file that assigns a password, secret or token (`key = value`, `key: value`, `requirepass " +
-    "x`), and no value that looks like a key (no-secrets-in-configmaps; Polaris).",
+    "ConfigMaps hold no secrets: no secret-named key with a value, no setting in a " +
+    "configuration file that assigns a password, secret or token (`key = value`, `key: value`, " +
+    "`requirepass x`, `export KEY='x'`, JSON keys at any depth, `<password>x</password>`), and " +
+    "no value that looks like a key; `binaryData` is decoded and judged alike (binary content " +
+    "for known key formats only), and a value that is not base64 is reported " +
+    "(no-secrets-in-configmaps; Polaris).",
   severity: "critical",
   enforcementLevel: "mandatory",
   config: secretDetectionConfig,
@@ -439,19 +226,13 @@ export const noSecretsInConfigMaps = resourceRule({
   check: (resource, config) => {
     const options = detectionOptionsOf(config);
     const messages: string[] = [];
-    const data = resource.props.data ?? {};
-    for (const key of Object.keys(data)) {
-      const value = data[key];
-      if (typeof value === "string") messages.push(...configMapEntryProblems(key, value, options));
-    }
-    const binaryData = resource.props.binaryData ?? {};
-    for (const key of Object.keys(binaryData)) {
-      if (looksSecretName(key, options.nonSecretSuffixes)) {
-        messages.push(
-          `binaryData key ${key} is named like a secret; move it into a Secret mounted under ` +
-            `${options.secretMountPrefix}`,
-        );
+    for (const [key, value] of Object.entries<unknown>(resource.props.data ?? {})) {
+      if (typeof value === "string") {
+        messages.push(...configEntryProblems(`data key ${key}`, key, value, options));
       }
+    }
+    for (const [key, value] of Object.entries<unknown>(resource.props.binaryData ?? {})) {
+      messages.push(...binaryEntryProblems(key, value, options));
     }
     return messages;
   },

@@ -1,3 +1,6 @@
+import { execFile, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
+import { projectRoot } from "../../tools/project-root";
 import {
   describeEnvFinding,
   findSecretValue,
@@ -50,6 +53,17 @@ describe("looksSecretName", () => {
     "SSH_PASSPHRASE",
     "requirepass",
     "DATABASE_PASSWORD_FILE",
+    // Short words as a name's last word.
+    "pwd",
+    "PWD",
+    "pass",
+    "db_pass",
+    "db.pass",
+    "dbPass",
+    "MYSQL_PWD",
+    "passwd",
+    "secret",
+    "token",
   ])("%s looks secret", (name) => {
     expect(looksSecretName(name)).toBe(true);
   });
@@ -58,7 +72,12 @@ describe("looksSecretName", () => {
     "DATABASE_USER",
     "REDIS_PORT",
     "LOG_LEVEL",
-    "PWD",
+    "OLDPWD",
+    "bypass",
+    "passthrough",
+    "compass",
+    "proxy_pass",
+    "fastcgi_pass",
     "SECRET_NAME",
     "jwt-secret-name",
     "REDIS_PASSWORD_HOST",
@@ -182,6 +201,11 @@ describe("helpers", () => {
     expect(secretAssignmentKey("api_token: abc")).toBe("api_token");
     expect(secretAssignmentKey('  "password": "x",')).toBe("password");
     expect(secretAssignmentKey("export DB_PASSWORD=x")).toBe("DB_PASSWORD");
+    expect(secretAssignmentKey("export DB_PASSWORD='Tr0ub4dor3horse'")).toBe("DB_PASSWORD");
+    expect(secretAssignmentKey("password:Tr0ub4dor3horse")).toBe("password");
+    expect(secretAssignmentKey("  <password>Tr0ub4dor3horse</password>")).toBe("password");
+    expect(secretAssignmentKey('<token kind="api">abc</token>')).toBe("token");
+    expect(secretAssignmentKey("pwd=hunter2")).toBe("pwd");
     for (const line of [
       "# password = x",
       "password =",
@@ -196,6 +220,12 @@ describe("helpers", () => {
       // A shell script's computed values.
       "    token=$(printf '%s' \"$page\" | sed -n 's/^NextContinuationToken>//p')",
       "password=`cat /run/secrets/x`",
+      // Prose: with a space as the separator the value is one word.
+      "Token rotation happens daily",
+      "<password></password>",
+      "<password>${DB_PASSWORD}</password>",
+      "<password_file>/run/secrets/db</password_file>",
+      "proxy_pass backend;",
     ]) {
       expect(secretAssignmentKey(line)).toBeUndefined();
     }
@@ -216,6 +246,8 @@ describe("helpers", () => {
   test("secretEnvFinding and describeEnvFinding", () => {
     expect(secretEnvFinding("DB_PASSWORD", "hunter2")).toEqual({ reason: "secret-name" });
     expect(secretEnvFinding("DB_PASSWORD", "")).toBeUndefined();
+    // The shell's working directory is a path, not a password.
+    expect(secretEnvFinding("PWD", "/app")).toBeUndefined();
     expect(secretEnvFinding("DB_PASSWORD", "$(OTHER_VAR)")).toBeUndefined();
     expect(secretEnvFinding("DB_PASSWORD_FILE", "/run/secrets/db")).toBeUndefined();
     expect(secretEnvFinding("DB_PASSWORD_FILE", "hunter2")).toEqual({ reason: "secret-name" });
@@ -409,8 +441,8 @@ describe("no-secrets-in-configmaps", () => {
     ).toEqual([
       `${cm} data key settings.yaml line 2 holds what looks like a JSON Web Token ("eyJh…"); ` +
         "move it into a Secret mounted under /run/secrets/",
-      `${cm} data key tls.key holds a PEM private key ("----…"); move it into a Secret mounted ` +
-        "under /run/secrets/",
+      `${cm} data key tls.key holds what looks like a PEM private key ("----…"); move it into a ` +
+        "Secret mounted under /run/secrets/",
     ]);
   });
   test("binaryData keys are checked by name", async () => {
@@ -436,6 +468,179 @@ describe("no-secrets-in-configmaps", () => {
         "no-secrets-in-configmaps": { entropyThreshold: 4.8 },
       }),
     ).toEqual([]);
+  });
+  const move = "move it into a Secret mounted under /run/secrets/";
+  const readFromThere = `${move} and have the configuration read it from there`;
+
+  test("one-line configuration files are read as files", async () => {
+    const messages = await messagesOf(noSecretsInConfigMaps, [
+      configMap({
+        "redis.conf": "requirepass Tr0ub4dor3horse\n",
+        "env.sh": "export DB_PASSWORD='Tr0ub4dor3horse'",
+        "x.conf": "password:Tr0ub4dor3horse",
+      }),
+    ]);
+    expect(messages).toEqual([
+      `${cm} data key redis.conf sets requirepass to a literal value; ${readFromThere}`,
+      `${cm} data key env.sh sets DB_PASSWORD to a literal value; ${readFromThere}`,
+      `${cm} data key x.conf sets password to a literal value; ${readFromThere}`,
+    ]);
+    expect(messages.join("")).not.toContain("Tr0ub");
+  });
+  test("JSON is read by key path at any depth, XML by element", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        configMap({
+          "db.json": '{"password":"Tr0ub4dor3horse"}',
+          "nested.json": JSON.stringify({
+            db: { host: "postgres", pass: "Tr0ub4dor3horse" },
+            users: [{ name: "ci", token: "abc123" }],
+            auth: `Bearer ${fakeSecrets.jwt}`,
+          }),
+          "app.xml": "<config>\n  <password>Tr0ub4dor3horse</password>\n</config>\n",
+        }),
+      ]),
+    ).toEqual([
+      `${cm} data key db.json JSON path password sets password to a literal value; ${readFromThere}`,
+      `${cm} data key nested.json JSON path db.pass sets pass to a literal value; ${readFromThere}`,
+      `${cm} data key nested.json JSON path users[0].token sets token to a literal value; ` +
+        readFromThere,
+      `${cm} data key nested.json JSON path auth holds what looks like a JSON Web Token ` +
+        `("eyJh…"); ${move}`,
+      `${cm} data key app.xml line 2 sets password to a literal value; ${readFromThere}`,
+    ]);
+  });
+  test("references, placeholders, empty values and secret files are not secrets", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        configMap({
+          "refs.json": JSON.stringify({
+            db: { password_file: "/run/secrets/db", password: "${DB_PASSWORD}", token: "" },
+          }),
+          "refs.conf": "password = /run/secrets/db-password\ntoken: <token>\n",
+          "refs.xml": "<password>$__file{/run/secrets/x}</password>",
+          "one.conf": "pass=${PASS}",
+          DATABASE_PASSWORD_FILE: "/run/secrets/database-password",
+        }),
+      ]),
+    ).toEqual([]);
+  });
+  test("a file of many secrets lists the first 20", async () => {
+    const lines = Array.from({ length: 25 }, (_, index) => `password${index} = Tr0ub4dor3horse`);
+    const messages = await messagesOf(noSecretsInConfigMaps, [
+      configMap({ "many.conf": lines.join("\n") }),
+    ]);
+    expect(messages.length).toBe(21);
+    expect(messages[0]).toBe(
+      `${cm} data key many.conf line 1 sets password0 to a literal value; ${readFromThere}`,
+    );
+    expect(messages[20]).toBe(
+      `${cm} data key many.conf holds more secrets than the 20 listed; ${move}`,
+    );
+  });
+  test("JSON longer than a ConfigMap may be is reported, not parsed", async () => {
+    expect(
+      await messagesOf(noSecretsInConfigMaps, [
+        configMap({ "big.json": `[${"1,".repeat(600_000)}1]` }),
+      ]),
+    ).toEqual([
+      `${cm} data key big.json looks like JSON but is longer than the 1048576 characters read ` +
+        "as a document (a whole ConfigMap holds at most 1 MiB); split it into smaller files",
+    ]);
+  });
+  test("binaryData is decoded: text is read like data, binary for key formats only", async () => {
+    const base64 = (bytes: string | Buffer) => Buffer.from(bytes).toString("base64");
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    // Every byte value: as random as binary gets, and no key format in it.
+    const noise = Buffer.from(Array.from({ length: 256 }, (_, index) => (index * 37) % 256));
+    const messages = await messagesOf(noSecretsInConfigMaps, [
+      configMap(
+        {},
+        {
+          "settings.bin": base64(`DATABASE_PASSWORD=Tr0ub4dor3horse\n${fakeSecrets.pem}`),
+          "app.conf": base64("log_level = info\npassword = Tr0ub4dor3horse\n"),
+          "blob.bin": base64(Buffer.concat([png, Buffer.from(fakeSecrets.awsAccessKeyId)])),
+          "logo.png": base64(png),
+          "noise.bin": base64(noise),
+          // Line breaks in base64 are ignored, as the API server's decoder does.
+          "wrapped.conf": base64("log_level = info\n").replace(/(.{8})/g, "$1\n"),
+          "broken.bin": "not base64!",
+        },
+      ),
+    ]);
+    expect(messages).toEqual([
+      `${cm} binaryData key settings.bin holds what looks like a PEM private key ("----…"); ${move}`,
+      `${cm} binaryData key app.conf line 2 sets password to a literal value; ${readFromThere}`,
+      `${cm} binaryData key blob.bin holds binary data with an AWS access key ID in it ` +
+        `("AKIA…"); ${move}`,
+      `${cm} binaryData key broken.bin is not valid base64, so it cannot be checked for ` +
+        "secrets; encode the file with base64 (`base64 -w0 FILE`)",
+    ]);
+    expect(messages.join("")).not.toContain("Tr0ub");
+  });
+});
+
+/**
+ * Each input is one or two megabytes of the worst case of a pattern the scanner had or could
+ * have: quadratic (or worse), one would take hours, linear they take well under a second. They
+ * run in a child process so that jest's timeout can stop a scan that does not end (a scan in the
+ * test's own thread would block the timer until it returned).
+ */
+describe("the scanners run in linear time", () => {
+  const library = path.join(projectRoot, "policies", "lib");
+  const script = `
+    const scan = require(${JSON.stringify(path.join(library, "secret-scan.ts"))});
+    const { configFileFindings } = require(${JSON.stringify(path.join(library, "config-secrets.ts"))});
+    const mb = 1 << 20;
+    const results = {
+      "one run of scheme characters": scan.findSecretValue("a".repeat(2 * mb)) ?? null,
+      "schemes without user-info, then one": scan.findSecretValue("a://".repeat(mb / 2) + "u:pw@h") ?? null,
+      "@ after @ in one authority": [...scan.urlUserInfos("a://" + "@".repeat(mb))].length,
+      "spaces inside an assigned value": scan.secretAssignmentKey("password = a" + " ".repeat(mb) + "b") ?? null,
+      "unclosed references": "\${".repeat(mb).replace(scan.referencePattern, "").length,
+      "short tokens": scan.findSecretValue("a ".repeat(mb)) ?? null,
+      "hostname labels": scan.isHostname("a.".repeat(mb) + "!"),
+      "image reference parts": scan.isImageReference("a.".repeat(mb) + "/"),
+      "PEM header words": scan.findSecretValue("-----BEGIN " + "A ".repeat(mb)) ?? null,
+      "JWT segments": scan.findSecretValue(".eyJaaaaaaa".repeat(mb / 11)) ?? null,
+      "XML attributes without an end": scan.secretAssignmentKey("<password " + "a ".repeat(mb)) ?? null,
+      "a file of short lines": configFileFindings("a = b\\n".repeat(mb / 3)).length,
+      "nested JSON": configFileFindings("[".repeat(mb)).length,
+      "high-entropy megabytes": scan.shannonEntropy("ab".repeat(mb)),
+    };
+    process.stdout.write(JSON.stringify(results));
+  `;
+  let child: ChildProcess | undefined;
+  afterAll(() => child?.kill());
+
+  test("a megabyte of each pattern's worst case is scanned, with the expected results", async () => {
+    const output = await new Promise<string>((resolve, reject) => {
+      child = execFile(
+        process.execPath,
+        ["--import", "tsx", "-e", script],
+        { cwd: projectRoot, maxBuffer: 1 << 20 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+    expect(JSON.parse(output)).toEqual({
+      "one run of scheme characters": null,
+      "schemes without user-info, then one": {
+        kind: "a URL with an embedded password",
+        match: "a://u:pw@",
+      },
+      "@ after @ in one authority": 1,
+      "spaces inside an assigned value": "password",
+      "unclosed references": 2 * (1 << 20),
+      "short tokens": null,
+      "hostname labels": false,
+      "image reference parts": false,
+      "PEM header words": null,
+      "JWT segments": null,
+      "XML attributes without an end": null,
+      "a file of short lines": 0,
+      "nested JSON": 0,
+      "high-entropy megabytes": 1,
+    });
   });
 });
 
