@@ -53,14 +53,11 @@ export function unexplainedSuppressions(file: string, text: string): string[] {
     .map(({ line, number }) => `${file}:${number}: ${line.trim()}`);
 }
 
+const missing =
+  "shellcheck is not installed. Install it (Debian/Ubuntu: `apt-get install -y shellcheck`).";
 const installed = spawnSync("shellcheck", ["--version"]).status === 0;
 const runsShellcheck = installed || process.env.CI === "true";
-if (!runsShellcheck) {
-  console.warn(
-    "Skipping ShellCheck (it runs when CI=true): shellcheck is not installed. " +
-      "Install it (Debian/Ubuntu: `apt-get install -y shellcheck`).",
-  );
-}
+if (!runsShellcheck) console.warn(`Skipping ShellCheck (it runs when CI=true): ${missing}`);
 const itRunsShellcheck = runsShellcheck ? it : it.skip;
 
 describe("the shell scripts", () => {
@@ -106,7 +103,8 @@ describe("the shell scripts", () => {
       cwd: projectRoot,
       encoding: "utf8",
     });
-    if (result.error) throw new Error(`shellcheck did not run: ${result.error.message}`);
+    if (result.error)
+      throw new Error(`shellcheck did not run (${result.error.message}): ${missing}`);
     // The findings themselves in the failure message: file, line, column and code.
     if (result.status !== 0) {
       throw new Error(`shellcheck exited with ${result.status}:\n${result.stdout}${result.stderr}`);

@@ -11,6 +11,7 @@ set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
 require_env PGHOST PGUSER PGDATABASE
+require_int PGPORT 1 65535 5432
 require_int BACKUP_RETENTION_DAYS 1 3650
 require_file DATABASE_PASSWORD_FILE
 require_file BACKUP_ENCRYPTION_KEY_FILE

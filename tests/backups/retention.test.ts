@@ -1,5 +1,5 @@
 // The backup scripts' numbers and pruning, against a real PostgreSQL, redis-server and moto: a
-// retention (or port) that is not a whole number in range is refused before storage is touched,
+// retention or port that is not a whole number in range is refused before storage is touched,
 // in a folder and in a bucket; and pruning never deletes the set it has just stored, even when
 // the clock jumps forward during the backup.
 import { execFileSync } from "node:child_process";
@@ -34,6 +34,22 @@ const badRetentions = [
   "",
   "3651",
   "99999999999999999999",
+];
+/** Each numeric setting of the backup scripts, with values it refuses. */
+const refusals = [
+  ...badRetentions.map((value) => ({
+    script: "pg-backup.sh",
+    setting: "BACKUP_RETENTION_DAYS",
+    value,
+    max: 3650,
+  })),
+  { script: "pg-backup.sh", setting: "PGPORT", value: "54x32", max: 65535 },
+  { script: "pg-backup.sh", setting: "PGPORT", value: "0", max: 65535 },
+  { script: "redis-backup.sh", setting: "BACKUP_RETENTION_DAYS", value: "thirty", max: 3650 },
+  { script: "redis-backup.sh", setting: "BACKUP_RETENTION_DAYS", value: "-1", max: 3650 },
+  { script: "redis-backup.sh", setting: "REDIS_PORT", value: "port", max: 65535 },
+  { script: "redis-backup.sh", setting: "REDIS_PORT", value: "0", max: 65535 },
+  { script: "redis-backup.sh", setting: "REDIS_PORT", value: "65536", max: 65535 },
 ];
 const refusal = (name: string, value: string, max: number) =>
   `ERROR: ${name} is '${value}'; it must be a whole number from 1 to ${max}. Nothing was done\n`;
@@ -103,39 +119,19 @@ describe("backups in a folder", () => {
     env = { BACKUP_DIR: backups, BACKUP_ENCRYPTION_KEY_FILE: recipients };
   });
 
-  test.each(badRetentions)(
-    "pg-backup.sh refuses BACKUP_RETENTION_DAYS=%j and touches nothing",
-    (value) => {
-      const before = readdirSync(backups).sort();
-      const result = runScript("pg-backup.sh", [], {
-        ...postgres.env,
-        PGDATABASE: "app",
-        ...env,
-        BACKUP_RETENTION_DAYS: value,
-      });
-      expect(result.stderr.replace(/^\S+ /, "")).toBe(
-        refusal("BACKUP_RETENTION_DAYS", value, 3650),
-      );
-      expect(result.status).toBe(1);
-      expect(readdirSync(backups).sort()).toEqual(before);
-    },
-  );
-
-  test.each([
-    { setting: "BACKUP_RETENTION_DAYS", value: "thirty", max: 3650 },
-    { setting: "BACKUP_RETENTION_DAYS", value: "-1", max: 3650 },
-    { setting: "REDIS_PORT", value: "port", max: 65535 },
-    { setting: "REDIS_PORT", value: "0", max: 65535 },
-    { setting: "REDIS_PORT", value: "65536", max: 65535 },
-  ])("redis-backup.sh refuses $setting=$value and touches nothing", ({ setting, value, max }) => {
+  test.each(refusals)("$script refuses $setting=$value and touches nothing", (refused) => {
     const before = readdirSync(backups).sort();
-    const result = runScript("redis-backup.sh", [], {
-      ...redis.env,
+    const server =
+      refused.script === "pg-backup.sh" ? { ...postgres.env, PGDATABASE: "app" } : redis.env;
+    const result = runScript(refused.script, [], {
+      ...server,
       ...env,
       BACKUP_RETENTION_DAYS: "30",
-      [setting]: value,
+      [refused.setting]: refused.value,
     });
-    expect(result.stderr.replace(/^\S+ /, "")).toBe(refusal(setting, value, max));
+    expect(result.stderr.replace(/^\S+ /, "")).toBe(
+      refusal(refused.setting, refused.value, refused.max),
+    );
     expect(result.status).toBe(1);
     expect(readdirSync(backups).sort()).toEqual(before);
   });
