@@ -103,6 +103,15 @@ async function withStandIn(
 const objectRequests = (standIn: FakeS3StandIn) =>
   standIn.requests.filter((request) => !request.includes("list-type=2"));
 
+/** backup-fetch.sh's newest PostgreSQL set from the stand-in, into a fresh folder. */
+async function fetchNewest(standIn: FakeS3StandIn) {
+  const dest = privateDir("toolboxai-fetched-");
+  return {
+    dest,
+    result: await runScriptAsync("backup-fetch.sh", ["postgres", dest], bucketEnv(standIn)),
+  };
+}
+
 const listing = (standIn: FakeS3StandIn) =>
   `the listing of ${standIn.endpoint}/${bucket}/${prefix}postgres-*`;
 
@@ -137,12 +146,7 @@ test.each(untrusted)(
   "backup-fetch.sh fails and fetches nothing when $what (fake S3 stand-in)",
   ({ pages, error }) =>
     withStandIn(pages(), async (standIn) => {
-      const dest = privateDir("toolboxai-fetched-");
-      const result = await runScriptAsync(
-        "backup-fetch.sh",
-        ["postgres", dest],
-        bucketEnv(standIn),
-      );
+      const { dest, result } = await fetchNewest(standIn);
       // The last line, after curl's own (`(22) The requested URL returned error: 503`).
       const lastLine = result.stderr.trimEnd().split("\n").at(-1)!.replace(/^\S+ /, "");
       expect(lastLine).toBe(`ERROR: ${error(listing(standIn))}`);
@@ -190,12 +194,7 @@ describe("with a fake S3 stand-in whose three pages all answer", () => {
 
   test("backup-fetch.sh fetches the newest set, from the last page", () =>
     withStandIn(pages(), async (standIn) => {
-      const dest = privateDir("toolboxai-fetched-");
-      const result = await runScriptAsync(
-        "backup-fetch.sh",
-        ["postgres", dest],
-        bucketEnv(standIn),
-      );
+      const { dest, result } = await fetchNewest(standIn);
       expect(result).toMatchObject({ status: 0, stdout: `${path.join(dest, newest)}\n` });
       expect(readdirSync(dest).sort()).toEqual([newest, `${newest}.json`, `${newest}.sha256`]);
       expect(readFileSync(path.join(dest, newest))).toEqual(sets.get(newest)!.get(newest));
