@@ -98,6 +98,16 @@ describe("the shell scripts", () => {
     expect(unexplained).toEqual([]);
   });
 
+  it("in scripts/backup/ are checked as POSIX sh (the jobs run them with Alpine's busybox sh)", () => {
+    const backupScripts = scripts.filter((file) => file.startsWith("scripts/backup/"));
+    expect(backupScripts.length).toBeGreaterThan(0);
+    const notPosix = backupScripts.filter((file) => {
+      const head = readFileSync(path.join(projectRoot, file), "utf8").split("\n")[0];
+      return head !== "#!/bin/sh" && head !== "# shellcheck shell=sh";
+    });
+    expect(notPosix).toEqual([]);
+  });
+
   itRunsShellcheck("pass ShellCheck, every severity", () => {
     const result = spawnSync("shellcheck", ["--format=gcc", ...scripts], {
       cwd: projectRoot,
