@@ -5,12 +5,57 @@
 // admits everything), and sync automatically with prune, self-heal and bounded retries.
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { resourceRule, stackRule, type StackFinding } from "./lib/define";
+import { urlUserInfos, type UrlUserInfo } from "./lib/secret-scan";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
-const stackType = "kubernetes:pulumi.com/v1:Stack";
 const applicationType = "kubernetes:argoproj.io/v1alpha1:Application";
 const projectType = "kubernetes:argoproj.io/v1alpha1:AppProject";
+
+/** Is `type` the kind in this API group, whatever version it is sent as? */
+function isKind(type: string, group: string, kind: string): boolean {
+  const [provider, apiVersion = "", name] = type.split(":");
+  return provider === "kubernetes" && apiVersion.startsWith(`${group}/`) && name === kind;
+}
+
+/** A Pulumi Kubernetes Operator Stack: v1 and v1alpha1 are both served. */
+const isStack = (type: string) => isKind(type, "pulumi.com", "Stack");
+
+/** The kinds that name a repository: the operator's Stack and Workspace, Argo CD's. */
+function declaresRepositories(type: string): boolean {
+  return (
+    isStack(type) ||
+    isKind(type, "auto.pulumi.com", "Workspace") ||
+    ["Application", "ApplicationSet", "AppProject"].some((kind) =>
+      isKind(type, "argoproj.io", kind),
+    )
+  );
+}
+
+/** Every string under `value` with its path (`spec.source.repoURL`), walked without recursion. */
+function* stringsOf(value: unknown, path: string): Generator<[string, string]> {
+  const stack: [string, unknown][] = [[path, value]];
+  while (stack.length > 0) {
+    const [at, item] = stack.pop()!;
+    if (typeof item === "string") yield [at, item];
+    else if (Array.isArray(item)) {
+      for (let index = item.length - 1; index >= 0; index--) {
+        stack.push([`${at}[${index}]`, item[index]]);
+      }
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, child] of Object.entries(item).reverse())
+        stack.push([`${at}.${key}`, child]);
+    }
+  }
+}
+
+/**
+ * Credentials in a URL: a password in any scheme, or any user-info over HTTP(S), where a token
+ * goes as the user name (`https://<token>@github.com`). `ssh://git@host` names the SSH user only.
+ */
+function carriesCredentials(info: UrlUserInfo): boolean {
+  return Boolean(info.password) || (info.user !== "" && /^(?:git\+)?https?$/.test(info.scheme));
+}
 
 export const deliveryNoDestroyOnFinalize = resourceRule({
   name: "delivery-no-destroy-on-finalize",
@@ -22,7 +67,7 @@ export const deliveryNoDestroyOnFinalize = resourceRule({
   remediationSteps:
     "Set `destroyOnFinalize: false` (or leave it out). To remove an environment, run `pulumi " +
     'destroy` on purpose, with its protected data lifted first (README, "Protected data").',
-  appliesTo: (type) => type === stackType,
+  appliesTo: isStack,
   check: (stack) =>
     stack.props?.spec?.destroyOnFinalize === true
       ? ["destroyOnFinalize is true: deleting this object would destroy the whole stack"]
@@ -47,7 +92,7 @@ export const deliveryDriftCorrection = resourceRule({
   remediationSteps:
     "Set `refresh: true`, `continueResyncOnCommitMatch: true` and `resyncFrequencySeconds` at " +
     "most the configured maximum (the delivery setting resyncMinutes).",
-  appliesTo: (type) => type === stackType,
+  appliesTo: isStack,
   check: (stack, config) => {
     const spec = stack.props?.spec ?? {};
     const maxSeconds = Number(config.maxResyncMinutes) * 60;
@@ -77,32 +122,47 @@ const credentialName = /(TOKEN|PASSPHRASE|PASSWORD|SECRET|KEY)/i;
 export const deliveryCredentialsByReference = resourceRule({
   name: "delivery-credentials-by-reference",
   description:
-    "A Pulumi Kubernetes Operator Stack takes credentials (access tokens, passphrases, keys) " +
-    "from Kubernetes Secrets by reference: no literal value in envRefs, and no inline `secrets` " +
-    "config in the object (no-literal-secret-env; secrets-as-files).",
+    "Delivery takes credentials (access tokens, passphrases, keys) from Kubernetes Secrets by " +
+    "reference: a Pulumi Kubernetes Operator Stack has no literal value in envRefs and no " +
+    "inline `secrets` config, and no repository URL of a Stack, Workspace or Argo CD " +
+    "Application, ApplicationSet or AppProject (projectRepo, repoURL, sourceRepos, git url) " +
+    "carries credentials in its user-info (no-literal-secret-env; secrets-as-files).",
   severity: "critical",
   enforcementLevel: "mandatory",
   remediationSteps:
     "Create the Secret outside the program (`kubectl create secret generic …`) and reference it: " +
     "`envRefs: {PULUMI_ACCESS_TOKEN: {type: Secret, secret: {name, key}}}`; keep secret config " +
-    "in the stack's encrypted config, not in `spec.secrets`. Rotate any value that was inlined.",
-  appliesTo: (type) => type === stackType,
-  check: (stack) => {
-    const spec = stack.props?.spec ?? {};
+    "in the stack's encrypted config, not in `spec.secrets`. Write repository URLs without " +
+    "user-info (`https://github.com/org/repo.git`) and give the token through a Secret (the " +
+    "Stack's `gitAuth`, an Argo CD repository Secret). Rotate any value that was inlined.",
+  appliesTo: declaresRepositories,
+  check: (object) => {
+    const spec = object.props?.spec ?? {};
     const messages: string[] = [];
-    for (const [name, ref] of Object.entries<any>(spec.envRefs ?? {})) {
-      if (credentialName.test(name) && ref?.type !== "Secret") {
+    if (isStack(object.type)) {
+      for (const [name, ref] of Object.entries<any>(spec.envRefs ?? {})) {
+        if (credentialName.test(name) && ref?.type !== "Secret") {
+          messages.push(
+            `envRefs.${name} is of type ${ref?.type ?? "unset"}; a credential must come from a ` +
+              "Secret (type: Secret)",
+          );
+        }
+      }
+      if (spec.secrets && Object.keys(spec.secrets).length > 0) {
         messages.push(
-          `envRefs.${name} is of type ${ref?.type ?? "unset"}; a credential must come from a ` +
-            "Secret (type: Secret)",
+          `spec.secrets holds ${Object.keys(spec.secrets).join(", ")} inline; use the stack's ` +
+            "encrypted config or secretsRef",
         );
       }
     }
-    if (spec.secrets && Object.keys(spec.secrets).length > 0) {
-      messages.push(
-        `spec.secrets holds ${Object.keys(spec.secrets).join(", ")} inline; use the stack's ` +
-          "encrypted config or secretsRef",
-      );
+    for (const [path, text] of stringsOf(spec, "spec")) {
+      const info = [...urlUserInfos(text)].find(carriesCredentials);
+      if (info) {
+        messages.push(
+          `${path} carries credentials in a URL (${info.scheme}://***@${info.host}); write it ` +
+            "without user-info and give the token through a Secret",
+        );
+      }
     }
     return messages;
   },

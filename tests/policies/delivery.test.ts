@@ -7,6 +7,7 @@ import {
   deliveryPolicies,
 } from "../../policies/delivery";
 import { application, appProject, operatorStack } from "./fixtures/delivery";
+import { fakeSecrets } from "./fixtures/secrets";
 import { messagesOf } from "./support";
 
 const stackRef = "Stack toolboxai-delivery/toolboxai-production:";
@@ -59,6 +60,56 @@ test("delivery-credentials-by-reference", async () => {
   expect(await messagesOf(deliveryCredentialsByReference, [stack])).toEqual([
     `${stackRef} envRefs.PULUMI_CONFIG_PASSPHRASE is of type Literal; a credential must come from a Secret (type: Secret)`,
     `${stackRef} spec.secrets holds toolboxai:postgresPassword inline; use the stack's encrypted config or secretsRef`,
+  ]);
+});
+
+describe("delivery-credentials-by-reference: repository URLs", () => {
+  const token = fakeSecrets.githubToken;
+  const byReference = "write it without user-info and give the token through a Secret";
+
+  test("a Stack's projectRepo with a token in it, as v1 or v1alpha1", async () => {
+    const stack = operatorStack();
+    stack.spec.projectRepo = `https://deploy:${token}@github.com/toolboxai/infrastructure.git`;
+    const older = { ...operatorStack(), apiVersion: "pulumi.com/v1alpha1" };
+    older.spec.projectRepo = `https://${token}@github.com/toolboxai/infrastructure.git`;
+    const messages = await messagesOf(deliveryCredentialsByReference, [stack, older]);
+    expect(messages).toEqual([
+      `${stackRef} spec.projectRepo carries credentials in a URL (https://***@github.com); ` +
+        byReference,
+      `${stackRef} spec.projectRepo carries credentials in a URL (https://***@github.com); ` +
+        byReference,
+    ]);
+    expect(messages.join("")).not.toContain(token.slice(0, 8));
+  });
+  test("an Application's sources and an AppProject's sourceRepos", async () => {
+    const app = application();
+    app.spec.sources = [
+      { repoURL: "https://github.com/toolboxai/charts.git" },
+      { repoURL: `https://x-access-token:${token}@github.com/toolboxai/values.git` },
+    ];
+    const project = appProject();
+    project.spec.sourceRepos.push(`git+https://ci:${token}@gitlab.example:8443/org/repo.git`);
+    expect(await messagesOf(deliveryCredentialsByReference, [app, project])).toEqual([
+      `${appRef} spec.sources[1].repoURL carries credentials in a URL ` +
+        `(https://***@github.com); ${byReference}`,
+      "AppProject argocd/toolboxai-staging: spec.sourceRepos[1] carries credentials in a URL " +
+        `(git+https://***@gitlab.example:8443); ${byReference}`,
+    ]);
+  });
+  test("SSH user names are not credentials", async () => {
+    const app = application();
+    app.spec.source.repoURL = "ssh://git@github.com/toolboxai/infrastructure.git";
+    const project = appProject();
+    project.spec.sourceRepos = ["git@github.com:toolboxai/infrastructure.git"];
+    expect(await messagesOf(deliveryCredentialsByReference, [app, project])).toEqual([]);
+  });
+});
+
+test("the Stack rules judge a v1alpha1 Stack too (the operator serves both versions)", async () => {
+  const stack = { ...operatorStack(), apiVersion: "pulumi.com/v1alpha1" };
+  stack.spec.destroyOnFinalize = true;
+  expect(await messagesOf(deliveryNoDestroyOnFinalize, [stack])).toEqual([
+    `${stackRef} destroyOnFinalize is true: deleting this object would destroy the whole stack`,
   ]);
 });
 
