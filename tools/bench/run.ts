@@ -1,9 +1,10 @@
 // `npm run bench [-- --runs N]`: wall-clock medians of the commands users wait for, each in a
 // fresh process as a user runs it, side by side with the floor: the Pulumi SDK alone registering
-// the same number of resources under mocks (tools/bench/floor.ts). Prints the ratios and the
-// targets; a measurement, not a test, so it never fails on a slow machine.
+// the same number of resources under mocks (tools/bench/floor.ts), and the pack on one 50 MB
+// ConfigMap value with its peak memory. Prints the ratios and the targets; a measurement, not a
+// test, so it never fails on a slow machine.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../project-root";
 import { withScratchDir } from "../scratch";
@@ -58,6 +59,50 @@ function measure(
 /** `node scripts/tool.mjs <tool> ...`: what `npm run <tool>` runs, without npm's own start-up. */
 const node = (tool: string, ...args: string[]) =>
   [process.execPath, [launcher, tool, ...args]] as const;
+
+const largeValueBytes = 50 * 1024 * 1024;
+
+/**
+ * A ConfigMap whose one value is 50 MB of `a` (issue 21's repro: one unanchored pattern made it
+ * run for hours): every secret pattern reads it to its end and none matches.
+ */
+function writeLargeConfigMap(file: string): void {
+  const header =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: large\n  namespace: toolboxai\ndata:\n";
+  writeFileSync(file, `${header}  value: ${"a".repeat(largeValueBytes)}\n`);
+}
+
+/**
+ * Wraps a `scripts/tool.mjs` run so that the process prints its own peak resident memory
+ * (`process.resourceUsage().maxRSS`, kB) as the last line of its stderr.
+ */
+const peakRssWrapper = `
+  process.on("exit", () => process.stderr.write("\\npeak-rss-kb " + process.resourceUsage().maxRSS + "\\n"));
+  process.argv.splice(1, 0, ${JSON.stringify(launcher)});
+  import(${JSON.stringify(launcher)});
+`;
+
+/** The median time and the largest peak memory of `runs` runs of the pack on `file`. */
+function measureLargeValue(file: string, runs: number): { median: number; peakMb: number } {
+  const times: number[] = [];
+  let peakKb = 0;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const result = spawnSync(
+      process.execPath,
+      ["-e", peakRssWrapper, "policy", "--manifests", file],
+      { cwd: projectRoot, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+    );
+    times.push(performance.now() - started);
+    const peak = /\npeak-rss-kb (\d+)\n$/.exec(result.stderr);
+    // The ConfigMap lacks the recommended labels: exit 1 is the expected answer.
+    if (![0, 1].includes(result.status ?? -1) || !peak) {
+      throw new Error(`policy on a 50 MB value: exited with ${result.status}:\n${result.stderr}`);
+    }
+    peakKb = Math.max(peakKb, Number(peak[1]));
+  }
+  return { median: median(times), peakMb: peakKb / 1024 };
+}
 
 function format(measurement: Measurement): string {
   const ms = (value: number) => `${Math.round(value)} ms`.padStart(8);
@@ -118,6 +163,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       ),
       measure("policy --stack production", ...node("policy", "--stack", "production"), runs),
     ];
+    const large = path.join(scratch, "large-value.yaml");
+    writeLargeConfigMap(large);
+    const largeValue = measureLargeValue(large, runs);
     const [, , oneFile, oneFileNpm] = results;
     console.log(`Medians of ${runs} runs (and the fastest), each a fresh process:\n`);
     console.log(`  ${"command".padEnd(64)} ${"median".padStart(8)} ${"min".padStart(8)}`);
@@ -132,6 +180,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           (measurement.median <= 1000 ? "met" : "missed"),
       );
     }
+    console.log(
+      `policy --manifests <one 50 MB ConfigMap value>: ${Math.round(largeValue.median)} ms ` +
+        `(target < 5000 ms) ${largeValue.median < 5000 ? "met" : "missed"}; peak RSS ` +
+        `${Math.round(largeValue.peakMb)} MB (target < 500 MB) ` +
+        (largeValue.peakMb < 500 ? "met" : "missed"),
+    );
     return 0;
   });
 }
