@@ -132,6 +132,28 @@ describe("argocd-project-scope", () => {
     // A glob destination admits what it matches.
     app.spec.destination.namespace = "toolboxai-staging-monitoring";
     expect(await messagesOf(argocdProjectScope, [appProject(), app])).toEqual([]);
+    // Stars anywhere, and many of them: as `.*` each in a regular expression, 12 stars took
+    // months (nine times as long per star).
+    const project = appProject();
+    const many = (ending: string) => `${"*a".repeat(12)}*${ending}`;
+    const monitoring = "toolboxai-staging-monitoring";
+    for (const [pattern, namespace, admitted] of [
+      [many("b"), "a".repeat(63), false],
+      [many(""), "a".repeat(63), true],
+      ["a*a", "a", false],
+      ["*-staging-*", monitoring, true],
+      ["toolboxai*monitoring", monitoring, true],
+      [`${monitoring}*`, monitoring, true],
+      ["*monitoring-*", monitoring, false],
+    ] as const) {
+      project.spec.destinations = [
+        { server: "https://kubernetes.default.svc", namespace: pattern },
+      ];
+      app.spec.destination.namespace = namespace;
+      const messages = await messagesOf(argocdProjectScope, [project, app]);
+      const judged = { pattern, admitted: !messages.some((message) => message.startsWith(appRef)) };
+      expect(judged).toEqual({ pattern, admitted });
+    }
     expect(await messagesOf(argocdProjectScope, [application()])).toEqual([
       `${appRef} names project toolboxai-staging, which is not an AppProject of the stack`,
     ]);
