@@ -166,6 +166,7 @@ function configEntryProblems(
   );
 }
 
+const configMapType = "kubernetes:core/v1:ConfigMap";
 const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -222,7 +223,7 @@ export const noSecretsInConfigMaps = resourceRule({
     "Move the secret out of the ConfigMap into a Secret, mount it read-only under /run/secrets/ " +
     "and make the configuration read it from there (e.g. redis `include /run/secrets/x.conf`, " +
     "a `*_FILE` variable or a `password_file` setting); rotate the exposed secret.",
-  appliesTo: (type) => type === "kubernetes:core/v1:ConfigMap",
+  appliesTo: (type) => type === configMapType,
   check: (resource, config) => {
     const options = detectionOptionsOf(config);
     const messages: string[] = [];
@@ -233,6 +234,76 @@ export const noSecretsInConfigMaps = resourceRule({
     }
     for (const [key, value] of Object.entries<unknown>(resource.props.binaryData ?? {})) {
       messages.push(...binaryEntryProblems(key, value, options));
+    }
+    return messages;
+  },
+});
+
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** Does kubectl's copy of an applied object hold a Secret's data? */
+function isSecretWithData(applied: string): boolean {
+  try {
+    const object = JSON.parse(applied) as any;
+    const entries = { ...object?.data, ...object?.stringData };
+    return object?.kind === "Secret" && Object.keys(entries).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export const noSecretsInAnnotations = resourceRule({
+  name: "no-secrets-in-annotations",
+  description:
+    "An object's annotations hold no secrets: `kubectl.kubernetes.io/last-applied-configuration` " +
+    "of a Secret (kubectl copies its data there in plain text) is reported, any other is read " +
+    "as JSON like a ConfigMap's file, and every annotation is searched for the known key " +
+    "formats (PEM private keys, AWS, GitHub, Slack, Google, Stripe keys, JWTs, URLs with " +
+    "passwords). Entropy is not tested: annotations hold checksums and IDs " +
+    "(no-secrets-in-configmaps; Kubernetes Secrets good practices).",
+  severity: "critical",
+  enforcementLevel: "mandatory",
+  config: {
+    nonSecretSuffixes: secretDetectionConfig.nonSecretSuffixes,
+    secretMountPrefix: secretDetectionConfig.secretMountPrefix,
+  },
+  remediationSteps:
+    "Remove the secret from the annotation and rotate it. Apply Secrets with server-side apply " +
+    "(`kubectl apply --server-side`, which keeps no last-applied copy) or `kubectl create " +
+    "secret`, and delete the annotation from objects that carry one " +
+    `(\`kubectl annotate <kind>/<name> ${lastApplied}-\`).`,
+  // The objects kubectl's copy exposes most (a Secret's, a ConfigMap's); reading every kind would
+  // make this a generic rule, which the report treats as not judging a kind at all.
+  appliesTo: (type) => type === "kubernetes:core/v1:Secret" || type === configMapType,
+  check: (resource, config) => {
+    const options: DetectionOptions = {
+      entropyThreshold: Infinity,
+      nonSecretSuffixes: config.nonSecretSuffixes,
+      secretMountPrefix: String(config.secretMountPrefix),
+    };
+    const move = `move it into a Secret mounted under ${options.secretMountPrefix}`;
+    const messages: string[] = [];
+    for (const [key, value] of Object.entries<unknown>(
+      resource.props.metadata?.annotations ?? {},
+    )) {
+      if (typeof value !== "string") continue;
+      const where = `annotation ${key}`;
+      if (key === lastApplied && isSecretWithData(value)) {
+        messages.push(
+          `${where} holds the Secret's data in plain text; apply it server-side and delete ` +
+            "the annotation",
+        );
+      } else if (key === lastApplied) {
+        const findings = configFileFindings(value, options);
+        messages.push(...findings.map((finding) => describeConfigFinding(where, finding, move)));
+      } else {
+        const found = findSecretValue(value, options);
+        if (found) {
+          messages.push(
+            `${where} holds what looks like ${found.kind} ("${redact(found.match)}"); ${move}`,
+          );
+        }
+      }
     }
     return messages;
   },
@@ -328,4 +399,9 @@ export const secretsAsFiles = podRule({
   },
 });
 
-export const secretPolicies: Policies = [noLiteralSecretEnv, noSecretsInConfigMaps, secretsAsFiles];
+export const secretPolicies: Policies = [
+  noLiteralSecretEnv,
+  noSecretsInConfigMaps,
+  noSecretsInAnnotations,
+  secretsAsFiles,
+];
