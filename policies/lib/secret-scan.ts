@@ -104,8 +104,15 @@ export function isPlaceholder(value: string): boolean {
  * to pass the entropy test, but not random. Digits or capitals anywhere keep a token in the test.
  */
 export function isIdentifierChain(token: string): boolean {
-  return /^[a-z]+(?:[._:|/-][a-z]+)+$/.test(token);
+  return token.length <= maxShapedLength && /^[a-z]+(?:[._:|/-][a-z]+)+$/.test(token);
 }
+
+/**
+ * Longer than any hostname, image reference or identifier chain: a token this long is judged by
+ * its entropy alone. Their patterns repeat a group per label, and V8's backtracking stack runs out
+ * after a few million repetitions (a RangeError, not a verdict).
+ */
+const maxShapedLength = 4096;
 
 /** The user-info of a URL in a text: `scheme://user:password@host`. */
 export interface UrlUserInfo {
@@ -210,17 +217,20 @@ const imageReferencePattern =
 
 /** A hostname, `host:port` or `host:port/path` (a scheme-less URL). */
 export function isHostname(value: string): boolean {
-  return hostnamePattern.test(value.trim());
+  const trimmed = value.trim();
+  return trimmed.length <= maxShapedLength && hostnamePattern.test(trimmed);
 }
 
 /** A container image reference (`ghcr.io/org/app:1.2`, `postgres@sha256:…`). */
 export function isImageReference(value: string): boolean {
   const trimmed = value.trim();
+  if (trimmed.length > maxShapedLength) return false;
   return imageReferencePattern.test(trimmed) && (trimmed.includes("/") || /[:@]/.test(trimmed));
 }
 
 export const privateKeyKind = "a PEM private key";
-export const privateKeyPattern = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+/** At most 8 words before PRIVATE KEY (`RSA`, `ENCRYPTED`, `OPENSSH`): a bounded repetition. */
+export const privateKeyPattern = /-----BEGIN (?:[A-Z0-9]+ ){0,8}PRIVATE KEY(?: BLOCK)?-----/;
 
 /** Known key formats; each starts at a literal prefix and reads a bounded or single run. */
 const valuePatterns: readonly { readonly kind: string; readonly pattern: RegExp }[] = [

@@ -662,6 +662,10 @@ describe("the scanners run in linear time", () => {
       "a file of short lines": configFileFindings("a = b\\n".repeat(mb / 3)).length,
       "nested JSON": configFileFindings("[".repeat(mb)).length,
       "high-entropy megabytes": scan.shannonEntropy("ab".repeat(mb)),
+      // Millions of repetitions of a group overflow V8's backtracking stack (a RangeError).
+      "PEM header of 8 million words": scan.findSecretValue("-----BEGIN " + "A ".repeat(8 * mb)) ?? null,
+      "hostname of 8 million labels": scan.isHostname("a.".repeat(8 * mb) + "a"),
+      "a hostname-shaped high-entropy token": scan.findSecretValue("abcdefghijklmnop.".repeat(mb))?.kind ?? null,
     };
     process.stdout.write(JSON.stringify(results));
   `;
@@ -695,6 +699,9 @@ describe("the scanners run in linear time", () => {
       "a file of short lines": 0,
       "nested JSON": 0,
       "high-entropy megabytes": 1,
+      "PEM header of 8 million words": null,
+      "hostname of 8 million labels": false,
+      "a hostname-shaped high-entropy token": "a high-entropy string",
     });
   });
 });
