@@ -49,10 +49,8 @@ export function configFileFindings(text: string, options: DetectionOptions = {})
   }
   const json = looksJson ? parseJson(text) : undefined;
   const findings = json === undefined ? textFindings(text, options) : jsonFindings(json, options);
-  const listed = [...findings.slice(0, findingLimit)];
-  return findings.length > findingLimit
-    ? [...listed, { where: "", reason: "more", limit: findingLimit }]
-    : listed;
+  if (findings.length <= findingLimit) return findings;
+  return [...findings.slice(0, findingLimit), { where: "", reason: "more", limit: findingLimit }];
 }
 
 function parseJson(text: string): unknown {
