@@ -5,7 +5,7 @@
 // workloads (tests/policies/properties.test.ts) must decode alike too. kubectl runs offline
 // (`label --local`: no API server is contacted; KUBECONFIG points at an empty file).
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
@@ -41,12 +41,47 @@ const describeKubectl = unavailable ? describe.skip : describe;
 /** kubectl adds this label to what it decodes; the runner's objects get it too, to compare. */
 const probe = "decode-differential.toolboxai.io/probe";
 
+/** Is this a Kubernetes object (apiVersion and kind), as a fixture module builds them? */
+const isManifest = (value: any): boolean =>
+  typeof value?.apiVersion === "string" && typeof value?.kind === "string";
+
+/**
+ * Every manifest fixture of the policy tests: what each fixture module's argument-free builders
+ * return (helpers that need arguments throw or return no manifest, and are passed over).
+ */
+function policyFixtures(): any[] {
+  const folder = path.resolve(__dirname, "..", "policies", "fixtures");
+  return readdirSync(folder)
+    .filter((file) => file.endsWith(".ts") && file !== "docker.ts")
+    .flatMap((file) =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the modules are found by listing the folder, so a new one is compared too
+      Object.values(require(path.join(folder, file)) as Record<string, unknown>).flatMap(
+        (builder) => {
+          if (typeof builder !== "function" || builder.length > 0) return [];
+          try {
+            const built = builder();
+            return [built].flat().filter(isManifest);
+          } catch {
+            return [];
+          }
+        },
+      ),
+    );
+}
+
 const fixtures = [
   compliantDeployment(),
   compliantPod(),
   compliantCronJob(),
   compliantStatefulSet(),
+  ...policyFixtures(),
 ];
+
+test("the differential sees every fixture module's manifests", () => {
+  // Fewer would mean the collection above stopped finding them, and this test checked nothing.
+  expect(fixtures.length).toBeGreaterThan(60);
+  expect(new Set(fixtures.map((object) => object.kind)).size).toBeGreaterThan(25);
+});
 const fixtureEncodings: Encoding[] = fixtures.flatMap((object) => [
   {
     name: `${object.kind} fixture as YAML`,
