@@ -3,7 +3,7 @@
 // the data service and its backup CronJob are different objects.
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { stackRule, type StackFinding } from "./lib/define";
-import { containersOf, podTemplateOf } from "./lib/kubernetes";
+import { containersOf, listOf, podTemplateOf } from "./lib/kubernetes";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -91,7 +91,7 @@ function dataServices(resources: readonly PolicyResource[]): DataService[] {
     const template = podTemplateOf(resource.type, resource.props);
     if (!template) continue;
     const { name, namespace } = metadataOf(resource);
-    for (const volume of template.spec?.volumes ?? []) {
+    for (const volume of listOf(template.spec?.volumes)) {
       const claim = volume?.persistentVolumeClaim?.claimName;
       if (typeof claim !== "string") continue;
       const key = `${namespace ?? ""}/${claim}`;
@@ -139,7 +139,7 @@ function cronJobProblems(cronJob: PolicyResource, minRetentionDays: number): str
   }
   const env = new Map<string, any>();
   for (const entry of containersOf(podTemplateOf(cronJob.type, cronJob.props)?.spec)) {
-    for (const variable of entry.container?.env ?? []) env.set(String(variable?.name), variable);
+    for (const variable of listOf(entry.container?.env)) env.set(String(variable?.name), variable);
   }
   const key = env.get("BACKUP_ENCRYPTION_KEY_FILE");
   if (typeof key?.value !== "string" || key.value.trim() === "") {

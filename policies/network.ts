@@ -8,7 +8,14 @@ import { resourceRule, stackRule, type RuleConfig, type StackFinding } from "./l
 import { AddressRanges, cidrHolds, isAddress, parseCidr, type Cidr } from "./lib/addresses";
 import { findExemption, recordExemption } from "./lib/exemptions";
 import { listAt } from "./lib/lists";
-import { selects, describeSelector, isEmptySelector, kindOf } from "./lib/kubernetes";
+import {
+  containersOf,
+  describeSelector,
+  isEmptySelector,
+  kindOf,
+  listOf,
+  selects,
+} from "./lib/kubernetes";
 import {
   describeObject,
   inNamespace,
@@ -19,10 +26,6 @@ import {
 } from "./lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
-
-function listOf(value: any): any[] {
-  return Array.isArray(value) ? [...value] : [];
-}
 
 /** `{app=api}`: a selector as it reads inside a message. */
 function braced(selector: any): string {
@@ -240,8 +243,8 @@ export const serviceTargetsPod = stackRule({
       }
       const portNames = new Set(
         targeted.flatMap((owner) =>
-          (owner.podSpec?.containers ?? []).flatMap((container: any) =>
-            (container?.ports ?? []).map((port: any) => port?.name),
+          containersOf(owner.podSpec).flatMap(({ container }) =>
+            listOf(container.ports).map((port: any) => port?.name),
           ),
         ),
       );

@@ -4,7 +4,7 @@
 import type { Policies } from "@pulumi/policy";
 import { configFileFindings, type ConfigFinding } from "./lib/config-secrets";
 import { podRule, resourceRule, type RuleConfig } from "./lib/define";
-import { describeContainer, type ContainerEntry } from "./lib/kubernetes";
+import { describeContainer, listOf, type ContainerEntry } from "./lib/kubernetes";
 import {
   defaultNonSecretSuffixes,
   defaultSecretMountPrefix,
@@ -103,7 +103,7 @@ export const noLiteralSecretEnv = podRule({
     const options = detectionOptionsOf(config);
     const messages: string[] = [];
     for (const entry of pod.containers) {
-      for (const variable of entry.container.env ?? []) {
+      for (const variable of listOf(entry.container.env)) {
         if (typeof variable?.value !== "string") continue;
         const name = String(variable.name);
         const finding = secretEnvFinding(name, variable.value, options);
@@ -312,8 +312,8 @@ export const noSecretsInAnnotations = resourceRule({
 /** Names of pod volumes that carry secrets: secret, projected secret sources, CSI secret store. */
 function secretVolumeNames(podSpec: any): Set<string> {
   const names = new Set<string>();
-  for (const volume of podSpec?.volumes ?? []) {
-    const projected = (volume.projected?.sources ?? []).some((source: any) => source?.secret);
+  for (const volume of listOf(podSpec?.volumes)) {
+    const projected = listOf(volume?.projected?.sources).some((source: any) => source?.secret);
     const csi = typeof volume.csi?.driver === "string" && /secret/i.test(volume.csi.driver);
     if (volume.secret || projected || csi) names.add(String(volume.name));
   }
@@ -323,7 +323,7 @@ function secretVolumeNames(podSpec: any): Set<string> {
 /** The volumeMount that provides `file` in the container: the deepest mount at or above it. */
 function mountProviding(entry: ContainerEntry, file: string): any {
   let best: any;
-  for (const mount of entry.container.volumeMounts ?? []) {
+  for (const mount of listOf(entry.container.volumeMounts)) {
     if (typeof mount?.mountPath !== "string" || !isUnder(file, mount.mountPath)) continue;
     if (!best || mount.mountPath.length > best.mountPath.length) best = mount;
   }
@@ -350,7 +350,7 @@ export const secretsAsFiles = podRule({
     const messages: string[] = [];
     for (const entry of pod.containers) {
       const container = describeContainer(entry);
-      for (const variable of entry.container.env ?? []) {
+      for (const variable of listOf(entry.container.env)) {
         const name = String(variable?.name);
         const ref = variable?.valueFrom?.secretKeyRef;
         if (ref) {
@@ -378,7 +378,7 @@ export const secretsAsFiles = podRule({
           }
         }
       }
-      for (const source of entry.container.envFrom ?? []) {
+      for (const source of listOf(entry.container.envFrom)) {
         if (source?.secretRef) {
           messages.push(
             `${container} envFrom loads Secret "${source.secretRef.name}" into the environment; ` +
@@ -386,7 +386,7 @@ export const secretsAsFiles = podRule({
           );
         }
       }
-      for (const mount of entry.container.volumeMounts ?? []) {
+      for (const mount of listOf(entry.container.volumeMounts)) {
         if (!secretVolumes.has(String(mount?.name))) continue;
         const where = `${container} mounts secret volume "${mount.name}" at ${mount.mountPath}`;
         if (typeof mount.mountPath !== "string" || !isUnder(mount.mountPath, prefix)) {

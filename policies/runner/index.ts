@@ -307,7 +307,12 @@ export async function runPolicyPack(
         report,
       );
     } catch (error) {
-      if (!(error instanceof NotApplicable)) throw error;
+      if (error instanceof NotApplicable) continue;
+      // A stack policy reads every object: it cannot say which one it failed on.
+      throw new Error(
+        `policy '${policy.name}' failed on the stack's objects: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
   return { findings, readBy };

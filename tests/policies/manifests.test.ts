@@ -2,7 +2,7 @@
 // tested in tests/policy-command.test.ts).
 import { mkdirSync, realpathSync, symlinkSync, truncateSync } from "node:fs";
 import * as path from "node:path";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { stringify } from "yaml";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 import { policies } from "../../policies/pack";
@@ -262,6 +262,25 @@ test("a policy that throws on a document is named with the file and document", a
   };
   await expect(runPolicyPack([breaks], resources)).rejects.toThrow(
     `${path.join(dir, "pod.yaml")} document 0: policy 'stand-in-that-breaks' failed on this Pod: `,
+  );
+});
+
+test("a stack policy that throws is named", async () => {
+  const dir = folder({
+    "pod.yaml":
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: toolboxai}\nspec: {containers: {}}\n",
+  });
+  const { resources } = readManifests(dir, checkedKubernetesTypes);
+  const breaks: StackValidationPolicy = {
+    name: "stand-in-stack-rule-that-breaks",
+    description: "a stand-in stack policy that fails on every stack",
+    enforcementLevel: "mandatory",
+    validateStack: (args) => {
+      (args.resources[0].props.spec.containers as unknown as unknown[]).map(String);
+    },
+  };
+  await expect(runPolicyPack([breaks], resources)).rejects.toThrow(
+    "policy 'stand-in-stack-rule-that-breaks' failed on the stack's objects: ",
   );
 });
 

@@ -49,6 +49,7 @@ import * as path from "node:path";
 import { topologySpread } from "../../policies/availability";
 import { envNoDuplicates } from "../../policies/hygiene";
 import { exemptionsInUse } from "../../policies/lib/exemptions";
+import { policies } from "../../policies/pack";
 import { ephemeralStorage } from "../../policies/resources";
 import { checkedKubernetesTypes } from "../../policies/lib/kubernetes";
 import { runPolicies } from "../../policies/runner";
@@ -346,6 +347,39 @@ describe("pod-spec-well-formed", () => {
       // Read as no constraint: reported, which is what an unreadable list deserves.
       "topology-spread: Deployment toolboxai/api: runs 2 replicas but sets neither " +
         "topologySpreadConstraints nor podAntiAffinity, so all replicas may land on one node",
+    ]);
+  });
+  test("no policy of the pack crashes on a pod spec's lists written as mappings", async () => {
+    const deployment = compliantDeployment();
+    specOf(deployment).volumes = { data: { persistentVolumeClaim: { claimName: "data" } } };
+    Object.assign(container(deployment), {
+      env: { A: "1" },
+      envFrom: { secretRef: { name: "s" } },
+      volumeMounts: { data: "/data" },
+      ports: { http: 8009 },
+    });
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "api", namespace: "toolboxai" },
+      spec: {
+        selector: deployment.spec.selector.matchLabels,
+        ports: [{ port: 80, targetPort: "http" }],
+      },
+    };
+    const findings = await runPolicies(policies, [resourceOf(deployment), resourceOf(service)], {
+      packEnforcementLevel: "mandatory",
+    });
+    expect(
+      findings
+        .filter((finding) => finding.policy === "pod-spec-well-formed")
+        .map((finding) => finding.message),
+    ).toEqual([
+      "Deployment toolboxai/api: spec.template.spec.volumes is a mapping (keys: data); it must be a list",
+      'Deployment toolboxai/api: container "api" ports is a mapping (keys: http); it must be a list',
+      'Deployment toolboxai/api: container "api" env is a mapping (keys: A); it must be a list',
+      'Deployment toolboxai/api: container "api" envFrom is a mapping (keys: secretRef); it must be a list',
+      'Deployment toolboxai/api: container "api" volumeMounts is a mapping (keys: data); it must be a list',
     ]);
   });
   test("a pod spec that is not a mapping is reported with where it sits", async () => {
