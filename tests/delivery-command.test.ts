@@ -2,24 +2,19 @@
 // stack's folder of the deploy branch before it commits it (Argo CD delivery): no Secret,
 // something to check, and the same objects as the stack's state, each mismatch named with the
 // command that mends it.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { symlinkSync } from "node:fs";
 import * as path from "node:path";
 import { syncedProviderName } from "../components/delivery/argocd";
 import { ConfigError } from "../components/config/validate";
 import { checkDeployTree, main } from "../tools/delivery";
 import { validatedStackConfig } from "../tools/engine/stack-config";
+import { tempFolder } from "./support/temp";
 
 const provider = `urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::${syncedProviderName}::id`;
 const foundation = "urn:pulumi:production::toolboxai::pulumi:providers:kubernetes::kubernetes::id";
 
 function tree(files: Record<string, string>): string {
-  const folder = mkdtempSync(path.join(tmpdir(), "deploy-tree-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
-    writeFileSync(path.join(folder, name), text);
-  }
-  return folder;
+  return tempFolder("deploy-tree-", files);
 }
 
 const configMap =
