@@ -7,7 +7,13 @@
 // sample with kubectl).
 
 import fc from "fast-check";
-import { compliantCronJob, compliantPod, compliantStatefulSet } from "./fixtures/security";
+import {
+  compliantCronJob,
+  compliantPod,
+  compliantReplicationController,
+  compliantRollout,
+  compliantStatefulSet,
+} from "./fixtures/security";
 import { clone, compliantDeployment } from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
@@ -328,6 +334,9 @@ const workloads: Record<string, () => any> = {
   Pod: compliantPod,
   CronJob: compliantCronJob,
   StatefulSet: compliantStatefulSet,
+  // Kinds judged by their shape, not by a list of known kinds.
+  ReplicationController: compliantReplicationController,
+  Rollout: compliantRollout,
 };
 
 function podSpecOf(workload: any): any {
