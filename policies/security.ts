@@ -8,6 +8,7 @@
 // a required value is missing for a container only when neither it nor the pod sets one.
 import type { Policies } from "@pulumi/policy";
 import { minimumIdConfig, podRule, resourceRule, type PodView } from "./lib/define";
+import { describeValue } from "./lib/lists";
 import {
   containerFields,
   describeContainer,
@@ -148,20 +149,6 @@ const containerListFields = [
   "volumeDevices",
   "resizePolicy",
 ];
-
-/**
- * What a JSON value is, for messages: a mapping's keys, a number's or boolean's value, but never a
- * string's text (a malformed `env` or `command` may hold a secret).
- */
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (value !== null && typeof value === "object") {
-    return `a mapping (keys: ${joined(Object.keys(value))})`;
-  }
-  if (typeof value === "string") return `a string (${value.length} characters)`;
-  return `the ${typeof value} ${String(value)}`;
-}
 
 /** What is malformed in one container, as `<field> is <value>; <what is allowed>`. */
 function containerShapeProblems(container: any): string[] {

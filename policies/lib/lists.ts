@@ -10,6 +10,24 @@
 export function listAt(value: any, where: string, problems: string[]): any[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return [...value];
-  problems.push(`${where} is ${JSON.stringify(value)}; it must be a list`);
+  problems.push(`${where} is ${describeValue(value)}; it must be a list`);
   return [];
+}
+
+/**
+ * What a JSON value is, for messages: a mapping's keys, a number's or boolean's value, but never a
+ * string's text (a malformed `env` or `command` may hold a secret) nor a whole value (it may be
+ * megabytes).
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") {
+    const keys = Object.keys(value);
+    return `a mapping (keys: ${keys.length > 0 ? keys.join(", ") : "none"})`;
+  }
+  if (typeof value === "string") {
+    return `a string (${value.length} character${value.length === 1 ? "" : "s"})`;
+  }
+  return `the ${typeof value} ${String(value)}`;
 }

@@ -77,8 +77,8 @@ test("list fields set to anything but a list are reported by both rules, not rea
   webhooks.webhooks = { name: "everything" };
   const expected = [
     'ValidatingWebhookConfiguration toolboxai-guard: webhooks[0] "pods.guard.toolboxai.io".rules[0].resources ' +
-      'is "*"; it must be a list',
-    'MutatingWebhookConfiguration toolboxai-labeller: webhooks is {"name":"everything"}; it must be a list',
+      "is a string (1 character); it must be a list",
+    "MutatingWebhookConfiguration toolboxai-labeller: webhooks is a mapping (keys: name); it must be a list",
   ];
   for (const policy of [admissionWebhookNarrowScope, admissionWebhookFailClosed]) {
     expect({ policy: policy.name, messages: await messagesOf(policy, [rules, webhooks]) }).toEqual({
