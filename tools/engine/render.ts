@@ -21,12 +21,10 @@ import {
 } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { manifestExtensions } from "../../policies/runner/manifest-files";
 import type { ProgramRun, RegisteredResource } from "./mock-engine";
 
 export const secretPlaceholder = "[secret]";
-
-/** File names of manifests, as Argo CD's directory source reads them. */
-export const manifestExtensions: readonly string[] = [".yaml", ".yml", ".json"];
 
 export interface ManifestFolder {
   /** The manifest files, at any depth, relative to the folder and sorted. */
