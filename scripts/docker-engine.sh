@@ -15,7 +15,10 @@ case "$command" in
 install)
   missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
-  [ -x /bin/busybox ] || missing+=(busybox-static)
+  # The package, not any /bin/busybox: Debian's busybox is dynamically linked, and the image has
+  # no libc. busybox-static replaces it.
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=(busybox-static)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} from Debian's packages" >&2
     apt-get update -qq
@@ -24,6 +27,11 @@ install)
   ;;
 start)
   dir=${2:?usage: docker-engine.sh start DIR}
+  # The image holds busybox alone: a dynamically linked one would not even start in it.
+  if ldd /bin/busybox >/dev/null 2>&1; then
+    echo "ERROR: /bin/busybox is dynamically linked; install busybox-static (bash scripts/docker-engine.sh install)" >&2
+    exit 1
+  fi
   mkdir -p "$dir/data" "$dir/exec" "$dir/rootfs/bin" "$dir/rootfs/etc"
   socket="$dir/docker.sock"
   dockerd --storage-driver=vfs --iptables=false --bridge=none \
