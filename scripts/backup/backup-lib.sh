@@ -72,7 +72,8 @@ storage_init() {
     staging="$private_dir"
   else
     storage=dir
-    require_env BACKUP_DIR
+    [ -n "${BACKUP_DIR:-}" ] ||
+      fail "neither BACKUP_DIR (a folder) nor BACKUP_S3_BUCKET (a bucket, with BACKUP_S3_ENDPOINT, BACKUP_S3_REGION, S3_ACCESS_KEY_ID_FILE and S3_SECRET_ACCESS_KEY_FILE) is set: say where the backups are"
     [ -d "$BACKUP_DIR" ] || fail "BACKUP_DIR $BACKUP_DIR is not a folder"
     staging="$BACKUP_DIR"
   fi

@@ -269,6 +269,15 @@ test("a missing setting is named before anything runs", () => {
   expect(result.stderr).toContain("BACKUP_ENCRYPTION_KEY_FILE is not set");
 });
 
+test("no storage named: the message names both kinds", () => {
+  const result = runScript("pg-backup.sh", [], { ...backupEnv, BACKUP_DIR: "" });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain(
+    "neither BACKUP_DIR (a folder) nor BACKUP_S3_BUCKET (a bucket, with BACKUP_S3_ENDPOINT, " +
+      "BACKUP_S3_REGION, S3_ACCESS_KEY_ID_FILE and S3_SECRET_ACCESS_KEY_FILE) is set",
+  );
+});
+
 test("pg-verify.sh restores the newest backup into a throwaway server and reads every table", () => {
   takeBackup();
   const result = runScript("pg-verify.sh", ["--identity", keys.identity], {
