@@ -259,7 +259,12 @@ esac
   test("gets and lists only, with the stack's context; absent objects and types read as absent", async () => {
     await withScratchDir("toolboxai-kubectl-", async (dir) => {
       const { kubectl, log } = fakeKubectl(dir);
-      const cluster = kubectlReader({ kubectl, context: "prod-cluster" });
+      writeFileSync(path.join(dir, "kubeconfig"), "");
+      const cluster = kubectlReader({
+        kubectl,
+        context: "prod-cluster",
+        environment: { KUBECONFIG: path.join(dir, "kubeconfig") },
+      });
       expect(await cluster.get("storageclasses", "ssd")).toEqual({ metadata: { name: "ssd" } });
       expect(await cluster.list("storageclasses")).toEqual([{ metadata: { name: "ssd" } }]);
       expect(await cluster.get("ingressclasses", "nginx")).toBeUndefined();
@@ -270,6 +275,34 @@ esac
       const calls = readFileSync(log, "utf8").trim().split("\n");
       expect(calls).toHaveLength(5);
       for (const call of calls) expect(call).toMatch(/^--context prod-cluster get \S+ .*-o json$/);
+    });
+  });
+
+  test("no kubeconfig: the failure names KUBECONFIG and toolboxai:kubernetesContext", async () => {
+    await withScratchDir("toolboxai-kubectl-", async (dir) => {
+      const { kubectl } = fakeKubectl(dir);
+      const unset = kubectlReader({ kubectl, environment: { HOME: dir } });
+      await expect(unset.get("namespaces", "x")).rejects.toThrow(
+        `no kubeconfig: KUBECONFIG is not set and ${path.join(dir, ".kube", "config")} does not ` +
+          "exist. Point KUBECONFIG at your cluster's kubeconfig; the stack's " +
+          "toolboxai:kubernetesContext (in Pulumi.<stack>.yaml) picks its context, empty for " +
+          "the current one (The connection to the server localhost:8080 was refused)",
+      );
+      const wrong = kubectlReader({ kubectl, environment: { KUBECONFIG: path.join(dir, "none") } });
+      await expect(wrong.list("namespaces")).rejects.toThrow(
+        `no kubeconfig: KUBECONFIG names ${path.join(dir, "none")}, and none exists.`,
+      );
+      // With a kubeconfig (or inside a pod), kubectl's own words.
+      writeFileSync(path.join(dir, "config"), "");
+      const present = kubectlReader({
+        kubectl,
+        environment: { KUBECONFIG: path.join(dir, "config") },
+      });
+      await expect(present.get("namespaces", "x")).rejects.toThrow(
+        "cannot ask the cluster (kubectl get namespaces x): The connection to the server",
+      );
+      const inPod = kubectlReader({ kubectl, environment: { KUBERNETES_SERVICE_HOST: "pod" } });
+      await expect(inPod.get("namespaces", "x")).rejects.toThrow("cannot ask the cluster");
     });
   });
 

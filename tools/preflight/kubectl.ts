@@ -1,6 +1,9 @@
 // The cluster as kubectl sees it: the user's kubeconfig (KUBECONFIG or ~/.kube/config), the
 // stack's context, and every authentication plugin kubectl supports. Only `get` is ever run.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import * as path from "node:path";
 import type { ClusterReader, KubeObject } from "./requirements";
 
 /** The cluster could not be asked (no kubectl, unreachable, forbidden): not a missing piece. */
@@ -20,9 +23,12 @@ export function kubectlReader(
     readonly kubeconfig?: string;
     /** Default: the kubeconfig's current context. */
     readonly context?: string;
+    /** Where kubectl looks for its kubeconfig; default this process's environment. */
+    readonly environment?: Readonly<Record<string, string | undefined>>;
   } = {},
 ): ClusterReader {
   const kubectl = options.kubectl ?? process.env.KUBECTL ?? "kubectl";
+  const missing = missingKubeconfig(options.kubeconfig, options.environment ?? process.env);
   const base = [
     ...(options.kubeconfig ? ["--kubeconfig", options.kubeconfig] : []),
     ...(options.context ? ["--context", options.context] : []),
@@ -45,6 +51,7 @@ export function kubectlReader(
           if (isAbsent(stderr)) return resolve({ ok: false, stderr });
           // kubectl repeats its connection errors; the last line says it best.
           const reason = stderr.trim().split("\n").at(-1) || error.message;
+          if (missing !== undefined) return reject(new ClusterError(`${missing} (${reason})`));
           reject(
             new ClusterError(
               `cannot ask the cluster (kubectl ${[...base, "get", ...args].join(" ")}): ${reason}`,
@@ -67,4 +74,28 @@ export function kubectlReader(
       return result.ok ? ((result.json as { items?: KubeObject[] }).items ?? []) : [];
     },
   };
+}
+
+/**
+ * Why kubectl has no cluster to ask, or undefined: no kubeconfig file where it looks (KUBECONFIG's
+ * files, else ~/.kube/config) and not inside a pod (where it uses the pod's ServiceAccount).
+ * kubectl then asks localhost:8080 and says only that the connection was refused.
+ */
+function missingKubeconfig(
+  kubeconfig: string | undefined,
+  environment: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (kubeconfig !== undefined || environment.KUBERNETES_SERVICE_HOST) return undefined;
+  const files = environment.KUBECONFIG
+    ? environment.KUBECONFIG.split(path.delimiter).filter((file) => file !== "")
+    : [path.join(environment.HOME ?? homedir(), ".kube", "config")];
+  if (files.some((file) => existsSync(file))) return undefined;
+  const where = environment.KUBECONFIG
+    ? `KUBECONFIG names ${files.join(", ")}, and none exists`
+    : `KUBECONFIG is not set and ${files[0]} does not exist`;
+  return (
+    `no kubeconfig: ${where}. Point KUBECONFIG at your cluster's kubeconfig; the stack's ` +
+    "toolboxai:kubernetesContext (in Pulumi.<stack>.yaml) picks its context, empty for the " +
+    "current one"
+  );
 }
