@@ -195,6 +195,18 @@ describe("the plan", () => {
     });
   });
 
+  test("a bad --config value is named as the command line's, before the program runs", async () => {
+    const bad = await preview(["--stack", "dev", "--config", "logLevel=verbose"]);
+    expect({ code: bad.code, stderr: bad.stderr, runs: bad.runs }).toEqual({
+      code: 2,
+      stderr:
+        "Pulumi.dev.yaml with the command line's --config has 1 configuration problem:\n" +
+        '  toolboxai:logLevel (--config, on the command line) = "verbose": must be one of: ' +
+        "debug, info, warning, error\n",
+      runs: 0,
+    });
+  });
+
   test("secret outputs are shown as [secret], never their value", async () => {
     // Another program: the real one exports no secret. Its entry differs, so it runs afresh.
     const fixture = await runProgram("fixture", {

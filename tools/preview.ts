@@ -13,7 +13,12 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "./engine/mock-engine";
-import { ConfigError, projectName } from "../components/config/validate";
+import {
+  ConfigError,
+  formatProblems,
+  projectName,
+  validateConfig,
+} from "../components/config/validate";
 import { readStackConfig, type StackConfigFile } from "./engine/stack-config";
 import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 
@@ -219,11 +224,26 @@ export async function runPreviewCommand(
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
+  const fromCommandLine = new Set<string>();
   for (const setting of options.config ?? []) {
     const match = /^([^=]+)=(.*)$/s.exec(setting);
     if (!match) return fail(`--config ${setting}: must be key=value, such as platform=kubernetes`);
     const key = match[1].includes(":") ? match[1] : `${projectName}:${match[1]}`;
     config.values[key] = match[2];
+    fromCommandLine.add(key);
+  }
+  if (fromCommandLine.size > 0) {
+    // Checked here first, so that a bad --config value is named as the command line's.
+    try {
+      validateConfig({
+        stack: options.stack,
+        values: config.values,
+        secretKeys: new Set(config.secretKeys),
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return fail(commandLineProblems(error, fromCommandLine));
+    }
   }
 
   if (io.progress) io.stderr(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
@@ -270,3 +290,13 @@ export async function runPreviewCommand(
 
 /** Entry point of `npm run preview` (scripts/tool.mjs runs the bundle's `main`). */
 export const main = (argv: readonly string[]): Promise<number> => runPreviewCommand(argv);
+
+/** A ConfigError's problems, each from a `--config` value marked as the command line's. */
+function commandLineProblems(error: ConfigError, fromCommandLine: ReadonlySet<string>): string {
+  const problems = error.problems.map((problem) =>
+    fromCommandLine.has(problem.key.split(".")[0])
+      ? { ...problem, key: `${problem.key} (--config, on the command line)` }
+      : problem,
+  );
+  return formatProblems(`${error.stackFile} with the command line's --config`, problems);
+}
