@@ -17,4 +17,6 @@ module.exports = {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
   },
   testTimeout: 60000,
+  // A timeout names load as the likely cause, and how to rerun the file alone.
+  reporters: ["default", "<rootDir>/tests/support/timeout-hint-reporter.js"],
 };

@@ -1,7 +1,8 @@
 // `npm test`: the type check (tsc, once for the whole tree), ESLint with the typed @pulumi rules,
 // the format check and jest, run side by side: none needs another's result, and each is mostly
-// single-threaded, so together they keep both cores of a small machine busy. Each one's output
-// is printed when it ends; the exit code is non-zero when any failed. Arguments go to jest
+// single-threaded, so together they keep both cores of a small machine busy. Each step says when
+// it starts; jest's output streams as it goes (a line per test file), the others' is printed when
+// they end. The exit code is non-zero when any failed. Arguments go to jest
 // (`npm test -- tests/config.test.ts` still type-checks and lints everything).
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -36,11 +37,13 @@ const steps = [
     name: "jest",
     command: bin("jest"),
     args: [`--maxWorkers=${availableParallelism()}`, ...process.argv.slice(2)],
+    stream: true,
   },
 ];
 
 function run(step) {
   const started = performance.now();
+  process.stdout.write(`── ${step.name}: started${step.stream ? " (its output follows)" : ""}\n`);
   return new Promise((resolve) => {
     const child = spawn(step.command, step.args, {
       cwd: root,
@@ -50,8 +53,12 @@ function run(step) {
         : { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
     });
     let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
+    const collect = (chunk) => {
+      if (step.stream) process.stdout.write(chunk);
+      else output += chunk;
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
     child.on("error", (error) => resolve({ step, code: 2, output: String(error), started }));
     child.on("close", (code) => resolve({ step, code: code ?? 2, output, started }));
   }).then((result) => {
