@@ -714,6 +714,27 @@ describe("unknown keys", () => {
     ).toBe(oneProblem("toolboxai:monitoring.__proto__: unknown key"));
   });
 
+  test("monitoring.runbookBaseUrl: https, no fragment or query, no credentials", () => {
+    const runbooks = (url: string) =>
+      messageOf(
+        productionWithKeys({ [key("monitoring")]: JSON.stringify({ runbookBaseUrl: url }) }),
+      );
+    const allowed =
+      "must be an https:// URL without a fragment or query, such as " +
+      "https://github.com/<owner>/<repo>/blob/main/docs/ALERTS.md (each alert adds #<alert name>)";
+    expect(runbooks("http://wiki.example.org/alerts")).toBe(
+      oneProblem(
+        `toolboxai:monitoring.runbookBaseUrl = "http://wiki.example.org/alerts": ${allowed}`,
+      ),
+    );
+    expect(runbooks("https://wiki.example.org/alerts#top")).toBe(
+      oneProblem(
+        `toolboxai:monitoring.runbookBaseUrl = "https://wiki.example.org/alerts#top": ${allowed}`,
+      ),
+    );
+    expect(runbooks("https://bot:hunter2@wiki.example.org/alerts")).not.toContain("hunter2");
+  });
+
   test("a misspelt top-level key suggests the nearest one", () => {
     expect(messageOf(productionWith({ set: { logLvl: "debug" } }))).toBe(
       oneProblem('toolboxai:logLvl: unknown key; did you mean "logLevel"?'),

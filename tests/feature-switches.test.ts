@@ -45,7 +45,22 @@ beforeAll(async () => {
     config.values[`toolboxai:${key}`] = value;
     config.secretKeys.push(`toolboxai:${key}`);
   }
+  const monitoring = JSON.parse(config.values["toolboxai:monitoring"] ?? "{}");
+  monitoring.runbookBaseUrl = "https://runbooks.example.org/toolboxai/ALERTS.md";
+  config.values["toolboxai:monitoring"] = JSON.stringify(monitoring);
   run = await runProgram("dev", { config });
+});
+
+test("monitoring.runbookBaseUrl is where every alert's runbook link points", () => {
+  const rules = run.resources
+    .map((resource) => JSON.stringify(resource.inputs))
+    .filter((inputs) => inputs.includes("runbook_url"));
+  expect(rules.length).toBeGreaterThan(0);
+  const links = rules.flatMap((inputs) => [...inputs.matchAll(/runbook_url: ?(\S+?)(?:\\n|")/g)]);
+  expect(links.length).toBeGreaterThan(10);
+  for (const [, link] of links) {
+    expect(link).toMatch(/^https:\/\/runbooks\.example\.org\/toolboxai\/ALERTS\.md#[a-z0-9]+$/);
+  }
 });
 
 test("robloxSyncEnabled and flowerEnabled false deploy neither service", () => {

@@ -28,6 +28,13 @@ function resources(
 
 const small = resources("50m", "64Mi", "200m", "128Mi");
 
+/**
+ * Where the alerts' runbooks live (`monitoring.runbookBaseUrl`): docs/ALERTS.md of this
+ * repository, one section per alert. A fork points it at its own copy.
+ */
+export const defaultRunbookBaseUrl =
+  "https://github.com/toolboxai/infrastructure/blob/main/docs/ALERTS.md";
+
 export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
   backend: {
     replicas: 1,

@@ -3,6 +3,7 @@
 // the scalar defaults for the engine and a test keeps the two equal.
 import * as path from "node:path";
 import { z } from "zod";
+import { defaultRunbookBaseUrl } from "./defaults";
 import { parseCpu, parseMemory } from "./quantity";
 
 const dnsLabelMessage =
@@ -301,6 +302,10 @@ export const alertThresholdsSchema = z
   .strict();
 export type AlertThresholds = z.output<typeof alertThresholdsSchema>;
 
+const runbookUrlMessage =
+  "must be an https:// URL without a fragment or query, such as " +
+  "https://github.com/<owner>/<repo>/blob/main/docs/ALERTS.md (each alert adds #<alert name>)";
+
 /** The monitoring tier's settings (`toolboxai:monitoring`). */
 export const monitoringSchema = z
   .object(
@@ -311,6 +316,10 @@ export const monitoringSchema = z
       logRetentionDays: intRange(1, 400).default(7),
       /** Days Jaeger keeps traces (staging and production; dev keeps them in memory). */
       traceRetentionDays: intRange(1, 30).default(3),
+      /** Each alert links to `<runbookBaseUrl>#<alert in lowercase>`. */
+      runbookBaseUrl: urlWithoutCredentials(runbookUrlMessage)
+        .regex(/^https:\/\/[^\s#?]+$/, { error: runbookUrlMessage })
+        .default(defaultRunbookBaseUrl),
       alerts: alertThresholdsSchema.prefault({}),
     },
     mapping,

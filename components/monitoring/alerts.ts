@@ -36,10 +36,6 @@ export interface AlertSettings {
   readonly runbookBaseUrl: string;
 }
 
-/** The runbooks: docs/ALERTS.md in this repository, one section per alert. */
-export const defaultRunbookBaseUrl =
-  "https://github.com/toolboxai/infrastructure/blob/main/docs/ALERTS.md";
-
 /** A Prometheus regex matching exactly these job names. */
 function jobMatcher(jobs: readonly string[]): string {
   return jobs.map((job) => job.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");

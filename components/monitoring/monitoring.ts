@@ -10,7 +10,7 @@ import type { MonitoringSettings } from "../config/schema";
 import type { WorkloadRenderer } from "../model/renderer";
 import type { Endpoint } from "../model/workload";
 import { alertmanagerConfig } from "./alertmanager";
-import { alertRuleGroups, defaultRunbookBaseUrl } from "./alerts";
+import { alertRuleGroups } from "./alerts";
 import { alloyConfig, alloyHttpPort } from "./alloy-config";
 import { dashboardFiles, dashboards } from "./dashboards";
 import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
@@ -204,7 +204,7 @@ export class Monitoring extends pulumi.ComponentResource {
           thresholds: settings.alerts,
           recoveryPointObjectiveMinutes: args.recoveryPointObjectiveMinutes,
           appJobs,
-          runbookBaseUrl: defaultRunbookBaseUrl,
+          runbookBaseUrl: settings.runbookBaseUrl,
         }),
       },
       retentionDays: settings.metricsRetentionDays,

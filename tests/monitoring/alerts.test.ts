@@ -3,10 +3,10 @@
 // stack's own thresholds, that each alert fires on its condition and stays quiet when healthy.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { defaultRunbookBaseUrl } from "../../components/config/defaults";
 import {
   alertNamesOf,
   alertRuleGroups,
-  defaultRunbookBaseUrl,
   type AlertSettings,
 } from "../../components/monitoring/alerts";
 import { validatedStackConfig } from "../../tools/engine/stack-config";

@@ -1,7 +1,8 @@
 // The monitoring tier's WorkloadSpecs: valid on the workload model, hardened by its defaults,
 // reading the API only as declared, secrets only as files.
 import * as pulumi from "@pulumi/pulumi";
-import { alertRuleGroups, defaultRunbookBaseUrl } from "../../components/monitoring/alerts";
+import { defaultRunbookBaseUrl } from "../../components/config/defaults";
+import { alertRuleGroups } from "../../components/monitoring/alerts";
 import { alertmanagerConfig } from "../../components/monitoring/alertmanager";
 import { alloyConfig } from "../../components/monitoring/alloy-config";
 import { jaegerConfig } from "../../components/monitoring/jaeger-config";
