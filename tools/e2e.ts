@@ -191,8 +191,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     const project = path.join(scratch, "project");
     const state = path.join(scratch, "state");
     mkdirSync(state);
+    // The kubernetes provider writes a kubeconfig (the cluster's client key included) into the
+    // temporary folder for every provider it starts, and leaves it: here, it goes with the rest.
+    const temporary = path.join(scratch, "tmp");
+    mkdirSync(temporary);
     copyProject(project);
     Object.assign(env, {
+      TMPDIR: temporary,
       PULUMI_BACKEND_URL: `file://${state}`,
       PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
