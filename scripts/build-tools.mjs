@@ -21,7 +21,7 @@ export const tools = {
   preflight: "tools/preflight.ts",
   audit: "tools/audit/run.ts",
   e2e: "tools/e2e.ts",
-  docs: "tools/policy-docs.ts",
+  docs: "tools/docs.ts",
   bench: "tools/bench/run.ts",
   "bench-floor": "tools/bench/floor.ts",
   delivery: "tools/delivery.ts",

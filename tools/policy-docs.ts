@@ -1,6 +1,6 @@
-// `npm run docs`: writes policies/README.md, the policy reference, from the pack itself and the
-// per-stack config files, so it cannot drift: tests/policies/pack.test.ts fails when the file
-// differs from what this renders. It also writes the README's preview excerpt (./readme-excerpt).
+// policies/README.md, the policy reference, rendered from the pack itself and the per-stack config
+// files, so it cannot drift: tests/policies/pack.test.ts fails when the file differs from what
+// this renders (`npm run docs`, tools/docs.ts, writes it).
 import { readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
@@ -8,7 +8,6 @@ import { packName, policyDomains } from "../policies/pack";
 import { exemptionsInUse } from "../policies/lib/exemptions";
 import { readPolicyConfig, resolvePolicy } from "../policies/runner";
 import { describeValue } from "./cli";
-import { readmeFile, writeReadmeExcerpt } from "./readme-excerpt";
 
 const policiesDir = path.resolve(__dirname, "..", "policies");
 export const policyReferenceFile = path.join(policiesDir, "README.md");
@@ -160,11 +159,7 @@ ${sections.join("\n\n")}
 `;
 }
 
-/** `npm run docs`: rewrites policies/README.md, and the README's preview excerpt. */
-export async function main(): Promise<number> {
+/** Rewrites policies/README.md; part of `npm run docs` (tools/docs.ts). */
+export function writePolicyReference(): void {
   writeFileSync(policyReferenceFile, renderPolicyReference());
-  console.log(`wrote ${path.relative(process.cwd(), policyReferenceFile)}`);
-  await writeReadmeExcerpt();
-  console.log(`wrote the preview excerpt in ${path.relative(process.cwd(), readmeFile)}`);
-  return 0;
 }

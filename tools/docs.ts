@@ -1,0 +1,13 @@
+// `npm run docs`: writes what is generated from the code, policies/README.md (./policy-docs) and
+// the README's preview excerpt (./readme-excerpt); tests fail when either differs from the code.
+import * as path from "node:path";
+import { policyReferenceFile, writePolicyReference } from "./policy-docs";
+import { readmeFile, writeReadmeExcerpt } from "./readme-excerpt";
+
+export async function main(): Promise<number> {
+  writePolicyReference();
+  console.log(`wrote ${path.relative(process.cwd(), policyReferenceFile)}`);
+  await writeReadmeExcerpt();
+  console.log(`wrote the preview excerpt in ${path.relative(process.cwd(), readmeFile)}`);
+  return 0;
+}
