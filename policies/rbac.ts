@@ -8,7 +8,7 @@
 // particular.
 import type { Policies } from "@pulumi/policy";
 import { resourceRule } from "./lib/define";
-import { describeSelector, kindOf, selects } from "./lib/kubernetes";
+import { describeSelector, kindOf, selects, stringsOf } from "./lib/kubernetes";
 import { listAt } from "./lib/lists";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
@@ -18,13 +18,6 @@ const rbacGroup = "rbac.authorization.k8s.io";
 /** A Kubernetes type of the RBAC API group with one of these kinds, whatever its version. */
 function isRbacKind(type: string, kinds: readonly string[]): boolean {
   return type.startsWith(`kubernetes:${rbacGroup}/`) && kinds.includes(kindOf(type));
-}
-
-/** The string elements of a JSON array, or none when the value is not an array. */
-function stringsOf(value: any): string[] {
-  return Array.isArray(value)
-    ? value.filter((item: unknown): item is string => typeof item === "string")
-    : [];
 }
 
 /**

@@ -8,7 +8,7 @@
 // a required value is missing for a container only when neither it nor the pod sets one.
 import type { Policies } from "@pulumi/policy";
 import { minimumIdConfig, podRule, resourceRule, type PodView } from "./lib/define";
-import { describeValue } from "./lib/lists";
+import { describeValue, joined } from "./lib/lists";
 import {
   containerFields,
   describeContainer,
@@ -16,6 +16,7 @@ import {
   kindOf,
   listOf,
   podTemplatesOf,
+  stringsOf,
   type ContainerEntry,
 } from "./lib/kubernetes";
 
@@ -23,16 +24,6 @@ import {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** The string elements of a JSON array. */
-function stringsOf(value: any): string[] {
-  return listOf(value).filter((item): item is string => typeof item === "string");
-}
-
-/** A list for messages: `SYS_ADMIN, NET_RAW`, or `none` when empty. */
-function joined(values: readonly string[]): string {
-  return values.length > 0 ? values.join(", ") : "none";
-}
 
 function quoted(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : String(value);

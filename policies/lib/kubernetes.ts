@@ -193,6 +193,11 @@ export function listOf(value: any): any[] {
   return Array.isArray(value) ? [...value] : [];
 }
 
+/** The string elements of a JSON list (none when it is no list). */
+export function stringsOf(value: any): string[] {
+  return listOf(value).filter((item): item is string => typeof item === "string");
+}
+
 /** A JSON mapping (an object that is no list). */
 export function isMapping(value: unknown): boolean {
   return value !== null && typeof value === "object" && !Array.isArray(value);

@@ -23,11 +23,15 @@ export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") {
-    const keys = Object.keys(value);
-    return `a mapping (keys: ${keys.length > 0 ? keys.join(", ") : "none"})`;
+    return `a mapping (keys: ${joined(Object.keys(value))})`;
   }
   if (typeof value === "string") {
     return `a string (${value.length} character${value.length === 1 ? "" : "s"})`;
   }
   return `the ${typeof value} ${String(value)}`;
+}
+
+/** A list for messages: `SYS_ADMIN, NET_RAW`, or `none` when empty. */
+export function joined(values: readonly string[]): string {
+  return values.length > 0 ? values.join(", ") : "none";
 }
