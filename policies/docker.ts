@@ -6,13 +6,8 @@
 import type { Policies } from "@pulumi/policy";
 import { isSha256Digest, parseImage } from "./images";
 import { minimumIdConfig, resourceRule, type RuleConfig, type RuleInfo } from "./lib/define";
-import {
-  describeEnvFinding,
-  detectionOptionsOf,
-  isUnder,
-  secretDetectionConfig,
-  secretEnvFinding,
-} from "./secrets";
+import { isUnder, secretEnvFinding } from "./lib/secret-scan";
+import { describeEnvFinding, detectionOptionsOf, secretDetectionConfig } from "./secrets";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 

@@ -17,9 +17,6 @@ import {
   type SecretFinding,
 } from "./lib/secret-scan";
 
-// The Docker rules (docker.ts) and older callers read the detection functions from here.
-export * from "./lib/secret-scan";
-
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
 /** The message for an environment variable's finding (without the container). */

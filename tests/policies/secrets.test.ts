@@ -2,7 +2,6 @@ import { execFile, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { projectRoot } from "../../tools/project-root";
 import {
-  describeEnvFinding,
   findSecretValue,
   isHostname,
   isImageReference,
@@ -11,16 +10,19 @@ import {
   isUnder,
   looksSecretName,
   looksSecretValue,
-  noLiteralSecretEnv,
-  noSecretsInAnnotations,
-  noSecretsInConfigMaps,
   redact,
   secretAssignmentKey,
   secretEnvFinding,
-  secretPolicies,
-  secretsAsFiles,
   secretValueKind,
   shannonEntropy,
+} from "../../policies/lib/secret-scan";
+import {
+  describeEnvFinding,
+  noLiteralSecretEnv,
+  noSecretsInAnnotations,
+  noSecretsInConfigMaps,
+  secretPolicies,
+  secretsAsFiles,
 } from "../../policies/secrets";
 import { clone, compliantDeployment, messagesOf, unknownMarker } from "./support";
 import {
