@@ -23,7 +23,7 @@ import {
   type Pod,
 } from "./cluster-checks";
 import { kubernetesFormConfig } from "../engine/stack-config";
-import type { Harness, Result } from "./harness";
+import { standInBucketCredentials, type Harness, type Result } from "./harness";
 
 const controlPlaneScript = (root: string) => path.join(root, "scripts", "control-plane.sh");
 
@@ -157,7 +157,7 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
       const set = pulumi("config", "set", key, value);
       if (set.code !== 0) return expectExit(set, 0);
     }
-    return undefined;
+    return standInBucketCredentials(harness, name);
   });
   if (!initialised) return;
 

@@ -86,6 +86,25 @@ export function createHarness(project: string, env: NodeJS.ProcessEnv): Harness 
   };
 }
 
+/**
+ * Stand-ins for the bucket credentials of a stack whose backups go to S3 (production's example
+ * bucket): set as secrets, as a user would (`pulumi config set --secret`), so that the program
+ * renders the backup credentials Secret. They are not credentials of any bucket; the e2e never
+ * reaches one. Nothing is set for a stack with volume storage. Undefined when done.
+ */
+export function standInBucketCredentials(harness: Harness, stack: string): string | undefined {
+  const storage = harness.pulumi(stack, "config", "get", "--path", "toolboxai:backup.storage.type");
+  if (storage.code !== 0 || storage.output.trim() !== "s3") return undefined;
+  for (const [key, value] of [
+    ["toolboxai:backupS3AccessKeyId", "e2e-stand-in-access-key-id"],
+    ["toolboxai:backupS3SecretAccessKey", "e2e-stand-in-secret-access-key"],
+  ]) {
+    const set = harness.pulumi(stack, "config", "set", "--secret", key, value);
+    if (set.code !== 0) return harness.expectExit(set, 0);
+  }
+  return undefined;
+}
+
 /** Switches a stack to its Kubernetes form. Undefined when done. */
 export function kubernetesForm(harness: Harness, stack: string): string | undefined {
   for (const [key, value] of Object.entries(kubernetesFormConfig)) {
