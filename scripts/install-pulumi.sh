@@ -4,22 +4,20 @@
 #   1. a `pulumi` of the right version on PATH: used as it is;
 #   2. else a build cached outside the clone ($TOOLBOXAI_CACHE/pulumi-$PULUMI_VERSION, default
 #      ~/.cache/toolboxai): used, so a fresh clone on the same machine rebuilds nothing;
-#   3. else, where the offline engine sources exist (PULUMI_ENGINE_SOURCES, else shared/engine
-#      beside the clone or in /work: machines without internet access), built from them into
-#      that cache (cold: about 25 min on 2 idle cores);
-#   4. else: how to install Pulumi (https://www.pulumi.com/docs/iac/download-install/).
+#   3. else, when PULUMI_ENGINE_SOURCES names a folder of offline engine sources (its build.sh
+#      builds the CLI, language host and plugins without downloading a binary: for machines
+#      without internet access; .ci/run sets it on the CI machine), built from them into that
+#      cache (cold: about 25 min on 2 idle cores);
+#   4. else: how to install Pulumi (https://www.pulumi.com/docs/iac/download-install/), exit 1.
 # Prints `export` lines for PATH and PULUMI_HOME on stdout, and what it did on stderr.
 set -euo pipefail
+# A relative PULUMI_ENGINE_SOURCES is relative to the caller's folder.
+SOURCES=${PULUMI_ENGINE_SOURCES:-}
+case $SOURCES in "" | /*) ;; *) SOURCES=$PWD/$SOURCES ;; esac
 cd "$(dirname "$0")/.."
 PULUMI_VERSION=3.276.0
 CACHE=${TOOLBOXAI_CACHE:-$HOME/.cache/toolboxai}
 PREFIX=$CACHE/pulumi-$PULUMI_VERSION
-SOURCES=${PULUMI_ENGINE_SOURCES:-}
-if [ -z "$SOURCES" ]; then
-  for candidate in "$(cd .. && pwd)/shared/engine" /work/shared/engine; do
-    if [ -x "$candidate/build.sh" ]; then SOURCES=$candidate; break; fi
-  done
-fi
 start=$SECONDS
 say() { printf '%s\n' "$*" >&2; }
 
@@ -28,13 +26,14 @@ if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "v$P
   exit 0
 fi
 if [ ! -x "$PREFIX/bin/pulumi" ] || [ ! -x "$PREFIX/bin/pulumi-language-nodejs" ]; then
-  if [ -x "$SOURCES/build.sh" ]; then
+  if [ -n "$SOURCES" ] && [ -x "$SOURCES/build.sh" ]; then
     say "building the Pulumi engine v$PULUMI_VERSION from $SOURCES into $PREFIX (cold: about 25 min)"
     "$SOURCES/build.sh" "$PREFIX" >&2
   else
     say "Pulumi v$PULUMI_VERSION is not installed. Install it from"
     say "  https://www.pulumi.com/docs/iac/download-install/  (e.g. curl -fsSL https://get.pulumi.com | sh -s -- --version $PULUMI_VERSION)"
-    say "or set PULUMI_ENGINE_SOURCES to a folder with the offline build.sh."
+    say "or set PULUMI_ENGINE_SOURCES to a folder of offline engine sources (with their build.sh)."
+    if [ -n "$SOURCES" ]; then say "PULUMI_ENGINE_SOURCES=$SOURCES has no executable build.sh."; fi
     exit 1
   fi
 else
