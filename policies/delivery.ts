@@ -66,7 +66,8 @@ export const deliveryNoDestroyOnFinalize = resourceRule({
   enforcementLevel: "mandatory",
   remediationSteps:
     "Set `destroyOnFinalize: false` (or leave it out). To remove an environment, run `pulumi " +
-    'destroy` on purpose, with its protected data lifted first (README, "Protected data").',
+    "destroy` on purpose, with its protected data lifted first (docs/DEPLOYMENT.md, " +
+    '"Protected data").',
   appliesTo: isStack,
   check: (stack) =>
     stack.props?.spec?.destroyOnFinalize === true

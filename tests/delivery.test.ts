@@ -79,7 +79,7 @@ test("the backend's credentials are a reference to a Secret, never a value", () 
   });
   expect(spec.secrets).toBeUndefined();
   expect(spec.config).toBeUndefined();
-  // The program does not make that Secret: it is made by hand (README, "Continuous delivery").
+  // The program does not make that Secret: it is made by hand (docs/DELIVERY.md).
   expect(ofKind("Secret").map((secret) => secret.metadata.name)).not.toContain(
     "pulumi-credentials",
   );

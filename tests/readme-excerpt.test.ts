@@ -56,3 +56,26 @@ test("the excerpt is cut from the plan's tree, Deployment row, totals and public
   expect(() => excerptOf("toolboxai-x", outputs)).toThrow("the preview printed no totals");
   expect(() => withExcerpt("# no markers", "x")).toThrow("README.md has no");
 });
+
+test("a line of the excerpt wider than a screen is cut, and says so", () => {
+  const wide = `├─ postgres toolboxai:data:Postgres  ${"ConfigMap, ".repeat(12)}StatefulSet`;
+  const plan = [
+    "toolboxai-x",
+    "├─ a",
+    "├─ b",
+    wide,
+    "│  └─ c",
+    "Resources by type",
+    "  kubernetes:apps/v1:Deployment  1",
+    "  x  1",
+    "  ───",
+    "  r  1",
+    "  c  1",
+    "  total: 1 + 1  2",
+  ].join("\n");
+  const lines = excerptOf(plan, '    publicUrl  : "https://x"').split("\n");
+  const cut = lines.find((line) => line.startsWith("├─ postgres"));
+  expect([...(cut ?? "")].length).toBe(100);
+  expect(cut?.endsWith("…")).toBe(true);
+  expect(lines.every((line) => [...line].length <= 100)).toBe(true);
+});

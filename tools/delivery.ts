@@ -136,7 +136,7 @@ export function checkDeployTree(folder: string, exported?: unknown): TreeCheck {
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command("delivery")
-    .description('What CI\'s delivery workflow asks of a stack (README, "Continuous delivery").')
+    .description("What CI's delivery workflow asks of a stack (docs/DELIVERY.md).")
     .configureOutput({
       writeOut: (text) => process.stdout.write(text),
       writeErr: (text) => process.stderr.write(text),

@@ -19,6 +19,11 @@ function linesFrom(lines: readonly string[], prefix: string, count: number): str
   return lines.slice(index, index + count);
 }
 
+/** The README is read on screens: a line longer than that is cut, and says so with "…". */
+export const excerptWidth = 100;
+const fitted = (line: string) =>
+  [...line].length > excerptWidth ? `${[...line].slice(0, excerptWidth - 1).join("")}…` : line;
+
 /**
  * The excerpt of a preview's plan and outputs: the tree's first components, the Deployment row
  * and the totals of the resources by type, and the public URL.
@@ -39,7 +44,9 @@ export function excerptOf(plan: string, outputs: string): string {
     "Outputs:",
     ...linesFrom(outputs.split("\n"), "    publicUrl", 1),
     "...",
-  ].join("\n");
+  ]
+    .map(fitted)
+    .join("\n");
 }
 
 /** The README with `excerpt` between its markers (a code block); throws without the markers. */

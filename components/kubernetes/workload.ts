@@ -269,7 +269,7 @@ function createStatefulSet(scope: WorkloadScope, template: PodTemplate) {
         ],
       },
     },
-    // The data outlives the stack: destroying it must be a decision (README, "Protected data").
+    // The data outlives the stack: destroying it must be a decision (docs/DEPLOYMENT.md, "Protected data").
     { ...child, protect: context.protectData ?? false },
   );
 }
