@@ -1,12 +1,16 @@
-// `npm run docs`: writes what is generated from the code, policies/README.md (./policy-docs) and
-// the README's preview excerpt (./readme-excerpt); tests fail when either differs from the code.
+// `npm run docs`: writes what is generated from the code, policies/README.md (./policy-docs),
+// docs/CONFIGURATION.md (./config-docs) and the README's preview excerpt (./readme-excerpt);
+// tests fail when any differs from the code.
 import * as path from "node:path";
+import { configReferenceFile, writeConfigReference } from "./config-docs";
 import { policyReferenceFile, writePolicyReference } from "./policy-docs";
 import { readmeFile, writeReadmeExcerpt } from "./readme-excerpt";
 
 export async function main(): Promise<number> {
   writePolicyReference();
   console.log(`wrote ${path.relative(process.cwd(), policyReferenceFile)}`);
+  writeConfigReference();
+  console.log(`wrote ${path.relative(process.cwd(), configReferenceFile)}`);
   await writeReadmeExcerpt();
   console.log(`wrote the preview excerpt in ${path.relative(process.cwd(), readmeFile)}`);
   return 0;

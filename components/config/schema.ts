@@ -10,14 +10,16 @@ const dnsLabelMessage =
   "must be a DNS label: lowercase letters, digits and '-', 1 to 63 characters";
 const dnsLabel = z
   .string({ error: dnsLabelMessage })
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: dnsLabelMessage });
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: dnsLabelMessage })
+  .meta({ allowed: "DNS label" });
 
 const hostnameMessage = "must be a fully qualified lowercase DNS name such as app.example.com";
 const hostname = z
   .string({ error: hostnameMessage })
   .regex(/^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     error: hostnameMessage,
-  });
+  })
+  .meta({ allowed: "lowercase FQDN" });
 
 const renderDirMessage =
   "must be empty (deploy to the cluster) or an absolute folder path, where the provider then " +
@@ -109,8 +111,12 @@ function quantity(parse: (value: string) => number | undefined, message: string)
       }),
   );
 }
-const cpu = quantity(parseCpu, "must be a CPU quantity such as 250m or 1");
-const memory = quantity(parseMemory, "must be a memory quantity such as 256Mi or 1Gi");
+const cpu = quantity(parseCpu, "must be a CPU quantity such as 250m or 1").meta({
+  allowed: "CPU quantity above 0, such as `250m` or `1`",
+});
+const memory = quantity(parseMemory, "must be a memory quantity such as 256Mi or 1Gi").meta({
+  allowed: "memory quantity above 0, such as `256Mi` or `1Gi`",
+});
 
 const repositoryMessage =
   "must be an image repository such as ghcr.io/toolboxai/backend (a ':' only before a " +
@@ -149,70 +155,132 @@ export const imageSchema = z
             "image.tag or image.digest",
           abort: true,
         })
-        .regex(repositoryPattern, { error: repositoryMessage }),
+        .regex(repositoryPattern, { error: repositoryMessage })
+        .meta({
+          description: "The image's repository, such as `ghcr.io/toolboxai/backend`.",
+          allowed: "no tag or digest; a `:` only before a registry's port",
+        }),
       /** Never `latest` (CONTRIBUTING, rule 8): a floating tag is not a pinned image. */
       tag: z
         .string({ error: tagMessage })
         .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: tagMessage })
         .refine((tag) => tag !== "latest", { error: 'must be a pinned version, not "latest"' })
-        .optional(),
+        .optional()
+        .meta({
+          description: "The pinned version, such as `1.4.0`.",
+          allowed: "Docker image tag, not `latest`",
+        }),
       digest: z
         .string({ error: digestMessage })
         .regex(/^sha256:[a-f0-9]{64}$/, { error: digestMessage })
-        .optional(),
+        .optional()
+        .meta({ description: "The image's content digest.", allowed: "`sha256:<64 hex>`" }),
     },
     mapping,
   )
   .strict()
   .refine((image) => image.tag !== undefined || image.digest !== undefined, {
     error: "must pin a tag or a digest",
+  })
+  .meta({
+    description:
+      "The image to run: `{repository, tag}`, `{repository, digest}`, or all three; " +
+      "a tag or a digest must be set.",
   });
 
-const cpuAndMemory = z.object({ cpu, memory }, mapping).strict();
-const resourcesSchema = z
-  .object({ requests: cpuAndMemory, limits: cpuAndMemory }, mapping)
+const cpuAndMemory = z
+  .object(
+    {
+      cpu: cpu.meta({ description: "CPU, in cores or millicores." }),
+      memory: memory.meta({ description: "Memory, in bytes with a suffix." }),
+    },
+    mapping,
+  )
   .strict();
+const resourcesSchema = z
+  .object(
+    {
+      requests: cpuAndMemory.meta({ description: "What the scheduler reserves for each pod." }),
+      limits: cpuAndMemory.meta({
+        description: "The most each pod may use; at least the requests.",
+      }),
+    },
+    mapping,
+  )
+  .strict()
+  .meta({
+    description:
+      "Requests and limits, CPU and memory: `{requests: {cpu, memory}, limits: {cpu, memory}}`.",
+  });
 
 const autoscalingSchema = z
   .object(
     {
-      minReplicas: intRange(1, 100),
-      maxReplicas: intRange(1, 100),
-      targetCpuUtilizationPercent: intRange(10, 100),
+      minReplicas: intRange(1, 100).meta({ description: "The fewest pods." }),
+      maxReplicas: intRange(1, 100).meta({ description: "The most pods; at least `minReplicas`." }),
+      targetCpuUtilizationPercent: intRange(10, 100).meta({
+        description: "The average CPU use, as a share of the request, the autoscaler aims at.",
+      }),
     },
     mapping,
   )
-  .strict();
+  .strict()
+  .meta({
+    description:
+      "A HorizontalPodAutoscaler on CPU use: it owns the pod count, so `replicas` is not set.",
+  });
 
 const storageSchema = z
   .object(
     {
-      size: memory,
-      /** Empty: the cluster's default StorageClass. */
-      storageClass: z.union([z.literal(""), dnsLabel]),
+      size: memory.meta({ description: "Size of the volume claim." }),
+      storageClass: z.union([z.literal(""), dnsLabel]).meta({
+        description: "StorageClass of the claim; empty: the cluster's default.",
+      }),
     },
     mapping,
   )
-  .strict();
+  .strict()
+  .meta({ description: "The service's volume (services that keep data), `{size, storageClass}`." });
 
 const contextMessage = "must be a folder path (relative to the project, or absolute)";
 /** A local build of a service's image (components/images): its folder and Dockerfile. */
 const buildSchema = z
   .object(
     {
-      context: z.string({ error: contextMessage }).min(1, { error: contextMessage }),
-      /** Relative to the context. */
-      dockerfile: z.string({ error: "must be a file path" }).min(1).default("Dockerfile"),
-      /**
-       * Let the context and Dockerfile lie outside the project folder (links and '..' resolved);
-       * default false: the engine sends the whole context to the Docker daemon, so a stray path
-       * (`../../..`) would ship files off this machine.
-       */
-      allowOutsideProject: z.boolean({ error: "must be true or false" }).default(false),
+      context: z
+        .string({ error: contextMessage })
+        .min(1, { error: contextMessage })
+        .meta({
+          description:
+            "The build context: an existing folder, inside the project unless " +
+            "`allowOutsideProject`.",
+          allowed: "folder path, relative to the project or absolute",
+        }),
+      dockerfile: z
+        .string({ error: "must be a file path" })
+        .min(1)
+        .default("Dockerfile")
+        .meta({ description: "The Dockerfile, relative to the context; it must exist." }),
+      allowOutsideProject: z
+        .boolean({ error: "must be true or false" })
+        .default(false)
+        .meta({
+          description:
+            "Let the context and Dockerfile lie outside the project folder (links and `..` " +
+            "resolved). Off by default: the engine sends the whole context to the Docker " +
+            "daemon, so a stray path (`../../..`) would ship files off this machine.",
+        }),
     },
     mapping,
   )
-  .strict();
+  .strict()
+  .meta({
+    description:
+      "Build the image from this folder instead of pulling it, tagged with `image`'s repository " +
+      "and tag; on Kubernetes it needs an `imageRegistry` (see Images built by the program in " +
+      "README.md).",
+  });
 export type ImageBuild = z.output<typeof buildSchema>;
 
 /** What a stack may set for one service; each field replaces the code default wholesale. */
@@ -220,21 +288,27 @@ export const serviceSchema = z
   .object(
     {
       image: imageSchema,
-      replicas: intRange(1, 50),
+      replicas: intRange(1, 50).meta({
+        description: "The pod count, when the service is not autoscaled.",
+      }),
       resources: resourcesSchema,
       autoscaling: autoscalingSchema,
-      /** Pods a voluntary disruption may take down at once (rendered when replicas ≥ 2). */
-      maxUnavailable: intRange(1, 10),
+      maxUnavailable: intRange(1, 10).meta({
+        description:
+          "Pods a voluntary disruption may take down at once: the PodDisruptionBudget, made " +
+          "when 2 or more pods can run.",
+      }),
       storage: storageSchema,
-      /** Allow HTTPS egress to public addresses (LLM providers, the Roblox APIs). */
-      internetEgress: z.boolean({ error: "must be true or false" }),
-      /** Build the image from this folder, tagged with `image`'s repository and tag. */
+      internetEgress: z.boolean({ error: "must be true or false" }).meta({
+        description: "Allow HTTPS egress to public addresses (LLM providers, the Roblox APIs).",
+      }),
       build: buildSchema,
     },
     mapping,
   )
   .partial()
-  .strict();
+  .strict()
+  .meta({ description: "One service's settings: each field replaces its default wholesale." });
 
 export type ServiceOverrides = z.infer<typeof serviceSchema>;
 export type ImageRef = z.infer<typeof imageSchema>;
@@ -278,28 +352,39 @@ export const servicesSchema = z
   .partial()
   .strict();
 
-/** Alert thresholds of the monitoring tier (components/monitoring/alerts.ts). */
+/**
+ * Alert thresholds of the monitoring tier (components/monitoring/alerts.ts). The CPU, memory,
+ * disk and certificate defaults are the source design's.
+ */
 export const alertThresholdsSchema = z
   .object(
     {
-      /** Node CPU busy above this share, for 10 min (the source design: 80). */
-      cpuPercent: intRange(50, 99).default(80),
-      /** Node memory used above this share, for 5 min (the source design: 85). */
-      memoryPercent: intRange(50, 99).default(85),
-      /** A node filesystem with less free space than this, for 2 min (the source design: 10). */
-      diskFreePercent: intRange(1, 50).default(10),
-      /** The gateway certificate expires within this many days (the source design: 30). */
-      certificateDays: intRange(1, 89).default(30),
-      /** 5xx responses above this share of an app's requests, for 5 min. */
-      errorRatePercent: intRange(1, 50).default(5),
-      /** An app's 95th-percentile response time above this, for 10 min. */
-      slowResponseMilliseconds: intRange(50, 60000).default(500),
-      /** PostgreSQL connections above this share of max_connections, for 2 min. */
-      postgresConnectionsPercent: intRange(50, 99).default(80),
+      cpuPercent: intRange(50, 99)
+        .default(80)
+        .meta({ description: "Node CPU busy above this share, for 10 minutes." }),
+      memoryPercent: intRange(50, 99)
+        .default(85)
+        .meta({ description: "Node memory used above this share, for 5 minutes." }),
+      diskFreePercent: intRange(1, 50)
+        .default(10)
+        .meta({ description: "A node filesystem with less free space than this, for 2 minutes." }),
+      certificateDays: intRange(1, 89)
+        .default(30)
+        .meta({ description: "The gateway certificate expires within this many days." }),
+      errorRatePercent: intRange(1, 50).default(5).meta({
+        description: "5xx responses above this share of an app's requests, for 5 minutes.",
+      }),
+      slowResponseMilliseconds: intRange(50, 60000).default(500).meta({
+        description: "An app's 95th-percentile response time above this, for 10 minutes.",
+      }),
+      postgresConnectionsPercent: intRange(50, 99).default(80).meta({
+        description: "PostgreSQL connections above this share of `max_connections`, for 2 minutes.",
+      }),
     },
     mapping,
   )
-  .strict();
+  .strict()
+  .meta({ description: "The alert thresholds (components/monitoring/alerts.ts)." });
 export type AlertThresholds = z.output<typeof alertThresholdsSchema>;
 
 const runbookUrlMessage =
@@ -310,16 +395,28 @@ const runbookUrlMessage =
 export const monitoringSchema = z
   .object(
     {
-      /** Days Prometheus keeps samples. */
-      metricsRetentionDays: intRange(1, 400).default(15),
-      /** Days Loki keeps logs (the compactor deletes older chunks). */
-      logRetentionDays: intRange(1, 400).default(7),
-      /** Days Jaeger keeps traces (staging and production; dev keeps them in memory). */
-      traceRetentionDays: intRange(1, 30).default(3),
-      /** Each alert links to `<runbookBaseUrl>#<alert in lowercase>`. */
+      metricsRetentionDays: intRange(1, 400)
+        .default(15)
+        .meta({ description: "Days Prometheus keeps samples." }),
+      logRetentionDays: intRange(1, 400)
+        .default(7)
+        .meta({ description: "Days Loki keeps logs (the compactor deletes older chunks)." }),
+      traceRetentionDays: intRange(1, 30)
+        .default(3)
+        .meta({
+          description:
+            "Days Jaeger keeps traces on its volume (staging and production; dev keeps them in " +
+            "memory).",
+        }),
       runbookBaseUrl: urlWithoutCredentials(runbookUrlMessage)
         .regex(/^https:\/\/[^\s#?]+$/, { error: runbookUrlMessage })
-        .default(defaultRunbookBaseUrl),
+        .default(defaultRunbookBaseUrl)
+        .meta({
+          description:
+            "Each alert links to `<runbookBaseUrl>#<alert in lowercase>`. The default is this " +
+            "repository's docs/ALERTS.md on GitHub, so a fork points it at its own.",
+          allowed: "`https://` URL without credentials, fragment or query",
+        }),
       alerts: alertThresholdsSchema.prefault({}),
     },
     mapping,
@@ -341,54 +438,75 @@ export const backupStorageSchema = z.discriminatedUnion(
       .object(
         {
           type: z.literal("volume"),
-          size: memory.default("20Gi"),
-          /** Empty: the cluster's default StorageClass. */
-          storageClass: z.union([z.literal(""), dnsLabel]).default(""),
+          size: memory.default("20Gi").meta({ description: "Size of the claim." }),
+          storageClass: z
+            .union([z.literal(""), dnsLabel])
+            .default("")
+            .meta({ description: "StorageClass of the claim; empty: the cluster's default." }),
         },
         mapping,
       )
-      .strict(),
+      .strict()
+      .meta({
+        description:
+          "The `backups` claim in the stack's namespace: lost with its cluster, so production " +
+          "keeps its backups in a bucket in another account or region.",
+      }),
     z
       .object(
         {
           type: z.literal("s3"),
-          endpoint: urlWithoutCredentials(endpointMessage).regex(
-            /^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)\/?$/,
-            {
+          endpoint: urlWithoutCredentials(endpointMessage)
+            .regex(/^(https:\/\/[^\s/]+|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)\/?$/, {
               error: endpointMessage,
-            },
-          ),
+            })
+            .meta({
+              description: "The S3-compatible service.",
+              allowed: "`https://` URL without credentials (`http://` only for localhost)",
+            }),
           bucket: z
             .string({ error: bucketMessage })
-            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: bucketMessage }),
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: bucketMessage })
+            .meta({
+              description: "The bucket.",
+              allowed: "S3 bucket name: 3 to 63 lowercase letters, digits, `.` or `-`",
+            }),
           region: z
             .string()
             .regex(/^[a-z0-9-]{2,32}$/, { error: "must be a region such as eu-west-1" })
-            .default("us-east-1"),
-          /** Folder inside the bucket, e.g. `production/`; empty for the bucket's root. */
+            .default("us-east-1")
+            .meta({ description: "The bucket's region, such as `eu-west-1`." }),
           prefix: z
             .string()
             .regex(/^([a-z0-9][a-z0-9._-]*\/)*$/, {
               error: "must be empty or folder names each ending in '/', such as production/",
             })
-            .default(""),
+            .default("")
+            .meta({
+              description:
+                "Folder inside the bucket, such as `production/`; empty for the bucket's root.",
+              allowed: '`""` or folder names each ending in `/`',
+            }),
         },
         mapping,
       )
-      .strict(),
+      .strict()
+      .meta({
+        description:
+          "An S3-compatible bucket outside the cluster (path-style URLs, AWS Signature V4), " +
+          "with `backupS3AccessKeyId` and `backupS3SecretAccessKey` set as secrets.",
+      }),
   ],
   { error: "must have type: volume (with size, storageClass) or type: s3 (with endpoint, bucket)" },
 );
+const backupStorageDescription =
+  "Where backups are kept: a volume in the cluster, or an S3-compatible bucket outside it.";
 export type BackupStorage = z.output<typeof backupStorageSchema>;
 
 /** Backups of PostgreSQL and Redis (`toolboxai:backup`, components/backup). */
 export const backupSchema = z
   .object(
     {
-      /**
-       * Public keys the backups are encrypted to (the recovery keys). Their private keys stay
-       * offline with the people who restore: they never enter the cluster.
-       */
       recipients: z
         .array(
           z
@@ -399,12 +517,28 @@ export const backupSchema = z
           },
         )
         .min(1, { error: "must list at least one age public key" })
-        .max(10, { error: "must list at most 10 keys" }),
-      /** Days a backup is kept before the backup job prunes it (the source design: 30). */
-      retentionDays: intRange(1, 3650).default(30),
-      /** Restore the newest PostgreSQL backup into a throwaway server every day, and check it. */
-      verify: z.boolean({ error: "must be true or false" }).default(false),
-      storage: backupStorageSchema.prefault({ type: "volume" }),
+        .max(10, { error: "must list at most 10 keys" })
+        .meta({
+          description:
+            "Public keys the backups are encrypted to (the recovery keys). Their private keys " +
+            "stay offline with the people who restore: they never enter the cluster.",
+          allowed: "1 to 10 age public keys (`age1…`, as `age-keygen -y` prints them)",
+        }),
+      // The source design keeps backups 30 days.
+      retentionDays: intRange(1, 3650)
+        .default(30)
+        .meta({ description: "Days a backup is kept before the backup job prunes it." }),
+      verify: z
+        .boolean({ error: "must be true or false" })
+        .default(false)
+        .meta({
+          description:
+            "Restore the newest PostgreSQL backup into a throwaway server every day, and check " +
+            "it (`postgres-restore-check`; staging and production).",
+        }),
+      storage: backupStorageSchema
+        .prefault({ type: "volume" })
+        .meta({ description: backupStorageDescription }),
     },
     mapping,
   )
@@ -427,16 +561,26 @@ export const dockerSchema = z
       host: z
         .string({ error: dockerHostMessage })
         .regex(/^$|^(unix|tcp|ssh):\/\/\S+$/, { error: dockerHostMessage })
-        .default(""),
-      /** The host address the gateway's port binds to; 127.0.0.1 keeps it off the network. */
+        .default("")
+        .meta({
+          description: "The Docker engine; empty: the `DOCKER_HOST` variable or the local socket.",
+          allowed: '`""` or a `unix://`, `tcp://` or `ssh://` address',
+        }),
       publishAddress: z
         .string({ error: ipv4Message })
         .regex(/^((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d)$/, {
           error: ipv4Message,
         })
-        .default("127.0.0.1"),
-      /** The host port of the gateway: the platform is at http://<domain>:<gatewayPort>. */
-      gatewayPort: intRange(1024, 65535).default(8080),
+        .default("127.0.0.1")
+        .meta({
+          description:
+            "The host address the gateway's port binds to; `127.0.0.1` keeps it off the network.",
+          allowed: "IPv4 address",
+        }),
+      gatewayPort: intRange(1024, 65535).default(8080).meta({
+        description:
+          "The host port of the gateway: the platform is at `http://<domain>:<gatewayPort>`.",
+      }),
     },
     mapping,
   )
@@ -445,18 +589,19 @@ export type DockerSettings = z.output<typeof dockerSchema>;
 
 const repositoryUrlMessage =
   "must be an https:// git URL such as https://github.com/toolboxai/infrastructure.git";
-const gitRepository = urlWithoutCredentials(repositoryUrlMessage).regex(
-  /^https:\/\/[^\s/]+\/\S+$/,
-  { error: repositoryUrlMessage },
-);
+const gitRepository = urlWithoutCredentials(repositoryUrlMessage)
+  .regex(/^https:\/\/[^\s/]+\/\S+$/, { error: repositoryUrlMessage })
+  .meta({ allowed: "`https://` git URL without credentials" });
 const branchMessage = "must be a git branch name such as main or release/production";
 const gitBranch = z
   .string({ error: branchMessage })
-  .regex(/^(?!\/|.*\/$|.*\.\.)[A-Za-z0-9._/-]{1,200}$/, { error: branchMessage });
+  .regex(/^(?!\/|.*\/$|.*\.\.)[A-Za-z0-9._/-]{1,200}$/, { error: branchMessage })
+  .meta({ allowed: "git branch name" });
 const folderMessage = "must be empty or a relative folder such as infrastructure (no '..')";
 const repositoryFolder = z
   .string({ error: folderMessage })
-  .regex(/^$|^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, { error: folderMessage });
+  .regex(/^$|^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, { error: folderMessage })
+  .meta({ allowed: '`""` or a relative folder (no `..`)' });
 const stateBackendMessage =
   "must be empty (Pulumi Cloud) or a state backend URL: https://…, s3://…, gs://… or azblob://…";
 
@@ -467,60 +612,85 @@ const stateBackendMessage =
 export const deliverySchema = z.discriminatedUnion(
   "mode",
   [
-    z.object({ mode: z.literal("none") }, mapping).strict(),
+    z
+      .object({ mode: z.literal("none") }, mapping)
+      .strict()
+      .meta({ description: "No delivery in the cluster: the workflow runs `pulumi up` itself." }),
     z
       .object(
         {
           mode: z.literal("operator"),
-          /** This program's repository, the branch the stack follows and its folder there. */
-          repository: gitRepository,
-          branch: gitBranch.default("main"),
-          path: repositoryFolder.default(""),
-          /** The stack's name in its backend (`org/project/stack` on Pulumi Cloud); default: the stack's own. */
+          repository: gitRepository.meta({ description: "This program's repository." }),
+          branch: gitBranch.default("main").meta({ description: "The branch the stack follows." }),
+          path: repositoryFolder
+            .default("")
+            .meta({ description: "The program's folder in the repository." }),
           stack: z
             .string()
             .regex(/^[A-Za-z0-9._/-]{1,300}$/, {
               error: "must be a stack name such as toolboxai/toolboxai/production",
             })
-            .default(""),
-          /** The state backend; empty: Pulumi Cloud. */
+            .default("")
+            .meta({
+              description:
+                "The stack's name in its backend (`org/project/stack` on Pulumi Cloud); " +
+                "empty: the stack's own.",
+            }),
           backend: urlWithoutCredentials(stateBackendMessage)
             .regex(/^$|^(https|s3|gs|azblob):\/\/\S+$/, { error: stateBackendMessage })
-            .default(""),
-          /**
-           * A Secret in the delivery namespace, made outside the program, holding
-           * PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_CONFIG_PASSPHRASE (other backends).
-           */
-          credentialsSecret: dnsLabel,
-          /** Where the operator runs: its pods call the workspace's agent. */
-          operatorNamespace: dnsLabel.default("pulumi-kubernetes-operator"),
-          /** How often the stack is refreshed and updated even without a new commit (drift). */
-          resyncMinutes: intRange(1, 1440).default(10),
-          /** The longest wait between retries of a failed update. */
-          retryMaxBackoffMinutes: intRange(1, 1440).default(10),
+            .default("")
+            .meta({
+              description: "The state backend; empty: Pulumi Cloud.",
+              allowed: '`""` or `https://…`, `s3://…`, `gs://…` or `azblob://…`',
+            }),
+          credentialsSecret: dnsLabel.meta({
+            description:
+              "A Secret in the delivery namespace, made outside the program, holding " +
+              "`PULUMI_ACCESS_TOKEN` (Pulumi Cloud) or `PULUMI_CONFIG_PASSPHRASE` (other backends).",
+          }),
+          operatorNamespace: dnsLabel
+            .default("pulumi-kubernetes-operator")
+            .meta({ description: "Where the operator runs: its pods call the workspace's agent." }),
+          resyncMinutes: intRange(1, 1440).default(10).meta({
+            description:
+              "How often the stack is refreshed and updated even without a new commit (drift).",
+          }),
+          retryMaxBackoffMinutes: intRange(1, 1440)
+            .default(10)
+            .meta({ description: "The longest wait between retries of a failed update." }),
         },
         mapping,
       )
-      .strict(),
+      .strict()
+      .meta({
+        description:
+          "The Pulumi Kubernetes Operator deploys this program from its repository, in a " +
+          "`<namespace>-delivery` namespace.",
+      }),
     z
       .object(
         {
           mode: z.literal("argocd"),
-          /**
-           * The repository CI pushes the rendered manifests to, their branch and folder there:
-           * the stack's manifests go to `<path>/<stack>` (components/delivery/argocd.ts).
-           */
-          repository: gitRepository,
-          branch: gitBranch.default("deploy"),
-          path: repositoryFolder.default("manifests"),
-          /** Where Argo CD runs (its Applications and AppProjects live there). */
-          argocdNamespace: dnsLabel.default("argocd"),
-          /** The most sync attempts of a failed sync. */
-          retryLimit: intRange(1, 20).default(5),
+          repository: gitRepository.meta({
+            description: "The repository CI pushes the rendered manifests to.",
+          }),
+          branch: gitBranch.default("deploy").meta({ description: "Their branch." }),
+          path: repositoryFolder.default("manifests").meta({
+            description:
+              "Their folder: the stack's manifests go to `<path>/<stack>` " +
+              "(components/delivery/argocd.ts).",
+          }),
+          argocdNamespace: dnsLabel.default("argocd").meta({
+            description: "Where Argo CD runs (its Applications and AppProjects live there).",
+          }),
+          retryLimit: intRange(1, 20)
+            .default(5)
+            .meta({ description: "The most sync attempts of a failed sync." }),
         },
         mapping,
       )
-      .strict(),
+      .strict()
+      .meta({ description: "CI renders the manifests and pushes them; Argo CD syncs them." }),
   ],
   {
     error:
@@ -565,8 +735,32 @@ export type SecretKey = (typeof secretKeys)[number];
 
 const secretValue = z.union([
   z.literal(""),
-  z.string().min(16, { error: "must be at least 16 characters (or empty to generate one)" }),
+  z
+    .string()
+    .min(16, { error: "must be at least 16 characters (or empty to generate one)" })
+    .meta({ allowed: "at least 16 characters" }),
 ]);
+
+/** What each secret key holds (docs/CONFIGURATION.md). */
+const secretDescriptions: Record<SecretKey, string> = {
+  postgresPassword: "PostgreSQL password; empty: generated.",
+  redisPassword: "Redis password; empty: generated.",
+  flowerPassword: "Flower basic-auth password; empty: generated.",
+  jwtSecret: "JWT signing key; empty: generated.",
+  appSecretKey: "Application secret key; empty: generated.",
+  grafanaAdminPassword:
+    "Grafana's `admin` password (read from a file by Grafana); empty: generated.",
+  postgresReaderPassword:
+    "Password of `grafana_reader`, Grafana's read-only PostgreSQL role; empty: generated.",
+  alertPagerRoutingKey:
+    "PagerDuty Events v2 routing key: critical alerts page. Empty: the `pager` receiver " +
+    "delivers nothing.",
+  alertChatWebhookUrl:
+    "Slack-compatible incoming webhook: warnings post there. Empty: the `chat` receiver " +
+    "delivers nothing.",
+  backupS3AccessKeyId: "Access key of the backup bucket; required with a bucket.",
+  backupS3SecretAccessKey: "Secret key of the backup bucket; required with a bucket.",
+};
 
 /**
  * Every top-level key under `toolboxai:`. Scalars carry their defaults here; `services` is an
@@ -574,29 +768,48 @@ const secretValue = z.union([
  */
 export const stackConfigSchema = z
   .object({
-    environment: oneOf(["dev", "staging", "production"]),
-    /** Where workloads run: a Kubernetes cluster, or a local Docker engine (dev). */
-    platform: oneOf(platforms).default("kubernetes"),
-    /** The Docker engine and its published port (`platform: docker` only). */
-    docker: dockerSchema.prefault({}),
-    /**
-     * The registry built images are pushed to (with the engine's `docker login` credentials);
-     * empty: they stay on the local engine, which only `platform: docker` can run.
-     */
+    environment: oneOf(["dev", "staging", "production"]).meta({
+      description: "Instance label `toolboxai-<environment>`, the apps' `ENVIRONMENT`.",
+    }),
+    platform: oneOf(platforms)
+      .default("kubernetes")
+      .meta({
+        description:
+          "Where workloads run: a Kubernetes cluster, or a local Docker engine (dev). A key " +
+          "only the other platform reads is refused.",
+      }),
+    docker: dockerSchema
+      .prefault({})
+      .meta({ description: "The Docker engine and its published port (`platform: docker` only)." }),
     imageRegistry: z
       .string({ error: registryMessage })
       .regex(/^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/, { error: registryMessage })
-      .default(""),
-    namespace: dnsLabel,
-    domain: hostname,
-    ingressClassName: dnsLabel.default("nginx"),
-    ingressControllerNamespace: dnsLabel.default("ingress-nginx"),
-    tlsIssuer: z.union([z.literal(""), dnsLabel]).default(""),
-    kubernetesContext: z.string().default(""),
-    /**
-     * Where the kubernetes provider writes the manifests instead of applying them
-     * (`renderYamlToDirectory`); empty deploys to the cluster. Used by `npm run e2e`.
-     */
+      .default("")
+      .meta({
+        description:
+          "Where built images are pushed (with the engine's `docker login` credentials); " +
+          "required for a build on Kubernetes. Empty: builds stay on the local engine, which " +
+          "only `platform: docker` can run.",
+        allowed: '`""` or a registry host (`ghcr.io`, `registry.local:5000`)',
+      }),
+    namespace: dnsLabel.meta({ description: "Namespace created for the stack." }),
+    domain: hostname.meta({ description: "Host the Ingress serves." }),
+    ingressClassName: dnsLabel.default("nginx").meta({
+      description: "IngressClass of the cluster's ingress controller.",
+    }),
+    ingressControllerNamespace: dnsLabel.default("ingress-nginx").meta({
+      description: "The only namespace allowed to reach the gateway.",
+    }),
+    tlsIssuer: z
+      .union([z.literal(""), dnsLabel])
+      .default("")
+      .meta({
+        description: "cert-manager ClusterIssuer for the gateway certificate; empty: plain HTTP.",
+      }),
+    kubernetesContext: z
+      .string()
+      .default("")
+      .meta({ description: "kubeconfig context; empty: the current context." }),
     renderDir: z
       .string({ error: renderDirMessage })
       .refine((value) => value === "" || path.posix.isAbsolute(value), {
@@ -614,37 +827,65 @@ export const stackConfigSchema = z
       .refine((value) => value === "" || renderDirPattern.test(value), {
         error: renderDirPathMessage,
       })
-      .default(""),
-    /**
-     * Annotate Deployments, StatefulSets, DaemonSets, Services, the Ingress and claims with
-     * `pulumi.com/skipAwait`, so that the provider does not wait for readiness. Only for control
-     * planes without kubelets (`npm run e2e`'s cluster phase); real environments keep the waits.
-     */
-    skipAwait: z.boolean({ error: "must be true or false" }).default(false),
-    logLevel: oneOf(["debug", "info", "warning", "error"]).default("info"),
+      .default("")
+      .meta({
+        description:
+          "The kubernetes provider writes the manifests into this folder instead of deploying " +
+          "them (`renderYamlToDirectory`, used by `npm run e2e`); empty deploys to the cluster. " +
+          "It must be missing, empty, or hold only the provider's `0-crd/` and `1-manifest/` " +
+          "(links followed).",
+        allowed: '`""` or an absolute, normalised path, not a system folder',
+      }),
+    skipAwait: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .meta({
+        description:
+          "Annotate Deployments, StatefulSets, DaemonSets, Services, the Ingress and claims " +
+          "with `pulumi.com/skipAwait`, so that the provider does not wait for readiness. Only " +
+          "for control planes without kubelets (`npm run e2e`'s cluster phase); real " +
+          "environments keep the waits.",
+      }),
+    logLevel: oneOf(["debug", "info", "warning", "error"])
+      .default("info")
+      .meta({ description: "The apps' `LOG_LEVEL` (upper-cased)." }),
     databaseName: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
         error: "must be a PostgreSQL identifier: lowercase letters, digits and '_'",
       })
-      .default("toolboxai"),
+      .default("toolboxai")
+      .meta({
+        description: "Database created by PostgreSQL.",
+        allowed: "PostgreSQL identifier (`[a-z_][a-z0-9_]*`)",
+      }),
     databaseUser: z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
         error: "must be a PostgreSQL identifier: lowercase letters, digits and '_'",
       })
-      .default("toolboxai"),
-    robloxSyncEnabled: z.boolean({ error: "must be true or false" }).default(true),
-    flowerEnabled: z.boolean({ error: "must be true or false" }).default(true),
-    /**
-     * Pulumi `protect` on what holds data (the namespace, the stateful workloads, the data
-     * stores' generated passwords), so `pulumi destroy` refuses. Default on; dev turns it off.
-     */
-    protectData: z.boolean({ error: "must be true or false" }).default(true),
-    /**
-     * The recovery point objective, in minutes: the most data a restore may lose. Backups run at
-     * least this often, and an alert fires when the last good one is older.
-     */
+      .default("toolboxai")
+      .meta({
+        description: "Role the application connects as.",
+        allowed: "PostgreSQL identifier (`[a-z_][a-z0-9_]*`)",
+      }),
+    robloxSyncEnabled: z
+      .boolean({ error: "must be true or false" })
+      .default(true)
+      .meta({ description: "Deploy roblox-sync." }),
+    flowerEnabled: z
+      .boolean({ error: "must be true or false" })
+      .default(true)
+      .meta({ description: "Deploy Flower (Celery UI, basic auth user `admin`)." }),
+    protectData: z
+      .boolean({ error: "must be true or false" })
+      .default(true)
+      .meta({
+        description:
+          "Pulumi `protect` on what holds data (the namespace, the stateful workloads, the data " +
+          "stores' generated passwords), so `pulumi destroy` refuses (see Protected data in " +
+          "README.md). Default on; dev turns it off.",
+      }),
     recoveryPointObjectiveMinutes: z
       .number({ error: `must be one of: ${recoveryPointObjectives.join(", ")}` })
       .refine((value) => (recoveryPointObjectives as readonly number[]).includes(value), {
@@ -652,23 +893,53 @@ export const stackConfigSchema = z
           `must be one of: ${recoveryPointObjectives.join(", ")} ` +
           "(a divisor of an hour or a day, so that backups run exactly that often)",
       })
-      .default(60),
-    /** Margin of the namespace ResourceQuota above the stack's peak (autoscaler maximums, surge). */
-    quotaHeadroomPercent: intRange(0, 200).default(25),
-    services: servicesSchema.default({}),
-    monitoring: monitoringSchema.prefault({}),
-    /** Undefined: no backups (the pack's backup-schedule rule refuses that where mandatory). */
-    backup: backupSchema.optional(),
-    /** Continuous delivery in the cluster; dev needs none. */
-    delivery: deliverySchema.prefault({ mode: "none" }),
+      .default(60)
+      .meta({
+        description:
+          "The recovery point objective: the most data a restore may lose. Backups run exactly " +
+          "this often, and the backup-freshness alert fires when the last good one is older " +
+          "(production 15, staging 60, dev 240).",
+        allowed: recoveryPointObjectives.join(", "),
+      }),
+    quotaHeadroomPercent: intRange(0, 200)
+      .default(25)
+      .meta({
+        description:
+          "Margin of the namespace ResourceQuota above the peak the workloads can reach " +
+          "(autoscaler maximums, surge).",
+      }),
+    services: servicesSchema
+      .default({})
+      .meta({ description: "Per-service overrides, keyed by service name." }),
+    monitoring: monitoringSchema
+      .prefault({})
+      .meta({ description: "The monitoring tier's retention and alert thresholds." }),
+    backup: backupSchema.optional().meta({
+      description:
+        "Recovery keys, retention, restore check and storage of the backups. Not set: no " +
+        "backups (the pack's backup-schedule rule refuses that where mandatory).",
+    }),
+    delivery: deliverySchema.prefault({ mode: "none" }).meta({
+      description:
+        "How the stack keeps itself deployed in its cluster (see Continuous delivery in " +
+        "README.md); dev needs none.",
+    }),
     ...(Object.fromEntries(
-      [...generatedSecretKeys, ...receiverSecretKeys].map((key) => [key, secretValue.default("")]),
+      [...generatedSecretKeys, ...receiverSecretKeys].map((key) => [
+        key,
+        secretValue.default("").meta({ description: secretDescriptions[key] }),
+      ]),
     ) as {
       [K in GeneratedSecretKey | (typeof receiverSecretKeys)[number]]: z.ZodDefault<
         typeof secretValue
       >;
     }),
-    ...(Object.fromEntries(backupBucketSecretKeys.map((key) => [key, z.string().default("")])) as {
+    ...(Object.fromEntries(
+      backupBucketSecretKeys.map((key) => [
+        key,
+        z.string().default("").meta({ description: secretDescriptions[key] }),
+      ]),
+    ) as {
       [K in (typeof backupBucketSecretKeys)[number]]: z.ZodDefault<z.ZodString>;
     }),
   })
