@@ -4,6 +4,7 @@
 // and the monitoring tier are composed on it from the same components.
 import * as pulumi from "@pulumi/pulumi";
 import {
+  acceptsExampleValues,
   AgentCoordinator,
   Backend,
   Backups,
@@ -25,7 +26,10 @@ import {
   RobloxSync,
 } from "./components";
 
-const config = loadPlatformConfig();
+// TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1 (the project's own test runs only) lets `pulumi up` deploy the
+// stack files' example values with a warning; without it, it refuses them (README, "Deploy your
+// own").
+const config = loadPlatformConfig({ acceptExampleValues: acceptsExampleValues(process.env) });
 const instance = `toolboxai-${config.environment}`;
 const grafanaReader = "grafana_reader";
 
@@ -194,11 +198,12 @@ const backups = config.backup
           password: secrets.values.redisPassword,
           size: services.redis.storage!.size,
         },
+        // Not set, in a preview or an accepted update (loadPlatformConfig warned): empty.
         bucketCredentials:
           config.backup.storage.type === "s3"
             ? {
-                accessKeyId: suppliedSecret("backupS3AccessKeyId")!,
-                secretAccessKey: suppliedSecret("backupS3SecretAccessKey")!,
+                accessKeyId: suppliedSecret("backupS3AccessKeyId") ?? pulumi.secret(""),
+                secretAccessKey: suppliedSecret("backupS3SecretAccessKey") ?? pulumi.secret(""),
               }
             : undefined,
       },

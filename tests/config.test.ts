@@ -1272,28 +1272,34 @@ describe("backups", () => {
     );
   });
 
-  test("a bucket needs its credentials, set as secrets", () => {
-    const input = backupWith(
-      (backup) => (backup.storage = { type: "s3", endpoint: "https://s3.example", bucket: "b-k" }),
-    );
-    expect(configErrorOf(input).problems.map((problem) => problem.key)).toEqual([
-      "toolboxai:backupS3AccessKeyId",
-      "toolboxai:backupS3SecretAccessKey",
-    ]);
-    expect(messageOf(input)).toContain(
-      "toolboxai:backupS3AccessKeyId: is required when backup.storage.type is s3: run " +
-        "`pulumi config set --secret backupS3AccessKeyId`",
-    );
+  test("a bucket without its credentials validates: they are a deploy-time requirement", () => {
+    // Production's own file: a bucket, no credentials. `pulumi up` refuses that (examples.ts,
+    // tests/example-values.test.ts); the config itself is valid, so a preview renders it.
+    const config = validateConfig(productionWith());
+    expect(config.backup?.storage.type).toBe("s3");
+    expect(config.suppliedSecrets).toEqual({});
   });
 
   test("bucket credentials without a bucket are read by nothing", () => {
-    const input = productionWith({
-      set: { backupS3AccessKeyId: "AKIAEXAMPLE", backupS3SecretAccessKey: "example-secret" },
-      secret: ["backupS3AccessKeyId", "backupS3SecretAccessKey"],
-    });
-    expect(messageOf(input)).toContain(
-      "toolboxai:backupS3AccessKeyId = [secret]: is set, but backup.storage.type is not s3: " +
-        "nothing reads it; remove it",
+    const input = backupWith((backup) => (backup.storage = { type: "volume" }));
+    const values = {
+      ...input.values,
+      [key("backupS3AccessKeyId")]: "AKIAEXAMPLE",
+      [key("backupS3SecretAccessKey")]: "example-secret",
+    };
+    const secretKeys = new Set([
+      ...input.secretKeys,
+      key("backupS3AccessKeyId"),
+      key("backupS3SecretAccessKey"),
+    ]);
+    expect(messageOf({ ...input, values, secretKeys })).toBe(
+      [
+        "Pulumi.production.yaml has 2 configuration problems:",
+        "  toolboxai:backupS3AccessKeyId = [secret]: is set, but backup.storage.type is not s3: " +
+          "nothing reads it; remove it",
+        "  toolboxai:backupS3SecretAccessKey = [secret]: is set, but backup.storage.type is not " +
+          "s3: nothing reads it; remove it",
+      ].join("\n"),
     );
   });
 

@@ -2,6 +2,12 @@ import { describeStack } from "./support/stack-checks";
 
 describeStack("production", {
   delivery: "operator",
+  // Stand-ins for the bucket's credentials, set as `pulumi config set --secret` sets them (the
+  // stack file's bucket is an example: components/config/examples.ts).
+  secrets: {
+    "toolboxai:backupS3AccessKeyId": "stack-test-stand-in-key-id",
+    "toolboxai:backupS3SecretAccessKey": "stack-test-stand-in-secret-access-key",
+  },
   namespace: "toolboxai",
   publicUrl: "https://app.toolboxai.example",
   tlsIssuer: "letsencrypt-production",
@@ -26,10 +32,18 @@ describeStack("production", {
     cron: "*/15 * * * *",
     retentionDays: 30,
     recipients: 2,
+    // Production keeps its backups in a bucket, which survives a lost cluster.
+    bucket: {
+      endpoint: "https://s3.eu-west-1.amazonaws.com",
+      bucket: "toolboxai-backups-example",
+      region: "eu-west-1",
+      prefix: "production/",
+    },
   },
   quotaHeadroomPercent: 25,
   // toolboxai:protectData defaults to true: the namespace (deleting it deletes the volume
-  // claims), the data stores and the passwords their data was initialised with.
+  // claims), the data stores and the passwords their data was initialised with (the backups are
+  // in the bucket, outside the stack).
   protectedResources: [
     "Namespace namespace",
     "StatefulSet postgres",
@@ -42,7 +56,6 @@ describeStack("production", {
     "StatefulSet alertmanager",
     "StatefulSet loki",
     "StatefulSet jaeger",
-    "PersistentVolumeClaim backups",
   ],
   autoscaled: {
     backend: [3, 10],

@@ -53,7 +53,7 @@ function processIo(): PreviewIo {
 
 function painter(colour: boolean) {
   const paint = (code: number) => (text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
-  return { bold: paint(1), dim: paint(2), green: paint(32), red: paint(31) };
+  return { bold: paint(1), dim: paint(2), green: paint(32), red: paint(31), yellow: paint(33) };
 }
 
 /** "kubernetes:apps/v1:Deployment" → "Deployment". */
@@ -174,7 +174,7 @@ export async function runPreviewCommand(
   overrides: Partial<PreviewIo> = {},
 ): Promise<number> {
   const io: PreviewIo = { ...processIo(), ...overrides };
-  const { dim, green, red } = painter(io.colour);
+  const { dim, green, red, yellow } = painter(io.colour);
   const program = new Command()
     .name("npm run preview --")
     .description("Render the program offline with a stack's real config, under Pulumi's mocks.")
@@ -279,6 +279,9 @@ export async function runPreviewCommand(
       ),
     );
   }
+  // The program's warnings (example values left: `pulumi up` refuses them), as `pulumi preview`
+  // prints its diagnostics; on standard error, so that the plan on standard output stays as is.
+  for (const warning of run.warnings) io.stderr(`\n${yellow(`warning: ${warning}`)}\n`);
   io.stdout(
     dim(
       `\nOffline render under mocks: run \`pulumi preview --stack ${options.stack}\` for the ` +

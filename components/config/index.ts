@@ -2,6 +2,7 @@
 // is registered. Validation itself lives in ./validate (pure, tested for its messages).
 import * as pulumi from "@pulumi/pulumi";
 import { buildContextProblems, nodeDisk, renderDirProblems } from "./disk";
+import { checkDeployProblems } from "./examples";
 import {
   ConfigError,
   stackFileName,
@@ -12,6 +13,12 @@ import {
 } from "./validate";
 
 export { ConfigError, stackFileName, validateConfig, type PlatformConfig } from "./validate";
+export {
+  acceptExampleValuesVariable,
+  acceptsExampleValues,
+  ExampleValuesError,
+  exampleValueProblems,
+} from "./examples";
 export type { ConfigProblem, OptionalService, ResolvedServices, ServiceSettings } from "./validate";
 export type { BackupSettings, ImageBuild, ImageRef, SecretKey, ServiceName } from "./schema";
 
@@ -44,11 +51,20 @@ export class ConfigRunError extends pulumi.RunError {
   }
 }
 
+/** How the program was started, read once at its entry (index.ts). */
+export interface LoadOptions {
+  /** TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1: `pulumi up` deploys example values with a warning. */
+  readonly acceptExampleValues: boolean;
+}
+
 /**
  * Loads and validates this stack's config; throws ConfigRunError (and registers nothing) if bad.
+ * Example values left in a staging or production stack file (./examples) are refused the same
+ * way by `pulumi up` (which the Pulumi Kubernetes Operator and `npm run delivery`'s render run
+ * too), unless `acceptExampleValues`; `pulumi preview` lists them as a warning.
  * Any other error (a bug) is thrown as it is, with its stack.
  */
-export function loadPlatformConfig(): PlatformConfig {
+export function loadPlatformConfig(options: LoadOptions): PlatformConfig {
   const values = pulumi.runtime.allConfig();
   const stack = pulumi.getStack();
   try {
@@ -59,6 +75,12 @@ export function loadPlatformConfig(): PlatformConfig {
       ...renderDirProblems(config, nodeDisk),
     ];
     if (problems.length > 0) throw new ConfigError(stackFileName(stack), problems);
+    const { warning, refusal } = checkDeployProblems(config, {
+      dryRun: pulumi.runtime.isDryRun(),
+      accepted: options.acceptExampleValues,
+    });
+    if (refusal) throw refusal;
+    if (warning) void pulumi.log.warn(warning);
     return config;
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigRunError(error);

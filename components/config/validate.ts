@@ -128,32 +128,20 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
   return { ...plain, stack: input.stack, services, suppliedSecrets };
 }
 
-/** The bucket's credentials are required with S3 storage, and read by nothing without it. */
+/**
+ * The bucket's credentials are read only with S3 storage: set without it, they are refused. Not
+ * set with it, they are a deploy-time requirement (./examples: `pulumi up` refuses, `pulumi
+ * preview` warns), so that a stack file with a bucket previews before its secrets exist.
+ */
 export function backupBucketProblems(config: StackConfig): ConfigProblem[] {
-  const s3 = config.backup?.storage.type === "s3";
-  return backupBucketSecretKeys.flatMap((key): ConfigProblem[] => {
-    const fullKey = `${projectName}:${key}`;
-    if (s3 && config[key] === "") {
-      return [
-        {
-          key: fullKey,
-          message:
-            "is required when backup.storage.type is s3: run " +
-            `\`pulumi config set --secret ${key}\``,
-        },
-      ];
-    }
-    if (!s3 && config[key] !== "") {
-      return [
-        {
-          key: fullKey,
-          shownValue: "[secret]",
-          message: "is set, but backup.storage.type is not s3: nothing reads it; remove it",
-        },
-      ];
-    }
-    return [];
-  });
+  if (config.backup?.storage.type === "s3") return [];
+  return backupBucketSecretKeys
+    .filter((key) => config[key] !== "")
+    .map((key) => ({
+      key: `${projectName}:${key}`,
+      shownValue: "[secret]",
+      message: "is set, but backup.storage.type is not s3: nothing reads it; remove it",
+    }));
 }
 
 /** Keys only the Kubernetes form reads (its provider, its Ingress, `npm run e2e`'s settings). */

@@ -26,6 +26,8 @@ export interface StackExpectations {
   readonly delivery?: "operator" | "argocd";
   /** Config values over the stack file's (full keys, `toolboxai:platform`), as `pulumi config set` would. */
   readonly overrides?: Readonly<Record<string, string>>;
+  /** Secret config values (full keys), as `pulumi config set --secret` would set them. */
+  readonly secrets?: Readonly<Record<string, string>>;
   readonly namespace: string;
   /** Expected pod count per Deployment/StatefulSet name (HPA minimum where autoscaled). */
   readonly replicas: Readonly<Record<string, number>>;
@@ -45,6 +47,13 @@ export interface StackExpectations {
     readonly cron: string;
     readonly retentionDays: number;
     readonly recipients: number;
+    /** Where backups go: the claim `backups` (default), or the bucket's BACKUP_S3_* settings. */
+    readonly bucket?: {
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly region: string;
+      readonly prefix: string;
+    };
   };
 }
 
@@ -120,6 +129,10 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     beforeAll(async () => {
       const config = readStackConfig(stack);
       for (const [key, value] of over) config.values[key] = value;
+      for (const [key, value] of Object.entries(expected.secrets ?? {})) {
+        config.values[key] = value;
+        config.secretKeys.push(key);
+      }
       run = await runProgram(stack, { config });
     });
 
@@ -179,6 +192,17 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         [...expected.backups.jobs].sort(),
       );
       const verified = expected.backups.jobs.includes("postgres-restore-check");
+      const bucket = expected.backups.bucket;
+      const storageEnv = bucket
+        ? {
+            BACKUP_S3_ENDPOINT: bucket.endpoint,
+            BACKUP_S3_BUCKET: bucket.bucket,
+            BACKUP_S3_REGION: bucket.region,
+            BACKUP_S3_PREFIX: bucket.prefix,
+            S3_ACCESS_KEY_ID_FILE: "/run/secrets/s3-access-key-id",
+            S3_SECRET_ACCESS_KEY_FILE: "/run/secrets/s3-secret-access-key",
+          }
+        : { BACKUP_DIR: "/backups" };
       const recipients: string[] = named(run, "Secret", "postgres-backup-secrets")
         .stringData["backup-encryption-key"].trim()
         .split("\n");
@@ -207,17 +231,22 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         expect(env).toMatchObject({
           BACKUP_RETENTION_DAYS: String(expected.backups.retentionDays),
           BACKUP_ENCRYPTION_KEY_FILE: "/run/secrets/backup-encryption-key",
-          BACKUP_DIR: "/backups",
+          ...storageEnv,
         });
         // The job runs the repository's own script, mounted from its ConfigMap.
         expect(pod.containers[0].command).toEqual(["sh", `/opt/backup/${script}`]);
         expect(named(run, "ConfigMap", `${name}-config`).data[script]).toBe(
           readFileSync(path.join(__dirname, "..", "..", "scripts", "backup", script), "utf8"),
         );
-        expect(pod.volumes).toContainEqual({
-          name: "claim-backups",
-          persistentVolumeClaim: { claimName: "backups" },
-        });
+        if (bucket) {
+          expect(env.BACKUP_DIR).toBeUndefined();
+          expect(pod.volumes.filter((volume: any) => volume.persistentVolumeClaim)).toEqual([]);
+        } else {
+          expect(pod.volumes).toContainEqual({
+            name: "claim-backups",
+            persistentVolumeClaim: { claimName: "backups" },
+          });
+        }
         // Out: DNS and its data store's port, nothing else.
         const egress = named(run, "NetworkPolicy", name).spec.egress;
         expect(egress.flatMap((rule: any) => rule.to ?? [])).toContainEqual({
@@ -231,9 +260,19 @@ export function describeStack(stack: string, expected: StackExpectations): void 
           },
         });
       }
-      expect(named(run, "PersistentVolumeClaim", "backups").metadata.labels).toMatchObject({
-        "backup.toolboxai.io/storage": "true",
-      });
+      if (bucket) {
+        // The bucket is outside the cluster: no claim; its credentials are the stack's secrets.
+        const claims = byKind(run, "PersistentVolumeClaim");
+        expect(claims.map((claim) => (claim.inputs.metadata as any).name)).not.toContain("backups");
+        expect(named(run, "Secret", "postgres-backup-secrets").stringData).toMatchObject({
+          "s3-access-key-id": expected.secrets?.["toolboxai:backupS3AccessKeyId"],
+          "s3-secret-access-key": expected.secrets?.["toolboxai:backupS3SecretAccessKey"],
+        });
+      } else {
+        expect(named(run, "PersistentVolumeClaim", "backups").metadata.labels).toMatchObject({
+          "backup.toolboxai.io/storage": "true",
+        });
+      }
       if (verified) {
         const check = named(run, "CronJob", "postgres-restore-check");
         expect(check.spec.schedule).toBe("40 4 * * *");
@@ -244,10 +283,20 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         // Every backup is also encrypted to the restore check's own key, and only it holds the
         // private half; the recovery keys' private halves are nowhere in the stack.
         expect(recipients).toContain(ageRecipientOf(identity.trim()));
-        expect(templateOf(check).spec.volumes).toContainEqual({
-          name: "claim-backups",
-          persistentVolumeClaim: { claimName: "backups", readOnly: true },
-        });
+        if (bucket) {
+          const env = Object.fromEntries(
+            templateOf(check).spec.containers[0].env.map((variable: any) => [
+              variable.name,
+              variable.value,
+            ]),
+          );
+          expect(env).toMatchObject(storageEnv);
+        } else {
+          expect(templateOf(check).spec.volumes).toContainEqual({
+            name: "claim-backups",
+            persistentVolumeClaim: { claimName: "backups", readOnly: true },
+          });
+        }
         const secrets = byKind(run, "Secret").filter((secret) =>
           Object.values(secret.inputs.stringData as Record<string, string>).some((value) =>
             value.includes("AGE-SECRET-KEY-"),

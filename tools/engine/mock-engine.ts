@@ -6,6 +6,7 @@
 // `pulumi preview` of a new stack, where what providers compute (generated passwords) is unknown.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { acceptExampleValuesVariable } from "../../components/config/examples";
 import { projectName } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
 import { readStackConfig, type StackConfigFile } from "./stack-config";
@@ -44,6 +45,8 @@ export interface ProgramRun {
    * replaced by "[secret]": what `pulumi preview` and `pulumi stack output` show.
    */
   readonly redactedOutputs: Record<string, unknown>;
+  /** What the program logged with `pulumi.log.warn`, as the engine prints its warnings. */
+  readonly warnings: readonly string[];
 }
 
 /** The exports of every program run in this module registry. */
@@ -170,6 +173,13 @@ export async function runProgram(
      * and so is every input derived from them. Default false: every value is known.
      */
     preview?: boolean;
+    /**
+     * Run with TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1 in the program's environment, as the project's
+     * own test runs do: an update with the stack files' example values deploys with a warning.
+     * Default true: the mock engine reaches no cluster. False: an update is refused as a user's
+     * `pulumi up` is (components/config/examples.ts).
+     */
+    acceptExampleValues?: boolean;
   } = {},
 ): Promise<ProgramRun> {
   const config = options.config ?? readStackConfig(stack);
@@ -253,6 +263,21 @@ export async function runProgram(
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
     options.entry ? import(options.entry) : require("../../index");
   const hostStackTraces = plainStackTraces();
+  // Without an engine, the SDK prints `pulumi.log.warn` through console.warn: collected instead.
+  const warnings: string[] = [];
+  const hostWarn = console.warn;
+  const runtimeWarning = "warning: [runtime] ";
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].startsWith(runtimeWarning)) {
+      warnings.push(args[0].slice(runtimeWarning.length));
+    } else {
+      hostWarn(...args);
+    }
+  };
+  // Read by the program at its entry (index.ts), so set for the run and restored after it.
+  const hostAcceptance = process.env[acceptExampleValuesVariable];
+  if (options.acceptExampleValues ?? true) process.env[acceptExampleValuesVariable] = "1";
+  else delete process.env[acceptExampleValuesVariable];
   // A program that throws (bad config) must surface as this function's rejection, not as an
   // unhandled rejection of the stack resource, so the error is carried out of the callback.
   let failure: unknown;
@@ -280,6 +305,9 @@ export async function runProgram(
     await pulumi.runtime.disconnect();
   } finally {
     hostStackTraces.restore();
+    console.warn = hostWarn;
+    if (hostAcceptance === undefined) delete process.env[acceptExampleValuesVariable];
+    else process.env[acceptExampleValuesVariable] = hostAcceptance;
   }
   if (failure !== undefined) throw failure;
   return {
@@ -287,5 +315,6 @@ export async function runProgram(
     resources,
     outputs: (outputs ?? {}) as Record<string, unknown>,
     redactedOutputs,
+    warnings,
   };
 }
