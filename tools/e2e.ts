@@ -37,7 +37,8 @@ import { runArgoCdPhase } from "./e2e/argocd";
 import { controlPlaneBin, runClusterPhase, startControlPlane } from "./e2e/cluster";
 import { compareManifests, readManifestDir } from "./e2e/compare";
 import { runDockerPhase, startDockerEngine, stopDockerEngine } from "./e2e/docker";
-import { createHarness, kubernetesForm } from "./e2e/harness";
+import { createHarness, kubernetesForm, standInBucketCredentials } from "./e2e/harness";
+import { acceptExampleValuesVariable } from "../components/config/examples";
 import { kubernetesFormConfig } from "./engine/stack-config";
 import { parseArguments } from "./cli";
 import { projectRoot } from "./project-root";
@@ -201,6 +202,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       PULUMI_BACKEND_URL: `file://${state}`,
       PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
       PULUMI_SKIP_UPDATE_CHECK: "true",
+      // The stack files' example values (images no registry serves, recovery keys nobody has)
+      // are what the e2e deploys: accepted by name, so pulumi up warns instead of refusing
+      // (components/config/examples.ts). Never set outside the project's own test runs.
+      [acceptExampleValuesVariable]: "1",
     });
     const harness = createHarness(project, env);
     const { pulumi, check, expectExit, policyArgs } = harness;
@@ -209,6 +214,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (init.code !== 0) return expectExit(init, 0);
       const kubernetes = kubernetesForm(harness, stack);
       if (kubernetes) return kubernetes;
+      // Production's bucket: stand-in credentials, so its backups render as a deployed one's.
+      const credentials = standInBucketCredentials(harness, stack);
+      if (credentials) return credentials;
       return expectExit(pulumi(stack, "config", "set", "toolboxai:renderDir", renderDir), 0);
     };
 
