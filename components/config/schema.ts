@@ -462,7 +462,7 @@ export const backupStorageSchema = z.discriminatedUnion(
             })
             .meta({
               description: "The S3-compatible service.",
-              allowed: "`https://` URL without credentials (`http://` only for localhost)",
+              allowed: "`https://` URL without credentials; `http://` only for localhost",
             }),
           bucket: z
             .string({ error: bucketMessage })
@@ -522,7 +522,7 @@ export const backupSchema = z
           description:
             "Public keys the backups are encrypted to (the recovery keys). Their private keys " +
             "stay offline with the people who restore: they never enter the cluster.",
-          allowed: "1 to 10 age public keys (`age1…`, as `age-keygen -y` prints them)",
+          allowed: "1 to 10 age public keys, `age1…` as `age-keygen -y` prints them",
         }),
       // The source design keeps backups 30 days.
       retentionDays: intRange(1, 3650)
@@ -601,7 +601,7 @@ const folderMessage = "must be empty or a relative folder such as infrastructure
 const repositoryFolder = z
   .string({ error: folderMessage })
   .regex(/^$|^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, { error: folderMessage })
-  .meta({ allowed: '`""` or a relative folder (no `..`)' });
+  .meta({ allowed: '`""` or a relative folder without `..`' });
 const stateBackendMessage =
   "must be empty (Pulumi Cloud) or a state backend URL: https://…, s3://…, gs://… or azblob://…";
 
@@ -790,7 +790,7 @@ export const stackConfigSchema = z
           "Where built images are pushed (with the engine's `docker login` credentials); " +
           "required for a build on Kubernetes. Empty: builds stay on the local engine, which " +
           "only `platform: docker` can run.",
-        allowed: '`""` or a registry host (`ghcr.io`, `registry.local:5000`)',
+        allowed: '`""` or a registry host such as `ghcr.io` or `registry.local:5000`',
       }),
     namespace: dnsLabel.meta({ description: "Namespace created for the stack." }),
     domain: hostname.meta({ description: "Host the Ingress serves." }),
@@ -857,7 +857,7 @@ export const stackConfigSchema = z
       .default("toolboxai")
       .meta({
         description: "Database created by PostgreSQL.",
-        allowed: "PostgreSQL identifier (`[a-z_][a-z0-9_]*`)",
+        allowed: "PostgreSQL identifier, `[a-z_][a-z0-9_]*`",
       }),
     databaseUser: z
       .string()
@@ -867,7 +867,7 @@ export const stackConfigSchema = z
       .default("toolboxai")
       .meta({
         description: "Role the application connects as.",
-        allowed: "PostgreSQL identifier (`[a-z_][a-z0-9_]*`)",
+        allowed: "PostgreSQL identifier, `[a-z_][a-z0-9_]*`",
       }),
     robloxSyncEnabled: z
       .boolean({ error: "must be true or false" })
