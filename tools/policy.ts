@@ -3,6 +3,9 @@
 // `npm run policy -- --manifests <file-or-folder> [--env production]`: the same pack on plain
 // Kubernetes manifests (Helm or kustomize output; .yaml, .yml, .json).
 // `npm run policy -- --list [--env production]`: the policies, their enforcement and config.
+// `--profile portable` (with --manifests or --list): YAML this program did not render; the
+// profile, policies/config/profiles/<name>.json, makes house conventions advisory (runner/profiles).
+// Without --env, the output's first line says which config it used (production, the default).
 // Prints violations the way `pulumi preview` does. Exit codes: 0 passed, 1 a mandatory violation,
 // 2 bad input or nothing checked.
 //
@@ -10,7 +13,7 @@
 // program (seconds of startup); only --stack does, lazily, in `stackResources`.
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import type { PolicyConfigSchema } from "@pulumi/policy";
+import type { PolicyConfigSchema, PolicyPackConfig } from "@pulumi/policy";
 import { Command, Option } from "commander";
 import { checkedKubernetesTypes } from "../policies/lib/kubernetes";
 import { packName, policies } from "../policies/pack";
@@ -22,6 +25,14 @@ import {
   type RunnerResource,
 } from "../policies/runner";
 import { readManifests, type UnmodelledDocument } from "../policies/runner/manifests";
+import {
+  applyProfile,
+  profileNames,
+  profilesDir,
+  readProfile,
+  type Profile,
+  type ProfileChange,
+} from "../policies/runner/profiles";
 import type * as MockEngine from "./engine/mock-engine";
 import type * as PolicyResources from "./policy-resources";
 import { describeValue, parseArguments } from "./cli";
@@ -53,19 +64,30 @@ Exit codes:
      oversized (64 MiB) manifests, or YAML kubectl would read otherwise or refuse; a link out of
      the folder or a loop; a file or folder without a Kubernetes object
 
---stack <name> uses policies/config/<name>.json; --env applies to --manifests and --list.
+--stack <name> uses policies/config/<name>.json; --env applies to --manifests and --list, and
+without it they use policies/config/production.json and say so on their first line (JSON:
+"envFrom": "default").
+
+--profile portable is for YAML this program did not render (a vendor's Helm or kustomize
+output): the security and secrets rules stay as the env sets them; this platform's house
+conventions (its labels, probe timing, pull policy, replica floor, …) and the rules that judge
+an object against the rest of this platform's objects become advisory, reported but not
+failing. policies/config/profiles/portable.json lists every policy's decision with its reason;
+--list --profile portable shows them. --profile is refused with --stack.
 npm prints a banner on stdout before the command's own output: for clean JSON, run npm silently:
   npm run -s policy -- --stack dev --format json > report.json
 
 Examples:
   npm run policy -- --stack production
   npm run policy -- --manifests rendered/ --env staging
+  npm run policy -- --manifests vendor/chart.yaml --profile portable
   npm run policy -- --list --env dev`;
 
 interface Options {
   stack?: string;
   manifests?: string;
   env: string;
+  profile?: string;
   format: "text" | "json";
   list?: boolean;
 }
@@ -99,6 +121,13 @@ class Project {
       .sort();
   }
 
+  /** The envs in deployment order: dev, staging, production, then any others. */
+  environmentsInOrder(): string[] {
+    const order = ["dev", "staging", "production"];
+    const rank = (env: string) => (order.includes(env) ? order.indexOf(env) : order.length);
+    return this.environments().sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  }
+
   /** Names with both Pulumi.<name>.yaml and policies/config/<name>.json. */
   stacks(): string[] {
     return this.environments().filter((name) =>
@@ -112,6 +141,22 @@ class Project {
       `unknown env "${name}": there is no policies/config/${name}.json; available envs: ` +
         this.environments().join(", "),
     );
+  }
+
+  /** policies/config/profiles/<name>.json names. */
+  profiles(): string[] {
+    return profileNames(profilesDir(this.root));
+  }
+
+  /** The profile, validated against the pack; an unknown name lists the available ones. */
+  profile(name: string): Profile {
+    if (!this.profiles().includes(name)) {
+      throw new InputError(
+        `unknown profile "${name}": there is no policies/config/profiles/${name}.json; ` +
+          `available profiles: ${this.profiles().join(", ") || "none"}`,
+      );
+    }
+    return readProfile(profilesDir(this.root), name, policies);
   }
 
   requireStack(name: string): void {
@@ -143,6 +188,12 @@ function commandLine(io: CommandIO): Command {
       "policy config for --manifests and --list: policies/config/<env>.json",
       "production",
     )
+    .option(
+      "-p, --profile <name>",
+      "for --manifests and --list on YAML this program did not render: portable keeps the " +
+        "security and secrets rules and makes this platform's house conventions advisory " +
+        "(policies/config/profiles/<name>.json)",
+    )
     .addOption(
       new Option(
         "-f, --format <format>",
@@ -162,33 +213,103 @@ function commandLine(io: CommandIO): Command {
     });
 }
 
+/** Where the env came from: the command line, or the default (production). */
+type EnvFrom = "--env" | "default";
+
 /** The parsed options, and the combinations commander cannot refuse by itself. */
-function optionsOf(program: Command): { options: Options; env: string } {
+function optionsOf(program: Command): { options: Options; env: string; envFrom: EnvFrom } {
   const options = program.opts<Options>();
-  if (options.stack !== undefined && program.getOptionValueSource("env") === "cli") {
+  const envFrom: EnvFrom = program.getOptionValueSource("env") === "cli" ? "--env" : "default";
+  if (options.stack !== undefined && envFrom === "--env") {
     throw new InputError(
       `--env is not used with --stack: --stack ${options.stack} uses ` +
         `policies/config/${options.stack}.json; --env applies to --manifests and --list`,
     );
   }
+  if (options.stack !== undefined && options.profile !== undefined) {
+    throw new InputError(
+      `--profile is not used with --stack: --stack ${options.stack} checks this program's own ` +
+        `resources with policies/config/${options.stack}.json in full; --profile applies to ` +
+        "--manifests and --list, for YAML this program did not render",
+    );
+  }
   if (options.list && options.manifests !== undefined) {
     throw new InputError("--list checks nothing; give --list or --manifests <path>, not both");
   }
-  return { options, env: options.stack ?? options.env };
+  return { options, env: options.stack ?? options.env, envFrom };
 }
 
-function listPolicies(project: Project, env: string, options: Options, io: CommandIO): string {
-  const config = readPolicyConfig(project.configFile(env));
+/** The config a run uses: the env's file, with the profile (if any) laid over it. */
+interface RunConfig {
+  readonly env: string;
+  readonly envFrom: EnvFrom;
+  /** policies/config/<env>.json, relative to the project root. */
+  readonly configFile: string;
+  readonly config: PolicyPackConfig;
+  readonly profile?: Profile;
+  /** policies/config/profiles/<name>.json, relative to the project root. */
+  readonly profileFile?: string;
+  /** Per policy the profile changed: whether it lowered the level, which settings it replaced. */
+  readonly changes: ReadonlyMap<string, ProfileChange>;
+}
+
+function runConfig(
+  project: Project,
+  env: string,
+  envFrom: EnvFrom,
+  profileName: string | undefined,
+): RunConfig {
+  const configFile = `policies/config/${env}.json`;
+  const envConfig = readPolicyConfig(project.configFile(env));
+  if (profileName === undefined) {
+    return { env, envFrom, configFile, config: envConfig, changes: new Map() };
+  }
+  const profile = project.profile(profileName);
+  const { config, changes } = applyProfile(envConfig, profile, policies);
+  const profileFile = `policies/config/profiles/${profileName}.json`;
+  return { env, envFrom, configFile, config, profile, profileFile, changes };
+}
+
+/**
+ * The lines that open a --manifests or --list run: which config it used when --env was left
+ * out, and the profile's file and effect when one was given.
+ */
+function preamble(project: Project, run: RunConfig): string[] {
+  const lines: string[] = [];
+  if (run.envFrom === "default") {
+    lines.push(
+      `policy config: ${run.configFile} (the default; --env ${project.environmentsInOrder().join("|")} ` +
+        "to choose)",
+    );
+  }
+  if (run.profile) {
+    const relaxed = [...run.changes.values()].filter((change) => change.relaxed).length;
+    const settings = [...run.changes.values()].filter(
+      (change) => Object.keys(change.settings).length > 0,
+    ).length;
+    lines.push(
+      `profile ${run.profile.name}: ${run.profileFile} makes ${relaxed} mandatory ` +
+        `polic${relaxed === 1 ? "y" : "ies"} of ${run.configFile} advisory and replaces ` +
+        `settings of ${settings}; the security and secrets rules stay as the env sets them`,
+    );
+  }
+  return lines;
+}
+
+function listPolicies(project: Project, run: RunConfig, options: Options, io: CommandIO): string {
   const rows = policies.map((policy) => {
-    const { enforcement, properties } = resolvePolicy(policy, config);
+    const { enforcement, properties } = resolvePolicy(policy, run.config);
     const schema: PolicyConfigSchema["properties"] = policy.configSchema?.properties ?? {};
-    return { policy, enforcement, properties, schema };
+    const decision = run.profile?.policies[policy.name];
+    return { policy, enforcement, properties, schema, decision };
   });
   if (options.format === "json") {
     const report = {
-      env,
-      configFile: path.relative(project.root, project.configFile(env)),
-      policies: rows.map(({ policy, enforcement, properties, schema }) => ({
+      env: run.env,
+      envFrom: run.envFrom,
+      configFile: run.configFile,
+      ...(run.profile ? { profile: run.profile.name, profileFile: run.profileFile } : {}),
+      policies: rows.map(({ policy, enforcement, properties, schema, decision }) => ({
         name: policy.name,
         severity: policy.severity ?? null,
         enforcement,
@@ -196,18 +317,32 @@ function listPolicies(project: Project, env: string, options: Options, io: Comma
         remediation: policy.remediationSteps ?? null,
         configSchema: schema,
         config: properties,
+        ...(run.profile
+          ? {
+              profile: {
+                decision: decision?.decision ?? "kept",
+                relaxed: run.changes.get(policy.name)?.relaxed ?? false,
+                reason: decision?.reason ?? null,
+                ...(decision?.settings ? { settings: decision.settings } : {}),
+              },
+            }
+          : {}),
       })),
     };
     return `${JSON.stringify(report, null, 2)}\n`;
   }
   const style = styleFor(io.stdout, io.env);
+  const source = run.profile
+    ? `${run.configFile} and profile ${run.profile.name}`
+    : `${run.configFile}`;
   const lines = [
+    ...preamble(project, run),
     style.bold(
       `${"POLICY".padEnd(40)} ${"SEVERITY".padEnd(9)} ${"LEVEL".padEnd(10)} DESCRIPTION ` +
-        `(enforcement and config from policies/config/${env}.json)`,
+        `(enforcement and config from ${source})`,
     ),
   ];
-  for (const { policy, enforcement, properties, schema } of rows) {
+  for (const { policy, enforcement, properties, schema, decision } of rows) {
     lines.push(
       `${policy.name.padEnd(40)} ${String(policy.severity ?? "-").padEnd(9)} ` +
         `${enforcement.padEnd(10)} ${policy.description}`,
@@ -220,6 +355,18 @@ function listPolicies(project: Project, env: string, options: Options, io: Comma
         : `${key} = ${value} (default ${fallback})`;
     });
     if (settings.length > 0) lines.push(style.dim(`    config: ${settings.join("; ")}`));
+    const change = run.changes.get(policy.name);
+    if (run.profile && decision && change) {
+      const what = [
+        ...(change.relaxed ? ["advisory instead of mandatory"] : []),
+        ...Object.entries(change.settings).map(
+          ([key, value]) => `${key} = ${describeValue(value)}`,
+        ),
+      ];
+      lines.push(
+        style.dim(`    profile ${run.profile.name}: ${what.join("; ")}: ${decision.reason}`),
+      );
+    }
   }
   lines.push(
     "",
@@ -250,13 +397,19 @@ interface Summary {
   readonly unmodelled: number;
   readonly mandatory: number;
   readonly advisory: number;
+  /** With --profile: the advisory violations of policies the profile made advisory. */
+  readonly relaxedByProfile?: number;
   readonly passed: boolean;
 }
 
+/** A finding, marked when it is advisory only because the profile made its policy so. */
+type ReportedFinding = Finding & { readonly relaxedBy?: string };
+
 function summaryOf(
-  findings: readonly Finding[],
+  findings: readonly ReportedFinding[],
   checked: number,
   unmodelled: readonly UnmodelledReport[],
+  profile: Profile | undefined,
 ): Summary {
   const count = (level: string) =>
     findings.filter((finding) => finding.enforcement === level).length;
@@ -265,19 +418,24 @@ function summaryOf(
     unmodelled: unmodelled.length,
     mandatory: count("mandatory"),
     advisory: count("advisory"),
+    ...(profile
+      ? { relaxedByProfile: findings.filter((finding) => finding.relaxedBy).length }
+      : {}),
     passed: count("mandatory") === 0,
   };
 }
 
 function textReport(
-  findings: readonly Finding[],
+  findings: readonly ReportedFinding[],
   unmodelled: readonly UnmodelledReport[],
   summary: Summary,
   label: string,
   unit: string,
+  preambleLines: readonly string[],
   style: Style,
 ): string {
   const lines = [
+    ...preambleLines,
     style.bold("Policies:"),
     `    ${summary.passed ? "✅" : "❌"} ${packName} (local: policies) on ${label}`,
   ];
@@ -295,8 +453,10 @@ function textReport(
       ? `  (${finding.resource.type}: ${finding.resource.name}` +
         (finding.resource.source ? `, ${finding.resource.source})` : ")")
       : "";
+    const relaxed = finding.relaxedBy ? ` (profile ${finding.relaxedBy})` : "";
     lines.push(
-      `        - ${level}  [severity: ${finding.severity ?? "none"}]  ${finding.policy}${style.dim(resource)}`,
+      `        - ${level}  [severity: ${finding.severity ?? "none"}]  ${finding.policy}` +
+        `${style.dim(relaxed + resource)}`,
       `          ${finding.message}`,
     );
   }
@@ -318,34 +478,34 @@ function textReport(
     "",
     `${summary.mandatory} mandatory, ${summary.advisory} advisory violation(s) in ` +
       `${summary.checked} ${unit}(s)` +
-      (unmodelled.length ? `, ${unmodelled.length} of them read only by the generic rules` : ""),
+      (unmodelled.length ? `, ${unmodelled.length} of them read only by the generic rules` : "") +
+      (summary.relaxedByProfile
+        ? `; ${summary.relaxedByProfile} of the advisory ones from policies the profile made advisory`
+        : ""),
   );
   return `${lines.join("\n")}\n`;
 }
 
-async function check(project: Project, env: string, options: Options, io: CommandIO) {
-  if ((options.stack === undefined) === (options.manifests === undefined)) {
-    throw new InputError("give exactly one of --stack <name> or --manifests <path> (or --list)");
-  }
+async function check(project: Project, run: RunConfig, options: Options, io: CommandIO) {
   let resources: RunnerResource[];
   let unmodelled: UnmodelledDocument[] = [];
   let label: string;
   if (options.stack !== undefined) {
-    project.requireStack(options.stack);
     resources = await stackResources(options.stack);
     if (resources.length === 0) {
       throw new InputError(`stack ${options.stack} registered no resource, so nothing to check`);
     }
     label = `stack ${options.stack}`;
   } else {
-    project.requireEnvironment(env);
     const manifests = readManifests(options.manifests!, checkedKubernetesTypes);
     resources = manifests.resources;
     unmodelled = manifests.unmodelled;
-    label = `${options.manifests} (${env} policy config)`;
+    label =
+      `${options.manifests} (${run.env} policy config` +
+      (run.profile ? `, profile ${run.profile.name})` : ")");
   }
   const { findings, readBy } = await runPolicyPack(policies, resources, {
-    config: readPolicyConfig(project.configFile(env)),
+    config: run.config,
     packEnforcementLevel: "mandatory",
   });
   if (
@@ -353,24 +513,37 @@ async function check(project: Project, env: string, options: Options, io: Comman
     resources.every((resource) => (readBy.get(resource.urn) ?? []).length === 0)
   ) {
     throw new InputError(
-      `${options.manifests}: no policy enabled in policies/config/${env}.json reads any of its ` +
+      `${options.manifests}: no policy enabled in ${run.configFile} reads any of its ` +
         `${resources.length} document(s), so nothing was checked`,
     );
   }
+  const reported: ReportedFinding[] = findings.map((finding) =>
+    run.profile && finding.enforcement === "advisory" && run.changes.get(finding.policy)?.relaxed
+      ? { ...finding, relaxedBy: run.profile.name }
+      : finding,
+  );
   const unmodelledReport: UnmodelledReport[] = unmodelled.map(({ urn, ...document }) => ({
     ...document,
     readBy: readBy.get(urn) ?? [],
   }));
-  const summary = summaryOf(findings, resources.length, unmodelledReport);
+  const summary = summaryOf(reported, resources.length, unmodelledReport, run.profile);
   const text =
     options.format === "json"
       ? `${JSON.stringify(
           {
             target:
               options.stack !== undefined
-                ? { stack: options.stack, configFile: `policies/config/${env}.json` }
-                : { manifests: options.manifests, configFile: `policies/config/${env}.json` },
-            violations: findings,
+                ? { stack: options.stack, configFile: run.configFile }
+                : {
+                    manifests: options.manifests,
+                    env: run.env,
+                    envFrom: run.envFrom,
+                    configFile: run.configFile,
+                    ...(run.profile
+                      ? { profile: run.profile.name, profileFile: run.profileFile }
+                      : {}),
+                  },
+            violations: reported,
             unmodelled: unmodelledReport,
             summary,
           },
@@ -378,11 +551,12 @@ async function check(project: Project, env: string, options: Options, io: Comman
           2,
         )}\n`
       : textReport(
-          findings,
+          reported,
           unmodelledReport,
           summary,
           label,
           options.stack !== undefined ? "resource" : "document",
+          options.stack !== undefined ? [] : preamble(project, run),
           styleFor(io.stdout, io.env),
         );
   io.stdout.write(text);
@@ -406,14 +580,19 @@ export async function runPolicyCommand(
     const program = commandLine(withEnv);
     const parsed = parseArguments(program, argv);
     if (parsed !== undefined) return parsed;
-    const { options, env } = optionsOf(program);
+    const { options, env, envFrom } = optionsOf(program);
     const project = new Project(settings.projectRoot ?? projectRoot);
+    if (!options.list && (options.stack === undefined) === (options.manifests === undefined)) {
+      throw new InputError("give exactly one of --stack <name> or --manifests <path> (or --list)");
+    }
+    if (options.stack !== undefined) project.requireStack(options.stack);
+    else project.requireEnvironment(env);
+    const run = runConfig(project, env, envFrom, options.profile);
     if (options.list) {
-      project.requireEnvironment(env);
-      withEnv.stdout.write(listPolicies(project, env, options, withEnv));
+      withEnv.stdout.write(listPolicies(project, run, options, withEnv));
       return exitCodes.passed;
     }
-    return await check(project, env, options, withEnv);
+    return await check(project, run, options, withEnv);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     withEnv.stderr.write(`${styleFor(withEnv.stderr, withEnv.env).red(message)}\n`);

@@ -9,8 +9,13 @@ import { readPolicyConfig } from "../../policies/runner";
 const configDir = path.resolve(__dirname, "..", "..", "policies", "config");
 const levels = ["advisory", "mandatory", "remediate", "disabled"];
 
-test("there is one config per stack", () => {
-  expect(readdirSync(configDir).sort()).toEqual(["dev.json", "production.json", "staging.json"]);
+test("there is one config per stack, and the profiles' folder (tests/policies/profiles.test.ts)", () => {
+  expect(readdirSync(configDir).sort()).toEqual([
+    "dev.json",
+    "production.json",
+    "profiles",
+    "staging.json",
+  ]);
 });
 
 describe.each(["dev", "staging", "production"])("policies/config/%s.json", (stack) => {
