@@ -60,9 +60,10 @@ const helpAfter = `
 Exit codes:
   0  passed: no mandatory violation (advisory ones are still printed)
   1  at least one mandatory violation
-  2  bad input or nothing checked: an unknown option, stack or env; unreadable, invalid or
-     oversized (64 MiB) manifests, or YAML kubectl would read otherwise or refuse; a link out of
-     the folder or a loop; a file or folder without a Kubernetes object
+  2  bad input or nothing checked: an unknown option, stack, env or profile, or an invalid
+     profile file; unreadable, invalid or oversized (64 MiB) manifests, or YAML kubectl would
+     read otherwise or refuse; a link out of the folder or a loop; a file or folder without a
+     Kubernetes object
 
 --stack <name> uses policies/config/<name>.json; --env applies to --manifests and --list, and
 without it they use policies/config/production.json and say so on their first line (JSON:
@@ -74,6 +75,7 @@ conventions (its labels, probe timing, pull policy, replica floor, …) and the 
 an object against the rest of this platform's objects become advisory, reported but not
 failing. policies/config/profiles/portable.json lists every policy's decision with its reason;
 --list --profile portable shows them. --profile is refused with --stack.
+
 npm prints a banner on stdout before the command's own output: for clean JSON, run npm silently:
   npm run -s policy -- --stack dev --format json > report.json
 
