@@ -9,6 +9,7 @@ import { ConfigRunError } from "../components/config";
 import {
   acceptsExampleValues,
   checkDeployProblems,
+  checklistMarkdown,
   deployChecklist,
   deployProblems,
   ExampleValuesError,
@@ -199,6 +200,20 @@ describe("the example values of the stack files", () => {
       "age-keygen -y recovery.key",
     ]);
   });
+});
+
+test("the checklist as the README shows it: numbered, each with keys and commands, 100 columns", () => {
+  const markdown = checklistMarkdown();
+  const lines = markdown.split("\n");
+  expect(lines.filter((line) => /^\d+\. /.test(line))).toHaveLength(deployChecklist.length);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+  for (const line of lines) expect(line).toMatch(/^(\d+\. | {3}\S)/);
+  expect(lines[0]).toBe(
+    "1. `backup.recipients`: the public key of a recovery key pair you made; keep the private key",
+  );
+  for (const item of deployChecklist) {
+    for (const command of item.commands) expect(markdown).toContain(`\`${command}\``);
+  }
 });
 
 describe("what a run does about them", () => {

@@ -63,7 +63,7 @@ export type ChecklistItemId =
 export interface ChecklistItem {
   readonly id: ChecklistItemId;
   /** The stack keys (under `toolboxai:`) to set. */
-  readonly keys: string;
+  readonly keys: readonly string[];
   /** What to put there. */
   readonly what: string;
   /** The commands that make it, in order. */
@@ -74,7 +74,7 @@ export interface ChecklistItem {
 export const deployChecklist: readonly ChecklistItem[] = [
   {
     id: "recipients",
-    keys: "backup.recipients",
+    keys: ["backup.recipients"],
     what:
       "the public key of a recovery key pair you made; keep the private key (recovery.key) " +
       "offline with the people who restore, never in the cluster or the repository",
@@ -82,7 +82,7 @@ export const deployChecklist: readonly ChecklistItem[] = [
   },
   {
     id: "domain",
-    keys: "domain, tlsIssuer",
+    keys: ["domain", "tlsIssuer"],
     what:
       "a host name whose DNS points at your ingress controller, and a cert-manager " +
       "ClusterIssuer your cluster has",
@@ -90,13 +90,13 @@ export const deployChecklist: readonly ChecklistItem[] = [
   },
   {
     id: "storageClasses",
-    keys: "services.<name>.storage.storageClass (and backup.storage.storageClass)",
+    keys: ["services.<name>.storage.storageClass", "backup.storage.storageClass"],
     what: "StorageClasses your cluster has (empty: its default class)",
     commands: ["npm run preflight -- --stack <stack>"],
   },
   {
     id: "images",
-    keys: "services.<app>.image",
+    keys: ["services.<app>.image"],
     what: "repositories and tags of the application images you build and push",
     commands: [
       "docker build -t <registry>/<app>:<tag> <app source>",
@@ -107,7 +107,7 @@ export const deployChecklist: readonly ChecklistItem[] = [
   },
   {
     id: "backupImage",
-    keys: "imageRegistry, services.backup.image",
+    keys: ["imageRegistry", "services.backup.image"],
     what:
       "the backup tools image built from images/backup-tools and pushed to your registry (or " +
       "a published one); with imageRegistry and services.backup.build.context set, the " +
@@ -121,7 +121,7 @@ export const deployChecklist: readonly ChecklistItem[] = [
   },
   {
     id: "bucket",
-    keys: "backup.storage, backupS3AccessKeyId, backupS3SecretAccessKey",
+    keys: ["backup.storage", "backupS3AccessKeyId", "backupS3SecretAccessKey"],
     what:
       "for production, an S3 bucket outside the cluster (backups on a volume die with it): " +
       "its endpoint, bucket, region and prefix, and its credentials as secrets",
@@ -132,13 +132,45 @@ export const deployChecklist: readonly ChecklistItem[] = [
   },
   {
     id: "delivery",
-    keys: "delivery.repository",
+    keys: ["delivery.repository"],
     what:
       "your fork of this repository (operator), or the repository CI pushes the rendered " +
       "manifests to (argocd)",
     commands: ["pulumi config set --path delivery.repository https://github.com/<you>/<repo>.git"],
   },
 ];
+
+/**
+ * The checklist as the README shows it: a numbered Markdown list, one entry per item with its
+ * keys, what to put there and its commands, wrapped at `width` columns (code spans kept whole).
+ */
+export function checklistMarkdown(width = 100): string {
+  return deployChecklist
+    .map((item, index) => {
+      const keys = item.keys.map((key) => `\`${key}\``).join(", ");
+      const commands = item.commands.map((command) => `\`${command}\``).join(", then ");
+      return wrapped(`${index + 1}. ${keys}: ${item.what}. Run ${commands}.`, width, "   ");
+    })
+    .join("\n");
+}
+
+/** `text` wrapped at `width` columns, continuation lines indented; a code span is one word. */
+function wrapped(text: string, width: number, indent: string): string {
+  const words = text.match(/`[^`]*`[^\s`]*|[^\s`]+/g) ?? [];
+  const lines: string[] = [];
+  let line = "";
+  for (const word of words) {
+    const next = line === "" ? word : `${line} ${word}`;
+    if (next.length > width && line.trim() !== "") {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else {
+      line = lines.length > 0 && line === "" ? `${indent}${word}` : next;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines.join("\n");
+}
 
 /** A value `pulumi up` refuses: a ConfigProblem (key, value, what to do) and its checklist item. */
 export interface DeployProblem extends ConfigProblem {
