@@ -8,6 +8,7 @@ import {
   grantedReads,
   manageVerbs,
   namespacedKinds,
+  stackNamespacedKinds,
 } from "../components/delivery/deployer-rights";
 import { isKubernetesObject } from "../tools/engine/render";
 import { runProgram, type ProgramRun } from "../tools/engine/mock-engine";
@@ -215,4 +216,12 @@ test("the deployer holds exactly the reads the program's own Roles grant, so it 
   const namespacedGrants = [...grantedBy(own("Role"))].filter((grant) => !managed.has(grant));
   expect(namespacedGrants.sort()).toEqual([...reads(grantedReads)].sort());
   expect([...grantedBy(own("ClusterRole"))].sort()).toEqual([...reads(grantedClusterReads)].sort());
+});
+
+test("a stack is given rights on claims only when its backups are on a volume", () => {
+  const claims = (kinds: readonly { resource: string }[]) =>
+    kinds.filter((kind) => kind.resource === "persistentvolumeclaims").length;
+  expect(claims(stackNamespacedKinds(true))).toBe(1);
+  expect(claims(stackNamespacedKinds(false))).toBe(0);
+  expect(stackNamespacedKinds(false)).toHaveLength(namespacedKinds.length - 1);
 });

@@ -131,12 +131,12 @@ describe("the example values of the stack files", () => {
         "`docker push <registry>/toolboxai/backup-tools:1.0.0`",
     );
     expect(message("toolboxai:backup.storage.bucket")).toContain(
-      "`pulumi config set --secret backupS3AccessKeyId <access key id>`, then `pulumi config " +
-        "set --secret backupS3SecretAccessKey <secret access key>`",
+      "`pulumi config set --secret backupS3AccessKeyId < access-key-id.txt`, then `pulumi " +
+        "config set --secret backupS3SecretAccessKey < secret-access-key.txt`",
     );
     expect(message("toolboxai:backupS3SecretAccessKey")).toBe(
       "is required when backup.storage.type is s3 (the backup jobs write the bucket with it): " +
-        "run `pulumi config set --secret backupS3SecretAccessKey <value>`",
+        "run `pulumi config set --secret backupS3SecretAccessKey < <file holding it>`",
     );
     expect(message("toolboxai:delivery.repository")).toBe(
       "is the example repository, not yours: fork it (for argocd: the repository CI pushes the " +

@@ -124,10 +124,11 @@ export const deployChecklist: readonly ChecklistItem[] = [
     keys: ["backup.storage", "backupS3AccessKeyId", "backupS3SecretAccessKey"],
     what:
       "for production, an S3 bucket outside the cluster (backups on a volume die with it): " +
-      "its endpoint, bucket, region and prefix, and its credentials as secrets",
+      "its endpoint, bucket, region and prefix, and its credentials as secrets, read from " +
+      "files so that they stay out of your shell's history",
     commands: [
-      "pulumi config set --secret backupS3AccessKeyId <access key id>",
-      "pulumi config set --secret backupS3SecretAccessKey <secret access key>",
+      "pulumi config set --secret backupS3AccessKeyId < access-key-id.txt",
+      "pulumi config set --secret backupS3SecretAccessKey < secret-access-key.txt",
     ],
   },
   {
@@ -307,7 +308,7 @@ export function exampleValueProblems(config: PlatformConfig): DeployProblem[] {
         key: `${projectName}:${key}`,
         message:
           "is required when backup.storage.type is s3 (the backup jobs write the bucket with " +
-          `it): run \`pulumi config set --secret ${key} <value>\``,
+          `it): run \`pulumi config set --secret ${key} < <file holding it>\``,
       });
     }
   }

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DeliverySettings } from "../config/schema";
 import * as k8s from "../kubernetes/api";
 import { recommendedLabels } from "../kubernetes/labels";
-import { clusterKinds, namespacedKinds, type ManagedKind } from "./deployer-rights";
+import { clusterKinds, type ManagedKind } from "./deployer-rights";
 
 export type ArgoCdSettings = Extract<DeliverySettings, { mode: "argocd" }>;
 
@@ -63,6 +63,8 @@ export interface ArgoCdDeliveryArgs {
   readonly namespace: string;
   /** Every namespace the stack manages: the AppProject's destinations. */
   readonly stackNamespaces: readonly string[];
+  /** The kinds the stack creates in them (`stackNamespacedKinds`): the ones it may sync. */
+  readonly namespacedKinds: readonly ManagedKind[];
 }
 
 export class ArgoCdDelivery extends pulumi.ComponentResource {
@@ -92,7 +94,7 @@ export class ArgoCdDelivery extends pulumi.ComponentResource {
             namespace,
           })),
           clusterResourceWhitelist: syncedKinds(clusterKinds),
-          namespaceResourceWhitelist: syncedKinds(namespacedKinds),
+          namespaceResourceWhitelist: syncedKinds(args.namespacedKinds),
           // An object in the stack's namespaces that the folder does not hold shows as a warning.
           orphanedResources: { warn: true },
         },

@@ -34,6 +34,16 @@ export const namespacedKinds: readonly ManagedKind[] = [
   { group: "pulumi.com", kind: "Stack", resource: "stacks" },
 ];
 
+/**
+ * The namespaced kinds one stack creates: the only standalone claim is the backups volume, so a
+ * stack whose backups go to a bucket (or that takes none) is given no right on claims.
+ */
+export function stackNamespacedKinds(backupOnVolume: boolean): ManagedKind[] {
+  return namespacedKinds.filter(
+    (kind) => kind.resource !== "persistentvolumeclaims" || backupOnVolume,
+  );
+}
+
 /** Cluster-scoped kinds the program creates. */
 export const clusterKinds: readonly ManagedKind[] = [
   { group: "", kind: "Namespace", resource: "namespaces" },
@@ -74,8 +84,8 @@ function byGroup(kinds: readonly ManagedKind[], verbs: readonly string[]): Polic
 }
 
 /** The deployer's rights in each of the stack's namespaces (a RoleBinding in each). */
-export function namespacedDeployerRules(): PolicyRule[] {
-  return [...byGroup(namespacedKinds, manageVerbs), ...grantedReads];
+export function namespacedDeployerRules(kinds: readonly ManagedKind[]): PolicyRule[] {
+  return [...byGroup(kinds, manageVerbs), ...grantedReads];
 }
 
 /**

@@ -14,7 +14,7 @@ import { partOf, recommendedLabels } from "../kubernetes/labels";
 import { nonPublicRanges } from "../kubernetes/network";
 import { kubernetesProbes } from "../kubernetes/pod";
 import { resolveSecurity } from "../model/security";
-import { clusterDeployerRules, namespacedDeployerRules } from "./deployer-rights";
+import { clusterDeployerRules, namespacedDeployerRules, type ManagedKind } from "./deployer-rights";
 
 export type OperatorSettings = Extract<DeliverySettings, { mode: "operator" }>;
 
@@ -27,6 +27,8 @@ export interface OperatorDeliveryArgs {
   readonly namespace: string;
   /** Every namespace the stack manages, this one included. */
   readonly stackNamespaces: readonly string[];
+  /** The kinds the stack creates in them (`stackNamespacedKinds`): what the deployer manages. */
+  readonly namespacedKinds: readonly ManagedKind[];
   /** The workspace pod's PriorityClass (the stack's standard one). */
   readonly priorityClassName: string;
   /** The Pulumi CLI the workspace runs: the version this program is tested with. */
@@ -88,7 +90,7 @@ export class OperatorDelivery extends pulumi.ComponentResource {
         `deployer-${target}`,
         {
           metadata: { name: `${instance}-deployer`, namespace: target, labels: labels("delivery") },
-          rules: namespacedDeployerRules(),
+          rules: namespacedDeployerRules(args.namespacedKinds),
         },
         inNamespace,
       );

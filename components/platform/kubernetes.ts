@@ -17,6 +17,7 @@ import {
   syncedProviderName,
 } from "../delivery/argocd";
 import { OperatorDelivery, workspaceFootprint } from "../delivery/operator";
+import { stackNamespacedKinds } from "../delivery/deployer-rights";
 import type { Platform, PlatformOutputs } from "./platform";
 
 /** The Pulumi CLI image the operator's workspaces run: the engine version this program is tested with. */
@@ -136,6 +137,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         );
       }
       const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
+      const namespacedKinds = stackNamespacedKinds(config.backup?.storage.type === "volume");
       let delivered: PlatformOutputs["delivery"] = { mode: delivery.mode };
       if (delivery.mode === "operator") {
         // The operator's Stack and workspace in a namespace of their own.
@@ -153,6 +155,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
             instance,
             namespace: deliveryNamespace.name,
             stackNamespaces: namespaces,
+            namespacedKinds,
             pulumiImage: pulumiWorkspaceImage,
             priorityClassName: priorityClasses.names.standard,
             // Its Roles go into every namespace of the stack.
@@ -187,6 +190,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
             instance,
             namespace: namespace.name,
             stackNamespaces: namespaces,
+            namespacedKinds,
           },
           foundation,
         );
