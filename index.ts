@@ -254,7 +254,7 @@ export const endpoints = {
 export const backup = backups
   ? { jobs: backups.jobs, restoreCheckRecipient: backups.restoreCheckRecipient }
   : undefined;
-/** How the stack keeps itself deployed (README, "Continuous delivery"). */
+/** How the stack keeps itself deployed (docs/DELIVERY.md). */
 export const delivery = where.delivery;
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {

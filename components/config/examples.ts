@@ -55,6 +55,8 @@ export const exampleValues = {
   buckets: ["toolboxai-backups-example"],
   /** The delivery source of the stack files: this repository, not the user's fork. */
   repositories: ["https://github.com/toolboxai/infrastructure.git"],
+  /** The operator's stack names in the stack files: the example's Pulumi organisation. */
+  stacks: ["toolboxai/toolboxai/staging", "toolboxai/toolboxai/production"],
 } as const;
 
 export type ChecklistItemId =
@@ -133,11 +135,14 @@ export const deployChecklist: readonly ChecklistItem[] = [
   },
   {
     id: "delivery",
-    keys: ["delivery.repository"],
+    keys: ["delivery.repository", "delivery.stack"],
     what:
       "your fork of this repository (operator), or the repository CI pushes the rendered " +
-      "manifests to (argocd)",
-    commands: ["pulumi config set --path delivery.repository https://github.com/<you>/<repo>.git"],
+      "manifests to (argocd); for the operator, the stack's name in your backend",
+    commands: [
+      "pulumi config set --path delivery.repository https://github.com/<you>/<repo>.git",
+      "pulumi config set --path delivery.stack <org>/toolboxai/<stack>",
+    ],
   },
 ];
 
@@ -319,7 +324,21 @@ export function exampleValueProblems(config: PlatformConfig): DeployProblem[] {
       "delivery.repository",
       config.delivery.repository,
       "is the example repository, not yours: fork it (for argocd: the repository CI pushes the " +
-        `rendered manifests to) and run ${commandsOf("delivery")}`,
+        "rendered manifests to) and run `pulumi config set --path delivery.repository " +
+        "https://github.com/<you>/<repo>.git`",
+    );
+  }
+  if (
+    config.delivery.mode === "operator" &&
+    (exampleValues.stacks as readonly string[]).includes(config.delivery.stack)
+  ) {
+    example(
+      "delivery",
+      "delivery.stack",
+      config.delivery.stack,
+      "is the example's stack in a Pulumi organisation named toolboxai, not yours: the operator " +
+        "would deploy another stack or none. Run `pulumi config set --path delivery.stack " +
+        "<org>/toolboxai/<stack>` with your organisation (or remove it: the stack's own name)",
     );
   }
   return problems;

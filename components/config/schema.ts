@@ -279,7 +279,7 @@ const buildSchema = z
     description:
       "Build the image from this folder instead of pulling it, tagged with `image`'s repository " +
       "and tag; on Kubernetes it needs an `imageRegistry` (see Images built by the program in " +
-      "README.md).",
+      "docs/DEPLOYMENT.md).",
   });
 export type ImageBuild = z.output<typeof buildSchema>;
 
@@ -884,7 +884,7 @@ export const stackConfigSchema = z
         description:
           "Pulumi `protect` on what holds data (the namespace, the stateful workloads, the data " +
           "stores' generated passwords), so `pulumi destroy` refuses (see Protected data in " +
-          "README.md). Default on; dev turns it off.",
+          "docs/DEPLOYMENT.md). Default on; dev turns it off.",
       }),
     recoveryPointObjectiveMinutes: z
       .number({ error: `must be one of: ${recoveryPointObjectives.join(", ")}` })
@@ -921,8 +921,8 @@ export const stackConfigSchema = z
     }),
     delivery: deliverySchema.prefault({ mode: "none" }).meta({
       description:
-        "How the stack keeps itself deployed in its cluster (see Continuous delivery in " +
-        "README.md); dev needs none.",
+        "How the stack keeps itself deployed in its cluster (see docs/DELIVERY.md); dev " +
+        "needs none.",
     }),
     ...(Object.fromEntries(
       [...generatedSecretKeys, ...receiverSecretKeys].map((key) => [
