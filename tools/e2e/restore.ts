@@ -74,10 +74,9 @@ export function extractRunbook(markdown: string, file: string, name: string): Ru
   if (close < 0) throw new Error(`${file}:${open + 1}: the block after "${marker}" is not closed`);
   const body = lines.slice(open + 1, close);
   const variables = new Map<string, string>();
-  for (const line of body) {
+  for (const line of body.slice(0, headerLength(body))) {
     const match = assignment.exec(line);
-    if (!match) break;
-    variables.set(match[1], match[2]);
+    if (match) variables.set(match[1], match[2]);
   }
   if (variables.size === 0) {
     throw new Error(
@@ -85,6 +84,12 @@ export function extractRunbook(markdown: string, file: string, name: string): Ru
     );
   }
   return { name, line: open + 2, variables, text: body.join("\n") + "\n" };
+}
+
+/** How many lines the block's top holds: assignments and the comments between them. */
+function headerLength(lines: readonly string[]): number {
+  const end = lines.findIndex((line) => !assignment.test(line) && !/^\s*#/.test(line));
+  return end < 0 ? lines.length : end;
 }
 
 /** The variables a block uses (`$NAME`, `${NAME…}`) but never assigns. */
@@ -114,9 +119,9 @@ export function renderRunbook(block: RunbookBlock, overrides: Readonly<Record<st
     );
   }
   const lines = block.text.split("\n");
-  for (let index = 0; index < block.variables.size; index++) {
-    const match = assignment.exec(lines[index])!;
-    if (match[1] in overrides) {
+  for (let index = 0; index < headerLength(lines); index++) {
+    const match = assignment.exec(lines[index]);
+    if (match && match[1] in overrides) {
       lines[index] = `${match[1]}=${shellQuote(overrides[match[1]])}${match[3] ?? ""}`;
     }
   }
