@@ -339,8 +339,8 @@ export interface RestoreOptions {
   readonly project: string;
   /** The repository (its scripts/control-plane.sh knows where kubectl is). */
   readonly root: string;
-  /** The environment the harness runs pulumi with (backend, passphrase, PATH). */
-  readonly env: NodeJS.ProcessEnv;
+  /** The environment the harness runs pulumi with (backend, passphrase, PATH); required. */
+  readonly env?: NodeJS.ProcessEnv;
   /** The Pulumi stack deployed into the local API server (`cluster-production`). */
   readonly stack: string;
   /** The stack file it came from, whose policy config applies (`production`). */
@@ -375,6 +375,7 @@ export function runRestoreRunbooks(options: RestoreOptions): void {
     stack,
     "restore runbooks: the stack's namespace and delivery are known",
     () => {
+      if (!options.env) return "no environment to run pulumi with (ClusterPhaseOptions.env)";
       const configured = harness.pulumi(stack, "config", "get", "toolboxai:namespace");
       if (configured.code !== 0) return expectExit(configured, 0);
       namespace = configured.output.trim();
@@ -387,6 +388,7 @@ export function runRestoreRunbooks(options: RestoreOptions): void {
     },
   );
   if (!ready) return;
+  const env = options.env!;
   const pause = pauseField(delivery)!;
   const pausedNow = () => {
     const value = kubectl([
@@ -416,7 +418,7 @@ export function runRestoreRunbooks(options: RestoreOptions): void {
   const bin = spawnSync("bash", [path.join(options.root, "scripts", "control-plane.sh"), "bin"], {
     encoding: "utf8",
   });
-  const work = mkdtempSync(path.join(options.env.TMPDIR ?? os.tmpdir(), "runbook-"));
+  const work = mkdtempSync(path.join(env.TMPDIR ?? os.tmpdir(), "runbook-"));
   const standIns = writeStandIns(work);
   const log = path.join(work, "stood-in.log");
   const q = shellQuote;
@@ -460,8 +462,8 @@ export function runRestoreRunbooks(options: RestoreOptions): void {
           const run = spawnSync("bash", ["-c", `set -euxo pipefail\n${script}`], {
             cwd: project,
             env: {
-              ...options.env,
-              PATH: `${standIns}:${options.env.PATH ?? ""}`,
+              ...env,
+              PATH: `${standIns}:${env.PATH ?? ""}`,
               KUBECONFIG: controlPlane.kubeconfig,
               PULUMI_SKIP_CONFIRMATIONS: "true",
               RUNBOOK_KUBECTL: path.join(bin.stdout.trim(), "kubectl"),
