@@ -394,7 +394,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
       try {
         for (const stack of stacks) {
-          runClusterPhase(stack, { harness, controlPlane: cluster, project, root: projectRoot });
+          runClusterPhase(stack, {
+            harness,
+            controlPlane: cluster,
+            project,
+            root: projectRoot,
+            env,
+          });
         }
         // Production delivered by Argo CD instead of the operator (tools/e2e/argocd.ts).
         if (stacks.includes("production")) {

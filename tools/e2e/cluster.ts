@@ -24,6 +24,7 @@ import {
 } from "./cluster-checks";
 import { kubernetesFormConfig } from "../engine/stack-config";
 import { standInBucketCredentials, type Harness, type Result } from "./harness";
+import { runRestoreRunbooks } from "./restore";
 
 const controlPlaneScript = (root: string) => path.join(root, "scripts", "control-plane.sh");
 
@@ -117,6 +118,8 @@ export interface ClusterPhaseOptions {
   readonly project: string;
   /** Where the stack files are read from (the repository). */
   readonly root: string;
+  /** The environment the harness runs pulumi with: the restore runbooks run pulumi too. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** `kubectl <args> -o json`, parsed; throws with kubectl's output when it fails. */
@@ -390,6 +393,8 @@ export function runClusterPhase(stack: string, options: ClusterPhaseOptions): vo
       },
     );
 
+    // The restore runbooks of docs/DISASTER_RECOVERY.md, run as written (tools/e2e/restore.ts).
+    if (stack === "production") runRestoreRunbooks({ ...options, stack: name, configStack: stack });
     checkUpdateInPlace();
     checkRefusalsAreSeen();
   }
