@@ -23,7 +23,7 @@ import {
   type Pod,
 } from "./cluster-checks";
 import { kubernetesFormConfig } from "../engine/stack-config";
-import { standInBucketCredentials, type Harness, type Result } from "./harness";
+import { isAlive, standInBucketCredentials, type Harness, type Result } from "./harness";
 import { runRestoreRunbooks } from "./restore";
 
 const controlPlaneScript = (root: string) => path.join(root, "scripts", "control-plane.sh");
@@ -86,15 +86,6 @@ export function startControlPlane(root: string, bin: string, dir: string): Contr
     },
     stop,
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function sleep(seconds: number): void {

@@ -113,3 +113,13 @@ export function kubernetesForm(harness: Harness, stack: string): string | undefi
   }
   return undefined;
 }
+
+/** Whether a process of ours is still running (signal 0 checks, sends nothing). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -30,7 +30,7 @@ import {
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ControlPlane } from "./cluster";
-import type { Harness } from "./harness";
+import { isAlive, type Harness } from "./harness";
 
 /** The file the runbooks live in, relative to the project. */
 export const runbookFile = "docs/DISASTER_RECOVERY.md";
@@ -619,14 +619,5 @@ function repair(
   ]);
   for (const [workload, count] of counts) {
     kubectl(["scale", workload.toLowerCase(), `--replicas=${count}`, "--namespace", namespace]);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
