@@ -8,16 +8,23 @@ import {
   type Check,
   type ConfigFile,
   type ContainerSpec,
+  type ProbeTiming,
   type WorkloadSpec,
 } from "../model/workload";
 
-/** The health check timing of the source design's Compose files. */
-export const dockerHealthTiming = {
-  interval: "30s",
-  retries: defaultProbeTiming.failureThreshold,
-  startPeriod: `${defaultProbeTiming.startPeriodSeconds}s`,
-  timeout: "10s",
-} as const;
+/**
+ * A health check's timing: the workload's probe timing, as on Kubernetes, except the timeout,
+ * which defaults to 10 s: Docker counts the exec of `wget` or `nc` in it, a probe's kubelet does not.
+ */
+export function dockerHealthTiming(probeTiming: Partial<ProbeTiming> = {}) {
+  const timing = { ...defaultProbeTiming, ...probeTiming };
+  return {
+    interval: `${timing.periodSeconds}s`,
+    retries: timing.failureThreshold,
+    startPeriod: `${timing.startPeriodSeconds}s`,
+    timeout: `${probeTiming.timeoutSeconds ?? 10}s`,
+  };
+}
 
 /** Processes a container may run (the nproc ulimit: @pulumi/docker has no pids_limit). */
 export const processLimit = 512;
@@ -41,11 +48,14 @@ export function healthCommand(check: Check, ports: ReadonlyMap<string, number>):
   return ["CMD-SHELL", `nc -w 3 127.0.0.1 ${port} </dev/null`];
 }
 
-/** The container's health check: its readiness check, at the design's timing. */
-export function healthcheck(container: ContainerSpec) {
+/** The container's health check: its readiness check, at the workload's probe timing. */
+export function healthcheck(container: ContainerSpec, probeTiming?: Partial<ProbeTiming>) {
   if (!container.probes) return undefined;
   const ports = new Map((container.ports ?? []).map((port) => [port.name, port.port]));
-  return { tests: healthCommand(container.probes.readiness, ports), ...dockerHealthTiming };
+  return {
+    tests: healthCommand(container.probes.readiness, ports),
+    ...dockerHealthTiming(probeTiming),
+  };
 }
 
 /**
@@ -155,7 +165,7 @@ export function scheduledLoop(command: readonly string[], intervalMinutes: numbe
         "CMD-SHELL",
         `test -n "$(find ${lastSuccessFile} -mmin -${intervalMinutes * 2} 2>/dev/null)"`,
       ],
-      ...dockerHealthTiming,
+      ...dockerHealthTiming(),
     },
   };
 }

@@ -254,7 +254,7 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
           image: mainImage.reference,
           ...(scheduled
             ? { entrypoints: [], command: scheduled.command, healthcheck: scheduled.healthcheck }
-            : { ...commandArgs(main), healthcheck: healthcheck(main) }),
+            : { ...commandArgs(main), healthcheck: healthcheck(main, spec.probeTiming) }),
           envs: envOf(spec, main),
           ...common(main, mainImage),
           networksAdvanced: zones.map((zone) => ({
@@ -306,7 +306,7 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
               name: `${containerName}-${sidecar.name}`,
               image: context.image(sidecar.image).reference,
               ...commandArgs(sidecar),
-              healthcheck: healthcheck(sidecar),
+              healthcheck: healthcheck(sidecar, spec.probeTiming),
               envs: envOf(spec, sidecar),
               ...common(sidecar, context.image(sidecar.image)),
               networkMode: pulumi.interpolate`container:${mainContainer.name}`,
