@@ -4,7 +4,6 @@
 // files is a volume, filled by the renderer's helper container, mounted read-only. The files are
 // root's and 0444 (the provider sets no owner): the app's user reads them; only this workload
 // mounts them.
-import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { secretChecksum } from "../model/checksum";
@@ -111,6 +110,141 @@ function envOf(spec: WorkloadSpec, container: ContainerSpec): string[] {
     .map((key) => `${key}=${env[key]}`);
 }
 
+/** What every builder of one workload's resources reads. */
+interface WorkloadScope {
+  readonly spec: WorkloadSpec;
+  readonly context: DockerContext;
+  readonly labels: { label: string; value: string }[];
+  readonly child: pulumi.CustomResourceOptions;
+}
+
+/** A folder of files on a volume of its own, and what goes into it. */
+interface FileVolume {
+  readonly folder: string;
+  readonly volume: docker.Volume;
+  readonly files: { path: string; content: pulumi.Input<string> }[];
+}
+
+/** A volume per folder of secret or config files (secrets in /run/secrets, config by folder). */
+function createFileVolumes(scope: WorkloadScope): FileVolume[] {
+  const { spec, context, labels, child } = scope;
+  const volumes: FileVolume[] = [];
+  if ((spec.secretFiles ?? []).length > 0) {
+    volumes.push({
+      folder: secretsFolder,
+      volume: new docker.Volume(
+        `${spec.name}-secrets`,
+        { name: folderVolumeName(context.prefix, spec.name, secretsFolder), labels },
+        child,
+      ),
+      files: (spec.secretFiles ?? []).map((file) => ({
+        path: secretPath(file.name),
+        content: file.value,
+      })),
+    });
+  }
+  for (const [folder, files] of configFolders(spec.configFiles ?? [])) {
+    volumes.push({
+      folder,
+      volume: new docker.Volume(
+        `${spec.name}${folder.replace(/[^a-z0-9]+/gi, "-")}`,
+        { name: folderVolumeName(context.prefix, spec.name, folder), labels },
+        child,
+      ),
+      files: files.map((file) => ({ path: file.mountPath, content: file.content })),
+    });
+  }
+  return volumes;
+}
+
+/**
+ * A digest of every file the workload mounts, which labels its containers so that a change of
+ * its files replaces (restarts) them; undefined without files.
+ */
+function filesDigestOf(spec: WorkloadSpec, volumes: readonly FileVolume[]) {
+  const uploads = volumes.flatMap((volume) => volume.files);
+  if (uploads.length === 0) return undefined;
+  return pulumi.unsecret(
+    pulumi
+      .all(uploads.map((upload) => upload.content))
+      .apply((contents) =>
+        secretChecksum(
+          spec.name,
+          JSON.stringify(uploads.map((upload, index) => [upload.path, contents[index]])),
+        ),
+      ),
+  );
+}
+
+/** The volume a stateful workload keeps its data on, protected where the stack asks. */
+function createDataVolume(scope: WorkloadScope): docker.Volume | undefined {
+  const { spec, context, labels, child } = scope;
+  if (!spec.persistentVolume) return undefined;
+  return new docker.Volume(
+    `${spec.name}-${spec.persistentVolume.name}`,
+    { name: `${context.prefix}-${spec.name}-${spec.persistentVolume.name}`, labels },
+    // The data outlives the stack where the stack asks (protectData), as on Kubernetes.
+    { ...child, protect: context.protectData },
+  );
+}
+
+/**
+ * The networks a container joins: its zones', those of the zones it reaches, of its extra egress
+ * (trace export), and for a scraper those of every scraped workload: on Docker a client must
+ * share a network with its server. Docker filters no ports, so joining a zone for one port opens
+ * all of that zone's ports to it (Kubernetes' NetworkPolicies are finer). Internal networks keep
+ * the data tier offline.
+ */
+function networksOf(scope: WorkloadScope): Zone[] {
+  const { spec, context } = scope;
+  return [
+    ...new Set<Zone>([
+      ...spec.zones,
+      ...reachableZones(spec.zones),
+      ...(spec.egress ?? []).map((egress) => egress.zone),
+      ...(spec.scrapes ? context.scrapedZones() : []),
+    ]),
+  ];
+}
+
+/** The main container's mounts: its files read-only, its data volume, the claims it mounts. */
+function mainMounts(scope: WorkloadScope, files: readonly FileVolume[], data?: docker.Volume) {
+  const { spec, context } = scope;
+  return [
+    ...fileMounts(files),
+    ...(data && spec.persistentVolume
+      ? [{ type: "volume", source: data.name, target: spec.persistentVolume.mountPath }]
+      : []),
+    ...(spec.claims ?? []).map((claim) => ({
+      type: "volume",
+      source: `${context.prefix}-${claim.claimName}`,
+      target: claim.mountPath,
+      readOnly: claim.readOnly ?? false,
+    })),
+  ];
+}
+
+/** Every folder of files, mounted read-only where the workload sees it. */
+function fileMounts(files: readonly FileVolume[]) {
+  return files.map(({ folder, volume }) => ({
+    type: "volume",
+    source: volume.name,
+    target: folder,
+    readOnly: true,
+  }));
+}
+
+/** The host port a workload publishes (the gateway), if any. */
+function publishedPorts(scope: WorkloadScope, ports: readonly PortSpec[]) {
+  const { spec, context } = scope;
+  const published = context.published[spec.name];
+  const port = published && ports.find((candidate) => candidate.name === published.port);
+  if (!published || !port) return {};
+  return {
+    ports: [{ internal: port.port, external: published.hostPort, ip: context.publishAddress }],
+  };
+}
+
 export class DockerWorkload extends pulumi.ComponentResource implements RenderedWorkload {
   readonly containers: docker.Container[] = [];
   private readonly ports: readonly PortSpec[];
@@ -126,127 +260,58 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     this.workloadName = spec.name;
     this.ports = spec.containers.flatMap((container) => container.ports ?? []);
     const security = resolveSecurity(spec.name, spec.security);
-    const child = { parent: this };
     const labels = dockerLabels({
       ...context.labels,
       ...spec.labels,
       "app.kubernetes.io/name": spec.name,
       "app.kubernetes.io/component": spec.component,
     });
-    const volumeLabels = labels;
+    const scope: WorkloadScope = { spec, context, labels, child: { parent: this } };
 
-    // Files: each folder a volume, which the provider fills before the container starts.
-    const fileVolumes: { folder: string; volume: docker.Volume }[] = [];
-    const uploads: { file: string; content: pulumi.Input<string> }[] = [];
-    if ((spec.secretFiles ?? []).length > 0) {
-      fileVolumes.push({
-        folder: secretsFolder,
-        volume: new docker.Volume(
-          `${spec.name}-secrets`,
-          {
-            name: folderVolumeName(context.prefix, spec.name, secretsFolder),
-            labels: volumeLabels,
-          },
-          child,
-        ),
-      });
-      for (const file of spec.secretFiles ?? []) {
-        uploads.push({ file: secretPath(file.name), content: file.value });
-      }
-    }
-    for (const [folder, files] of configFolders(spec.configFiles ?? [])) {
-      fileVolumes.push({
-        folder,
-        volume: new docker.Volume(
-          `${spec.name}${folder.replace(/[^a-z0-9]+/gi, "-")}`,
-          { name: folderVolumeName(context.prefix, spec.name, folder), labels: volumeLabels },
-          child,
-        ),
-      });
-      for (const file of files) uploads.push({ file: file.mountPath, content: file.content });
-    }
+    // Files: each folder a volume, which the renderer's helper fills before the container starts.
+    const fileVolumes = createFileVolumes(scope);
     const main = spec.containers[0];
-    const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
     // Containers name their image by its pinned reference (what the pack checks), pulled once by
     // the renderer's RemoteImage, which they depend on.
     const mainImage = context.image(main.image);
-    const pulled = [mainImage.ready];
-    const fileMounts = (readOnly: boolean) =>
-      fileVolumes.map(({ folder, volume }) => ({
-        type: "volume",
-        source: volume.name,
-        target: folder,
-        readOnly,
-      }));
-    // The renderer's helper fills the volumes; the workload starts after it, and is replaced
-    // (restarted) when its files change: a digest of them labels its containers.
-    const byFolder = new Map<string, { path: string; content: pulumi.Input<string> }[]>();
-    for (const upload of uploads) {
-      const folder = path.posix.dirname(upload.file);
-      byFolder.set(folder, [
-        ...(byFolder.get(folder) ?? []),
-        { path: upload.file, content: upload.content },
-      ]);
+    for (const { volume, folder, files } of fileVolumes) {
+      context.addFiles(volume, folder, files, mainImage);
     }
-    for (const { folder, volume } of fileVolumes) {
-      context.addFiles(volume, folder, byFolder.get(folder) ?? [], mainImage);
-    }
-    const filesDigest =
-      uploads.length > 0
-        ? pulumi.unsecret(
-            pulumi
-              .all(uploads.map((upload) => upload.content))
-              .apply((contents) =>
-                secretChecksum(
-                  spec.name,
-                  JSON.stringify(uploads.map((upload, index) => [upload.file, contents[index]])),
-                ),
-              ),
-          )
-        : undefined;
-
-    const dataVolume = spec.persistentVolume
-      ? new docker.Volume(
-          `${spec.name}-${spec.persistentVolume.name}`,
-          {
-            name: `${context.prefix}-${spec.name}-${spec.persistentVolume.name}`,
-            labels: volumeLabels,
-          },
-          // The data outlives the stack where the stack asks (protectData), as on Kubernetes.
-          { ...child, protect: context.protectData },
-        )
-      : undefined;
-
-    // A container joins its zones' networks, those of the zones it reaches, of its extra egress
-    // (trace export), and for a scraper those of every scraped workload: on Docker a client must
-    // share a network with its server. Docker filters no ports, so joining a zone for one port
-    // opens all of that zone's ports to it (Kubernetes' NetworkPolicies are finer). Internal
-    // networks keep the data tier offline.
-    const zones = [
-      ...new Set<Zone>([
-        ...spec.zones,
-        ...reachableZones(spec.zones),
-        ...(spec.egress ?? []).map((egress) => egress.zone),
-        ...(spec.scrapes ? context.scrapedZones() : []),
-      ]),
-    ];
-    const published = context.published[spec.name];
+    const filesDigest = filesDigestOf(spec, fileVolumes);
+    const dataVolume = createDataVolume(scope);
+    const zones = networksOf(scope);
     // Only workloads rendered before this one: the order stays acyclic when zones reach each
     // other (the backend zone reaches itself).
     const startAfter = context.startAfter(spec);
-    const dependsOn = context.filesReady.apply((helper) => [...pulled, ...helper, ...startAfter]);
-    // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
-    const sidecars = spec.containers.slice(1);
+    const dependsOn = context.filesReady.apply((helper) => [
+      mainImage.ready,
+      ...helper,
+      ...startAfter,
+    ]);
+    const common = (container: ContainerSpec, image: ContainerImage) => ({
+      ...hardening(security),
+      ...dockerLimits(container),
+      tmpfs: tmpfsOf(container),
+      restart: "unless-stopped",
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
+      // What restarts a container when it changes: its files, and a new build of its image.
+      labels: pulumi
+        .all([filesDigest ?? "", image.id ?? ""])
+        .apply(([files, built]) => [
+          ...labels,
+          ...(files ? [{ label: "files.toolboxai.io/digest", value: files }] : []),
+          ...(built ? [{ label: "image.toolboxai.io/id", value: built }] : []),
+        ]),
+    });
+    const scheduled =
+      spec.kind === "scheduled" && spec.schedule
+        ? scheduledLoop(commandOf(main), spec.schedule.intervalMinutes)
+        : undefined;
+    const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
     for (let index = 0; index < replicas; index++) {
       const suffix = replicas === 1 ? "" : `-${index + 1}`;
       const containerName = `${context.prefix}-${spec.name}${suffix}`;
-      const scheduled =
-        spec.kind === "scheduled" && spec.schedule
-          ? scheduledLoop(commandOf(main), spec.schedule.intervalMinutes)
-          : undefined;
-      const publishedPort = published
-        ? this.ports.find((port) => port.name === published.port)
-        : undefined;
       const mainContainer = new docker.Container(
         `${spec.name}${suffix}`,
         {
@@ -261,85 +326,38 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
             name: context.network(zone).name,
             aliases: [spec.name],
           })),
-          mounts: [
-            ...fileMounts(true),
-            ...(dataVolume && spec.persistentVolume
-              ? [
-                  {
-                    type: "volume",
-                    source: dataVolume.name,
-                    target: spec.persistentVolume.mountPath,
-                  },
-                ]
-              : []),
-            ...(spec.claims ?? []).map((claim) => ({
-              type: "volume",
-              source: `${context.prefix}-${claim.claimName}`,
-              target: claim.mountPath,
-              readOnly: claim.readOnly ?? false,
-            })),
-          ],
-          ...(publishedPort && published
-            ? {
-                ports: [
-                  {
-                    internal: publishedPort.port,
-                    external: published.hostPort,
-                    ip: context.publishAddress,
-                  },
-                ],
-              }
-            : {}),
+          mounts: mainMounts(scope, fileVolumes, dataVolume),
+          ...publishedPorts(scope, this.ports),
           // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
           // job is healthy only after its first run, which nothing waits for.
           wait: scheduled === undefined,
           waitTimeout: 180,
         },
-        { ...child, dependsOn },
+        { ...scope.child, dependsOn },
       );
       this.containers.push(mainContainer);
-      for (const sidecar of sidecars) {
+      // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
+      for (const sidecar of spec.containers.slice(1)) {
+        const image = context.image(sidecar.image);
         this.containers.push(
           new docker.Container(
             `${spec.name}${suffix}-${sidecar.name}`,
             {
               name: `${containerName}-${sidecar.name}`,
-              image: context.image(sidecar.image).reference,
+              image: image.reference,
               ...commandArgs(sidecar),
               healthcheck: healthcheck(sidecar, spec.probeTiming),
               envs: envOf(spec, sidecar),
-              ...common(sidecar, context.image(sidecar.image)),
+              ...common(sidecar, image),
               networkMode: pulumi.interpolate`container:${mainContainer.name}`,
-              mounts: fileMounts(true),
+              mounts: fileMounts(fileVolumes),
               wait: true,
               waitTimeout: 180,
             },
-            {
-              ...child,
-              dependsOn: [mainContainer, context.image(sidecar.image).ready],
-            },
+            { ...scope.child, dependsOn: [mainContainer, image.ready] },
           ),
         );
       }
-    }
-
-    function common(container: ContainerSpec, image: ContainerImage) {
-      return {
-        ...hardening(security),
-        ...dockerLimits(container),
-        tmpfs: tmpfsOf(container),
-        restart: "unless-stopped",
-        logDriver: "json-file",
-        logOpts: { "max-size": "10m", "max-file": "3" },
-        // What restarts a container when it changes: its files, and a new build of its image.
-        labels: pulumi
-          .all([filesDigest ?? "", image.id ?? ""])
-          .apply(([files, built]) => [
-            ...labels,
-            ...(files ? [{ label: "files.toolboxai.io/digest", value: files }] : []),
-            ...(built ? [{ label: "image.toolboxai.io/id", value: built }] : []),
-          ]),
-      };
     }
     this.registerOutputs({ containers: this.containers.map((container) => container.name) });
   }
