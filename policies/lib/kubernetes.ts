@@ -233,6 +233,11 @@ export function describeContainer(entry: ContainerEntry): string {
   return `${entry.role} "${entry.container?.name ?? "?"}"`;
 }
 
+/** `volume "data"`, for messages. */
+export function describeVolume(volume: any): string {
+  return `volume "${volume?.name ?? "?"}"`;
+}
+
 /** A selector that selects everything: missing, `{}`, or no labels and no expressions. */
 export function isEmptySelector(selector: any): boolean {
   return (
@@ -253,6 +258,11 @@ export function describeSelector(selector: any): string {
     );
   }
   return parts.join(", ");
+}
+
+/** `{app=api}`: a selector as it reads inside a message. */
+export function braced(selector: any): string {
+  return `{${describeSelector(selector)}}`;
 }
 
 /** Does a label selector (matchLabels only, plus matchExpressions In/Exists) select these labels? */

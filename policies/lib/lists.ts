@@ -35,3 +35,8 @@ export function describeValue(value: unknown): string {
 export function joined(values: readonly string[]): string {
   return values.length > 0 ? values.join(", ") : "none";
 }
+
+/** A value for messages: a string in double quotes, anything else as `String` writes it. */
+export function quoted(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : String(value);
+}
