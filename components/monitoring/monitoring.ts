@@ -12,7 +12,7 @@ import type { Endpoint } from "../model/workload";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertRuleGroups } from "./alerts";
 import { alloyConfig, alloyHttpPort } from "./alloy-config";
-import { dashboardFiles, dashboards } from "./dashboards";
+import { dashboardFiles, dashboards } from "./grafana";
 import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
 import { jaegerConfig, jaegerPorts, type TraceStore } from "./jaeger-config";
 import { lokiConfig, lokiHttpPort } from "./loki-config";

@@ -13,7 +13,7 @@ import {
   type Dashboard,
   type GridPos,
   type Panel,
-} from "../../components/monitoring/dashboards";
+} from "../../components/monitoring/grafana";
 import { datasourceTypes, datasourceUids } from "../../components/monitoring/grafana-config";
 import {
   exporterMetrics,

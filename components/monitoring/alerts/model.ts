@@ -1,0 +1,32 @@
+// The Prometheus alerting rules as rendered into the rule file, and the stack's settings for them.
+import type { AlertThresholds } from "../../config/schema";
+
+export type Severity = "critical" | "warning" | "none";
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  /** How long the condition must hold; a Prometheus duration. */
+  readonly for: string;
+  readonly labels: { readonly severity: Severity; readonly service: string };
+  readonly annotations: {
+    readonly summary: string;
+    readonly description: string;
+    readonly runbook_url: string;
+  };
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+export interface AlertSettings {
+  readonly thresholds: AlertThresholds;
+  /** Alert when the last successful backup is older than this (the stack's RPO). */
+  readonly recoveryPointObjectiveMinutes: number;
+  /** The app jobs (Prometheus job names) whose health, errors and latency are watched. */
+  readonly appJobs: readonly string[];
+  /** Where the runbooks live; each alert links to `<runbookBaseUrl>#<alert in lowercase>`. */
+  readonly runbookBaseUrl: string;
+}
