@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigRunError } from "../components/config";
-import { ConfigError } from "../components/config/validate";
+import { ConfigError } from "../components/config/problems";
 import { readStackConfig, runProgram, type RegisteredResource } from "../tools/engine/mock-engine";
 
 /** The error `runProgram` rejects with; fails the test if the program ran. */

@@ -16,7 +16,8 @@ import {
   exampleValueProblems,
   isExampleDomain,
 } from "../components/config/examples";
-import { ConfigError, validateConfig } from "../components/config/validate";
+import { ConfigError } from "../components/config/problems";
+import { validateConfig } from "../components/config/validate";
 import {
   projectRoot,
   readStackConfig,

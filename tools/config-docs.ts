@@ -21,7 +21,8 @@ import {
   stackConfigSchema,
   type ServiceName,
 } from "../components/config/schema";
-import { kubernetesOnlyKeys, projectName } from "../components/config/validate";
+import { projectName } from "../components/config/problems";
+import { kubernetesOnlyKeys } from "../components/config/rules";
 
 export const configReferenceFile = path.resolve(__dirname, "..", "docs", "CONFIGURATION.md");
 

@@ -4,13 +4,8 @@
 import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import { systemFolderProblem } from "./schema";
-import {
-  fullKey,
-  show,
-  type ConfigProblem,
-  type PlatformConfig,
-  type ResolvedServices,
-} from "./validate";
+import { fullKey, show, type ConfigProblem } from "./problems";
+import type { PlatformConfig, ResolvedServices } from "./types";
 
 /** What the checks read from the disk. */
 export interface DiskView {

@@ -6,13 +6,8 @@
 // preview` warns. Pure: nothing here touches the Pulumi runtime.
 import { backendImageServices } from "./defaults";
 import { backupBucketSecretKeys, type ServiceName } from "./schema";
-import {
-  ConfigError,
-  projectName,
-  stackFileName,
-  type ConfigProblem,
-  type PlatformConfig,
-} from "./validate";
+import { ConfigError, projectName, stackFileName, type ConfigProblem } from "./problems";
+import type { PlatformConfig } from "./types";
 
 /**
  * The environment variable that lets `pulumi up` deploy a stack with example values left, with a

@@ -3,23 +3,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildContextProblems, nodeDisk, renderDirProblems } from "./disk";
 import { checkDeployProblems } from "./examples";
-import {
-  ConfigError,
-  stackFileName,
-  projectName,
-  validateConfig,
-  type ConfigProblem,
-  type PlatformConfig,
-} from "./validate";
+import { ConfigError, projectName, stackFileName, type ConfigProblem } from "./problems";
+import type { PlatformConfig } from "./types";
+import { validateConfig } from "./validate";
 
-export { ConfigError, stackFileName, validateConfig, type PlatformConfig } from "./validate";
+export { ConfigError, stackFileName } from "./problems";
+export type { PlatformConfig } from "./types";
+export { validateConfig } from "./validate";
 export {
   acceptExampleValuesVariable,
   acceptsExampleValues,
   ExampleValuesError,
   exampleValueProblems,
 } from "./examples";
-export type { ConfigProblem, OptionalService, ResolvedServices, ServiceSettings } from "./validate";
+export type { ConfigProblem } from "./problems";
+export type { OptionalService, ResolvedServices, ServiceSettings } from "./types";
 export type { BackupSettings, ImageBuild, ImageRef, SecretKey, ServiceName } from "./schema";
 
 /** The keys the engine marked secret (set with `pulumi config set --secret`). */

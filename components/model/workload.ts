@@ -3,10 +3,11 @@
 // its default; the defaults that matter for security live in ./security.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Autoscaling, ImageRef, Resources } from "../config/schema";
+import type { BuiltImage, ImageSpec } from "../config/types";
 import type { SecurityProfile } from "./security";
 import type { Zone } from "./zones";
 
-export type { Autoscaling, ImageRef, Resources };
+export type { Autoscaling, BuiltImage, ImageRef, ImageSpec, Resources };
 
 /** A named TCP port a container listens on; every port is published on the workload's Service. */
 export interface PortSpec {
@@ -72,21 +73,6 @@ export interface ConfigFile {
   readonly name: string;
   readonly mountPath: string;
   readonly content: string;
-}
-
-/** An image a container runs: pulled by its pinned reference, or built by the program. */
-export interface ImageSpec extends ImageRef {
-  /** Set when components/images built it (the stack named a build context). */
-  readonly built?: BuiltImage;
-}
-
-export interface BuiltImage {
-  /** What containers run: the pushed digest on Kubernetes, the local tag on Docker. */
-  readonly reference: pulumi.Output<string>;
-  /** The built image's ID or digest: a new build of the same tag restarts the containers. */
-  readonly id: pulumi.Output<string>;
-  /** The build, which containers wait for. */
-  readonly resource: pulumi.Resource;
 }
 
 export interface ContainerSpec {

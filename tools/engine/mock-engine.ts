@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { acceptExampleValuesVariable } from "../../components/config/examples";
-import { projectName } from "../../components/config/validate";
+import { projectName } from "../../components/config/problems";
 import { projectRoot } from "../project-root";
 import { readStackConfig, type StackConfigFile } from "./stack-config";
 

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import type { PlatformConfig } from "../../components/config";
-import { ConfigError, projectName, validateConfig } from "../../components/config/validate";
+import { ConfigError, projectName } from "../../components/config/problems";
+import { validateConfig } from "../../components/config/validate";
 import { projectRoot } from "../project-root";
 
 /**

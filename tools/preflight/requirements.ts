@@ -1,6 +1,6 @@
 // What a stack needs from its cluster that the program does not install, derived from the stack's
 // validated config, and how each is checked through the API (read-only: get and list).
-import type { PlatformConfig } from "../../components/config/validate";
+import type { PlatformConfig } from "../../components/config/types";
 
 /** A Kubernetes object as the API returns it; only the fields the checks read. */
 export interface KubeObject {

@@ -1,0 +1,76 @@
+// The monitoring tier's settings (`toolboxai:monitoring`): retention and alert thresholds.
+import { z } from "zod";
+import { defaultRunbookBaseUrl } from "../defaults";
+import { intRange, mapping, urlWithoutCredentials } from "./primitives";
+
+/**
+ * Alert thresholds of the monitoring tier (components/monitoring/alerts.ts). The CPU, memory,
+ * disk and certificate defaults are the source design's.
+ */
+export const alertThresholdsSchema = z
+  .object(
+    {
+      cpuPercent: intRange(50, 99)
+        .default(80)
+        .meta({ description: "Node CPU busy above this share, for 10 minutes." }),
+      memoryPercent: intRange(50, 99)
+        .default(85)
+        .meta({ description: "Node memory used above this share, for 5 minutes." }),
+      diskFreePercent: intRange(1, 50)
+        .default(10)
+        .meta({ description: "A node filesystem with less free space than this, for 2 minutes." }),
+      certificateDays: intRange(1, 89)
+        .default(30)
+        .meta({ description: "The gateway certificate expires within this many days." }),
+      errorRatePercent: intRange(1, 50).default(5).meta({
+        description: "5xx responses above this share of an app's requests, for 5 minutes.",
+      }),
+      slowResponseMilliseconds: intRange(50, 60000).default(500).meta({
+        description: "An app's 95th-percentile response time above this, for 10 minutes.",
+      }),
+      postgresConnectionsPercent: intRange(50, 99).default(80).meta({
+        description: "PostgreSQL connections above this share of `max_connections`, for 2 minutes.",
+      }),
+    },
+    mapping,
+  )
+  .strict()
+  .meta({ description: "The alert thresholds (components/monitoring/alerts.ts)." });
+export type AlertThresholds = z.output<typeof alertThresholdsSchema>;
+
+const runbookUrlMessage =
+  "must be an https:// URL without a fragment or query, such as " +
+  "https://github.com/<owner>/<repo>/blob/main/docs/ALERTS.md (each alert adds #<alert name>)";
+
+/** The monitoring tier's settings (`toolboxai:monitoring`). */
+export const monitoringSchema = z
+  .object(
+    {
+      metricsRetentionDays: intRange(1, 400)
+        .default(15)
+        .meta({ description: "Days Prometheus keeps samples." }),
+      logRetentionDays: intRange(1, 400)
+        .default(7)
+        .meta({ description: "Days Loki keeps logs (the compactor deletes older chunks)." }),
+      traceRetentionDays: intRange(1, 30)
+        .default(3)
+        .meta({
+          description:
+            "Days Jaeger keeps traces on its volume (staging and production; dev keeps them in " +
+            "memory).",
+        }),
+      runbookBaseUrl: urlWithoutCredentials(runbookUrlMessage)
+        .regex(/^https:\/\/[^\s#?]+$/, { error: runbookUrlMessage })
+        .default(defaultRunbookBaseUrl)
+        .meta({
+          description:
+            "Each alert links to `<runbookBaseUrl>#<alert in lowercase>`. The default is this " +
+            "repository's docs/ALERTS.md on GitHub, so a fork points it at its own.",
+          allowed: "`https://` URL without credentials, fragment or query",
+        }),
+      alerts: alertThresholdsSchema.prefault({}),
+    },
+    mapping,
+  )
+  .strict();
+export type MonitoringSettings = z.output<typeof monitoringSchema>;
