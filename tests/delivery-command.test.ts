@@ -146,16 +146,16 @@ test("a lost write and a file left behind are named with the command that mends 
 
 /** Runs the command in-process: its exit code and what it printed. */
 async function command(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, "log").mockImplementation((text) => out.push(String(text)));
-  const error = jest.spyOn(console, "error").mockImplementation((text) => err.push(String(text)));
-  try {
-    return { code: await main(args), out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
+  let out = "";
+  let err = "";
+  const code = await main(args, {
+    stdout: { write: (text: string) => (out += text) },
+    stderr: { write: (text: string) => (err += text) },
+    env: {},
+    cwd: process.cwd(),
+  });
+  // Without the last line's end, as the lines were joined when the command used console.log.
+  return { code, out: out.replace(/\n$/, ""), err: err.replace(/\n$/, "") };
 }
 
 test("check-tree exits 0, 1 or 2", async () => {

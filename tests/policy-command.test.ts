@@ -6,7 +6,8 @@ import { Writable } from "node:stream";
 import { stringify } from "yaml";
 import type * as PolicyCommand from "../tools/policy";
 import { tempFolder } from "./support/temp";
-import { pipeSafe, runPolicyCommand } from "../tools/policy";
+import { pipeSafe } from "../tools/command-io";
+import { runPolicyCommand } from "../tools/policy";
 import { clone, compliantDeployment } from "./policies/support";
 import { vendorChart, vendorConfigMap, vendorDeployment } from "./policies/fixtures/third-party";
 
@@ -27,6 +28,7 @@ async function policyCommand(...argv: string[]) {
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
       env: {},
+      cwd: process.cwd(),
     },
     root ? { projectRoot: root } : {},
   );
@@ -557,11 +559,10 @@ test("--manifests and --list load neither @pulumi/pulumi, @pulumi/kubernetes nor
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const command = require("../tools/policy") as typeof PolicyCommand;
     const sink = { write: () => true };
+    const io = { stdout: sink, stderr: sink, env: {}, cwd: process.cwd() };
     const dir = folder({ "deploy.yaml": stringify(compliantDeployment()) });
-    expect(
-      await command.runPolicyCommand(["--manifests", dir], { stdout: sink, stderr: sink }),
-    ).toBe(1);
-    expect(await command.runPolicyCommand(["--list"], { stdout: sink, stderr: sink })).toBe(0);
+    expect(await command.runPolicyCommand(["--manifests", dir], io)).toBe(1);
+    expect(await command.runPolicyCommand(["--list"], io)).toBe(0);
   });
   for (const name of heavy) jest.dontMock(name);
   expect(loaded).toEqual([]);

@@ -49,7 +49,12 @@ async function preflight(stack: string, cluster: ClusterReader) {
   let stderr = "";
   const code = await runPreflightCommand(
     ["--stack", stack],
-    { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: {},
+      cwd: process.cwd(),
+    },
     { cluster },
   );
   return { code, stdout, stderr };

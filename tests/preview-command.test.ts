@@ -52,18 +52,22 @@ async function preview(
   const stdout: string[] = [];
   const stderr: string[] = [];
   let runs = 0;
-  const code = await runPreviewCommand(argv, {
-    stdout: (text) => stdout.push(text),
-    stderr: (text) => stderr.push(text),
-    colour: false,
-    progress: false,
-    cwd: options.cwd ?? tempDir(),
-    root: options.root ?? projectRoot,
-    runProgram: async (stack, config) => {
-      runs++;
-      return options.programRun ? options.programRun(stack, config) : run;
+  const code = await runPreviewCommand(
+    argv,
+    {
+      stdout: { write: (text: string) => stdout.push(text) },
+      stderr: { write: (text: string) => stderr.push(text) },
+      env: {},
+      cwd: options.cwd ?? tempDir(),
     },
-  });
+    {
+      projectRoot: options.root ?? projectRoot,
+      runProgram: async (stack, config) => {
+        runs++;
+        return options.programRun ? options.programRun(stack, config) : run;
+      },
+    },
+  );
   return { code, stdout: stdout.join(""), stderr: stderr.join(""), runs };
 }
 

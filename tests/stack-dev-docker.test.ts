@@ -210,13 +210,16 @@ test("the backend starts after the healthy data stores", () => {
 test("npm run preview -- --stack dev --out DIR lists the Docker resources in resources.json", async () => {
   const out = path.join(tempDir("preview-dev-"), "render");
   const stdout: string[] = [];
-  const code = await runPreviewCommand(["--stack", "dev", "--out", out], {
-    stdout: (text) => stdout.push(text),
-    stderr: (text) => stdout.push(text),
-    colour: false,
-    progress: false,
-    runProgram: async () => run,
-  });
+  const code = await runPreviewCommand(
+    ["--stack", "dev", "--out", out],
+    {
+      stdout: { write: (text: string) => stdout.push(text) },
+      stderr: { write: (text: string) => stdout.push(text) },
+      env: {},
+      cwd: process.cwd(),
+    },
+    { runProgram: async () => run },
+  );
   expect(code).toBe(0);
   const listed = JSON.parse(readFileSync(path.join(out, "resources.json"), "utf8")) as {
     type: string;

@@ -1,8 +1,15 @@
 // What the commands share: reading their arguments with commander, where errors become exit codes
-// instead of process exits (so tests run the commands in-process), and the stacks on disk.
+// instead of process exits (so tests run the commands in-process), and the stacks on disk. What
+// they read and write, and their colours, are in ./command-io.
 import { readdirSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type OutputConfiguration } from "commander";
+import type { CommandIo } from "./command-io";
 import { projectRoot } from "./project-root";
+
+/** Commander's help and errors, written to the command's `io` (`configureOutput`). */
+export function outputTo(io: CommandIo): OutputConfiguration {
+  return { writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) };
+}
 
 /**
  * Parses `argv` (the user's arguments) into `program`. Returns undefined to go on, or the exit

@@ -17,7 +17,8 @@ import { Command } from "commander";
 import { syncedProviderName } from "../components/delivery/argocd";
 import { readManifests } from "../policies/runner/manifests";
 import { ConfigError } from "../components/config/validate";
-import { availableStacks, parseArguments } from "./cli";
+import { availableStacks, outputTo, parseArguments } from "./cli";
+import { processIo, type CommandIo } from "./command-io";
 import { manifestFiles } from "./engine/render";
 import { validatedStackConfig } from "./engine/stack-config";
 
@@ -133,29 +134,27 @@ export function checkDeployTree(folder: string, exported?: unknown): TreeCheck {
   return { objects, problems };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** `npm run delivery`: parses `argv`, writes to `io`, and returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   let exitCode = 0;
   const program = new Command("delivery")
     .description("What CI's delivery workflow asks of a stack (docs/DELIVERY.md).")
-    .configureOutput({
-      writeOut: (text) => process.stdout.write(text),
-      writeErr: (text) => process.stderr.write(text),
-    });
+    .configureOutput(outputTo(io));
   program
     .command("settings")
     .description("Print the stack's delivery settings, resolved from its stack file, as JSON.")
     .requiredOption("-s, --stack <name>", `the stack (${availableStacks().join(", ")})`)
     .action(({ stack }: { stack: string }) => {
       if (!availableStacks().includes(stack)) {
-        console.error(`--stack ${stack}: no Pulumi.${stack}.yaml here`);
+        io.stderr.write(`--stack ${stack}: no Pulumi.${stack}.yaml here\n`);
         exitCode = 2;
         return;
       }
       try {
-        console.log(JSON.stringify(validatedStackConfig(stack).delivery));
+        io.stdout.write(`${JSON.stringify(validatedStackConfig(stack).delivery)}\n`);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        console.error(error.message);
+        io.stderr.write(`${error.message}\n`);
         exitCode = 2;
       }
     });
@@ -165,28 +164,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<folder>", "the stack's folder in the deploy branch's checkout")
     .option("--state <file>", "`pulumi stack export` of the stack, to compare with")
     .action((folder: string, { state }: { state?: string }) => {
-      exitCode = checkTreeCommand(path.resolve(folder), state);
+      exitCode = checkTreeCommand(path.resolve(io.cwd, folder), state, io);
     });
   const exit = parseArguments(program, argv);
   return exit ?? exitCode;
 }
 
-function checkTreeCommand(folder: string, state: string | undefined): number {
+function checkTreeCommand(folder: string, state: string | undefined, io: CommandIo): number {
   let exported: unknown;
   if (state !== undefined) {
     try {
       exported = JSON.parse(readFileSync(state, "utf8"));
     } catch (error) {
-      console.error(`--state ${state}: not a readable pulumi stack export: ${String(error)}`);
+      io.stderr.write(`--state ${state}: not a readable pulumi stack export: ${String(error)}\n`);
       return 2;
     }
   }
   const { objects, problems } = checkDeployTree(folder, exported);
-  for (const problem of problems) console.error(`FAIL ${problem}`);
+  for (const problem of problems) io.stderr.write(`FAIL ${problem}\n`);
   if (problems.length > 0) return 1;
-  console.log(
+  io.stdout.write(
     `${objects.length} objects in ${folder}: no Secret` +
-      (exported === undefined ? "" : "; exactly the objects the stack rendered there"),
+      (exported === undefined ? "" : "; exactly the objects the stack rendered there") +
+      "\n",
   );
   return 0;
 }

@@ -2,19 +2,25 @@
 // docs/CONFIGURATION.md (./config-docs), the README's preview excerpt (./readme-excerpt) and its
 // checklist of example values (./readme-checklist); tests fail when any differs from the code.
 import * as path from "node:path";
+import { processIo, type CommandIo } from "./command-io";
 import { configReferenceFile, writeConfigReference } from "./config-docs";
 import { policyReferenceFile, writePolicyReference } from "./policy-docs";
 import { writeReadmeChecklist } from "./readme-checklist";
 import { readmeFile, writeReadmeExcerpt } from "./readme-excerpt";
 
-export async function main(): Promise<number> {
+/** `npm run docs` (it takes no arguments): writes the files and says which, to `io`. */
+export async function main(
+  _argv: readonly string[] = [],
+  io: CommandIo = processIo(),
+): Promise<number> {
+  const relative = (file: string) => path.relative(io.cwd, file);
   writePolicyReference();
-  console.log(`wrote ${path.relative(process.cwd(), policyReferenceFile)}`);
+  io.stdout.write(`wrote ${relative(policyReferenceFile)}\n`);
   writeConfigReference();
-  console.log(`wrote ${path.relative(process.cwd(), configReferenceFile)}`);
+  io.stdout.write(`wrote ${relative(configReferenceFile)}\n`);
   await writeReadmeExcerpt();
-  console.log(`wrote the preview excerpt in ${path.relative(process.cwd(), readmeFile)}`);
+  io.stdout.write(`wrote the preview excerpt in ${relative(readmeFile)}\n`);
   writeReadmeChecklist();
-  console.log(`wrote the checklist in ${path.relative(process.cwd(), readmeFile)}`);
+  io.stdout.write(`wrote the checklist in ${relative(readmeFile)}\n`);
   return 0;
 }

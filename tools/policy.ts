@@ -35,21 +35,9 @@ import {
 } from "../policies/runner/profiles";
 import type * as MockEngine from "./engine/mock-engine";
 import type * as PolicyResources from "./policy-resources";
-import { describeValue, parseArguments } from "./cli";
+import { describeValue, outputTo, parseArguments } from "./cli";
+import { paletteFor, pipeSafe, processIo, type CommandIo, type Palette } from "./command-io";
 import { projectRoot } from "./project-root";
-
-/** Where the command writes; `process.stdout`/`process.stderr`, or a test's collector. */
-export interface CommandOutput {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-}
-
-export interface CommandIO {
-  readonly stdout: CommandOutput;
-  readonly stderr: CommandOutput;
-  /** For NO_COLOR; defaults to process.env. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
 
 export const exitCodes = { passed: 0, mandatoryViolation: 1, badInput: 2 } as const;
 
@@ -92,19 +80,6 @@ interface Options {
   profile?: string;
   format: "text" | "json";
   list?: boolean;
-}
-
-interface Style {
-  red(text: string): string;
-  yellow(text: string): string;
-  dim(text: string): string;
-  bold(text: string): string;
-}
-
-function styleFor(output: CommandOutput, env: CommandIO["env"]): Style {
-  const colour = Boolean(output.isTTY) && !env?.NO_COLOR;
-  const paint = (code: number) => (text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
-  return { red: paint(31), yellow: paint(33), dim: paint(2), bold: paint(1) };
 }
 
 /** The pack's config files and stacks, as found on disk. */
@@ -170,7 +145,7 @@ class Project {
   }
 }
 
-function commandLine(io: CommandIO): Command {
+function commandLine(io: CommandIo): Command {
   return new Command()
     .name("npm run policy --")
     .description(
@@ -209,10 +184,7 @@ function commandLine(io: CommandIO): Command {
       "list the policies: severity, enforcement for --env, description and config defaults",
     )
     .addHelpText("after", helpAfter)
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
+    .configureOutput(outputTo(io));
 }
 
 /** Where the env came from: the command line, or the default (production). */
@@ -298,7 +270,7 @@ function preamble(project: Project, run: RunConfig): string[] {
   return lines;
 }
 
-function listPolicies(project: Project, run: RunConfig, options: Options, io: CommandIO): string {
+function listPolicies(project: Project, run: RunConfig, options: Options, io: CommandIo): string {
   const rows = policies.map((policy) => {
     const { enforcement, properties } = resolvePolicy(policy, run.config);
     const schema: PolicyConfigSchema["properties"] = policy.configSchema?.properties ?? {};
@@ -333,7 +305,7 @@ function listPolicies(project: Project, run: RunConfig, options: Options, io: Co
     };
     return `${JSON.stringify(report, null, 2)}\n`;
   }
-  const style = styleFor(io.stdout, io.env);
+  const style = paletteFor(io.stdout, io.env);
   const source = run.profile
     ? `${run.configFile} and profile ${run.profile.name}`
     : `${run.configFile}`;
@@ -434,7 +406,7 @@ function textReport(
   label: string,
   unit: string,
   preambleLines: readonly string[],
-  style: Style,
+  style: Palette,
 ): string {
   const lines = [
     ...preambleLines,
@@ -488,7 +460,7 @@ function textReport(
   return `${lines.join("\n")}\n`;
 }
 
-async function check(project: Project, run: RunConfig, options: Options, io: CommandIO) {
+async function check(project: Project, run: RunConfig, options: Options, io: CommandIo) {
   let resources: RunnerResource[];
   let unmodelled: UnmodelledDocument[] = [];
   let label: string;
@@ -559,7 +531,7 @@ async function check(project: Project, run: RunConfig, options: Options, io: Com
           label,
           options.stack !== undefined ? "resource" : "document",
           options.stack !== undefined ? [] : preamble(project, run),
-          styleFor(io.stdout, io.env),
+          paletteFor(io.stdout, io.env),
         );
   io.stdout.write(text);
   return summary.passed ? exitCodes.passed : exitCodes.mandatoryViolation;
@@ -571,15 +543,14 @@ async function check(project: Project, run: RunConfig, options: Options, io: Com
  */
 export async function runPolicyCommand(
   argv: readonly string[],
-  io: CommandIO = { stdout: process.stdout, stderr: process.stderr },
+  io: CommandIo = processIo(),
   settings: {
     /** The folder holding policies/config and Pulumi.<stack>.yaml; found from this file. */
     readonly projectRoot?: string;
   } = {},
 ): Promise<number> {
-  const withEnv: CommandIO = { ...io, env: io.env ?? process.env };
   try {
-    const program = commandLine(withEnv);
+    const program = commandLine(io);
     const parsed = parseArguments(program, argv);
     if (parsed !== undefined) return parsed;
     const { options, env, envFrom } = optionsOf(program);
@@ -591,32 +562,20 @@ export async function runPolicyCommand(
     else project.requireEnvironment(env);
     const run = runConfig(project, env, envFrom, options.profile);
     if (options.list) {
-      withEnv.stdout.write(listPolicies(project, run, options, withEnv));
+      io.stdout.write(listPolicies(project, run, options, io));
       return exitCodes.passed;
     }
-    return await check(project, run, options, withEnv);
+    return await check(project, run, options, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    withEnv.stderr.write(`${styleFor(withEnv.stderr, withEnv.env).red(message)}\n`);
+    io.stderr.write(`${paletteFor(io.stderr, io.env).red(message)}\n`);
     return exitCodes.badInput;
   }
 }
 
 /**
- * `stream` as the command's stdout, safe for `… | head`: when the reader closes the pipe (EPIPE),
- * later writes are dropped instead of ending the process with a stack trace.
+ * Entry point of `npm run policy` (scripts/tool.mjs runs the bundle's `main`), its stdout safe
+ * for `… | head`.
  */
-export function pipeSafe(
-  stream: NodeJS.WritableStream & { readonly isTTY?: boolean },
-): CommandOutput {
-  let closed = false;
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    closed = true;
-  });
-  return { isTTY: stream.isTTY, write: (text) => closed || stream.write(text) };
-}
-
-/** Entry point of `npm run policy` (scripts/tool.mjs runs the bundle's `main`). */
 export const main = (argv: readonly string[]): Promise<number> =>
-  runPolicyCommand(argv, { stdout: pipeSafe(process.stdout), stderr: process.stderr });
+  runPolicyCommand(argv, { ...processIo(), stdout: pipeSafe(process.stdout) });

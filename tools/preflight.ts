@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { ConfigError, type PlatformConfig } from "../components/config/validate";
-import { availableStacks, parseArguments } from "./cli";
+import { availableStacks, outputTo, parseArguments } from "./cli";
+import { processIo, type CommandIo } from "./command-io";
 import { validatedStackConfig } from "./engine/stack-config";
 import { ClusterError, kubectlReader } from "./preflight/kubectl";
 import {
@@ -18,11 +19,6 @@ import {
   type Requirement,
 } from "./preflight/requirements";
 import { projectRoot } from "./project-root";
-
-export interface PreflightIO {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
 
 export interface CheckedRequirement {
   readonly requirement: Requirement;
@@ -79,12 +75,13 @@ function loadStack(stack: string): PlatformConfig {
   return validatedStackConfig(stack);
 }
 
+/**
+ * The whole command, in-process: parses `argv` (the arguments after `--`), asks the cluster
+ * (kubectl with `io.env`, or `settings.cluster`), writes to `io`, and returns the exit code.
+ */
 export async function runPreflightCommand(
   argv: readonly string[],
-  io: PreflightIO = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  },
+  io: CommandIo = processIo(),
   settings: { readonly cluster?: ClusterReader } = {},
 ): Promise<number> {
   const program = new Command()
@@ -99,21 +96,22 @@ export async function runPreflightCommand(
         "current context). Only reads. Exit codes: 0 all present, 1 something missing, 2 bad input\n" +
         "or the cluster could not be asked.",
     )
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput(outputTo(io));
   const parsed = parseArguments(program, argv);
   if (parsed !== undefined) return parsed;
   const { stack } = program.opts<{ stack: string }>();
   try {
     const config = loadStack(stack);
     const context = config.kubernetesContext;
-    const cluster = settings.cluster ?? kubectlReader({ context: context || undefined });
+    const cluster =
+      settings.cluster ?? kubectlReader({ context: context || undefined, environment: io.env });
     const results = await checkRequirements(requirementsOf(config), cluster);
-    io.stdout(formatReport(stack, context || "(current)", results));
+    io.stdout.write(formatReport(stack, context || "(current)", results));
     return results.every((result) => result.present) ? 0 : 1;
   } catch (error) {
     const expected = [ConfigError, ClusterError, UnknownStackError];
     if (expected.some((type) => error instanceof type)) {
-      io.stderr(`${(error as Error).message}\n`);
+      io.stderr.write(`${(error as Error).message}\n`);
       return 2;
     }
     throw error;

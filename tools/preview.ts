@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { availableStacks, parseArguments } from "./cli";
+import { availableStacks, outputTo, parseArguments } from "./cli";
+import { palette, paletteFor, processIo, usesColour, type CommandIo } from "./command-io";
 import {
   projectRoot,
   runProgram,
@@ -22,38 +23,12 @@ import {
 import { readStackConfig, type StackConfigFile } from "./engine/stack-config";
 import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 
-/** Where the command writes and what it runs; tests replace any of these. */
-export interface PreviewIo {
-  /** Writes text to standard output as is (the command ends its own lines). */
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** ANSI colours on standard output. */
-  readonly colour: boolean;
-  /** A "running …" line on standard error while the program runs (a terminal only). */
-  readonly progress: boolean;
-  /** What a relative --out is relative to. */
-  readonly cwd: string;
-  /** The project folder, holding Pulumi.yaml and the stack files. */
-  readonly root: string;
+/** What the command runs besides its `io`; tests replace either. */
+export interface PreviewSettings {
+  /** The project folder, holding Pulumi.yaml and the stack files; this repository by default. */
+  readonly projectRoot?: string;
   /** Runs the program for a stack (the SDK's runtime runs one program per process). */
-  readonly runProgram: (stack: string, config: StackConfigFile) => Promise<ProgramRun>;
-}
-
-function processIo(): PreviewIo {
-  return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-    progress: Boolean(process.stderr.isTTY),
-    cwd: process.cwd(),
-    root: projectRoot,
-    runProgram: (stack, config) => runProgram(stack, { config }),
-  };
-}
-
-function painter(colour: boolean) {
-  const paint = (code: number) => (text: string) => (colour ? `\x1b[${code}m${text}\x1b[0m` : text);
-  return { bold: paint(1), dim: paint(2), green: paint(32), red: paint(31), yellow: paint(33) };
+  readonly runProgram?: (stack: string, config: StackConfigFile) => Promise<ProgramRun>;
 }
 
 /** "kubernetes:apps/v1:Deployment" → "Deployment". */
@@ -75,7 +50,7 @@ function countByType(resources: readonly RegisteredResource[]): Map<string, numb
  * stack included) that make up the rest of the total, as `pulumi preview` counts it.
  */
 export function formatPlan(run: ProgramRun, colour = false): string {
-  const { bold, dim } = painter(colour);
+  const { bold, dim } = palette(colour);
   const children = new Map<string, RegisteredResource[]>();
   for (const resource of run.resources) {
     const key = resource.parent ?? "";
@@ -157,7 +132,7 @@ export function formatOutputs(outputs: Record<string, unknown>, colour = false):
   const width = Math.max(...entries.map(([key]) => key.length));
   const indent = "    ";
   return [
-    painter(colour).bold("Outputs:"),
+    palette(colour).bold("Outputs:"),
     ...entries.map(
       ([key, value]) => `${indent}${key.padEnd(width)}: ${formatValue(value, indent)}`,
     ),
@@ -166,22 +141,25 @@ export function formatOutputs(outputs: Record<string, unknown>, colour = false):
 
 /**
  * The command: parses `argv` (the arguments after the script), runs the program, prints the plan
- * and outputs, and with --out writes the render. Returns the exit code: 0, or 2 for a usage
- * error, an unknown stack, a config error or a refused --out folder (nothing written).
+ * and outputs to `io`, and with --out writes the render. Returns the exit code: 0, or 2 for a
+ * usage error, an unknown stack, a config error or a refused --out folder (nothing written).
+ * Colours and the "running …" line on standard error are for a terminal only.
  */
 export async function runPreviewCommand(
   argv: readonly string[],
-  overrides: Partial<PreviewIo> = {},
+  io: CommandIo = processIo(),
+  settings: PreviewSettings = {},
 ): Promise<number> {
-  const io: PreviewIo = { ...processIo(), ...overrides };
-  const { dim, green, red, yellow } = painter(io.colour);
+  const root = settings.projectRoot ?? projectRoot;
+  const runStack = settings.runProgram ?? ((stack, config) => runProgram(stack, { config }));
+  const colour = usesColour(io.stdout, io.env);
+  const out = palette(colour);
+  const err = paletteFor(io.stderr, io.env);
+  const progress = Boolean(io.stderr.isTTY);
   const program = new Command()
     .name("npm run preview --")
     .description("Render the program offline with a stack's real config, under Pulumi's mocks.")
-    .requiredOption(
-      "-s, --stack <name>",
-      `stack to render (${availableStacks(io.root).join(", ")})`,
-    )
+    .requiredOption("-s, --stack <name>", `stack to render (${availableStacks(root).join(", ")})`)
     .option(
       "-c, --config <key=value>",
       "a config value over the stack file's, as `pulumi preview --config` takes it (repeatable; " +
@@ -193,17 +171,17 @@ export async function runPreviewCommand(
       "also write DIR/kubernetes/*.yaml and DIR/resources.json; DIR must be missing, empty, " +
         "or written by an earlier --out (marked by its .gitignore)",
     )
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput(outputTo(io));
   const parsed = parseArguments(program, argv);
   if (parsed !== undefined) return parsed;
   const options = program.opts<{ stack: string; out?: string; config?: string[] }>();
   const fail = (message: string) => {
-    io.stderr(`${red(message)}\n`);
+    io.stderr.write(`${err.red(message)}\n`);
     return 2;
   };
-  if (!existsSync(path.join(io.root, `Pulumi.${options.stack}.yaml`))) {
+  if (!existsSync(path.join(root, `Pulumi.${options.stack}.yaml`))) {
     return fail(
-      `No stack file Pulumi.${options.stack}.yaml; stacks: ${availableStacks(io.root).join(", ")}`,
+      `No stack file Pulumi.${options.stack}.yaml; stacks: ${availableStacks(root).join(", ")}`,
     );
   }
   const outDir = options.out === undefined ? undefined : path.resolve(io.cwd, options.out);
@@ -219,7 +197,7 @@ export async function runPreviewCommand(
 
   let config: StackConfigFile;
   try {
-    config = readStackConfig(options.stack, io.root);
+    config = readStackConfig(options.stack, root);
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
@@ -246,18 +224,18 @@ export async function runPreviewCommand(
     }
   }
 
-  if (io.progress) io.stderr(dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
+  if (progress) io.stderr.write(err.dim(`running index.ts with Pulumi.${options.stack}.yaml …\r`));
   let run: ProgramRun;
   try {
-    run = await io.runProgram(options.stack, config);
+    run = await runStack(options.stack, config);
   } catch (error) {
     return fail((error as Error).message);
   } finally {
-    if (io.progress) io.stderr("\x1b[2K");
+    if (progress) io.stderr.write("\x1b[2K");
   }
-  io.stdout(`${formatPlan(run, io.colour)}\n`);
-  const outputs = formatOutputs(run.redactedOutputs, io.colour);
-  if (outputs) io.stdout(`\n${outputs}\n`);
+  io.stdout.write(`${formatPlan(run, colour)}\n`);
+  const outputs = formatOutputs(run.redactedOutputs, colour);
+  if (outputs) io.stdout.write(`\n${outputs}\n`);
 
   if (options.out !== undefined && outDir !== undefined) {
     let count: number;
@@ -271,8 +249,8 @@ export async function runPreviewCommand(
     const dockerResources = run.resources.filter((resource) =>
       resource.type.startsWith("docker:"),
     ).length;
-    io.stdout(
-      green(
+    io.stdout.write(
+      out.green(
         count > 0 || dockerResources === 0
           ? `\nWrote ${count} manifests to ${where} and resources.json\n`
           : `\nWrote resources.json: ${dockerResources} Docker resources (no Kubernetes manifests)\n`,
@@ -281,9 +259,9 @@ export async function runPreviewCommand(
   }
   // The program's warnings (example values left: `pulumi up` refuses them), as `pulumi preview`
   // prints its diagnostics; on standard error, so that the plan on standard output stays as is.
-  for (const warning of run.warnings) io.stderr(`\n${yellow(`warning: ${warning}`)}\n`);
-  io.stdout(
-    dim(
+  for (const warning of run.warnings) io.stderr.write(`\n${err.yellow(`warning: ${warning}`)}\n`);
+  io.stdout.write(
+    out.dim(
       `\nOffline render under mocks: run \`pulumi preview --stack ${options.stack}\` for the ` +
         "engine's plan.\n",
     ),

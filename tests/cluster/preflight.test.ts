@@ -31,7 +31,12 @@ describeCluster("preflight against a local kube-apiserver", () => {
     let stderr = "";
     const code = await runPreflightCommand(
       ["--stack", stack],
-      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
+      {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        env: {},
+        cwd: process.cwd(),
+      },
       { cluster: kubectlReader({ kubectl, kubeconfig: path.join(dir, "admin.kubeconfig") }) },
     );
     return { code, stdout, stderr };

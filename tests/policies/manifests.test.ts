@@ -199,6 +199,7 @@ test("the command's text report names the file, document and item of findings an
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: () => undefined },
     env: {},
+    cwd: process.cwd(),
   });
   const file = path.join(dir, "list.yaml");
   expect(status).toBe(1);

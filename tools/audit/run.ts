@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { processIo, type CommandIo } from "../command-io";
 import { projectRoot } from "../project-root";
 import { withScratchDir } from "../scratch";
 import {
@@ -97,14 +98,14 @@ function checkov(directory: string): Finding[] {
 }
 
 /** `npm run audit`: 0 when every finding is explained, 1 when not, 2 when a tool fails. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   const rendered = argv.includes("--rendered")
-    ? path.resolve(argv[argv.indexOf("--rendered") + 1] ?? "")
+    ? path.resolve(io.cwd, argv[argv.indexOf("--rendered") + 1] ?? "")
     : undefined;
   try {
-    return withScratchDir("toolboxai-audit-", (workDir) => audit(workDir, rendered));
+    return withScratchDir("toolboxai-audit-", (workDir) => audit(workDir, rendered, io));
   } catch (error) {
-    console.error((error as Error).message);
+    io.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
 }
@@ -123,8 +124,9 @@ function manifestsOf(stack: string, workDir: string, rendered: string | undefine
   return { files, dir };
 }
 
-function audit(workDir: string, rendered: string | undefined): number {
-  console.log(
+function audit(workDir: string, rendered: string | undefined, io: CommandIo): number {
+  const log = (line: string) => io.stdout.write(`${line}\n`);
+  log(
     rendered
       ? `auditing the provider's manifests in ${rendered}`
       : "auditing the offline render (npm run e2e -- --keep-manifests DIR, then --rendered DIR, audits the provider's)",
@@ -137,24 +139,24 @@ function audit(workDir: string, rendered: string | undefined): number {
     const { files, dir } = manifestsOf(stack, workDir, rendered);
     schemaErrors.push(...validateSchemas(files).map((error) => `${stack}: ${error}`));
     findingsByStack[stack] = [...kubeScore(files), ...checkov(dir)];
-    console.log(
+    log(
       `${stack}: ${files.length} manifests valid against Kubernetes ${kubernetesVersion}` +
         `${schemaErrors.length ? " (with errors below)" : ""}; ` +
         `${findingsByStack[stack].length} kube-score/Checkov findings`,
     );
   }
   const comparison = compareWithBaseline(findingsByStack, baseline);
-  console.log(`${comparison.explained} findings explained by tools/audit/baseline.yaml`);
-  for (const error of schemaErrors) console.log(`SCHEMA ${error}`);
+  log(`${comparison.explained} findings explained by tools/audit/baseline.yaml`);
+  for (const error of schemaErrors) log(`SCHEMA ${error}`);
   for (const finding of comparison.unexplained) {
-    console.log(
+    log(
       `NEW    ${finding.stack} ${finding.tool} ${finding.check} ${finding.object}: ${finding.message}`,
     );
   }
   for (const entry of comparison.stale) {
-    console.log(`STALE  ${entry.tool} ${entry.check} ${entry.objects.join(",")}: matches nothing`);
+    log(`STALE  ${entry.tool} ${entry.check} ${entry.objects.join(",")}: matches nothing`);
   }
   const failures = schemaErrors.length + comparison.unexplained.length + comparison.stale.length;
-  console.log(failures === 0 ? "audit passed" : `audit failed: ${failures} problem(s)`);
+  log(failures === 0 ? "audit passed" : `audit failed: ${failures} problem(s)`);
   return failures === 0 ? 0 : 1;
 }

@@ -23,12 +23,13 @@ export function kubectlReader(
     readonly kubeconfig?: string;
     /** Default: the kubeconfig's current context. */
     readonly context?: string;
-    /** Where kubectl looks for its kubeconfig; default this process's environment. */
+    /** KUBECTL, and where kubectl looks for its kubeconfig; default this process's environment. */
     readonly environment?: Readonly<Record<string, string | undefined>>;
   } = {},
 ): ClusterReader {
-  const kubectl = options.kubectl ?? process.env.KUBECTL ?? "kubectl";
-  const missing = missingKubeconfig(options.kubeconfig, options.environment ?? process.env);
+  const environment = options.environment ?? process.env;
+  const kubectl = options.kubectl ?? environment.KUBECTL ?? "kubectl";
+  const missing = missingKubeconfig(options.kubeconfig, environment);
   const base = [
     ...(options.kubeconfig ? ["--kubeconfig", options.kubeconfig] : []),
     ...(options.context ? ["--context", options.context] : []),
