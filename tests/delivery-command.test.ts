@@ -5,7 +5,7 @@
 import { symlinkSync } from "node:fs";
 import * as path from "node:path";
 import { syncedProviderName } from "../components/delivery/argocd";
-import { ConfigError } from "../components/config/validate";
+import { ConfigError } from "../components/config/problems";
 import { checkDeployTree, main } from "../tools/delivery";
 import { validatedStackConfig } from "../tools/engine/stack-config";
 import { tempFolder } from "./support/temp";

@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { syncedProviderName } from "../components/delivery/argocd";
 import { readManifests } from "../policies/runner/manifests";
-import { ConfigError } from "../components/config/validate";
+import { ConfigError } from "../components/config/problems";
 import { availableStacks, outputTo, parseArguments } from "./cli";
 import { processIo, type CommandIo } from "./command-io";
 import { manifestFiles } from "./engine/render";

@@ -7,7 +7,8 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { ConfigError, type PlatformConfig } from "../components/config/validate";
+import { ConfigError } from "../components/config/problems";
+import type { PlatformConfig } from "../components/config/types";
 import { availableStacks, outputTo, parseArguments } from "./cli";
 import { processIo, type CommandIo } from "./command-io";
 import { validatedStackConfig } from "./engine/stack-config";

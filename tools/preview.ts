@@ -14,12 +14,8 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "./engine/mock-engine";
-import {
-  ConfigError,
-  formatProblems,
-  projectName,
-  validateConfig,
-} from "../components/config/validate";
+import { ConfigError, formatProblems, projectName } from "../components/config/problems";
+import { validateConfig } from "../components/config/validate";
 import { readStackConfig, type StackConfigFile } from "./engine/stack-config";
 import { checkOutputDir, OutputDirError, writeRenderedOutput } from "./engine/render";
 

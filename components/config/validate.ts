@@ -39,7 +39,3 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
   ) as Omit<StackConfig, "services" | SecretKey>;
   return { ...plain, stack: input.stack, services, suppliedSecrets };
 }
-
-// Re-exported for the tools and tests that import them from here.
-export { ConfigError, formatProblems, projectName } from "./problems";
-export type { PlatformConfig } from "./types";
