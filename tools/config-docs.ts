@@ -311,7 +311,7 @@ const validationSection = [
 export function renderConfigReference(): string {
   const missing = undescribedFields(stackConfigSchema);
   if (missing.length > 0) {
-    throw new Error(`components/config/schema.ts: no description for ${missing.join(", ")}`);
+    throw new Error(`components/config/schema/: no description for ${missing.join(", ")}`);
   }
   const root = jsonSchemaOf(stackConfigSchema);
   const properties = root.properties ?? {};
@@ -375,7 +375,7 @@ export function renderConfigReference(): string {
   return [
     "# Configuration reference",
     "",
-    "Written by `npm run docs` (tools/config-docs.ts) from `components/config/schema.ts` and",
+    "Written by `npm run docs` (tools/config-docs.ts) from `components/config/schema/` and",
     "`components/config/defaults.ts`: edit those, not this file. tests/config-reference.test.ts",
     "fails when it differs from what they render.",
     "",

@@ -4,7 +4,7 @@ import { defaultRunbookBaseUrl } from "../defaults";
 import { intRange, mapping, urlWithoutCredentials } from "./primitives";
 
 /**
- * Alert thresholds of the monitoring tier (components/monitoring/alerts.ts). The CPU, memory,
+ * Alert thresholds of the monitoring tier (components/monitoring/alerts/). The CPU, memory,
  * disk and certificate defaults are the source design's.
  */
 export const alertThresholdsSchema = z
@@ -35,7 +35,7 @@ export const alertThresholdsSchema = z
     mapping,
   )
   .strict()
-  .meta({ description: "The alert thresholds (components/monitoring/alerts.ts)." });
+  .meta({ description: "The alert thresholds (components/monitoring/alerts/)." });
 export type AlertThresholds = z.output<typeof alertThresholdsSchema>;
 
 const runbookUrlMessage =
