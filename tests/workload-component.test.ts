@@ -3,27 +3,19 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesWorkload } from "../components/kubernetes/workload";
+import { captureResources } from "../tools/engine/mock-engine";
 import { secretChecksum } from "../components/model/checksum";
 import { httpProbes, type WorkloadSpec } from "../components/model/workload";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
 
+/** Everything the tests' renders registered, as the engine would record it. */
 const created: { type: string; name: string; inputs: any }[] = [];
 
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        created.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: (args) => args.inputs,
-    },
-    "toolboxai",
-    "unit",
-    false,
-  );
-});
+/** Renders under the mock engine, one component at a time (tools/engine/mock-engine.ts). */
+async function render(construct: () => void): Promise<void> {
+  created.push(...(await captureResources(construct)));
+}
 
 const context = {
   namespace: "unit",
@@ -73,16 +65,17 @@ function workloadOf(name: string): any {
 }
 
 test("single replica: no budget, no autoscaler; replicated: both, and spread over nodes", async () => {
-  new KubernetesWorkload("single", { spec: spec("single"), context });
-  new KubernetesWorkload("scaled", {
-    spec: spec("scaled", {
-      replicas: 2,
-      maxUnavailable: 1,
-      autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilizationPercent: 60 },
-    }),
-    context,
+  await render(() => {
+    new KubernetesWorkload("single", { spec: spec("single"), context });
+    new KubernetesWorkload("scaled", {
+      spec: spec("scaled", {
+        replicas: 2,
+        maxUnavailable: 1,
+        autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilizationPercent: 60 },
+      }),
+      context,
+    });
   });
-  await pulumi.runtime.disconnect().catch(() => undefined);
   expect(kinds("single")).toEqual(["Deployment", "NetworkPolicy", "Service", "ServiceAccount"]);
   expect(kinds("scaled")).toEqual([
     "Deployment",
@@ -122,10 +115,11 @@ test("pods roll when a secret changes, and the checksum reveals nothing of it", 
       }),
       context,
     });
-  withSecret("first", "a-secret-value-of-some-length");
-  withSecret("changed", "another-secret-value-entirely");
-  withSecret("same", "a-secret-value-of-some-length");
-  await pulumi.runtime.disconnect().catch(() => undefined);
+  await render(() => {
+    withSecret("first", "a-secret-value-of-some-length");
+    withSecret("changed", "another-secret-value-entirely");
+    withSecret("same", "a-secret-value-of-some-length");
+  });
   const checksum = (name: string): string =>
     workloadOf(name).spec.template.metadata.annotations["checksum.toolboxai.io/secrets"];
   expect(checksum("first")).toMatch(/^[0-9a-f]{64}$/);
@@ -142,23 +136,28 @@ test("pods roll when a secret changes, and the checksum reveals nothing of it", 
 });
 
 test("apiAccess mounts the token and grants exactly the declared reads, per namespace", async () => {
-  new KubernetesWorkload("collector", {
-    spec: spec("collector", {
-      apiAccess: {
-        namespaced: [
-          {
-            namespaces: ["unit", "unit-apps"],
-            rules: [
-              { apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] },
-            ],
-          },
-        ],
-        cluster: [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }],
-      },
-    }),
-    context,
+  await render(() => {
+    new KubernetesWorkload("collector", {
+      spec: spec("collector", {
+        apiAccess: {
+          namespaced: [
+            {
+              namespaces: ["unit", "unit-apps"],
+              rules: [
+                {
+                  apiGroups: [""],
+                  resources: ["pods", "pods/log"],
+                  verbs: ["get", "list", "watch"],
+                },
+              ],
+            },
+          ],
+          cluster: [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }],
+        },
+      }),
+      context,
+    });
   });
-  await pulumi.runtime.disconnect().catch(() => undefined);
   const of = (kind: string) =>
     children("collector")
       .filter((resource) => resource.inputs.kind === kind)
@@ -212,19 +211,20 @@ test("apiAccess mounts the token and grants exactly the declared reads, per name
 });
 
 test("a daemon with host access: a DaemonSet with the node's PID and network and read-only host paths", async () => {
-  new KubernetesWorkload("node-agent", {
-    spec: spec("node-agent", {
-      kind: "daemon",
-      replicas: 3,
-      host: {
-        pid: true,
-        network: true,
-        readOnlyPaths: [{ name: "proc", hostPath: "/proc", mountPath: "/host/proc" }],
-      },
-    }),
-    context,
+  await render(() => {
+    new KubernetesWorkload("node-agent", {
+      spec: spec("node-agent", {
+        kind: "daemon",
+        replicas: 3,
+        host: {
+          pid: true,
+          network: true,
+          readOnlyPaths: [{ name: "proc", hostPath: "/proc", mountPath: "/host/proc" }],
+        },
+      }),
+      context,
+    });
   });
-  await pulumi.runtime.disconnect().catch(() => undefined);
   expect(kinds("node-agent")).toEqual(["DaemonSet", "NetworkPolicy", "Service", "ServiceAccount"]);
   const daemon = children("node-agent").find(
     (resource) => resource.inputs.kind === "DaemonSet",

@@ -156,35 +156,16 @@ interface OutputsRequest {
 type OutputsCallback = (error: Error | null, response?: unknown) => void;
 
 /**
- * Runs index.ts for `stack` under mocks and returns what it registered. Run a program once per
- * process (the SDK's runtime state is global, and a module that loaded runs no second time): the
- * preview command does, and each jest file has its own module registry. Another `entry` runs
- * afresh, and so does one whose first run threw (bad config), since Node keeps no failed module.
+ * Puts the SDK in mock mode for `stack` with its config, and records every registration into
+ * `resources` as the engine would see it (parent, dependencies, options, inputs). Returns the
+ * stack outputs the Stack resource registers, once the program has run.
  */
-export async function runProgram(
+async function installMocks(
   stack: string,
-  options: {
-    config?: StackConfigFile;
-    entry?: string;
-    /** Receives registrations as they happen, so a caller sees them even if the program throws. */
-    sink?: RegisteredResource[];
-    /**
-     * Run as `pulumi preview` of a new stack (the SDK's dry run): computed outputs are unknown,
-     * and so is every input derived from them. Default false: every value is known.
-     */
-    preview?: boolean;
-    /**
-     * Run with TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1 in the program's environment, as the project's
-     * own test runs do: an update with the stack files' example values deploys with a warning.
-     * Default true: the mock engine reaches no cluster. False: an update is refused as a user's
-     * `pulumi up` is (components/config/examples.ts).
-     */
-    acceptExampleValues?: boolean;
-  } = {},
-): Promise<ProgramRun> {
-  const config = options.config ?? readStackConfig(stack);
-  const resources: RegisteredResource[] = options.sink ?? [];
-  const preview = options.preview ?? false;
+  config: StackConfigFile,
+  preview: boolean,
+  resources: RegisteredResource[],
+): Promise<{ redactedOutputs(): Record<string, unknown> }> {
   await pulumi.runtime.setMocks(
     {
       // A resource that does not exist yet has no ID in a preview.
@@ -257,6 +238,68 @@ export async function runProgram(
     registerOutputs(request, callback);
   };
 
+  return { redactedOutputs: () => redactedOutputs };
+}
+
+/**
+ * Runs `construct` (a component or a few, built from their args) under the SDK's mocks, as part
+ * of `stack` with its stack file's config, and returns every resource it registered, in the form
+ * `runProgram` gives: for testing one component alone. Each call starts a fresh mock engine.
+ */
+export async function captureResources(
+  construct: () => void,
+  options: { stack?: string; config?: StackConfigFile; preview?: boolean } = {},
+): Promise<RegisteredResource[]> {
+  const stack = options.stack ?? "unit";
+  const resources: RegisteredResource[] = [];
+  await installMocks(
+    stack,
+    options.config ?? { values: {}, secretKeys: [] },
+    options.preview ?? false,
+    resources,
+  );
+  const hostStackTraces = plainStackTraces();
+  try {
+    construct();
+    // Registrations outlive the constructors; wait until the RPC queue is drained.
+    await pulumi.runtime.disconnect();
+  } finally {
+    hostStackTraces.restore();
+  }
+  return resources;
+}
+
+/**
+ * Runs index.ts for `stack` under mocks and returns what it registered. Run a program once per
+ * process (the SDK's runtime state is global, and a module that loaded runs no second time): the
+ * preview command does, and each jest file has its own module registry. Another `entry` runs
+ * afresh, and so does one whose first run threw (bad config), since Node keeps no failed module.
+ */
+export async function runProgram(
+  stack: string,
+  options: {
+    config?: StackConfigFile;
+    entry?: string;
+    /** Receives registrations as they happen, so a caller sees them even if the program throws. */
+    sink?: RegisteredResource[];
+    /**
+     * Run as `pulumi preview` of a new stack (the SDK's dry run): computed outputs are unknown,
+     * and so is every input derived from them. Default false: every value is known.
+     */
+    preview?: boolean;
+    /**
+     * Run with TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1 in the program's environment, as the project's
+     * own test runs do: an update with the stack files' example values deploys with a warning.
+     * Default true: the mock engine reaches no cluster. False: an update is refused as a user's
+     * `pulumi up` is (components/config/examples.ts).
+     */
+    acceptExampleValues?: boolean;
+  } = {},
+): Promise<ProgramRun> {
+  const config = options.config ?? readStackConfig(stack);
+  const resources: RegisteredResource[] = options.sink ?? [];
+  const recorder = await installMocks(stack, config, options.preview ?? false, resources);
+
   // The real program by a literal path, so that a bundle of this file includes it; required
   // only here, inside the stack, as the language host loads it.
   const load = async (): Promise<unknown> =>
@@ -314,7 +357,7 @@ export async function runProgram(
     stack,
     resources,
     outputs: (outputs ?? {}) as Record<string, unknown>,
-    redactedOutputs,
+    redactedOutputs: recorder.redactedOutputs(),
     warnings,
   };
 }
