@@ -1,7 +1,7 @@
 // policies/README.md, the policy reference, rendered from the pack itself, the per-stack config
 // files and the profiles (policies/config/profiles/*.json), so it cannot drift: tests/policies/pack.test.ts fails when the file differs from what
 // this renders (`npm run docs`, tools/docs.ts, writes it).
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import { packName, policies as packPolicies, policyDomains } from "../policies/pack";
@@ -140,6 +140,12 @@ function profileSection(profile: Profile, policies: readonly Policy[]): string {
   ].join("\n");
 }
 
+/** Where a domain's policies live: a module, or a folder with a file per concept. */
+function domainSource(domain: string): string {
+  const folder = path.join(policiesDir, domain);
+  return existsSync(folder) ? `policies/${domain}/` : `policies/${domain}.ts`;
+}
+
 /** policies/README.md as it must read for the pack, configs and profiles as they are. */
 export function renderPolicyReference(
   stacks: readonly StackConfig[] = readStackConfigs(),
@@ -149,7 +155,7 @@ export function renderPolicyReference(
   const count = all.length + 1;
   const sections = Object.entries(policyDomains).map(([domain, policies]) =>
     [
-      `### ${domain} (\`policies/${domain}.ts\`)`,
+      `### ${domain} (\`${domainSource(domain)}\`)`,
       "",
       markdownTable(
         ["Policy", "Severity", "Default", "What it enforces (sources)", "Settings (defaults)"],
