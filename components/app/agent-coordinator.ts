@@ -1,7 +1,8 @@
 // The agent coordinator (port 8888): orchestrates the AI agents and talks to the MCP server.
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint } from "../model/workload";
-import { httpUrl, type ServiceArgs } from "./service";
+import type { ServiceArgs } from "../model/service";
+import { httpUrl } from "./urls";
 import { pythonHttpService, type DataWiring } from "./wiring";
 
 export interface AgentCoordinatorArgs extends ServiceArgs {

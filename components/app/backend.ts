@@ -1,7 +1,8 @@
 // The FastAPI backend: the API behind /api and /ws, on port 8009 with /health and /metrics.
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint } from "../model/workload";
-import { httpUrl, type ServiceArgs } from "./service";
+import type { ServiceArgs } from "../model/service";
+import { httpUrl } from "./urls";
 import { pythonHttpService, type DataWiring } from "./wiring";
 
 /** What the backend promises beyond the HTTP families: the security dashboard's sign-in, abuse

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import { httpProbes, secretPath, type Endpoint } from "../model/workload";
-import { scaling, type ServiceArgs } from "./service";
+import { scaling, type ServiceArgs } from "../model/service";
 import {
   dataEnvironment,
   dataSecretFiles,

@@ -2,7 +2,7 @@
 // gateway.
 import * as pulumi from "@pulumi/pulumi";
 import { httpProbes, type Endpoint } from "../model/workload";
-import { scaling, type ServiceArgs } from "./service";
+import { scaling, type ServiceArgs } from "../model/service";
 
 export const dashboardPort = 8080;
 

@@ -4,11 +4,12 @@
 // its port on the host (plain HTTP on a laptop).
 import * as k8s from "../kubernetes/api";
 import * as pulumi from "@pulumi/pulumi";
-import { awaitAnnotations, type AwaitContext } from "../kubernetes/await";
+import { awaitAnnotations } from "../kubernetes/await";
 import { recommendedLabels } from "../kubernetes/labels";
 import { httpProbes, type Endpoint } from "../model/workload";
+import type { IngressEntry, PublicEntry } from "../platform/platform";
 import { renderNginxConf } from "./nginx-conf";
-import { scaling, type ServiceArgs } from "./service";
+import { scaling, type ServiceArgs } from "../model/service";
 
 export interface GatewayArgs extends ServiceArgs {
   readonly domain: string;
@@ -16,24 +17,7 @@ export interface GatewayArgs extends ServiceArgs {
   readonly dashboard: Endpoint;
   /** Grafana, routed under /grafana/. */
   readonly grafana?: Endpoint;
-  readonly entry: IngressEntry | PublishedEntry;
-}
-
-/** Kubernetes: an Ingress of the cluster's controller routes the domain to the gateway. */
-export interface IngressEntry extends AwaitContext {
-  readonly kind: "ingress";
-  readonly namespace: string;
-  readonly instance: string;
-  readonly className: string;
-  /** cert-manager ClusterIssuer; empty: serve the Ingress without TLS (local clusters). */
-  readonly tlsIssuer: string;
-  readonly dependsOn?: readonly pulumi.Resource[];
-}
-
-/** Docker: the renderer publishes the gateway's port on this host port. */
-export interface PublishedEntry {
-  readonly kind: "published";
-  readonly hostPort: number;
+  readonly entry: PublicEntry;
 }
 
 export const gatewayPort = 8080;
@@ -42,7 +26,7 @@ export const gatewayPort = 8080;
  * The URL users reach the platform at: HTTPS once an issuer provides a certificate; on Docker,
  * plain HTTP on the published port.
  */
-export function publicUrlOf(domain: string, entry: GatewayArgs["entry"]): string {
+export function publicUrlOf(domain: string, entry: PublicEntry): string {
   return entry.kind === "published"
     ? `http://${domain}:${entry.hostPort}`
     : `${entry.tlsIssuer !== "" ? "https" : "http"}://${domain}`;

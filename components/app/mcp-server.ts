@@ -2,7 +2,7 @@
 // coordinator.
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint } from "../model/workload";
-import type { ServiceArgs } from "./service";
+import type { ServiceArgs } from "../model/service";
 import { pythonHttpService, type DataWiring } from "./wiring";
 
 export interface McpServerArgs extends ServiceArgs {

@@ -2,7 +2,8 @@
 // reaches the backend and the public Roblox APIs over HTTPS, and nothing reaches it.
 import * as pulumi from "@pulumi/pulumi";
 import type { Endpoint } from "../model/workload";
-import { httpUrl, scaling, type ServiceArgs } from "./service";
+import { scaling, type ServiceArgs } from "../model/service";
+import { httpUrl } from "./urls";
 import {
   httpMetricFamilies,
   telemetryEnvironment,

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import { httpProbes, type Endpoint, type SecretFile, type WorkloadSpec } from "../model/workload";
-import { scaling } from "./service";
+import { scaling } from "../model/service";
 
 /** Where the applications send traces: Jaeger's OTLP/HTTP receiver. */
 export interface TelemetryWiring {

@@ -3,7 +3,7 @@
 // the same file. A read-only role for Grafana is created when the database is initialised.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
-import type { ServiceArgs } from "../app/service";
+import type { ServiceArgs } from "../model/service";
 import { secretPath, type Endpoint } from "../model/workload";
 
 export interface PostgresArgs extends ServiceArgs {

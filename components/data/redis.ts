@@ -2,7 +2,7 @@
 // (never on a command line), and a redis-exporter sidecar reading it from a file.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
-import type { ServiceArgs } from "../app/service";
+import type { ServiceArgs } from "../model/service";
 import { secretPath, type Endpoint } from "../model/workload";
 
 export interface RedisArgs extends ServiceArgs {

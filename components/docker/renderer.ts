@@ -13,7 +13,7 @@ import {
   type WorkloadSpec,
 } from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
-import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
+import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import { dockerLabels } from "./container";
 import { DockerWorkload, type ContainerImage, type DockerContext } from "./workload";
 

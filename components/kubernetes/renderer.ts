@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
-import { scrapeTargetsOf, type ScrapeTarget } from "../monitoring/prometheus-config";
+import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import { parseMemory } from "../config/quantity";
 import * as k8s from "./api";
 import { awaitMetadata } from "./await";

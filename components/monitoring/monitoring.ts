@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { MonitoringSettings } from "../config/schema";
 import type { WorkloadRenderer } from "../model/renderer";
+import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
+import type { ClusterView } from "../platform/platform";
 import type { Endpoint } from "../model/workload";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertRuleGroups } from "./alerts";
@@ -16,12 +18,7 @@ import { dashboardFiles, dashboards } from "./grafana";
 import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
 import { jaegerConfig, jaegerPorts, type TraceStore } from "./jaeger-config";
 import { lokiConfig, lokiHttpPort } from "./loki-config";
-import {
-  jobNames,
-  prometheusConfig,
-  scrapeTargetsOf,
-  type ScrapeTarget,
-} from "./prometheus-config";
+import { jobNames, prometheusConfig } from "./prometheus-config";
 import {
   alertmanagerSpec,
   alloySpec,
@@ -58,20 +55,7 @@ export interface MonitoringArgs {
   /** Renders this tier (on Kubernetes, into its own namespace). */
   readonly renderer: WorkloadRenderer;
   /** The cluster the tier watches; absent on Docker. */
-  readonly cluster?: {
-    readonly namespaces: {
-      /** The applications' namespace. */
-      readonly platform: string;
-      /** This tier's namespace. */
-      readonly monitoring: string;
-      /** node-exporter's own (privileged) namespace. */
-      readonly nodeExporter: string;
-    };
-    /** Renders into node-exporter's namespace. */
-    readonly nodeRenderer: WorkloadRenderer;
-    /** cert-manager's namespace, when the stack issues its certificate with it. */
-    readonly certManagerNamespace?: string;
-  };
+  readonly cluster?: ClusterView;
   /** The metrics endpoints the applications and data stores declared. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   readonly postgres: Endpoint & { readonly database: string; readonly readerUser: string };

@@ -4,41 +4,8 @@
 // API, and the platform jobs (the kubelet's cAdvisor, node-exporter, kube-state-metrics,
 // cert-manager) are fixed here; on Docker, jobs resolve each workload's name with the engine's
 // DNS (every replica's address) and there is no node or cluster to scrape.
-import type { Endpoint, WorkloadSpec } from "../model/workload";
-
-/** One declared metrics endpoint of a deployed workload. */
-export interface ScrapeTarget {
-  /** The workload (its `app.kubernetes.io/name` label). */
-  readonly workload: string;
-  readonly namespace: string;
-  /** Where the workload is reached (its Service, or its name on a Docker network). */
-  readonly host: string;
-  /** The container port's name. */
-  readonly port: string;
-  readonly portNumber: number;
-  /** Default "/metrics". */
-  readonly path?: string;
-  /** The metric families the workload declared there. */
-  readonly families?: readonly string[];
-}
-
-/** The scrape targets a workload declares: one per metrics endpoint of its spec. */
-export function scrapeTargetsOf(
-  spec: WorkloadSpec,
-  namespace: string,
-  host: string,
-): ScrapeTarget[] {
-  const ports = spec.containers.flatMap((container) => container.ports ?? []);
-  return (spec.metrics ?? []).map((metrics) => ({
-    workload: spec.name,
-    namespace,
-    host,
-    port: metrics.port,
-    portNumber: ports.find((port) => port.name === metrics.port)!.port,
-    path: metrics.path,
-    families: metrics.families,
-  }));
-}
+import type { ScrapeTarget } from "../model/scrape";
+import type { Endpoint } from "../model/workload";
 
 export interface PrometheusConfigOptions {
   /** `external_labels`: which installation and environment the samples come from. */

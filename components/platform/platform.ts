@@ -2,10 +2,9 @@
 // the stack's `platform` key. The components see only the renderers; everything that exists on
 // one platform only (namespaces, quotas and the Ingress; networks and published ports) is here.
 import type * as pulumi from "@pulumi/pulumi";
-import type { GatewayArgs } from "../app/gateway";
+import type { AwaitContext } from "../kubernetes/await";
 import type { WorkloadRenderer } from "../model/renderer";
-import type { MonitoringArgs } from "../monitoring/monitoring";
-import type { ScrapeTarget } from "../monitoring/prometheus-config";
+import type { ScrapeTarget } from "../model/scrape";
 
 export interface Platform {
   /** Options every component is created with: the platform's provider. */
@@ -15,9 +14,9 @@ export interface Platform {
   /** Renders the monitoring tier. */
   readonly monitoringRenderer: WorkloadRenderer;
   /** What the monitoring tier watches on a cluster; absent on Docker. */
-  readonly cluster?: MonitoringArgs["cluster"];
+  readonly cluster?: ClusterView;
   /** How users reach the gateway. */
-  readonly gatewayEntry: GatewayArgs["entry"];
+  readonly gatewayEntry: PublicEntry;
   /** The metrics endpoints the workloads rendered so far declared. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   /**
@@ -25,6 +24,42 @@ export interface Platform {
    * (Kubernetes), or creates the helper that fills every file volume (Docker).
    */
   finish(): PlatformOutputs;
+}
+
+/** Kubernetes: an Ingress of the cluster's controller routes the domain to the gateway. */
+export interface IngressEntry extends AwaitContext {
+  readonly kind: "ingress";
+  readonly namespace: string;
+  readonly instance: string;
+  readonly className: string;
+  /** cert-manager ClusterIssuer; empty: serve the Ingress without TLS (local clusters). */
+  readonly tlsIssuer: string;
+  readonly dependsOn?: readonly pulumi.Resource[];
+}
+
+/** Docker: the renderer publishes the gateway's port on this host port. */
+export interface PublishedEntry {
+  readonly kind: "published";
+  readonly hostPort: number;
+}
+
+/** How users reach the gateway: through an Ingress, or a port published on the host. */
+export type PublicEntry = IngressEntry | PublishedEntry;
+
+/** What the monitoring tier watches on a cluster: its namespaces and node-exporter's. */
+export interface ClusterView {
+  readonly namespaces: {
+    /** The applications' namespace. */
+    readonly platform: string;
+    /** The monitoring tier's namespace. */
+    readonly monitoring: string;
+    /** node-exporter's own (privileged) namespace. */
+    readonly nodeExporter: string;
+  };
+  /** Renders into node-exporter's namespace. */
+  readonly nodeRenderer: WorkloadRenderer;
+  /** cert-manager's namespace, when the stack issues its certificate with it. */
+  readonly certManagerNamespace?: string;
 }
 
 /** Stack outputs that say where things run; names only, never a secret's value. */

@@ -1,10 +1,10 @@
 // Prometheus's generated configuration: one job per declared metrics endpoint, the platform's
 // fixed jobs on Kubernetes, name resolution on Docker, and the real promtool's syntax check.
+import type { ScrapeTarget } from "../../components/model/scrape";
 import {
   jobNames,
   prometheusConfig,
   type PrometheusConfigOptions,
-  type ScrapeTarget,
 } from "../../components/monitoring/prometheus-config";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 

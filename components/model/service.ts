@@ -1,7 +1,8 @@
-// What every application and data component shares: its resolved settings and the renderer.
+// What every service component (the apps, the data stores) is built from: its settings, resolved
+// from the stack config over the defaults, and the renderer of its platform.
 import type { ServiceSettings } from "../config";
-import type { WorkloadRenderer } from "../model/renderer";
-import type { WorkloadSpec } from "../model/workload";
+import type { WorkloadRenderer } from "./renderer";
+import type { WorkloadSpec } from "./workload";
 
 export interface ServiceArgs {
   /** This service's settings, from the stack config laid over the defaults. */
@@ -19,9 +20,4 @@ export function scaling(
     maxUnavailable: settings.maxUnavailable,
     internetEgress: settings.internetEgress,
   };
-}
-
-/** An in-cluster HTTP URL. */
-export function httpUrl(endpoint: { host: string; port: number }, path = ""): string {
-  return `http://${endpoint.host}:${endpoint.port}${path}`;
 }
