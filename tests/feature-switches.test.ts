@@ -47,6 +47,8 @@ beforeAll(async () => {
   }
   const monitoring = JSON.parse(config.values["toolboxai:monitoring"] ?? "{}");
   monitoring.runbookBaseUrl = "https://runbooks.example.org/toolboxai/ALERTS.md";
+  // Dev's file keeps traces in memory; on a volume here.
+  monitoring.traceStorage = "volume";
   config.values["toolboxai:monitoring"] = JSON.stringify(monitoring);
   run = await runProgram("dev", { config });
 });
@@ -61,6 +63,22 @@ test("monitoring.runbookBaseUrl is where every alert's runbook link points", () 
   for (const [, link] of links) {
     expect(link).toMatch(/^https:\/\/runbooks\.example\.org\/toolboxai\/ALERTS\.md#[a-z0-9]+$/);
   }
+});
+
+test("monitoring.traceStorage volume keeps dev's traces in Badger on a claim, not in memory", () => {
+  const jaeger = run.resources.find(
+    (resource) => resource.type === "kubernetes:apps/v1:StatefulSet" && resource.name === "jaeger",
+  );
+  const inputs = jaeger?.inputs as any;
+  expect(inputs?.spec.volumeClaimTemplates).toHaveLength(1);
+  const config = JSON.stringify(
+    run.resources.find(
+      (resource) =>
+        resource.type === "kubernetes:core/v1:ConfigMap" && resource.name === "jaeger-config",
+    )?.inputs,
+  );
+  expect(config).toContain("badger");
+  expect(config).not.toContain("max_traces");
 });
 
 test("robloxSyncEnabled and flowerEnabled false deploy neither service", () => {

@@ -128,9 +128,8 @@ export class Monitoring extends pulumi.ComponentResource {
       }),
       namespaces: watched,
     });
-    // Dev keeps traces in memory; staging and production on a volume, for their retention.
     const store: TraceStore =
-      args.environment === "dev"
+      settings.traceStorage === "memory"
         ? { kind: "memory", maxTraces: 50000 }
         : { kind: "badger", dataPath: "/badger", retentionDays: settings.traceRetentionDays };
     const jaeger = jaegerSpec(services.jaeger, store, jaegerConfig(store));

@@ -123,6 +123,18 @@ describe("unknown keys", () => {
     expect(runbooks("https://bot:hunter2@wiki.example.org/alerts")).not.toContain("hunter2");
   });
 
+  test("monitoring.traceStorage: volume by default, memory where asked, nothing else", () => {
+    const monitoring = (settings: object) =>
+      productionWithKeys({ [key("monitoring")]: JSON.stringify(settings) });
+    expect(validateConfig(productionWith({})).monitoring.traceStorage).toBe("volume");
+    expect(validateConfig(monitoring({ traceStorage: "memory" })).monitoring.traceStorage).toBe(
+      "memory",
+    );
+    expect(messageOf(monitoring({ traceStorage: "disk" }))).toBe(
+      oneProblem('toolboxai:monitoring.traceStorage = "disk": must be one of: volume, memory'),
+    );
+  });
+
   test("a misspelt top-level key suggests the nearest one", () => {
     expect(messageOf(productionWith({ set: { logLvl: "debug" } }))).toBe(
       oneProblem('toolboxai:logLvl: unknown key; did you mean "logLevel"?'),

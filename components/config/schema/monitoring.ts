@@ -52,13 +52,17 @@ export const monitoringSchema = z
       logRetentionDays: intRange(1, 400)
         .default(7)
         .meta({ description: "Days Loki keeps logs (the compactor deletes older chunks)." }),
-      traceRetentionDays: intRange(1, 30)
-        .default(3)
+      traceStorage: z
+        .enum(["volume", "memory"], { error: "must be one of: volume, memory" })
+        .default("volume")
         .meta({
           description:
-            "Days Jaeger keeps traces on its volume (staging and production; dev keeps them in " +
-            "memory).",
+            "Where Jaeger keeps traces: `volume` (Badger on a volume, for `traceRetentionDays`) " +
+            "or `memory` (the newest 50,000 traces, lost on a restart: dev).",
         }),
+      traceRetentionDays: intRange(1, 30)
+        .default(3)
+        .meta({ description: "Days Jaeger keeps traces when `traceStorage` is `volume`." }),
       runbookBaseUrl: urlWithoutCredentials(runbookUrlMessage)
         .regex(/^https:\/\/[^\s#?]+$/, { error: runbookUrlMessage })
         .default(defaultRunbookBaseUrl)
