@@ -367,6 +367,21 @@ describe("--out DIR", () => {
     expect(listing(outDir)).toContain("resources.json");
   });
 
+  test("the same plan registered in another order writes the same bytes", async () => {
+    const first = tempDir();
+    const second = tempDir();
+    expect((await preview(["--stack", "production", "--out", first])).code).toBe(0);
+    const reversed: ProgramRun = { ...run, resources: [...run.resources].reverse() };
+    const again = await preview(["--stack", "production", "--out", second], {
+      programRun: async () => reversed,
+    });
+    expect(again.code).toBe(0);
+    const read = (dir: string, file: string) => readFileSync(path.join(dir, file), "utf8");
+    for (const file of [outputMarkerFile, "resources.json"]) {
+      expect(read(second, file)).toBe(read(first, file));
+    }
+  });
+
   test("rendering again into its own folder deletes only the files it wrote", async () => {
     const outDir = tempDir();
     expect((await preview(["--stack", "production", "--out", outDir])).code).toBe(0);

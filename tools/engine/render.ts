@@ -223,14 +223,17 @@ export function checkOutputDir(outDir: string): OutputDirState {
 /** Every file the render of `run` writes, relative to the output folder, with its content. */
 function renderedFiles(run: ProgramRun): Map<string, string> {
   const files = new Map<string, string>();
-  for (const resource of run.resources.filter(isKubernetesObject)) {
+  // By URN: the SDK registers in an order that varies from run to run, and two renders of the
+  // same program must be the same files, byte for byte, to be compared.
+  const resources = [...run.resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  for (const resource of resources.filter(isKubernetesObject)) {
     const manifest = manifestOf(resource);
     files.set(
       `${manifestFolder}/${manifestFileName(manifest)}`,
       stringify(manifest, { lineWidth: 0 }),
     );
   }
-  const summary = run.resources.map((resource) => ({
+  const summary = resources.map((resource) => ({
     urn: resource.urn,
     type: resource.type,
     name: resource.name,
