@@ -1,15 +1,15 @@
 // Builds the command-line tools (tools/*.ts), the Pulumi program (index.ts) and the policy pack
 // (policies/index.ts) into dist/ once, with esbuild: one CommonJS file per entry point, our code
 // and the small libraries it uses (zod, yaml, commander) bundled and tree-shaken, so a command
-// (or `pulumi preview`) starts without resolving and compiling hundreds of module files. The Pulumi SDKs
-// stay in node_modules: @pulumi/kubernetes and the policy pack must share the one
+// (or `pulumi preview`) starts without resolving and compiling hundreds of module files. The
+// Pulumi SDKs stay in node_modules: @pulumi/kubernetes and the policy pack must share the one
 // @pulumi/pulumi whose runtime state is process-wide. Starting a bundle costs a fraction of
 // transpiling the TypeScript on every run. `npm ci` runs this (the `prepare` script), and
 // scripts/tool.mjs runs it again whenever a source file is newer than the bundle, so dist/ is
 // never stale; the engine's bundles are rebuilt the same way by scripts/load-bundle.js, which
 // ./program.js (Pulumi.yaml's main) and policies/start.js (the pack's main) call. dist/meta.json
-// lists every source file the bundles were built from. Files are replaced by renaming, so a
-// process reading dist/ while another rebuilds it sees the old bundle or the new one, whole.
+// and dist/<bundle>.meta.json list the source files the bundles were built from. Files are
+// replaced by renaming: a process reading dist/ while another rebuilds it sees whole files.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,7 +56,7 @@ const groups = {
 
 /**
  * Whether `bundle` (relative to `root`, a tool's) must be rebuilt: it is missing, dist/meta.json
- * is missing or unreadable, or a file it was built from, or a build script, is newer than it (or
+ * is missing or unreadable, or a file it was built from, or this script, is newer than it (or
  * gone).
  */
 export const isStale = loader.isStale;

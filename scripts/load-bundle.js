@@ -19,8 +19,8 @@ const metaOf = (name) => `dist/${name}.meta.json`;
 
 /**
  * Whether `bundle` (relative to `root`) must be rebuilt: it is missing, `meta` (the list of its
- * group's sources) is missing or unreadable, or a file it was built from, or a build script, is
- * newer than it (or gone). One stat per source file: a few milliseconds.
+ * group's sources) is missing or unreadable, or a file it was built from, or the build script
+ * (its esbuild options), is newer than it (or gone). One stat per source file: milliseconds.
  */
 function isStale(root, bundle, meta = "dist/meta.json") {
   const mtime = (file) => statSync(path.join(root, file), { throwIfNoEntry: false })?.mtimeMs;
@@ -32,9 +32,7 @@ function isStale(root, bundle, meta = "dist/meta.json") {
   } catch {
     return true;
   }
-  return [...inputs, "scripts/build-tools.mjs", "scripts/load-bundle.js"].some(
-    (file) => (mtime(file) ?? Infinity) > built,
-  );
+  return [...inputs, "scripts/build-tools.mjs"].some((file) => (mtime(file) ?? Infinity) > built);
 }
 
 /** `require`s dist/<name>.js, one of the engine's bundles, after rebuilding it if stale. */
