@@ -1,0 +1,119 @@
+// What the stack checks share: the expectations a stack test states, the run and its
+// namespaces, and lookups into the rendered objects.
+import {
+  mockPasswordPrefix,
+  type ProgramRun,
+  type RegisteredResource,
+} from "../../../tools/engine/mock-engine";
+import { isKubernetesObject } from "../../../tools/engine/render";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
+
+export interface StackExpectations {
+  /** How the stack file delivers the stack (`toolboxai:delivery`); default none. */
+  readonly delivery?: "operator" | "argocd";
+  /** Config values over the stack file's (full keys, `toolboxai:platform`), as `pulumi config set` would. */
+  readonly overrides?: Readonly<Record<string, string>>;
+  /** Secret config values (full keys), as `pulumi config set --secret` would set them. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  readonly namespace: string;
+  /** Expected pod count per Deployment/StatefulSet name (HPA minimum where autoscaled). */
+  readonly replicas: Readonly<Record<string, number>>;
+  /** Workloads with a HorizontalPodAutoscaler: name → [min, max]. */
+  readonly autoscaled: Readonly<Record<string, readonly [number, number]>>;
+  readonly publicUrl: string;
+  readonly tlsIssuer?: string;
+  /** Advisory findings the stack's policy config lets through, as "policy: object" (README). */
+  readonly advisories: readonly string[];
+  /** `toolboxai:quotaHeadroomPercent` of the stack. */
+  readonly quotaHeadroomPercent: number;
+  /** Resources with Pulumi's `protect`, as "<Type> <Pulumi name>". */
+  readonly protectedResources: readonly string[];
+  /** The backup CronJobs, their schedule (from the RPO), the retention and the recipients. */
+  readonly backups: {
+    readonly jobs: readonly string[];
+    readonly cron: string;
+    readonly retentionDays: number;
+    readonly recipients: number;
+    /** Where backups go: the claim `backups` (default), or the bucket's BACKUP_S3_* settings. */
+    readonly bucket?: {
+      readonly endpoint: string;
+      readonly bucket: string;
+      readonly region: string;
+      readonly prefix: string;
+    };
+  };
+}
+
+/** One stack's run, as describeStack hands it to each group of checks. */
+export interface StackContext {
+  readonly stack: string;
+  readonly expected: StackExpectations;
+  /** The stack's namespaces by role. */
+  readonly namespaces: Readonly<Record<string, string>> & {
+    readonly platform: string;
+    readonly monitoring: string;
+    readonly nodeExporter: string;
+  };
+  /** The program's run (set once describeStack's beforeAll has run). */
+  readonly run: () => ProgramRun;
+  /** The pod-bearing controllers of the run (Deployments, StatefulSets, DaemonSets, CronJobs). */
+  readonly pods: () => any[];
+}
+
+export const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
+
+/** The pod template of a controller: a CronJob's is inside its Job template. */
+export function templateOf(controller: any): any {
+  return controller.kind === "CronJob"
+    ? controller.spec.jobTemplate.spec.template
+    : controller.spec.template;
+}
+
+/** The monitoring tier, one pod each, in every stack (components/monitoring). */
+export const monitoringWorkloads = [
+  "prometheus",
+  "alertmanager",
+  "grafana",
+  "loki",
+  "alloy",
+  "jaeger",
+  "kube-state-metrics",
+];
+/** The workloads that read the Kubernetes API, and so mount their ServiceAccount token. */
+export const apiReaders = new Set(["prometheus", "alloy", "kube-state-metrics"]);
+
+export function byKind(run: ProgramRun, kind: string): RegisteredResource[] {
+  return run.resources.filter(
+    (resource) => isKubernetesObject(resource) && resource.inputs.kind === kind,
+  );
+}
+
+/** What each generated password starts with under the mocks: text that must never leak. */
+export function generatedPasswords(run: ProgramRun): string[] {
+  return run.resources
+    .filter((resource) => resource.type === "random:index/randomPassword:RandomPassword")
+    .map((resource) => mockPasswordPrefix(resource.name));
+}
+
+export function named(run: ProgramRun, kind: string, name: string, namespace?: string): any {
+  const found = byKind(run, kind).find(
+    (resource) =>
+      (resource.inputs.metadata as any)?.name === name &&
+      (namespace === undefined || (resource.inputs.metadata as any)?.namespace === namespace),
+  );
+  if (!found) throw new Error(`no ${kind} named ${name}${namespace ? ` in ${namespace}` : ""}`);
+  return found.inputs;
+}
+
+/** The validator class of a manifest, from kubernetes-models (a maintained schema library). */
+export function modelFor(manifest: any): new (data: any) => { validate(): void } {
+  const [group, version] = String(manifest.apiVersion).includes("/")
+    ? String(manifest.apiVersion).split("/")
+    : [undefined, manifest.apiVersion];
+  const module = group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const model = require(module)[manifest.kind];
+  if (!model) throw new Error(`kubernetes-models has no ${manifest.apiVersion} ${manifest.kind}`);
+  return model;
+}
