@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { ServiceArgs } from "../model/service";
-import { secretPath, type Endpoint } from "../model/workload";
+import { secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 
 export interface PostgresArgs extends ServiceArgs {
   readonly exporter: ServiceSettings;
@@ -43,6 +43,80 @@ export function readerRoleScript(database: string, reader: string): string {
   ].join("\n");
 }
 
+/**
+ * The postgres workload as a pure function of its settings: what the component renders, and what
+ * tests read without a renderer.
+ */
+export function postgresSpec(args: Omit<PostgresArgs, "renderer">): WorkloadSpec {
+  const { settings, exporter } = args;
+  const storage = settings.storage!;
+  return {
+    name: "postgres",
+    component: "database",
+    kind: "stateful",
+    priority: "critical",
+    zones: ["database"],
+    replicas: 1,
+    secretFiles: [
+      { name: passwordFile, value: args.password },
+      { name: readerPasswordFile, value: args.reader.password },
+    ],
+    configFiles: [
+      {
+        name: "20-reader-role.sh",
+        mountPath: "/docker-entrypoint-initdb.d/20-reader-role.sh",
+        content: readerRoleScript(args.databaseName, args.reader.user),
+      },
+    ],
+    persistentVolume: {
+      name: "data",
+      mountPath: "/var/lib/postgresql/data",
+      size: storage.size,
+      storageClass: storage.storageClass,
+    },
+    metrics: [{ port: "metrics" }],
+    containers: [
+      {
+        name: "postgres",
+        image: settings.image,
+        ports: [{ name: "postgres", port: postgresPort }],
+        env: {
+          POSTGRES_DB: args.databaseName,
+          POSTGRES_USER: args.user,
+          // A subdirectory of the mount, so initdb owns it (the mount root belongs to fsGroup).
+          PGDATA: "/var/lib/postgresql/data/pgdata",
+        },
+        probes: {
+          readiness: {
+            exec: {
+              command: ["pg_isready", "-h", "127.0.0.1", "-U", args.user, "-d", args.databaseName],
+            },
+          },
+          liveness: { tcp: { port: "postgres" } },
+        },
+        resources: settings.resources,
+        writablePaths: ["/var/run/postgresql", "/tmp"],
+      },
+      {
+        name: "exporter",
+        image: exporter.image,
+        ports: [{ name: "metrics", port: 9187, purpose: "metrics" }],
+        secretFiles: [passwordFile],
+        env: {
+          DATA_SOURCE_URI: `127.0.0.1:${postgresPort}/${args.databaseName}?sslmode=disable`,
+          DATA_SOURCE_USER: args.user,
+          DATA_SOURCE_PASS_FILE: secretPath(passwordFile),
+        },
+        probes: {
+          readiness: { http: { path: "/metrics", port: "metrics" } },
+          liveness: { tcp: { port: "metrics" } },
+        },
+        resources: exporter.resources,
+      },
+    ],
+  };
+}
+
 export class Postgres extends pulumi.ComponentResource {
   readonly endpoint: Endpoint;
   readonly databaseName: string;
@@ -50,84 +124,7 @@ export class Postgres extends pulumi.ComponentResource {
 
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:data:Postgres", name, {}, opts);
-    const { settings, exporter } = args;
-    const storage = settings.storage!;
-    const rendered = args.renderer.render(
-      {
-        name: "postgres",
-        component: "database",
-        kind: "stateful",
-        priority: "critical",
-        zones: ["database"],
-        replicas: 1,
-        secretFiles: [
-          { name: passwordFile, value: args.password },
-          { name: readerPasswordFile, value: args.reader.password },
-        ],
-        configFiles: [
-          {
-            name: "20-reader-role.sh",
-            mountPath: "/docker-entrypoint-initdb.d/20-reader-role.sh",
-            content: readerRoleScript(args.databaseName, args.reader.user),
-          },
-        ],
-        persistentVolume: {
-          name: "data",
-          mountPath: "/var/lib/postgresql/data",
-          size: storage.size,
-          storageClass: storage.storageClass,
-        },
-        metrics: [{ port: "metrics" }],
-        containers: [
-          {
-            name: "postgres",
-            image: settings.image,
-            ports: [{ name: "postgres", port: postgresPort }],
-            env: {
-              POSTGRES_DB: args.databaseName,
-              POSTGRES_USER: args.user,
-              // A subdirectory of the mount, so initdb owns it (the mount root belongs to fsGroup).
-              PGDATA: "/var/lib/postgresql/data/pgdata",
-            },
-            probes: {
-              readiness: {
-                exec: {
-                  command: [
-                    "pg_isready",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    args.user,
-                    "-d",
-                    args.databaseName,
-                  ],
-                },
-              },
-              liveness: { tcp: { port: "postgres" } },
-            },
-            resources: settings.resources,
-            writablePaths: ["/var/run/postgresql", "/tmp"],
-          },
-          {
-            name: "exporter",
-            image: exporter.image,
-            ports: [{ name: "metrics", port: 9187, purpose: "metrics" }],
-            secretFiles: [passwordFile],
-            env: {
-              DATA_SOURCE_URI: `127.0.0.1:${postgresPort}/${args.databaseName}?sslmode=disable`,
-              DATA_SOURCE_USER: args.user,
-              DATA_SOURCE_PASS_FILE: secretPath(passwordFile),
-            },
-            probes: {
-              readiness: { http: { path: "/metrics", port: "metrics" } },
-              liveness: { tcp: { port: "metrics" } },
-            },
-            resources: exporter.resources,
-          },
-        ],
-      },
-      this,
-    );
+    const rendered = args.renderer.render(postgresSpec(args), this);
     this.endpoint = rendered.endpoint("postgres");
     this.databaseName = args.databaseName;
     this.user = args.user;
