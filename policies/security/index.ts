@@ -1,6 +1,6 @@
 // Pod and container hardening: Pod Security Standards (baseline and restricted) and the
 // matching Kyverno, Polaris, kube-score, CIS Docker and Checkov rows; and the identity rows
-// (service-account tokens and names, the default namespace). RBAC is ../rbac.ts. One file per
+// (service-account tokens and names, the default namespace). RBAC is ../rbac/. One file per
 // concept; this module lists the domain's policies in the order the analyzer runs them.
 import type { Policies } from "@pulumi/policy";
 import {
