@@ -3,7 +3,7 @@
 // single-threaded, so together they keep both cores of a small machine busy. Each step says when
 // it starts; jest's output streams as it goes (a line per test file), the others' is printed when
 // they end. The exit code is non-zero when any failed. Arguments go to jest
-// (`npm test -- tests/config.test.ts` still type-checks and lints everything).
+// (`npm test -- tests/config/` still type-checks and lints everything).
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";

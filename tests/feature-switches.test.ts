@@ -3,7 +3,7 @@
 // into a manifest writer, and skipAwait (for control planes without kubelets, `npm run e2e`'s
 // cluster phase) puts the provider's documented annotation on exactly the kinds whose readiness
 // it awaits, and backups go to a bucket instead of a volume. That skipAwait is off in every stack
-// file is checked with each stack (tests/support/stack-checks.ts).
+// file is checked with each stack (tests/support/stack-checks/).
 import { readStackConfig, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import { kubernetesFormConfig } from "../tools/engine/stack-config";
 

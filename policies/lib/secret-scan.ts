@@ -4,7 +4,7 @@
 // run of characters it started on (a bounded window, a literal prefix, or a lookbehind that only
 // lets it start at the beginning of a run), and no group repeats without bound over a long input
 // (V8's backtracking stack overflows after a few million repetitions).
-// tests/policies/secrets.test.ts feeds each one megabytes of its worst input.
+// tests/policies/secrets/linear-time.test.ts feeds each one megabytes of its worst input.
 import * as path from "node:path";
 
 /** Name suffixes that never hold a secret although the name contains a secret word. */

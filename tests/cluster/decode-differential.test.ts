@@ -1,5 +1,5 @@
 // The policy runner's manifest reader against kubectl's own decoder: every hostile encoding
-// (tests/policies/hostile-encodings.ts) and every compliant fixture, as YAML and as JSON, must
+// (tests/policies/hostile-encodings/) and every compliant fixture, as YAML and as JSON, must
 // give kubectl and the runner the same objects, and the encodings the runner refuses must be the
 // ones the shared module says kubectl refuses or accepts; and a fixed sample of the generated
 // workloads (tests/policies/properties.test.ts) must decode alike too. kubectl runs offline

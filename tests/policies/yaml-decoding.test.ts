@@ -1,4 +1,4 @@
-// The manifest reader decodes YAML as kubectl does (tests/policies/hostile-encodings.ts; kubectl
+// The manifest reader decodes YAML as kubectl does (tests/policies/hostile-encodings/; kubectl
 // itself is compared in tests/cluster/decode-differential.test.ts), and names the file and
 // document when it refuses something.
 import * as path from "node:path";
