@@ -1,5 +1,5 @@
 // Reading any Kubernetes manifests for `npm run policy -- --manifests` (the command itself is
-// tested in tests/policy-command.test.ts).
+// tested in tests/policy-command/).
 import { mkdirSync, realpathSync, symlinkSync, truncateSync } from "node:fs";
 import * as path from "node:path";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
