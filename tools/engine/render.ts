@@ -22,6 +22,7 @@ import {
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { manifestExtensions } from "../../policies/runner/manifest-files";
+import { byUrn } from "./by-urn";
 import type { ProgramRun, RegisteredResource } from "./mock-engine";
 
 export const secretPlaceholder = "[secret]";
@@ -223,9 +224,8 @@ export function checkOutputDir(outDir: string): OutputDirState {
 /** Every file the render of `run` writes, relative to the output folder, with its content. */
 function renderedFiles(run: ProgramRun): Map<string, string> {
   const files = new Map<string, string>();
-  // By URN: the SDK registers in an order that varies from run to run, and two renders of the
-  // same program must be the same files, byte for byte, to be compared.
-  const resources = [...run.resources].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+  // Two renders of the same program must be the same files, byte for byte, to be compared.
+  const resources = byUrn(run.resources);
   for (const resource of resources.filter(isKubernetesObject)) {
     const manifest = manifestOf(resource);
     files.set(
