@@ -11,8 +11,8 @@ import {
   serviceSchema,
   stackConfigSchema,
 } from "../components/config/schema";
+import { anchorOf } from "../tools/markdown-anchor";
 import {
-  anchorOf,
   configReferenceFile,
   lineWidth,
   renderConfigReference,

@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { anchorOf } from "../tools/markdown-anchor";
 import { projectRoot } from "../tools/project-root";
 
 /** The Markdown files the repository tracks, outside node_modules and test fixtures. */
@@ -29,15 +30,6 @@ function proseLines(text: string): { line: string; number: number }[] {
     }
     return fenced ? [] : [{ line, number: index + 1 }];
   });
-}
-
-/** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces as hyphens. */
-export function anchorOf(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/\s/g, "-");
 }
 
 function anchorsIn(text: string): Set<string> {

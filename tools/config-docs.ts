@@ -23,6 +23,7 @@ import {
 } from "../components/config/schema";
 import { projectName } from "../components/config/problems";
 import { kubernetesOnlyKeys } from "../components/config/rules";
+import { anchorOf } from "./markdown-anchor";
 
 export const configReferenceFile = path.resolve(__dirname, "..", "docs", "CONFIGURATION.md");
 
@@ -121,14 +122,6 @@ function typeOf(field: JsonSchema): string {
   if (field.oneOf) return "object";
   const type = field.type ?? field.anyOf?.[0]?.type ?? "any";
   return type === "array" ? "list" : type;
-}
-
-/** GitHub's anchor of a heading: lowercase, punctuation dropped, spaces as hyphens. */
-export function anchorOf(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/\s/g, "-");
 }
 
 /** `**\`key\`** (type, default; allowed): description`, one bullet's text. */
