@@ -177,6 +177,10 @@ describe("workload spec validation", () => {
     ).toEqual([
       'workload api: container api env DATABASE_PASSWORD_FILE is set by secret file "database-password"',
     ]);
+    expect(workloadProblems(spec({ publicEntry: { port: "admin", host: "" } }))).toEqual([
+      'workload api: public entry port "admin" is not a port of the main container',
+      "workload api: public entry needs the host users reach it at",
+    ]);
     expect(workloadProblems(spec({ kind: "stateful" }))).toEqual([
       "workload api: a stateful workload needs a persistentVolume",
     ]);
@@ -339,7 +343,7 @@ describe("network policy of a workload", () => {
 
   test("internet egress is HTTPS to public addresses only; a public entry admits the ingress controller", () => {
     const policy: any = workloadPolicySpec(
-      spec({ internetEgress: true, publicEntry: true }),
+      spec({ internetEgress: true, publicEntry: { port: "http", host: "toolboxai.example" } }),
       context,
     );
     expect(policy.egress.at(-1)).toEqual({

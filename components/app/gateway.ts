@@ -53,7 +53,7 @@ export class Gateway extends pulumi.ComponentResource {
         name: "gateway",
         component: "gateway",
         zones: ["frontend"],
-        publicEntry: true,
+        publicEntry: { port: "http", host: args.domain },
         priority: "critical",
         ...scaling(args.settings),
         configFiles: [

@@ -87,6 +87,13 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
     if (!allPorts.has(metrics.port))
       problems.push(where(`metrics port "${metrics.port}" is not a container port`));
   }
+  const mainPorts = new Set((spec.containers[0].ports ?? []).map((port) => port.name));
+  if (spec.publicEntry && !mainPorts.has(spec.publicEntry.port))
+    problems.push(
+      where(`public entry port "${spec.publicEntry.port}" is not a port of the main container`),
+    );
+  if (spec.publicEntry && spec.publicEntry.host === "")
+    problems.push(where("public entry needs the host users reach it at"));
   problems.push(...apiAccessProblems(spec).map(where));
   if (spec.host && spec.kind !== "daemon") {
     problems.push(where('host access is only for node agents: kind must be "daemon"'));

@@ -195,6 +195,14 @@ export interface HostAccess {
   }[];
 }
 
+/** How users outside the platform reach a workload (the gateway). */
+export interface PublicEntry {
+  /** Name of the PortSpec of the main container users reach. */
+  readonly port: string;
+  /** The domain users reach it at. */
+  readonly host: string;
+}
+
 /** Scheduling priority: "critical" for the data stores, gateway and API; default "standard". */
 export type Priority = "critical" | "standard";
 
@@ -237,8 +245,12 @@ export interface WorkloadSpec {
   readonly scrapes?: boolean;
   /** Allow HTTPS to public addresses; default false. */
   readonly internetEgress?: boolean;
-  /** Reached from outside the cluster through the ingress controller; default false. */
-  readonly publicEntry?: boolean;
+  /**
+   * Reached by users from outside the platform; default none. Each renderer realises it its own
+   * way: an Ingress of the cluster's controller (Kubernetes), the port published on the host
+   * (Docker).
+   */
+  readonly publicEntry?: PublicEntry;
   /** Default "standard". */
   readonly priority?: Priority;
   /** Labels added to every resource of the workload (e.g. what a backup job backs up). */
