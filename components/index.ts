@@ -20,5 +20,5 @@ export { AgentCoordinator } from "./app/agent-coordinator";
 export { Celery } from "./app/celery";
 export { Dashboard } from "./app/dashboard";
 export { RobloxSync } from "./app/roblox-sync";
-export { Gateway, publicUrlOf } from "./app/gateway";
+export { Gateway } from "./app/gateway";
 export { grafanaEndpointOf, Monitoring, otlpEndpointOf } from "./monitoring/monitoring";

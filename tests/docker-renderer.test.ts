@@ -116,10 +116,10 @@ test("data stores keep their data on named volumes; the backups on theirs", () =
   });
 });
 
-test("only the published port is bound, to 127.0.0.1", () => {
+test("only the public entry's port is published, on the engine's port, bound to 127.0.0.1", () => {
   const published = ofType(containerType).filter((candidate) => candidate.ports?.length);
-  expect(published.map((candidate) => candidate.name)).toEqual(["toolboxai-dev-mcp-server"]);
-  expect(published[0].ports).toEqual([{ internal: 9877, external: 9877, ip: "127.0.0.1" }]);
+  expect(published.map((candidate) => candidate.name)).toEqual(["toolboxai-dev-gateway"]);
+  expect(published[0].ports).toEqual([{ internal: 8080, external: 18080, ip: "127.0.0.1" }]);
 });
 
 test("a backup job runs in a loop every RPO and is healthy while its last run is recent", () => {

@@ -21,6 +21,7 @@ const context = {
   namespace: "unit",
   instance: "toolboxai-unit",
   ingressControllerNamespace: "ingress-nginx",
+  ingress: { className: "nginx", tlsIssuer: "letsencrypt" },
   priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
 };
 const resources = {

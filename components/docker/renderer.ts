@@ -5,7 +5,7 @@
 // rendered before it in the zones it reaches.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
+import type { PublicAddress, RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import {
   imageReference,
   type ImageSpec,
@@ -24,8 +24,8 @@ export interface DockerRendererArgs {
   /** Prefix of every name on the engine: the instance (`toolboxai-dev`). */
   readonly prefix: string;
   readonly labels: Readonly<Record<string, string>>;
-  /** Host ports by workload and port name (the gateway's, optionally Grafana's). */
-  readonly published: DockerContext["published"];
+  /** The host port a public entry is published on (one per engine: the gateway's). */
+  readonly publicPort: number;
   /** Default 127.0.0.1: published ports are not reachable from the network. */
   readonly publishAddress?: string;
   readonly protectData: boolean;
@@ -55,7 +55,11 @@ export class DockerRenderer implements WorkloadRenderer {
     this.rejectHelper = reject;
   });
   private readonly images = new Map<string, docker.RemoteImage>();
-  private readonly rendered: { zones: readonly Zone[]; workload: DockerWorkload }[] = [];
+  private readonly rendered: {
+    zones: readonly Zone[];
+    publicEntry: boolean;
+    workload: DockerWorkload;
+  }[] = [];
   private readonly context: DockerContext;
 
   constructor(private readonly args: DockerRendererArgs) {
@@ -71,7 +75,7 @@ export class DockerRenderer implements WorkloadRenderer {
     this.context = {
       prefix: args.prefix,
       labels: args.labels,
-      published: args.published,
+      publicPort: args.publicPort,
       publishAddress: args.publishAddress ?? "127.0.0.1",
       protectData: args.protectData,
       network: (zone) => this.network(zone),
@@ -136,8 +140,15 @@ export class DockerRenderer implements WorkloadRenderer {
   }
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
+    const published = this.rendered.find(({ publicEntry }) => publicEntry);
+    if (spec.publicEntry && published) {
+      throw new Error(
+        `workload ${spec.name} declares a public entry, but ${published.workload.workloadName} ` +
+          `already publishes host port ${this.args.publicPort}: one public entry per engine`,
+      );
+    }
     const workload = new DockerWorkload(spec.name, { spec, context: this.context }, { parent });
-    this.rendered.push({ zones: spec.zones, workload });
+    this.rendered.push({ zones: spec.zones, publicEntry: !!spec.publicEntry, workload });
     this.scrapeTargets.push(...scrapeTargetsOf(spec, "", this.hostOf(spec.name)));
     return workload;
   }
@@ -145,6 +156,11 @@ export class DockerRenderer implements WorkloadRenderer {
   /** Its name: every container of a workload carries it as an alias on its networks. */
   hostOf(workload: string): string {
     return workload;
+  }
+
+  /** Plain HTTP on the published port: users connect to the workload itself. */
+  publicAddress(host: string): PublicAddress {
+    return { url: `http://${host}:${this.args.publicPort}`, behindProxy: false };
   }
 
   /** A named volume; workloads mount it by the returned name (`claims`). */

@@ -41,10 +41,8 @@ export interface DockerContext {
   readonly network: (zone: Zone) => docker.Network;
   /** A container's image: pulled once per reference by the renderer, or built by the program. */
   readonly image: (image: ImageSpec) => ContainerImage;
-  /** Ports published on the host, by workload and port name; default none. */
-  readonly published: Readonly<
-    Record<string, { readonly port: string; readonly hostPort: number }>
-  >;
+  /** The host port a public entry (`WorkloadSpec.publicEntry`) is published on. */
+  readonly publicPort: number;
   /** Host address published ports bind to; 127.0.0.1 keeps them off the network. */
   readonly publishAddress: string;
   /**
@@ -234,14 +232,14 @@ function fileMounts(files: readonly FileVolume[]) {
   }));
 }
 
-/** The host port a workload publishes (the gateway), if any. */
+/** A public entry's port, published on the host (the gateway); none for any other workload. */
 function publishedPorts(scope: WorkloadScope, ports: readonly PortSpec[]) {
   const { spec, context } = scope;
-  const published = context.published[spec.name];
-  const port = published && ports.find((candidate) => candidate.name === published.port);
-  if (!published || !port) return {};
+  const entry = spec.publicEntry;
+  const port = entry && ports.find((candidate) => candidate.name === entry.port);
+  if (!port) return {};
   return {
-    ports: [{ internal: port.port, external: published.hostPort, ip: context.publishAddress }],
+    ports: [{ internal: port.port, external: context.publicPort, ip: context.publishAddress }],
   };
 }
 

@@ -1,6 +1,6 @@
 // The Kubernetes WorkloadRenderer: each workload becomes a KubernetesWorkload component.
 import type * as pulumi from "@pulumi/pulumi";
-import type { RenderedWorkload, WorkloadRenderer } from "../model/renderer";
+import type { PublicAddress, RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
 import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import { parseMemory } from "../config/quantity";
@@ -32,6 +32,12 @@ export class KubernetesRenderer implements WorkloadRenderer {
 
   hostOf(workload: string): string {
     return serviceHostOf(workload, this.context.namespace);
+  }
+
+  /** HTTPS once the stack's issuer provides a certificate; the Ingress controller proxies. */
+  publicAddress(host: string): PublicAddress {
+    const scheme = this.context.ingress.tlsIssuer !== "" ? "https" : "http";
+    return { url: `${scheme}://${host}`, behindProxy: true };
   }
 
   /** A PersistentVolumeClaim, protected like the data stores' volumes. */

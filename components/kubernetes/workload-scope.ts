@@ -7,6 +7,12 @@ import type { AwaitContext } from "./await";
 import type { NetworkContext } from "./network";
 
 export interface KubernetesContext extends NetworkContext, AwaitContext {
+  /** How the cluster's Ingress controller serves a workload's public entry. */
+  readonly ingress: {
+    readonly className: string;
+    /** cert-manager ClusterIssuer of the certificate; empty: no TLS (local clusters). */
+    readonly tlsIssuer: string;
+  };
   /** Namespace every resource of the workload is created in. */
   readonly namespace: string;
   /** Resources to create first (the namespace); the name alone carries no dependency. */

@@ -1,7 +1,10 @@
-// How a workload is reached: its Service, and the NetworkPolicy its zones derive.
+// How a workload is reached: its Service, the NetworkPolicy its zones derive, and its public
+// entry.
+import type * as pulumi from "@pulumi/pulumi";
 import type { PortSpec } from "../model/workload";
 import * as k8s from "./api";
-import { awaitMetadata } from "./await";
+import { awaitAnnotations, awaitMetadata } from "./await";
+import { recommendedLabels } from "./labels";
 import { workloadPolicySpec } from "./network";
 import type { WorkloadScope } from "./workload-scope";
 
@@ -43,5 +46,51 @@ export function createNetworkPolicy(scope: WorkloadScope): void {
       spec: workloadPolicySpec(spec, context),
     },
     child,
+  );
+}
+
+/**
+ * The workload's public entry: an Ingress of the cluster's controller routing the host to the
+ * port, with a cert-manager certificate when the stack names an issuer. `formerParent` keeps its
+ * identity from when the gateway component created it.
+ */
+export function createIngress(scope: WorkloadScope, formerParent?: pulumi.Resource): void {
+  const { spec, context, namespace, child } = scope;
+  const entry = spec.publicEntry;
+  const port = spec.containers[0].ports?.find((candidate) => candidate.name === entry?.port);
+  if (!entry || !port) return;
+  const tls = context.ingress.tlsIssuer !== "";
+  new k8s.networking.v1.Ingress(
+    spec.name,
+    {
+      metadata: {
+        name: spec.name,
+        namespace,
+        labels: recommendedLabels(spec.name, spec.component, context),
+        annotations: {
+          ...awaitAnnotations(context),
+          ...(tls ? { "cert-manager.io/cluster-issuer": context.ingress.tlsIssuer } : {}),
+        },
+      },
+      spec: {
+        ingressClassName: context.ingress.className,
+        ...(tls ? { tls: [{ hosts: [entry.host], secretName: `${spec.name}-tls` }] } : {}),
+        rules: [
+          {
+            host: entry.host,
+            http: {
+              paths: [
+                {
+                  path: "/",
+                  pathType: "Prefix",
+                  backend: { service: { name: spec.name, port: { number: port.port } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+    { ...child, aliases: formerParent ? [{ parent: formerParent }] : [] },
   );
 }

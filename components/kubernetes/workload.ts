@@ -19,7 +19,7 @@ import { createConfigFiles, createSecretFiles } from "./workload-files";
 import { createApiAccess, createServiceAccount } from "./workload-identity";
 import { createAutoscaler, createDisruptionBudget } from "./workload-scaling";
 import type { KubernetesContext, WorkloadScope } from "./workload-scope";
-import { createNetworkPolicy, createService } from "./workload-traffic";
+import { createIngress, createNetworkPolicy, createService } from "./workload-traffic";
 
 export type { KubernetesContext } from "./workload-scope";
 export { serviceHostOf } from "./workload-traffic";
@@ -100,6 +100,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
     this.ports = spec.containers.flatMap((container) => container.ports ?? []);
     if (this.ports.length > 0) this.serviceHost = createService(scope, this.ports);
     createNetworkPolicy(scope);
+    createIngress(scope, opts?.parent);
     if (isReplicated(spec) && spec.kind !== "daemon") createDisruptionBudget(scope);
     if (spec.autoscaling) createAutoscaler(scope, spec.autoscaling, controller);
 

@@ -9,6 +9,16 @@ export interface RenderedWorkload {
   endpoint(portName: string): Endpoint;
 }
 
+/** Where users reach a workload's public entry (`WorkloadSpec.publicEntry`). */
+export interface PublicAddress {
+  readonly url: string;
+  /**
+   * A proxy of the platform (the cluster's Ingress controller) forwards the requests: the
+   * workload may trust its forwarded headers. False where users connect to the workload itself.
+   */
+  readonly behindProxy: boolean;
+}
+
 export interface WorkloadRenderer {
   /** Creates the workload's resources as children of `parent`. */
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload;
@@ -17,6 +27,11 @@ export interface WorkloadRenderer {
    * monitoring tier's workloads name each other in their configs).
    */
   hostOf(workload: string): string;
+  /**
+   * Where users will reach a public entry at `host`, known before it is rendered (the backend
+   * names its public URL before the gateway exists).
+   */
+  publicAddress(host: string): PublicAddress;
   /** Creates storage that workloads mount by the returned claim name (`WorkloadSpec.claims`). */
   volume(spec: SharedVolumeSpec, parent: pulumi.Resource): string;
 }

@@ -29,7 +29,7 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
       "app.kubernetes.io/part-of": "toolboxai",
       "app.kubernetes.io/managed-by": "pulumi",
     },
-    published: { gateway: { port: "http", hostPort: config.docker.gatewayPort } },
+    publicPort: config.docker.gatewayPort,
     publishAddress: config.docker.publishAddress,
     protectData: config.protectData,
     parent: engine,
@@ -38,7 +38,6 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
     opts,
     renderer,
     monitoringRenderer: renderer,
-    gatewayEntry: { kind: "published", hostPort: config.docker.gatewayPort },
     scrapeTargets: renderer.scrapeTargets,
     finish() {
       renderer.finish();

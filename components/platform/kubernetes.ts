@@ -84,6 +84,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       namespace: target.name,
       instance,
       ingressControllerNamespace: config.ingressControllerNamespace,
+      ingress: { className: config.ingressClassName, tlsIssuer: config.tlsIssuer },
       dependsOn: [target, priorityClasses],
       priorityClassNames: priorityClasses.names,
       protectData: config.protectData,
@@ -106,15 +107,6 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       },
       nodeRenderer: nodeExporterRenderer,
       certManagerNamespace: config.tlsIssuer ? "cert-manager" : undefined,
-    },
-    gatewayEntry: {
-      kind: "ingress",
-      namespace: namespace.name,
-      instance,
-      className: config.ingressClassName,
-      tlsIssuer: config.tlsIssuer,
-      skipAwait: config.skipAwait,
-      dependsOn: [namespace],
     },
     scrapeTargets: renderer.scrapeTargets,
     finish() {

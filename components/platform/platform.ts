@@ -1,8 +1,7 @@
 // What index.ts composes the services on: a Kubernetes cluster or a local Docker engine, chosen by
 // the stack's `platform` key. The components see only the renderers; everything that exists on
-// one platform only (namespaces, quotas and the Ingress; networks and published ports) is here.
+// one platform only (namespaces and quotas; networks) is here, or in its renderer.
 import type * as pulumi from "@pulumi/pulumi";
-import type { AwaitContext } from "../kubernetes/await";
 import type { WorkloadRenderer } from "../model/renderer";
 import type { ScrapeTarget } from "../model/scrape";
 
@@ -15,8 +14,6 @@ export interface Platform {
   readonly monitoringRenderer: WorkloadRenderer;
   /** What the monitoring tier watches on a cluster; absent on Docker. */
   readonly cluster?: ClusterView;
-  /** How users reach the gateway. */
-  readonly gatewayEntry: PublicEntry;
   /** The metrics endpoints the workloads rendered so far declared. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   /**
@@ -25,26 +22,6 @@ export interface Platform {
    */
   finish(): PlatformOutputs;
 }
-
-/** Kubernetes: an Ingress of the cluster's controller routes the domain to the gateway. */
-export interface IngressEntry extends AwaitContext {
-  readonly kind: "ingress";
-  readonly namespace: string;
-  readonly instance: string;
-  readonly className: string;
-  /** cert-manager ClusterIssuer; empty: serve the Ingress without TLS (local clusters). */
-  readonly tlsIssuer: string;
-  readonly dependsOn?: readonly pulumi.Resource[];
-}
-
-/** Docker: the renderer publishes the gateway's port on this host port. */
-export interface PublishedEntry {
-  readonly kind: "published";
-  readonly hostPort: number;
-}
-
-/** How users reach the gateway: through an Ingress, or a port published on the host. */
-export type PublicEntry = IngressEntry | PublishedEntry;
 
 /** What the monitoring tier watches on a cluster: its namespaces and node-exporter's. */
 export interface ClusterView {
