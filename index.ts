@@ -23,6 +23,7 @@ import {
   Postgres,
   Redis,
   RobloxSync,
+  scrapeTargetsOfRecord,
 } from "./components";
 
 // TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1 (the project's own test runs only) lets `pulumi up` deploy the
@@ -209,7 +210,9 @@ const backups = config.backup
     )
   : undefined;
 
-// After the applications: Prometheus scrapes every metrics endpoint they declared.
+// The applications, data stores and backups are all rendered: Prometheus scrapes every metrics
+// endpoint they declared (rendering one of them after this point fails).
+const applications = platform.renderer.close("the monitoring tier, which scrapes them");
 new Monitoring(
   "monitoring",
   {
@@ -221,7 +224,7 @@ new Monitoring(
     recoveryPointObjectiveMinutes: config.recoveryPointObjectiveMinutes,
     renderer: platform.monitoringRenderer,
     cluster: platform.cluster,
-    scrapeTargets: platform.scrapeTargets,
+    scrapeTargets: scrapeTargetsOfRecord(applications.workloads),
     postgres: { ...postgres.endpoint, database: postgres.databaseName, readerUser: grafanaReader },
     grafanaAdminPassword: secrets.values.grafanaAdminPassword,
     postgresReaderPassword: secrets.values.postgresReaderPassword,
@@ -234,7 +237,7 @@ new Monitoring(
 );
 
 // Last: namespace quotas sized from every workload (Kubernetes); the file helper (Docker).
-const where = platform.finish();
+const where = platform.close();
 
 export const publicUrl = gateway.publicUrl;
 /** Where it runs: the platform, and its namespaces (Kubernetes) or networks by zone (Docker). */

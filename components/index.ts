@@ -5,6 +5,7 @@ export { PlatformSecrets } from "./secrets/platform-secrets";
 export { kubernetesPlatform } from "./platform/kubernetes";
 export { dockerPlatform } from "./platform/docker";
 export type { Platform } from "./platform/platform";
+export { scrapeTargetsOfRecord } from "./model/scrape";
 export { PlatformNamespace } from "./kubernetes/namespace";
 export { NamespaceBudget } from "./kubernetes/budget";
 export { PriorityClasses } from "./kubernetes/priority";

@@ -137,7 +137,7 @@ describe("on Docker", () => {
       renderer.render(spec("gateway", { publicEntry: entry }), new Owner("gateway"));
       renderer.render(spec("internal"), new Owner("internal"));
       url = renderer.publicAddress("localhost").url;
-      renderer.finish();
+      renderer.createFileHelper();
     })) as { type: string; inputs: any }[];
     const containers = created.filter(
       (resource) => resource.type === "docker:index/container:Container",
@@ -160,7 +160,7 @@ describe("on Docker", () => {
       } catch (caught) {
         error = caught;
       }
-      renderer.finish();
+      renderer.createFileHelper();
     });
     expect(String(error)).toContain(
       "workload grafana declares a public entry, but gateway already publishes host port 18080: " +

@@ -13,7 +13,6 @@ import {
   type WorkloadSpec,
 } from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
-import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import { dockerLabels } from "./container";
 import { DockerWorkload, type ContainerImage, type DockerContext } from "./workload";
 
@@ -43,8 +42,6 @@ interface QueuedFiles {
 }
 
 export class DockerRenderer implements WorkloadRenderer {
-  /** The metrics endpoints every workload rendered so far declared (Prometheus's scrape jobs). */
-  readonly scrapeTargets: ScrapeTarget[] = [];
   private readonly networks = new Map<Zone, docker.Network>();
   private readonly queued: QueuedFiles[] = [];
   private helperImage?: ContainerImage;
@@ -58,17 +55,23 @@ export class DockerRenderer implements WorkloadRenderer {
   private readonly rendered: {
     zones: readonly Zone[];
     publicEntry: boolean;
+    /** It declares metrics endpoints. */
+    scraped: boolean;
     workload: DockerWorkload;
   }[] = [];
   private readonly context: DockerContext;
 
   constructor(private readonly args: DockerRendererArgs) {
-    // The program renders synchronously: if finish() has not run once it has (it forgot, or it
-    // threw halfway), the workloads waiting for the helper fail instead of waiting forever.
+    // The program renders synchronously: if createFileHelper() has not run once it has (it
+    // forgot, or it threw halfway), the workloads waiting for the helper fail instead of waiting
+    // forever.
     setImmediate(() => {
       if (this.rejectHelper) {
         this.rejectHelper(
-          new Error("DockerRenderer.finish() was not called after the program's last workload"),
+          new Error(
+            "DockerRenderer.createFileHelper() was not called after the program's last " +
+              "workload (the Docker platform's close() calls it)",
+          ),
         );
       }
     });
@@ -92,13 +95,14 @@ export class DockerRenderer implements WorkloadRenderer {
 
   /**
    * Creates the one container that fills every queued volume, then lets the workloads start.
-   * Call it once, after the last workload: until then their containers wait for it. It is
+   * Call it once, after the last workload (the platform's `close`): until then their containers
+   * wait for it. It is
    * created and never started (no network, no process): Docker refuses uploads into a read-only
    * root filesystem, so this is the one container whose root is writable (a declared exemption
    * in policies/config/dev.json says why).
    */
-  finish(): void {
-    if (!this.resolveHelper) throw new Error("DockerRenderer.finish() was called twice");
+  createFileHelper(): void {
+    if (!this.resolveHelper) throw new Error("DockerRenderer.createFileHelper() was called twice");
     const resolve = this.resolveHelper;
     this.resolveHelper = undefined;
     this.rejectHelper = undefined;
@@ -148,8 +152,12 @@ export class DockerRenderer implements WorkloadRenderer {
       );
     }
     const workload = new DockerWorkload(spec.name, { spec, context: this.context }, { parent });
-    this.rendered.push({ zones: spec.zones, publicEntry: !!spec.publicEntry, workload });
-    this.scrapeTargets.push(...scrapeTargetsOf(spec, "", this.hostOf(spec.name)));
+    this.rendered.push({
+      zones: spec.zones,
+      publicEntry: !!spec.publicEntry,
+      scraped: (spec.metrics ?? []).length > 0,
+      workload,
+    });
     return workload;
   }
 
@@ -220,14 +228,7 @@ export class DockerRenderer implements WorkloadRenderer {
 
   /** The zones of the workloads rendered so far that declared metrics. */
   private scrapedZones(): Zone[] {
-    const scraped = new Set(this.scrapeTargets.map((target) => target.workload));
-    return [
-      ...new Set(
-        this.rendered.flatMap(({ zones, workload }) =>
-          scraped.has(workload.workloadName) ? zones : [],
-        ),
-      ),
-    ];
+    return [...new Set(this.rendered.flatMap(({ zones, scraped }) => (scraped ? zones : [])))];
   }
 
   /** The containers of the workloads rendered so far in the zones this spec reaches. */

@@ -7,6 +7,7 @@
 import * as k8s from "./api";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCpu, parseMemory } from "../config/quantity";
+import type { TierRecord } from "../model/record";
 import type { WorkloadSpec } from "../model/workload";
 import { recommendedLabels, type LabelContext } from "./labels";
 
@@ -84,6 +85,19 @@ const memoryQuantity = (bytes: number) => (bytes > 0 ? `${Math.ceil(bytes / 2 **
  * The ResourceQuota's hard limits: the footprint's peak plus `headroomPercent` of it, each
  * rounded up, so that the peak itself never lands on the limit.
  */
+/** What a namespace's workloads and shared volumes can occupy at their largest. */
+export function footprintOfRecord(record: TierRecord): Footprint {
+  const volumes = record.volumes.map((volume): Footprint => ({
+    ...emptyFootprint,
+    claims: 1,
+    storage: parseMemory(volume.size) ?? 0,
+  }));
+  return [...record.workloads.map(({ spec }) => footprintOf(spec)), ...volumes].reduce(
+    addFootprints,
+    emptyFootprint,
+  );
+}
+
 export function quotaHard(footprint: Footprint, headroomPercent: number): Record<string, string> {
   const withHeadroom = (value: number) => Math.ceil((value * (100 + headroomPercent)) / 100);
   return {

@@ -2,32 +2,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PublicAddress, RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
-import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
-import { parseMemory } from "../config/quantity";
 import * as k8s from "./api";
 import { awaitMetadata } from "./await";
-import { addFootprints, emptyFootprint, footprintOf, type Footprint } from "./budget";
 import { recommendedLabels } from "./labels";
 import { KubernetesWorkload, serviceHostOf, type KubernetesContext } from "./workload";
 
 export class KubernetesRenderer implements WorkloadRenderer {
-  /** Names of the Secrets rendered so far (for stack outputs; never their values). */
-  readonly secretNames: string[] = [];
-  /** What every workload rendered so far can occupy at its largest (for the namespace quota). */
-  footprint: Footprint = emptyFootprint;
-  /** The metrics endpoints every workload rendered so far declared (Prometheus's scrape jobs). */
-  readonly scrapeTargets: ScrapeTarget[] = [];
-
   constructor(readonly context: KubernetesContext) {}
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
-    const workload = new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
-    if (workload.secretName) this.secretNames.push(workload.secretName);
-    this.footprint = addFootprints(this.footprint, footprintOf(spec));
-    this.scrapeTargets.push(
-      ...scrapeTargetsOf(spec, this.context.namespace, this.hostOf(spec.name)),
-    );
-    return workload;
+    return new KubernetesWorkload(spec.name, { spec, context: this.context }, { parent });
   }
 
   hostOf(workload: string): string {
@@ -63,11 +47,6 @@ export class KubernetesRenderer implements WorkloadRenderer {
         protect: this.context.protectData ?? false,
       },
     );
-    this.footprint = addFootprints(this.footprint, {
-      ...emptyFootprint,
-      claims: 1,
-      storage: parseMemory(spec.size) ?? 0,
-    });
     return spec.name;
   }
 }

@@ -29,6 +29,11 @@ export interface KubernetesWorkloadArgs {
   readonly context: KubernetesContext;
 }
 
+/** The Secret that holds a workload's secret files. */
+export function secretNameOf(workload: string): string {
+  return `${workload}-secrets`;
+}
+
 export class KubernetesWorkload extends pulumi.ComponentResource {
   /** The resolved security profile the pods run with. */
   readonly security: SecurityProfile;
@@ -60,7 +65,7 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       selector: selectorLabels(spec.name, context),
       names: {
         serviceAccount: spec.name,
-        secret: `${spec.name}-secrets`,
+        secret: secretNameOf(spec.name),
         configMap: `${spec.name}-config`,
       },
       child: { parent: this, dependsOn: [...(context.dependsOn ?? [])] },

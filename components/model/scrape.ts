@@ -1,6 +1,7 @@
 // What a workload offers Prometheus: one target per metrics endpoint its spec declares. A pure
 // function of the rendered spec and where it is reached, so that the monitoring tier derives its
 // scrape jobs from what was rendered, and no renderer depends on the monitoring tier.
+import type { RecordedWorkload } from "./record";
 import type { WorkloadSpec } from "./workload";
 
 /** One declared metrics endpoint of a deployed workload. */
@@ -35,4 +36,9 @@ export function scrapeTargetsOf(
     path: metrics.path,
     families: metrics.families,
   }));
+}
+
+/** The scrape targets of every workload a tier rendered. */
+export function scrapeTargetsOfRecord(workloads: readonly RecordedWorkload[]): ScrapeTarget[] {
+  return workloads.flatMap(({ spec, namespace, host }) => scrapeTargetsOf(spec, namespace, host));
 }

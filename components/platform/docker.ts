@@ -5,6 +5,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { DockerRenderer } from "../docker/renderer";
+import { RecordingRenderer } from "../model/record";
 import type { Platform } from "./platform";
 
 /** The parent of what the engine shares between workloads: networks, pulled images. */
@@ -22,7 +23,7 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
   });
   const opts = { providers: { docker: provider } };
   const engine = new DockerEngine(opts);
-  const renderer = new DockerRenderer({
+  const engineRenderer = new DockerRenderer({
     prefix: instance,
     labels: {
       "app.kubernetes.io/instance": instance,
@@ -34,16 +35,20 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
     protectData: config.protectData,
     parent: engine,
   });
+  // One engine for both tiers; each records its own workloads.
+  const renderer = new RecordingRenderer(engineRenderer, "");
+  const monitoringRenderer = new RecordingRenderer(engineRenderer, "");
   return {
     opts,
     renderer,
-    monitoringRenderer: renderer,
-    scrapeTargets: renderer.scrapeTargets,
-    finish() {
-      renderer.finish();
+    monitoringRenderer,
+    close() {
+      renderer.close("the file helper");
+      monitoringRenderer.close("the file helper");
+      engineRenderer.createFileHelper();
       // Secret files live in volumes the helper filled: no named store to list.
       return {
-        names: { networks: renderer.networkNames() },
+        names: { networks: engineRenderer.networkNames() },
         secrets: {},
         delivery: { mode: "none" },
       };

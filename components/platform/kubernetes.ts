@@ -6,10 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import * as k8s from "../kubernetes/api";
-import { NamespaceBudget } from "../kubernetes/budget";
+import { footprintOfRecord, NamespaceBudget } from "../kubernetes/budget";
 import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
+import { secretNameOf } from "../kubernetes/workload";
+import { RecordingRenderer } from "../model/record";
 import {
   ArgoCdDelivery,
   deployedManifestsDir,
@@ -80,17 +82,20 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
   );
   /** A renderer into one of the stack's namespaces. */
   const rendererFor = (target: PlatformNamespace) =>
-    new KubernetesRenderer({
-      namespace: target.name,
-      instance,
-      ingressControllerNamespace: config.ingressControllerNamespace,
-      ingress: { className: config.ingressClassName, tlsIssuer: config.tlsIssuer },
-      dependsOn: [target, priorityClasses],
-      priorityClassNames: priorityClasses.names,
-      protectData: config.protectData,
-      skipAwait: config.skipAwait,
-      ...(synced ? { secretsProvider: provider } : {}),
-    });
+    new RecordingRenderer(
+      new KubernetesRenderer({
+        namespace: target.name,
+        instance,
+        ingressControllerNamespace: config.ingressControllerNamespace,
+        ingress: { className: config.ingressClassName, tlsIssuer: config.tlsIssuer },
+        dependsOn: [target, priorityClasses],
+        priorityClassNames: priorityClasses.names,
+        protectData: config.protectData,
+        skipAwait: config.skipAwait,
+        ...(synced ? { secretsProvider: provider } : {}),
+      }),
+      target.name,
+    );
   const renderer = rendererFor(namespace);
   const monitoringRenderer = rendererFor(monitoringNamespace);
   const nodeExporterRenderer = rendererFor(nodeExporterNamespace);
@@ -108,26 +113,29 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       nodeRenderer: nodeExporterRenderer,
       certManagerNamespace: config.tlsIssuer ? "cert-manager" : undefined,
     },
-    scrapeTargets: renderer.scrapeTargets,
-    finish() {
+    close() {
       // Each namespace's quota is sized from every workload rendered into it.
-      for (const [budget, target, rendered] of [
-        ["namespace-budget", namespace, renderer],
-        ["monitoring-namespace-budget", monitoringNamespace, monitoringRenderer],
-        ["node-exporter-namespace-budget", nodeExporterNamespace, nodeExporterRenderer],
-      ] as const) {
+      const records = (
+        [
+          ["namespace-budget", namespace, renderer],
+          ["monitoring-namespace-budget", monitoringNamespace, monitoringRenderer],
+          ["node-exporter-namespace-budget", nodeExporterNamespace, nodeExporterRenderer],
+        ] as const
+      ).map(([budget, target, rendered]) => {
+        const record = rendered.close("the namespace quotas");
         new NamespaceBudget(
           budget,
           {
             namespace: target.name,
             instance,
-            footprint: rendered.footprint,
+            footprint: footprintOfRecord(record),
             headroomPercent: config.quotaHeadroomPercent,
             dependsOn: [target],
           },
           opts,
         );
-      }
+        return record;
+      });
       const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
       const namespacedKinds = stackNamespacedKinds(config.backup?.storage.type === "volume");
       let delivered: PlatformOutputs["delivery"] = { mode: delivery.mode };
@@ -198,8 +206,10 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         names: { namespaces },
         delivery: delivered,
         secrets: {
-          kubernetesSecrets: [renderer, monitoringRenderer, nodeExporterRenderer].flatMap(
-            (rendered) => rendered.secretNames,
+          kubernetesSecrets: records.flatMap((record) =>
+            record.workloads
+              .filter(({ spec }) => spec.secretFiles?.length)
+              .map(({ spec }) => secretNameOf(spec.name)),
           ),
         },
       };

@@ -2,25 +2,24 @@
 // the stack's `platform` key. The components see only the renderers; everything that exists on
 // one platform only (namespaces and quotas; networks) is here, or in its renderer.
 import type * as pulumi from "@pulumi/pulumi";
+import type { RecordingRenderer } from "../model/record";
 import type { WorkloadRenderer } from "../model/renderer";
-import type { ScrapeTarget } from "../model/scrape";
 
 export interface Platform {
   /** Options every component is created with: the platform's provider. */
   readonly opts: pulumi.ComponentResourceOptions;
-  /** Renders the applications, the data stores and the backups. */
-  readonly renderer: WorkloadRenderer;
-  /** Renders the monitoring tier. */
-  readonly monitoringRenderer: WorkloadRenderer;
+  /** Renders the applications, the data stores and the backups, and records them. */
+  readonly renderer: RecordingRenderer;
+  /** Renders the monitoring tier, and records it. */
+  readonly monitoringRenderer: RecordingRenderer;
   /** What the monitoring tier watches on a cluster; absent on Docker. */
   readonly cluster?: ClusterView;
-  /** The metrics endpoints the workloads rendered so far declared. */
-  readonly scrapeTargets: readonly ScrapeTarget[];
   /**
-   * Called once, after the last workload: sizes each namespace's quota from what was rendered
-   * (Kubernetes), or creates the helper that fills every file volume (Docker).
+   * After the last workload: closes every renderer's record and creates what derives from all of
+   * it, each namespace's quota (Kubernetes) or the helper that fills every file volume (Docker).
+   * A workload rendered afterwards fails; on Docker, a program that never closes fails too.
    */
-  finish(): PlatformOutputs;
+  close(): PlatformOutputs;
 }
 
 /** What the monitoring tier watches on a cluster: its namespaces and node-exporter's. */
