@@ -3,7 +3,7 @@
 // from a secret config file.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
-import { httpProbes, secretPath, type Endpoint } from "../model/workload";
+import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 import { scaling, type ServiceArgs } from "../model/service";
 import {
   dataEnvironment,
@@ -31,12 +31,149 @@ export interface CeleryArgs extends Omit<ServiceArgs, "settings"> {
   readonly worker: ServiceSettings;
   readonly beat: ServiceSettings;
   /** Undefined: no Flower. */
-  readonly flower?: ServiceSettings & { readonly password: pulumi.Output<string> };
+  readonly flower?: FlowerSettings;
 }
+
+/** Flower's settings, and the secret password of its basic auth. */
+export type FlowerSettings = ServiceSettings & { readonly password: pulumi.Output<string> };
 
 /** Flower's config file (Python), so the credentials never appear on a command line. */
 export function flowerConfig(password: pulumi.Output<string>): pulumi.Output<string> {
   return pulumi.secret(password.apply((pw) => `basic_auth = [${JSON.stringify(`admin:${pw}`)}]\n`));
+}
+
+/** The Celery worker workload as a pure function of its settings and wiring. */
+export function celeryWorkerSpec({
+  wiring,
+  worker,
+}: Pick<CeleryArgs, "wiring" | "worker">): WorkloadSpec {
+  return {
+    name: "celery-worker",
+    egress: [traceExport],
+    component: "worker",
+    zones: ["backend"],
+    ...scaling(worker),
+    secretFiles: dataSecretFiles(wiring),
+    containers: [
+      {
+        name: "celery-worker",
+        image: worker.image,
+        command: ["celery", "-A", celeryApp, "worker", "--loglevel", wiring.logLevel],
+        env: {
+          ...dataEnvironment(wiring),
+          ...telemetryEnvironment("celery-worker", wiring.telemetry),
+        },
+        probes: {
+          readiness: {
+            exec: {
+              command: [
+                "sh",
+                "-c",
+                `celery -A ${celeryApp} inspect ping -d "celery@$HOSTNAME" --timeout 10`,
+              ],
+            },
+          },
+          liveness: {
+            exec: {
+              command: [
+                "sh",
+                "-c",
+                `celery -A ${celeryApp} status --timeout 10 | grep -q "celery@$HOSTNAME"`,
+              ],
+            },
+          },
+        },
+        resources: worker.resources,
+        writablePaths: ["/tmp"],
+      },
+    ],
+  };
+}
+
+/** Celery beat, the scheduler: a singleton, replaced by stopping the old one first. */
+export function celeryBeatSpec({
+  wiring,
+  beat,
+}: Pick<CeleryArgs, "wiring" | "beat">): WorkloadSpec {
+  return {
+    name: "celery-beat",
+    egress: [traceExport],
+    component: "scheduler",
+    zones: ["backend"],
+    ...scaling(beat),
+    updateStrategy: "recreate",
+    secretFiles: dataSecretFiles(wiring),
+    containers: [
+      {
+        name: "celery-beat",
+        image: beat.image,
+        command: [
+          "celery",
+          "-A",
+          celeryApp,
+          "beat",
+          "--schedule",
+          beatSchedule,
+          "--loglevel",
+          wiring.logLevel,
+        ],
+        env: {
+          ...dataEnvironment(wiring),
+          ...telemetryEnvironment("celery-beat", wiring.telemetry),
+        },
+        probes: {
+          readiness: { exec: { command: ["test", "-s", beatSchedule] } },
+          // Beat rewrites its schedule file at least every few minutes while alive.
+          liveness: {
+            exec: { command: ["sh", "-c", `find ${beatSchedule} -mmin -10 | grep -q .`] },
+          },
+        },
+        resources: beat.resources,
+        writablePaths: ["/tmp"],
+      },
+    ],
+  };
+}
+
+/** Flower, Celery's monitoring UI, as a pure function of its settings and wiring. */
+export function flowerSpec({
+  wiring,
+  flower,
+}: {
+  readonly wiring: DataWiring;
+  readonly flower: FlowerSettings;
+}): WorkloadSpec {
+  return {
+    name: "flower",
+    component: "monitoring-ui",
+    egress: [traceExport],
+    zones: ["backend"],
+    ...scaling(flower),
+    secretFiles: [
+      ...dataSecretFiles(wiring),
+      { name: flowerConfigFile, value: flowerConfig(flower.password) },
+    ],
+    metrics: [{ port: "http", path: "/metrics", families: flowerMetricFamilies }],
+    containers: [
+      {
+        name: "flower",
+        image: flower.image,
+        command: [
+          "celery",
+          "-A",
+          celeryApp,
+          "flower",
+          `--port=${flowerPort}`,
+          `--conf=${secretPath(flowerConfigFile)}`,
+        ],
+        ports: [{ name: "http", port: flowerPort }],
+        env: { ...dataEnvironment(wiring), ...telemetryEnvironment("flower", wiring.telemetry) },
+        probes: httpProbes("http", "/healthcheck"),
+        resources: flower.resources,
+        writablePaths: ["/tmp"],
+      },
+    ],
+  };
 }
 
 export class Celery extends pulumi.ComponentResource {
@@ -44,124 +181,11 @@ export class Celery extends pulumi.ComponentResource {
 
   constructor(name: string, args: CeleryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:app:Celery", name, {}, opts);
-    const env = dataEnvironment(args.wiring);
-    const secretFiles = dataSecretFiles(args.wiring);
-
-    args.renderer.render(
-      {
-        name: "celery-worker",
-        egress: [traceExport],
-        component: "worker",
-        zones: ["backend"],
-        ...scaling(args.worker),
-        secretFiles,
-        containers: [
-          {
-            name: "celery-worker",
-            image: args.worker.image,
-            command: ["celery", "-A", celeryApp, "worker", "--loglevel", args.wiring.logLevel],
-            env: { ...env, ...telemetryEnvironment("celery-worker", args.wiring.telemetry) },
-            probes: {
-              readiness: {
-                exec: {
-                  command: [
-                    "sh",
-                    "-c",
-                    `celery -A ${celeryApp} inspect ping -d "celery@$HOSTNAME" --timeout 10`,
-                  ],
-                },
-              },
-              liveness: {
-                exec: {
-                  command: [
-                    "sh",
-                    "-c",
-                    `celery -A ${celeryApp} status --timeout 10 | grep -q "celery@$HOSTNAME"`,
-                  ],
-                },
-              },
-            },
-            resources: args.worker.resources,
-            writablePaths: ["/tmp"],
-          },
-        ],
-      },
-      this,
-    );
-
-    args.renderer.render(
-      {
-        name: "celery-beat",
-        egress: [traceExport],
-        component: "scheduler",
-        zones: ["backend"],
-        ...scaling(args.beat),
-        updateStrategy: "recreate",
-        secretFiles,
-        containers: [
-          {
-            name: "celery-beat",
-            image: args.beat.image,
-            command: [
-              "celery",
-              "-A",
-              celeryApp,
-              "beat",
-              "--schedule",
-              beatSchedule,
-              "--loglevel",
-              args.wiring.logLevel,
-            ],
-            env: { ...env, ...telemetryEnvironment("celery-beat", args.wiring.telemetry) },
-            probes: {
-              readiness: { exec: { command: ["test", "-s", beatSchedule] } },
-              // Beat rewrites its schedule file at least every few minutes while alive.
-              liveness: {
-                exec: { command: ["sh", "-c", `find ${beatSchedule} -mmin -10 | grep -q .`] },
-              },
-            },
-            resources: args.beat.resources,
-            writablePaths: ["/tmp"],
-          },
-        ],
-      },
-      this,
-    );
-
+    args.renderer.render(celeryWorkerSpec(args), this);
+    args.renderer.render(celeryBeatSpec(args), this);
     if (args.flower) {
-      const flower = args.flower;
       const rendered = args.renderer.render(
-        {
-          name: "flower",
-          component: "monitoring-ui",
-          egress: [traceExport],
-          zones: ["backend"],
-          ...scaling(flower),
-          secretFiles: [
-            ...secretFiles,
-            { name: flowerConfigFile, value: flowerConfig(flower.password) },
-          ],
-          metrics: [{ port: "http", path: "/metrics", families: flowerMetricFamilies }],
-          containers: [
-            {
-              name: "flower",
-              image: flower.image,
-              command: [
-                "celery",
-                "-A",
-                celeryApp,
-                "flower",
-                `--port=${flowerPort}`,
-                `--conf=${secretPath(flowerConfigFile)}`,
-              ],
-              ports: [{ name: "http", port: flowerPort }],
-              env: { ...env, ...telemetryEnvironment("flower", args.wiring.telemetry) },
-              probes: httpProbes("http", "/healthcheck"),
-              resources: flower.resources,
-              writablePaths: ["/tmp"],
-            },
-          ],
-        },
+        flowerSpec({ wiring: args.wiring, flower: args.flower }),
         this,
       );
       this.flowerEndpoint = rendered.endpoint("http");

@@ -16,9 +16,10 @@ import type {
   ContainerSpec,
   Endpoint,
   SecretFile,
+  SharedVolumeSpec,
   WorkloadSpec,
 } from "../model/workload";
-import { ageKeyPairFromBytes } from "./age-keys";
+import { ageKeyPairFromBytes, type AgeKeyPair } from "./age-keys";
 
 /** The label the pack's backup-schedule rule reads: which data service a job backs up. */
 export const backupTargetLabel = "backup.toolboxai.io/target";
@@ -91,6 +92,175 @@ export interface BackupsArgs {
   };
 }
 
+/** What the jobs are built from beyond the component's args: what the component creates first. */
+export interface BackupJobsArgs extends Omit<BackupsArgs, "renderer"> {
+  /** The claim of the backups' volume (`backupVolumeSpec`); required when the storage is one. */
+  readonly claimName?: string;
+  /** The restore check's key pair; undefined: no restore check. */
+  readonly restoreCheckKey?: pulumi.Output<AgeKeyPair>;
+}
+
+/** The backups' own volume, when the storage is a volume; undefined for a bucket. */
+export function backupVolumeSpec(settings: BackupSettings): SharedVolumeSpec | undefined {
+  const storage = settings.storage;
+  if (storage.type !== "volume") return undefined;
+  return {
+    name: "backups",
+    size: storage.size,
+    storageClass: storage.storageClass,
+    labels: { [backupStorageLabel]: "true" },
+  };
+}
+
+/**
+ * The backup jobs (PostgreSQL, Redis, and the restore check with its key) as a pure function of
+ * the settings and what they back up: what the component renders, and what tests read without
+ * a renderer.
+ */
+export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
+  const { settings, service, restoreCheckKey } = args;
+  const storage = settings.storage;
+  const recipients = pulumi.secret(
+    pulumi
+      .output(restoreCheckKey?.apply((key) => [key.recipient]) ?? [])
+      .apply((extra) => [...settings.recipients, ...extra].join("\n") + "\n"),
+  );
+
+  const claims: ClaimMount[] = [];
+  const storageEnv: Record<string, string> = {};
+  const storageSecrets: SecretFile[] = [];
+  if (storage.type === "volume") {
+    if (args.claimName === undefined) throw new Error("a backup volume needs its claim name");
+    claims.push({ claimName: args.claimName, mountPath: backupsMountPath });
+    storageEnv.BACKUP_DIR = backupsMountPath;
+  } else {
+    if (!args.bucketCredentials) throw new Error("an S3 bucket needs credentials");
+    Object.assign(storageEnv, {
+      BACKUP_S3_ENDPOINT: storage.endpoint.replace(/\/$/, ""),
+      BACKUP_S3_BUCKET: storage.bucket,
+      BACKUP_S3_REGION: storage.region,
+      BACKUP_S3_PREFIX: storage.prefix,
+    });
+    storageSecrets.push(
+      { name: "s3-access-key-id", value: args.bucketCredentials.accessKeyId },
+      { name: "s3-secret-access-key", value: args.bucketCredentials.secretAccessKey },
+    );
+  }
+  const toBucket = storage.type === "s3";
+
+  const runMinutes = args.recoveryPointObjectiveMinutes;
+  const backupSchedule = {
+    cron: backupCron(runMinutes),
+    intervalMinutes: runMinutes,
+    // A run that cannot start within half an interval is skipped: the next one is due soon.
+    startingDeadlineSeconds: Math.min(600, (runMinutes * 60) / 2),
+    activeDeadlineSeconds: Math.min(7200, runMinutes * 60),
+  };
+  // Plaintext passes through a private folder on this scratch space (a Redis snapshot; a dump
+  // on its way to a bucket; the restore check's throwaway server): as large as the data.
+  const scratchPath = "/var/lib/backup";
+  const container = (
+    script: string,
+    scratchSize: string,
+    extra: Partial<ContainerSpec> & { env?: Record<string, string> },
+  ): ContainerSpec => ({
+    name: "backup",
+    image: service.image,
+    command: ["sh", `${scriptsMountPath}/${script}`],
+    resources: service.resources,
+    writablePaths: ["/tmp"],
+    scratch: { path: scratchPath, size: scratchSize },
+    ...extra,
+    env: { TMPDIR: scratchPath, ...storageEnv, ...extra.env },
+  });
+  const job = (
+    spec: Omit<WorkloadSpec, "kind" | "replicas" | "zones" | "component" | "priority">,
+  ): WorkloadSpec => ({
+    kind: "scheduled",
+    replicas: 1,
+    component: "backup",
+    zones: ["backup"],
+    priority: "standard",
+    internetEgress: toBucket,
+    ...spec,
+  });
+  const encryption: SecretFile = { name: "backup-encryption-key", value: recipients };
+  /** The backup job of one data store: its script, its password as a file, its scratch size. */
+  const dataStoreBackup = (
+    target: "postgres" | "redis",
+    script: string,
+    password: SecretFile,
+    scratchSize: string,
+    env: Record<string, string>,
+  ): WorkloadSpec =>
+    job({
+      name: `${target}-backup`,
+      labels: { [backupTargetLabel]: target },
+      schedule: backupSchedule,
+      claims,
+      secretFiles: [password, encryption, ...storageSecrets],
+      configFiles: scriptFiles(script),
+      containers: [
+        container(script, scratchSize, {
+          env: { ...env, BACKUP_RETENTION_DAYS: String(settings.retentionDays) },
+        }),
+      ],
+    });
+
+  const specs: WorkloadSpec[] = [
+    dataStoreBackup(
+      "postgres",
+      "pg-backup.sh",
+      { name: "database-password", value: args.postgres.password },
+      args.postgres.size,
+      {
+        PGHOST: args.postgres.endpoint.host,
+        PGPORT: String(args.postgres.endpoint.port),
+        PGUSER: args.postgres.user,
+        PGDATABASE: args.postgres.database,
+      },
+    ),
+    dataStoreBackup(
+      "redis",
+      "redis-backup.sh",
+      { name: "redis-password", value: args.redis.password },
+      args.redis.size,
+      {
+        REDIS_HOST: args.redis.endpoint.host,
+        REDIS_PORT: String(args.redis.endpoint.port),
+      },
+    ),
+  ];
+  if (restoreCheckKey) {
+    specs.push(
+      job({
+        name: "postgres-restore-check",
+        schedule: {
+          cron: restoreCheckCron,
+          intervalMinutes: 1440,
+          startingDeadlineSeconds: 3600,
+          activeDeadlineSeconds: 7200,
+        },
+        claims: claims.map((claim) => ({ ...claim, readOnly: true })),
+        secretFiles: [
+          {
+            name: "restore-check-identity",
+            value: pulumi.secret(restoreCheckKey.apply((key) => `${key.identity}\n`)),
+          },
+          ...storageSecrets,
+        ],
+        configFiles: scriptFiles("pg-restore.sh", "pg-verify.sh"),
+        containers: [
+          container("pg-verify.sh", args.postgres.size, {
+            args: ["--identity", "/run/secrets/restore-check-identity"],
+          }),
+        ],
+      }),
+    );
+  }
+  return specs;
+}
+
 export class Backups extends pulumi.ComponentResource {
   /** The CronJobs' names. */
   readonly jobs: readonly string[];
@@ -99,8 +269,7 @@ export class Backups extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:backup:Backups", name, {}, opts);
-    const { settings, service } = args;
-    const storage = settings.storage;
+    const { settings } = args;
 
     // The restore check must decrypt what it restores: its own key pair, generated from random
     // bytes in the stack's state. The recovery keys' private halves never enter the cluster.
@@ -115,152 +284,10 @@ export class Backups extends pulumi.ComponentResource {
     this.restoreCheckRecipient = restoreCheckKey
       ? pulumi.unsecret(restoreCheckKey.apply((key) => key.recipient))
       : undefined;
-    const recipients = pulumi.secret(
-      pulumi
-        .output(restoreCheckKey?.apply((key) => [key.recipient]) ?? [])
-        .apply((extra) => [...settings.recipients, ...extra].join("\n") + "\n"),
-    );
 
-    const claims: ClaimMount[] = [];
-    const storageEnv: Record<string, string> = {};
-    const storageSecrets: SecretFile[] = [];
-    if (storage.type === "volume") {
-      const claimName = args.renderer.volume(
-        {
-          name: "backups",
-          size: storage.size,
-          storageClass: storage.storageClass,
-          labels: { [backupStorageLabel]: "true" },
-        },
-        this,
-      );
-      claims.push({ claimName, mountPath: backupsMountPath });
-      storageEnv.BACKUP_DIR = backupsMountPath;
-    } else {
-      if (!args.bucketCredentials) throw new Error("an S3 bucket needs credentials");
-      Object.assign(storageEnv, {
-        BACKUP_S3_ENDPOINT: storage.endpoint.replace(/\/$/, ""),
-        BACKUP_S3_BUCKET: storage.bucket,
-        BACKUP_S3_REGION: storage.region,
-        BACKUP_S3_PREFIX: storage.prefix,
-      });
-      storageSecrets.push(
-        { name: "s3-access-key-id", value: args.bucketCredentials.accessKeyId },
-        { name: "s3-secret-access-key", value: args.bucketCredentials.secretAccessKey },
-      );
-    }
-    const toBucket = storage.type === "s3";
-
-    const runMinutes = args.recoveryPointObjectiveMinutes;
-    const backupSchedule = {
-      cron: backupCron(runMinutes),
-      intervalMinutes: runMinutes,
-      // A run that cannot start within half an interval is skipped: the next one is due soon.
-      startingDeadlineSeconds: Math.min(600, (runMinutes * 60) / 2),
-      activeDeadlineSeconds: Math.min(7200, runMinutes * 60),
-    };
-    // Plaintext passes through a private folder on this scratch space (a Redis snapshot; a dump
-    // on its way to a bucket; the restore check's throwaway server): as large as the data.
-    const scratchPath = "/var/lib/backup";
-    const container = (
-      script: string,
-      scratchSize: string,
-      extra: Partial<ContainerSpec> & { env?: Record<string, string> },
-    ): ContainerSpec => ({
-      name: "backup",
-      image: service.image,
-      command: ["sh", `${scriptsMountPath}/${script}`],
-      resources: service.resources,
-      writablePaths: ["/tmp"],
-      scratch: { path: scratchPath, size: scratchSize },
-      ...extra,
-      env: { TMPDIR: scratchPath, ...storageEnv, ...extra.env },
-    });
-    const job = (
-      spec: Omit<WorkloadSpec, "kind" | "replicas" | "zones" | "component" | "priority">,
-    ): WorkloadSpec => ({
-      kind: "scheduled",
-      replicas: 1,
-      component: "backup",
-      zones: ["backup"],
-      priority: "standard",
-      internetEgress: toBucket,
-      ...spec,
-    });
-    const encryption: SecretFile = { name: "backup-encryption-key", value: recipients };
-    /** The backup job of one data store: its script, its password as a file, its scratch size. */
-    const dataStoreBackup = (
-      target: "postgres" | "redis",
-      script: string,
-      password: SecretFile,
-      scratchSize: string,
-      env: Record<string, string>,
-    ): WorkloadSpec =>
-      job({
-        name: `${target}-backup`,
-        labels: { [backupTargetLabel]: target },
-        schedule: backupSchedule,
-        claims,
-        secretFiles: [password, encryption, ...storageSecrets],
-        configFiles: scriptFiles(script),
-        containers: [
-          container(script, scratchSize, {
-            env: { ...env, BACKUP_RETENTION_DAYS: String(settings.retentionDays) },
-          }),
-        ],
-      });
-
-    const specs: WorkloadSpec[] = [
-      dataStoreBackup(
-        "postgres",
-        "pg-backup.sh",
-        { name: "database-password", value: args.postgres.password },
-        args.postgres.size,
-        {
-          PGHOST: args.postgres.endpoint.host,
-          PGPORT: String(args.postgres.endpoint.port),
-          PGUSER: args.postgres.user,
-          PGDATABASE: args.postgres.database,
-        },
-      ),
-      dataStoreBackup(
-        "redis",
-        "redis-backup.sh",
-        { name: "redis-password", value: args.redis.password },
-        args.redis.size,
-        {
-          REDIS_HOST: args.redis.endpoint.host,
-          REDIS_PORT: String(args.redis.endpoint.port),
-        },
-      ),
-    ];
-    if (restoreCheckKey) {
-      specs.push(
-        job({
-          name: "postgres-restore-check",
-          schedule: {
-            cron: restoreCheckCron,
-            intervalMinutes: 1440,
-            startingDeadlineSeconds: 3600,
-            activeDeadlineSeconds: 7200,
-          },
-          claims: claims.map((claim) => ({ ...claim, readOnly: true })),
-          secretFiles: [
-            {
-              name: "restore-check-identity",
-              value: pulumi.secret(restoreCheckKey.apply((key) => `${key.identity}\n`)),
-            },
-            ...storageSecrets,
-          ],
-          configFiles: scriptFiles("pg-restore.sh", "pg-verify.sh"),
-          containers: [
-            container("pg-verify.sh", args.postgres.size, {
-              args: ["--identity", "/run/secrets/restore-check-identity"],
-            }),
-          ],
-        }),
-      );
-    }
+    const volume = backupVolumeSpec(settings);
+    const claimName = volume ? args.renderer.volume(volume, this) : undefined;
+    const specs = backupJobSpecs({ ...args, claimName, restoreCheckKey });
     for (const spec of specs) args.renderer.render(spec, this);
     this.jobs = specs.map((spec) => spec.name);
     this.registerOutputs({ jobs: this.jobs });

@@ -1,0 +1,211 @@
+// The backups (components/backup/backups.ts): the jobs as data for each storage, and the
+// component rendered alone with its restore-check key and its volume.
+import * as pulumi from "@pulumi/pulumi";
+import { ageKeyPairFromBytes } from "../../components/backup/age-keys";
+import {
+  backupJobSpecs,
+  backupStorageLabel,
+  backupTargetLabel,
+  Backups,
+  backupVolumeSpec,
+  restoreCheckCron,
+} from "../../components/backup/backups";
+import type { BackupSettings } from "../../components/config/schema";
+import { containerOf, plainText, renderAlone, secretFileValue, settingsOf } from "./support";
+
+const recipient = "age1ey3ezn482uzxgqfu3gsczfcwj47csxh4gjwyzssy9fdkf6ktkgtqq6rklx";
+const volumeSettings: BackupSettings = {
+  recipients: [recipient],
+  retentionDays: 7,
+  verify: false,
+  storage: { type: "volume", size: "20Gi", storageClass: "" },
+};
+const bucketSettings: BackupSettings = {
+  ...volumeSettings,
+  storage: {
+    type: "s3",
+    endpoint: "https://s3.eu-west-1.amazonaws.com/",
+    bucket: "unit-backups",
+    region: "eu-west-1",
+    prefix: "unit/",
+  },
+};
+const args = {
+  settings: volumeSettings,
+  service: settingsOf("backup"),
+  recoveryPointObjectiveMinutes: 60,
+  postgres: {
+    endpoint: { host: "postgres.unit.svc.cluster.local", port: 5432 },
+    database: "toolboxai",
+    user: "toolboxai",
+    password: pulumi.secret("unit-postgres-password"),
+    size: "10Gi",
+  },
+  redis: {
+    endpoint: { host: "redis.unit.svc.cluster.local", port: 6379 },
+    password: pulumi.secret("unit-redis-password"),
+    size: "2Gi",
+  },
+};
+const bucketCredentials = {
+  accessKeyId: pulumi.secret("unit-key-id"),
+  secretAccessKey: pulumi.secret("unit-secret-access-key"),
+};
+const byName = (specs: ReturnType<typeof backupJobSpecs>) =>
+  Object.fromEntries(specs.map((spec) => [spec.name, spec]));
+
+describe("on a volume", () => {
+  const jobs = byName(backupJobSpecs({ ...args, claimName: "backups" }));
+
+  test("a job per data store, every recovery point objective, labelled with its target", () => {
+    expect(Object.keys(jobs)).toEqual(["postgres-backup", "redis-backup"]);
+    for (const target of ["postgres", "redis"]) {
+      const job = jobs[`${target}-backup`];
+      expect(job).toMatchObject({ kind: "scheduled", replicas: 1, zones: ["backup"] });
+      expect(job.schedule).toEqual({
+        cron: "0 * * * *",
+        intervalMinutes: 60,
+        startingDeadlineSeconds: 600,
+        activeDeadlineSeconds: 3600,
+      });
+      expect(job.labels).toEqual({ [backupTargetLabel]: target });
+      expect(job.internetEgress).toBe(false);
+      expect(job.claims).toEqual([{ claimName: "backups", mountPath: "/backups" }]);
+      expect(job.containers[0].env).toMatchObject({
+        BACKUP_DIR: "/backups",
+        BACKUP_RETENTION_DAYS: "7",
+      });
+    }
+  });
+
+  test("each job's scratch space is as large as its data", () => {
+    expect(jobs["postgres-backup"].containers[0].scratch).toEqual({
+      path: "/var/lib/backup",
+      size: "10Gi",
+    });
+    expect(jobs["redis-backup"].containers[0].scratch?.size).toBe("2Gi");
+  });
+
+  test("passwords and recipients are files; the scripts are config files", async () => {
+    const postgres = jobs["postgres-backup"];
+    expect(plainText(postgres)).not.toContain("unit-postgres-password");
+    expect(postgres.secretFiles?.map((file) => file.name)).toEqual([
+      "database-password",
+      "backup-encryption-key",
+    ]);
+    expect(await secretFileValue(postgres, "backup-encryption-key")).toBe(`${recipient}\n`);
+    expect(postgres.configFiles?.map((file) => file.mountPath)).toEqual([
+      "/opt/backup/backup-lib.sh",
+      "/opt/backup/pg-backup.sh",
+    ]);
+    expect(postgres.containers[0].command).toEqual(["sh", "/opt/backup/pg-backup.sh"]);
+  });
+
+  test("the volume is the backups' own, labelled as storage; a bucket needs none", () => {
+    expect(backupVolumeSpec(volumeSettings)).toEqual({
+      name: "backups",
+      size: "20Gi",
+      storageClass: "",
+      labels: { [backupStorageLabel]: "true" },
+    });
+    expect(backupVolumeSpec(bucketSettings)).toBeUndefined();
+    expect(() => backupJobSpecs(args)).toThrow("a backup volume needs its claim name");
+  });
+});
+
+describe("in a bucket", () => {
+  const jobs = byName(backupJobSpecs({ ...args, settings: bucketSettings, bucketCredentials }));
+
+  test("the bucket's address as variables, its credentials as files, HTTPS allowed", async () => {
+    const job = jobs["redis-backup"];
+    expect(job.internetEgress).toBe(true);
+    expect(job.claims).toEqual([]);
+    expect(job.containers[0].env).toMatchObject({
+      BACKUP_S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com",
+      BACKUP_S3_BUCKET: "unit-backups",
+      BACKUP_S3_REGION: "eu-west-1",
+      BACKUP_S3_PREFIX: "unit/",
+    });
+    expect(job.containers[0].env).not.toHaveProperty("BACKUP_DIR");
+    expect(await secretFileValue(job, "s3-secret-access-key")).toBe("unit-secret-access-key");
+    expect(plainText(job)).not.toContain("unit-secret-access-key");
+  });
+
+  test("without credentials it is refused", () => {
+    expect(() => backupJobSpecs({ ...args, settings: bucketSettings })).toThrow(
+      "an S3 bucket needs credentials",
+    );
+  });
+});
+
+test("with a restore-check key: a daily check, reading the volume only, and encrypted to it too", async () => {
+  const key = ageKeyPairFromBytes(Buffer.alloc(32, 3));
+  const jobs = byName(
+    backupJobSpecs({ ...args, claimName: "backups", restoreCheckKey: pulumi.output(key) }),
+  );
+  const check = jobs["postgres-restore-check"];
+  expect(check.schedule?.cron).toBe(restoreCheckCron);
+  expect(check.claims).toEqual([{ claimName: "backups", mountPath: "/backups", readOnly: true }]);
+  expect(check.containers[0].args).toEqual(["--identity", "/run/secrets/restore-check-identity"]);
+  expect(await secretFileValue(check, "restore-check-identity")).toBe(`${key.identity}\n`);
+  expect(await secretFileValue(jobs["postgres-backup"], "backup-encryption-key")).toBe(
+    `${recipient}\n${key.recipient}\n`,
+  );
+});
+
+describe("rendered alone on Kubernetes, with the restore check", () => {
+  let backups: Backups;
+  let rendered: Awaited<ReturnType<typeof renderAlone>>;
+  beforeAll(async () => {
+    rendered = await renderAlone((renderer) => {
+      backups = new Backups("backups", {
+        ...args,
+        settings: { ...volumeSettings, verify: true },
+        renderer,
+      });
+    });
+  });
+
+  test("its key's random bytes, the volume and three CronJobs are the component's", () => {
+    const component = rendered.urnOf("toolboxai:backup:Backups", "backups");
+    const key = rendered.resources.find(
+      (resource) => resource.type === "random:index/randomBytes:RandomBytes",
+    );
+    expect(key).toMatchObject({ name: "backups-restore-check-key", parent: component });
+    const claim = rendered.object("PersistentVolumeClaim", "backups");
+    expect(claim.metadata).toMatchObject({
+      namespace: "unit",
+      labels: { [backupStorageLabel]: "true" },
+    });
+    expect(claim.spec.resources.requests.storage).toBe("20Gi");
+    expect(
+      rendered
+        .objects("CronJob")
+        .map((job) => job.metadata.name)
+        .sort(),
+    ).toEqual(["postgres-backup", "postgres-restore-check", "redis-backup"]);
+    expect(backups.jobs).toEqual(["postgres-backup", "redis-backup", "postgres-restore-check"]);
+  });
+
+  test("never two runs at once; the claim mounted where the scripts write", () => {
+    const job = rendered.object("CronJob", "postgres-backup");
+    expect(job.spec).toMatchObject({ schedule: "0 * * * *", concurrencyPolicy: "Forbid" });
+    const container = containerOf(job, "backup");
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    const claimVolume = pod.volumes.find(
+      (volume: { persistentVolumeClaim?: { claimName: string } }) =>
+        volume.persistentVolumeClaim?.claimName === "backups",
+    );
+    expect(container.volumeMounts).toContainEqual(
+      expect.objectContaining({ name: claimVolume.name, mountPath: "/backups" }),
+    );
+  });
+
+  test("the restore check's public key is an output, in plain text", async () => {
+    const recipientOut = await new Promise<string>((resolve) =>
+      backups.restoreCheckRecipient!.apply(resolve),
+    );
+    expect(recipientOut).toMatch(/^age1[02-9ac-hj-np-z]{58}$/);
+    expect(await pulumi.isSecret(backups.restoreCheckRecipient!)).toBe(false);
+  });
+});
