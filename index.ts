@@ -10,6 +10,7 @@ import {
   Backups,
   Celery,
   Dashboard,
+  deliverStack,
   dockerPlatform,
   Gateway,
   grafanaEndpointOf,
@@ -239,9 +240,30 @@ new Monitoring(
 // Last: namespace quotas sized from every workload (Kubernetes); the file helper (Docker).
 const where = platform.close();
 
+// How a stack on a cluster keeps itself deployed: the operator's Stack, or Argo CD.
+const delivered = platform.foundation
+  ? deliverStack(
+      {
+        settings: config.delivery,
+        stack: config.stack,
+        instance,
+        namespace: config.namespace,
+        foundation: platform.foundation,
+        quotaHeadroomPercent: config.quotaHeadroomPercent,
+        backupsOnVolume: config.backup?.storage.type === "volume",
+      },
+      withProvider,
+    )
+  : { outputs: { mode: "none" }, namespaces: [] };
+
 export const publicUrl = gateway.publicUrl;
 /** Where it runs: the platform, and its namespaces (Kubernetes) or networks by zone (Docker). */
-export const runsOn = { platform: config.platform, ...where.names };
+export const runsOn = {
+  platform: config.platform,
+  ...("namespaces" in where.names
+    ? { namespaces: [...where.names.namespaces, ...delivered.namespaces] }
+    : where.names),
+};
 export const endpoints = {
   backend: backend.endpoint,
   dashboard: dashboard.endpoint,
@@ -256,7 +278,7 @@ export const backup = backups
   ? { jobs: backups.jobs, restoreCheckRecipient: backups.restoreCheckRecipient }
   : undefined;
 /** How the stack keeps itself deployed (docs/DELIVERY.md). */
-export const delivery = where.delivery;
+export const delivery = delivered.outputs;
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,

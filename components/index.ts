@@ -22,4 +22,5 @@ export { Celery } from "./app/celery";
 export { Dashboard } from "./app/dashboard";
 export { RobloxSync } from "./app/roblox-sync";
 export { Gateway } from "./app/gateway";
+export { deliverStack } from "./delivery/stack-delivery";
 export { grafanaEndpointOf, Monitoring, otlpEndpointOf } from "./monitoring/monitoring";

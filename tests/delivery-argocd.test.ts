@@ -2,7 +2,8 @@
 // sync settings, its AppProject's scope, the real CRDs' schemas, the pack, and the split between
 // what the stack applies itself (its foundation, Secrets among it) and what it renders into the
 // deploy branch for Argo CD, which must hold no Secret and nothing the AppProject refuses.
-import { deployCheckout, foundationKinds } from "../components/delivery/argocd";
+import { foundationKinds } from "../components/delivery/argocd";
+import { deployCheckout } from "../components/platform/deploy-branch";
 import { clusterKinds, namespacedKinds } from "../components/delivery/deployer-rights";
 import { isKubernetesObject } from "../tools/engine/render";
 import {

@@ -4,7 +4,7 @@
 // command that mends it.
 import { symlinkSync } from "node:fs";
 import * as path from "node:path";
-import { syncedProviderName } from "../components/delivery/argocd";
+import { syncedProviderName } from "../components/platform/deploy-branch";
 import { ConfigError } from "../components/config/problems";
 import { checkDeployTree, main } from "../tools/delivery";
 import { validatedStackConfig } from "../tools/engine/stack-config";

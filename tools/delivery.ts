@@ -14,7 +14,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { syncedProviderName } from "../components/delivery/argocd";
+import { syncedProviderName } from "../components/platform/deploy-branch";
 import { readManifests } from "../policies/runner/manifests";
 import { ConfigError } from "../components/config/problems";
 import { availableStacks, outputTo, parseArguments } from "./cli";

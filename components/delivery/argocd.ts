@@ -6,33 +6,13 @@
 // apply; its AppProject admits exactly that repository, the stack's namespaces and the kinds the
 // rendered folder holds, and nothing of the foundation.
 import * as pulumi from "@pulumi/pulumi";
-import type { DeliverySettings } from "../config/schema";
 import * as k8s from "../kubernetes/api";
 import { recommendedLabels } from "../kubernetes/labels";
+import { deployedPath, type ArgoCdSettings } from "../platform/deploy-branch";
 import { clusterKinds, type ManagedKind } from "./deployer-rights";
 
-export type ArgoCdSettings = Extract<DeliverySettings, { mode: "argocd" }>;
-
-/** The Pulumi name of the provider that renders into the deploy branch's checkout. */
-export const syncedProviderName = "argocd-manifests";
-
-/** Where CI checks the deploy branch out, relative to the project (deliver-stack.yml). */
-export const deployCheckout = "deploy-branch";
-
-/** The stack's folder in the deploy branch: what its Application syncs. */
-export function deployedPath(settings: ArgoCdSettings, stack: string): string {
-  return settings.path ? `${settings.path}/${stack}` : stack;
-}
-
-/**
- * Where `pulumi up` renders the stack's workloads: its folder in the deploy branch's checkout,
- * relative to the project (the provider resolves it there), so that the provider's settings, and
- * so every rendered object, stay the same in any clone: an absolute path would change with the
- * clone's folder and replace every object.
- */
-export function deployedManifestsDir(settings: ArgoCdSettings, stack: string): string {
-  return `${deployCheckout}/${deployedPath(settings, stack)}`;
-}
+// The e2e's Argo CD suite reads the rendered folder by this name.
+export { deployedManifestsDir } from "../platform/deploy-branch";
 
 /**
  * Kinds the stack applies itself instead of committing them: namespaces and priority classes

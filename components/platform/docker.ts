@@ -50,7 +50,6 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
       return {
         names: { networks: engineRenderer.networkNames() },
         secrets: {},
-        delivery: { mode: "none" },
       };
     },
   };

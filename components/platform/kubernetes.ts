@@ -1,6 +1,6 @@
 // The Kubernetes platform: the provider, the stack's three namespaces (the platform's, the
 // monitoring tier's, node-exporter's privileged one), priority classes, a renderer per
-// namespace, and, once every workload is rendered, each namespace's quota and the delivery.
+// namespace, and, once every workload is rendered, each namespace's quota.
 // With Argo CD delivery a second provider renders everything but the foundation (namespaces,
 // priority classes, Secrets, Argo CD's objects) into the deploy branch's checkout.
 import * as pulumi from "@pulumi/pulumi";
@@ -12,18 +12,8 @@ import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
 import { secretNameOf } from "../kubernetes/workload";
 import { RecordingRenderer } from "../model/record";
-import {
-  ArgoCdDelivery,
-  deployedManifestsDir,
-  deployedPath,
-  syncedProviderName,
-} from "../delivery/argocd";
-import { OperatorDelivery, workspaceFootprint } from "../delivery/operator";
-import { stackNamespacedKinds } from "../delivery/deployer-rights";
-import type { Platform, PlatformOutputs } from "./platform";
-
-/** The Pulumi CLI image the operator's workspaces run: the engine version this program is tested with. */
-export const pulumiWorkspaceImage = "pulumi/pulumi:3.276.0-nonroot";
+import { deployedManifestsDir, syncedProviderName } from "./deploy-branch";
+import type { Platform } from "./platform";
 
 /**
  * A provider's settings for writing manifests into `folder` instead of applying them. The empty
@@ -113,6 +103,11 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       nodeRenderer: nodeExporterRenderer,
       certManagerNamespace: config.tlsIssuer ? "cert-manager" : undefined,
     },
+    foundation: {
+      applyOpts: foundation,
+      namespaces: [namespace, monitoringNamespace, nodeExporterNamespace],
+      priorityClassNames: priorityClasses.names,
+    },
     close() {
       // Each namespace's quota is sized from every workload rendered into it.
       const records = (
@@ -136,75 +131,10 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         );
         return record;
       });
-      const namespaces = [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name];
-      const namespacedKinds = stackNamespacedKinds(config.backup?.storage.type === "volume");
-      let delivered: PlatformOutputs["delivery"] = { mode: delivery.mode };
-      if (delivery.mode === "operator") {
-        // The operator's Stack and workspace in a namespace of their own.
-        const deliveryNamespace = new PlatformNamespace(
-          "delivery-namespace",
-          { name: `${config.namespace}-delivery`, instance },
-          opts,
-        );
-        namespaces.push(deliveryNamespace.name);
-        const operator = new OperatorDelivery(
-          "delivery",
-          {
-            settings: delivery,
-            stack: config.stack,
-            instance,
-            namespace: deliveryNamespace.name,
-            stackNamespaces: namespaces,
-            namespacedKinds,
-            pulumiImage: pulumiWorkspaceImage,
-            priorityClassName: priorityClasses.names.standard,
-            // Its Roles go into every namespace of the stack.
-            dependsOn: [namespace, monitoringNamespace, nodeExporterNamespace, deliveryNamespace],
-          },
-          opts,
-        );
-        delivered = {
-          mode: delivery.mode,
-          namespace: deliveryNamespace.name,
-          stackObject: operator.stackObject,
-          branch: delivery.branch,
-        };
-        new NamespaceBudget(
-          "delivery-namespace-budget",
-          {
-            namespace: deliveryNamespace.name,
-            instance,
-            footprint: workspaceFootprint,
-            headroomPercent: config.quotaHeadroomPercent,
-            dependsOn: [deliveryNamespace],
-          },
-          opts,
-        );
-      }
-      if (delivery.mode === "argocd") {
-        const argocd = new ArgoCdDelivery(
-          "delivery",
-          {
-            settings: delivery,
-            stack: config.stack,
-            instance,
-            namespace: namespace.name,
-            stackNamespaces: namespaces,
-            namespacedKinds,
-          },
-          foundation,
-        );
-        delivered = {
-          mode: delivery.mode,
-          namespace: delivery.argocdNamespace,
-          application: argocd.application,
-          branch: delivery.branch,
-          path: deployedPath(delivery, config.stack),
-        };
-      }
       return {
-        names: { namespaces },
-        delivery: delivered,
+        names: {
+          namespaces: [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name],
+        },
         secrets: {
           kubernetesSecrets: records.flatMap((record) =>
             record.workloads

@@ -2,8 +2,10 @@
 // the stack's `platform` key. The components see only the renderers; everything that exists on
 // one platform only (namespaces and quotas; networks) is here, or in its renderer.
 import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformNamespace } from "../kubernetes/namespace";
 import type { RecordingRenderer } from "../model/record";
 import type { WorkloadRenderer } from "../model/renderer";
+import type { Priority } from "../model/workload";
 
 export interface Platform {
   /** Options every component is created with: the platform's provider. */
@@ -14,6 +16,8 @@ export interface Platform {
   readonly monitoringRenderer: RecordingRenderer;
   /** What the monitoring tier watches on a cluster; absent on Docker. */
   readonly cluster?: ClusterView;
+  /** What a delivery into the cluster builds on; absent on Docker. */
+  readonly foundation?: ClusterFoundation;
   /**
    * After the last workload: closes every renderer's record and creates what derives from all of
    * it, each namespace's quota (Kubernetes) or the helper that fills every file volume (Docker).
@@ -38,6 +42,15 @@ export interface ClusterView {
   readonly certManagerNamespace?: string;
 }
 
+/** What the stack's delivery (components/delivery) builds on in a cluster. */
+export interface ClusterFoundation {
+  /** Options that apply directly to the cluster, even where the workloads are rendered into git. */
+  readonly applyOpts: pulumi.ComponentResourceOptions;
+  /** The stack's namespaces: the platform's first. */
+  readonly namespaces: readonly PlatformNamespace[];
+  readonly priorityClassNames: Readonly<Record<Priority, string>>;
+}
+
 /** Stack outputs that say where things run; names only, never a secret's value. */
 export interface PlatformOutputs {
   /** Kubernetes: the stack's namespaces; Docker: the engine's networks by zone. */
@@ -46,14 +59,4 @@ export interface PlatformOutputs {
     | { readonly networks: Readonly<Record<string, pulumi.Output<string>>> };
   /** Kubernetes: the Secrets that hold the workloads' secret files. */
   readonly secrets: { readonly kubernetesSecrets?: readonly string[] };
-  /** How the stack is delivered: the mode, and the object to watch (a Stack, an Application). */
-  readonly delivery: {
-    readonly mode: string;
-    readonly namespace?: string;
-    readonly stackObject?: string;
-    /** Argo CD: the Application, and the deploy branch's folder it syncs. */
-    readonly application?: string;
-    readonly branch?: string;
-    readonly path?: string;
-  };
 }
