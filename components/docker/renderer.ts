@@ -57,6 +57,8 @@ export class DockerRenderer implements WorkloadRenderer {
     publicEntry: boolean;
     /** It declares metrics endpoints. */
     scraped: boolean;
+    /** It scrapes the others (Prometheus). */
+    scrapes: boolean;
     workload: DockerWorkload;
   }[] = [];
   private readonly context: DockerContext;
@@ -144,6 +146,16 @@ export class DockerRenderer implements WorkloadRenderer {
   }
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
+    // A scraper joins the networks of the scraped workloads rendered before it (it cannot join
+    // one created later): a workload with metrics after it would be unreachable, so it fails.
+    const scraper = this.rendered.find(({ scrapes }) => scrapes);
+    if (spec.metrics?.length && scraper) {
+      throw new Error(
+        `workload ${spec.name} declares metrics but is rendered after ` +
+          `${scraper.workload.workloadName}, which scrapes the workloads rendered before it: ` +
+          `render it first`,
+      );
+    }
     const published = this.rendered.find(({ publicEntry }) => publicEntry);
     if (spec.publicEntry && published) {
       throw new Error(
@@ -156,6 +168,7 @@ export class DockerRenderer implements WorkloadRenderer {
       zones: spec.zones,
       publicEntry: !!spec.publicEntry,
       scraped: (spec.metrics ?? []).length > 0,
+      scrapes: !!spec.scrapes,
       workload,
     });
     return workload;
