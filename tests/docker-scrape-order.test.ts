@@ -3,8 +3,9 @@
 // leaving a target down.
 import * as pulumi from "@pulumi/pulumi";
 import { DockerRenderer } from "../components/docker/renderer";
-import { httpProbes, type WorkloadSpec } from "../components/model/workload";
+import type { WorkloadSpec } from "../components/model/workload";
 import { captureResources } from "../tools/engine/mock-engine";
+import { smallWorkload } from "./fixtures/workload-specs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
 
@@ -15,26 +16,7 @@ class Owner extends pulumi.ComponentResource {
 }
 
 function spec(name: string, zone: "backend" | "monitoring", extra: Partial<WorkloadSpec> = {}) {
-  const workload: WorkloadSpec = {
-    name,
-    component: name,
-    zones: [zone],
-    replicas: 1,
-    containers: [
-      {
-        name,
-        image: { repository: "example/app", tag: "1.0.0" },
-        ports: [{ name: "http", port: 8000 }],
-        probes: httpProbes("http", "/health"),
-        resources: {
-          requests: { cpu: "100m", memory: "64Mi" },
-          limits: { cpu: "200m", memory: "128Mi" },
-        },
-      },
-    ],
-    ...extra,
-  };
-  return workload;
+  return smallWorkload(name, { zones: [zone], ...extra });
 }
 
 const metrics = { metrics: [{ port: "http" }] };

@@ -5,32 +5,24 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerRenderer } from "../components/docker/renderer";
 import { KubernetesRenderer } from "../components/kubernetes/renderer";
 import type { KubernetesContext } from "../components/kubernetes/workload";
-import { httpProbes, type WorkloadSpec } from "../components/model/workload";
+import type { WorkloadSpec } from "../components/model/workload";
 import { captureResources } from "../tools/engine/mock-engine";
+import { smallWorkload } from "./fixtures/workload-specs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
 
-const resources = {
-  requests: { cpu: "100m", memory: "64Mi" },
-  limits: { cpu: "200m", memory: "128Mi" },
-};
-
+/** The gateway's shape: users reach "http" (8080); "admin" (9090) stays inside. */
 function spec(name: string, overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
+  const base = smallWorkload(name, { zones: ["frontend"] });
   return {
-    name,
-    component: "gateway",
-    zones: ["frontend"],
-    replicas: 1,
+    ...base,
     containers: [
       {
-        name,
-        image: { repository: "nginx", tag: "1.28.0" },
+        ...base.containers[0],
         ports: [
           { name: "http", port: 8080 },
           { name: "admin", port: 9090 },
         ],
-        probes: httpProbes("http", "/healthz"),
-        resources,
       },
     ],
     ...overrides,

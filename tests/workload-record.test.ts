@@ -6,7 +6,8 @@ import { emptyFootprint, footprintOf, footprintOfRecord } from "../components/ku
 import { RecordingRenderer } from "../components/model/record";
 import type { RenderedWorkload, WorkloadRenderer } from "../components/model/renderer";
 import { scrapeTargetsOfRecord } from "../components/model/scrape";
-import { httpProbes, type WorkloadSpec } from "../components/model/workload";
+import type { WorkloadSpec } from "../components/model/workload";
+import { smallWorkload } from "./fixtures/workload-specs";
 
 /** A renderer that renders nothing, and counts what it was asked to render. */
 class CountingRenderer implements WorkloadRenderer {
@@ -28,25 +29,19 @@ class CountingRenderer implements WorkloadRenderer {
 
 const parent = {} as pulumi.Resource;
 
+/** Two replicas serving HTTP, with a metrics port. */
 function spec(name: string, overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
+  const base = smallWorkload(name);
   return {
-    name,
-    component: name,
-    zones: ["backend"],
+    ...base,
     replicas: 2,
     containers: [
       {
-        name,
-        image: { repository: "example/app", tag: "1.0.0" },
+        ...base.containers[0],
         ports: [
           { name: "http", port: 8000 },
           { name: "metrics", port: 9100, purpose: "metrics" },
         ],
-        probes: httpProbes("http", "/health"),
-        resources: {
-          requests: { cpu: "100m", memory: "64Mi" },
-          limits: { cpu: "200m", memory: "128Mi" },
-        },
       },
     ],
     ...overrides,
