@@ -2,6 +2,34 @@
 // below are from each exporter's documentation for the pinned version, and only the ones this
 // program uses) and those the applications declare in their WorkloadSpecs. The alert rules and
 // dashboards are tested against this list, so a query of a metric nobody produces fails a test.
+import type { PlatformKind } from "../config/schema";
+
+/**
+ * What only a platform offers the monitoring tier, beyond the workloads' endpoints, Prometheus
+ * and Alertmanager: on Kubernetes, the cluster's exporters (the fixed scrape jobs of
+ * prometheus-config.ts, named here by job) and the pod logs Alloy ships to Loki. Docker has no
+ * node or cluster to export, and its logs stay with `docker logs`: a dashboard panel or an alert
+ * that reads one of these sources is left out there.
+ */
+export type PlatformSource =
+  "node-exporter" | "kube-state-metrics" | "kubelet-cadvisor" | "cert-manager" | "pod-logs";
+
+/** The sources each platform offers. */
+export const platformSources: Readonly<Record<PlatformKind, readonly PlatformSource[]>> = {
+  kubernetes: [
+    "node-exporter",
+    "kube-state-metrics",
+    "kubelet-cadvisor",
+    "cert-manager",
+    "pod-logs",
+  ],
+  docker: [],
+};
+
+/** Whether the platform offers the source; no source: every platform does. */
+export function offers(platform: PlatformKind, source: PlatformSource | undefined): boolean {
+  return source === undefined || platformSources[platform].includes(source);
+}
 
 /** What each deployed exporter (by scrape job) produces, among the families used here. */
 export const exporterMetrics: Readonly<Record<string, readonly string[]>> = {
@@ -65,6 +93,16 @@ export const exporterMetrics: Readonly<Record<string, readonly string[]>> = {
   prometheus: ["prometheus_tsdb_head_series", "prometheus_rule_evaluation_failures_total"],
   alertmanager: ["alertmanager_notifications_failed_total"],
 };
+
+/** What the exporters the platform runs produce: every job's but the sources' it lacks. */
+export function exporterMetricsOn(platform: PlatformKind): string[] {
+  const lacking = new Set<string>(
+    platformSources.kubernetes.filter((source) => !offers(platform, source)),
+  );
+  return Object.entries(exporterMetrics)
+    .filter(([job]) => !lacking.has(job))
+    .flatMap(([, metrics]) => metrics);
+}
 
 /** Series Prometheus makes itself for every target, and its own functions' outputs. */
 export const prometheusBuiltins: readonly string[] = ["up", "scrape_duration_seconds", "ALERTS"];

@@ -150,7 +150,13 @@ export class Monitoring extends pulumi.ComponentResource {
         },
       }),
       dashboardProvider: grafanaDashboardProvider(grafanaPaths.dashboards),
-      dashboards: dashboardFiles(dashboards({ environment: args.environment, appJobs })),
+      dashboards: dashboardFiles(
+        dashboards({
+          environment: args.environment,
+          appJobs,
+          platform: cluster ? "kubernetes" : "docker",
+        }),
+      ),
       adminPassword: args.grafanaAdminPassword,
       postgresReaderPassword: args.postgresReaderPassword,
     });
@@ -188,6 +194,7 @@ export class Monitoring extends pulumi.ComponentResource {
           recoveryPointObjectiveMinutes: args.recoveryPointObjectiveMinutes,
           appJobs,
           runbookBaseUrl: settings.runbookBaseUrl,
+          platform: cluster ? "kubernetes" : "docker",
         }),
       },
       retentionDays: settings.metricsRetentionDays,

@@ -1,6 +1,7 @@
 // The Grafana dashboards: the five of the design with their fixed UIDs, panels on the 24-column
 // grid without overlaps, every datasource a provisioned one, every metric one that an exporter,
-// Prometheus or an app produces, and every PromQL expression accepted by the real promtool.
+// Prometheus or an app produces, and every PromQL expression accepted by the real promtool. On
+// Docker, only the panels whose series exist there: no node, cAdvisor, kube-state or pod-log one.
 import { backendMetricFamilies } from "../../components/app/backend";
 import { flowerMetricFamilies } from "../../components/app/celery";
 import { httpMetricFamilies } from "../../components/app/wiring";
@@ -17,14 +18,16 @@ import {
 import { datasourceTypes, datasourceUids } from "../../components/monitoring/grafana-config";
 import {
   exporterMetrics,
+  exporterMetricsOn,
   histogramSeries,
   prometheusBuiltins,
 } from "../../components/monitoring/metrics-catalog";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 
 const appJobs = ["backend", "mcp-server", "agent-coordinator", "roblox-sync", "flower"];
-const all = dashboards({ environment: "dev", appJobs });
-const byUid = (uid: string): Dashboard => all.find((item) => item.uid === uid)!;
+const all = dashboards({ environment: "dev", appJobs, platform: "kubernetes" });
+const onDocker = dashboards({ environment: "dev", appJobs, platform: "docker" });
+const byUid = (uid: string, list = all): Dashboard => list.find((item) => item.uid === uid)!;
 
 // ---- Checks, each a function so a test can show it fails ----------------------------------------
 
@@ -54,12 +57,22 @@ function unknownMetrics(names: readonly string[], allowed: ReadonlySet<string>):
 /** The histograms among the app families: Prometheus exposes them as _bucket, _sum, _count. */
 const histogramFamilies = new Set(["http_request_duration_seconds", "flower_task_runtime_seconds"]);
 
+const appMetrics = [
+  ...httpMetricFamilies,
+  ...backendMetricFamilies,
+  ...flowerMetricFamilies,
+].flatMap((family) => (histogramFamilies.has(family) ? histogramSeries(family) : [family]));
 const allowedMetrics: ReadonlySet<string> = new Set([
   ...Object.values(exporterMetrics).flat(),
   ...prometheusBuiltins,
-  ...[...httpMetricFamilies, ...backendMetricFamilies, ...flowerMetricFamilies].flatMap((family) =>
-    histogramFamilies.has(family) ? histogramSeries(family) : [family],
-  ),
+  ...appMetrics,
+]);
+
+/** On Docker: the exporters of every job but the platform's own (Docker runs none). */
+const dockerMetrics: ReadonlySet<string> = new Set([
+  ...exporterMetricsOn("docker"),
+  ...prometheusBuiltins,
+  ...appMetrics,
 ]);
 
 /** Grafana's variables as the promtool check substitutes them. */
@@ -143,12 +156,17 @@ test("the job variable offers the app jobs; without app jobs there are no dashbo
     (variable) => variable.name === "job",
   );
   expect(job).toMatchObject({ type: "custom", query: appJobs.join(","), includeAll: true });
-  expect(() => dashboards({ environment: "dev", appJobs: [] })).toThrow(/app job/);
+  expect(() => dashboards({ environment: "dev", appJobs: [], platform: "kubernetes" })).toThrow(
+    /app job/,
+  );
 });
 
-describe.each(all.map((item) => [item.uid, item] as const))("dashboard %s", (_uid, item) => {
+describe.each([
+  ...all.map((item) => ["kubernetes", item.uid, item] as const),
+  ...onDocker.map((item) => ["docker", item.uid, item] as const),
+])("%s dashboard %s", (platform, _uid, item) => {
   test("has panels with unique ids and descriptions", () => {
-    expect(item.panels.length).toBeGreaterThanOrEqual(5);
+    expect(item.panels.length).toBeGreaterThanOrEqual(platform === "kubernetes" ? 5 : 3);
     const ids = item.panels.map((panel) => panel.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const panel of item.panels) {
@@ -201,6 +219,99 @@ test("every metric the dashboards query is produced by an exporter, Prometheus o
   const names = dashboardMetricNames(all);
   expect(names.length).toBeGreaterThan(30);
   expect(unknownMetrics(names, allowedMetrics)).toEqual([]);
+});
+
+describe("on Docker", () => {
+  /** The panel's metric names. */
+  const metricsOfPanel = (item: Dashboard, panel: Panel) =>
+    dashboardMetricNames([{ ...item, panels: [panel], templating: { list: [] } }]);
+  /** Kubernetes's panels that Docker's dashboard lacks (a replica is a container there). */
+  const leftOut = (item: Dashboard) => {
+    const kept = new Set(
+      byUid(item.uid, onDocker).panels.map((panel) => panel.title.replace(/\bcontainer\b/, "pod")),
+    );
+    return item.panels.filter((panel) => !kept.has(panel.title));
+  };
+
+  test("the five dashboards, each with fewer or the same panels", () => {
+    expect(onDocker.map((item) => item.uid)).toEqual(all.map((item) => item.uid));
+    for (const item of all) {
+      expect(byUid(item.uid, onDocker).panels.length).toBe(
+        item.panels.length - leftOut(item).length,
+      );
+    }
+  });
+
+  test("every metric the dashboards query is one Docker's scrape jobs provide", () => {
+    const names = dashboardMetricNames(onDocker);
+    expect(names.length).toBeGreaterThan(25);
+    expect(unknownMetrics(names, dockerMetrics)).toEqual([]);
+    // The check can fail: Kubernetes's dashboards read what Docker lacks.
+    expect(unknownMetrics(dashboardMetricNames(all), dockerMetrics)).toEqual(
+      expect.arrayContaining([
+        "node_cpu_seconds_total",
+        "container_cpu_usage_seconds_total",
+        "kube_pod_status_phase",
+      ]),
+    );
+  });
+
+  test("leaves out the node, cAdvisor, kube-state and pod-log panels, and only them", () => {
+    expect(
+      Object.fromEntries(all.map((item) => [item.uid, leftOut(item).map((panel) => panel.title)])),
+    ).toEqual({
+      "toolboxai-unified": [
+        "Node CPU usage",
+        "Node memory usage",
+        "CPU per pod (cores)",
+        "Memory per pod",
+        "Error log lines",
+      ],
+      "toolboxai-security": [],
+      "toolboxai-load-balancing": [
+        "Replicas available vs desired",
+        "Autoscaler replicas vs maximum",
+        "CPU throttling by pod",
+        "Network traffic by pod",
+      ],
+      "toolboxai-overview": ["Pod restarts", "Pod restarts", "Namespace CPU and memory"],
+      "toolboxai-database": [],
+    });
+    // Each reads pod logs or a metric Docker lacks: nothing is left out that would show data.
+    for (const item of all) {
+      for (const panel of leftOut(item)) {
+        const lacking = metricsOfPanel(item, panel).filter((name) => !dockerMetrics.has(name));
+        expect({ panel: panel.title, logs: panel.type === "logs", lacking }).toEqual({
+          panel: panel.title,
+          logs: panel.type === "logs",
+          lacking: panel.type === "logs" ? [] : expect.arrayContaining([expect.any(String)]),
+        });
+      }
+    }
+  });
+
+  test("no namespace variable, and no query of a namespace or pod label (series carry none)", () => {
+    for (const item of onDocker) {
+      expect(item.templating.list.map((variable) => variable.name)).not.toContain("namespace");
+    }
+    for (const expr of prometheusExpressions(onDocker)) {
+      expect(expr).not.toMatch(/\b(namespace|pod)\b/);
+    }
+    const words = onDocker.flatMap((item) =>
+      item.panels.flatMap((panel) => [panel.title, panel.description]),
+    );
+    expect(words.filter((text) => /\b(pods?|namespace)\b/i.test(text))).toEqual([]);
+    expect(
+      onDocker.flatMap((item) => item.panels).filter((panel) => panel.type === "logs"),
+    ).toEqual([]);
+  });
+
+  test("replicas are told apart by address", () => {
+    const exprs = prometheusExpressions([byUid("toolboxai-load-balancing", onDocker)]);
+    expect(exprs).toContain(
+      'sum by (job, instance) (rate(http_requests_total{job=~"$job"}[$__rate_interval]))',
+    );
+  });
 });
 
 test("a dashboard querying a metric nobody produces is reported", () => {
@@ -312,7 +423,7 @@ test("each dashboard shows what the design asks of it", () => {
   expect(metricsOf("toolboxai-database")).toContain("kube_pod_status_phase");
 });
 
-test("the unified dashboard has one Loki logs panel of the namespace's error lines", () => {
+test("the unified dashboard has one Loki logs panel of the namespace's error lines (Kubernetes)", () => {
   const logs = all.flatMap((item) => item.panels.filter((panel) => panel.type === "logs"));
   expect(logs).toHaveLength(1);
   expect(byUid("toolboxai-unified").panels).toContain(logs[0]);
@@ -354,10 +465,14 @@ test("the database dashboard lists the longest-running queries with read-only SQ
 
 describe("promtool", () => {
   const rules = recordingRules(all);
+  const dockerRules = recordingRules(onDocker);
 
   test("the recording rules cover every PromQL target, with Grafana's variables substituted", () => {
     const exprs = rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr));
     expect(exprs).toHaveLength(prometheusExpressions(all).length);
+    expect(dockerRules.groups.flatMap((group) => group.rules)).toHaveLength(
+      prometheusExpressions(onDocker).length,
+    );
     for (const expr of exprs) expect(expr).not.toContain("$");
     const records = rules.groups.flatMap((group) => group.rules.map((rule) => rule.record));
     expect(new Set(records).size).toBe(records.length);
@@ -365,8 +480,9 @@ describe("promtool", () => {
   });
 
   itWithTool("promtool")("promtool check rules parses every PromQL expression", () => {
-    const result = runMonitoringTool("promtool", ["check", "rules", "rules.yml"], {
+    const result = runMonitoringTool("promtool", ["check", "rules", "rules.yml", "docker.yml"], {
       "rules.yml": rules,
+      "docker.yml": dockerRules,
     });
     expect({ status: result.status, output: result.output }).toEqual({
       status: 0,

@@ -1,5 +1,10 @@
 // The PromQL lexer that finds which metrics an alert or panel reads.
-import { histogramSeries, metricNamesOf } from "../../components/monitoring/metrics-catalog";
+import {
+  exporterMetrics,
+  exporterMetricsOn,
+  histogramSeries,
+  metricNamesOf,
+} from "../../components/monitoring/metrics-catalog";
 
 test("metric names, not functions, labels, grouping lists, durations or numbers", () => {
   expect(
@@ -27,4 +32,20 @@ test("a histogram family's series", () => {
     "http_request_duration_seconds_sum",
     "http_request_duration_seconds_count",
   ]);
+});
+
+test("Docker runs no exporter of the platform's own; Kubernetes runs every one", () => {
+  expect(exporterMetricsOn("kubernetes")).toEqual(Object.values(exporterMetrics).flat());
+  const docker = exporterMetricsOn("docker");
+  expect(docker).toEqual(
+    expect.arrayContaining(["pg_up", "redis_up", "prometheus_tsdb_head_series"]),
+  );
+  for (const metric of [
+    "node_cpu_seconds_total",
+    "kube_pod_status_phase",
+    "container_cpu_usage_seconds_total",
+    "certmanager_certificate_expiration_timestamp_seconds",
+  ]) {
+    expect(docker).not.toContain(metric);
+  }
 });

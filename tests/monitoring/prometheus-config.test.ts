@@ -6,6 +6,7 @@ import {
   prometheusConfig,
   type PrometheusConfigOptions,
 } from "../../components/monitoring/prometheus-config";
+import { exporterMetrics, platformSources } from "../../components/monitoring/metrics-catalog";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 
 /** A target as the Kubernetes renderer declares it. */
@@ -127,6 +128,19 @@ test("on Docker: no cluster jobs, and each workload's name resolved to every rep
     relabel_configs: [{ target_label: "container", replacement: "postgres" }],
   });
   expect(JSON.stringify(jobs)).not.toContain("kubernetes_sd_configs");
+});
+
+test("the platform's metric sources are the fixed jobs Kubernetes scrapes and Docker lacks", () => {
+  // The dashboards and alerts leave out, on Docker, what reads these sources: they must be the
+  // jobs only the cluster form has, each with the metrics the catalog lists for it.
+  const metricSources = platformSources.kubernetes.filter((source) => source !== "pod-logs");
+  const kubernetesJobs = jobsOf(prometheusConfig(options)).map((job) => job.job_name);
+  const dockerJobs = jobsOf(prometheusConfig(dockerOptions)).map((job) => job.job_name);
+  expect(kubernetesJobs.filter((job) => !dockerJobs.includes(job)).sort()).toEqual(
+    [...metricSources].sort(),
+  );
+  for (const source of metricSources) expect(exporterMetrics[source]?.length).toBeGreaterThan(0);
+  expect(platformSources.docker).toEqual([]);
 });
 
 itWithTool("promtool")(

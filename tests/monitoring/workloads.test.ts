@@ -35,6 +35,7 @@ const specs: WorkloadSpec[] = [
         recoveryPointObjectiveMinutes: config.recoveryPointObjectiveMinutes,
         appJobs: ["backend"],
         runbookBaseUrl: defaultRunbookBaseUrl,
+        platform: "kubernetes",
       }),
     },
     retentionDays: 30,

@@ -47,6 +47,7 @@ export function appRules(settings: AlertSettings): RuleSpec[] {
       for: "1h",
       severity: "warning",
       service: "gateway",
+      source: "cert-manager",
       summary: `Certificate {{ $labels.name }} expires in less than ${t.certificateDays} days`,
       description:
         "cert-manager has not renewed {{ $labels.namespace }}/{{ $labels.name }} in time.",

@@ -4,11 +4,13 @@
 // a runbook in docs/ALERTS.md, and a `service` label by which Alertmanager groups it and lets a
 // critical alert silence the warnings of the same service. Annotations template labels only (no
 // $value), so that `promtool test rules` can state them exactly. One file per domain; the groups
-// below keep the rule file's order.
+// below keep the rule file's order. An alert reading a source the platform lacks (on Docker: the
+// nodes, kube-state-metrics, cert-manager) is left out, and a group left empty too.
 import { appRules } from "./apps";
 import { backupRules } from "./backups";
 import { dataRules } from "./data";
 import { kubernetesRules } from "./kubernetes";
+import { offers } from "../metrics-catalog";
 import { metaRules } from "./meta";
 import type { AlertSettings, RuleGroup } from "./model";
 import { nodeRules } from "./node";
@@ -18,16 +20,23 @@ export type { AlertRule, AlertSettings, RuleGroup, Severity } from "./model";
 export { restoreCheckMaxAgeSeconds } from "./backups";
 
 export function alertRuleGroups(settings: AlertSettings): RuleGroup[] {
+  const offered = (specs: readonly RuleSpec[]) =>
+    specs.filter((spec) => offers(settings.platform, spec.source));
   const group = (name: string, specs: readonly RuleSpec[]): RuleGroup => ({
     name,
-    rules: specs.map((spec) => rule(spec, settings.runbookBaseUrl)),
+    rules: offered(specs).map((spec) => rule(spec, settings.runbookBaseUrl)),
   });
+  // Watchdog shares the Kubernetes rules' group; without them, it is the pipeline's own.
+  const kubernetes = offered(kubernetesRules());
   return [
     group("toolboxai-nodes", nodeRules(settings)),
     group("toolboxai-data", [...dataRules(settings), ...backupRules(settings)]),
     group("toolboxai-services", appRules(settings)),
-    group("toolboxai-kubernetes", [...kubernetesRules(), ...metaRules()]),
-  ];
+    group(kubernetes.length > 0 ? "toolboxai-kubernetes" : "toolboxai-alerting", [
+      ...kubernetes,
+      ...metaRules(),
+    ]),
+  ].filter((each) => each.rules.length > 0);
 }
 
 /** Every alert name the platform defines (for docs and tests). */

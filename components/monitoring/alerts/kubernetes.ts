@@ -8,6 +8,7 @@ export function kubernetesRules(): RuleSpec[] {
       expr: 'max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]) >= 1',
       for: "15m",
       severity: "warning",
+      source: "kube-state-metrics",
       service: "{{ $labels.container }}",
       summary:
         "Container {{ $labels.namespace }}/{{ $labels.pod }}/{{ $labels.container }} is crash looping",
@@ -18,6 +19,7 @@ export function kubernetesRules(): RuleSpec[] {
       expr: "kube_deployment_spec_replicas > kube_deployment_status_replicas_available",
       for: "15m",
       severity: "warning",
+      source: "kube-state-metrics",
       service: "{{ $labels.deployment }}",
       summary:
         "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has unavailable replicas",

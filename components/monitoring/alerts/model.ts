@@ -1,5 +1,5 @@
 // The Prometheus alerting rules as rendered into the rule file, and the stack's settings for them.
-import type { AlertThresholds } from "../../config/schema";
+import type { AlertThresholds, PlatformKind } from "../../config/schema";
 
 export type Severity = "critical" | "warning" | "none";
 
@@ -29,4 +29,9 @@ export interface AlertSettings {
   readonly appJobs: readonly string[];
   /** Where the runbooks live; each alert links to `<runbookBaseUrl>#<alert in lowercase>`. */
   readonly runbookBaseUrl: string;
+  /**
+   * What the rules run on: the alerts reading a source only Kubernetes offers (the nodes,
+   * kube-state-metrics, cert-manager) are left out on Docker, where their series never exist.
+   */
+  readonly platform: PlatformKind;
 }

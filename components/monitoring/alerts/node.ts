@@ -11,6 +11,7 @@ export function nodeRules(settings: AlertSettings): RuleSpec[] {
       for: "10m",
       severity: "warning",
       service: "node",
+      source: "node-exporter",
       summary: `Node {{ $labels.instance }} CPU above ${t.cpuPercent}%`,
       description: "The node's CPU has been busier than the threshold for 10 minutes.",
     },
@@ -20,6 +21,7 @@ export function nodeRules(settings: AlertSettings): RuleSpec[] {
       for: "5m",
       severity: "warning",
       service: "node",
+      source: "node-exporter",
       summary: `Node {{ $labels.instance }} memory above ${t.memoryPercent}%`,
       description: "Memory in use on the node has been above the threshold for 5 minutes.",
     },
@@ -29,6 +31,7 @@ export function nodeRules(settings: AlertSettings): RuleSpec[] {
       for: "2m",
       severity: "critical",
       service: "node",
+      source: "node-exporter",
       summary: `Node {{ $labels.instance }} filesystem {{ $labels.mountpoint }} below ${t.diskFreePercent}% free`,
       description:
         "A writable filesystem on {{ $labels.device }} has less free space than the threshold.",

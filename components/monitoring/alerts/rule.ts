@@ -1,4 +1,5 @@
 // An alert written with named fields, and the rule Prometheus reads, with its runbook link.
+import type { PlatformSource } from "../metrics-catalog";
 import type { AlertRule, Severity } from "./model";
 
 /** An alert of a domain file: the fields of a Prometheus alerting rule, by name. */
@@ -12,6 +13,8 @@ export interface RuleSpec {
   readonly service: string;
   readonly summary: string;
   readonly description: string;
+  /** The platform source whose series the alert reads; left out on a platform without it. */
+  readonly source?: PlatformSource;
 }
 
 /** The rule of a spec, linking to `<runbookBaseUrl>#<alert in lowercase>`. */

@@ -1,5 +1,6 @@
 // Panel specs: the compact form a dashboard's rows are written in, their looks and builders.
 import { datasourceUids, type DatasourceUid } from "../grafana-config";
+import type { PlatformSource } from "../metrics-catalog";
 import { compact, type FieldOverride, type LogsOptions, type PanelType } from "./model";
 
 export type QuerySpec =
@@ -25,7 +26,12 @@ export interface PanelSpec extends Look {
   readonly queries: readonly QuerySpec[];
   readonly overrides?: readonly FieldOverride[];
   readonly options?: LogsOptions;
+  /** The platform source the panel reads; left out on a platform without it. */
+  readonly source?: PlatformSource;
 }
+
+/** The panel, read from a source only some platforms offer. */
+export const needs = (source: PlatformSource, spec: PanelSpec): PanelSpec => ({ ...spec, source });
 
 export const q = (expr: string, legendFormat?: string): QuerySpec =>
   compact({ expr, legendFormat });

@@ -1,6 +1,8 @@
-// The dashboards' template variables: the namespace (from Prometheus) and the app jobs.
+// The dashboards' template variables: the namespace (from Prometheus, on Kubernetes) and the app
+// jobs.
 import { datasourceUids } from "../grafana-config";
-import { datasource, type CustomVariable, type QueryVariable } from "./model";
+import { datasource, type CustomVariable, type QueryVariable, type Variable } from "./model";
+import type { Labels } from "./promql";
 
 export const namespaceVariable: QueryVariable = {
   type: "query",
@@ -14,6 +16,11 @@ export const namespaceVariable: QueryVariable = {
   multi: false,
   sort: 1,
 };
+
+/** The namespace variable where series carry a namespace (Kubernetes), then the others. */
+export function variablesOf(labels: Labels, ...others: Variable[]): Variable[] {
+  return [...(labels.ns ? [namespaceVariable] : []), ...others];
+}
 
 export function jobVariable(appJobs: readonly string[]): CustomVariable {
   return {

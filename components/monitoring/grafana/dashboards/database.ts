@@ -3,8 +3,8 @@ import { datasourceUids } from "../../grafana-config";
 import { dashboard } from "../dashboard";
 import type { Dashboard } from "../model";
 import { bytes, count, gauge, perSecond, percent, q, stat, timeseries } from "../panels";
-import { ns, sumRate } from "../promql";
-import { namespaceVariable } from "../variables";
+import { labelsOf, selector, sumRate } from "../promql";
+import { variablesOf } from "../variables";
 import type { DashboardOptions } from "./options";
 
 /** The statements running longest now; read-only, over pg_stat_activity. */
@@ -22,28 +22,34 @@ export const longestQueriesSql = [
   "LIMIT 20",
 ].join("\n");
 
-export function database(_options: DashboardOptions, tags: (topic: string) => string[]): Dashboard {
+export function database(options: DashboardOptions, tags: (topic: string) => string[]): Dashboard {
+  const labels = labelsOf(options.platform);
+  const { ns } = labels;
+  const pg = (metric: string) => selector(metric, ns);
   const tuples = (operation: string) =>
     q(sumRate("", `pg_stat_database_tup_${operation}`, ns), operation);
   const blocks = (kind: "hit" | "read") => sumRate("datname", `pg_stat_database_blks_${kind}`, ns);
   return dashboard(
-    "toolboxai-database",
-    "Database performance",
-    tags("database"),
-    [namespaceVariable],
+    {
+      uid: "toolboxai-database",
+      title: "Database performance",
+      tags: tags("database"),
+      variables: variablesOf(labels),
+      platform: options.platform,
+    },
     [
       [
         stat(
           "PostgreSQL up",
           "1 when postgres-exporter reaches PostgreSQL.",
           {},
-          q(`min(pg_up{${ns}})`),
+          q(`min(${pg("pg_up")})`),
         ),
         gauge(
           "Connections used",
           "Connections open against max_connections.",
           percent,
-          q(`sum(pg_stat_activity_count{${ns}}) / max(pg_settings_max_connections{${ns}})`),
+          q(`sum(${pg("pg_stat_activity_count")}) / max(${pg("pg_settings_max_connections")})`),
         ),
         stat(
           "Cache hit ratio",
@@ -57,7 +63,7 @@ export function database(_options: DashboardOptions, tags: (topic: string) => st
           "Database size",
           "Size on disk of all databases.",
           bytes,
-          q(`sum(pg_database_size_bytes{${ns}})`),
+          q(`sum(${pg("pg_database_size_bytes")})`),
         ),
       ],
       [
@@ -65,8 +71,8 @@ export function database(_options: DashboardOptions, tags: (topic: string) => st
           "Connections vs max_connections",
           "Open connections by state against the server's max_connections.",
           count,
-          q(`sum by (state) (pg_stat_activity_count{${ns}})`, "{{state}}"),
-          q(`max(pg_settings_max_connections{${ns}})`, "max_connections"),
+          q(`sum by (state) (${pg("pg_stat_activity_count")})`, "{{state}}"),
+          q(`max(${pg("pg_settings_max_connections")})`, "max_connections"),
         ),
         timeseries(
           "Transactions",
@@ -98,14 +104,14 @@ export function database(_options: DashboardOptions, tags: (topic: string) => st
           "Locks by mode",
           "Locks held or awaited, by mode: contention shows as exclusive locks piling up.",
           count,
-          q(`sum by (mode) (pg_locks_count{${ns}})`, "{{mode}}"),
+          q(`sum by (mode) (${pg("pg_locks_count")})`, "{{mode}}"),
         ),
         timeseries(
           "Deadlocks",
           "Deadlocks detected, per database.",
           count,
           q(
-            `sum by (datname) (increase(pg_stat_database_deadlocks{${ns}}[$__rate_interval]))`,
+            `sum by (datname) (increase(${pg("pg_stat_database_deadlocks")}[$__rate_interval]))`,
             "{{datname}}",
           ),
         ),
@@ -113,7 +119,7 @@ export function database(_options: DashboardOptions, tags: (topic: string) => st
           "Database size",
           "Size on disk of each database.",
           bytes,
-          q(`sum by (datname) (pg_database_size_bytes{${ns}})`, "{{datname}}"),
+          q(`sum by (datname) (${pg("pg_database_size_bytes")})`, "{{datname}}"),
         ),
       ],
       [

@@ -7,15 +7,18 @@ import { overview } from "./overview";
 import { security } from "./security";
 import { unified } from "./unified";
 
-/** The five dashboards of the design. */
+/**
+ * The five dashboards of the design, with the panels the platform has data for: a dashboard
+ * left without any would be left out.
+ */
 export function dashboards(options: DashboardOptions): Dashboard[] {
   if (options.appJobs.length === 0) {
     throw new Error("The dashboards need at least one app job for their `job` variable");
   }
   const tags = (topic: string) => ["toolboxai", options.environment, topic];
-  return [unified, security, loadBalancing, overview, database].map((build) =>
-    build(options, tags),
-  );
+  return [unified, security, loadBalancing, overview, database]
+    .map((build) => build(options, tags))
+    .filter((item) => item.panels.length > 0);
 }
 
 /** The provisioning files: `<uid>.json` for the dashboard provider's folder. */

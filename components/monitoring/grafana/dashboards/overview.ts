@@ -4,6 +4,7 @@ import type { Dashboard } from "../model";
 import {
   bytes,
   count,
+  needs,
   perSecond,
   percent,
   q,
@@ -12,16 +13,21 @@ import {
   stat,
   timeseries,
 } from "../panels";
-import { containers, errorShare, ns, quantile, sumRate } from "../promql";
-import { namespaceVariable } from "../variables";
+import { errorShare, labelsOf, quantile, selector, sumRate } from "../promql";
+import { variablesOf } from "../variables";
 import type { DashboardOptions } from "./options";
 
-export function overview(_options: DashboardOptions, tags: (topic: string) => string[]): Dashboard {
+export function overview(options: DashboardOptions, tags: (topic: string) => string[]): Dashboard {
+  const labels = labelsOf(options.platform);
+  const { ns, containers, replica } = labels;
   return dashboard(
-    "toolboxai-overview",
-    "ToolboxAI overview",
-    tags("overview"),
-    [namespaceVariable],
+    {
+      uid: "toolboxai-overview",
+      title: "ToolboxAI overview",
+      tags: tags("overview"),
+      variables: variablesOf(labels),
+      platform: options.platform,
+    },
     [
       [
         stat(
@@ -46,7 +52,7 @@ export function overview(_options: DashboardOptions, tags: (topic: string) => st
           "Celery workers online",
           "Celery workers Flower sees online.",
           count,
-          q(`sum(flower_worker_online{${ns}})`),
+          q(`sum(${selector("flower_worker_online", ns)})`),
         ),
         stat(
           "Task runtime p95",
@@ -54,11 +60,16 @@ export function overview(_options: DashboardOptions, tags: (topic: string) => st
           seconds,
           q(quantile(0.95, "", "flower_task_runtime_seconds", ns)),
         ),
-        stat(
-          "Pod restarts",
-          "Container restarts in the namespace over the selected time range.",
-          count,
-          q(`sum(increase(kube_pod_container_status_restarts_total{${ns}}[$__range]))`),
+        needs(
+          "kube-state-metrics",
+          stat(
+            "Pod restarts",
+            "Container restarts in the namespace over the selected time range.",
+            count,
+            q(
+              `sum(increase(${selector("kube_pod_container_status_restarts_total", ns)}[$__range]))`,
+            ),
+          ),
         ),
       ],
       [
@@ -72,7 +83,7 @@ export function overview(_options: DashboardOptions, tags: (topic: string) => st
           "User activity",
           "Sessions the backend holds: the users signed in.",
           count,
-          q(`sum(toolboxai_active_sessions{${ns}})`, "sessions"),
+          q(`sum(${selector("toolboxai_active_sessions", ns)})`, "sessions"),
         ),
         timeseries(
           "Celery task events",
@@ -86,14 +97,20 @@ export function overview(_options: DashboardOptions, tags: (topic: string) => st
           "Redis clients",
           "Clients connected to Redis: Celery workers, the backend and Flower.",
           count,
-          q(`sum by (pod) (redis_connected_clients{${ns}})`, "{{pod}}"),
+          q(`sum by (${replica}) (${selector("redis_connected_clients", ns)})`, `{{${replica}}}`),
         ),
         timeseries(
           "Redis memory",
           "Memory Redis uses against its maxmemory (0 when unlimited).",
           bytes,
-          q(`sum by (pod) (redis_memory_used_bytes{${ns}})`, "{{pod}} used"),
-          q(`sum by (pod) (redis_memory_max_bytes{${ns}})`, "{{pod}} max"),
+          q(
+            `sum by (${replica}) (${selector("redis_memory_used_bytes", ns)})`,
+            `{{${replica}}} used`,
+          ),
+          q(
+            `sum by (${replica}) (${selector("redis_memory_max_bytes", ns)})`,
+            `{{${replica}}} max`,
+          ),
         ),
         timeseries(
           "Redis hit rate",
@@ -106,13 +123,16 @@ export function overview(_options: DashboardOptions, tags: (topic: string) => st
         ),
       ],
       [
-        timeseries(
-          "Pod restarts",
-          "Container restarts per pod over the last hour: a climbing line is a crash loop.",
-          count,
-          q(
-            `sum by (pod) (increase(kube_pod_container_status_restarts_total{${ns}}[1h]))`,
-            "{{pod}}",
+        needs(
+          "kube-state-metrics",
+          timeseries(
+            "Pod restarts",
+            "Container restarts per pod over the last hour: a climbing line is a crash loop.",
+            count,
+            q(
+              `sum by (pod) (increase(${selector("kube_pod_container_status_restarts_total", ns)}[1h]))`,
+              "{{pod}}",
+            ),
           ),
         ),
         timeseries(
@@ -122,12 +142,18 @@ export function overview(_options: DashboardOptions, tags: (topic: string) => st
           q(quantile(0.5, "", "flower_task_runtime_seconds", ns), "p50"),
           q(quantile(0.95, "", "flower_task_runtime_seconds", ns), "p95"),
         ),
-        timeseries(
-          "Namespace CPU and memory",
-          "CPU (cores) and working-set memory (bytes) of all the namespace's containers.",
-          count,
-          q(sumRate("", "container_cpu_usage_seconds_total", containers), "CPU cores"),
-          q(`sum(container_memory_working_set_bytes{${containers}}) / 2^30`, "memory GiB"),
+        needs(
+          "kubelet-cadvisor",
+          timeseries(
+            "Namespace CPU and memory",
+            "CPU (cores) and working-set memory (bytes) of all the namespace's containers.",
+            count,
+            q(sumRate("", "container_cpu_usage_seconds_total", containers), "CPU cores"),
+            q(
+              `sum(${selector("container_memory_working_set_bytes", containers)}) / 2^30`,
+              "memory GiB",
+            ),
+          ),
         ),
       ],
     ],

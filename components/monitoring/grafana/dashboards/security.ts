@@ -11,36 +11,41 @@ import {
   table,
   timeseries,
 } from "../panels";
-import { jobs, ns, sumRate } from "../promql";
-import { jobVariable, namespaceVariable } from "../variables";
+import { labelsOf, matching, selector, sumRate } from "../promql";
+import { jobVariable, variablesOf } from "../variables";
 import type { DashboardOptions } from "./options";
 
 export function security(options: DashboardOptions, tags: (topic: string) => string[]): Dashboard {
-  const failed = `${ns}, result!="success"`;
+  const labels = labelsOf(options.platform);
+  const { ns, jobs, replica, replicaNoun } = labels;
+  const failed = matching(ns, 'result!="success"');
   return dashboard(
-    "toolboxai-security",
-    "Security",
-    tags("security"),
-    [namespaceVariable, jobVariable(options.appJobs)],
+    {
+      uid: "toolboxai-security",
+      title: "Security",
+      tags: tags("security"),
+      variables: variablesOf(labels, jobVariable(options.appJobs)),
+      platform: options.platform,
+    },
     [
       [
         stat(
           "Sign-in attempts",
           "Authentication attempts over the selected time range.",
           count,
-          q(`sum(increase(toolboxai_auth_attempts_total{${ns}}[$__range]))`),
+          q(`sum(increase(${selector("toolboxai_auth_attempts_total", ns)}[$__range]))`),
         ),
         stat(
           "Failed sign-ins",
           "Authentication attempts over the selected time range whose result is not success.",
           count,
-          q(`sum(increase(toolboxai_auth_attempts_total{${failed}}[$__range]))`),
+          q(`sum(increase(${selector("toolboxai_auth_attempts_total", failed)}[$__range]))`),
         ),
         stat(
           "Active sessions",
           "Sessions the backend currently holds.",
           count,
-          q(`sum(toolboxai_active_sessions{${ns}})`),
+          q(`sum(${selector("toolboxai_active_sessions", ns)})`),
         ),
         stat(
           "Firing alerts",
@@ -69,16 +74,16 @@ export function security(options: DashboardOptions, tags: (topic: string) => str
       [
         timeseries(
           "Rate-limited requests",
-          "Requests refused by the backend's rate limiter, per pod: API abuse shows here first.",
+          `Requests refused by the backend's rate limiter, per ${replicaNoun}: API abuse shows here first.`,
           requestsPerSecond,
-          q(sumRate("pod", "toolboxai_rate_limited_requests_total", ns), "{{pod}}"),
+          q(sumRate(replica, "toolboxai_rate_limited_requests_total", ns), `{{${replica}}}`),
         ),
         timeseries(
           "4xx responses by handler",
           "Client errors per handler and status: probing and scraping show as 401, 403 and 404.",
           requestsPerSecond,
           q(
-            sumRate("handler, status", "http_requests_total", `${ns}, ${jobs}, status=~"4.."`),
+            sumRate("handler, status", "http_requests_total", matching(ns, jobs, 'status=~"4.."')),
             "{{handler}} {{status}}",
           ),
         ),
@@ -96,9 +101,9 @@ export function security(options: DashboardOptions, tags: (topic: string) => str
         ),
         timeseries(
           "Active sessions",
-          "Sessions the backend holds, per pod.",
+          `Sessions the backend holds, per ${replicaNoun}.`,
           count,
-          q(`sum by (pod) (toolboxai_active_sessions{${ns}})`, "{{pod}}"),
+          q(`sum by (${replica}) (${selector("toolboxai_active_sessions", ns)})`, `{{${replica}}}`),
         ),
       ],
     ],
