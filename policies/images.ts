@@ -3,7 +3,7 @@
 // kind is checked, init and ephemeral containers included (the Kyverno, Polaris, kube-score,
 // CIS Docker 4.2 and Checkov image rows).
 import type { Policies } from "@pulumi/policy";
-import { podRule } from "./lib/define";
+import { podRule, requireDigestConfig } from "./lib/define";
 import { describeContainer, type ContainerEntry } from "./lib/kubernetes";
 
 /** An image reference split the way Docker resolves it. */
@@ -133,13 +133,7 @@ export const imageDigest = podRule({
     "bytes cannot change under a tag (Kyverno require-image-digest; CKV_K8S_43).",
   severity: "medium",
   enforcementLevel: "mandatory",
-  config: {
-    requireDigest: {
-      type: "boolean",
-      default: false,
-      description: "Require `@sha256:<64 hex digits>` on every image (off by default).",
-    },
-  },
+  config: { requireDigest: requireDigestConfig },
   remediationSteps:
     "Append the image's digest to the reference (`name:tag@sha256:<digest>`, from `docker " +
     "buildx imagetools inspect` or the registry), or turn `requireDigest` off for this stack.",

@@ -1,6 +1,6 @@
 // Images: container images and RemoteImages pinned by a version tag or a digest.
 import { isSha256Digest, parseImage } from "../images";
-import { resourceRule } from "../lib/define";
+import { requireDigestConfig, resourceRule } from "../lib/define";
 import { dockerContainerType, dockerRemoteImageType } from "../lib/docker";
 
 /** Why an image reference is not pinned, or undefined. */
@@ -27,13 +27,7 @@ export const dockerImagePinned = resourceRule({
     "digest; digests can be required by config (image-tag-pinned; image-digest (config)).",
   severity: "medium",
   enforcementLevel: "mandatory",
-  config: {
-    requireDigest: {
-      type: "boolean",
-      default: false,
-      description: "Require @sha256 digests (or image IDs), not only version tags.",
-    },
-  },
+  config: { requireDigest: requireDigestConfig },
   remediationSteps:
     'Reference images as "registry/name:1.2.3" or "registry/name@sha256:…" in the stack file; ' +
     "give containers the RemoteImage's `imageId` or `repoDigest`.",

@@ -1,6 +1,6 @@
 // Users and privileges: a numeric non-root user, a read-only root filesystem, no privileged
 // mode, capabilities dropped to an allow-list, and no-new-privileges.
-import { minimumIdConfig } from "../lib/define";
+import { allowedCapabilitiesConfig, minimumIdConfig } from "../lib/define";
 import { containerRule } from "../lib/docker";
 
 const capabilityName = (name: unknown) => String(name).toUpperCase().replace(/^CAP_/, "");
@@ -78,14 +78,7 @@ export const dockerCapsDropAll = containerRule({
     "(CIS Docker 5.4; caps-drop-all; caps-no-dangerous-add).",
   severity: "high",
   enforcementLevel: "mandatory",
-  config: {
-    allowedCapabilities: {
-      type: "array",
-      items: { type: "string" },
-      default: ["NET_BIND_SERVICE"],
-      description: "Capabilities a container may add back after dropping ALL.",
-    },
-  },
+  config: { allowedCapabilities: allowedCapabilitiesConfig },
   remediationSteps:
     'Set `capabilities: { drops: ["ALL"] }` and list in `adds` only capabilities from the ' +
     "allow-list that the process needs.",

@@ -47,6 +47,28 @@ export function minimumIdConfig(what: string): PolicyConfigSchema["properties"][
   };
 }
 
+/**
+ * The `allowedCapabilities` setting shared by capabilities-drop-all and its Docker twin, so that a
+ * stack's list means the same on both platforms.
+ */
+export const allowedCapabilitiesConfig: PolicyConfigSchema["properties"][string] = {
+  type: "array",
+  items: { type: "string" },
+  default: ["NET_BIND_SERVICE"],
+  description:
+    "Capabilities a container may add back after dropping ALL, spelled exactly as Pod Security " +
+    "compares them (upper case, no CAP_ prefix).",
+};
+
+/** The `requireDigest` setting shared by image-digest and docker-image-pinned. */
+export const requireDigestConfig: PolicyConfigSchema["properties"][string] = {
+  type: "boolean",
+  default: false,
+  description:
+    "Require `@sha256:<64 hex digits>` digests (on Docker, or image IDs), not only version tags " +
+    "(off by default).",
+};
+
 /** The config a check receives: the policy's schema defaults overlaid by the stack's file. */
 export type RuleConfig = Record<string, any> & { readonly exemptions?: readonly Exemption[] };
 

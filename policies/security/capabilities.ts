@@ -1,6 +1,6 @@
 // Capabilities and privilege escalation: drop ALL, no dangerous capability added back, and
 // allowPrivilegeEscalation: false.
-import { podRule } from "../lib/define";
+import { allowedCapabilitiesConfig, podRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { describeContainer, stringsOf } from "../lib/kubernetes";
 import { containerContext } from "../lib/security-context";
@@ -19,16 +19,7 @@ export const capabilitiesDropAll = podRule({
     "ALL) (PSS restricted; Kyverno; Polaris; CIS Docker 5.4; CKV_K8S_37).",
   severity: "medium",
   enforcementLevel: "mandatory",
-  config: {
-    allowedCapabilities: {
-      type: "array",
-      items: { type: "string" },
-      default: ["NET_BIND_SERVICE"],
-      description:
-        "Capabilities a container may add back after dropping ALL, spelled exactly as Pod " +
-        "Security compares them (upper case, no CAP_ prefix).",
-    },
-  },
+  config: { allowedCapabilities: allowedCapabilitiesConfig },
   remediationSteps:
     'Set `securityContext.capabilities.drop: ["ALL"]` on every container and remove added ' +
     "capabilities that are not on the allow-list. Components get this from " +
