@@ -7,10 +7,11 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { RunnerResource } from "../policies/runner";
 import { dockerPolicies } from "../policies/docker";
-import { mockPasswordPrefix, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import { mockPasswordPrefix, type ProgramRun } from "../tools/engine/mock-engine";
 import { toRunnerResources } from "../tools/policy-resources";
 import { runPreviewCommand } from "../tools/preview";
 import { packFindings } from "./support/pack";
+import { sharedProgramRun } from "./support/program-runs";
 import { tempDir } from "./support/temp";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- resource inputs are untyped JSON here */
@@ -21,7 +22,7 @@ const prefix = "toolboxai-dev-";
 let run: ProgramRun;
 
 beforeAll(async () => {
-  run = await runProgram("dev");
+  run = await sharedProgramRun("dev");
 });
 
 const inputsOf = (type: string) =>

@@ -1,9 +1,11 @@
 // Checks every stack must pass, run against the real program with the real stack file. Each
 // stack has its own test file (the SDK's runtime is global per process; jest isolates files).
-// The program runs once per stack (beforeAll); the groups of checks, one file each, share it.
+// The program runs once per stack and worker (beforeAll, ../program-runs.ts); the groups of
+// checks, one file each, share it.
 import { isKubernetesObject } from "../../../tools/engine/render";
 import { readStackConfig } from "../../../tools/engine/stack-config";
-import { runProgram, type ProgramRun } from "../../../tools/engine/mock-engine";
+import type { ProgramRun } from "../../../tools/engine/mock-engine";
+import { sharedProgramRun } from "../program-runs";
 import { backupChecks } from "./backups";
 import { podKinds, type StackContext, type StackExpectations } from "./context";
 import { outputChecks } from "./outputs";
@@ -33,7 +35,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
         config.values[key] = value;
         config.secretKeys.push(key);
       }
-      run = await runProgram(stack, { config });
+      run = await sharedProgramRun(stack, { config });
     });
 
     const pods = () =>
