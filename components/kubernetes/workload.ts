@@ -4,6 +4,7 @@
 // one concern per file (workload-*.ts), over one scope.
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecurity, type SecurityProfile } from "../model/security";
+import type { RecordedWorkload } from "../model/record";
 import { assertValidWorkload } from "../model/validate";
 import type { Endpoint, PortSpec, WorkloadSpec } from "../model/workload";
 import { labelValue, recommendedLabels, selectorLabels } from "./labels";
@@ -32,6 +33,13 @@ export interface KubernetesWorkloadArgs {
 /** The Secret that holds a workload's secret files. */
 export function secretNameOf(workload: string): string {
   return `${workload}-secrets`;
+}
+
+/** The Secrets of the recorded workloads that have secret files (names only, never values). */
+export function secretNamesOf(workloads: readonly RecordedWorkload[]): string[] {
+  return workloads
+    .filter(({ spec }) => spec.secretFiles?.length)
+    .map(({ spec }) => secretNameOf(spec.name));
 }
 
 export class KubernetesWorkload extends pulumi.ComponentResource {

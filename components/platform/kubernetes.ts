@@ -10,7 +10,7 @@ import { footprintOfRecord, NamespaceBudget } from "../kubernetes/budget";
 import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
-import { secretNameOf } from "../kubernetes/workload";
+import { secretNamesOf } from "../kubernetes/workload";
 import { RecordingRenderer } from "../model/record";
 import { deployedManifestsDir, syncedProviderName } from "./deploy-branch";
 import type { Platform } from "./platform";
@@ -136,11 +136,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
           namespaces: [namespace.name, monitoringNamespace.name, nodeExporterNamespace.name],
         },
         secrets: {
-          kubernetesSecrets: records.flatMap((record) =>
-            record.workloads
-              .filter(({ spec }) => spec.secretFiles?.length)
-              .map(({ spec }) => secretNameOf(spec.name)),
-          ),
+          kubernetesSecrets: records.flatMap((record) => secretNamesOf(record.workloads)),
         },
       };
     },
