@@ -8,6 +8,7 @@ import {
   type Check,
   type ConfigFile,
   type ContainerSpec,
+  type JobSchedule,
   type ProbeTiming,
   type WorkloadSpec,
 } from "../model/workload";
@@ -93,14 +94,26 @@ export function hardening(profile: SecurityProfile) {
   };
 }
 
-/** Writable paths as tmpfs mounts: the root filesystem is read-only. */
+/**
+ * Writable paths as tmpfs mounts (the root filesystem is read-only), and the scratch space as one
+ * of its declared size: the Docker form of an emptyDir, private to the container and gone with
+ * it. A tmpfs is memory: what the container writes there counts against its memory limit.
+ */
 export function tmpfsOf(container: ContainerSpec): Record<string, string> {
-  return Object.fromEntries(
-    (container.writablePaths ?? []).map((writable) => [
-      writable,
-      `rw,noexec,nosuid,size=${tmpfsSize}`,
-    ]),
-  );
+  const options = (size: string) => `rw,noexec,nosuid,size=${size}`;
+  return Object.fromEntries([
+    ...(container.writablePaths ?? []).map((writable) => [writable, options(tmpfsSize)]),
+    ...(container.scratch
+      ? [[container.scratch.path, options(dockerSize(container.scratch.size))]]
+      : []),
+  ]);
+}
+
+/** A Kubernetes quantity ("10Gi") as a size a tmpfs takes, in whole megabytes ("10240m"). */
+export function dockerSize(quantity: string): string {
+  const bytes = parseMemory(quantity);
+  if (bytes === undefined) throw new Error(`size ${quantity} is not a quantity Docker can read`);
+  return `${Math.ceil(bytes / 2 ** 20)}m`;
 }
 
 /**
@@ -148,16 +161,21 @@ export const lastSuccessFile = "/tmp/.last-success";
 
 /**
  * Docker has no scheduler: a scheduled job becomes a container that runs its command every
- * `intervalMinutes`, records each success, and is healthy while the last one is recent (within
- * two intervals), which is what the CronJob's freshness alert watches on Kubernetes.
+ * `intervalMinutes`, each try stopped after `activeDeadlineSeconds` and a failed run tried again
+ * up to `backoffLimit` times, as the CronJob's Job does; it records each success, and is healthy
+ * while the last one is recent (within two intervals), which is what the CronJob's freshness
+ * alert watches on Kubernetes.
  */
-export function scheduledLoop(command: readonly string[], intervalMinutes: number) {
+export function scheduledLoop(command: readonly string[], schedule: JobSchedule) {
+  const { intervalMinutes } = schedule;
+  const retries = schedule.backoffLimit ?? 1;
   const loop =
-    'while :; do if "$@"; then touch ' +
-    lastSuccessFile +
-    '; else echo "scheduled run failed: $?" >&2; fi; sleep ' +
-    String(intervalMinutes * 60) +
-    "; done";
+    "while :; do tries=0; " +
+    `until timeout ${schedule.activeDeadlineSeconds} "$@"; do status=$?; ` +
+    `tries=$((tries + 1)); [ "$tries" -gt ${retries} ] && break; done; ` +
+    `if [ "$tries" -le ${retries} ]; then touch ${lastSuccessFile}; ` +
+    'else echo "scheduled run failed: $status" >&2; fi; ' +
+    `sleep ${intervalMinutes * 60}; done`;
   return {
     command: ["sh", "-c", loop, "scheduled", ...command],
     healthcheck: {

@@ -121,6 +121,10 @@ interface FileVolume {
   readonly folder: string;
   readonly volume: docker.Volume;
   readonly files: { path: string; content: pulumi.Input<string> }[];
+  /** Secret or config files, and their names in the spec: a container mounts the folders of
+   * the files it names. */
+  readonly kind: "secret" | "config";
+  readonly names: readonly string[];
 }
 
 /** A volume per folder of secret or config files (secrets in /run/secrets, config by folder). */
@@ -139,6 +143,8 @@ function createFileVolumes(scope: WorkloadScope): FileVolume[] {
         path: secretPath(file.name),
         content: file.value,
       })),
+      kind: "secret",
+      names: (spec.secretFiles ?? []).map((file) => file.name),
     });
   }
   for (const [folder, files] of configFolders(spec.configFiles ?? [])) {
@@ -150,6 +156,8 @@ function createFileVolumes(scope: WorkloadScope): FileVolume[] {
         child,
       ),
       files: files.map((file) => ({ path: file.mountPath, content: file.content })),
+      kind: "config",
+      names: files.map((file) => file.name),
     });
   }
   return volumes;
@@ -209,7 +217,7 @@ function networksOf(scope: WorkloadScope): Zone[] {
 function mainMounts(scope: WorkloadScope, files: readonly FileVolume[], data?: docker.Volume) {
   const { spec, context } = scope;
   return [
-    ...fileMounts(files),
+    ...fileMounts(scope, spec.containers[0], files),
     ...(data && spec.persistentVolume
       ? [{ type: "volume", source: data.name, target: spec.persistentVolume.mountPath }]
       : []),
@@ -222,14 +230,23 @@ function mainMounts(scope: WorkloadScope, files: readonly FileVolume[], data?: d
   ];
 }
 
-/** Every folder of files, mounted read-only where the workload sees it. */
-function fileMounts(files: readonly FileVolume[]) {
-  return files.map(({ folder, volume }) => ({
-    type: "volume",
-    source: volume.name,
-    target: folder,
-    readOnly: true,
-  }));
+/**
+ * The folders of files a container mounts, read-only where the workload sees them: each folder
+ * holding a file it names (`mountedFiles`: by default all for the main container, none for a
+ * sidecar). Docker mounts folders, not files: a container that names one secret sees the
+ * workload's other secrets in that folder too.
+ */
+function fileMounts(scope: WorkloadScope, container: ContainerSpec, files: readonly FileVolume[]) {
+  const mounted = mountedFiles(scope.spec, container);
+  const named = { secret: mounted.secretFiles, config: mounted.configFiles };
+  return files
+    .filter(({ kind, names }) => names.some((name) => named[kind].includes(name)))
+    .map(({ folder, volume }) => ({
+      type: "volume",
+      source: volume.name,
+      target: folder,
+      readOnly: true,
+    }));
 }
 
 /** A public entry's port, published on the host (the gateway); none for any other workload. */
@@ -304,7 +321,7 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     });
     const scheduled =
       spec.kind === "scheduled" && spec.schedule
-        ? scheduledLoop(commandOf(main), spec.schedule.intervalMinutes)
+        ? scheduledLoop(commandOf(main), spec.schedule)
         : undefined;
     const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
     for (let index = 0; index < replicas; index++) {
@@ -348,7 +365,7 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
               envs: envOf(spec, sidecar),
               ...common(sidecar, image),
               networkMode: pulumi.interpolate`container:${mainContainer.name}`,
-              mounts: fileMounts(fileVolumes),
+              mounts: fileMounts(scope, sidecar, fileVolumes),
               wait: true,
               waitTimeout: 180,
             },

@@ -70,20 +70,19 @@ export function secretFileValue(spec: WorkloadSpec, file: string): Promise<strin
 /** The namespace and installation of the renders. */
 export const unitNamespace = "unit";
 
-/**
- * The Kubernetes renderer of the unit namespace. Built from a variable rather than a literal, so
- * that a context field added later (the Ingress controller's) is already there.
- */
+/** The Kubernetes renderer of the unit namespace. */
 export function unitRenderer(): KubernetesRenderer {
-  const context = {
-    namespace: unitNamespace,
-    instance: "toolboxai-unit",
-    ingressControllerNamespace: "ingress-nginx",
-    ingress: { className: "nginx", tlsIssuer: "" },
-    priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
-  };
-  return new KubernetesRenderer(context);
+  return new KubernetesRenderer(unitContext);
 }
+
+/** The Kubernetes context of the unit namespace. */
+export const unitContext = {
+  namespace: unitNamespace,
+  instance: "toolboxai-unit",
+  ingressControllerNamespace: "ingress-nginx",
+  ingress: { className: "nginx", tlsIssuer: "" },
+  priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
+};
 
 /** What one component registered under the mocks, with lookups by Kubernetes kind and name. */
 export interface Rendered {
