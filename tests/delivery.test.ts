@@ -11,7 +11,8 @@ import {
   stackNamespacedKinds,
 } from "../components/delivery/deployer-rights";
 import { isKubernetesObject } from "../tools/engine/render";
-import { runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import type { ProgramRun } from "../tools/engine/mock-engine";
+import { sharedProgramRun } from "./support/program-runs";
 import { crdErrors } from "./support/crd-schemas";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
@@ -26,7 +27,7 @@ const stackNamespaces = [
 ];
 
 beforeAll(async () => {
-  run = await runProgram("production");
+  run = await sharedProgramRun("production");
 });
 
 const objects = () => run.resources.filter(isKubernetesObject).map((r) => r.inputs as any);

@@ -25,7 +25,8 @@ import {
 import * as os from "node:os";
 import * as path from "node:path";
 import { securityHeaders } from "../components/app/nginx-conf";
-import { runProgram, type ProgramRun } from "../tools/engine/mock-engine";
+import type { ProgramRun } from "../tools/engine/mock-engine";
+import { sharedProgramRun } from "./support/program-runs";
 
 const namespace = "toolboxai"; // Pulumi.production.yaml: toolboxai:namespace
 const expectedUpstreams = {
@@ -191,7 +192,7 @@ let conf: string;
 
 beforeAll(async () => {
   // One program run per test file: the SDK's runtime state is global.
-  run = await runProgram("production");
+  run = await sharedProgramRun("production");
   const configMap = run.resources.find(
     (resource) =>
       resource.type === "kubernetes:core/v1:ConfigMap" &&

@@ -1,17 +1,15 @@
 // Shared by tests/preview-command/*.test.ts: `npm run preview` run in-process through
-// runPreviewCommand, and the production run it is given. The program runs at most once per test
-// file (the SDK's runtime is global per process), and only in the files that ask for it.
-import { projectRoot, runProgram, type ProgramRun } from "../../tools/engine/mock-engine";
+// runPreviewCommand, and the production run it is given: the worker's shared run
+// (tests/support/program-runs.ts), made only when a file asks for it.
+import { projectRoot, type ProgramRun } from "../../tools/engine/mock-engine";
 import type { StackConfigFile } from "../../tools/engine/stack-config";
 import { runPreviewCommand } from "../../tools/preview";
+import { sharedProgramRun } from "../support/program-runs";
 import { tempDir as makeTempDir } from "../support/temp";
 
-let production: Promise<ProgramRun> | undefined;
-
-/** The production stack's run, made on the first call and shared by the file's later ones. */
+/** The production stack's run, shared by every file of the worker. */
 export function productionRun(): Promise<ProgramRun> {
-  production ??= runProgram("production");
-  return production;
+  return sharedProgramRun("production");
 }
 
 export const tempDir = () => makeTempDir("toolboxai-preview-");
