@@ -222,11 +222,12 @@ const sidecar: ContainerSpec = {
   },
   resources,
 };
-/** The minimal service: one container, two ports, probes. */
+/** The minimal service: one container, two ports, probes; in a zone that reaches one other
+ * (two Docker networks: each resource rendered costs milliseconds). */
 const service: WorkloadSpec = {
   name: "subject",
   component: "api",
-  zones: ["backend"],
+  zones: ["roblox"],
   replicas: 1,
   containers: [main],
 };
@@ -455,7 +456,12 @@ const cases: Record<string, FieldCase> = {
     docker: (r) => dockerContainer(r).healthcheck,
   },
   "PortSpec.purpose": {
-    set: withMain(service, { ports: [main.ports![0], { ...main.ports![1], purpose: "metrics" }] }),
+    // In a zone with clients: a service port is open to them, a metrics port is not.
+    base: { ...service, zones: ["backend"] },
+    set: withMain(
+      { ...service, zones: ["backend"] },
+      { ports: [main.ports![0], { ...main.ports![1], purpose: "metrics" }] },
+    ),
     kubernetes: (r) => kube(r, "NetworkPolicy").spec.ingress,
     only: { reason: dockerFiltersNoPorts },
   },
