@@ -260,6 +260,138 @@ function publishedPorts(scope: WorkloadScope, ports: readonly PortSpec[]) {
   };
 }
 
+/** What a workload's containers are built from, once its files, data and image are set up. */
+interface Prepared {
+  readonly security: ReturnType<typeof resolveSecurity>;
+  readonly fileVolumes: readonly FileVolume[];
+  /** Labels the containers, so that a change of the files replaces them. */
+  readonly filesDigest?: pulumi.Output<string>;
+  readonly dataVolume?: docker.Volume;
+  readonly mainImage: ContainerImage;
+  /** What the main containers wait for: the image, the filled volumes, earlier workloads. */
+  readonly dependsOn: pulumi.Input<pulumi.Resource[]>;
+  readonly ports: readonly PortSpec[];
+}
+
+/** Sets up the files (volumes the renderer's helper fills), the data volume and the image. */
+function prepare(scope: WorkloadScope, ports: readonly PortSpec[]): Prepared {
+  const { spec, context } = scope;
+  // Files: each folder a volume, which the renderer's helper fills before the container starts.
+  const fileVolumes = createFileVolumes(scope);
+  // Containers name their image by its pinned reference (what the pack checks), pulled once by
+  // the renderer's RemoteImage, which they depend on.
+  const mainImage = context.image(spec.containers[0].image);
+  for (const { volume, folder, files } of fileVolumes) {
+    context.addFiles(volume, folder, files, mainImage);
+  }
+  const filesDigest = filesDigestOf(spec, fileVolumes);
+  const dataVolume = createDataVolume(scope);
+  // Only workloads rendered before this one: the order stays acyclic when zones reach each
+  // other (the backend zone reaches itself).
+  const startAfter = context.startAfter(spec);
+  const dependsOn = context.filesReady.apply((helper) => [
+    mainImage.ready,
+    ...helper,
+    ...startAfter,
+  ]);
+  const security = resolveSecurity(spec.name, spec.security);
+  return { security, fileVolumes, filesDigest, dataVolume, mainImage, dependsOn, ports };
+}
+
+/** What every container of the workload has: hardening, limits, writable paths, logs, labels. */
+function containerBasics(
+  scope: WorkloadScope,
+  prepared: Prepared,
+  container: ContainerSpec,
+  image: ContainerImage,
+) {
+  return {
+    ...hardening(prepared.security),
+    ...dockerLimits(container),
+    tmpfs: tmpfsOf(container),
+    restart: "unless-stopped",
+    logDriver: "json-file",
+    logOpts: { "max-size": "10m", "max-file": "3" },
+    // What restarts a container when it changes: its files, and a new build of its image.
+    labels: pulumi
+      .all([prepared.filesDigest ?? "", image.id ?? ""])
+      .apply(([files, built]) => [
+        ...scope.labels,
+        ...(files ? [{ label: "files.toolboxai.io/digest", value: files }] : []),
+        ...(built ? [{ label: "image.toolboxai.io/id", value: built }] : []),
+      ]),
+  };
+}
+
+/**
+ * One replica's main container, on its zones' networks under the workload's name. A scheduled
+ * job's runs in its loop (Docker has no scheduler).
+ */
+function createMainContainer(
+  scope: WorkloadScope,
+  prepared: Prepared,
+  suffix: string,
+): docker.Container {
+  const { spec, context } = scope;
+  const main = spec.containers[0];
+  const scheduled =
+    spec.kind === "scheduled" && spec.schedule
+      ? scheduledLoop(commandOf(main), spec.schedule)
+      : undefined;
+  return new docker.Container(
+    `${spec.name}${suffix}`,
+    {
+      name: `${context.prefix}-${spec.name}${suffix}`,
+      image: prepared.mainImage.reference,
+      ...(scheduled
+        ? { entrypoints: [], command: scheduled.command, healthcheck: scheduled.healthcheck }
+        : { ...commandArgs(main), healthcheck: healthcheck(main, spec.probeTiming) }),
+      envs: envOf(spec, main),
+      ...containerBasics(scope, prepared, main, prepared.mainImage),
+      networksAdvanced: networksOf(scope).map((zone) => ({
+        name: context.network(zone).name,
+        aliases: [spec.name],
+      })),
+      mounts: mainMounts(scope, prepared.fileVolumes, prepared.dataVolume),
+      ...publishedPorts(scope, prepared.ports),
+      // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
+      // job is healthy only after its first run, which nothing waits for.
+      wait: scheduled === undefined,
+      waitTimeout: 180,
+    },
+    { ...scope.child, dependsOn: prepared.dependsOn },
+  );
+}
+
+/** A replica's sidecars (exporters), in its main container's network namespace, as in a pod. */
+function createSidecars(
+  scope: WorkloadScope,
+  prepared: Prepared,
+  main: docker.Container,
+  suffix: string,
+): docker.Container[] {
+  const { spec, context } = scope;
+  return spec.containers.slice(1).map((sidecar) => {
+    const image = context.image(sidecar.image);
+    return new docker.Container(
+      `${spec.name}${suffix}-${sidecar.name}`,
+      {
+        name: `${context.prefix}-${spec.name}${suffix}-${sidecar.name}`,
+        image: image.reference,
+        ...commandArgs(sidecar),
+        healthcheck: healthcheck(sidecar, spec.probeTiming),
+        envs: envOf(spec, sidecar),
+        ...containerBasics(scope, prepared, sidecar, image),
+        networkMode: pulumi.interpolate`container:${main.name}`,
+        mounts: fileMounts(scope, sidecar, prepared.fileVolumes),
+        wait: true,
+        waitTimeout: 180,
+      },
+      { ...scope.child, dependsOn: [main, image.ready] },
+    );
+  });
+}
+
 export class DockerWorkload extends pulumi.ComponentResource implements RenderedWorkload {
   readonly containers: docker.Container[] = [];
   private readonly ports: readonly PortSpec[];
@@ -274,7 +406,6 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     if (problems.length > 0) throw new Error(problems.join("\n"));
     this.workloadName = spec.name;
     this.ports = spec.containers.flatMap((container) => container.ports ?? []);
-    const security = resolveSecurity(spec.name, spec.security);
     const labels = dockerLabels({
       ...context.labels,
       ...spec.labels,
@@ -282,97 +413,13 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
       "app.kubernetes.io/component": spec.component,
     });
     const scope: WorkloadScope = { spec, context, labels, child: { parent: this } };
-
-    // Files: each folder a volume, which the renderer's helper fills before the container starts.
-    const fileVolumes = createFileVolumes(scope);
-    const main = spec.containers[0];
-    // Containers name their image by its pinned reference (what the pack checks), pulled once by
-    // the renderer's RemoteImage, which they depend on.
-    const mainImage = context.image(main.image);
-    for (const { volume, folder, files } of fileVolumes) {
-      context.addFiles(volume, folder, files, mainImage);
-    }
-    const filesDigest = filesDigestOf(spec, fileVolumes);
-    const dataVolume = createDataVolume(scope);
-    const zones = networksOf(scope);
-    // Only workloads rendered before this one: the order stays acyclic when zones reach each
-    // other (the backend zone reaches itself).
-    const startAfter = context.startAfter(spec);
-    const dependsOn = context.filesReady.apply((helper) => [
-      mainImage.ready,
-      ...helper,
-      ...startAfter,
-    ]);
-    const common = (container: ContainerSpec, image: ContainerImage) => ({
-      ...hardening(security),
-      ...dockerLimits(container),
-      tmpfs: tmpfsOf(container),
-      restart: "unless-stopped",
-      logDriver: "json-file",
-      logOpts: { "max-size": "10m", "max-file": "3" },
-      // What restarts a container when it changes: its files, and a new build of its image.
-      labels: pulumi
-        .all([filesDigest ?? "", image.id ?? ""])
-        .apply(([files, built]) => [
-          ...labels,
-          ...(files ? [{ label: "files.toolboxai.io/digest", value: files }] : []),
-          ...(built ? [{ label: "image.toolboxai.io/id", value: built }] : []),
-        ]),
-    });
-    const scheduled =
-      spec.kind === "scheduled" && spec.schedule
-        ? scheduledLoop(commandOf(main), spec.schedule)
-        : undefined;
+    const prepared = prepare(scope, this.ports);
+    // A scheduled job runs one container: its runs never overlap.
     const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
     for (let index = 0; index < replicas; index++) {
       const suffix = replicas === 1 ? "" : `-${index + 1}`;
-      const containerName = `${context.prefix}-${spec.name}${suffix}`;
-      const mainContainer = new docker.Container(
-        `${spec.name}${suffix}`,
-        {
-          name: containerName,
-          image: mainImage.reference,
-          ...(scheduled
-            ? { entrypoints: [], command: scheduled.command, healthcheck: scheduled.healthcheck }
-            : { ...commandArgs(main), healthcheck: healthcheck(main, spec.probeTiming) }),
-          envs: envOf(spec, main),
-          ...common(main, mainImage),
-          networksAdvanced: zones.map((zone) => ({
-            name: context.network(zone).name,
-            aliases: [spec.name],
-          })),
-          mounts: mainMounts(scope, fileVolumes, dataVolume),
-          ...publishedPorts(scope, this.ports),
-          // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
-          // job is healthy only after its first run, which nothing waits for.
-          wait: scheduled === undefined,
-          waitTimeout: 180,
-        },
-        { ...scope.child, dependsOn },
-      );
-      this.containers.push(mainContainer);
-      // A pod's sidecars (exporters) share its network namespace, as they do on Kubernetes.
-      for (const sidecar of spec.containers.slice(1)) {
-        const image = context.image(sidecar.image);
-        this.containers.push(
-          new docker.Container(
-            `${spec.name}${suffix}-${sidecar.name}`,
-            {
-              name: `${containerName}-${sidecar.name}`,
-              image: image.reference,
-              ...commandArgs(sidecar),
-              healthcheck: healthcheck(sidecar, spec.probeTiming),
-              envs: envOf(spec, sidecar),
-              ...common(sidecar, image),
-              networkMode: pulumi.interpolate`container:${mainContainer.name}`,
-              mounts: fileMounts(scope, sidecar, fileVolumes),
-              wait: true,
-              waitTimeout: 180,
-            },
-            { ...scope.child, dependsOn: [mainContainer, image.ready] },
-          ),
-        );
-      }
+      const main = createMainContainer(scope, prepared, suffix);
+      this.containers.push(main, ...createSidecars(scope, prepared, main, suffix));
     }
     this.registerOutputs({ containers: this.containers.map((container) => container.name) });
   }
