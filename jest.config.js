@@ -7,11 +7,12 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   // Cluster tests need a local control plane (`npm run test:cluster`), backup tests a real
-  // PostgreSQL and Redis (`npm run test:backups`).
+  // PostgreSQL and Redis (`npm run test:backups`), e2e tests the Pulumi engine (`npm run e2e`).
   testPathIgnorePatterns: [
     "/node_modules/",
     "<rootDir>/tests/cluster/",
     "<rootDir>/tests/backups/",
+    "<rootDir>/tests/e2e/",
   ],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],

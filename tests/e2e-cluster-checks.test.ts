@@ -18,7 +18,7 @@ import {
   type DeclaredObject,
   type KubernetesObject,
 } from "../tools/e2e/cluster-checks";
-import { failureSummary } from "../tools/e2e/harness";
+import { failureSummary } from "../tools/e2e/engine-output";
 
 const secret = (value: unknown) => ({
   "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",

@@ -1,4 +1,4 @@
-// Pure judgements of the e2e cluster phase (tools/e2e/cluster.ts), kept apart from kubectl so
+// Pure judgements of the e2e cluster phase (tests/e2e/cluster-stack.ts), kept apart from kubectl so
 // that each can be tested on the JSON a real API server returns.
 
 /** Pulumi's marker of a secret value in `pulumi stack export --show-secrets`. */

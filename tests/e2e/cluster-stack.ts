@@ -1,0 +1,215 @@
+// The cluster phase's checks of one stack file, deployed as `cluster-<stack>` into the local API
+// server: admitted as declared, its controllers' and CronJobs' pods admitted, Pod Security and
+// RBAC as the program declares them, updated in place, and destroyed completely.
+import { copyFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import {
+  controllerShortfalls,
+  declaredObjects,
+  jobsWithoutPods,
+  notServerSideApplied,
+  podSecurityProbes,
+  refusedPods,
+  type DeclaredObject,
+  type KubernetesObject,
+  type Pod,
+} from "../../tools/e2e/cluster-checks";
+import { eventually } from "../../tools/e2e/control-plane";
+import { configValue, policyOf } from "../../tools/e2e/project";
+import { engine, quiet } from "../../tools/e2e/engine-output";
+import { projectRoot } from "../../tools/project-root";
+import { clusterChangeChecks } from "./cluster-changes";
+import { serviceAccountRightsAreGranted } from "./cluster-rbac";
+import { localClusterStack, type LocalCluster } from "./local-cluster";
+import { restoreRunbookChecks } from "./restore-runbooks";
+
+type Items = { items: KubernetesObject[] };
+
+/** What the checks of one deployed stack learn from its state and share. */
+export interface DeployedStack {
+  readonly cluster: LocalCluster;
+  /** The stack file (`production`), whose policy config applies. */
+  readonly stackFile: string;
+  /** The Pulumi stack (`cluster-production`). */
+  readonly name: string;
+  stack(): Stack;
+  declared: DeclaredObject[];
+  /** The platform's namespace: the backend's (the stack's others hold its monitoring tier). */
+  namespace: string;
+}
+
+/** The namespaces the stack declares. */
+export const namespacesOf = (deployed: DeployedStack) =>
+  deployed.declared
+    .filter((object) => object.manifest.kind === "Namespace")
+    .map((object) => object.manifest.metadata.name);
+
+/** Registers the checks of one stack file; call inside its describe. */
+export function clusterStackChecks(cluster: LocalCluster, stackFile: string): void {
+  let created: Stack | undefined;
+  const deployed: DeployedStack = {
+    cluster,
+    stackFile,
+    name: `cluster-${stackFile}`,
+    stack: () => {
+      if (!created) throw new Error("not checked: the stack was not created");
+      return created;
+    },
+    declared: [],
+    namespace: "",
+  };
+  const json = <T>(args: readonly string[]) => cluster.controlPlane().json<T>(args);
+
+  test("stack init for the local API server", async () => {
+    const { dir } = cluster.project();
+    copyFileSync(
+      path.join(projectRoot, `Pulumi.${stackFile}.yaml`),
+      path.join(dir, `Pulumi.${deployed.name}.yaml`),
+    );
+    created = await localClusterStack(cluster, deployed.name);
+  });
+
+  test("pulumi up applies the stack server-side, no Pod Security warning", async () => {
+    cluster.controlPlane(); // fails first, and says why, when there is none
+    const up = await engine(
+      deployed.stack().up({ ...policyOf(cluster.project(), stackFile), ...quiet }),
+    );
+    deployed.declared = declaredObjects(JSON.stringify(await deployed.stack().exportStack()));
+    const backend = deployed.declared.find(
+      ({ manifest }) => manifest.kind === "Deployment" && manifest.metadata.name === "backend",
+    );
+    deployed.namespace = backend?.manifest.metadata.namespace ?? "";
+    expect(deployed.namespace).not.toBe("");
+    const warnings = up.stdout
+      .split("\n")
+      .filter((line) => line.includes("would violate PodSecurity"));
+    expect(warnings).toEqual([]);
+  });
+
+  test("every object exists as declared (kubectl diff as Pulumi's field manager)", () => {
+    expect(deployed.declared.length).toBeGreaterThan(0);
+    expect(deployed.declared.flatMap((object) => differences(cluster, object))).toEqual([]);
+  });
+
+  test("every controller created its pods in every namespace, none refused by Pod Security, quota or LimitRange", async () => {
+    // Without nodes a DaemonSet (node-exporter) schedules no pod: only Deployments and
+    // StatefulSets are counted.
+    const problems: string[] = [];
+    for (const target of namespacesOf(deployed)) {
+      const inTarget = ["--namespace", target];
+      const shortfalls = await eventually(90, () =>
+        controllerShortfalls(
+          json(["get", "deployments", ...inTarget]),
+          json(["get", "statefulsets", ...inTarget]),
+          json(["get", "horizontalpodautoscalers", ...inTarget]),
+        ),
+      );
+      const refusals = refusedPods(
+        json(["get", "events", ...inTarget]),
+        json(["get", "replicasets", ...inTarget]),
+      );
+      problems.push(...[...shortfalls, ...refusals].map((problem) => `${target}: ${problem}`));
+    }
+    expect(problems).toEqual([]);
+    expect(json<Items>(["get", "pods", "--all-namespaces"]).items.length).toBeGreaterThan(0);
+  });
+
+  test("a run of every CronJob (the backups) creates its pod, none refused by Pod Security, quota or LimitRange", async () => {
+    // No time passes for a schedule here: each CronJob is run by hand, as an operator would.
+    const runs = await Promise.all(
+      namespacesOf(deployed).map((target) => runCronJobs(cluster, target)),
+    );
+    expect(runs.flatMap((run) => run.problems)).toEqual([]);
+    expect(runs.reduce((sum, run) => sum + run.cronJobs, 0)).toBeGreaterThan(0);
+  });
+
+  test('Pod Security "restricted" is enforced: the program\'s pod is admitted, a privileged one refused', () => {
+    const { namespace } = deployed;
+    const labels = json<KubernetesObject>(["get", "namespace", namespace]).metadata.labels ?? {};
+    expect(labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    const template = json<Items>(["get", "deployments", "--namespace", namespace]).items[0]?.spec
+      ?.template;
+    if (!template) throw new Error("no Deployment to take a pod template from");
+    const probes = podSecurityProbes(template, namespace);
+    const create = (pod: Pod) =>
+      cluster
+        .controlPlane()
+        .kubectl(["create", "--dry-run=server", "-f", "-"], JSON.stringify(pod));
+    expect(create(probes.compliant)).toMatchObject({ code: 0 });
+    expect(create(probes.privileged).output).toContain('violates PodSecurity "restricted');
+  });
+
+  test("each ServiceAccount has exactly the rights the program grants it, in every namespace", () => {
+    serviceAccountRightsAreGranted(deployed);
+  });
+
+  // The restore runbooks of docs/DISASTER_RECOVERY.md, run as written.
+  if (stackFile === "production") restoreRunbookChecks(deployed);
+  clusterChangeChecks(deployed);
+
+  test("pulumi destroy removes the namespace and every cluster-wide object", async () => {
+    const stack = deployed.stack();
+    if ((await configValue(stack, "toolboxai:protectData")) !== "false") {
+      await stack.setConfig("toolboxai:protectData", { value: "false" });
+      await engine(stack.up(quiet));
+    }
+    await engine(stack.destroy(quiet));
+    const left = deployed.declared
+      .filter(({ manifest }) => manifest.kind === "Namespace" || !manifest.metadata.namespace)
+      .filter(({ manifest }) => {
+        const { kind, metadata } = manifest;
+        return (
+          cluster.controlPlane().kubectl(["get", kind.toLowerCase(), metadata.name]).code === 0
+        );
+      })
+      .map((object) => object.label);
+    expect(left).toEqual([]);
+    await stack.workspace.removeStack(deployed.name);
+  });
+}
+
+/** How the live object differs from what Pulumi applied, or that it is not Pulumi's; [] if neither. */
+function differences(cluster: LocalCluster, object: DeclaredObject): string[] {
+  const { kubectl, json } = cluster.controlPlane();
+  const diff = kubectl(
+    ["diff", "--server-side", `--field-manager=${object.fieldManager}`, "-f", "-"],
+    JSON.stringify(object.manifest),
+  );
+  if (diff.code !== 0) {
+    return [`${object.label}: ${diff.code === 1 ? "differs" : "diff failed"}:\n${diff.output}`];
+  }
+  const { apiVersion, kind, metadata } = object.manifest;
+  const group = apiVersion.includes("/") ? `.${apiVersion.split("/")[0]}` : "";
+  const live = json<KubernetesObject>([
+    "get",
+    `${kind.toLowerCase()}${group}`,
+    metadata.name,
+    ...(metadata.namespace ? ["--namespace", metadata.namespace] : []),
+    "--show-managed-fields",
+  ]);
+  const notApplied = notServerSideApplied(object, live);
+  return notApplied ? [notApplied] : [];
+}
+
+/** Runs each CronJob of `target` by hand; the problems of their pods, and how many there were. */
+async function runCronJobs(cluster: LocalCluster, target: string) {
+  const { kubectl, json } = cluster.controlPlane();
+  const inTarget = ["--namespace", target];
+  const cronJobs = json<Items>(["get", "cronjobs", ...inTarget]).items.map(
+    (cronJob) => cronJob.metadata.name,
+  );
+  const jobs = cronJobs.map((cronJob) => `${cronJob}-e2e`);
+  const problems = cronJobs.flatMap((cronJob, index) => {
+    const run = kubectl(["create", "job", jobs[index], `--from=cronjob/${cronJob}`, ...inTarget]);
+    return run.code === 0 ? [] : [`cannot run CronJob ${cronJob}: ${run.output}`];
+  });
+  const missing = await eventually(90, () =>
+    jobsWithoutPods(jobs, json(["get", "pods", ...inTarget])),
+  );
+  const refusals = refusedPods(json(["get", "events", ...inTarget]), { items: [] });
+  return {
+    cronJobs: cronJobs.length,
+    problems: [...problems, ...missing, ...refusals].map((problem) => `${target}: ${problem}`),
+  };
+}
