@@ -83,13 +83,22 @@ test("secrets are root's read-only files in a volume, with *_FILE variables, nev
   });
   // A change of its files replaces (restarts) the workload: their digest labels it.
   expect(postgres.labels.map((label: any) => label.label)).toContain("files.toolboxai.io/digest");
-  // The exporter sidecar reads the same volume, read-only.
-  expect(container("postgres-exporter").mounts).toContainEqual({
-    type: "volume",
-    source: "toolboxai-dev-postgres-run-secrets",
-    target: "/run/secrets",
-    readOnly: true,
-  });
+  // The exporter sidecar reads a volume of its own, read-only, holding only the file it names:
+  // not the reader's password, and no config folder.
+  expect(container("postgres-exporter").mounts).toEqual([
+    {
+      type: "volume",
+      source: "toolboxai-dev-postgres-run-secrets-exporter",
+      target: "/run/secrets",
+      readOnly: true,
+    },
+  ]);
+  const exporterFiles = helper.uploads
+    .map((upload: any) => upload.file)
+    .filter((file: string) => file.includes("postgres-run-secrets-exporter/"));
+  expect(exporterFiles).toEqual([
+    "/files/toolboxai-dev-postgres-run-secrets-exporter/postgres-password",
+  ]);
   // Config files: a volume per folder.
   expect(helper.uploads.map((upload: any) => upload.file)).toContain(
     "/files/toolboxai-dev-postgres-docker-entrypoint-initdb-d/20-reader-role.sh",

@@ -1,9 +1,9 @@
 // Renders one WorkloadSpec on a Docker engine: its image, a container per replica attached to
 // the networks of its zones and of the zones it reaches, hardened from the same security
-// profile as on Kubernetes, with its data, secret and config files on volumes: each folder of
-// files is a volume, filled by the renderer's helper container, mounted read-only. The files are
-// root's and 0444 (the provider sets no owner): the app's user reads them; only this workload
-// mounts them.
+// profile as on Kubernetes, with its data, secret and config files on volumes (each container's
+// secrets, each folder of config files), filled by the renderer's helper container, mounted
+// read-only. The files are root's and 0444 (the provider sets no owner): the app's user reads
+// them; only this workload mounts them. Small builders over the workload's scope make each part.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { secretChecksum } from "../model/checksum";
@@ -121,30 +121,35 @@ interface FileVolume {
   readonly folder: string;
   readonly volume: docker.Volume;
   readonly files: { path: string; content: pulumi.Input<string> }[];
-  /** Secret or config files, and their names in the spec: a container mounts the folders of
-   * the files it names. */
-  readonly kind: "secret" | "config";
-  readonly names: readonly string[];
+  /** Whose it is: the one container's that mounts these secrets; every container's that names a
+   * config file in the folder. */
+  readonly mountedBy: (container: ContainerSpec) => boolean;
 }
 
-/** A volume per folder of secret or config files (secrets in /run/secrets, config by folder). */
+/**
+ * The workload's files on volumes: the secrets of each container that mounts any on a volume of
+ * its own, holding exactly the files it names (Kubernetes mounts each file alone: a sidecar
+ * never sees the main container's other secrets); config files on a volume per folder.
+ */
 function createFileVolumes(scope: WorkloadScope): FileVolume[] {
   const { spec, context, labels, child } = scope;
   const volumes: FileVolume[] = [];
-  if ((spec.secretFiles ?? []).length > 0) {
+  const values = new Map((spec.secretFiles ?? []).map((file) => [file.name, file.value]));
+  for (const container of spec.containers) {
+    const names = mountedFiles(spec, container).secretFiles;
+    if (names.length === 0) continue;
+    // The main container's keeps the workload's name; a sidecar's is named after it.
+    const isMain = container === spec.containers[0];
+    const folder = isMain ? secretsFolder : `${secretsFolder}/${container.name}`;
     volumes.push({
       folder: secretsFolder,
       volume: new docker.Volume(
-        `${spec.name}-secrets`,
-        { name: folderVolumeName(context.prefix, spec.name, secretsFolder), labels },
+        isMain ? `${spec.name}-secrets` : `${spec.name}-secrets-${container.name}`,
+        { name: folderVolumeName(context.prefix, spec.name, folder), labels },
         child,
       ),
-      files: (spec.secretFiles ?? []).map((file) => ({
-        path: secretPath(file.name),
-        content: file.value,
-      })),
-      kind: "secret",
-      names: (spec.secretFiles ?? []).map((file) => file.name),
+      files: names.map((name) => ({ path: secretPath(name), content: values.get(name)! })),
+      mountedBy: (candidate) => candidate === container,
     });
   }
   for (const [folder, files] of configFolders(spec.configFiles ?? [])) {
@@ -156,8 +161,8 @@ function createFileVolumes(scope: WorkloadScope): FileVolume[] {
         child,
       ),
       files: files.map((file) => ({ path: file.mountPath, content: file.content })),
-      kind: "config",
-      names: files.map((file) => file.name),
+      mountedBy: (container) =>
+        files.some((file) => mountedFiles(spec, container).configFiles.includes(file.name)),
     });
   }
   return volumes;
@@ -217,7 +222,7 @@ function networksOf(scope: WorkloadScope): Zone[] {
 function mainMounts(scope: WorkloadScope, files: readonly FileVolume[], data?: docker.Volume) {
   const { spec, context } = scope;
   return [
-    ...fileMounts(scope, spec.containers[0], files),
+    ...fileMounts(spec.containers[0], files),
     ...(data && spec.persistentVolume
       ? [{ type: "volume", source: data.name, target: spec.persistentVolume.mountPath }]
       : []),
@@ -231,16 +236,14 @@ function mainMounts(scope: WorkloadScope, files: readonly FileVolume[], data?: d
 }
 
 /**
- * The folders of files a container mounts, read-only where the workload sees them: each folder
- * holding a file it names (`mountedFiles`: by default all for the main container, none for a
- * sidecar). Docker mounts folders, not files: a container that names one secret sees the
- * workload's other secrets in that folder too.
+ * The folders of files a container mounts, read-only where the workload sees them: its own
+ * secrets, and each config folder holding a file it names (`mountedFiles`: by default all for
+ * the main container, none for a sidecar). Docker mounts folders, not files: a container that
+ * names one config file sees the others of its folder.
  */
-function fileMounts(scope: WorkloadScope, container: ContainerSpec, files: readonly FileVolume[]) {
-  const mounted = mountedFiles(scope.spec, container);
-  const named = { secret: mounted.secretFiles, config: mounted.configFiles };
+function fileMounts(container: ContainerSpec, files: readonly FileVolume[]) {
   return files
-    .filter(({ kind, names }) => names.some((name) => named[kind].includes(name)))
+    .filter(({ mountedBy }) => mountedBy(container))
     .map(({ folder, volume }) => ({
       type: "volume",
       source: volume.name,
@@ -383,7 +386,7 @@ function createSidecars(
         envs: envOf(spec, sidecar),
         ...containerBasics(scope, prepared, sidecar, image),
         networkMode: pulumi.interpolate`container:${main.name}`,
-        mounts: fileMounts(scope, sidecar, prepared.fileVolumes),
+        mounts: fileMounts(sidecar, prepared.fileVolumes),
         wait: true,
         waitTimeout: 180,
       },
