@@ -5,8 +5,9 @@
 //
 // Jest gives every test file its own globals, `process` and module registry (and its own
 // `node:module`), so a module-level cache would last one file. Node's other built-in modules are
-// the worker's own, shared by every file it runs: the cache hangs off `node:os`. Results are kept as JSON and parsed afresh for each caller, so
-// every file gets plain objects of its own realm that it may modify without affecting another.
+// the worker's own, shared by every file it runs: the cache hangs off `node:os`. Results are
+// kept as JSON and parsed afresh for each caller, so every file gets plain objects of its own
+// realm that it may modify without affecting another.
 import {
   readStackConfig,
   runProgram,
