@@ -64,16 +64,9 @@ function copyProject(target: string): void {
   symlinkSync(path.join(projectRoot, "node_modules"), path.join(target, "node_modules"));
 }
 
-/** A scratch copy of the project with its own backend; `remove()` deletes all of it. */
-export function scratchProject(name: string): ScratchProject {
-  usePulumiEngine();
-  const root = mkdtempSync(path.join(tmpdir(), `toolboxai-e2e-${name}-`));
-  const [dir, state, work, temporary] = ["project", "state", "work", "tmp"].map((folder) =>
-    path.join(root, folder),
-  );
-  for (const folder of [state, work, temporary]) mkdirSync(folder);
-  copyProject(dir);
-  const envVars: Record<string, string> = {
+/** The environment of the scratch project's Pulumi commands: its backend and temporary folder. */
+function engineEnvironment(state: string, temporary: string): Record<string, string> {
+  return {
     // The kubernetes provider writes a kubeconfig (the cluster's client key included) into the
     // temporary folder for every provider it starts, and leaves it: here, it goes with the rest.
     TMPDIR: temporary,
@@ -85,6 +78,24 @@ export function scratchProject(name: string): ScratchProject {
     // (components/config/examples.ts). Never set outside the project's own test runs.
     [acceptExampleValuesVariable]: "1",
   };
+}
+
+/** A scratch copy of the project with its own backend; `remove()` deletes all of it. */
+export function scratchProject(name: string): ScratchProject {
+  usePulumiEngine();
+  const root = mkdtempSync(path.join(tmpdir(), `toolboxai-e2e-${name}-`));
+  const [dir, state, work, temporary] = ["project", "state", "work", "tmp"].map((folder) =>
+    path.join(root, folder),
+  );
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  try {
+    for (const folder of [state, work, temporary]) mkdirSync(folder);
+    copyProject(dir);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  const envVars = engineEnvironment(state, temporary);
   return {
     dir,
     state,
@@ -92,7 +103,7 @@ export function scratchProject(name: string): ScratchProject {
     envVars,
     createStack: (stackName, workDir = dir) =>
       LocalWorkspace.createStack({ stackName, workDir }, { envVars }),
-    remove: () => rmSync(root, { recursive: true, force: true }),
+    remove,
   };
 }
 
