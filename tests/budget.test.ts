@@ -31,7 +31,7 @@ const database: WorkloadSpec = {
   kind: "stateful",
   zones: ["database"],
   replicas: 1,
-  persistentVolume: { name: "data", mountPath: "/data", size: "10Gi", storageClass: "" },
+  persistentVolume: { mountPath: "/data", size: "10Gi", storageClass: "" },
   containers: [container("db", "2", "4Gi")],
 };
 

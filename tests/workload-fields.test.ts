@@ -257,7 +257,7 @@ const withSchedule = (change: Partial<NonNullable<WorkloadSpec["schedule"]>>): W
   ...job,
   schedule: { ...job.schedule!, ...change },
 });
-const dataVolume = { name: "data", mountPath: "/data", size: "1Gi", storageClass: "" };
+const dataVolume = { mountPath: "/data", size: "1Gi", storageClass: "" };
 const stateful: WorkloadSpec = { ...service, kind: "stateful", persistentVolume: dataVolume };
 const withVolume = (change: Partial<typeof dataVolume>): WorkloadSpec => ({
   ...stateful,
@@ -339,11 +339,6 @@ interface FieldCase {
   readonly only?: { readonly reason: string; readonly refused?: boolean };
   /** Read by no renderer but by a view of the rendered specs (scrape targets): where. */
   readonly view?: (spec: WorkloadSpec) => unknown;
-  /**
-   * Honoured by one platform only, though the other could express it: what is left to do.
-   * Checked like `only` (the other platform renders nothing different), and listed below.
-   */
-  readonly gap?: string;
 }
 
 const scrapeTargets = (spec: WorkloadSpec) => scrapeTargetsOf(spec, "unit", "subject");
@@ -683,15 +678,6 @@ const cases: Record<string, FieldCase> = {
     kubernetes: (r) => controller(r).spec.volumeClaimTemplates,
     docker: (r) => dockerContainer(r).mounts,
   },
-  "PersistentVolume.name": {
-    base: stateful,
-    set: withVolume({ name: "store" }),
-    docker: (r) => dockerContainer(r).mounts,
-    gap:
-      "Kubernetes names every claim template and its mount `data` (kubernetes/pod.ts's " +
-      "dataVolume) whatever the spec says; every producer says `data`. Honour it in pod.ts, " +
-      "or remove the field (its producers and tests/budget.test.ts, tests/fixtures/docker-live.ts)",
-  },
   "PersistentVolume.mountPath": {
     base: stateful,
     set: withVolume({ mountPath: "/var/lib/data" }),
@@ -965,19 +951,14 @@ test("every field of the model has a case, and every case a field", () => {
 });
 
 test("a case that one platform cannot render says why, and a view says where it is read", () => {
-  for (const [field, { kubernetes, docker, only, view, gap }] of Object.entries(cases)) {
+  for (const [field, { kubernetes, docker, only, view }] of Object.entries(cases)) {
     const platforms = [kubernetes, docker].filter(Boolean).length;
-    if (platforms === 2) expect([field, only ?? gap]).toEqual([field, undefined]);
+    if (platforms === 2) expect([field, only]).toEqual([field, undefined]);
     if (platforms === 1) {
-      expect([field, only?.reason ?? gap]).toEqual([field, expect.any(String)]);
+      expect([field, only?.reason]).toEqual([field, expect.any(String)]);
     }
     if (platforms === 0) expect([field, view]).toEqual([field, expect.any(Function)]);
   }
-});
-
-test("the fields one platform does not honour though it could: the work left", () => {
-  const gaps = Object.entries(cases).filter(([, fieldCase]) => fieldCase.gap);
-  expect(gaps.map(([field]) => field)).toEqual(["PersistentVolume.name"]);
 });
 
 const json = (value: unknown) => JSON.stringify(value) ?? "undefined";

@@ -69,7 +69,6 @@ export function postgresSpec(args: Omit<PostgresArgs, "renderer">): WorkloadSpec
       },
     ],
     persistentVolume: {
-      name: "data",
       mountPath: "/var/lib/postgresql/data",
       size: storage.size,
       storageClass: storage.storageClass,

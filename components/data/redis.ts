@@ -66,7 +66,6 @@ export function redisSpec(args: Omit<RedisArgs, "renderer">): WorkloadSpec {
     ],
     configFiles: [{ name: "redis.conf", mountPath: "/etc/redis/redis.conf", content: redisConf() }],
     persistentVolume: {
-      name: "data",
       mountPath: "/data",
       size: storage.size,
       storageClass: storage.storageClass,

@@ -191,9 +191,10 @@ function filesDigestOf(spec: WorkloadSpec, volumes: readonly FileVolume[]) {
 function createDataVolume(scope: WorkloadScope): docker.Volume | undefined {
   const { spec, context, labels, child } = scope;
   if (!spec.persistentVolume) return undefined;
+  // Named `data`, like the claim of each replica on Kubernetes.
   return new docker.Volume(
-    `${spec.name}-${spec.persistentVolume.name}`,
-    { name: `${context.prefix}-${spec.name}-${spec.persistentVolume.name}`, labels },
+    `${spec.name}-data`,
+    { name: `${context.prefix}-${spec.name}-data`, labels },
     // The data outlives the stack where the stack asks (protectData), as on Kubernetes.
     { ...child, protect: context.protectData },
   );

@@ -144,8 +144,8 @@ export interface ClaimMount {
   readonly readOnly?: boolean;
 }
 
+/** The workload's own storage, one volume per replica (each platform names it `data`). */
 export interface PersistentVolume {
-  readonly name: string;
   readonly mountPath: string;
   readonly size: string;
   /** Empty: the cluster's default StorageClass. */

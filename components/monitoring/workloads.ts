@@ -30,9 +30,9 @@ const read = (apiGroups: string[], resources: string[]): ReadRule => ({
   verbs: ["get", "list", "watch"],
 });
 
-function storageOf(settings: ServiceSettings, name: string, mountPath: string) {
+function storageOf(settings: ServiceSettings, mountPath: string) {
   const storage = settings.storage!;
-  return { name, mountPath, size: storage.size, storageClass: storage.storageClass };
+  return { mountPath, size: storage.size, storageClass: storage.storageClass };
 }
 
 export interface PrometheusSpecArgs {
@@ -62,7 +62,7 @@ export function prometheusSpec(args: PrometheusSpecArgs): WorkloadSpec {
       },
       { name: "alerts.yml", mountPath: prometheusPaths.rules, content: stringify(args.rules) },
     ],
-    persistentVolume: storageOf(args.settings, "data", prometheusPaths.data),
+    persistentVolume: storageOf(args.settings, prometheusPaths.data),
     metrics: [{ port: "http" }],
     scrapes: true,
     ...(args.discoveryNamespaces
@@ -127,7 +127,7 @@ export function alertmanagerSpec(args: AlertmanagerSpecArgs): WorkloadSpec {
       },
     ],
     secretFiles: args.receiverSecrets,
-    persistentVolume: storageOf(args.settings, "data", "/alertmanager"),
+    persistentVolume: storageOf(args.settings, "/alertmanager"),
     metrics: [{ port: "http" }],
     containers: [
       {
@@ -161,7 +161,7 @@ export function lokiSpec(settings: ServiceSettings, config: object): WorkloadSpe
     configFiles: [
       { name: "loki.yaml", mountPath: "/etc/loki/loki.yaml", content: stringify(config) },
     ],
-    persistentVolume: storageOf(settings, "data", "/loki"),
+    persistentVolume: storageOf(settings, "/loki"),
     metrics: [{ port: "http" }],
     containers: [
       {
@@ -241,7 +241,7 @@ export function jaegerSpec(
     name: "jaeger",
     component: "monitoring",
     ...(persistent
-      ? { kind: "stateful", persistentVolume: storageOf(settings, "data", store.dataPath) }
+      ? { kind: "stateful", persistentVolume: storageOf(settings, store.dataPath) }
       : {}),
     zones: ["monitoring"],
     replicas: 1,
