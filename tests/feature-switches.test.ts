@@ -1,9 +1,6 @@
 // Switches in the stack file, in one run of the program (each run costs seconds): feature
 // switches remove whole services (their settings are not needed), renderDir turns the provider
-// into a manifest writer, and skipAwait (for control planes without kubelets, `npm run e2e`'s
-// cluster phase) puts the provider's documented annotation on exactly the kinds whose readiness
-// it awaits, and backups go to a bucket instead of a volume. That skipAwait is off in every stack
-// file is checked with each stack (tests/support/stack-checks/).
+// into a manifest writer, and backups go to a bucket instead of a volume.
 import { readStackConfig, runProgram, type ProgramRun } from "../tools/engine/mock-engine";
 import { kubernetesFormConfig } from "../tools/engine/stack-config";
 
@@ -29,7 +26,6 @@ beforeAll(async () => {
   Object.assign(config.values, kubernetesFormConfig);
   config.values["toolboxai:renderDir"] = "/tmp/toolboxai-render";
   config.values["toolboxai:kubernetesContext"] = "kind-dev";
-  config.values["toolboxai:skipAwait"] = "true";
   config.values["toolboxai:tlsIssuer"] = "letsencrypt-staging";
   const backup = JSON.parse(config.values["toolboxai:backup"]);
   backup.verify = true;
@@ -124,53 +120,6 @@ test("renderDir makes the provider write manifests there, to no cluster", () => 
   expect(providers).toHaveLength(1);
   expect(providers[0].inputs).toMatchObject({ renderYamlToDirectory: "/tmp/toolboxai-render" });
   expect(providers[0].inputs).not.toHaveProperty("context");
-});
-
-describe("skipAwait", () => {
-  const awaitedKinds = [
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:core/v1:Service",
-    "kubernetes:networking.k8s.io/v1:Ingress",
-    "kubernetes:core/v1:PersistentVolumeClaim",
-  ];
-
-  const skipAwaitOf = (resource: { inputs: Record<string, unknown> }) =>
-    (resource.inputs.metadata as { annotations?: Record<string, string> } | undefined)
-      ?.annotations?.["pulumi.com/skipAwait"];
-
-  test("every resource of an awaited kind is annotated skipAwait", () => {
-    const awaited = run.resources.filter((resource) => awaitedKinds.includes(resource.type));
-    expect(awaited.length).toBeGreaterThanOrEqual(10);
-    expect(
-      awaited
-        .filter((resource) => skipAwaitOf(resource) !== "true")
-        .map((resource) => resource.name),
-    ).toEqual([]);
-  });
-
-  test("no other kind is annotated", () => {
-    const others = run.resources.filter(
-      (resource) =>
-        resource.type.startsWith("kubernetes:") &&
-        !awaitedKinds.includes(resource.type) &&
-        skipAwaitOf(resource) !== undefined,
-    );
-    expect(others.map((resource) => `${resource.type} ${resource.name}`)).toEqual([]);
-  });
-
-  test("the gateway's Ingress keeps its certificate annotation beside skipAwait", () => {
-    const ingress = run.resources.find(
-      (resource) => resource.type === "kubernetes:networking.k8s.io/v1:Ingress",
-    );
-    expect(
-      (ingress?.inputs.metadata as { annotations: Record<string, string> }).annotations,
-    ).toEqual({
-      "pulumi.com/skipAwait": "true",
-      "cert-manager.io/cluster-issuer": "letsencrypt-staging",
-    });
-  });
 });
 
 describe("backups to a bucket (backup.storage.type s3)", () => {

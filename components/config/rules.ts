@@ -31,7 +31,6 @@ export const kubernetesOnlyKeys = [
   "delivery",
   "kubernetesContext",
   "renderDir",
-  "skipAwait",
   "ingressClassName",
   "ingressControllerNamespace",
   "tlsIssuer",

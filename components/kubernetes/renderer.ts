@@ -3,7 +3,6 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PublicAddress, RenderedWorkload, WorkloadRenderer } from "../model/renderer";
 import type { SharedVolumeSpec, WorkloadSpec } from "../model/workload";
 import * as k8s from "./api";
-import { awaitMetadata } from "./await";
 import { recommendedLabels } from "./labels";
 import { KubernetesWorkload, serviceHostOf, type KubernetesContext } from "./workload";
 
@@ -33,7 +32,6 @@ export class KubernetesRenderer implements WorkloadRenderer {
           name: spec.name,
           namespace: this.context.namespace,
           labels: { ...spec.labels, ...recommendedLabels(spec.name, "storage", this.context) },
-          ...awaitMetadata(this.context),
         },
         spec: {
           accessModes: ["ReadWriteOnce"],

@@ -3,7 +3,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadSpec } from "../model/workload";
 import * as k8s from "./api";
-import { awaitMetadata } from "./await";
 import { zoneLabels } from "./labels";
 import { dataVolume, podSpec } from "./pod";
 import type { WorkloadScope } from "./workload-scope";
@@ -69,7 +68,7 @@ export function createStatefulSet(scope: WorkloadScope, template: PodTemplate) {
   return new k8s.apps.v1.StatefulSet(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
+      metadata: { name: spec.name, namespace, labels },
       spec: {
         serviceName: spec.name,
         replicas: spec.replicas,
@@ -132,11 +131,11 @@ export function createCronJob(scope: WorkloadScope, template: PodTemplate) {
 
 /** One pod per node; a node agent rolls one node at a time. */
 export function createDaemonSet(scope: WorkloadScope, template: PodTemplate) {
-  const { spec, context, namespace, labels, selector, child } = scope;
+  const { spec, namespace, labels, selector, child } = scope;
   return new k8s.apps.v1.DaemonSet(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
+      metadata: { name: spec.name, namespace, labels },
       spec: {
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
@@ -149,11 +148,11 @@ export function createDaemonSet(scope: WorkloadScope, template: PodTemplate) {
 }
 
 export function createDeployment(scope: WorkloadScope, template: PodTemplate) {
-  const { spec, context, namespace, labels, selector, child } = scope;
+  const { spec, namespace, labels, selector, child } = scope;
   return new k8s.apps.v1.Deployment(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
+      metadata: { name: spec.name, namespace, labels },
       spec: {
         // With an autoscaler the replica count is the autoscaler's alone: pinning it here
         // would fight the HPA on every update.

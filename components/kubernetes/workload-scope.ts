@@ -3,10 +3,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecurityProfile } from "../model/security";
 import type { Priority, WorkloadSpec } from "../model/workload";
-import type { AwaitContext } from "./await";
 import type { NetworkContext } from "./network";
 
-export interface KubernetesContext extends NetworkContext, AwaitContext {
+export interface KubernetesContext extends NetworkContext {
   /** How the cluster's Ingress controller serves a workload's public entry. */
   readonly ingress: {
     readonly className: string;

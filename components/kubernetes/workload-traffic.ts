@@ -3,18 +3,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PortSpec } from "../model/workload";
 import * as k8s from "./api";
-import { awaitAnnotations, awaitMetadata } from "./await";
 import { recommendedLabels } from "./labels";
 import { workloadPolicySpec } from "./network";
 import type { WorkloadScope } from "./workload-scope";
 
 /** A ClusterIP Service (headless for stateful workloads); returns its in-cluster DNS name. */
 export function createService(scope: WorkloadScope, ports: readonly PortSpec[]): string {
-  const { spec, context, namespace, labels, selector, child } = scope;
+  const { spec, namespace, labels, selector, child } = scope;
   new k8s.core.v1.Service(
     spec.name,
     {
-      metadata: { name: spec.name, namespace, labels, ...awaitMetadata(context) },
+      metadata: { name: spec.name, namespace, labels },
       spec: {
         type: "ClusterIP",
         ...(spec.kind === "stateful" ? { clusterIP: "None" } : {}),
@@ -67,10 +66,9 @@ export function createIngress(scope: WorkloadScope, formerParent?: pulumi.Resour
         name: spec.name,
         namespace,
         labels: recommendedLabels(spec.name, spec.component, context),
-        annotations: {
-          ...awaitAnnotations(context),
-          ...(tls ? { "cert-manager.io/cluster-issuer": context.ingress.tlsIssuer } : {}),
-        },
+        ...(tls
+          ? { annotations: { "cert-manager.io/cluster-issuer": context.ingress.tlsIssuer } }
+          : {}),
       },
       spec: {
         ingressClassName: context.ingress.className,

@@ -3,7 +3,6 @@
 // namespace, and, once every workload is rendered, each namespace's quota.
 // With Argo CD delivery a second provider renders everything but the foundation (namespaces,
 // priority classes, Secrets, Argo CD's objects) into the deploy branch's checkout.
-import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import * as k8s from "../kubernetes/api";
 import { footprintOfRecord, NamespaceBudget } from "../kubernetes/budget";
@@ -46,12 +45,6 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         })
       : undefined;
   const opts = synced ? { providers: { kubernetes: synced } } : foundation;
-  if (config.skipAwait) {
-    void pulumi.log.warn(
-      "toolboxai:skipAwait is true: the provider reports workloads created without waiting for " +
-        "them to become ready. Meant for control planes without kubelets (npm run e2e) only.",
-    );
-  }
 
   const namespace = new PlatformNamespace(
     "namespace",
@@ -81,7 +74,6 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         dependsOn: [target, priorityClasses],
         priorityClassNames: priorityClasses.names,
         protectData: config.protectData,
-        skipAwait: config.skipAwait,
         ...(synced ? { secretsProvider: provider } : {}),
       }),
       target.name,

@@ -89,6 +89,12 @@ describe("unknown keys", () => {
     );
   });
 
+  test("skipAwait is no longer a setting: the e2e applies it to its own run", () => {
+    expect(messageOf(productionWithKeys({ "toolboxai:skipAwait": "true" }))).toMatch(
+      /^Pulumi\.production\.yaml has 1 configuration problem:\n {2}toolboxai:skipAwait: unknown key/,
+    );
+  });
+
   test("__proto__ is an unknown key, not a prototype, at the top level and below", () => {
     const top = messageOf(productionWithKeys({ "toolboxai:__proto__": "x" }));
     expect(top).toMatch(

@@ -69,16 +69,6 @@ export const stackConfigSchema = z
         "(links followed).",
       allowed: '`""` or an absolute, normalised path, not a system folder',
     }),
-    skipAwait: z
-      .boolean({ error: "must be true or false" })
-      .default(false)
-      .meta({
-        description:
-          "Annotate Deployments, StatefulSets, DaemonSets, Services, the Ingress and claims " +
-          "with `pulumi.com/skipAwait`, so that the provider does not wait for readiness. Only " +
-          "for control planes without kubelets (`npm run e2e`'s cluster phase); real " +
-          "environments keep the waits.",
-      }),
     logLevel: oneOf(["debug", "info", "warning", "error"])
       .default("info")
       .meta({ description: "The apps' `LOG_LEVEL` (upper-cased)." }),
