@@ -28,6 +28,7 @@ async function render(specs: readonly WorkloadSpec[]) {
       prefix: "unit",
       labels: {},
       publicPort: 18080,
+      checksumKey: "unit-checksum-key",
       protectData: false,
       parent: new Owner("engine"),
     });

@@ -37,6 +37,7 @@ function kubernetesContext(tlsIssuer: string): KubernetesContext {
     instance: "toolboxai-unit",
     ingressControllerNamespace: "ingress-nginx",
     ingress: { className: "nginx", tlsIssuer },
+    checksumKey: "unit-checksum-key",
     priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
   };
 }
@@ -117,6 +118,7 @@ describe("on Docker", () => {
       prefix: "toolboxai-unit",
       labels: { "app.kubernetes.io/instance": "toolboxai-unit" },
       publicPort: 18080,
+      checksumKey: "unit-checksum-key",
       protectData: false,
       parent,
     });

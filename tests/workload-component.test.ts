@@ -22,6 +22,7 @@ const context = {
   instance: "toolboxai-unit",
   ingressControllerNamespace: "ingress-nginx",
   ingress: { className: "nginx", tlsIssuer: "letsencrypt" },
+  checksumKey: "unit-checksum-key",
   priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
 };
 const resources = {
@@ -127,13 +128,11 @@ test("pods roll when a secret changes, and the checksum reveals nothing of it", 
   expect(checksum("changed")).not.toBe(checksum("first"));
   // Salted per workload: the same secret in two workloads gives unrelated checksums.
   expect(checksum("same")).not.toBe(checksum("first"));
-  expect(checksum("first")).toBe(
-    await secretChecksum("first", JSON.stringify({ "api-key": "a-secret-value-of-some-length" })),
-  );
-  const plainDigest = createHash("sha256")
-    .update(JSON.stringify({ "api-key": "a-secret-value-of-some-length" }))
-    .digest("hex");
-  expect(checksum("first")).not.toBe(plainDigest);
+  // Keyed by the stack's checksum key: without it, the digest cannot be recomputed from a guess.
+  const material = JSON.stringify({ "api-key": "a-secret-value-of-some-length" });
+  expect(checksum("first")).toBe(secretChecksum("unit-checksum-key", "first", material));
+  expect(checksum("first")).not.toBe(secretChecksum("another-key", "first", material));
+  expect(checksum("first")).not.toBe(createHash("sha256").update(material).digest("hex"));
 });
 
 test("apiAccess mounts the token and grants exactly the declared reads, per namespace", async () => {

@@ -134,6 +134,7 @@ async function renderAlone(
         prefix: "unit",
         labels: {},
         publicPort: 8080,
+        checksumKey: "unit-checksum-key",
         protectData: false,
         parent: root,
       });

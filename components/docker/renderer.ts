@@ -28,6 +28,8 @@ export interface DockerRendererArgs {
   /** Default 127.0.0.1: published ports are not reachable from the network. */
   readonly publishAddress?: string;
   readonly protectData: boolean;
+  /** Key of the digests that restart containers when their files change: a stack secret. */
+  readonly checksumKey: pulumi.Input<string>;
   /** Parent of the shared resources (networks, images). */
   readonly parent: pulumi.Resource;
 }
@@ -79,6 +81,7 @@ export class DockerRenderer implements WorkloadRenderer {
     });
     this.context = {
       prefix: args.prefix,
+      checksumKey: args.checksumKey,
       labels: args.labels,
       publicPort: args.publicPort,
       publishAddress: args.publishAddress ?? "127.0.0.1",

@@ -35,6 +35,8 @@ import {
 export interface DockerContext {
   /** Prefix of every name on the engine (containers, networks, volumes): the instance. */
   readonly prefix: string;
+  /** Key of the digests that restart containers when their files change: a stack secret. */
+  readonly checksumKey: pulumi.Input<string>;
   /** Labels every resource carries (the instance, the project). */
   readonly labels: Readonly<Record<string, string>>;
   /** The network of a zone, created once per zone by the renderer. */
@@ -172,14 +174,16 @@ function createFileVolumes(scope: WorkloadScope): FileVolume[] {
  * A digest of every file the workload mounts, which labels its containers so that a change of
  * its files replaces (restarts) them; undefined without files.
  */
-function filesDigestOf(spec: WorkloadSpec, volumes: readonly FileVolume[]) {
+function filesDigestOf(scope: WorkloadScope, volumes: readonly FileVolume[]) {
+  const { spec, context } = scope;
   const uploads = volumes.flatMap((volume) => volume.files);
   if (uploads.length === 0) return undefined;
   return pulumi.unsecret(
     pulumi
-      .all(uploads.map((upload) => upload.content))
-      .apply((contents) =>
+      .all([context.checksumKey, ...uploads.map((upload) => upload.content)])
+      .apply(([key, ...contents]) =>
         secretChecksum(
+          key,
           spec.name,
           JSON.stringify(uploads.map((upload, index) => [upload.path, contents[index]])),
         ),
@@ -288,7 +292,7 @@ function prepare(scope: WorkloadScope, ports: readonly PortSpec[]): Prepared {
   for (const { volume, folder, files } of fileVolumes) {
     context.addFiles(volume, folder, files, mainImage);
   }
-  const filesDigest = filesDigestOf(spec, fileVolumes);
+  const filesDigest = filesDigestOf(scope, fileVolumes);
   const dataVolume = createDataVolume(scope);
   // Only workloads rendered before this one: the order stays acyclic when zones reach each
   // other (the backend zone reaches itself).

@@ -56,11 +56,14 @@ export function createSecretFiles(scope: WorkloadScope): PodPrerequisite<pulumi.
     context.secretsProvider ? { ...child, provider: context.secretsProvider } : child,
   );
   // Pods roll when a secret changes. The checksum is left unsecret so that the pod template
-  // (and every diff of it) stays readable; scrypt makes it useless for guessing the values.
+  // (and every diff of it) stays readable; keyed by a stack secret, it reveals nothing of the
+  // values.
   return {
     annotations: {
       "checksum.toolboxai.io/secrets": pulumi.unsecret(
-        stringData.apply((data) => secretChecksum(spec.name, JSON.stringify(data))),
+        pulumi
+          .all([context.checksumKey, stringData])
+          .apply(([key, data]) => secretChecksum(key, spec.name, JSON.stringify(data))),
       ),
     },
     resource,

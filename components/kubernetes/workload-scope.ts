@@ -12,6 +12,8 @@ export interface KubernetesContext extends NetworkContext {
     /** cert-manager ClusterIssuer of the certificate; empty: no TLS (local clusters). */
     readonly tlsIssuer: string;
   };
+  /** Key of the checksums that roll pods when their secrets change: a generated stack secret. */
+  readonly checksumKey: pulumi.Input<string>;
   /** Namespace every resource of the workload is created in. */
   readonly namespace: string;
   /** Resources to create first (the namespace); the name alone carries no dependency. */

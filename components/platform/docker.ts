@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { DockerRenderer } from "../docker/renderer";
 import { RecordingRenderer } from "../model/record";
+import { checksumKey } from "./checksum-key";
 import type { Platform } from "./platform";
 
 /** The parent of what the engine shares between workloads: networks, pulled images. */
@@ -33,6 +34,7 @@ export function dockerPlatform(config: PlatformConfig, instance: string): Platfo
     publicPort: config.docker.gatewayPort,
     publishAddress: config.docker.publishAddress,
     protectData: config.protectData,
+    checksumKey: checksumKey(),
     parent: engine,
   });
   // One engine for both tiers; each records its own workloads.

@@ -12,6 +12,7 @@ import { KubernetesRenderer } from "../kubernetes/renderer";
 import { secretNamesOf } from "../kubernetes/workload";
 import { RecordingRenderer } from "../model/record";
 import { deployedManifestsDir, syncedProviderName } from "./deploy-branch";
+import { checksumKey } from "./checksum-key";
 import type { Platform } from "./platform";
 
 /**
@@ -63,6 +64,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
     { name: `${config.namespace}-node-exporter`, instance, podSecurity: "privileged" },
     foundation,
   );
+  const checksums = checksumKey();
   /** A renderer into one of the stack's namespaces. */
   const rendererFor = (target: PlatformNamespace) =>
     new RecordingRenderer(
@@ -71,6 +73,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         instance,
         ingressControllerNamespace: config.ingressControllerNamespace,
         ingress: { className: config.ingressClassName, tlsIssuer: config.tlsIssuer },
+        checksumKey: checksums,
         dependsOn: [target, priorityClasses],
         priorityClassNames: priorityClasses.names,
         protectData: config.protectData,

@@ -81,6 +81,7 @@ export const unitContext = {
   instance: "toolboxai-unit",
   ingressControllerNamespace: "ingress-nginx",
   ingress: { className: "nginx", tlsIssuer: "" },
+  checksumKey: "unit-checksum-key",
   priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
 };
 

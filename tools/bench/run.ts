@@ -197,11 +197,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         `${Math.round(largeValue.peakMb)} MB (target < 500 MB) ` +
         (largeValue.peakMb < 500 ? "met" : "missed"),
     );
-    // Last and once: it takes the machine for most of a minute.
-    const tests = measure("npm test", "npm", ["test", "--silent"], 1);
+    // Last and once: it takes the machine for most of a minute. A failing run is timed too, and
+    // said: the other figures stand.
+    const started = performance.now();
+    const tests = spawnSync("npm", ["test", "--silent"], { cwd: projectRoot, encoding: "utf8" });
+    const testsSeconds = (performance.now() - started) / 1000;
     console.log(
-      `npm test: ${(tests.median / 1000).toFixed(1)} s (target ≤ ${testsTargetSeconds} s) ` +
-        (tests.median <= testsTargetSeconds * 1000 ? "met" : "missed"),
+      `npm test: ${testsSeconds.toFixed(1)} s (target ≤ ${testsTargetSeconds} s) ` +
+        (testsSeconds <= testsTargetSeconds ? "met" : "missed") +
+        (tests.status === 0 ? "" : ` (it failed, exit ${tests.status}: run npm test)`),
     );
     return 0;
   });

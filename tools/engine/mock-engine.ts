@@ -115,10 +115,12 @@ export function unwrapSecrets(value: unknown, redact: boolean): unknown {
 }
 
 /**
- * The SDK captures a stack trace for every promise and resource it makes, thousands per run. A
- * host that keeps 100 frames and maps each through source maps (jest does both) makes every
- * capture slow: a run took three times as long. This sets V8's defaults (10 frames, its own
- * format) in the current realm until `restore()`; in plain Node they are already in force.
+ * The SDK captures a stack trace for every promise and resource it makes, thousands per run, and
+ * formats each (a resource's with every frame, for its source position). Without an engine
+ * nothing reads them, and formatting them was a third of a preview's own time; a host that maps
+ * frames through source maps (jest) made a run three times as long. Until `restore()`, those
+ * anonymous captures (`new Error()`, no message) format as the bare "Error", and every error with
+ * a message keeps V8's format with 10 frames.
  */
 function plainStackTraces(): { restore(): void } {
   const errorConstructor = Error as { prepareStackTrace?: unknown; stackTraceLimit: number };
@@ -127,7 +129,9 @@ function plainStackTraces(): { restore(): void } {
     limit: errorConstructor.stackTraceLimit,
   };
   errorConstructor.prepareStackTrace = (error: Error, frames: readonly NodeJS.CallSite[]) =>
-    [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n");
+    error.message === "" && error.name === "Error"
+      ? "Error"
+      : [String(error), ...frames.slice(0, 10).map((frame) => `    at ${frame}`)].join("\n");
   errorConstructor.stackTraceLimit = 10;
   return {
     restore() {
