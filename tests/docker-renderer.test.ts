@@ -25,7 +25,7 @@ const ofType = (type: string) =>
 const container = (name: string) =>
   ofType(containerType).find((candidate) => candidate.name === `toolboxai-dev-${name}`);
 
-test("a network per zone used, internal for the data tier and MCP", () => {
+test("a network per zone used, each internal; the published port's network is not", () => {
   const networks = Object.fromEntries(
     ofType("docker:index/network:Network").map((network) => [network.name, network.internal]),
   );
@@ -33,8 +33,9 @@ test("a network per zone used, internal for the data tier and MCP", () => {
     "toolboxai-dev-database": true,
     "toolboxai-dev-cache": true,
     "toolboxai-dev-mcp": true,
-    "toolboxai-dev-backend": false,
-    "toolboxai-dev-backup": false,
+    "toolboxai-dev-backend": true,
+    "toolboxai-dev-backup": true,
+    "toolboxai-dev-published": false,
   });
 });
 

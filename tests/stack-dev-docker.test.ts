@@ -58,20 +58,34 @@ test("every service is a container, but those that read the cluster or the node"
   expect(container("redis-exporter").networkMode).toBe(`container:${prefix}redis`);
 });
 
-test("a network per zone, internal for the database, cache and MCP zones only", () => {
-  const internal = Object.fromEntries(
-    inputsOf(networkType).map((network) => [network.name.slice(prefix.length), network.internal]),
+test("a network per zone, each internal; the internet and the published port on their own", () => {
+  const networks = Object.fromEntries(
+    inputsOf(networkType).map((network) => [
+      network.name.slice(prefix.length),
+      { internal: network.internal, options: network.options },
+    ]),
   );
-  expect(internal).toEqual({
-    frontend: false,
-    backend: false,
-    database: true,
-    cache: true,
-    mcp: true,
-    roblox: false,
-    monitoring: false,
-    observability: false,
-    backup: false,
+  const zone = { internal: true, options: undefined };
+  expect(networks).toEqual({
+    frontend: zone,
+    backend: zone,
+    database: zone,
+    cache: zone,
+    mcp: zone,
+    roblox: zone,
+    monitoring: zone,
+    observability: zone,
+    backup: zone,
+    // Out through NAT, its members unable to reach each other.
+    internet: { internal: false, options: { "com.docker.network.bridge.enable_icc": "false" } },
+    // In through the published port only: no NAT out, no traffic between members.
+    published: {
+      internal: false,
+      options: {
+        "com.docker.network.bridge.enable_icc": "false",
+        "com.docker.network.bridge.enable_ip_masquerade": "false",
+      },
+    },
   });
 });
 
@@ -80,12 +94,21 @@ test("each container is on the networks of its zones and of what it reaches, not
     container(name)
       .networksAdvanced.map((network: any) => network.name.slice(prefix.length))
       .sort();
-  // The gateway reaches the dashboard (frontend), the backend and Grafana (observability).
-  expect(networksOf("gateway")).toEqual(["backend", "frontend", "observability"]);
+  // The gateway reaches the dashboard (frontend), the backend and Grafana (observability), and
+  // users reach it through its published port.
+  expect(networksOf("gateway")).toEqual(["backend", "frontend", "observability", "published"]);
   expect(networksOf("postgres")).toEqual(["database"]);
   expect(networksOf("redis")).toEqual(["cache"]);
-  // The backend reaches the data tier and MCP, and exports traces to Jaeger.
-  expect(networksOf("backend")).toEqual(["backend", "cache", "database", "mcp", "monitoring"]);
+  // The backend reaches the data tier and MCP, exports traces to Jaeger, and declares internet
+  // egress (the AI providers): it alone of these joins the internet's network.
+  expect(networksOf("backend")).toEqual([
+    "backend",
+    "cache",
+    "database",
+    "internet",
+    "mcp",
+    "monitoring",
+  ]);
   // Grafana queries the monitoring tier and PostgreSQL (its read-only role).
   expect(networksOf("grafana")).toEqual(["database", "monitoring", "observability"]);
   // Prometheus scrapes every workload that declared metrics: it joins each of their zones (the

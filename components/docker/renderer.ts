@@ -1,8 +1,10 @@
 // The Docker WorkloadRenderer: the same WorkloadSpecs as on Kubernetes, as containers on a local
-// Docker engine. A network per zone (the source design's segmentation: database, cache and mcp
-// internal, so they have no route out), an image pull per reference (or the program's build),
-// and a start order in which a workload starts after the healthy containers of the workloads
-// rendered before it in the zones it reaches.
+// Docker engine. A network per zone (the source design's segmentation), each internal: Docker
+// gives any other network a route out, so the internet is a network of its own that only the
+// workloads declaring internet egress join, and the public entry's published port another one
+// without a route out. An image pull per reference (or the program's build), and a start order in
+// which a workload starts after the healthy containers of the workloads rendered before it in the
+// zones it reaches.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { PublicAddress, RenderedWorkload, WorkloadRenderer } from "../model/renderer";
@@ -14,10 +16,21 @@ import {
 } from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
 import { dockerLabels } from "./container";
-import { DockerWorkload, type ContainerImage, type DockerContext } from "./workload";
+import {
+  DockerWorkload,
+  type ContainerImage,
+  type DockerContext,
+  type OutsideNetwork,
+} from "./workload";
 
-/** Zones whose network has no route out of the engine (the source design's internal networks). */
-export const internalZones: ReadonlySet<Zone> = new Set(["database", "cache", "mcp"]);
+/** Each outside network's driver options (see OutsideNetwork). */
+const outsideOptions: Readonly<Record<OutsideNetwork, Record<string, string>>> = {
+  internet: { "com.docker.network.bridge.enable_icc": "false" },
+  published: {
+    "com.docker.network.bridge.enable_icc": "false",
+    "com.docker.network.bridge.enable_ip_masquerade": "false",
+  },
+};
 
 export interface DockerRendererArgs {
   /** Prefix of every name on the engine: the instance (`toolboxai-dev`). */
@@ -44,7 +57,7 @@ interface QueuedFiles {
 }
 
 export class DockerRenderer implements WorkloadRenderer {
-  private readonly networks = new Map<Zone, docker.Network>();
+  private readonly networks = new Map<Zone | OutsideNetwork, docker.Network>();
   private readonly queued: QueuedFiles[] = [];
   private helperImage?: ContainerImage;
   private resolveHelper?: (helper: pulumi.Resource[]) => void;
@@ -87,6 +100,7 @@ export class DockerRenderer implements WorkloadRenderer {
       publishAddress: args.publishAddress ?? "127.0.0.1",
       protectData: args.protectData,
       network: (zone) => this.network(zone),
+      outsideNetwork: (purpose) => this.outsideNetwork(purpose),
       image: (image) => this.image(image),
       startAfter: (spec) => this.startAfter(spec),
       scrapedZones: () => this.scrapedZones(),
@@ -200,7 +214,7 @@ export class DockerRenderer implements WorkloadRenderer {
     return spec.name;
   }
 
-  /** The networks created so far, by zone (a stack output). */
+  /** The networks created so far, by zone or purpose (a stack output). */
   networkNames(): Record<string, pulumi.Output<string>> {
     return Object.fromEntries([...this.networks].map(([zone, network]) => [zone, network.name]));
   }
@@ -213,12 +227,32 @@ export class DockerRenderer implements WorkloadRenderer {
         {
           name: `${this.args.prefix}-${zone}`,
           driver: "bridge",
-          internal: internalZones.has(zone),
+          internal: true,
           labels: dockerLabels({ ...this.args.labels, "zone.toolboxai.io/name": zone }),
         },
         { parent: this.args.parent },
       );
       this.networks.set(zone, network);
+    }
+    return network;
+  }
+
+  /** The network of the internet, or of published ports; created once, when first joined. */
+  private outsideNetwork(purpose: OutsideNetwork): docker.Network {
+    let network = this.networks.get(purpose);
+    if (!network) {
+      network = new docker.Network(
+        `network-${purpose}`,
+        {
+          name: `${this.args.prefix}-${purpose}`,
+          driver: "bridge",
+          internal: false,
+          options: outsideOptions[purpose],
+          labels: dockerLabels({ ...this.args.labels, "network.toolboxai.io/purpose": purpose }),
+        },
+        { parent: this.args.parent },
+      );
+      this.networks.set(purpose, network);
     }
     return network;
   }

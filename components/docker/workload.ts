@@ -32,6 +32,14 @@ import {
   tmpfsOf,
 } from "./container";
 
+/**
+ * The networks beyond the zones', whose members reach nothing of each other (inter-container
+ * traffic off): `internet` routes out of the engine (NAT), for the workloads that declare
+ * internet egress; `published` carries a public entry's published port in, and routes nothing out
+ * (no NAT).
+ */
+export type OutsideNetwork = "internet" | "published";
+
 export interface DockerContext {
   /** Prefix of every name on the engine (containers, networks, volumes): the instance. */
   readonly prefix: string;
@@ -41,6 +49,8 @@ export interface DockerContext {
   readonly labels: Readonly<Record<string, string>>;
   /** The network of a zone, created once per zone by the renderer. */
   readonly network: (zone: Zone) => docker.Network;
+  /** The network out to the internet, or in from a published port (see OutsideNetwork). */
+  readonly outsideNetwork: (purpose: OutsideNetwork) => docker.Network;
   /** A container's image: pulled once per reference by the renderer, or built by the program. */
   readonly image: (image: ImageSpec) => ContainerImage;
   /** The host port a public entry (`WorkloadSpec.publicEntry`) is published on. */
@@ -223,6 +233,17 @@ function networksOf(scope: WorkloadScope): Zone[] {
   ];
 }
 
+/**
+ * The networks outside the zones a workload joins: the internet's when it declares internet
+ * egress (every zone network is internal), the published one for its public entry.
+ */
+function outsideNetworksOf(spec: WorkloadSpec): OutsideNetwork[] {
+  return [
+    ...(spec.internetEgress ? ["internet" as const] : []),
+    ...(spec.publicEntry ? ["published" as const] : []),
+  ];
+}
+
 /** The main container's mounts: its files read-only, its data volume, the claims it mounts. */
 function mainMounts(scope: WorkloadScope, files: readonly FileVolume[], data?: docker.Volume) {
   const { spec, context } = scope;
@@ -356,10 +377,10 @@ function createMainContainer(
         : { ...commandArgs(main), healthcheck: healthcheck(main, spec.probeTiming) }),
       envs: envOf(spec, main),
       ...containerBasics(scope, prepared, main, prepared.mainImage),
-      networksAdvanced: networksOf(scope).map((zone) => ({
-        name: context.network(zone).name,
-        aliases: [spec.name],
-      })),
+      networksAdvanced: [
+        ...networksOf(scope).map((zone) => context.network(zone)),
+        ...outsideNetworksOf(spec).map((purpose) => context.outsideNetwork(purpose)),
+      ].map((network) => ({ name: network.name, aliases: [spec.name] })),
       mounts: mainMounts(scope, prepared.fileVolumes, prepared.dataVolume),
       ...publishedPorts(scope, prepared.ports),
       // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled

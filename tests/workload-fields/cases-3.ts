@@ -50,11 +50,7 @@ export const cases3: Record<string, FieldCase> = {
   "WorkloadSpec.internetEgress": {
     set: { ...service, internetEgress: true },
     kubernetes: (r) => kube(r, "NetworkPolicy").spec.egress,
-    only: {
-      reason:
-        "Docker filters no egress by address: a container on a network that is not internal " +
-        "reaches the internet (internal networks keep the data tier offline)",
-    },
+    docker: (r) => dockerContainer(r).networksAdvanced,
   },
   "WorkloadSpec.publicEntry": {
     set: entered,
