@@ -238,7 +238,7 @@ new Monitoring(
 );
 
 // Last: namespace quotas sized from every workload (Kubernetes); the file helper (Docker).
-const where = platform.close();
+const platformOutputs = platform.close();
 
 // How a stack on a cluster keeps itself deployed: the operator's Stack, or Argo CD.
 const delivered = platform.foundation
@@ -257,12 +257,12 @@ const delivered = platform.foundation
   : { outputs: { mode: "none" }, namespaces: [] };
 
 export const publicUrl = gateway.publicUrl;
-/** Where it runs: the platform, and its namespaces (Kubernetes) or networks by zone (Docker). */
+/** Where it runs: the platform, and its namespaces (Kubernetes) or its networks (Docker). */
 export const runsOn = {
   platform: config.platform,
-  ...("namespaces" in where.names
-    ? { namespaces: [...where.names.namespaces, ...delivered.namespaces] }
-    : where.names),
+  ...("namespaces" in platformOutputs.names
+    ? { namespaces: [...platformOutputs.names.namespaces, ...delivered.namespaces] }
+    : platformOutputs.names),
 };
 export const endpoints = {
   backend: backend.endpoint,
@@ -282,5 +282,5 @@ export const delivery = delivered.outputs;
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,
-  ...where.secrets,
+  ...platformOutputs.secrets,
 };

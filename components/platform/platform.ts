@@ -53,7 +53,7 @@ export interface ClusterFoundation {
 
 /** Stack outputs that say where things run; names only, never a secret's value. */
 export interface PlatformOutputs {
-  /** Kubernetes: the stack's namespaces; Docker: the engine's networks by zone. */
+  /** Kubernetes: the stack's namespaces; Docker: the engine's networks, by zone or purpose. */
   readonly names:
     | { readonly namespaces: readonly string[] }
     | { readonly networks: Readonly<Record<string, pulumi.Output<string>>> };
