@@ -363,6 +363,8 @@ export function nodeExporterSpec(settings: ServiceSettings): WorkloadSpec {
           "--path.procfs=/host/proc",
           "--path.sysfs=/host/sys",
           "--path.rootfs=/host/root",
+          // The host's udev database, for the disks' labels: the default is the container's own.
+          "--path.udev.data=/host/root/run/udev/data",
           `--web.listen-address=:${monitoringPorts.nodeExporter}`,
           "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/kubelet)($|/)",
         ],

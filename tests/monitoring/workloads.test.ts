@@ -111,6 +111,26 @@ test("only node-exporter touches the host, as a daemon", () => {
   ]);
 });
 
+test("node-exporter reads every host path it is told of through its read-only host mounts", () => {
+  const nodeExporter = specs.find((spec) => spec.name === "node-exporter")!;
+  const mounts = nodeExporter.host!.readOnlyPaths!.map((mount) => mount.mountPath);
+  const paths = Object.fromEntries(
+    nodeExporter.containers[0]
+      .args!.filter((arg) => arg.startsWith("--path."))
+      .map((arg) => arg.slice("--path.".length).split("=")),
+  );
+  // udev's database too: at its default (/run/udev/data, the container's) the disks lose their
+  // labels, as a run of the image showed.
+  expect(Object.keys(paths).sort()).toEqual(["procfs", "rootfs", "sysfs", "udev.data"]);
+  for (const [name, value] of Object.entries(paths)) {
+    expect({ name, mounted: mounts.some((mount) => `${value}/`.startsWith(`${mount}/`)) }).toEqual({
+      name,
+      mounted: true,
+    });
+  }
+  expect(paths["udev.data"]).toBe(`${paths.rootfs}/run/udev/data`);
+});
+
 test("Grafana reads its admin password from a file, and is served under /grafana/", () => {
   const grafana = specs.find((spec) => spec.name === "grafana")!;
   const env = grafana.containers[0].env!;
