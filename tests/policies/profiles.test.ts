@@ -14,7 +14,7 @@ import {
   type Profile,
 } from "../../policies/runner/profiles";
 import { renderPolicyReference } from "../../tools/policy-docs";
-import { vendorChart, vendorConfigMap, vendorDeployment } from "./fixtures/third-party";
+import { securityDefects, vendorChart } from "./fixtures/third-party";
 import { resourceOf } from "./support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
@@ -281,56 +281,7 @@ describe("third-party YAML under the portable profile, production config", () =>
     }
   });
 
-  test.each<[string, () => any[], string]>([
-    [
-      "a privileged container",
-      () => {
-        const deployment = vendorDeployment();
-        deployment.spec.template.spec.containers[0].securityContext.privileged = true;
-        return [deployment];
-      },
-      "no-privileged-containers",
-    ],
-    [
-      "a container running as root",
-      () => {
-        const deployment = vendorDeployment();
-        deployment.spec.template.spec.securityContext.runAsUser = 0;
-        return [deployment];
-      },
-      "run-as-non-root",
-    ],
-    [
-      "a Secret value in a ConfigMap",
-      () => {
-        const configMap = vendorConfigMap();
-        configMap.data["cache.conf"] += "password = Sup3r-s3cret-cache-pw\n";
-        return [configMap];
-      },
-      "no-secrets-in-configmaps",
-    ],
-    [
-      "a secret read through the environment",
-      () => {
-        const deployment = vendorDeployment();
-        deployment.spec.template.spec.containers[0].env.push({
-          name: "CACHE_TOKEN",
-          valueFrom: { secretKeyRef: { name: "acme-cache", key: "token" } },
-        });
-        return [deployment];
-      },
-      "secrets-as-files",
-    ],
-    [
-      "a read-write secret mount",
-      () => {
-        const deployment = vendorDeployment();
-        delete deployment.spec.template.spec.containers[0].volumeMounts[0].readOnly;
-        return [deployment];
-      },
-      "secrets-as-files",
-    ],
-  ])("still fails on %s", async (_case, objects, policy) => {
+  test.each(securityDefects)("still fails on %s", async (_case, objects, policy) => {
     expect(mandatory(await run(objects(), portableConfig))).toEqual([policy]);
   });
 });
