@@ -1,7 +1,7 @@
 // roblox-sync: keeps Roblox experiences in step with the platform. Alone in the roblox zone: it
 // reaches the backend and the public Roblox APIs over HTTPS, and nothing reaches it.
 import * as pulumi from "@pulumi/pulumi";
-import type { Endpoint, WorkloadSpec } from "../model/workload";
+import { httpProbes, type Endpoint, type WorkloadSpec } from "../model/workload";
 import { scaling, type ServiceArgs } from "../model/service";
 import { httpUrl } from "./urls";
 import {
@@ -40,10 +40,7 @@ export function robloxSyncSpec(args: Omit<RobloxSyncArgs, "renderer">): Workload
           BACKEND_URL: httpUrl(args.backend),
           ...telemetryEnvironment("roblox-sync", args.telemetry),
         },
-        probes: {
-          readiness: { http: { path: "/health", port: "http" } },
-          liveness: { tcp: { port: "http" } },
-        },
+        probes: httpProbes("http", "/health"),
         resources: args.settings.resources,
         writablePaths: ["/tmp"],
       },

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { ServiceArgs } from "../model/service";
-import { secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
+import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 
 export interface PostgresArgs extends ServiceArgs {
   readonly exporter: ServiceSettings;
@@ -106,10 +106,7 @@ export function postgresSpec(args: Omit<PostgresArgs, "renderer">): WorkloadSpec
           DATA_SOURCE_USER: args.user,
           DATA_SOURCE_PASS_FILE: secretPath(passwordFile),
         },
-        probes: {
-          readiness: { http: { path: "/metrics", port: "metrics" } },
-          liveness: { tcp: { port: "metrics" } },
-        },
+        probes: httpProbes("metrics", "/metrics"),
         resources: exporter.resources,
       },
     ],

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { ServiceArgs } from "../model/service";
-import { secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
+import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 
 export interface RedisArgs extends ServiceArgs {
   readonly exporter: ServiceSettings;
@@ -102,10 +102,7 @@ export function redisSpec(args: Omit<RedisArgs, "renderer">): WorkloadSpec {
           REDIS_ADDR: localAddress,
           REDIS_PASSWORD_FILE: secretPath(exporterPasswordsFile),
         },
-        probes: {
-          readiness: { http: { path: "/health", port: "metrics" } },
-          liveness: { tcp: { port: "metrics" } },
-        },
+        probes: httpProbes("metrics", "/health"),
         resources: exporter.resources,
       },
     ],

@@ -4,7 +4,7 @@
 import { stringify } from "yaml";
 import type { ServiceSettings } from "../config";
 import type * as pulumi from "@pulumi/pulumi";
-import { secretPath, type ReadRule, type WorkloadSpec } from "../model/workload";
+import { httpProbes, secretPath, type ReadRule, type WorkloadSpec } from "../model/workload";
 import { alloyHttpPort } from "./alloy-config";
 import { jaegerPorts, type TraceStore } from "./jaeger-config";
 import { lokiGrpcPort, lokiHttpPort } from "./loki-config";
@@ -173,10 +173,7 @@ export function lokiSpec(settings: ServiceSettings, config: object): WorkloadSpe
           { name: "grpc", port: lokiGrpcPort },
         ],
         // Distroless: HTTP probes only.
-        probes: {
-          readiness: { http: { path: "/ready", port: "http" } },
-          liveness: { tcp: { port: "http" } },
-        },
+        probes: httpProbes("http", "/ready"),
         resources: settings.resources,
         writablePaths: ["/tmp"],
       },
@@ -217,10 +214,7 @@ export function alloySpec(args: AlloySpecArgs): WorkloadSpec {
           "--disable-reporting",
         ],
         ports: [{ name: "http", port: alloyHttpPort }],
-        probes: {
-          readiness: { http: { path: "/-/ready", port: "http" } },
-          liveness: { tcp: { port: "http" } },
-        },
+        probes: httpProbes("http", "/-/ready"),
         resources: args.settings.resources,
         writablePaths: ["/tmp"],
       },
@@ -264,10 +258,7 @@ export function jaegerSpec(
           { name: "health", port: jaegerPorts.health },
           { name: "metrics", port: jaegerPorts.metrics, purpose: "metrics" },
         ],
-        probes: {
-          readiness: { http: { path: "/status", port: "health" } },
-          liveness: { tcp: { port: "health" } },
-        },
+        probes: httpProbes("health", "/status"),
         resources: settings.resources,
         writablePaths: ["/tmp"],
       },
@@ -369,10 +360,7 @@ export function nodeExporterSpec(settings: ServiceSettings): WorkloadSpec {
           "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/kubelet)($|/)",
         ],
         ports: [{ name: "metrics", port: monitoringPorts.nodeExporter, purpose: "metrics" }],
-        probes: {
-          readiness: { http: { path: "/", port: "metrics" } },
-          liveness: { tcp: { port: "metrics" } },
-        },
+        probes: httpProbes("metrics", "/"),
         resources: settings.resources,
       },
     ],
@@ -446,10 +434,7 @@ export function grafanaSpec(args: GrafanaSpecArgs): WorkloadSpec {
           GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
           GF_PLUGINS_PREINSTALL_DISABLED: "true",
         },
-        probes: {
-          readiness: { http: { path: "/api/health", port: "http" } },
-          liveness: { tcp: { port: "http" } },
-        },
+        probes: httpProbes("http", "/api/health"),
         resources: args.settings.resources,
         writablePaths: ["/var/lib/grafana", "/tmp"],
       },
