@@ -7,6 +7,7 @@ import { KubernetesRenderer } from "../components/kubernetes/renderer";
 import type { KubernetesContext } from "../components/kubernetes/workload";
 import type { WorkloadSpec } from "../components/model/workload";
 import { captureResources } from "../tools/engine/mock-engine";
+import { unitContext } from "./components/support";
 import { smallWorkload } from "./fixtures/workload-specs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
@@ -32,14 +33,7 @@ function spec(name: string, overrides: Partial<WorkloadSpec> = {}): WorkloadSpec
 const entry = { port: "http", host: "app.toolboxai.test" };
 
 function kubernetesContext(tlsIssuer: string): KubernetesContext {
-  return {
-    namespace: "unit",
-    instance: "toolboxai-unit",
-    ingressControllerNamespace: "ingress-nginx",
-    ingress: { className: "nginx", tlsIssuer },
-    checksumKey: "unit-checksum-key",
-    priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
-  };
+  return { ...unitContext, ingress: { className: "nginx", tlsIssuer } };
 }
 
 /** The parent every rendered workload gets, as a component gives its own. */

@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesWorkload } from "../components/kubernetes/workload";
 import { captureResources } from "../tools/engine/mock-engine";
 import { secretChecksum } from "../components/model/checksum";
-import { httpProbes, type WorkloadSpec } from "../components/model/workload";
+import type { WorkloadSpec } from "../components/model/workload";
+import { unitContext } from "./components/support";
+import { smallWorkload } from "./fixtures/workload-specs";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- captured inputs are inspected as JSON */
 
@@ -17,36 +19,8 @@ async function render(construct: () => void): Promise<void> {
   created.push(...(await captureResources(construct)));
 }
 
-const context = {
-  namespace: "unit",
-  instance: "toolboxai-unit",
-  ingressControllerNamespace: "ingress-nginx",
-  ingress: { className: "nginx", tlsIssuer: "letsencrypt" },
-  checksumKey: "unit-checksum-key",
-  priorityClassNames: { critical: "unit-critical", standard: "unit-standard" },
-};
-const resources = {
-  requests: { cpu: "100m", memory: "64Mi" },
-  limits: { cpu: "200m", memory: "128Mi" },
-};
-
 function spec(name: string, overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
-  return {
-    name,
-    component: "api",
-    zones: ["backend"],
-    replicas: 1,
-    containers: [
-      {
-        name,
-        image: { repository: "example/api", tag: "2.0.0" },
-        ports: [{ name: "http", port: 8000 }],
-        probes: httpProbes("http", "/health"),
-        resources,
-      },
-    ],
-    ...overrides,
-  };
+  return smallWorkload(name, { component: "api", ...overrides });
 }
 
 function children(name: string) {
@@ -68,14 +42,14 @@ function workloadOf(name: string): any {
 
 test("single replica: no budget, no autoscaler; replicated: both, and spread over nodes", async () => {
   await render(() => {
-    new KubernetesWorkload("single", { spec: spec("single"), context });
+    new KubernetesWorkload("single", { spec: spec("single"), context: unitContext });
     new KubernetesWorkload("scaled", {
       spec: spec("scaled", {
         replicas: 2,
         maxUnavailable: 1,
         autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuUtilizationPercent: 60 },
       }),
-      context,
+      context: unitContext,
     });
   });
   expect(kinds("single")).toEqual(["Deployment", "NetworkPolicy", "Service", "ServiceAccount"]);
@@ -115,7 +89,7 @@ test("pods roll when a secret changes, and the checksum reveals nothing of it", 
         secretFiles: [{ name: "api-key", value: pulumi.secret(value) }],
         containers: [{ ...spec(name).containers[0], secretFiles: ["api-key"] }],
       }),
-      context,
+      context: unitContext,
     });
   await render(() => {
     withSecret("first", "a-secret-value-of-some-length");
@@ -155,7 +129,7 @@ test("apiAccess mounts the token and grants exactly the declared reads, per name
           cluster: [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }],
         },
       }),
-      context,
+      context: unitContext,
     });
   });
   const of = (kind: string) =>
@@ -222,7 +196,7 @@ test("a daemon with host access: a DaemonSet with the node's PID and network and
           readOnlyPaths: [{ name: "proc", hostPath: "/proc", mountPath: "/host/proc" }],
         },
       }),
-      context,
+      context: unitContext,
     });
   });
   expect(kinds("node-agent")).toEqual(["DaemonSet", "NetworkPolicy", "Service", "ServiceAccount"]);
