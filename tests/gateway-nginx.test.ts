@@ -1,18 +1,19 @@
-// The gateway's nginx.conf, as the production stack really renders it, must pass `nginx -t`.
-// The conf is taken from the gateway ConfigMap registered by the real program (index.ts with
-// Pulumi.production.yaml under mocks) and checked with the host's nginx (Debian's `nginx`
-// package; CI installs it). The pod runs nginx-unprivileged, a newer nginx: this catches syntax,
-// unknown directives and bad arguments, not differences between nginx versions.
+// The gateway's nginx.conf, as the production stack really renders it, passes `nginx -t` and
+// runs. The conf is taken from the gateway ConfigMap registered by the real program (index.ts
+// with Pulumi.production.yaml under mocks) and run by nginx 1.28.0, the gateway image's version,
+// built by `bash scripts/images.sh build nginx` (CI builds it; docs/IMAGES.md).
 //
-// `nginx -t` resolves upstream hosts, and the in-cluster Service names do not resolve here. The
-// conf is not rewritten: nginx runs in a private mount namespace (`unshare --mount`) where a
-// copy of /etc/hosts that maps those names to 127.0.0.1 is bind-mounted over /etc/hosts. The
-// conf also writes under /tmp (an empty pid file, temp directories chowned to `nobody`), so a
-// scratch directory is bind-mounted over /tmp in the same namespace: the real /tmp is untouched.
-// Both need root (CAP_SYS_ADMIN); the mounts vanish with the namespace.
+// nginx resolves the resolver's own name (the cluster DNS Service) once at start, and that name
+// does not resolve here. The conf is not rewritten: nginx runs in a private mount namespace
+// (`unshare --mount`) where a copy of /etc/hosts that maps it to 127.0.0.1 is bind-mounted over
+// /etc/hosts; no DNS server answers there, so no upstream name resolves. The conf also writes
+// under /tmp (pid file, temp directories), so a scratch directory is bind-mounted over /tmp in the
+// same namespace: the real /tmp is untouched. Served for real, nginx runs in a private network
+// namespace too. All need root (CAP_SYS_ADMIN); the mounts vanish with the namespaces.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import {
   accessSync,
+  chmodSync,
   closeSync,
   constants,
   mkdirSync,
@@ -83,14 +84,20 @@ interface NginxTools {
   readonly unshare: string;
 }
 
-/** The tools `nginx -t` needs here, or why this host cannot run it and what to install. */
+/** The gateway image's nginx, as scripts/images.sh built it; undefined: not built here. */
+function builtNginx(): string | undefined {
+  const found = spawnSync("bash", ["scripts/images.sh", "bin", "nginx"], { encoding: "utf8" });
+  return found.status === 0 ? path.join(found.stdout.trim(), "nginx") : undefined;
+}
+
+/** The tools the tests need here, or why this host cannot run them and what to install. */
 function findTools(): NginxTools | { readonly missing: string } {
-  const nginx = findExecutable("nginx", ["/usr/sbin", "/usr/local/sbin", "/sbin"]);
+  const nginx = builtNginx();
   if (!nginx) {
     return {
       missing:
-        "nginx is not installed: this test runs `nginx -t` on the gateway's nginx.conf. " +
-        "Install it (Debian/Ubuntu: `apt-get install -y nginx`).",
+        "the gateway image's nginx is not built: this test runs the gateway's nginx.conf on it. " +
+        "Build it: `bash scripts/images.sh build nginx`.",
     };
   }
   const unshare = findExecutable("unshare", ["/usr/bin", "/bin"]);
@@ -137,42 +144,65 @@ function requireTools(): NginxTools {
   return tools;
 }
 
+/** The conf's `resolver` address. */
+function resolverOf(conf: string): string {
+  const resolver = /^\s*resolver\s+(\S+)[^;]*;/m.exec(conf);
+  if (!resolver) throw new Error("the gateway's nginx.conf has no resolver");
+  return resolver[1];
+}
+
 /**
- * Runs `nginx -t` on `conf` with each upstream host mapped to 127.0.0.1, inside a private mount
- * namespace whose /etc/hosts and /tmp are scratch copies. Returns nginx's exit status and output.
+ * Runs `script` (sh; `nginx` runs the gateway's nginx as UID 10001, as the pod does; the conf is
+ * /tmp/nginx.conf) inside a private mount namespace
+ * whose /etc/hosts maps the resolver's name to 127.0.0.1 and whose /tmp is a scratch folder, and
+ * with `network`, a private network namespace too. Returns the exit status and the output.
  */
-function nginxTest(conf: string): { status: number | null; output: string } {
+function inNamespaces(
+  conf: string,
+  script: string,
+  network: boolean,
+): { status: number | null; output: string } {
   const { nginx, unshare } = requireTools();
   const workDir = mkdtempSync(path.join(os.tmpdir(), "gateway-nginx-"));
   try {
-    const hosts = [...upstreamServers(conf).values()].flat().map((server) => server.host);
     const hostsFile = path.join(workDir, "hosts");
     writeFileSync(
       hostsFile,
-      `${readFileSync("/etc/hosts", "utf8")}\n# gateway-nginx test\n` +
-        [...new Set(hosts)].map((host) => `127.0.0.1 ${host}\n`).join(""),
+      `${readFileSync("/etc/hosts", "utf8")}\n# gateway-nginx test\n127.0.0.1 ${resolverOf(conf)}\n`,
     );
     // Becomes /tmp inside the namespace: the conf, nginx's prefix and everything the conf
     // writes under /tmp live here.
     const sandbox = path.join(workDir, "tmp");
     mkdirSync(sandbox);
+    chmodSync(sandbox, 0o777);
     writeFileSync(path.join(sandbox, "nginx.conf"), conf);
-    // Paths go in as positional parameters, so nothing is interpolated into the script. As
-    // root, nginx -t chowns the temp directories to its default `user` (nobody), which works;
-    // no `-g` override is needed and none is given.
-    const script =
-      'mount --bind "$1" /etc/hosts && mount --bind "$2" /tmp && ' +
-      'exec "$3" -t -c /tmp/nginx.conf -p /tmp/ -e /tmp/error.log';
+    // Paths go in as positional parameters, so nothing is interpolated into the script. nginx
+    // runs unprivileged, as in the pod (root would make it switch to a `user` this host lacks).
+    const mounts =
+      'mount --bind "$1" /etc/hosts && mount --bind "$2" /tmp && binary=$3 && ' +
+      'nginx() { setpriv --reuid=10001 --regid=10001 --clear-groups "$binary" "$@"; }\n';
     // nginx opens /dev/stdout and /dev/stderr (error_log, access_log) by path. Node's pipes are
     // socketpairs, which cannot be reopened that way (ENXIO); a container's stdout and stderr
     // can. So nginx writes to a plain file, opened for appending like nginx opens its logs.
     const outputFile = path.join(workDir, "nginx-output.log");
-    const fd = openSync(outputFile, "a");
+    const fd = openSync(outputFile, "a", 0o666);
+    chmodSync(outputFile, 0o666);
     let result: SpawnSyncReturns<string>;
     try {
       result = spawnSync(
         unshare,
-        ["--mount", "--fork", "sh", "-c", script, "sh", hostsFile, sandbox, nginx],
+        [
+          "--mount",
+          ...(network ? ["--net"] : []),
+          "--fork",
+          "sh",
+          "-c",
+          mounts + script,
+          "sh",
+          hostsFile,
+          sandbox,
+          nginx,
+        ],
         { encoding: "utf8", stdio: ["ignore", fd, fd], timeout: 30_000 },
       );
     } finally {
@@ -185,6 +215,45 @@ function nginxTest(conf: string): { status: number | null; output: string } {
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/** `nginx -t` on `conf`. */
+function nginxTest(conf: string): { status: number | null; output: string } {
+  return inNamespaces(conf, "nginx -t -c /tmp/nginx.conf -p /tmp/ -e /tmp/error.log", false);
+}
+
+/**
+ * Starts nginx on `conf` in a network namespace of its own, where no DNS server answers, GETs
+ * /healthz (its headers follow "== headers") and then `paths` all at once, and stops nginx.
+ * Returns the status of each path, in the order the answers came.
+ */
+function serveWithoutDns(
+  conf: string,
+  paths: readonly string[],
+): { headers: string; statuses: { path: string; status: string }[] } {
+  const script = [
+    "ip link set lo up",
+    "nginx -c /tmp/nginx.conf -p /tmp/ -e /tmp/error.log || exit 1",
+    // nginx daemonizes once it listens; it is stopped on every way out.
+    "trap 'nginx -c /tmp/nginx.conf -p /tmp/ -s stop' EXIT",
+    "curl -s -D /tmp/headers -o /dev/null http://127.0.0.1:8080/healthz",
+    'echo "== headers"; cat /tmp/headers; echo "== statuses"',
+    // All at once, as a burst of clients would send them.
+    "curl -s --parallel --parallel-max 100 -w '%{url_effective} %{http_code}\\n' " +
+      paths.map((requestPath) => `-o /dev/null http://127.0.0.1:8080${requestPath}`).join(" "),
+  ].join("\n");
+  const result = inNamespaces(conf, script, true);
+  if (result.status !== 0) {
+    throw new Error(`nginx did not serve (exit ${result.status}):\n${result.output}`);
+  }
+  const statuses = [...result.output.matchAll(/^http:\/\/127\.0\.0\.1:8080(\S+) (\d{3})$/gm)].map(
+    (answer) => ({ path: answer[1], status: answer[2] }),
+  );
+  const headers = result.output.slice(
+    result.output.indexOf("== headers"),
+    result.output.indexOf("== statuses"),
+  );
+  return { headers, statuses };
 }
 
 let run: ProgramRun;
@@ -242,6 +311,49 @@ describe("gateway nginx.conf (production stack)", () => {
     expect(result.status).not.toBe(0);
     expect(result.output).toMatch(/\[emerg\] unexpected end of file, expecting "\}"/);
     expect(result.output).toContain("test failed");
+  });
+
+  itRunsNginx("starts while no upstream name resolves: /healthz answers, the routes 502", () => {
+    const { headers, statuses } = serveWithoutDns(conf, ["/api/v1/health", "/grafana/", "/"]);
+    expect(statuses).toEqual(
+      expect.arrayContaining([
+        { path: "/api/v1/health", status: "502" },
+        { path: "/grafana/", status: "502" },
+        { path: "/", status: "502" },
+      ]),
+    );
+    expect(statuses).toHaveLength(3);
+    expect(headers).toMatch(/^HTTP\/1\.1 200 OK/m);
+    for (const [name, value] of Object.entries(securityHeaders)) {
+      expect(headers).toContain(`${name}: ${value}`);
+    }
+  });
+
+  itRunsNginx("answers 429 past the configured rate on /api/", () => {
+    const burst = Number(/limit_req zone=api burst=(\d+)/.exec(conf)?.[1]);
+    expect(burst).toBeGreaterThan(0);
+    // burst + 1 requests are let through at once (nodelay; then 502: no backend resolves); the
+    // rest of a burst sent at once is refused, bar the few the rate lets through meanwhile.
+    const paths = Array.from({ length: burst + 10 }, (_, index) => `/api/items/${index}`);
+    const counts = new Map<string, number>();
+    for (const { status } of serveWithoutDns(conf, paths).statuses) {
+      counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(["429", "502"]);
+    expect(counts.get("429")).toBeGreaterThanOrEqual(5);
+    expect(counts.get("502")).toBeGreaterThanOrEqual(burst + 1);
+    expect((counts.get("429") ?? 0) + (counts.get("502") ?? 0)).toBe(paths.length);
+  });
+
+  it("resolves upstream names while it runs, through the platform's name server", () => {
+    expect(resolverOf(conf)).toBe("kube-dns.kube-system.svc.cluster.local");
+    for (const name of ["backend", "dashboard", "grafana"]) {
+      expect(conf).toMatch(new RegExp(`upstream ${name} \\{\\s+zone upstream_${name} \\S+;`));
+    }
+    for (const servers of upstreamServers(conf).values()) {
+      for (const server of servers)
+        expect(conf).toContain(`server ${server.host}:${server.port} resolve;`);
+    }
   });
 
   it("routes /api/ and /ws to the backend and / to the dashboard", () => {

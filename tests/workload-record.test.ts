@@ -12,6 +12,7 @@ import { smallWorkload } from "./fixtures/workload-specs";
 /** A renderer that renders nothing, and counts what it was asked to render. */
 class CountingRenderer implements WorkloadRenderer {
   readonly rendered: string[] = [];
+  readonly nameServer = "10.0.0.10";
   render(spec: WorkloadSpec): RenderedWorkload {
     this.rendered.push(spec.name);
     return { endpoint: () => ({ host: this.hostOf(spec.name), port: 80 }) };

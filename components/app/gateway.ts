@@ -33,6 +33,7 @@ export class Gateway extends pulumi.ComponentResource {
       apiRatePerSecond: 10,
       apiBurst: 20,
       behindProxy: address.behindProxy,
+      nameServer: args.renderer.nameServer,
     });
     args.renderer.render(
       {

@@ -17,6 +17,8 @@ export interface GatewayRoutes {
    * the client. Published directly (Docker), the header is the client's own and is not trusted.
    */
   readonly behindProxy: boolean;
+  /** The DNS server the upstream names are resolved through while nginx runs. */
+  readonly nameServer: string;
 }
 
 /** Headers on every response, errors included. */
@@ -29,6 +31,21 @@ export const securityHeaders: Readonly<Record<string, string>> = {
   "Content-Security-Policy":
     "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; connect-src 'self' wss:; frame-ancestors 'none'",
 };
+
+/**
+ * An upstream whose name is resolved while nginx runs (`resolve`, nginx 1.27.3+), not once at
+ * start: nginx starts while a Service is missing or DNS is not ready (that upstream answers 502)
+ * and follows a Service whose address changes. `resolve` needs the group in shared memory.
+ */
+function upstream(name: string, endpoint: Endpoint, keepalive: number): string[] {
+  return [
+    `  upstream ${name} {`,
+    `    zone upstream_${name} 64k;`,
+    `    server ${endpoint.host}:${endpoint.port} resolve;`,
+    `    keepalive ${keepalive};`,
+    "  }",
+  ];
+}
 
 function proxyHeaders(indent: string): string[] {
   return [
@@ -91,22 +108,12 @@ export function renderNginxConf(routes: GatewayRoutes): string {
     "    '' $scheme;",
     "  }",
     "",
-    "  upstream backend {",
-    `    server ${routes.backend.host}:${routes.backend.port};`,
-    "    keepalive 16;",
-    "  }",
-    "  upstream dashboard {",
-    `    server ${routes.dashboard.host}:${routes.dashboard.port};`,
-    "    keepalive 8;",
-    "  }",
-    ...(routes.grafana
-      ? [
-          "  upstream grafana {",
-          `    server ${routes.grafana.host}:${routes.grafana.port};`,
-          "    keepalive 4;",
-          "  }",
-        ]
-      : []),
+    // valid=10s: a Service recreated with a new address is followed within seconds.
+    `  resolver ${routes.nameServer} valid=10s ipv6=off;`,
+    "  resolver_timeout 5s;",
+    ...upstream("backend", routes.backend, 16),
+    ...upstream("dashboard", routes.dashboard, 8),
+    ...(routes.grafana ? upstream("grafana", routes.grafana, 4) : []),
     "",
     "  server {",
     `    listen ${routes.listenPort};`,

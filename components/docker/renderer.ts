@@ -191,6 +191,9 @@ export class DockerRenderer implements WorkloadRenderer {
     return workload;
   }
 
+  /** Docker's embedded DNS, which every container on a user-defined network asks. */
+  readonly nameServer = "127.0.0.11";
+
   /** Its name: every container of a workload carries it as an alias on its networks. */
   hostOf(workload: string): string {
     return workload;

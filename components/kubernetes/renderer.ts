@@ -7,6 +7,9 @@ import { recommendedLabels } from "./labels";
 import { KubernetesWorkload, serviceHostOf, type KubernetesContext } from "./workload";
 
 export class KubernetesRenderer implements WorkloadRenderer {
+  /** The cluster DNS Service; kubeadm, kind, k3s and the managed clouds all name it kube-dns. */
+  readonly nameServer = "kube-dns.kube-system.svc.cluster.local";
+
   constructor(readonly context: KubernetesContext) {}
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {

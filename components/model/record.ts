@@ -55,6 +55,10 @@ export class RecordingRenderer implements WorkloadRenderer {
     return this.inner.publicAddress(host);
   }
 
+  get nameServer(): string {
+    return this.inner.nameServer;
+  }
+
   /**
    * Everything rendered through this renderer, for `reader`, a view that needs all of it: from
    * now on, rendering through it fails, naming the reader.

@@ -32,6 +32,11 @@ export interface WorkloadRenderer {
    * names its public URL before the gateway exists).
    */
   publicAddress(host: string): PublicAddress;
+  /**
+   * The DNS server a workload asks at request time (nginx's `resolver`), so a proxy starts, and
+   * keeps up, while the names it forwards to come and go.
+   */
+  readonly nameServer: string;
   /** Creates storage that workloads mount by the returned claim name (`WorkloadSpec.claims`). */
   volume(spec: SharedVolumeSpec, parent: pulumi.Resource): string;
 }

