@@ -16,7 +16,7 @@ import (
 func shortTimings(t *testing.T) {
 	t.Helper()
 	hb, st, bi, pt := heartbeatInterval, heartbeatStale, beatInterval, pollTimeout
-	heartbeatInterval, heartbeatStale, beatInterval, pollTimeout = 100*time.Millisecond, 2*time.Second, 200*time.Millisecond, 100*time.Millisecond
+	heartbeatInterval, heartbeatStale, beatInterval, pollTimeout = 100*time.Millisecond, 2*time.Second, 200*time.Millisecond, time.Second
 	t.Cleanup(func() { heartbeatInterval, heartbeatStale, beatInterval, pollTimeout = hb, st, bi, pt })
 }
 
