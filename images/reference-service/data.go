@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -59,18 +60,21 @@ func OpenDeps(getenv func(string) string, secrets *Secrets, log *slog.Logger) (*
 			return nil, fmt.Errorf("contract: DATABASE_PORT=%q is not a port", getenv("DATABASE_PORT"))
 		}
 		password, _ := secrets.Get("DATABASE_PASSWORD_FILE")
-		cfg, err := pgxpool.ParseConfig("")
-		if err != nil {
-			return nil, err
+		sslmode := getenv("DATABASE_SSLMODE") // not in the contract; "prefer" (TLS when offered) by default
+		if sslmode == "" {
+			sslmode = "prefer"
 		}
-		cc := cfg.ConnConfig
-		cc.Host = getenv("DATABASE_HOST")
-		cc.Port = uint16(port)
-		cc.Database = getenv("DATABASE_NAME")
-		cc.User = getenv("DATABASE_USER")
-		cc.Password = password
-		cc.ConnectTimeout = 3 * time.Second
-		cc.RuntimeParams["application_name"] = "toolboxai-reference"
+		q := url.Values{"sslmode": {sslmode}, "application_name": {"toolboxai-reference"}, "connect_timeout": {"3"}}
+		dsn := url.URL{
+			Scheme: "postgres", User: url.UserPassword(getenv("DATABASE_USER"), password),
+			Host: net.JoinHostPort(getenv("DATABASE_HOST"), strconv.Itoa(port)),
+			Path: "/" + getenv("DATABASE_NAME"), RawQuery: q.Encode(),
+		}
+		cfg, err := pgxpool.ParseConfig(dsn.String())
+		if err != nil {
+			// The parse error would quote the connection string: say only what is wrong where.
+			return nil, fmt.Errorf("contract: DATABASE_HOST/PORT/NAME/USER (and DATABASE_SSLMODE if set) do not form a valid PostgreSQL connection (details not shown)")
+		}
 		cfg.MaxConns = 4
 		cfg.MinConns = 0
 		cfg.HealthCheckPeriod = 30 * time.Second

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 )
 
 var basicAuthLine = regexp.MustCompile(`(?m)^\s*basic_auth\s*=\s*(\[.*\])\s*$`)
@@ -198,9 +199,12 @@ func (f *Flower) Handler() http.Handler {
 	}
 	mux.HandleFunc("GET /{$}", protected(workers))
 	mux.HandleFunc("GET /api/workers", protected(workers))
-	return otelhttp.NewHandler(mux, "flower", otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-		return r.Method + " " + r.URL.Path
-	}))
+	// Span names from the matched route (set after the mux ran), never the raw path.
+	named := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		trace.SpanFromContext(r.Context()).SetName(r.Method + " " + routeOf(r))
+	})
+	return otelhttp.NewHandler(named, "flower")
 }
 
 func (f *Flower) Addr() string { return ":" + strconv.Itoa(f.Port) }

@@ -312,3 +312,19 @@ func TestChainPropagatesTraceContext(t *testing.T) {
 		t.Fatalf("server spans: %v", servers)
 	}
 }
+
+func TestDatabasePasswordWithURLCharacters(t *testing.T) {
+	dir := t.TempDir()
+	pw := "p@ss:w/rd?#%&= x"
+	env := []string{"DATABASE_HOST=postgres", "DATABASE_PORT=5432", "DATABASE_NAME=toolboxai", "DATABASE_USER=toolboxai",
+		"DATABASE_PASSWORD_FILE=" + writeSecret(t, dir, "pw", pw)}
+	d, err := OpenDeps(envLookup(env), mustLoadSecrets(t, env), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	cc := d.DB.Config().ConnConfig
+	if cc.Password != pw || cc.Host != "postgres" || cc.Port != 5432 || cc.Database != "toolboxai" || cc.User != "toolboxai" {
+		t.Fatalf("config: host=%s port=%d db=%s user=%s password-ok=%v", cc.Host, cc.Port, cc.Database, cc.User, cc.Password == pw)
+	}
+}
