@@ -102,8 +102,12 @@ func TestInspectPingStaleOrStuck(t *testing.T) {
 	broker, _ := brokers(t, fakeEnv(t, m))
 	ctx := context.Background()
 	broker.ZAdd(ctx, workersKey, redis.Z{Score: float64(time.Now().Add(-time.Minute).Unix()), Member: "celery@stale"})
-	if code := InspectPing(ctx, broker, []string{"celery@stale"}, 300*time.Millisecond, &bytes.Buffer{}); code != exUnavailable {
+	start := time.Now()
+	if code := InspectPing(ctx, broker, []string{"celery@stale"}, 3*time.Second, &bytes.Buffer{}); code != exUnavailable {
 		t.Fatalf("stale: %d", code)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatal("a stale heartbeat must fail at once, not after the timeout")
 	}
 	broker.ZAdd(ctx, workersKey, redis.Z{Score: float64(time.Now().Unix()), Member: "celery@stuck"})
 	if code := InspectPing(ctx, broker, []string{"celery@stuck"}, 300*time.Millisecond, &bytes.Buffer{}); code != exUnavailable {
