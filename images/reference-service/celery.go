@@ -63,6 +63,7 @@ func BrokerClients(secrets *Secrets) (broker, results *redis.Client, err error) 
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
 		opts.DialerRetries = 2
+		opts.ContextTimeoutEnabled = true // a ping's --timeout bounds its blocking reads too
 		return redis.NewClient(opts), nil
 	}
 	if broker, err = open("CELERY_BROKER_URL_FILE"); err != nil {
@@ -320,85 +321,106 @@ func AliveNodes(ctx context.Context, broker *redis.Client) ([]string, error) {
 	}).Result()
 }
 
-// InspectPing asks each destination (default: every live node) to answer through the broker
-// within timeout. A node without a fresh heartbeat is not asked. Returns celery's exit code.
-func InspectPing(ctx context.Context, broker *redis.Client, destinations []string, timeout time.Duration, out io.Writer) int {
+// broadcastPing is Celery's `inspect(...).ping()` over the broker: a request to each target's
+// mailbox, replies collected on one list. As in Celery, with destinations it stops once each
+// has replied (limit = len(destinations)); without, it collects until the timeout. A target
+// without a fresh heartbeat is not asked (it cannot answer), so pinging only dead nodes fails
+// at once instead of after the timeout; the outcome is Celery's.
+func broadcastPing(ctx context.Context, broker *redis.Client, destinations []string, timeout time.Duration) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if len(destinations) == 0 {
+	targets := destinations
+	if len(targets) == 0 {
 		nodes, err := AliveNodes(ctx, broker)
 		if err != nil {
-			fmt.Fprintf(out, "Error: cannot reach the broker: %v\n", err)
-			return exUnavailable
+			return nil, err
 		}
-		destinations = nodes
+		targets = nodes
 	}
-	replied := 0
-	for _, node := range destinations {
+	reply := replyKeyPrefix + newID()
+	asked := 0
+	for _, node := range targets {
 		score, err := broker.ZScore(ctx, workersKey, node).Result()
-		if err != nil || time.Since(time.Unix(int64(score), 0)) > heartbeatStale {
-			continue // not alive: no point waiting for a reply
+		if errors.Is(err, redis.Nil) || (err == nil && time.Since(time.Unix(int64(score), 0)) > heartbeatStale) {
+			continue
 		}
-		req := pingRequest{ID: newID()}
-		req.Reply = replyKeyPrefix + req.ID
-		b, _ := json.Marshal(req)
+		if err != nil {
+			return nil, err
+		}
+		b, _ := json.Marshal(pingRequest{ID: newID(), Reply: reply})
 		pipe := broker.Pipeline()
 		pipe.LPush(ctx, pidboxKeyPrefix+node, b)
 		pipe.Expire(ctx, pidboxKeyPrefix+node, timeout+5*time.Second)
 		if _, err := pipe.Exec(ctx); err != nil {
-			continue
+			return nil, err
 		}
+		asked++
+	}
+	defer broker.Del(context.Background(), reply)
+	var replied []string
+	if asked == 0 {
+		return nil, nil
+	}
+	for {
 		remaining := time.Until(deadline(ctx))
 		if remaining <= 0 {
 			break
 		}
-		res, err := broker.BLPop(ctx, remaining, req.Reply).Result()
-		if err != nil || len(res) != 2 {
-			continue
+		if len(destinations) > 0 && len(replied) >= len(destinations) {
+			break // Celery's limit: every named destination answered
 		}
-		replied++
-		fmt.Fprintf(out, "-> %s: OK\n        pong\n", node)
+		if remaining < time.Second {
+			remaining = time.Second // BLPOP's granularity; ctx still bounds the wait
+		}
+		res, err := broker.BLPop(ctx, remaining, reply).Result()
+		if err != nil || len(res) != 2 {
+			break
+		}
+		var r map[string]map[string]string
+		if json.Unmarshal([]byte(res[1]), &r) == nil {
+			for node, v := range r {
+				if v["ok"] == "pong" {
+					replied = append(replied, node)
+				}
+			}
+		}
 	}
-	if replied == 0 {
+	sort.Strings(replied)
+	return replied, nil
+}
+
+func printReplies(out io.Writer, replied []string) int {
+	if len(replied) == 0 {
 		fmt.Fprintln(out, "Error: No nodes replied within time constraint.")
 		return exUnavailable
 	}
-	plural := "s"
-	if replied == 1 {
-		plural = ""
+	for _, node := range replied {
+		fmt.Fprintf(out, "->  %s: OK\n        pong\n", node)
 	}
-	fmt.Fprintf(out, "\n%d node%s online.\n", replied, plural)
+	noun := "nodes"
+	if len(replied) == 1 {
+		noun = "node"
+	}
+	fmt.Fprintf(out, "\n%d %s online.\n", len(replied), noun)
 	return 0
 }
 
-func deadline(ctx context.Context) time.Time {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return time.Now().Add(time.Second)
-	}
-	return d
-}
-
-// Status prints "celery@host: OK" per live node, like `celery status` (the Kubernetes liveness
-// probe greps it for celery@$HOSTNAME).
-func Status(ctx context.Context, broker *redis.Client, timeout time.Duration, out io.Writer) int {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	nodes, err := AliveNodes(ctx, broker)
+// InspectPing is `celery inspect ping [-d node,…] --timeout S`: exit 0 when a node answered
+// (the worker healthcheck names its own node), 69 (EX_UNAVAILABLE) otherwise.
+func InspectPing(ctx context.Context, broker *redis.Client, destinations []string, timeout time.Duration, out io.Writer) int {
+	replied, err := broadcastPing(ctx, broker, destinations, timeout)
 	if err != nil {
 		fmt.Fprintf(out, "Error: cannot reach the broker: %v\n", err)
 		return exUnavailable
 	}
-	if len(nodes) == 0 {
-		fmt.Fprintln(out, "Error: No nodes replied within time constraint")
-		return exUnavailable
-	}
-	sort.Strings(nodes)
-	for _, n := range nodes {
-		fmt.Fprintf(out, "%s: OK\n", n)
-	}
-	fmt.Fprintf(out, "\n%d node(s) online.\n", len(nodes))
-	return 0
+	return printReplies(out, replied)
+}
+
+// Status is `celery status [-d …] --timeout S`: the same ping, so without a destination it
+// waits the whole timeout for replies, as Celery does. (The Kubernetes liveness probe runs it
+// with --timeout 10 under a 5 s probe timeout: see README.)
+func Status(ctx context.Context, broker *redis.Client, destinations []string, timeout time.Duration, out io.Writer) int {
+	return InspectPing(ctx, broker, destinations, timeout, out)
 }
 
 // Beat keeps the schedule file fresh and enqueues the periodic task.
@@ -479,4 +501,12 @@ func (b *Beat) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+func deadline(ctx context.Context) time.Time {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return time.Now().Add(time.Second)
+	}
+	return d
 }

@@ -69,27 +69,36 @@ func TestInspectPingExitCodes(t *testing.T) {
 	waitFor(t, "the heartbeat", func() bool { return broker.ZScore(ctx, workersKey, "celery@w1").Err() == nil })
 
 	out.Reset()
-	if code := InspectPing(ctx, broker, []string{"celery@w1"}, 2*time.Second, &out); code != 0 || !strings.Contains(out.String(), "-> celery@w1: OK") {
+	start := time.Now()
+	if code := InspectPing(ctx, broker, []string{"celery@w1"}, 5*time.Second, &out); code != 0 || !strings.Contains(out.String(), "->  celery@w1: OK") {
 		t.Fatalf("live worker: exit %d, %s", code, out.String())
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Fatal("ping with a destination must return once it replied, not at the timeout")
 	}
 	out.Reset()
 	if code := InspectPing(ctx, broker, []string{"celery@other-host"}, 300*time.Millisecond, &out); code != exUnavailable {
 		t.Fatalf("another node: exit %d", code)
 	}
 	out.Reset()
-	if code := Status(ctx, broker, time.Second, &out); code != 0 || !strings.Contains(out.String(), "celery@w1: OK") {
+	// `celery status` without a destination collects replies for the whole timeout, as Celery.
+	start = time.Now()
+	if code := Status(ctx, broker, nil, time.Second, &out); code != 0 || !strings.Contains(out.String(), "celery@w1: OK") {
 		t.Fatalf("status: %d %s", code, out.String())
+	}
+	if time.Since(start) < 900*time.Millisecond {
+		t.Fatal("status returned before its timeout: Celery waits for every node's reply until then")
 	}
 
 	stop() // SIGTERM: the worker deregisters at once
-	start := time.Now()
+	start = time.Now()
 	if code := InspectPing(ctx, broker, []string{"celery@w1"}, 2*time.Second, &out); code != exUnavailable {
 		t.Fatalf("stopped worker: exit %d", code)
 	}
 	if time.Since(start) > time.Second {
 		t.Fatal("ping of a deregistered worker should fail fast, not wait for the timeout")
 	}
-	if code := Status(ctx, broker, time.Second, &out); code != exUnavailable {
+	if code := Status(ctx, broker, nil, time.Second, &out); code != exUnavailable {
 		t.Fatalf("status with no worker: %d", code)
 	}
 }

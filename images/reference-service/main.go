@@ -182,7 +182,7 @@ func runCLI(ctx context.Context, inv Invocation, secrets *Secrets, log *slog.Log
 	defer broker.Close()
 	defer results.Close()
 	if inv.Role == "status" {
-		return Status(ctx, broker, inv.Timeout, stdout)
+		return Status(ctx, broker, inv.Destination, inv.Timeout, stdout)
 	}
 	return InspectPing(ctx, broker, inv.Destination, inv.Timeout, stdout)
 }
