@@ -62,6 +62,7 @@ function suppliedSecret(
   key:
     | "alertPagerRoutingKey"
     | "alertChatWebhookUrl"
+    | "alertWebhookToken"
     | "backupS3AccessKeyId"
     | "backupS3SecretAccessKey",
 ) {
@@ -232,6 +233,7 @@ new Monitoring(
     receivers: {
       pagerRoutingKey: suppliedSecret("alertPagerRoutingKey"),
       chatWebhookUrl: suppliedSecret("alertChatWebhookUrl"),
+      webhookToken: suppliedSecret("alertWebhookToken"),
     },
   },
   withProvider,

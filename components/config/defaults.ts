@@ -35,6 +35,12 @@ const small = resources("50m", "64Mi", "200m", "128Mi");
 export const defaultRunbookBaseUrl =
   "https://github.com/toolboxai/infrastructure/blob/main/docs/ALERTS.md";
 
+/**
+ * The local alert sink's requests and limits (`monitoring.alertSink`): it runs the gateway's
+ * image (`services.gateway.image`) and logs a few notifications a minute at most.
+ */
+export const alertSinkResources: Resources = resources("10m", "16Mi", "100m", "64Mi");
+
 export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
   backend: {
     replicas: 1,

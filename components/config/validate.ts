@@ -1,6 +1,11 @@
 // Pure validation of stack configuration: raw config strings in, one typed PlatformConfig out, or
 // a ConfigError that lists every problem with its key, value and what is allowed. Nothing here
 // touches the Pulumi runtime, so tests call it directly and check the exact messages.
+import {
+  alertDeliveryProblems,
+  alertWebhookTokenProblems,
+  alertWebhookUrlProblems,
+} from "./alerting";
 import { decodeRawValues, type RawConfigInput } from "./decode";
 import { ConfigError, stackFileName } from "./problems";
 import { resolveServices } from "./resolve";
@@ -24,7 +29,13 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
   if (problems.length > 0 || !parsed.success) throw new ConfigError(stackFile, problems);
 
   const config = parsed.data;
-  problems.push(...backupBucketProblems(config), ...platformProblems(config));
+  problems.push(
+    ...backupBucketProblems(config),
+    ...platformProblems(config),
+    ...alertWebhookUrlProblems(config.monitoring.alertWebhookUrl),
+    ...alertWebhookTokenProblems(config),
+    ...alertDeliveryProblems(config),
+  );
   const services = resolveServices(config, problems);
   if (problems.length > 0) throw new ConfigError(stackFile, problems);
 

@@ -1,18 +1,53 @@
 // Alertmanager's configuration: critical alerts page, warnings go to chat, a critical alert
 // silences the warnings of the same service, and Watchdog goes nowhere but proves the pipeline.
-// Receiver credentials are secret files (`*_file` settings); the config itself holds none, so it
-// can live in a ConfigMap.
+// Besides its own integration (PagerDuty, Slack), each routed receiver also posts to the generic
+// webhook and to the local sink when the stack names them. Receiver credentials are secret files
+// (`*_file` settings); the config itself holds none, so it can live in a ConfigMap.
+// components/config/alerting.ts refuses a stack in which a routed receiver would have nothing.
 
-export interface ReceiverFiles {
-  /** File with the PagerDuty Events v2 routing key; undefined: the pager receiver sends nothing. */
+export interface AlertReceivers {
+  /** File with the PagerDuty Events v2 routing key; undefined: no PagerDuty integration. */
   readonly pagerRoutingKeyFile?: string;
-  /** File with the chat (Slack-compatible) incoming-webhook URL; undefined: chat sends nothing. */
+  /** File with the chat (Slack-compatible) incoming-webhook URL; undefined: no Slack one. */
   readonly chatWebhookUrlFile?: string;
+  /**
+   * A webhook every routed receiver also POSTs to (`monitoring.alertWebhookUrl`), with the file
+   * of its bearer token when there is one; undefined: none.
+   */
+  readonly webhook?: { readonly url: string; readonly tokenFile?: string };
+  /** The local alert sink's base URL (`http://alert-sink:8080`); undefined: no sink. */
+  readonly sinkUrl?: string;
 }
 
 export const receiverNames = { pager: "pager", chat: "chat", silent: "null" } as const;
 
-export function alertmanagerConfig(files: ReceiverFiles): Record<string, unknown> {
+/** The webhook integrations of one routed receiver: the stack's webhook, the sink. */
+function webhookConfigs(receiver: string, receivers: AlertReceivers): object[] {
+  const { webhook, sinkUrl } = receivers;
+  return [
+    ...(webhook
+      ? [
+          {
+            url: webhook.url,
+            send_resolved: true,
+            ...(webhook.tokenFile
+              ? { http_config: { authorization: { credentials_file: webhook.tokenFile } } }
+              : {}),
+          },
+        ]
+      : []),
+    // One path per receiver: the sink's log says which receiver sent each notification.
+    ...(sinkUrl ? [{ url: `${sinkUrl}/${receiver}`, send_resolved: true }] : []),
+  ];
+}
+
+/** `{ webhook_configs }` when the receiver has any, else nothing. */
+function webhooksOf(receiver: string, receivers: AlertReceivers): object {
+  const configs = webhookConfigs(receiver, receivers);
+  return configs.length > 0 ? { webhook_configs: configs } : {};
+}
+
+export function alertmanagerConfig(receivers: AlertReceivers): Record<string, unknown> {
   return {
     route: {
       receiver: receiverNames.chat,
@@ -40,21 +75,22 @@ export function alertmanagerConfig(files: ReceiverFiles): Record<string, unknown
     receivers: [
       {
         name: receiverNames.pager,
-        ...(files.pagerRoutingKeyFile
+        ...(receivers.pagerRoutingKeyFile
           ? {
               pagerduty_configs: [
-                { routing_key_file: files.pagerRoutingKeyFile, send_resolved: true },
+                { routing_key_file: receivers.pagerRoutingKeyFile, send_resolved: true },
               ],
             }
           : {}),
+        ...webhooksOf(receiverNames.pager, receivers),
       },
       {
         name: receiverNames.chat,
-        ...(files.chatWebhookUrlFile
+        ...(receivers.chatWebhookUrlFile
           ? {
               slack_configs: [
                 {
-                  api_url_file: files.chatWebhookUrlFile,
+                  api_url_file: receivers.chatWebhookUrlFile,
                   send_resolved: true,
                   title: '{{ template "slack.default.title" . }}',
                   text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.runbook_url }}\n{{ end }}",
@@ -62,6 +98,7 @@ export function alertmanagerConfig(files: ReceiverFiles): Record<string, unknown
               ],
             }
           : {}),
+        ...webhooksOf(receiverNames.chat, receivers),
       },
       { name: receiverNames.silent },
     ],

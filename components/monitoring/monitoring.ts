@@ -11,6 +11,7 @@ import type { WorkloadRenderer } from "../model/renderer";
 import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import type { ClusterView } from "../platform/platform";
 import type { Endpoint } from "../model/workload";
+import { alertSinkName, alertSinkPort, alertSinkSpec } from "./alert-sink";
 import { alertmanagerConfig } from "./alertmanager";
 import { alertRuleGroups } from "./alerts";
 import { alloyConfig, alloyHttpPort } from "./alloy-config";
@@ -43,6 +44,8 @@ export interface MonitoringServices {
   readonly jaeger: ServiceSettings;
   readonly nodeExporter: ServiceSettings;
   readonly kubeStateMetrics: ServiceSettings;
+  /** Its nginx image runs the alert sink (`monitoring.alertSink`). */
+  readonly gateway: ServiceSettings;
 }
 
 export interface MonitoringArgs {
@@ -65,6 +68,8 @@ export interface MonitoringArgs {
   readonly receivers: {
     readonly pagerRoutingKey?: pulumi.Output<string>;
     readonly chatWebhookUrl?: pulumi.Output<string>;
+    /** The bearer token of `monitoring.alertWebhookUrl`. */
+    readonly webhookToken?: pulumi.Output<string>;
   };
 }
 
@@ -101,6 +106,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const receiverSecrets = [
       { name: "pager-routing-key", value: args.receivers.pagerRoutingKey },
       { name: "chat-webhook-url", value: args.receivers.chatWebhookUrl },
+      { name: "webhook-token", value: args.receivers.webhookToken },
     ].filter((secret): secret is { name: string; value: pulumi.Output<string> } => !!secret.value);
     const fileOf = (name: string) =>
       receiverSecrets.some((secret) => secret.name === name) ? `/run/secrets/${name}` : undefined;
@@ -109,9 +115,16 @@ export class Monitoring extends pulumi.ComponentResource {
       config: alertmanagerConfig({
         pagerRoutingKeyFile: fileOf("pager-routing-key"),
         chatWebhookUrlFile: fileOf("chat-webhook-url"),
+        webhook: settings.alertWebhookUrl
+          ? { url: settings.alertWebhookUrl, tokenFile: fileOf("webhook-token") }
+          : undefined,
+        sinkUrl: settings.alertSink
+          ? `http://${at(alertSinkName, alertSinkPort).host}:${alertSinkPort}`
+          : undefined,
       }),
       receiverSecrets,
     });
+    const alertSink = settings.alertSink ? [alertSinkSpec(services.gateway.image)] : [];
     const loki = lokiSpec(
       services.loki,
       lokiConfig({ retentionDays: settings.logRetentionDays, dataPath: "/loki" }),
@@ -163,8 +176,8 @@ export class Monitoring extends pulumi.ComponentResource {
     const nodeExporter = nodeExporterSpec(services.nodeExporter);
 
     const tier = cluster
-      ? [alertmanager, loki, alloy, jaeger, kubeStateMetrics, grafana]
-      : [alertmanager, loki, jaeger, grafana];
+      ? [...alertSink, alertmanager, loki, alloy, jaeger, kubeStateMetrics, grafana]
+      : [...alertSink, alertmanager, loki, jaeger, grafana];
     const prometheus = prometheusSpec({
       settings: services.prometheus,
       config: prometheusConfig({

@@ -130,8 +130,9 @@ describe("unknown keys", () => {
   });
 
   test("monitoring.traceStorage: volume by default, memory where asked, nothing else", () => {
+    // With the local sink: a stack whose alerts go nowhere is refused (tests/config/alerting).
     const monitoring = (settings: object) =>
-      productionWithKeys({ [key("monitoring")]: JSON.stringify(settings) });
+      productionWithKeys({ [key("monitoring")]: JSON.stringify({ alertSink: true, ...settings }) });
     expect(validateConfig(productionWith({})).monitoring.traceStorage).toBe("volume");
     expect(validateConfig(monitoring({ traceStorage: "memory" })).monitoring.traceStorage).toBe(
       "memory",

@@ -1,5 +1,6 @@
-// Alertmanager's generated configuration: amtool accepts it, and routes a critical alert to the
-// pager, a warning to chat and Watchdog nowhere; credentials appear only as file references.
+// Alertmanager's generated configuration: amtool accepts it in every combination of integrations,
+// and routes a critical alert to the pager, a warning to chat and Watchdog nowhere; credentials
+// appear only as file references; the webhook and the sink take every routed alert.
 import { stringify } from "yaml";
 import { alertmanagerConfig, receiverNames } from "../../components/monitoring/alertmanager";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
@@ -9,6 +10,22 @@ const withReceivers = alertmanagerConfig({
   chatWebhookUrlFile: "/run/secrets/chat-webhook-url",
 });
 const withoutReceivers = alertmanagerConfig({});
+const webhook = { url: "https://alerts.school.test/alertmanager" };
+const withWebhook = alertmanagerConfig({ webhook });
+const withWebhookToken = alertmanagerConfig({
+  webhook: { ...webhook, tokenFile: "/run/secrets/webhook-token" },
+});
+const withSink = alertmanagerConfig({ sinkUrl: "http://alert-sink:8080" });
+const withEverything = alertmanagerConfig({
+  pagerRoutingKeyFile: "/run/secrets/pager-routing-key",
+  chatWebhookUrlFile: "/run/secrets/chat-webhook-url",
+  webhook: { ...webhook, tokenFile: "/run/secrets/webhook-token" },
+  sinkUrl: "http://alert-sink.toolboxai-monitoring.svc.cluster.local:8080",
+});
+
+type Receiver = { name: string; webhook_configs?: unknown[] };
+const receiver = (config: Record<string, unknown>, name: string) =>
+  (config.receivers as Receiver[]).find((candidate) => candidate.name === name)!;
 
 test("credentials are referenced as files, never inlined", () => {
   const text = stringify(withReceivers);
@@ -32,9 +49,51 @@ test("a critical alert inhibits the warnings of the same service and namespace",
   ]);
 });
 
+test("the webhook takes every routed alert, resolved too, its token as a bearer-token file", () => {
+  for (const name of [receiverNames.pager, receiverNames.chat]) {
+    expect(receiver(withWebhook, name).webhook_configs).toEqual([
+      { url: "https://alerts.school.test/alertmanager", send_resolved: true },
+    ]);
+    expect(receiver(withWebhookToken, name).webhook_configs).toEqual([
+      {
+        url: "https://alerts.school.test/alertmanager",
+        send_resolved: true,
+        http_config: { authorization: { credentials_file: "/run/secrets/webhook-token" } },
+      },
+    ]);
+  }
+  expect(receiver(withWebhookToken, receiverNames.silent)).toEqual({ name: "null" });
+});
+
+test("the sink takes every routed alert, on a path naming the receiver", () => {
+  expect(receiver(withSink, receiverNames.pager).webhook_configs).toEqual([
+    { url: "http://alert-sink:8080/pager", send_resolved: true },
+  ]);
+  expect(receiver(withSink, receiverNames.chat).webhook_configs).toEqual([
+    { url: "http://alert-sink:8080/chat", send_resolved: true },
+  ]);
+  expect(receiver(withSink, receiverNames.silent)).toEqual({ name: "null" });
+});
+
+test("with everything, each routed receiver has its own integration, the webhook and the sink", () => {
+  const pager = receiver(withEverything, receiverNames.pager) as unknown as Record<
+    string,
+    unknown[]
+  >;
+  expect(Object.keys(pager).sort()).toEqual(["name", "pagerduty_configs", "webhook_configs"]);
+  expect(pager.webhook_configs).toHaveLength(2);
+  const chat = receiver(withEverything, receiverNames.chat) as unknown as Record<string, unknown[]>;
+  expect(Object.keys(chat).sort()).toEqual(["name", "slack_configs", "webhook_configs"]);
+  expect(chat.webhook_configs).toHaveLength(2);
+});
+
 describe.each([
   ["with receivers", withReceivers],
   ["without receivers", withoutReceivers],
+  ["with the webhook", withWebhook],
+  ["with the webhook and its token", withWebhookToken],
+  ["with the sink", withSink],
+  ["with every integration", withEverything],
 ])("amtool, %s", (_name, config) => {
   itWithTool("amtool")("check-config accepts it", () => {
     const result = runMonitoringTool("amtool", ["check-config", "alertmanager.yml"], {

@@ -1,4 +1,5 @@
-// The monitoring tier's settings (`toolboxai:monitoring`): retention and alert thresholds.
+// The monitoring tier's settings (`toolboxai:monitoring`): retention, alert thresholds and where
+// alerts go besides the pager and chat receivers (a webhook, a local sink).
 import { z } from "zod";
 import { defaultRunbookBaseUrl } from "../defaults";
 import { intRange, mapping, urlWithoutCredentials } from "./primitives";
@@ -73,6 +74,27 @@ export const monitoringSchema = z
           allowed: "`https://` URL without credentials, fragment or query",
         }),
       alerts: alertThresholdsSchema.prefault({}),
+      // Checked by ../alerting (its problems never show a query or a user:password part).
+      alertWebhookUrl: z
+        .string({ error: "must be text: an http(s) URL, or empty" })
+        .default("")
+        .meta({
+          description:
+            "Alertmanager also POSTs every routed alert (critical and warning, and when it " +
+            "resolves) there, as its webhook JSON. Plain config, so it carries no credential: an " +
+            "endpoint that needs one gets the secret `alertWebhookToken` as a bearer token. " +
+            "Empty: no webhook.",
+          allowed: '`""` or an `http(s)://` URL without a user:password part or query',
+        }),
+      alertSink: z
+        .boolean({ error: "must be true or false" })
+        .default(false)
+        .meta({
+          description:
+            "Run `alert-sink`, a local receiver that logs each alert notification as one JSON " +
+            "line on its stdout (dev: `docker logs <prefix>-alert-sink`); every routed " +
+            "receiver also sends there.",
+        }),
     },
     mapping,
   )

@@ -17,7 +17,11 @@ export type GeneratedSecretKey = (typeof generatedSecretKeys)[number];
  * Credentials of Alertmanager's receivers: only the stack can supply them (empty: the receiver
  * exists but delivers nothing).
  */
-export const receiverSecretKeys = ["alertPagerRoutingKey", "alertChatWebhookUrl"] as const;
+export const receiverSecretKeys = [
+  "alertPagerRoutingKey",
+  "alertChatWebhookUrl",
+  "alertWebhookToken",
+] as const;
 
 /** Credentials of the backup bucket, when `backup.storage.type` is s3: only the stack supplies them. */
 export const backupBucketSecretKeys = ["backupS3AccessKeyId", "backupS3SecretAccessKey"] as const;
@@ -51,10 +55,15 @@ const secretDescriptions: Record<SecretKey, string> = {
     "Password of `grafana_reader`, Grafana's read-only PostgreSQL role; empty: generated.",
   alertPagerRoutingKey:
     "PagerDuty Events v2 routing key: critical alerts page. Empty: the `pager` receiver " +
-    "delivers nothing.",
+    "pages nobody (refused unless `monitoring.alertWebhookUrl` or `monitoring.alertSink` " +
+    "takes its alerts).",
   alertChatWebhookUrl:
     "Slack-compatible incoming webhook: warnings post there. Empty: the `chat` receiver " +
-    "delivers nothing.",
+    "posts nowhere (refused unless `monitoring.alertWebhookUrl` or `monitoring.alertSink` " +
+    "takes its alerts).",
+  alertWebhookToken:
+    "Bearer token Alertmanager sends to `monitoring.alertWebhookUrl` (read from a file); " +
+    "empty: none.",
   backupS3AccessKeyId: "Access key of the backup bucket; required with a bucket.",
   backupS3SecretAccessKey: "Secret key of the backup bucket; required with a bucket.",
 };

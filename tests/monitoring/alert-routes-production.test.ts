@@ -1,0 +1,4 @@
+// production's rendered Alertmanager configuration delivers every routed alert (./alert-routes.ts).
+import { describeAlertRoutes } from "./alert-routes";
+
+describeAlertRoutes("production", "https://alerts.toolboxai.example/alertmanager");
