@@ -79,7 +79,7 @@ function markedValues(stack: string): string[] {
 describe("the example values of the stack files", () => {
   test("every value production's file marks as an example is one, and nothing else is", () => {
     const marked = markedValues("production");
-    expect(marked).toHaveLength(11);
+    expect(marked).toHaveLength(12);
     const shown = exampleValueProblems(configOf("production"))
       .filter((problem) => problem.kind === "example")
       .map((problem) => problem.shownValue);
@@ -109,6 +109,7 @@ describe("the example values of the stack files", () => {
       ["bucket", "toolboxai:backup.storage.bucket"],
       ["bucket", "toolboxai:backupS3AccessKeyId"],
       ["bucket", "toolboxai:backupS3SecretAccessKey"],
+      ["alerts", "toolboxai:monitoring.alertWebhookUrl"],
       ["delivery", "toolboxai:delivery.repository"],
       ["delivery", "toolboxai:delivery.stack"],
     ]);
@@ -140,6 +141,13 @@ describe("the example values of the stack files", () => {
       "is required when backup.storage.type is s3 (the backup jobs write the bucket with it): " +
         "run `pulumi config set --secret backupS3SecretAccessKey < <file holding it>`",
     );
+    expect(message("toolboxai:monitoring.alertWebhookUrl")).toBe(
+      "is an example: names under the reserved .example TLD never resolve, so no alert would " +
+        "reach anyone. Set your incident router's URL, `pulumi config set --path " +
+        "monitoring.alertWebhookUrl https://<your incident router>/<path>`, or PagerDuty's " +
+        "routing key and a chat webhook as the secrets alertPagerRoutingKey and " +
+        "alertChatWebhookUrl (docs/ALERTS.md)",
+    );
     expect(message("toolboxai:delivery.repository")).toBe(
       "is the example repository, not yours: fork it (for argocd: the repository CI pushes the " +
         "rendered manifests to) and run `pulumi config set --path delivery.repository " +
@@ -170,6 +178,9 @@ describe("the example values of the stack files", () => {
             image: { repository: "registry.school.test/toolboxai/backup-tools", tag: "1.0.0" },
           };
         });
+        editObject(values, "monitoring", (monitoring) => {
+          monitoring.alertWebhookUrl = "https://alerts.school.test/alertmanager";
+        });
         editObject(values, "delivery", (delivery) => {
           delivery.repository = "https://github.com/school/infrastructure.git";
           delivery.stack = "school/toolboxai/production";
@@ -196,6 +207,7 @@ describe("the example values of the stack files", () => {
       "images",
       "backupImage",
       "bucket",
+      "alerts",
       "delivery",
     ]);
     expect(deployChecklist[0].commands).toEqual([
@@ -242,7 +254,7 @@ describe("what a run does about them", () => {
     expect(refused.refusal).toBeInstanceOf(ConfigError);
     const lines = refused.refusal!.message.split("\n");
     expect(lines[0]).toBe(
-      "Pulumi.staging.yaml has 10 values to replace before `pulumi up` can deploy it (examples " +
+      "Pulumi.staging.yaml has 11 values to replace before `pulumi up` can deploy it (examples " +
         "that cannot work in a cluster, secrets not set):",
     );
     expect(lines.at(-1)).toBe(
@@ -255,7 +267,7 @@ describe("what a run does about them", () => {
     const previewed = checkDeployProblems(config, { dryRun: true, accepted: false });
     expect(previewed.refusal).toBeUndefined();
     expect(previewed.warning!.split("\n")[0]).toBe(
-      "Pulumi.staging.yaml has 10 values to replace: `pulumi up` refuses to deploy it until each " +
+      "Pulumi.staging.yaml has 11 values to replace: `pulumi up` refuses to deploy it until each " +
         "is replaced (examples that cannot work in a cluster, secrets not set):",
     );
     expect(previewed.warning!.split("\n").slice(1)).toEqual(lines.slice(1));
@@ -263,7 +275,7 @@ describe("what a run does about them", () => {
     const accepted = checkDeployProblems(config, { dryRun: false, accepted: true });
     expect(accepted.refusal).toBeUndefined();
     expect(accepted.warning!.split("\n")[0]).toBe(
-      "Pulumi.staging.yaml has 10 values to replace, accepted for this run by " +
+      "Pulumi.staging.yaml has 11 values to replace, accepted for this run by " +
         "TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1: a stack deployed with them cannot work as-is " +
         "(backups nobody can decrypt, images no registry serves, a domain that never resolves); " +
         "`pulumi up` without it refuses them:",
@@ -294,7 +306,7 @@ describe("the program under mocks, with Pulumi.production.yaml as it is", () => 
     const message = error!.message;
     const lines = message.split("\n");
     expect(lines[0]).toBe(
-      "Pulumi.production.yaml has 14 values to replace before `pulumi up` can deploy it " +
+      "Pulumi.production.yaml has 15 values to replace before `pulumi up` can deploy it " +
         "(examples that cannot work in a cluster, secrets not set):",
     );
     for (const value of [...markedValues("production"), "ghcr.io/toolboxai/backup-tools:1.0.0"]) {
@@ -318,10 +330,10 @@ describe("the program under mocks, with Pulumi.production.yaml as it is", () => 
     expect(run.warnings).toHaveLength(1);
     const [header, ...rest] = run.warnings[0].split("\n");
     expect(header).toBe(
-      "Pulumi.production.yaml has 14 values to replace: `pulumi up` refuses to deploy it until " +
+      "Pulumi.production.yaml has 15 values to replace: `pulumi up` refuses to deploy it until " +
         "each is replaced (examples that cannot work in a cluster, secrets not set):",
     );
-    expect(rest).toHaveLength(15);
+    expect(rest).toHaveLength(16);
     expect(rest.at(-1)).toContain('README, "Deploy your own"');
     // The bucket's credentials are not set: a backup job's Secret holds them empty, or (in a
     // first preview, where the generated passwords beside them are unknown) is itself unknown.

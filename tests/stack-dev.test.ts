@@ -7,6 +7,8 @@ describeStack("dev", {
   overrides: kubernetesFormConfig,
   namespace: "toolboxai-dev",
   publicUrl: "http://toolboxai.localtest.me",
+  // Pulumi.dev.yaml: alerts go to the local sink.
+  alertSink: true,
   replicas: {
     backend: 1,
     dashboard: 1,

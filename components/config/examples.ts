@@ -55,7 +55,14 @@ export const exampleValues = {
 } as const;
 
 export type ChecklistItemId =
-  "recipients" | "domain" | "storageClasses" | "images" | "backupImage" | "bucket" | "delivery";
+  | "recipients"
+  | "domain"
+  | "storageClasses"
+  | "images"
+  | "backupImage"
+  | "bucket"
+  | "alerts"
+  | "delivery";
 
 export interface ChecklistItem {
   readonly id: ChecklistItemId;
@@ -126,6 +133,17 @@ export const deployChecklist: readonly ChecklistItem[] = [
     commands: [
       "pulumi config set --secret backupS3AccessKeyId < access-key-id.txt",
       "pulumi config set --secret backupS3SecretAccessKey < secret-access-key.txt",
+    ],
+  },
+  {
+    id: "alerts",
+    keys: ["monitoring.alertWebhookUrl", "alertPagerRoutingKey", "alertChatWebhookUrl"],
+    what:
+      "where alerts go: your incident router's webhook (its bearer token, if it needs one: " +
+      "`pulumi config set --secret alertWebhookToken < token.txt`), or a PagerDuty routing " +
+      "key and a chat webhook as secrets instead (docs/ALERTS.md)",
+    commands: [
+      "pulumi config set --path monitoring.alertWebhookUrl https://<your incident router>/<path>",
     ],
   },
   {
@@ -311,6 +329,20 @@ export function exampleValueProblems(config: PlatformConfig): DeployProblem[] {
           `it): run \`pulumi config set --secret ${key} < <file holding it>\``,
       });
     }
+  }
+
+  const webhook = config.monitoring.alertWebhookUrl;
+  if (webhook !== "" && isExampleDomain(new URL(webhook).hostname)) {
+    example(
+      "alerts",
+      "monitoring.alertWebhookUrl",
+      webhook,
+      `is an example: names under the reserved ${exampleValues.reservedTld} TLD never resolve, ` +
+        "so no alert would reach anyone. Set your incident router's URL, " +
+        commandsOf("alerts") +
+        ", or PagerDuty's routing key and a chat webhook as the secrets alertPagerRoutingKey " +
+        "and alertChatWebhookUrl (docs/ALERTS.md)",
+    );
   }
 
   if (config.delivery.mode !== "none" && isExampleRepository(config.delivery.repository)) {

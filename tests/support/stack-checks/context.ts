@@ -17,6 +17,8 @@ export interface StackExpectations {
   /** Secret config values (full keys), as `pulumi config set --secret` would set them. */
   readonly secrets?: Readonly<Record<string, string>>;
   readonly namespace: string;
+  /** Whether the stack runs the local alert sink (`monitoring.alertSink`); default no. */
+  readonly alertSink?: boolean;
   /** Expected pod count per Deployment/StatefulSet name (HPA minimum where autoscaled). */
   readonly replicas: Readonly<Record<string, number>>;
   /** Workloads with a HorizontalPodAutoscaler: name → [min, max]. */

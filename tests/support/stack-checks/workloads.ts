@@ -30,6 +30,7 @@ export function workloadChecks(context: StackContext): void {
       [
         ...Object.keys(expected.replicas),
         ...monitoringWorkloads,
+        ...(expected.alertSink ? ["alert-sink"] : []),
         "node-exporter",
         ...expected.backups.jobs,
       ].sort(),
