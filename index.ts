@@ -20,6 +20,7 @@ import {
   McpServer,
   Monitoring,
   otlpEndpointOf,
+  otlpLogsEndpointOf,
   PlatformSecrets,
   Postgres,
   Redis,
@@ -96,6 +97,7 @@ const redis = new Redis(
 
 const telemetry = {
   otlpEndpoint: otlpEndpointOf(platform.monitoringRenderer),
+  otlpLogsEndpoint: otlpLogsEndpointOf(platform.monitoringRenderer, platform.cluster),
   environment: config.environment,
 };
 const wiring = {
@@ -158,7 +160,7 @@ const gateway = new Gateway(
     domain: config.domain,
     backend: backend.endpoint,
     dashboard: dashboard.endpoint,
-    grafana: grafanaEndpointOf(platform.monitoringRenderer),
+    grafana: services.grafana && grafanaEndpointOf(platform.monitoringRenderer),
   },
   withProvider,
 );

@@ -24,3 +24,4 @@ export { RobloxSync } from "./app/roblox-sync";
 export { Gateway } from "./app/gateway";
 export { deliverStack } from "./delivery/stack-delivery";
 export { grafanaEndpointOf, Monitoring, otlpEndpointOf } from "./monitoring/monitoring";
+export { otlpLogsEndpointOf } from "./monitoring/log-shipping";

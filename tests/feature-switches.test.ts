@@ -16,6 +16,7 @@ beforeAll(async () => {
   const config = readStackConfig("dev");
   config.values["toolboxai:robloxSyncEnabled"] = "false";
   config.values["toolboxai:flowerEnabled"] = "false";
+  config.values["toolboxai:grafanaEnabled"] = "false";
   const services = JSON.parse(config.values["toolboxai:services"]);
   delete services.robloxSync;
   // The backend built by the program and pushed to its registry.
@@ -91,6 +92,26 @@ test("robloxSyncEnabled and flowerEnabled false deploy neither service", () => {
   expect(
     (run.outputs.secretNames as { kubernetesSecrets: string[] }).kubernetesSecrets,
   ).not.toContain("flower-secrets");
+});
+
+test("grafanaEnabled false deploys no Grafana, and the gateway routes nothing to it", () => {
+  const names = run.resources
+    .filter((resource) => resource.type === "toolboxai:kubernetes:Workload")
+    .map((resource) => resource.name);
+  expect(names).not.toContain("grafana");
+  expect(names).toEqual(expect.arrayContaining(["prometheus", "loki", "jaeger", "alertmanager"]));
+  const gatewayConf = run.resources.find(
+    (resource) =>
+      resource.type === "kubernetes:core/v1:ConfigMap" &&
+      (resource.inputs as any).metadata?.name === "gateway-config",
+  );
+  const conf: string = (gatewayConf?.inputs as any).data["nginx.conf"];
+  expect(conf).toContain("location /api/");
+  expect(conf).not.toContain("grafana");
+  // No dashboards without Grafana to show them.
+  expect(JSON.stringify(run.resources.map((resource) => resource.inputs))).not.toContain(
+    "toolboxai-unified.json",
+  );
 });
 
 test("a built image is pushed to imageRegistry and run by its digest, Celery's too", () => {

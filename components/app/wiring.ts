@@ -5,9 +5,11 @@ import type { ServiceSettings } from "../config";
 import { httpProbes, type Endpoint, type SecretFile, type WorkloadSpec } from "../model/workload";
 import { scaling } from "../model/service";
 
-/** Where the applications send traces: Jaeger's OTLP/HTTP receiver. */
+/** Where the applications send traces (Jaeger's OTLP/HTTP receiver) and, if so, their logs. */
 export interface TelemetryWiring {
   readonly otlpEndpoint: string;
+  /** Loki's OTLP endpoint where the platform collects no logs (Docker); none on a cluster. */
+  readonly otlpLogsEndpoint?: string;
   readonly environment: string;
 }
 
@@ -21,6 +23,9 @@ export function telemetryEnvironment(
     OTEL_RESOURCE_ATTRIBUTES: `service.namespace=toolboxai,deployment.environment.name=${telemetry.environment}`,
     OTEL_EXPORTER_OTLP_ENDPOINT: telemetry.otlpEndpoint,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    ...(telemetry.otlpLogsEndpoint
+      ? { OTEL_LOGS_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: telemetry.otlpLogsEndpoint }
+      : {}),
   };
 }
 

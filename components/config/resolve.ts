@@ -12,6 +12,7 @@ export function resolveServices(config: StackConfig, problems: ConfigProblem[]):
   const switchedOff = new Set<ServiceName>([
     ...(config.robloxSyncEnabled ? [] : (["robloxSync"] as const)),
     ...(config.flowerEnabled ? [] : (["flower"] as const)),
+    ...(config.grafanaEnabled ? [] : (["grafana"] as const)),
   ]);
   for (const name of serviceNames.filter((service) => !switchedOff.has(service))) {
     const overrides = config.services[name] ?? {};

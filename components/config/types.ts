@@ -26,7 +26,7 @@ export interface ServiceSettings {
 }
 
 /** Services a feature switch can turn off; they are resolved only when on. */
-export type OptionalService = "robloxSync" | "flower";
+export type OptionalService = "robloxSync" | "flower" | "grafana";
 
 export type ResolvedServices = Readonly<
   Record<Exclude<ServiceName, OptionalService>, ServiceSettings>
@@ -35,7 +35,7 @@ export type ResolvedServices = Readonly<
 
 export interface PlatformConfig extends Omit<StackConfig, "services" | SecretKey> {
   readonly stack: string;
-  /** Every enabled service; a switched-off one (robloxSyncEnabled, flowerEnabled) is absent. */
+  /** Every enabled service; a switched-off one (robloxSyncEnabled, …) is absent. */
   readonly services: ResolvedServices;
   /** Secret values the stack supplied; the rest are generated. Plain strings: wrap before use. */
   readonly suppliedSecrets: Readonly<Partial<Record<SecretKey, string>>>;

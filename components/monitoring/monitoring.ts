@@ -38,7 +38,8 @@ import {
 export interface MonitoringServices {
   readonly prometheus: ServiceSettings;
   readonly alertmanager: ServiceSettings;
-  readonly grafana: ServiceSettings;
+  /** Absent when the stack turns Grafana off (grafanaEnabled). */
+  readonly grafana?: ServiceSettings;
   readonly loki: ServiceSettings;
   readonly alloy: ServiceSettings;
   readonly jaeger: ServiceSettings;
@@ -84,8 +85,8 @@ export function otlpEndpointOf(renderer: WorkloadRenderer): string {
 }
 
 export class Monitoring extends pulumi.ComponentResource {
-  /** Grafana, for the gateway's /grafana/ route. */
-  readonly grafana: Endpoint;
+  /** Grafana, for the gateway's /grafana/ route; none when the stack turns it off. */
+  readonly grafana?: Endpoint;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:monitoring:Monitoring", name, {}, opts);
@@ -147,37 +148,45 @@ export class Monitoring extends pulumi.ComponentResource {
         : { kind: "badger", dataPath: "/badger", retentionDays: settings.traceRetentionDays };
     const jaeger = jaegerSpec(services.jaeger, store, jaegerConfig(store));
     const kubeStateMetrics = kubeStateMetricsSpec(services.kubeStateMetrics, watched);
-    const grafana = grafanaSpec({
-      settings: services.grafana,
-      publicUrl: args.publicUrl,
-      datasources: grafanaDatasources({
-        prometheus: at("prometheus", monitoringPorts.prometheus),
-        loki: at("loki", lokiHttpPort),
-        jaeger: at("jaeger", jaegerPorts.query),
-        postgres: {
-          host: args.postgres.host,
-          port: args.postgres.port,
-          database: args.postgres.database,
-          user: args.postgres.readerUser,
-          passwordFile: `/run/secrets/${grafanaReaderPasswordFile}`,
-        },
-      }),
-      dashboardProvider: grafanaDashboardProvider(grafanaPaths.dashboards),
-      dashboards: dashboardFiles(
-        dashboards({
-          environment: args.environment,
-          appJobs,
-          platform: cluster ? "kubernetes" : "docker",
+    const grafana =
+      services.grafana &&
+      grafanaSpec({
+        settings: services.grafana,
+        publicUrl: args.publicUrl,
+        datasources: grafanaDatasources({
+          prometheus: at("prometheus", monitoringPorts.prometheus),
+          loki: at("loki", lokiHttpPort),
+          jaeger: at("jaeger", jaegerPorts.query),
+          postgres: {
+            host: args.postgres.host,
+            port: args.postgres.port,
+            database: args.postgres.database,
+            user: args.postgres.readerUser,
+            passwordFile: `/run/secrets/${grafanaReaderPasswordFile}`,
+          },
         }),
-      ),
-      adminPassword: args.grafanaAdminPassword,
-      postgresReaderPassword: args.postgresReaderPassword,
-    });
+        dashboardProvider: grafanaDashboardProvider(grafanaPaths.dashboards),
+        dashboards: dashboardFiles(
+          dashboards({
+            environment: args.environment,
+            appJobs,
+            platform: cluster ? "kubernetes" : "docker",
+          }),
+        ),
+        adminPassword: args.grafanaAdminPassword,
+        postgresReaderPassword: args.postgresReaderPassword,
+      });
     const nodeExporter = nodeExporterSpec(services.nodeExporter);
 
-    const tier = cluster
-      ? [...alertSink, alertmanager, loki, alloy, jaeger, kubeStateMetrics, grafana]
-      : [...alertSink, alertmanager, loki, jaeger, grafana];
+    const tier = [
+      ...alertSink,
+      alertmanager,
+      loki,
+      ...(cluster ? [alloy] : []),
+      jaeger,
+      ...(cluster ? [kubeStateMetrics] : []),
+      ...(grafana ? [grafana] : []),
+    ];
     const prometheus = prometheusSpec({
       settings: services.prometheus,
       config: prometheusConfig({
@@ -218,7 +227,7 @@ export class Monitoring extends pulumi.ComponentResource {
     // before it, this tier's included.
     for (const spec of [...tier, prometheus]) args.renderer.render(spec, this);
     cluster?.nodeRenderer.render(nodeExporter, this);
-    this.grafana = grafanaEndpointOf(args.renderer);
+    this.grafana = grafana && grafanaEndpointOf(args.renderer);
     this.registerOutputs({ grafana: this.grafana, alloyPort: alloyHttpPort });
   }
 }

@@ -65,7 +65,7 @@ const specs: WorkloadSpec[] = [
   kubeStateMetricsSpec(services.kubeStateMetrics, ["toolboxai"]),
   nodeExporterSpec(services.nodeExporter),
   grafanaSpec({
-    settings: services.grafana,
+    settings: services.grafana!,
     publicUrl: "https://app.toolboxai.example",
     datasources: {},
     dashboardProvider: {},

@@ -100,6 +100,14 @@ export const stackConfigSchema = z
       .boolean({ error: "must be true or false" })
       .default(true)
       .meta({ description: "Deploy Flower (Celery UI, basic auth user `admin`)." }),
+    grafanaEnabled: z
+      .boolean({ error: "must be true or false" })
+      .default(true)
+      .meta({
+        description:
+          "Deploy Grafana with its dashboards, served under /grafana/ by the gateway (off: " +
+          "e.g. you run your own; Prometheus, Loki and Jaeger stay).",
+      }),
     protectData: z
       .boolean({ error: "must be true or false" })
       .default(true)
