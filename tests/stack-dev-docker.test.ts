@@ -50,7 +50,8 @@ test("every service is a container, but those that read the cluster or the node"
       ...["celery-worker", "celery-beat", "flower"],
       ...["postgres", "postgres-exporter", "redis", "redis-exporter"],
       ...["postgres-backup", "redis-backup"],
-      ...["prometheus", "alertmanager", "grafana", "loki", "jaeger"],
+      // The alert sink: dev's stack file turns it on.
+      ...["prometheus", "alertmanager", "alert-sink", "grafana", "loki", "jaeger"],
     ].sort(),
   );
   // The data stores' exporters run beside them, in their network namespace, as in their pods.
@@ -130,7 +131,7 @@ test("each container is on the networks of its zones and of what it reaches, not
 });
 
 test("every running container is hardened, limited, health-checked, restarted and logged", () => {
-  expect(running().length).toBe(20);
+  expect(running().length).toBe(21);
   for (const candidate of running()) {
     const [user, group] = String(candidate.user).split(":").map(Number);
     expect({ name: candidate.name, uid: user >= 1001, gid: group >= 1001 }).toEqual({
@@ -336,5 +337,47 @@ describe("the pack's Docker rules on the rendered dev stack", () => {
       // At least one finding, all of them on the broken resource.
       expect([...new Set(urns)]).toEqual([target[0].urn]);
     },
+  );
+});
+
+test("the applications ship their logs to Loki over OTLP: nothing reads the engine's socket", () => {
+  const logged = ["backend", "mcp-server", "agent-coordinator", "roblox-sync", "celery-worker"];
+  for (const name of logged) {
+    const env: string[] = container(name).envs;
+    expect({
+      name,
+      env: env.filter(
+        (entry) =>
+          entry.startsWith("OTEL_LOGS_EXPORTER=") ||
+          entry.startsWith("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT="),
+      ),
+    }).toEqual({
+      name,
+      env: [
+        "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT=http://loki:3100/otlp/v1/logs",
+        "OTEL_LOGS_EXPORTER=otlp",
+      ],
+    });
+    // Loki's network is one of theirs.
+    const networks = container(name).networksAdvanced.map((network: any) => network.name);
+    expect(networks).toEqual(
+      expect.arrayContaining(
+        container("loki").networksAdvanced.map((network: any) => network.name),
+      ),
+    );
+  }
+  expect(JSON.stringify(containers().map((candidate) => candidate.mounts ?? []))).not.toContain(
+    "docker.sock",
+  );
+});
+
+test("a config folder inside another has its mount point in the outer, read-only volume", () => {
+  // Prometheus' rules/ lives in /etc/prometheus: Docker cannot make the mount point in the
+  // outer volume once it is mounted read-only, and the container would not start.
+  const targets = container("prometheus").mounts.map((mount: any) => mount.target);
+  expect(targets).toEqual(expect.arrayContaining(["/etc/prometheus", "/etc/prometheus/rules"]));
+  const helper = containers().find((candidate) => candidate.start === false);
+  expect(helper.uploads.map((upload: any) => upload.file)).toContain(
+    "/files/toolboxai-dev-prometheus-etc-prometheus/rules/.mount-point",
   );
 });

@@ -3,7 +3,13 @@
 // from a secret config file.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
-import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
+import {
+  defaultProbeTiming,
+  httpProbes,
+  secretPath,
+  type Endpoint,
+  type WorkloadSpec,
+} from "../model/workload";
 import { scaling, type ServiceArgs } from "../model/service";
 import {
   dataEnvironment,
@@ -42,6 +48,35 @@ export function flowerConfig(password: pulumi.Output<string>): pulumi.Output<str
   return pulumi.secret(password.apply((pw) => `basic_auth = [${JSON.stringify(`admin:${pw}`)}]\n`));
 }
 
+/** Seconds Celery waits for replies: with its own start-up, under the probe's timeout. */
+export const workerProbeWaitSeconds = defaultProbeTiming.timeoutSeconds - 3;
+
+/**
+ * Alive: this worker alone (`-d`) answers a ping, at once. Ready: it is among the workers the
+ * broker sees. Celery waits its whole --timeout for replies without `-d`, so every wait stays
+ * under the probe's own timeout (a longer one failed every probe).
+ */
+const workerProbes = {
+  liveness: {
+    exec: {
+      command: [
+        "sh",
+        "-c",
+        `celery -A ${celeryApp} inspect ping -d "celery@$HOSTNAME" --timeout ${workerProbeWaitSeconds}`,
+      ],
+    },
+  },
+  readiness: {
+    exec: {
+      command: [
+        "sh",
+        "-c",
+        `celery -A ${celeryApp} status --timeout ${workerProbeWaitSeconds} | grep -q "celery@$HOSTNAME"`,
+      ],
+    },
+  },
+};
+
 /** The Celery worker workload as a pure function of its settings and wiring. */
 export function celeryWorkerSpec({
   wiring,
@@ -63,26 +98,7 @@ export function celeryWorkerSpec({
           ...dataEnvironment(wiring),
           ...telemetryEnvironment("celery-worker", wiring.telemetry),
         },
-        probes: {
-          readiness: {
-            exec: {
-              command: [
-                "sh",
-                "-c",
-                `celery -A ${celeryApp} inspect ping -d "celery@$HOSTNAME" --timeout 10`,
-              ],
-            },
-          },
-          liveness: {
-            exec: {
-              command: [
-                "sh",
-                "-c",
-                `celery -A ${celeryApp} status --timeout 10 | grep -q "celery@$HOSTNAME"`,
-              ],
-            },
-          },
-        },
+        probes: workerProbes,
         resources: worker.resources,
         writablePaths: ["/tmp"],
       },

@@ -164,7 +164,16 @@ function createFileVolumes(scope: WorkloadScope): FileVolume[] {
       mountedBy: (candidate) => candidate === container,
     });
   }
-  for (const [folder, files] of configFolders(spec.configFiles ?? [])) {
+  const folders = configFolders(spec.configFiles ?? []);
+  for (const [folder, files] of folders) {
+    // A folder mounted inside another one (Prometheus' rules/ in /etc/prometheus) needs its
+    // mount point in the outer volume: the outer one is read-only, and the root as well.
+    const mountPoints = [...folders.keys()]
+      .filter((inner) => inner.startsWith(`${folder}/`))
+      .map((inner) => ({
+        path: `${inner}/.mount-point`,
+        content: `The folder ${inner} is mounted here.\n`,
+      }));
     volumes.push({
       folder,
       volume: new docker.Volume(
@@ -172,7 +181,10 @@ function createFileVolumes(scope: WorkloadScope): FileVolume[] {
         { name: folderVolumeName(context.prefix, spec.name, folder), labels },
         child,
       ),
-      files: files.map((file) => ({ path: file.mountPath, content: file.content })),
+      files: [
+        ...files.map((file) => ({ path: file.mountPath, content: file.content })),
+        ...mountPoints,
+      ],
       mountedBy: (container) =>
         files.some((file) => mountedFiles(spec, container).configFiles.includes(file.name)),
     });

@@ -19,6 +19,7 @@ import {
   settingsOf,
   wiring,
 } from "./support";
+import { defaultProbeTiming } from "../../components/model/workload";
 
 const flowerPassword = "unit-flower-password";
 const args = {
@@ -39,14 +40,22 @@ test("workers and beat serve no port: their probes ask Celery itself", () => {
     expect(spec.containers[0].probes?.liveness).toHaveProperty("exec");
   }
   expect(JSON.stringify(worker.containers[0].probes)).toContain("inspect ping");
-  expect(worker.containers[0].command).toEqual([
-    "celery",
-    "-A",
-    "app.celery_app",
-    "worker",
-    "--loglevel",
-    "info",
-  ]);
+});
+
+test("a worker's probes give up before the probe does; liveness asks it alone", () => {
+  const probes = worker.containers[0].probes!;
+  const script = (probe: unknown) =>
+    (probe as { exec: { command: string[] } }).exec.command.join(" ");
+  // Without -d, Celery waits its whole --timeout for every worker's reply.
+  expect(script(probes.liveness)).toContain('inspect ping -d "celery@$HOSTNAME"');
+  expect(script(probes.readiness)).toMatch(/status --timeout \d+ \| grep -q "celery@\$HOSTNAME"/);
+  for (const probe of [probes.readiness, probes.liveness]) {
+    const timeout = Number(/--timeout (\d+)/.exec(script(probe))?.[1]);
+    // Celery's own start-up takes a second or two of the probe's time.
+    expect(timeout).toBeLessThanOrEqual(
+      (worker.probeTiming?.timeoutSeconds ?? defaultProbeTiming.timeoutSeconds) - 2,
+    );
+  }
 });
 
 test("workers scale from their settings; beat is one scheduler, stopped before the next starts", () => {
@@ -116,7 +125,7 @@ describe("rendered alone on Kubernetes", () => {
 
   test("a worker's pod probes by exec; Flower admits the backend zone's clients and monitoring", () => {
     const container = containerOf(rendered.object("Deployment", "celery-worker"), "celery-worker");
-    expect(container.readinessProbe.exec.command[2]).toContain("inspect ping");
+    expect(container.livenessProbe.exec.command[2]).toContain("inspect ping");
     expect(admittedZones(rendered.object("NetworkPolicy", "flower"), "http")).toEqual([
       "backend",
       "frontend",
