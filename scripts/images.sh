@@ -7,6 +7,7 @@
 #   bash scripts/images.sh build [NAME…]   build what is not cached yet (every image by default)
 #   bash scripts/images.sh load [NAME…]    import the cached images into $DOCKER_HOST's engine
 #   bash scripts/images.sh list            NAME, pinned reference, local reference, built version
+#   bash scripts/images.sh catalog         the same, as NAME|PINNED|LOCAL|VERSION|ROUTE lines
 #   bash scripts/images.sh path NAME       the cached image's folder (rootfs.tar, changes)
 #   bash scripts/images.sh bin NAME        the folder of NAME's binaries (e.g. tests run nginx)
 # The stack files keep the upstream references; a stack maps them to the local ones for tests with
@@ -16,11 +17,15 @@
 #   bin/NAME-VERSION/       the binaries built from source (slow: Prometheus, Loki, Jaeger)
 #   debian/HASH.tar         a Debian bookworm rootfs per package list (mmdebstrap)
 #   NAME/VERSION-RECIPE/    the image: rootfs.tar and the `docker import --change` lines; RECIPE is
-#                           a hash of the recipe's code, so an edited recipe builds a new image
+#                           a hash of the recipe's code, so an edited recipe builds a new image;
+#                           `changes` are Dockerfile instructions, `load` builds FROM scratch
 # Sources from GitHub (nginx, Redis, kube-state-metrics, Alloy, the PostgreSQL entrypoint) are
 # cloned into the cache; where GitHub is out of reach, TOOLBOXAI_MIRRORS names a folder of git
 # mirrors, OWNER+NAME/repo each (CI sets it).
 set -euo pipefail
+# Recipes run inside $(…): errexit holds there too.
+shopt -s inherit_errexit
+project=$(cd "$(dirname "$0")/.." && pwd)
 
 cache=${TOOLBOXAI_CACHE:-$HOME/.cache/toolboxai}/images
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
@@ -33,7 +38,7 @@ alertmanager|prom/alertmanager:v0.35.0|toolboxai.local/alertmanager:0.35.0|0.35.
 node-exporter|prom/node-exporter:v1.10.2|toolboxai.local/node-exporter:1.10.2|1.10.2|Go module proxy
 kube-state-metrics|registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.17.0|toolboxai.local/kube-state-metrics:2.17.0|2.17.0|GitHub kubernetes/kube-state-metrics
 postgres-exporter|quay.io/prometheuscommunity/postgres-exporter:v0.17.1|toolboxai.local/postgres-exporter:0.17.1|0.17.1|Go module proxy
-redis-exporter|oliver006/redis_exporter:v1.74.0|toolboxai.local/redis-exporter:1.74.0|1.74.0|Go module proxy
+redis-exporter|oliver006/redis_exporter:v1.74.0-alpine|toolboxai.local/redis-exporter:1.74.0|1.74.0|Go module proxy
 loki|grafana/loki:3.5.7|toolboxai.local/loki:3.5.7|3.5.7|Go module proxy
 jaeger|jaegertracing/jaeger:2.13.0|toolboxai.local/jaeger:2.13.0|2.13.0|Go module proxy
 alloy|grafana/alloy:v1.11.3|toolboxai.local/alloy:1.11.3|1.11.3|GitHub grafana/alloy
@@ -41,6 +46,7 @@ nginx|nginxinc/nginx-unprivileged:1.28.0-alpine|toolboxai.local/nginx-unprivileg
 redis|redis:7.4.5-alpine|toolboxai.local/redis:7.4.1|7.4.1|GitHub redis/redis, Debian
 postgres|postgres:16.10-alpine|toolboxai.local/postgres:16.10|16.10|npm, PyPI, Debian
 backup-tools|ghcr.io/toolboxai/backup-tools:1.0.0|toolboxai.local/backup-tools:1.0.0|1.0.0|this repository, Debian
+reference-service|-|toolboxai.local/reference-service:1|1|this repository (images/reference-service), Go module proxy
 CATALOG
 }
 
@@ -88,8 +94,16 @@ go_ldflags() { # VERSION
 
 # Binaries are cached apart from the images: building them is the slow part. The folder's name
 # ends with a hash of the recipe's code (comments aside), so an edited recipe builds anew.
+# A binary built from this repository changes with its sources.
+sources_of() { # BINARY NAME
+  if [ "$1" = reference_service ]; then
+    (cd "$project" && find images/reference-service -type f -print0 | sort -z | xargs -0 sha256sum)
+  fi
+}
+
 binary_dir() { # NAME-VERSION
-  echo "$cache/bin/$1-$(declare -f "build_binary_${1%-*}" | sha256sum | cut -c1-8)"
+  local recipe; recipe="$(declare -f "build_binary_${1%-*}")$(sources_of "${1%-*}")"
+  echo "$cache/bin/$1-$(sha256sum <<<"$recipe" | cut -c1-8)"
 }
 
 binary() { # NAME-VERSION: the folder; built by `build_binary_NAME` when absent
@@ -97,10 +111,10 @@ binary() { # NAME-VERSION: the folder; built by `build_binary_NAME` when absent
   if [ ! -f "$dir/.complete" ]; then
     log "building the $1 binaries (slow; cached in $dir)"
     rm -rf "$dir" "$cache/src/$1"; mkdir -p "$dir" "$cache/src"
-    # A subshell outside any `||`, so errexit holds inside the recipe.
+    # A subshell outside any `||`, with errexit on, so the recipe stops at its first failure.
     local status=0
     set +e
-    ("build_binary_${1%-*}" "$dir" "$cache/src/$1" "${1##*-}") >"$dir.log" 2>&1
+    (set -e; "build_binary_${1%-*}" "$dir" "$cache/src/$1" "${1##*-}") >"$dir.log" 2>&1
     status=$?
     set -e
     if [ "$status" -ne 0 ]; then
@@ -110,6 +124,10 @@ binary() { # NAME-VERSION: the folder; built by `build_binary_NAME` when absent
     fi
     rm -rf "$cache/src/$1"
     touch "$dir/.complete"
+    # Builds of an older recipe of the same version are not used again.
+    for old in "$cache/bin/$1"-*; do
+      [ "$old" = "$dir" ] || [ "$old" = "$dir.log" ] || rm -rf "$old"
+    done
   fi
   echo "$dir"
 }
@@ -247,6 +265,12 @@ build_binary_postgres() {
   done
 }
 
+build_binary_reference_service() {
+  # The platform's contract test, from this repository (images/reference-service/README.md).
+  cp -r "$project/images/reference-service" "$2"
+  (cd "$2" && go build -trimpath -ldflags "-s -w" -o "$1/toolboxai-reference" .)
+}
+
 # --- images ----------------------------------------------------------------------------------
 # image_NAME ROOTFS VERSION: fills ROOTFS and prints the `docker import --change` lines.
 
@@ -256,9 +280,18 @@ static_image() { # ROOTFS BINARY… : the binaries at /bin
   for b in "$@"; do install -m0755 "$b" "$root/bin/"; done
 }
 
+# The upstream image is busybox-based (quay.io/prometheus/busybox, alpine, distroless's debug
+# variant): a shell and wget, which the Docker health checks run. Scratch-based ones get none.
+with_busybox() { # ROOTFS
+  ldd /bin/busybox >/dev/null 2>&1 && { echo "ERROR: /bin/busybox is not static: apt-get install busybox-static" >&2; return 1; }
+  install -m0755 /bin/busybox "$1/bin/busybox"
+  for tool in sh wget cat ls test sleep find grep; do ln -sf busybox "$1/bin/$tool"; done
+}
+
 image_prometheus() {
   local bin; bin=$(binary "prometheus-$2")
   static_image "$1" "$bin/prometheus"
+  with_busybox "$1"
   mkdir -p "$1/etc/prometheus" "$1/prometheus"; chown 65534:65534 "$1/prometheus"
   printf 'scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ["localhost:9090"]\n' >"$1/etc/prometheus/prometheus.yml"
   printf '%s\n' 'ENTRYPOINT ["/bin/prometheus"]' \
@@ -269,6 +302,7 @@ image_prometheus() {
 image_alertmanager() {
   local bin; bin=$(binary "alertmanager-$2")
   static_image "$1" "$bin/alertmanager"
+  with_busybox "$1"
   mkdir -p "$1/etc/alertmanager" "$1/alertmanager"; chown 65534:65534 "$1/alertmanager"
   printf 'route: { receiver: default }\nreceivers: [{ name: default }]\n' >"$1/etc/alertmanager/alertmanager.yml"
   printf '%s\n' 'ENTRYPOINT ["/bin/alertmanager"]' \
@@ -279,6 +313,7 @@ image_alertmanager() {
 image_node-exporter() {
   local bin; bin=$(binary "node_exporter-$2")
   static_image "$1" "$bin/node_exporter"
+  with_busybox "$1"
   printf '%s\n' 'ENTRYPOINT ["/bin/node_exporter"]' 'USER 65534' 'EXPOSE 9100'
 }
 
@@ -291,18 +326,21 @@ image_kube-state-metrics() {
 image_postgres-exporter() {
   local bin; bin=$(binary "postgres_exporter-$2")
   static_image "$1" "$bin/postgres_exporter"
+  with_busybox "$1"
   printf '%s\n' 'ENTRYPOINT ["/bin/postgres_exporter"]' 'USER 65534' 'EXPOSE 9187'
 }
 
 image_redis-exporter() {
   local bin; bin=$(binary "redis_exporter-$2")
   static_image "$1" "$bin/redis_exporter"
+  with_busybox "$1"
   printf '%s\n' 'ENTRYPOINT ["/bin/redis_exporter"]' 'USER 59000:59000' 'EXPOSE 9121'
 }
 
 image_loki() {
   local bin; bin=$(binary "loki-$2")
   static_image "$1" "$bin/loki"
+  with_busybox "$1"
   mkdir -p "$1/etc/loki" "$1/loki"; chown 10001:10001 "$1/loki"
   printf '%s\n' 'ENTRYPOINT ["/bin/loki"]' 'CMD ["-config.file=/etc/loki/local-config.yaml"]' \
     'USER 10001' 'EXPOSE 3100'
@@ -311,6 +349,7 @@ image_loki() {
 image_jaeger() {
   local bin; bin=$(binary "jaeger-$2")
   static_image "$1" "$bin/jaeger"
+  with_busybox "$1"
   printf '%s\n' 'ENTRYPOINT ["/bin/jaeger"]' 'USER 10001' 'EXPOSE 16686' 'EXPOSE 4317' 'EXPOSE 4318'
 }
 
@@ -327,6 +366,9 @@ image_nginx() {
   local bin; bin=$(binary "nginx-$2")
   debian_rootfs "$1" libpcre2-8-0 zlib1g libssl3 ca-certificates
   install -m0755 "$bin/nginx" "$1/usr/sbin/nginx"
+  # Alpine's busybox wget, which the Docker health check runs.
+  install -m0755 /bin/busybox "$1/usr/local/bin/busybox"
+  ln -s busybox "$1/usr/local/bin/wget"
   mkdir -p "$1/etc/nginx/conf.d" "$1/var/log/nginx" "$1/var/cache/nginx" "$1/usr/share/nginx/html"
   cp "$bin/mime.types" "$bin/nginx.conf" "$1/etc/nginx/"
   ln -sf /dev/stdout "$1/var/log/nginx/access.log"; ln -sf /dev/stderr "$1/var/log/nginx/error.log"
@@ -343,6 +385,19 @@ image_redis() {
   mkdir -p "$1/data"; chmod 0777 "$1/data"
   echo 'redis:x:999:1000::/data:/sbin/nologin' >>"$1/etc/passwd"
   printf '%s\n' 'CMD ["redis-server"]' 'WORKDIR /data' 'EXPOSE 6379'
+}
+
+image_reference-service() {
+  # Static busybox gives the shell, wget and test the stacks' health checks run; `celery` is the
+  # reference program too, which takes the worker, beat and flower roles from its arguments.
+  local bin; bin=$(binary "reference_service-$2")
+  scratch_rootfs "$1"
+  with_busybox "$1"
+  mkdir -p "$1/usr/local/bin"
+  install -m0755 "$bin/toolboxai-reference" "$1/usr/local/bin/"
+  ln -s toolboxai-reference "$1/usr/local/bin/celery"
+  printf '%s\n' 'ENTRYPOINT ["/usr/local/bin/toolboxai-reference"]' 'USER 10001:10001' \
+    'ENV PATH=/usr/local/bin:/bin' 'EXPOSE 8080'
 }
 
 postgres_rootfs() { # ROOTFS VERSION [PACKAGE…]: PostgreSQL, its clients and the entrypoint
@@ -408,8 +463,9 @@ image_backup-tools() {
 # --- commands --------------------------------------------------------------------------------
 
 recipe_hash() { # NAME: changes when the image's recipe or a building block does
-  { declare -f "image_$1" static_image scratch_rootfs debian_rootfs postgres_rootfs
-    declare -f "build_binary_${1//-/_}" 2>/dev/null || true; } | sha256sum | cut -c1-12
+  { declare -f "image_$1" static_image with_busybox scratch_rootfs debian_rootfs postgres_rootfs
+    declare -f "build_binary_${1//-/_}" 2>/dev/null || true; sources_of "${1//-/_}"; } |
+    sha256sum | cut -c1-12
 }
 
 image_dir() { echo "$cache/$1/$(field "$1" 4)-$(recipe_hash "$1")"; }
@@ -423,6 +479,7 @@ build_image() { # NAME
   tar --numeric-owner -C "$root" -cf "$dir.part/rootfs.tar" .
   mv "$root.changes" "$dir.part/changes"
   rm -rf "$root" "$dir"; mv "$dir.part" "$dir"
+  for old in "$cache/$name/$(field "$name" 4)"-*; do [ "$old" = "$dir" ] || rm -rf "$old"; done
   log "$name: built in $((SECONDS - started)) s ($dir)"
 }
 
@@ -433,7 +490,7 @@ shift || true
 case "$command" in
 install)
   # mmdebstrap makes the Debian rootfs; the C builds (nginx, Redis) need a compiler and headers.
-  needed=(mmdebstrap gcc make libpcre2-dev zlib1g-dev libssl-dev python3-pip git ca-certificates)
+  needed=(mmdebstrap gcc make libpcre2-dev zlib1g-dev libssl-dev python3-pip git ca-certificates busybox-static)
   missing=()
   for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -453,9 +510,14 @@ load)
   for name in $(names "$@"); do
     dir=$(image_dir "$name")
     [ -f "$dir/rootfs.tar" ] || { echo "ERROR: $name is not built: bash scripts/images.sh build $name" >&2; exit 1; }
-    changes=()
-    while IFS= read -r line; do changes+=(--change "$line"); done <"$dir/changes"
-    docker import "${changes[@]}" "$dir/rootfs.tar" "$(field "$name" 3)" >/dev/null
+    # A build from scratch, not `docker import`: import refuses some instructions (STOPSIGNAL).
+    context=$(mktemp -d)
+    ln "$dir/rootfs.tar" "$context/rootfs.tar" 2>/dev/null || cp "$dir/rootfs.tar" "$context/"
+    { echo "FROM scratch"; echo "ADD rootfs.tar /"; cat "$dir/changes"; } >"$context/Dockerfile"
+    # The engine's classic builder: no BuildKit here, and its deprecation notice is noise.
+    built=$(docker build --quiet --tag "$(field "$name" 3)" "$context" 2>&1) ||
+      { rm -rf "$context"; echo "$built" >&2; echo "ERROR: loading $name failed" >&2; exit 1; }
+    rm -rf "$context"
     log "$name: loaded as $(field "$name" 3)"
   done
   ;;
@@ -466,6 +528,7 @@ list)
     printf '%-19s %-62s %-42s %s (%s)\n' "$name" "$pinned" "$local" "$built" "$state"
   done
   ;;
+catalog) catalog ;;
 path) image_dir "${1:?usage: images.sh path NAME}" ;;
 bin)
   name=${1:?usage: images.sh bin NAME}
@@ -474,7 +537,7 @@ bin)
   echo "$dir"
   ;;
 *)
-  echo "usage: images.sh install | build [NAME…] | load [NAME…] | list | path NAME | bin NAME" >&2
+  echo "usage: images.sh install | build [NAME…] | load [NAME…] | list | catalog | path NAME | bin NAME" >&2
   exit 64
   ;;
 esac

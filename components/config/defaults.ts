@@ -118,7 +118,9 @@ export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
     storage: { size: "2Gi", storageClass: "" },
   },
   redisExporter: {
-    image: { repository: "oliver006/redis_exporter", tag: "v1.74.0" },
+    // The -alpine variant: the default tag is built FROM scratch, without the wget that the
+    // Docker health check runs.
+    image: { repository: "oliver006/redis_exporter", tag: "v1.74.0-alpine" },
     replicas: 1,
     resources: small,
     maxUnavailable: 1,

@@ -53,7 +53,7 @@ describe("the program's images", () => {
       "redis:7.4.5-alpine",
       "nginxinc/nginx-unprivileged:1.28.0-alpine",
       "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
-      "oliver006/redis_exporter:v1.74.0",
+      "oliver006/redis_exporter:v1.74.0-alpine",
     ];
     const deployment = clone(compliantDeployment());
     deployment.spec.template.spec.containers = images.map((image, index) => ({
