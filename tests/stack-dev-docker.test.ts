@@ -28,7 +28,9 @@ beforeAll(async () => {
 const inputsOf = (type: string) =>
   run.resources.filter((resource) => resource.type === type).map((r) => r.inputs as any);
 const containers = () => inputsOf(containerType);
-const running = () => containers().filter((candidate) => candidate.start !== false);
+/** The services' containers: not the file helper (never started) nor the volume owner (once). */
+const running = () =>
+  containers().filter((candidate) => candidate.start !== false && candidate.attach !== true);
 const container = (name: string) => containers().find((c) => c.name === `${prefix}${name}`);
 
 test("Pulumi.dev.yaml runs on Docker: the docker provider, no Kubernetes resource", () => {
@@ -123,11 +125,7 @@ test("each container is on the networks of its zones and of what it reaches, not
     "observability",
     "roblox",
   ]);
-  for (const candidate of running().filter((c) => c.networksAdvanced)) {
-    for (const network of candidate.networksAdvanced) {
-      expect(network.aliases).toEqual([candidate.name.slice(prefix.length)]);
-    }
-  }
+  // (Its name on each: the test of aliases below.)
 });
 
 test("every running container is hardened, limited, health-checked, restarted and logged", () => {
@@ -380,4 +378,64 @@ test("a config folder inside another has its mount point in the outer, read-only
   expect(helper.uploads.map((upload: any) => upload.file)).toContain(
     "/files/toolboxai-dev-prometheus-etc-prometheus/rules/.mount-point",
   );
+});
+
+test("each data volume is its workload's own before it starts: Docker's stand-in for fsGroup", () => {
+  const owner = container("volume-owner");
+  // Once, to its end (Pulumi waits), as root with CHOWN alone, offline, on a read-only root.
+  expect(owner).toMatchObject({
+    attach: true,
+    mustRun: false,
+    restart: "no",
+    user: "0:0",
+    capabilities: { drops: ["ALL"], adds: ["CHOWN"] },
+    readOnly: true,
+    networkMode: "none",
+  });
+  const owned = Object.fromEntries(
+    [...owner.command[0].matchAll(/chown (\S+) \/files\/(\S+) /g)].map(([, id, volume]) => [
+      volume,
+      id,
+    ]),
+  );
+  // Every volume a service writes (its data, the backups' shared one), to UID:GID 10001, with
+  // the file that keeps Docker from copying the image's folder and its owner over it.
+  expect(owner.command[0]).toContain("touch /files/toolboxai-dev-postgres-data/.volume-owner");
+  const data = running()
+    .flatMap((candidate) => candidate.mounts ?? [])
+    .filter((mount: any) => mount.type === "volume" && !mount.readOnly)
+    .map((mount: any) => mount.source);
+  expect(data.length).toBeGreaterThan(5);
+  expect(Object.keys(owned).sort()).toEqual([...new Set(data)].sort());
+  expect(new Set(Object.values(owned))).toEqual(new Set(["10001:10001"]));
+  expect(owner.mounts.map((mount: any) => mount.source).sort()).toEqual(Object.keys(owned).sort());
+  // The workloads wait for it.
+  const postgres = run.resources.find(
+    (resource) =>
+      resource.type === containerType && (resource.inputs as any).name === `${prefix}postgres`,
+  );
+  const ownerUrn = run.resources.find(
+    (resource) =>
+      resource.type === containerType && (resource.inputs as any).name === `${prefix}volume-owner`,
+  )?.urn;
+  expect(postgres?.dependencies).toContain(ownerUrn);
+});
+
+test("a service's name resolves only on its zones' networks, never on the internet's or the published one", () => {
+  // Their members cannot reach each other (no inter-container traffic): the backend reaching the
+  // agent coordinator by name over the internet network timed out.
+  for (const candidate of running()) {
+    for (const network of candidate.networksAdvanced ?? []) {
+      const outside = /-(internet|published)$/.test(network.name);
+      expect({
+        container: candidate.name,
+        network: network.name,
+        aliases: network.aliases ?? [],
+      }).toEqual({
+        container: candidate.name,
+        network: network.name,
+        aliases: outside ? [] : [candidate.name.slice(prefix.length)],
+      });
+    }
+  }
 });

@@ -56,9 +56,25 @@ interface QueuedFiles {
   readonly files: readonly { readonly path: string; readonly content: pulumi.Input<string> }[];
 }
 
+/** The helpers' bounds: they run nothing (files) or one command (volume owner). */
+const helperLimits = {
+  securityOpts: ["no-new-privileges:true"],
+  memory: 16,
+  memorySwap: 16,
+  cpus: "0.1",
+  ulimits: [{ name: "nproc", soft: 16, hard: 16 }],
+};
+
+/** The file the volume owner leaves in each volume it gives away. */
+export const ownedMarker = ".volume-owner";
+
 export class DockerRenderer implements WorkloadRenderer {
   private readonly networks = new Map<Zone | OutsideNetwork, docker.Network>();
   private readonly queued: QueuedFiles[] = [];
+  /** Shared volumes by claim name (`volume`). */
+  private readonly claims = new Map<string, docker.Volume>();
+  /** Volumes to be made their workload's own: volume name → owner (uid:gid). */
+  private readonly owned = new Map<pulumi.Input<string>, string>();
   private helperImage?: ContainerImage;
   private resolveHelper?: (helper: pulumi.Resource[]) => void;
   private rejectHelper?: (error: Error) => void;
@@ -108,6 +124,11 @@ export class DockerRenderer implements WorkloadRenderer {
         this.queued.push({ volume, folder, files });
         this.helperImage ??= image;
       },
+      claimVolume: (claim) => this.claims.get(claim)?.name,
+      ownVolume: (volume, owner, image) => {
+        this.owned.set(volume, owner);
+        this.helperImage ??= image;
+      },
       filesReady: pulumi.output(this.helper),
     };
   }
@@ -125,7 +146,9 @@ export class DockerRenderer implements WorkloadRenderer {
     const resolve = this.resolveHelper;
     this.resolveHelper = undefined;
     this.rejectHelper = undefined;
-    if (this.queued.length === 0 || !this.helperImage) return resolve([]);
+    if (!this.helperImage) return resolve([]);
+    const helpers = [this.createVolumeOwner(this.helperImage)];
+    if (this.queued.length === 0) return resolve(helpers.filter((helper) => !!helper));
     const at = (volume: docker.Volume) => pulumi.interpolate`${filesRoot}/${volume.name}`;
     const helper = new docker.Container(
       "files",
@@ -138,11 +161,7 @@ export class DockerRenderer implements WorkloadRenderer {
         entrypoints: ["true"],
         user: "10001:10001",
         capabilities: { drops: ["ALL"] },
-        securityOpts: ["no-new-privileges:true"],
-        memory: 16,
-        memorySwap: 16,
-        cpus: "0.1",
-        ulimits: [{ name: "nproc", soft: 16, hard: 16 }],
+        ...helperLimits,
         labels: dockerLabels({ ...this.args.labels, "app.kubernetes.io/name": "files" }),
         mounts: this.queued.map(({ volume }) => ({
           type: "volume",
@@ -159,7 +178,52 @@ export class DockerRenderer implements WorkloadRenderer {
       },
       { parent: this.args.parent, dependsOn: [this.helperImage.ready], deleteBeforeReplace: true },
     );
-    resolve([helper]);
+    resolve([helper, ...helpers.filter((owner) => !!owner)]);
+  }
+
+  /**
+   * Docker's stand-in for fsGroup: a new volume is root's, so a workload running as its own UID
+   * could not write its data. One container, run once before the workloads start (Pulumi waits
+   * for it to exit), gives each volume to its workload's UID:GID, and leaves a file in it: Docker
+   * copies the image's folder, with its owner, only into an empty volume (`volume-nocopy` needs
+   * Docker 26). It runs as root with CHOWN alone, no network and a read-only root (declared
+   * exemptions in policies/config/dev.json say why).
+   */
+  private createVolumeOwner(image: ContainerImage): docker.Container | undefined {
+    if (this.owned.size === 0) return undefined;
+    const volumes = [...this.owned.keys()];
+    const at = (volume: pulumi.Input<string>) => pulumi.interpolate`${filesRoot}/${volume}`;
+    // For each volume, in one shell (the image's busybox or coreutils): the file, then the owner.
+    const script = pulumi.all(volumes.map((volume) => pulumi.output(volume))).apply((names) =>
+      names
+        .map((name, index) => {
+          const folder = `${filesRoot}/${name}`;
+          const owner = this.owned.get(volumes[index]);
+          return `touch ${folder}/${ownedMarker} && chown ${owner} ${folder} ${folder}/${ownedMarker}`;
+        })
+        .join(" && "),
+    );
+    return new docker.Container(
+      "volume-owner",
+      {
+        name: `${this.args.prefix}-volume-owner`,
+        image: image.reference,
+        // Runs to its end while Pulumi waits (attach), then stays exited: never restarted.
+        attach: true,
+        mustRun: false,
+        restart: "no",
+        networkMode: "none",
+        entrypoints: ["sh", "-c"],
+        command: [script],
+        user: "0:0",
+        capabilities: { drops: ["ALL"], adds: ["CHOWN"] },
+        readOnly: true,
+        ...helperLimits,
+        labels: dockerLabels({ ...this.args.labels, "app.kubernetes.io/name": "volume-owner" }),
+        mounts: volumes.map((volume) => ({ type: "volume", source: volume, target: at(volume) })),
+      },
+      { parent: this.args.parent, dependsOn: [image.ready], deleteBeforeReplace: true },
+    );
   }
 
   render(spec: WorkloadSpec, parent: pulumi.Resource): RenderedWorkload {
@@ -206,7 +270,7 @@ export class DockerRenderer implements WorkloadRenderer {
 
   /** A named volume; workloads mount it by the returned name (`claims`). */
   volume(spec: SharedVolumeSpec, parent: pulumi.Resource): string {
-    new docker.Volume(
+    const volume = new docker.Volume(
       spec.name,
       {
         name: `${this.args.prefix}-${spec.name}`,
@@ -214,6 +278,7 @@ export class DockerRenderer implements WorkloadRenderer {
       },
       { parent, protect: this.args.protectData },
     );
+    this.claims.set(spec.name, volume);
     return spec.name;
   }
 

@@ -68,7 +68,17 @@ export interface DockerContext {
     files: readonly { readonly path: string; readonly content: pulumi.Input<string> }[],
     image: ContainerImage,
   ) => void;
-  /** The helper container, once the renderer has finished: what filled volumes depend on. */
+  /**
+   * Queues a volume to be made the workload's own (owner `uid:gid`) before it starts: Docker has
+   * no fsGroup, and a new volume is root's.
+   */
+  readonly ownVolume: (volume: pulumi.Input<string>, owner: string, image: ContainerImage) => void;
+  /**
+   * The name of the shared volume a claim names (`WorkloadSpec.claims`), when this renderer
+   * created it; undefined for one made outside the program.
+   */
+  readonly claimVolume: (claim: string) => pulumi.Output<string> | undefined;
+  /** The helper containers, once the renderer has finished: what filled volumes depend on. */
   readonly filesReady: pulumi.Output<pulumi.Resource[]>;
   /** Pulumi `protect` on volumes that hold data. */
   readonly protectData: boolean;
@@ -327,6 +337,15 @@ function prepare(scope: WorkloadScope, ports: readonly PortSpec[]): Prepared {
   }
   const filesDigest = filesDigestOf(scope, fileVolumes);
   const dataVolume = createDataVolume(scope);
+  const security = resolveSecurity(spec.name, spec.security);
+  // What it writes to is its own, as fsGroup makes it on Kubernetes.
+  const owner = `${security.runAsUser}:${security.runAsGroup}`;
+  if (dataVolume) context.ownVolume(dataVolume.name, owner, mainImage);
+  for (const claim of (spec.claims ?? []).filter((candidate) => !candidate.readOnly)) {
+    // Only a volume the program made: one made outside it keeps its owner.
+    const shared = context.claimVolume(claim.claimName);
+    if (shared) context.ownVolume(shared, owner, mainImage);
+  }
   // Only workloads rendered before this one: the order stays acyclic when zones reach each
   // other (the backend zone reaches itself).
   const startAfter = context.startAfter(spec);
@@ -335,7 +354,6 @@ function prepare(scope: WorkloadScope, ports: readonly PortSpec[]): Prepared {
     ...helper,
     ...startAfter,
   ]);
-  const security = resolveSecurity(spec.name, spec.security);
   return { security, fileVolumes, filesDigest, dataVolume, mainImage, dependsOn, ports };
 }
 
@@ -389,10 +407,17 @@ function createMainContainer(
         : { ...commandArgs(main), healthcheck: healthcheck(main, spec.probeTiming) }),
       envs: envOf(spec, main),
       ...containerBasics(scope, prepared, main, prepared.mainImage),
+      // The service's name only where its clients are: on the internet and published networks
+      // (no traffic between members) Docker's DNS could answer with an address nobody reaches.
       networksAdvanced: [
-        ...networksOf(scope).map((zone) => context.network(zone)),
-        ...outsideNetworksOf(spec).map((purpose) => context.outsideNetwork(purpose)),
-      ].map((network) => ({ name: network.name, aliases: [spec.name] })),
+        ...networksOf(scope).map((zone) => ({
+          name: context.network(zone).name,
+          aliases: [spec.name],
+        })),
+        ...outsideNetworksOf(spec).map((purpose) => ({
+          name: context.outsideNetwork(purpose).name,
+        })),
+      ],
       mounts: mainMounts(scope, prepared.fileVolumes, prepared.dataVolume),
       ...publishedPorts(scope, prepared.ports),
       // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
