@@ -84,11 +84,22 @@ exec)
   ;;
 stop)
   dir=${2:?usage: docker-engine.sh stop DIR}
+  # The containers first, at once: dockerd's own shutdown would give each its stop timeout.
+  if [ -S "$dir/docker.sock" ]; then
+    containers=$(DOCKER_HOST="unix://$dir/docker.sock" docker ps -aq 2>/dev/null || true)
+    # shellcheck disable=SC2086 # one argument per container
+    [ -z "$containers" ] || DOCKER_HOST="unix://$dir/docker.sock" docker rm -f $containers >/dev/null 2>&1 || true
+  fi
   if [ -f "$dir/dockerd.pid" ]; then
     pid=$(cat "$dir/dockerd.pid")
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   fi
+  # A container whose engine died first: its shim names this engine's folder.
+  for shim in $(pgrep -f "containerd-shim-runc-v2 .*-address $dir/exec/" || true); do
+    pkill -KILL -P "$shim" 2>/dev/null || true
+    kill "$shim" 2>/dev/null || true
+  done
   # Only what start wrote: the namespace, the route, the engine's folders under DIR.
   if [ -f "$dir/netns" ]; then
     ip netns delete "$(cat "$dir/netns")" 2>/dev/null || true

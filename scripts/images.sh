@@ -214,8 +214,10 @@ build_binary_jaeger() {
 build_binary_alloy() {
   # The proxy refuses the whole module: the source is GitHub's, at its tag (replace directives
   # point into the tree). Without `builtinassets` the UI is not embedded.
+  # Some of its components need cgo (godror), as upstream builds it: linked to glibc, so the
+  # image is Debian's, as upstream's is Ubuntu's. No systemd journal reader (its headers).
   mirror_copy grafana/alloy "v$3" "$2"
-  (cd "$2" && GOFLAGS="$GOFLAGS -mod=mod" go build -tags "netgo promtail_journal_enabled" \
+  (cd "$2" && CGO_ENABLED=1 GOFLAGS="$GOFLAGS -mod=mod" go build -tags netgo \
     -ldflags "-s -w -X github.com/grafana/alloy/internal/build.Version=v$3" -o "$1/alloy" .)
 }
 
@@ -355,7 +357,8 @@ image_jaeger() {
 
 image_alloy() {
   local bin; bin=$(binary "alloy-$2")
-  static_image "$1" "$bin/alloy"
+  debian_rootfs "$1" ca-certificates
+  install -m0755 "$bin/alloy" "$1/bin/alloy"
   mkdir -p "$1/etc/alloy" "$1/var/lib/alloy/data"
   printf '%s\n' 'ENTRYPOINT ["/bin/alloy"]' \
     'CMD ["run","/etc/alloy/config.alloy","--storage.path=/var/lib/alloy/data"]' \
@@ -430,18 +433,20 @@ PY
   ln -sfT docker-ensure-initdb.sh "$root/usr/local/bin/docker-enforce-initdb.sh"
   echo 'postgres:x:70:70::/var/lib/postgresql:/bin/sh' >>"$root/etc/passwd"
   echo 'postgres:x:70:' >>"$root/etc/group"
-  mkdir -p "$root/docker-entrypoint-initdb.d" "$root/var/run/postgresql" "$root/var/lib/postgresql/data"
-  chown 70:70 "$root/var/run/postgresql" "$root/var/lib/postgresql" "$root/var/lib/postgresql/data"
-  chmod 3777 "$root/var/run/postgresql"; chmod 1777 "$root/var/lib/postgresql" "$root/var/lib/postgresql/data"
-  # The npm build's socket directory is /tmp; the official image patches it to /var/run/postgresql.
-  sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!; s!^#?(unix_socket_directories)\s*=\s*\S+!\1 = '/var/run/postgresql'!" \
+  # Debian's /var/run is a symlink to /run, absolute: through it, these would be the host's own.
+  mkdir -p "$root/docker-entrypoint-initdb.d" "$root/run/postgresql" "$root/var/lib/postgresql/data"
+  chown 70:70 "$root/run/postgresql" "$root/var/lib/postgresql" "$root/var/lib/postgresql/data"
+  chmod 3777 "$root/run/postgresql"; chmod 1777 "$root/var/lib/postgresql" "$root/var/lib/postgresql/data"
+  # The official image patches the socket directory to /var/run/postgresql; the wheel's clients
+  # look in /tmp (their build's default), the entrypoint's psql among them: the server has both.
+  sed -ri "s!^#?(listen_addresses)\s*=\s*\S+.*!\1 = '*'!; s!^#?(unix_socket_directories)\s*=\s*\S+!\1 = '/var/run/postgresql,/tmp'!" \
     "$root/usr/local/share/postgresql/postgresql.conf.sample"
 }
 
 image_postgres() {
   postgres_rootfs "$1" "$2"
   printf '%s\n' 'ENTRYPOINT ["docker-entrypoint.sh"]' \
-    'CMD ["postgres","-c","unix_socket_directories=/var/run/postgresql"]' \
+    'CMD ["postgres","-c","unix_socket_directories=/var/run/postgresql,/tmp"]' \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' \
     'ENV PG_MAJOR=16' "ENV PG_VERSION=$2" 'ENV PGDATA=/var/lib/postgresql/data' \
     'STOPSIGNAL SIGINT' 'EXPOSE 5432'
@@ -462,9 +467,17 @@ image_backup-tools() {
 
 # --- commands --------------------------------------------------------------------------------
 
-recipe_hash() { # NAME: changes when the image's recipe or a building block does
-  { declare -f "image_$1" static_image with_busybox scratch_rootfs debian_rootfs postgres_rootfs
-    declare -f "build_binary_${1//-/_}" 2>/dev/null || true; sources_of "${1//-/_}"; } |
+recipe_hash() { # NAME: changes when the image's recipe or a building block it uses does
+  local code; code=$(declare -f "image_$1")
+  # The building blocks it calls, and theirs (two levels deep at most).
+  for _ in 1 2; do
+    for block in static_image with_busybox scratch_rootfs debian_rootfs postgres_rootfs; do
+      if grep -qw "$block" <<<"$code" && ! grep -q "^$block ()" <<<"$code"; then
+        code+=$'\n'$(declare -f "$block")
+      fi
+    done
+  done
+  { echo "$code"; declare -f "build_binary_${1//-/_}" 2>/dev/null || true; sources_of "${1//-/_}"; } |
     sha256sum | cut -c1-12
 }
 
@@ -474,6 +487,8 @@ build_image() { # NAME
   local name=$1 dir; dir=$(image_dir "$name")
   if [ -f "$dir/rootfs.tar" ]; then log "$name: cached ($dir)"; return; fi
   local started=$SECONDS root; root=$(mktemp -d "$cache/.rootfs.XXXXXX")
+  # The recipes write as root into ROOTFS: never through one of its absolute symlinks (Debian's
+  # /var/run -> /run), which would write the host's own folders.
   "image_$name" "$root" "$(field "$name" 4)" >"$root.changes"
   mkdir -p "$dir.part"
   tar --numeric-owner -C "$root" -cf "$dir.part/rootfs.tar" .
@@ -503,7 +518,21 @@ install)
   ;;
 build)
   mkdir -p "$cache"
-  for name in $(names "$@"); do field "$name" 1 >/dev/null; build_image "$name"; done
+  # Each image on its own: one that fails does not keep the others from the cache.
+  failed=()
+  for name in $(names "$@"); do
+    field "$name" 1 >/dev/null
+    # Not `… || failed+=`: errexit would be off inside, and a failing step go unnoticed.
+    set +e
+    (set -e; build_image "$name")
+    status=$?
+    set -e
+    [ "$status" -eq 0 ] || failed+=("$name")
+  done
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "ERROR: not built: ${failed[*]} (their logs are named above)" >&2
+    exit 1
+  fi
   ;;
 load)
   : "${DOCKER_HOST:?set DOCKER_HOST to the engine to load into}"
