@@ -75,7 +75,9 @@ export function dockerLimits(container: ContainerSpec): {
     throw new Error(`container ${container.name} has limits Docker cannot read`);
   }
   const megabytes = Math.ceil(memory / 2 ** 20);
-  return { memory: megabytes, memorySwap: megabytes, cpus: String(cpu / 1000) };
+  // As the provider stores it ("1.0", "0.5"): written "1", every preview would update it.
+  const cpus = cpu % 1000 === 0 ? (cpu / 1000).toFixed(1) : String(cpu / 1000);
+  return { memory: megabytes, memorySwap: megabytes, cpus };
 }
 
 /** The hardening of every container, from the resolved security profile. */

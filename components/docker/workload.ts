@@ -448,7 +448,9 @@ function createSidecars(
         healthcheck: healthcheck(sidecar, spec.probeTiming),
         envs: envOf(spec, sidecar),
         ...containerBasics(scope, prepared, sidecar, image),
-        networkMode: pulumi.interpolate`container:${main.name}`,
+        // By ID, as Docker reports it back (by name, every preview would replace the sidecar);
+        // a new main container takes its sidecars with it, whose network namespace it held.
+        networkMode: pulumi.interpolate`container:${main.id}`,
         mounts: fileMounts(sidecar, prepared.fileVolumes),
         wait: true,
         waitTimeout: 180,
