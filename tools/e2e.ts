@@ -19,7 +19,7 @@ const suitesOf = (phase: string, stacks: readonly string[]): string[] =>
       "tests/e2e/cluster.test.ts",
       ...(stacks.includes("production") ? ["tests/e2e/argocd.test.ts"] : []),
     ],
-    docker: ["tests/e2e/docker.test.ts"],
+    docker: ["tests/e2e/docker.test.ts", "tests/e2e/docker-dev.test.ts"],
   })[phase] ?? [];
 
 const phases = ["render", "cluster", "docker"];

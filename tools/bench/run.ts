@@ -5,10 +5,11 @@
 // measurement, not a test, so it never fails on a slow machine. (The real engine's preview is
 // timed by `npm run e2e`, which needs the engine.)
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../project-root";
 import { withScratchDir } from "../scratch";
+import { e2eFiguresFile } from "../e2e/start-up";
 
 interface Measurement {
   readonly label: string;
@@ -197,6 +198,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         `${Math.round(largeValue.peakMb)} MB (target < 500 MB) ` +
         (largeValue.peakMb < 500 ? "met" : "missed"),
     );
+    printE2eFigures();
     // Last and once: it takes the machine for most of a minute. A failing run is timed too, and
     // said: the other figures stand.
     const started = performance.now();
@@ -209,4 +211,37 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   });
+}
+
+/**
+ * The figures the e2e's docker phase recorded on its last run (dev on Docker takes ten minutes:
+ * `npm run e2e -- --phases docker`), and how long the image set takes when warm.
+ */
+function printE2eFigures(): void {
+  const started = performance.now();
+  const images = spawnSync("bash", [path.join(projectRoot, "scripts", "images.sh"), "list"], {
+    encoding: "utf8",
+  });
+  const cached = images.stdout.split("\n").filter((line) => line.endsWith("(cached)")).length;
+  console.log(
+    `image set: ${cached} images cached, listed in ${Math.round(performance.now() - started)} ms ` +
+      "(cold builds: docs/IMAGES.md)",
+  );
+  const file = e2eFiguresFile("docker-dev");
+  if (!existsSync(file)) {
+    console.log(`dev on Docker: no e2e run recorded here yet (${file})`);
+    return;
+  }
+  const figures = JSON.parse(readFileSync(file, "utf8")) as {
+    at: string;
+    upSeconds?: number;
+    startUpSeconds?: Record<string, number>;
+    memoryMiB?: number;
+  };
+  const slowest = Object.entries(figures.startUpSeconds ?? {}).sort(([, a], [, b]) => b - a)[0];
+  console.log(
+    `dev on Docker (the e2e of ${figures.at}): pulumi up to all healthy ${figures.upSeconds} s; ` +
+      `slowest start-up ${slowest?.[0]} ${slowest?.[1]} s (target ≤ 30 s); ` +
+      `memory ${figures.memoryMiB} MiB`,
+  );
 }

@@ -1,0 +1,505 @@
+// The docker phase of `npm run e2e`, for real: dev's own stack file (Pulumi.dev.yaml), every
+// service on the offline image set (scripts/images.sh, docs/IMAGES.md: ToolboxAI's own images are
+// the reference service, the platform's contract test), `pulumi up` on a private dockerd in a
+// network namespace of its own with iptables on, then checks against the live containers.
+// Grafana has no offline route: this stack turns it off (grafanaEnabled), and says so.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
+import { engine, quiet } from "../../tools/e2e/engine-output";
+import { imageCatalog, loadImages, localImagesOf, withLocalImages } from "../../tools/e2e/images";
+import { scratchProject, type ScratchProject } from "../../tools/e2e/project";
+import { watchStartUp, writeE2eFigures, type StartUp } from "../../tools/e2e/start-up";
+import { validatedStackConfig } from "../../tools/engine/stack-config";
+
+const stackName = "devlive";
+const prefix = "toolboxai-dev";
+/** What Docker does not run (stack-dev-docker.test.ts): they read the cluster or the node. */
+const kubernetesOnly = ["alloy", "kubeStateMetrics", "nodeExporter"];
+/** The source design's start-up target, per service. */
+const startUpTargetSeconds = 30;
+
+let project: ScratchProject;
+let dockerd: DockerEngine | undefined;
+let stack: Stack | undefined;
+let startUp: StartUp | undefined;
+/** What `npm run bench` prints of the last run (e2eFigures). */
+const figures: Record<string, unknown> = {};
+
+beforeAll(() => {
+  project = scratchProject("docker-dev");
+});
+afterAll(async () => {
+  if (figures.upSeconds !== undefined) writeE2eFigures("docker-dev", figures);
+  try {
+    if (stack) await stack.destroy(quiet).catch(() => undefined);
+  } finally {
+    dockerd?.stop();
+    project?.remove();
+  }
+});
+
+const engineUp = (): DockerEngine => {
+  if (!dockerd) throw new Error("not checked: no Docker engine");
+  return dockerd;
+};
+const deployed = (): Stack => {
+  if (!stack) throw new Error("not checked: dev was not deployed");
+  return stack;
+};
+const docker = (...args: string[]) => engineUp().docker(...args);
+
+/** A client in the engine's network namespace, where the gateway listens on 127.0.0.1:8080. */
+function inNamespace(...command: string[]): { code: number; output: string } {
+  const result = spawnSync(
+    "bash",
+    [
+      path.join(project.dir, "scripts", "docker-engine.sh"),
+      "exec",
+      path.join(project.work, "docker"),
+      ...command,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+}
+
+test("dev's images: every service but Grafana has a local one, loaded into a private dockerd", () => {
+  const config = validatedStackConfig("dev");
+  const services = Object.keys(config.services).filter((name) => !kubernetesOnly.includes(name));
+  const local = localImagesOf(config, services, imageCatalog());
+  // Grafana: no offline route (docs/IMAGES.md); turned off below.
+  expect(local.unmapped).toEqual(["grafana"]);
+  dockerd = startDockerEngine(path.join(project.work, "docker"));
+  loadImages(dockerd.host, [...new Set(Object.values(local.images).map((image) => image.name))]);
+  const stackFile = readFileSync(path.join(project.dir, "Pulumi.dev.yaml"), "utf8");
+  writeFileSync(
+    path.join(project.dir, `Pulumi.${stackName}.yaml`),
+    withLocalImages(stackFile, local),
+  );
+});
+
+test("pulumi up: every container healthy; each one's start-up time recorded", async () => {
+  const created = await project.createStack(stackName);
+  await created.setConfig("toolboxai:docker.host", { value: engineUp().host }, true);
+  await created.setConfig("toolboxai:grafanaEnabled", { value: "false" });
+  const watcher = watchStartUp(engineUp().host, `app.kubernetes.io/instance=${prefix}`);
+  const started = Date.now();
+  try {
+    await engine(created.up(quiet));
+  } finally {
+    startUp = await watcher.stop();
+  }
+  figures.upSeconds = Math.round((Date.now() - started) / 1000);
+  stack = created;
+  const running = docker("ps", "--format", "{{.Names}} {{.Status}}").output.split("\n");
+  const unhealthy = running.filter((line) => !line.includes("(healthy)"));
+  expect(unhealthy).toEqual([]);
+  expect(startUp.neverHealthy).toEqual([]);
+  const seconds = Object.fromEntries([...startUp.seconds].sort(([, a], [, b]) => b - a));
+  console.log(
+    `start-up, from creation to the first passing health check (s): ${JSON.stringify(seconds)}`,
+  );
+  expect(Object.keys(seconds).length).toBe(running.length);
+  figures.startUpSeconds = seconds;
+  const slow = Object.entries(seconds).filter(([, value]) => value > startUpTargetSeconds);
+  expect(slow).toEqual([]);
+});
+
+/** An HTTP answer, as curl gave it. */
+interface Answer {
+  readonly status: number;
+  readonly headers: string;
+  readonly body: string;
+}
+
+/** `curl -i` from the engine's namespace. */
+function fetchIn(url: string, ...options: string[]): Answer {
+  const result = inNamespace("curl", "-s", "-i", "--max-time", "10", ...options, url);
+  const split = result.output.indexOf("\r\n\r\n");
+  const headers = split >= 0 ? result.output.slice(0, split) : result.output;
+  return {
+    status: Number(/^HTTP\/[\d.]+ (\d{3})/.exec(headers)?.[1] ?? 0),
+    headers,
+    body: split >= 0 ? result.output.slice(split + 4) : "",
+  };
+}
+
+/** A container's address on one of its networks, reachable from the engine's namespace. */
+function addressOf(container: string): string {
+  const address = docker(
+    "inspect",
+    "-f",
+    "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+    `${prefix}-${container}`,
+  ).output.split(" ")[0];
+  if (!address) throw new Error(`${container} has no address`);
+  return address;
+}
+
+/** Polls `probe` every 2 s until it returns a value, for at most `seconds`. */
+async function eventually<T>(
+  seconds: number,
+  what: string,
+  probe: () => T | undefined,
+): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+describe("live", () => {
+  test("the gateway on 127.0.0.1:8080: the dashboard, /api to the backend, its headers, 429 past the rate", () => {
+    deployed();
+    const dashboard = fetchIn("http://127.0.0.1:8080/");
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.body).toContain("contract test standing in for the dashboard");
+    const api = fetchIn("http://127.0.0.1:8080/api/status");
+    expect(api.status).toBe(200);
+    expect(JSON.parse(api.body)).toMatchObject({
+      service: "backend",
+      database_reachable: true,
+      redis_reachable: true,
+    });
+    for (const header of [
+      "Strict-Transport-Security",
+      "X-Content-Type-Options: nosniff",
+      "X-Frame-Options: DENY",
+      "Content-Security-Policy",
+    ]) {
+      expect(api.headers).toContain(header);
+    }
+    // 10 per second with a burst of 20 (components/app/gateway.ts): 40 at once overflow it.
+    const burst = inNamespace(
+      "sh",
+      "-c",
+      "for i in $(seq 40); do echo url=http://127.0.0.1:8080/api/status; echo output=/dev/null; done | " +
+        "curl -s --no-progress-meter --parallel --parallel-max 40 -w '%{http_code}\\n' -K -",
+    );
+    const codes = burst.output.split("\n").filter((line) => /^\d{3}$/.test(line));
+    expect(codes).toHaveLength(40);
+    expect(codes.filter((code) => code === "429").length).toBeGreaterThan(5);
+    expect(codes.filter((code) => code === "200").length).toBeGreaterThan(10);
+  });
+
+  test("Prometheus scrapes every declared target: each one up", async () => {
+    deployed();
+    const prometheus = `http://${addressOf("prometheus")}:9090`;
+    const targets = await eventually(120, "every target scraped and up", () => {
+      const answer = fetchIn(`${prometheus}/api/v1/targets?state=active`);
+      if (answer.status !== 200) return undefined;
+      const active: { labels: { job: string }; health: string; lastError: string }[] = JSON.parse(
+        answer.body,
+      ).data.activeTargets;
+      if (active.length === 0 || active.some((target) => target.health !== "up")) return undefined;
+      return active;
+    }).catch((error) => {
+      const answer = fetchIn(`${prometheus}/api/v1/targets?state=active`);
+      throw new Error(`${error.message}:\n${answer.body.slice(0, 3000)}`);
+    });
+    const jobs = new Set(targets.map((target) => target.labels.job));
+    for (const job of [
+      "backend",
+      "mcp-server",
+      "agent-coordinator",
+      "flower",
+      "postgres",
+      "redis",
+    ]) {
+      expect([...jobs].some((name) => name.includes(job))).toBe(true);
+    }
+  });
+
+  test("alerts: Watchdog reaches Alertmanager; a routed alert reaches the local sink", async () => {
+    deployed();
+    const alertmanager = `http://${addressOf("alertmanager")}:9093`;
+    await eventually(180, "Watchdog firing in Alertmanager", () => {
+      const answer = fetchIn(`${alertmanager}/api/v2/alerts?filter=alertname%3D%22Watchdog%22`);
+      return answer.status === 200 && JSON.parse(answer.body).length > 0 ? true : undefined;
+    });
+    const alert = JSON.stringify([
+      {
+        labels: { alertname: "E2ERoutedAlert", severity: "warning", service: "e2e" },
+        annotations: { summary: "sent by the e2e to prove delivery" },
+      },
+    ]);
+    const posted = fetchIn(
+      `${alertmanager}/api/v2/alerts`,
+      "-X",
+      "POST",
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      alert,
+    );
+    expect(posted.status).toBe(200);
+    // group_wait is 30 s.
+    const line = await eventually(120, "the alert in the sink's log", () =>
+      docker("logs", `${prefix}-alert-sink`)
+        .output.split("\n")
+        .find((entry) => entry.includes("E2ERoutedAlert")),
+    );
+    expect(JSON.parse(line)).toMatchObject({ receiver: "/chat" });
+  });
+
+  test("Loki holds the services' logs (OTLP from the services); Jaeger a trace through the gateway", async () => {
+    deployed();
+    const chain = fetchIn("http://127.0.0.1:8080/api/chain");
+    expect(chain.status).toBe(200);
+    const traceId: string = JSON.parse(chain.body).trace_id;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const jaeger = `http://${addressOf("jaeger")}:16686`;
+    const services = await eventually(60, "the trace in Jaeger", () => {
+      const answer = fetchIn(`${jaeger}/api/traces/${traceId}`);
+      if (answer.status !== 200) return undefined;
+      const processes = JSON.parse(answer.body).data?.[0]?.processes ?? {};
+      const names = new Set(
+        Object.values(processes).map((process) => (process as { serviceName: string }).serviceName),
+      );
+      return names.size >= 2 ? names : undefined;
+    });
+    expect([...services]).toEqual(expect.arrayContaining(["backend", "agent-coordinator"]));
+    const loki = `http://${addressOf("loki")}:3100`;
+    const query = encodeURIComponent('{service_name="backend"}');
+    const lines = await eventually(60, "the backend's logs in Loki", () => {
+      const answer = fetchIn(`${loki}/loki/api/v1/query_range?query=${query}&limit=20&since=1h`);
+      if (answer.status !== 200) return undefined;
+      const streams = JSON.parse(answer.body).data.result as { values: string[][] }[];
+      const values = streams.flatMap((stream) => stream.values.map((value) => value[1]));
+      return values.length > 0 ? values : undefined;
+    });
+    expect(lines.join("\n")).toMatch(/reference service|listening/);
+  });
+
+  test("network isolation: each service is reachable from exactly the networks it joined", () => {
+    deployed();
+    // What the renderer made of the zone table (stack-dev-docker.test.ts checks it against the
+    // table): the networks each service has its name on.
+    const services = docker("ps", "--format", "{{.Names}}")
+      .output.split("\n")
+      .map((name) => name.slice(prefix.length + 1));
+    const ports: Record<string, number> = {
+      postgres: 5432,
+      redis: 6379,
+      "mcp-server": 9877,
+      backend: 8009,
+      "agent-coordinator": 8888,
+      dashboard: 8080,
+      gateway: 8080,
+      flower: 5555,
+      prometheus: 9090,
+      alertmanager: 9093,
+      loki: 3100,
+      jaeger: 16686,
+      "alert-sink": 8080,
+      "roblox-sync": 8080,
+    };
+    const targets = services.filter((name) => ports[name] !== undefined);
+    const declared = new Map<string, Set<string>>();
+    for (const target of targets) {
+      const networks = JSON.parse(
+        docker("inspect", "-f", "{{json .NetworkSettings.Networks}}", `${prefix}-${target}`).output,
+      ) as Record<string, { Aliases: string[] | null }>;
+      for (const [network, settings] of Object.entries(networks)) {
+        if (!(settings.Aliases ?? []).includes(target)) continue;
+        declared.set(network, new Set([...(declared.get(network) ?? []), target]));
+      }
+    }
+    const zoneNetworks = docker(
+      "network",
+      "ls",
+      "--format",
+      "{{.Name}}",
+      "--filter",
+      `label=app.kubernetes.io/instance=${prefix}`,
+    )
+      .output.split("\n")
+      .filter((name) => !/-(internet|published)$/.test(name));
+    expect(zoneNetworks.length).toBeGreaterThan(5);
+    const expected: string[] = [];
+    const observed: string[] = [];
+    // Every target at once: an open connection lasts nc's 2 s idle time.
+    const probe =
+      targets
+        .map(
+          (target) =>
+            `(nc -w 2 ${target} ${ports[target]} </dev/null >/dev/null 2>&1 && echo ${target}) &`,
+        )
+        .join(" ") + " wait";
+    for (const network of zoneNetworks) {
+      for (const target of targets) {
+        if (declared.get(network)?.has(target)) expected.push(`${network} -> ${target}`);
+      }
+      // A probe on that network alone (busybox's nc: connected or not).
+      const reached = docker(
+        "run",
+        "--rm",
+        "--network",
+        network,
+        "local/base:1",
+        "sh",
+        "-c",
+        probe,
+      );
+      for (const target of reached.output.split("\n").filter(Boolean)) {
+        observed.push(`${network} -> ${target}`);
+      }
+    }
+    expect(observed.sort()).toEqual(expected.sort());
+    // The source design's own statement: the frontend reaches neither data store nor MCP.
+    for (const target of ["postgres", "redis", "mcp-server"]) {
+      expect(observed).not.toContain(`${prefix}-frontend -> ${target}`);
+    }
+  });
+
+  test("secrets: in no variable, label or inspect output; each workload's files are its own", () => {
+    deployed();
+    const values = ["database-password", "redis-password", "jwt-secret", "app-secret-key"].map(
+      (name) => docker("exec", `${prefix}-backend`, "cat", `/run/secrets/${name}`).output,
+    );
+    for (const value of values) expect(value.length).toBeGreaterThanOrEqual(16);
+    const names = docker("ps", "-a", "--format", "{{.Names}}").output.split("\n");
+    const inspected = docker("inspect", ...names).output;
+    for (const value of values) expect(inspected).not.toContain(value);
+    // Each workload's secrets volume is mounted by that workload's containers alone.
+    const secretVolumes = names
+      .filter((name) => !/-(files|volume-owner)$/.test(name))
+      .flatMap(
+        (name) =>
+          JSON.parse(docker("inspect", "-f", "{{json .Mounts}}", name).output) as {
+            Name?: string;
+            Destination: string;
+          }[],
+      )
+      .filter((mount) => mount.Destination === "/run/secrets")
+      .map((mount) => mount.Name);
+    expect(secretVolumes.length).toBeGreaterThan(5);
+    expect(new Set(secretVolumes).size).toBe(secretVolumes.length);
+    // Read-only, and not writable by the workload.
+    expect(
+      docker("exec", `${prefix}-backend`, "sh", "-c", "echo x > /run/secrets/jwt-secret").code,
+    ).not.toBe(0);
+  });
+
+  test("hardening as inspected: UID 10001, read-only root, no capabilities, limits; image sizes", () => {
+    deployed();
+    const names = docker("ps", "--format", "{{.Names}}").output.split("\n");
+    const format =
+      "{{.Name}} {{.Config.User}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} " +
+      "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Privileged}}";
+    for (const line of docker("inspect", "-f", format, ...names).output.split("\n")) {
+      const [name, user, readOnly, capDrop, memory, cpus, restart, privileged] = line.split(" ");
+      expect({
+        name,
+        user,
+        readOnly,
+        capDrop,
+        memoryLimited: Number(memory) > 0,
+        cpusLimited: Number(cpus) > 0,
+        restart,
+        privileged,
+      }).toEqual({
+        name,
+        user: "10001:10001",
+        readOnly: "true",
+        capDrop: "[ALL]",
+        memoryLimited: true,
+        cpusLimited: true,
+        restart: "unless-stopped",
+        privileged: "false",
+      });
+    }
+    const sizes = docker(
+      "image",
+      "ls",
+      "--format",
+      "{{.Repository}}:{{.Tag}} {{.Size}}",
+      "toolboxai.local/*",
+    ).output;
+    console.log(`image sizes:\n${sizes}`);
+    expect(sizes.split("\n").length).toBeGreaterThan(8);
+    // The whole stack's memory, as the engine counts it.
+    const mebibytes = docker("stats", "--no-stream", "--format", "{{.MemUsage}}", ...names)
+      .output.split("\n")
+      .map((usage) => {
+        const [, amount, unit] = /^([\d.]+)([KMG]i?B)/.exec(usage) ?? [];
+        return Number(amount) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 }[unit] ?? 0);
+      });
+    const total = mebibytes.reduce((sum, value) => sum + value, 0);
+    console.log(`memory of the dev stack: ${total.toFixed(0)} MiB in ${names.length} containers`);
+    figures.memoryMiB = Math.round(total);
+    figures.imageSizes = sizes.split("\n");
+    expect(total).toBeGreaterThan(0);
+  });
+
+  test("the backup loops wrote encrypted sets (age) with their checksums", () => {
+    deployed();
+    const listing = docker("exec", `${prefix}-postgres-backup`, "ls", "/backups").output.split(
+      "\n",
+    );
+    const postgres = listing.find((file) => /^postgres-.*\.dump\.age$/.test(file));
+    const redis = listing.find((file) => /^redis-.*\.rdb\.age$/.test(file));
+    expect({ postgres: !!postgres, redis: !!redis }).toEqual({ postgres: true, redis: true });
+    for (const file of [postgres!, redis!]) {
+      expect(listing).toContain(`${file}.sha256`);
+      const header = docker(
+        "exec",
+        `${prefix}-postgres-backup`,
+        "head",
+        "-c",
+        "21",
+        `/backups/${file}`,
+      ).output;
+      expect(header).toBe("age-encryption.org/v1");
+    }
+  });
+
+  test("a killed container comes back by its restart policy while the others keep answering", async () => {
+    deployed();
+    // A crash, not `docker kill`: Docker counts that as a manual stop and restarts nothing.
+    const pid = Number(docker("inspect", "-f", "{{.State.Pid}}", `${prefix}-mcp-server`).output);
+    expect(pid).toBeGreaterThan(1);
+    process.kill(pid, "SIGKILL");
+    expect(fetchIn("http://127.0.0.1:8080/healthz").status).toBe(200);
+    expect(fetchIn("http://127.0.0.1:8080/").status).toBe(200);
+    await eventually(120, "mcp-server healthy again", () =>
+      docker("inspect", "-f", "{{.State.Health.Status}}", `${prefix}-mcp-server`).output ===
+      "healthy"
+        ? true
+        : undefined,
+    );
+    expect(
+      Number(docker("inspect", "-f", "{{.RestartCount}}", `${prefix}-mcp-server`).output),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  test("a second pulumi up changes nothing", async () => {
+    const preview = await engine(deployed().preview({ diff: true, ...quiet }));
+    // The lines of what would change, if anything: the failure shows them.
+    const changes = preview.stdout.split("\n").filter((line) => /^\s*[-+~]{1,2}\s+\S+:/.test(line));
+    expect({ changes, summary: Object.keys(preview.changeSummary) }).toEqual({
+      changes: [],
+      summary: ["same"],
+    });
+  });
+
+  test("pulumi destroy leaves no container, network or volume of dev (protectData is off)", async () => {
+    await engine(deployed().destroy(quiet));
+    const left = ["ps -aq", "network ls -q", "volume ls -q"].flatMap((list) => {
+      const result = docker(
+        ...list.split(" "),
+        "--filter",
+        `label=app.kubernetes.io/instance=${prefix}`,
+      );
+      return result.output ? [`${list}: ${result.output.replace(/\n/g, " ")}`] : [];
+    });
+    expect(left).toEqual([]);
+    stack = undefined;
+  });
+});
