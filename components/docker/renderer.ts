@@ -258,7 +258,7 @@ export class DockerRenderer implements WorkloadRenderer {
   /** Docker's embedded DNS, which every container on a user-defined network asks. */
   readonly nameServer = "127.0.0.11";
 
-  /** Its name: every container of a workload carries it as an alias on its networks. */
+  /** Its name: every container of a workload carries it as an alias on its zones' networks. */
   hostOf(workload: string): string {
     return workload;
   }

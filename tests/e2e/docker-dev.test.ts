@@ -25,7 +25,7 @@ let project: ScratchProject;
 let dockerd: DockerEngine | undefined;
 let stack: Stack | undefined;
 let startUp: StartUp | undefined;
-/** What `npm run bench` prints of the last run (e2eFigures). */
+/** What `npm run bench` prints of the last run (tools/e2e/start-up.ts, writeE2eFigures). */
 const figures: Record<string, unknown> = {};
 
 beforeAll(() => {
