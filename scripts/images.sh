@@ -92,8 +92,6 @@ go_ldflags() { # VERSION
   echo "-s -w -X github.com/prometheus/common/version.Version=$1 -X github.com/prometheus/common/version.Branch=HEAD -X github.com/prometheus/common/version.Revision=offline"
 }
 
-# Binaries are cached apart from the images: building them is the slow part. The folder's name
-# ends with a hash of the recipe's code (comments aside), so an edited recipe builds anew.
 # A binary built from this repository changes with its sources.
 sources_of() { # BINARY NAME
   if [ "$1" = reference_service ]; then
@@ -101,6 +99,8 @@ sources_of() { # BINARY NAME
   fi
 }
 
+# Binaries are cached apart from the images: building them is the slow part. The folder's name
+# ends with a hash of the recipe's code (comments aside), so an edited recipe builds anew.
 binary_dir() { # NAME-VERSION
   local recipe; recipe="$(declare -f "build_binary_${1%-*}")$(sources_of "${1%-*}")"
   echo "$cache/bin/$1-$(sha256sum <<<"$recipe" | cut -c1-8)"

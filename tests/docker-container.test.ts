@@ -1,7 +1,18 @@
 // The Docker form of a container's pieces (components/docker/container.ts), as pure functions:
 // the health check honours the workload's probe timing, as the Kubernetes probes do; a scratch
-// space is a sized tmpfs; a scheduled job's loop keeps its deadline and retries.
-import { dockerSize, healthcheck, scheduledLoop, tmpfsOf } from "../components/docker/container";
+// space is a sized tmpfs; a scheduled job's loop keeps its deadline and retries; `pulumi up` waits
+// out a container's start period.
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import {
+  dockerSize,
+  healthcheck,
+  healthWaitSeconds,
+  scheduledLoop,
+  tmpfsOf,
+} from "../components/docker/container";
 import { kubernetesProbes } from "../components/kubernetes/pod";
 import { httpProbes, type ContainerSpec } from "../components/model/workload";
 
@@ -83,4 +94,44 @@ test("a scheduled job's loop stops a try at the deadline and retries a failed ru
   // Without a backoff limit, one retry: the Job's default.
   const once = { ...schedule, backoffLimit: undefined };
   expect(scheduledLoop(["true"], once).command[2]).toContain('[ "$tries" -gt 1 ] && break');
+});
+
+test("a scheduled job's loop, run by sh: a failed run is tried again after 10 s, then 20 s, then it waits an interval", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "scheduled-loop-"));
+  try {
+    // A stand-in `sleep` records how long it was asked to wait, and ends the loop at the interval.
+    writeFileSync(
+      path.join(dir, "sleep"),
+      '#!/bin/sh\necho "$1" >> "$SLEEPS"\n[ "$1" -ge 600 ] && kill "$PPID"\nexit 0\n',
+    );
+    chmodSync(path.join(dir, "sleep"), 0o755);
+    const schedule = {
+      cron: "*/15 * * * *",
+      intervalMinutes: 15,
+      startingDeadlineSeconds: 450,
+      activeDeadlineSeconds: 60,
+      backoffLimit: 2,
+    };
+    const command = scheduledLoop(["sh", "-c", 'echo try >> "$TRIES"; exit 3'], schedule).command;
+    const run = spawnSync(command[0], command.slice(1), {
+      encoding: "utf8",
+      timeout: 10_000,
+      env: {
+        PATH: `${dir}:${process.env.PATH}`,
+        SLEEPS: path.join(dir, "sleeps"),
+        TRIES: path.join(dir, "tries"),
+      },
+    });
+    expect(readFileSync(path.join(dir, "tries"), "utf8")).toBe("try\ntry\ntry\n");
+    expect(readFileSync(path.join(dir, "sleeps"), "utf8")).toBe("10\n20\n900\n");
+    expect(run.stderr).toContain("scheduled run failed: 3");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("pulumi up waits for a container as long as its start period and the failures after it allow", () => {
+  expect(healthWaitSeconds()).toBe(180);
+  // 900 s of start period, then three failed checks 30 s apart.
+  expect(healthWaitSeconds({ startPeriodSeconds: 900 })).toBe(990);
 });

@@ -5,6 +5,7 @@
 // rendered resources, passing as rendered and failing when a resource is broken.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { recoveryStartPeriodSeconds } from "../components/model/start-up-budget";
 import type { RunnerResource } from "../policies/runner";
 import { dockerPolicies } from "../policies/docker";
 import { mockPasswordPrefix, type ProgramRun } from "../tools/engine/mock-engine";
@@ -146,13 +147,24 @@ test("every running container is hardened, limited, health-checked, restarted an
       securityOpts: ["no-new-privileges:true"],
       restart: "unless-stopped",
       ulimits: [{ name: "nproc", soft: 512, hard: 512 }],
-      healthcheck: { interval: "30s", retries: 3, startPeriod: "40s", timeout: "10s" },
+      healthcheck: { interval: "30s", retries: 3, timeout: "10s" },
       logDriver: "json-file",
       logOpts: { "max-size": "10m", "max-file": "3" },
     });
     expect(candidate.memory).toBeGreaterThan(0);
     expect(candidate.memorySwap).toBe(candidate.memory);
     expect(Number(candidate.cpus)).toBeGreaterThan(0);
+    // The stores that replay their data at start (and their exporters, in the same workload)
+    // have their recovery budget; `pulumi up` waits that long, and three failed checks more.
+    const store = Object.entries(recoveryStartPeriodSeconds).find(([name]) =>
+      [`${prefix}${name}`, `${prefix}${name}-exporter`].includes(candidate.name),
+    );
+    const startPeriod = store?.[1] ?? 40;
+    expect([candidate.name, candidate.healthcheck.startPeriod]).toEqual([
+      candidate.name,
+      `${startPeriod}s`,
+    ]);
+    if (candidate.wait) expect(candidate.waitTimeout).toBe(Math.max(180, startPeriod + 90));
     // As the provider stores it: "1.0", not "1" (a perpetual diff otherwise).
     expect(candidate.cpus).toMatch(/^\d+\.\d+$/);
     expect(candidate.labels).toContainEqual({

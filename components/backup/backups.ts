@@ -240,6 +240,9 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
           intervalMinutes: 1440,
           startingDeadlineSeconds: 3600,
           activeDeadlineSeconds: 7200,
+          // Tried again after 10, 20 and 40 s: on Docker its first run is at start, alongside
+          // the first backup, which may not be written yet.
+          backoffLimit: 3,
         },
         claims: claims.map((claim) => ({ ...claim, readOnly: true })),
         secretFiles: [

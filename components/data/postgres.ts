@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { ServiceArgs } from "../model/service";
+import { recoveryProbeTiming } from "../model/start-up-budget";
 import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 
 export interface PostgresArgs extends ServiceArgs {
@@ -68,6 +69,7 @@ export function postgresSpec(args: Omit<PostgresArgs, "renderer">): WorkloadSpec
         content: readerRoleScript(args.databaseName, args.reader.user),
       },
     ],
+    probeTiming: recoveryProbeTiming("postgres"),
     persistentVolume: {
       mountPath: "/var/lib/postgresql/data",
       size: storage.size,

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
 import type { ServiceArgs } from "../model/service";
+import { recoveryProbeTiming } from "../model/start-up-budget";
 import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 
 export interface RedisArgs extends ServiceArgs {
@@ -65,6 +66,7 @@ export function redisSpec(args: Omit<RedisArgs, "renderer">): WorkloadSpec {
       },
     ],
     configFiles: [{ name: "redis.conf", mountPath: "/etc/redis/redis.conf", content: redisConf() }],
+    probeTiming: recoveryProbeTiming("redis"),
     persistentVolume: {
       mountPath: "/data",
       size: storage.size,

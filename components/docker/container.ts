@@ -27,6 +27,15 @@ export function dockerHealthTiming(probeTiming: Partial<ProbeTiming> = {}) {
   };
 }
 
+/**
+ * How long `pulumi up` waits for a container to become healthy: its whole start period and the
+ * failures Docker counts after it, at least 3 minutes.
+ */
+export function healthWaitSeconds(probeTiming: Partial<ProbeTiming> = {}): number {
+  const timing = { ...defaultProbeTiming, ...probeTiming };
+  return Math.max(180, timing.startPeriodSeconds + timing.periodSeconds * timing.failureThreshold);
+}
+
 /** Processes a container may run (the nproc ulimit: @pulumi/docker has no pids_limit). */
 export const processLimit = 512;
 
@@ -164,17 +173,18 @@ export const lastSuccessFile = "/tmp/.last-success";
 /**
  * Docker has no scheduler: a scheduled job becomes a container that runs its command every
  * `intervalMinutes`, each try stopped after `activeDeadlineSeconds` and a failed run tried again
- * up to `backoffLimit` times, as the CronJob's Job does; it records each success, and is healthy
- * while the last one is recent (within two intervals), which is what the CronJob's freshness
- * alert watches on Kubernetes.
+ * up to `backoffLimit` times after 10 s, 20 s, 40 s… (at most 6 min), as the CronJob's Job does;
+ * it records each success, and is healthy while the last one is recent (within two intervals),
+ * which is what the CronJob's freshness alert watches on Kubernetes. Its first run is at start.
  */
 export function scheduledLoop(command: readonly string[], schedule: JobSchedule) {
   const { intervalMinutes } = schedule;
   const retries = schedule.backoffLimit ?? 1;
   const loop =
-    "while :; do tries=0; " +
+    "while :; do tries=0; delay=10; " +
     `until timeout ${schedule.activeDeadlineSeconds} "$@"; do status=$?; ` +
-    `tries=$((tries + 1)); [ "$tries" -gt ${retries} ] && break; done; ` +
+    `tries=$((tries + 1)); [ "$tries" -gt ${retries} ] && break; ` +
+    'sleep "$delay"; delay=$((delay * 2)); [ "$delay" -gt 360 ] && delay=360; done; ' +
     `if [ "$tries" -le ${retries} ]; then touch ${lastSuccessFile}; ` +
     'else echo "scheduled run failed: $status" >&2; fi; ' +
     `sleep ${intervalMinutes * 60}; done`;

@@ -66,7 +66,7 @@ const helperLimits = {
 };
 
 /** The file the volume owner leaves in each volume it gives away. */
-export const ownedMarker = ".volume-owner";
+const ownedMarker = ".volume-owner";
 
 export class DockerRenderer implements WorkloadRenderer {
   private readonly networks = new Map<Zone | OutsideNetwork, docker.Network>();

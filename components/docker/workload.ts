@@ -28,6 +28,7 @@ import {
   folderVolumeName,
   hardening,
   healthcheck,
+  healthWaitSeconds,
   scheduledLoop,
   tmpfsOf,
 } from "./container";
@@ -423,7 +424,7 @@ function createMainContainer(
       // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
       // job is healthy only after its first run, which nothing waits for.
       wait: scheduled === undefined,
-      waitTimeout: 180,
+      waitTimeout: healthWaitSeconds(spec.probeTiming),
     },
     { ...scope.child, dependsOn: prepared.dependsOn },
   );
@@ -453,7 +454,7 @@ function createSidecars(
         networkMode: pulumi.interpolate`container:${main.id}`,
         mounts: fileMounts(sidecar, prepared.fileVolumes),
         wait: true,
-        waitTimeout: 180,
+        waitTimeout: healthWaitSeconds(spec.probeTiming),
       },
       { ...scope.child, dependsOn: [main, image.ready] },
     );

@@ -4,6 +4,7 @@
 import { stringify } from "yaml";
 import type { ServiceSettings } from "../config";
 import type * as pulumi from "@pulumi/pulumi";
+import { recoveryProbeTiming } from "../model/start-up-budget";
 import { httpProbes, secretPath, type ReadRule, type WorkloadSpec } from "../model/workload";
 import { alloyHttpPort } from "./alloy-config";
 import { jaegerPorts, type TraceStore } from "./jaeger-config";
@@ -63,6 +64,7 @@ export function prometheusSpec(args: PrometheusSpecArgs): WorkloadSpec {
       { name: "alerts.yml", mountPath: prometheusPaths.rules, content: stringify(args.rules) },
     ],
     persistentVolume: storageOf(args.settings, prometheusPaths.data),
+    probeTiming: recoveryProbeTiming("prometheus"),
     metrics: [{ port: "http" }],
     scrapes: true,
     ...(args.discoveryNamespaces
@@ -162,6 +164,7 @@ export function lokiSpec(settings: ServiceSettings, config: object): WorkloadSpe
       { name: "loki.yaml", mountPath: "/etc/loki/loki.yaml", content: stringify(config) },
     ],
     persistentVolume: storageOf(settings, "/loki"),
+    probeTiming: recoveryProbeTiming("loki"),
     metrics: [{ port: "http" }],
     containers: [
       {

@@ -18,7 +18,16 @@ import (
 
 // Integration: the same checks against a REAL redis-server and PostgreSQL, when their binaries
 // are installed (Debian: apt-get install redis-server postgresql). Skipped otherwise, and with
-// -short.
+// -short; with REFERENCE_REQUIRE_SERVERS=1 (CI) a missing server fails the test instead.
+
+// unavailable skips the test, or fails it where the servers are required.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("REFERENCE_REQUIRE_SERVERS") == "1" {
+		t.Fatalf("REFERENCE_REQUIRE_SERVERS=1: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
 
 func freePort(t *testing.T) string { return closedPort(t) }
 
@@ -62,7 +71,7 @@ func realRedis(t *testing.T, password string) string {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Skip("redis-server not installed: skipping the real-Redis integration test")
+		unavailable(t, "redis-server is not installed: no real-Redis integration test")
 	}
 	port := freePort(t)
 	startProcess(t, exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--requirepass", password,
@@ -89,7 +98,7 @@ func realPostgres(t *testing.T, user, password string) string {
 	initdb, ok1 := pgBinary("initdb")
 	postgres, ok2 := pgBinary("postgres")
 	if !ok1 || !ok2 {
-		t.Skip("PostgreSQL not installed: skipping the real-PostgreSQL integration test")
+		unavailable(t, "PostgreSQL is not installed: no real-PostgreSQL integration test")
 	}
 	dir, err := os.MkdirTemp("", "reference-pg-")
 	if err != nil {
@@ -111,7 +120,7 @@ func realPostgres(t *testing.T, user, password string) string {
 	cmd := exec.Command(initdb, "-D", data, "-U", user, "--pwfile", pwfile, "-A", "scram-sha-256", "--no-sync")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("initdb failed here (%v), skipping: %s", err, out)
+		unavailable(t, "initdb failed here (%v): %s", err, out)
 	}
 	port := freePort(t)
 	cmd = exec.Command(postgres, "-D", data, "-p", port, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="+dir, "-c", "fsync=off")

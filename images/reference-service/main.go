@@ -128,52 +128,58 @@ func run(ctx context.Context, argv, environ []string, stdout, stderr io.Writer) 
 		go watchDeps(ctx, deps)
 		return serve(ctx, log, fmt.Sprintf(":%d", cfg.Port), srv.Handler())
 	case "worker", "beat", "flower":
-		broker, results, err := BrokerClients(secrets)
-		if err != nil {
-			log.Error("contract check failed: Celery broker", "error", err)
-			return 1
-		}
-		defer broker.Close()
-		defer results.Close()
-		switch inv.Role {
-		case "worker":
-			w := &Worker{Node: inv.NodeName, Broker: broker, Results: results, Deps: deps, Log: log}
-			if err := w.Run(ctx); err != nil {
-				log.Error("worker failed", "error", err)
-				return 1
+		return withBroker(secrets, log, func(broker, results *redis.Client) int {
+			switch inv.Role {
+			case "worker":
+				w := &Worker{Node: inv.NodeName, Broker: broker, Results: results, Deps: deps, Log: log}
+				if err := w.Run(ctx); err != nil {
+					log.Error("worker failed", "error", err)
+					return 1
+				}
+				return 0
+			case "beat":
+				b := &Beat{Schedule: inv.Schedule, Broker: broker, Log: log}
+				if err := b.Run(ctx); err != nil {
+					log.Error("beat failed", "error", err)
+					return 1
+				}
+				return 0
+			default:
+				conf := inv.Conf
+				if conf == "" {
+					conf = getenv("FLOWER_CONFIG_FILE")
+				}
+				if conf == "" {
+					log.Error("contract check failed: flower needs --conf (or FLOWER_CONFIG_FILE) for its basic auth")
+					return 1
+				}
+				creds, err := LoadFlowerConfig(conf)
+				if err != nil {
+					log.Error("contract check failed: flower config", "error", err)
+					return 1
+				}
+				f := NewFlower(inv.Port, creds, broker, log)
+				go f.Consume(ctx)
+				return serve(ctx, log, f.Addr(), f.Handler())
 			}
-			return 0
-		case "beat":
-			b := &Beat{Schedule: inv.Schedule, Broker: broker, Log: log}
-			if err := b.Run(ctx); err != nil {
-				log.Error("beat failed", "error", err)
-				return 1
-			}
-			return 0
-		default:
-			conf := inv.Conf
-			if conf == "" {
-				conf = getenv("FLOWER_CONFIG_FILE")
-			}
-			if conf == "" {
-				log.Error("contract check failed: flower needs --conf (or FLOWER_CONFIG_FILE) for its basic auth")
-				return 1
-			}
-			creds, err := LoadFlowerConfig(conf)
-			if err != nil {
-				log.Error("contract check failed: flower config", "error", err)
-				return 1
-			}
-			f := NewFlower(inv.Port, creds, broker, log)
-			go f.Consume(ctx)
-			return serve(ctx, log, f.Addr(), f.Handler())
-		}
+		})
 	}
 	log.Error("unknown role", "role", inv.Role)
 	return 2
 }
 
 func runCLI(ctx context.Context, inv Invocation, secrets *Secrets, log *slog.Logger, stdout io.Writer) int {
+	return withBroker(secrets, log, func(broker, _ *redis.Client) int {
+		if inv.Role == "status" {
+			return Status(ctx, broker, inv.Destination, inv.Timeout, stdout)
+		}
+		return InspectPing(ctx, broker, inv.Destination, inv.Timeout, stdout)
+	})
+}
+
+// withBroker opens the Celery broker and result backend from their secret files, runs use with
+// them and closes them; a missing or invalid broker URL fails the contract check.
+func withBroker(secrets *Secrets, log *slog.Logger, use func(broker, results *redis.Client) int) int {
 	broker, results, err := BrokerClients(secrets)
 	if err != nil {
 		log.Error("contract check failed: Celery broker", "error", err)
@@ -181,10 +187,7 @@ func runCLI(ctx context.Context, inv Invocation, secrets *Secrets, log *slog.Log
 	}
 	defer broker.Close()
 	defer results.Close()
-	if inv.Role == "status" {
-		return Status(ctx, broker, inv.Destination, inv.Timeout, stdout)
-	}
-	return InspectPing(ctx, broker, inv.Destination, inv.Timeout, stdout)
+	return use(broker, results)
 }
 
 // watchDeps checks the stores every 10 s so a store coming up or going away is logged even

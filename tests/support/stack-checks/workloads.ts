@@ -3,6 +3,7 @@
 import { type ProgramRun } from "../../../tools/engine/mock-engine";
 import { parseCpu, parseMemory } from "../../../components/config/quantity";
 import { isKubernetesObject } from "../../../tools/engine/render";
+import { recoveryStartPeriodSeconds } from "../../../components/model/start-up-budget";
 import {
   byKind,
   monitoringWorkloads,
@@ -146,6 +147,37 @@ export function workloadChecks(context: StackContext): void {
       [`toolboxai-${stack}-critical`, 100000],
       [`toolboxai-${stack}-standard`, 10000],
     ]);
+  });
+
+  test("each store that replays its data at start has its recovery budget before a restart; the rest 40 s", () => {
+    for (const [store, seconds] of Object.entries(recoveryStartPeriodSeconds)) {
+      const [main] = templateOf(named(run, "StatefulSet", store)).spec.containers;
+      const startup = main.startupProbe;
+      expect({
+        store,
+        allowedSeconds: startup.periodSeconds * startup.failureThreshold,
+        // It waits for readiness: /-/ready, pg_isready, PING (not for a port that opens early).
+        checks: startup.httpGet ?? startup.exec,
+      }).toEqual({
+        store,
+        allowedSeconds: seconds,
+        checks: main.readinessProbe.httpGet ?? main.readinessProbe.exec,
+      });
+    }
+    const others = pods().filter(
+      (workload) => !(workload.metadata.name in recoveryStartPeriodSeconds),
+    );
+    expect(others.length).toBeGreaterThan(5);
+    for (const workload of others) {
+      for (const container of templateOf(workload).spec.containers) {
+        if (!container.startupProbe) continue;
+        const { periodSeconds, failureThreshold } = container.startupProbe;
+        expect([workload.metadata.name, periodSeconds * failureThreshold]).toEqual([
+          workload.metadata.name,
+          40,
+        ]);
+      }
+    }
   });
 
   test("every object carries the recommended labels and lives in the stack's namespace", () => {
