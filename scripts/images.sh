@@ -493,6 +493,8 @@ build_image() { # NAME
   mkdir -p "$dir.part"
   tar --numeric-owner -C "$root" -cf "$dir.part/rootfs.tar" .
   mv "$root.changes" "$dir.part/changes"
+  # How long it took here (its binaries included when they were built with it): `list` shows it.
+  echo "$((SECONDS - started))" >"$dir.part/build-seconds"
   rm -rf "$root" "$dir"; mv "$dir.part" "$dir"
   for old in "$cache/$name/$(field "$name" 4)"-*; do [ "$old" = "$dir" ] || rm -rf "$old"; done
   log "$name: built in $((SECONDS - started)) s ($dir)"
@@ -553,7 +555,11 @@ load)
 list)
   printf '%-19s %-62s %-42s %s\n' NAME PINNED LOCAL BUILT
   catalog | while IFS='|' read -r name pinned local built _; do
-    state=missing; [ -f "$(image_dir "$name")/rootfs.tar" ] && state=cached
+    dir=$(image_dir "$name") state=missing
+    if [ -f "$dir/rootfs.tar" ]; then
+      state=cached
+      [ -f "$dir/build-seconds" ] && state="cached, built in $(cat "$dir/build-seconds") s"
+    fi
     printf '%-19s %-62s %-42s %s (%s)\n' "$name" "$pinned" "$local" "$built" "$state"
   done
   ;;

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import {
   dockerSize,
   healthcheck,
+  goDuration,
   healthWaitSeconds,
   scheduledLoop,
   tmpfsOf,
@@ -47,7 +48,7 @@ test("a workload's probe timing applies on Docker as on Kubernetes", () => {
   expect(healthcheck(api, timing)).toMatchObject({
     interval: "10s",
     retries: 6,
-    startPeriod: "120s",
+    startPeriod: "2m0s",
     timeout: "2s",
   });
   const readiness = kubernetesProbes(api.probes!, timing).readinessProbe;
@@ -91,6 +92,8 @@ test("a scheduled job's loop stops a try at the deadline and retries a failed ru
   expect(loop).toContain('until timeout 900 "$@"');
   expect(loop).toContain('[ "$tries" -gt 2 ] && break');
   expect(loop).toContain("sleep 900");
+  // Its first run at start, and healthy only after a recent success.
+  expect(loop.startsWith("while :;")).toBe(true);
   // Without a backoff limit, one retry: the Job's default.
   const once = { ...schedule, backoffLimit: undefined };
   expect(scheduledLoop(["true"], once).command[2]).toContain('[ "$tries" -gt 1 ] && break');
@@ -130,8 +133,38 @@ test("a scheduled job's loop, run by sh: a failed run is tried again after 10 s,
   }
 });
 
+test("a scheduled job's first run can wait: healthy while it is pending, then by its last success", () => {
+  const schedule = {
+    cron: "40 4 * * *",
+    intervalMinutes: 1440,
+    startingDeadlineSeconds: 3600,
+    activeDeadlineSeconds: 7200,
+    firstRunAfterMinutes: 255,
+  };
+  const { command, healthcheck: check } = scheduledLoop(["sh", "verify.sh"], schedule);
+  expect(command[2]).toMatch(
+    /^touch \/tmp\/\.first-run-pending; sleep 15300; rm -f \/tmp\/\.first-run-pending; while :;/,
+  );
+  expect(check.tests).toEqual([
+    "CMD-SHELL",
+    'test -e /tmp/.first-run-pending || test -n "$(find /tmp/.last-success -mmin -2880 2>/dev/null)"',
+  ]);
+});
+
 test("pulumi up waits for a container as long as its start period and the failures after it allow", () => {
   expect(healthWaitSeconds()).toBe(180);
   // 900 s of start period, then three failed checks 30 s apart.
   expect(healthWaitSeconds({ startPeriodSeconds: 900 })).toBe(990);
+});
+
+test("durations are written as Go prints them, as the provider reads them back", () => {
+  expect([40, 30, 600, 900, 90, 3600, 3725].map(goDuration)).toEqual([
+    "40s",
+    "30s",
+    "10m0s",
+    "15m0s",
+    "1m30s",
+    "1h0m0s",
+    "1h2m5s",
+  ]);
 });

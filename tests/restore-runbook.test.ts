@@ -77,6 +77,43 @@ describe("the runbooks in docs/DISASTER_RECOVERY.md", () => {
   });
 });
 
+describe("the Docker rehearsal in docs/DISASTER_RECOVERY.md (docker-postgres-verify)", () => {
+  const block = () => extractRunbook(doc, runbookFile, "docker-postgres-verify");
+
+  it("sets its key, prefix and image at its top, and uses nothing else but $PWD", () => {
+    expect([...block().variables.keys()]).toEqual(["KEY", "PREFIX", "IMAGE"]);
+    expect(undeclaredVariables(block())).toEqual(["PWD"]);
+    // The upstream reference, as in the stack file; the e2e sets the local one.
+    expect(block().variables.get("IMAGE")).toBe("ghcr.io/toolboxai/backup-tools:1.0.0");
+  });
+
+  it("passes the key on standard input only, to a hardened container with no network", () => {
+    const text = block().text;
+    expect(text.trimEnd().endsWith('<"$KEY"')).toBe(true);
+    expect(text.match(/\$KEY/g)).toHaveLength(1);
+    for (const option of [
+      "--network none",
+      "--user 10001:10001",
+      "--read-only",
+      "--cap-drop ALL",
+      "no-new-privileges:true",
+      "target=/backups,readonly",
+    ]) {
+      expect(text).toContain(option);
+    }
+  });
+
+  const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+  (shellcheck || process.env.CI === "true" ? it : it.skip)("passes ShellCheck as bash", () => {
+    const result = spawnSync("shellcheck", ["--shell=bash", "-"], {
+      input: block().text,
+      encoding: "utf8",
+    });
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(0);
+  });
+});
+
 describe("extractRunbook", () => {
   const markdown = [
     "# Doc",

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { recoveryStartPeriodSeconds } from "../components/model/start-up-budget";
 import type { RunnerResource } from "../policies/runner";
 import { dockerPolicies } from "../policies/docker";
+import { parseDuration } from "../policies/docker/lifecycle";
 import { mockPasswordPrefix, type ProgramRun } from "../tools/engine/mock-engine";
 import { toRunnerResources } from "../tools/policy-resources";
 import { runPreviewCommand } from "../tools/preview";
@@ -160,9 +161,9 @@ test("every running container is hardened, limited, health-checked, restarted an
       [`${prefix}${name}`, `${prefix}${name}-exporter`].includes(candidate.name),
     );
     const startPeriod = store?.[1] ?? 40;
-    expect([candidate.name, candidate.healthcheck.startPeriod]).toEqual([
+    expect([candidate.name, parseDuration(candidate.healthcheck.startPeriod)]).toEqual([
       candidate.name,
-      `${startPeriod}s`,
+      startPeriod * 1000,
     ]);
     if (candidate.wait) expect(candidate.waitTimeout).toBe(Math.max(180, startPeriod + 90));
     // As the provider stores it: "1.0", not "1" (a perpetual diff otherwise).

@@ -240,9 +240,9 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
           intervalMinutes: 1440,
           startingDeadlineSeconds: 3600,
           activeDeadlineSeconds: 7200,
-          // Tried again after 10, 20 and 40 s: on Docker its first run is at start, alongside
-          // the first backup, which may not be written yet.
-          backoffLimit: 3,
+          // Docker runs it from start: not before the first scheduled backup after it, which
+          // holds what the services wrote (at start the database may hold no table yet).
+          firstRunAfterMinutes: args.recoveryPointObjectiveMinutes + 15,
         },
         claims: claims.map((claim) => ({ ...claim, readOnly: true })),
         secretFiles: [

@@ -14,16 +14,29 @@ import {
 } from "../model/workload";
 
 /**
+ * Whole seconds as Go prints a duration ("40s", "10m0s", "1h0m0s"), which is how the provider
+ * stores them back: "600s" would show as a change on every preview.
+ */
+export function goDuration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  if (hours > 0) return `${hours}h${minutes}m${rest}s`;
+  if (minutes > 0) return `${minutes}m${rest}s`;
+  return `${rest}s`;
+}
+
+/**
  * A health check's timing: the workload's probe timing, as on Kubernetes, except the timeout,
  * which defaults to 10 s: Docker counts the exec of `wget` or `nc` in it, a probe's kubelet does not.
  */
 export function dockerHealthTiming(probeTiming: Partial<ProbeTiming> = {}) {
   const timing = { ...defaultProbeTiming, ...probeTiming };
   return {
-    interval: `${timing.periodSeconds}s`,
+    interval: goDuration(timing.periodSeconds),
     retries: timing.failureThreshold,
-    startPeriod: `${timing.startPeriodSeconds}s`,
-    timeout: `${probeTiming.timeoutSeconds ?? 10}s`,
+    startPeriod: goDuration(timing.startPeriodSeconds),
+    timeout: goDuration(probeTiming.timeoutSeconds ?? 10),
   };
 }
 
@@ -169,18 +182,26 @@ export function dockerProblems(spec: WorkloadSpec): string[] {
 
 /** Where a scheduled job's loop records its last successful run (a tmpfs). */
 export const lastSuccessFile = "/tmp/.last-success";
+/** There while a scheduled job's first run is not due yet (`firstRunAfterMinutes`). */
+export const firstRunPendingFile = "/tmp/.first-run-pending";
 
 /**
  * Docker has no scheduler: a scheduled job becomes a container that runs its command every
  * `intervalMinutes`, each try stopped after `activeDeadlineSeconds` and a failed run tried again
  * up to `backoffLimit` times after 10 s, 20 s, 40 s… (at most 6 min), as the CronJob's Job does;
  * it records each success, and is healthy while the last one is recent (within two intervals),
- * which is what the CronJob's freshness alert watches on Kubernetes. Its first run is at start.
+ * which is what the CronJob's freshness alert watches on Kubernetes. Its first run is at start,
+ * or `firstRunAfterMinutes` later (healthy until then: nothing is due).
  */
 export function scheduledLoop(command: readonly string[], schedule: JobSchedule) {
   const { intervalMinutes } = schedule;
   const retries = schedule.backoffLimit ?? 1;
+  const firstRun = schedule.firstRunAfterMinutes
+    ? `touch ${firstRunPendingFile}; sleep ${schedule.firstRunAfterMinutes * 60}; ` +
+      `rm -f ${firstRunPendingFile}; `
+    : "";
   const loop =
+    firstRun +
     "while :; do tries=0; delay=10; " +
     `until timeout ${schedule.activeDeadlineSeconds} "$@"; do status=$?; ` +
     `tries=$((tries + 1)); [ "$tries" -gt ${retries} ] && break; ` +
@@ -193,7 +214,8 @@ export function scheduledLoop(command: readonly string[], schedule: JobSchedule)
     healthcheck: {
       tests: [
         "CMD-SHELL",
-        `test -n "$(find ${lastSuccessFile} -mmin -${intervalMinutes * 2} 2>/dev/null)"`,
+        `test -e ${firstRunPendingFile} || ` +
+          `test -n "$(find ${lastSuccessFile} -mmin -${intervalMinutes * 2} 2>/dev/null)"`,
       ],
       ...dockerHealthTiming(),
     },

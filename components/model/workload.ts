@@ -124,6 +124,12 @@ export interface JobSchedule {
   readonly activeDeadlineSeconds: number;
   /** Retries of a failed run before the Job fails; default 1. */
   readonly backoffLimit?: number;
+  /**
+   * Where there is no scheduler (Docker), the loop's first run is at start: this many minutes
+   * later instead, for a job that needs what other jobs write first. Kubernetes runs the job on
+   * its cron. Default 0.
+   */
+  readonly firstRunAfterMinutes?: number;
 }
 
 /** Storage that outlives any one workload, which several may mount (the backups' volume). */

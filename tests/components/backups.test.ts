@@ -145,6 +145,9 @@ test("with a restore-check key: a daily check, reading the volume only, and encr
   );
   const check = jobs["postgres-restore-check"];
   expect(check.schedule?.cron).toBe(restoreCheckCron);
+  // Where its loop starts at once (Docker): after the first scheduled backup (every 60 min here).
+  expect(check.schedule?.firstRunAfterMinutes).toBe(75);
+  expect(jobs["postgres-backup"].schedule?.firstRunAfterMinutes).toBeUndefined();
   expect(check.claims).toEqual([{ claimName: "backups", mountPath: "/backups", readOnly: true }]);
   expect(check.containers[0].args).toEqual(["--identity", "/run/secrets/restore-check-identity"]);
   expect(await secretFileValue(check, "restore-check-identity")).toBe(`${key.identity}\n`);

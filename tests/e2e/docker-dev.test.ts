@@ -4,14 +4,25 @@
 // network namespace of its own with iptables on, then checks against the live containers.
 // Grafana has no offline route: this stack turns it off (grafanaEnabled), and says so.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { parseDocument } from "yaml";
+import { ageKeyPairFromBytes } from "../../components/backup/age-keys";
+import { recoveryStartPeriodSeconds } from "../../components/model/start-up-budget";
 import { startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { imageCatalog, loadImages, localImagesOf, withLocalImages } from "../../tools/e2e/images";
 import { scratchProject, type ScratchProject } from "../../tools/e2e/project";
-import { watchStartUp, writeE2eFigures, type StartUp } from "../../tools/e2e/start-up";
+import { extractRunbook, renderRunbook, runbookFile } from "../../tools/e2e/restore";
+import {
+  recordContainerEvents,
+  watchStartUp,
+  writeE2eFigures,
+  type ContainerEvent,
+  type StartUp,
+} from "../../tools/e2e/start-up";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
 
 const stackName = "devlive";
@@ -25,6 +36,13 @@ let project: ScratchProject;
 let dockerd: DockerEngine | undefined;
 let stack: Stack | undefined;
 let startUp: StartUp | undefined;
+/** The engine's creations and first healthy checks during `pulumi up`. */
+let events: ContainerEvent[] = [];
+/**
+ * The recovery key an operator holds: this run's own, generated here. The stack's backups are
+ * encrypted to it (and to the restore check's key); its private half stays in the test.
+ */
+const recoveryKey = ageKeyPairFromBytes(randomBytes(32));
 /** What `npm run bench` prints of the last run (tools/e2e/start-up.ts, writeE2eFigures). */
 const figures: Record<string, unknown> = {};
 
@@ -77,20 +95,37 @@ test("dev's images: every service but Grafana has a local one, loaded into a pri
   const stackFile = readFileSync(path.join(project.dir, "Pulumi.dev.yaml"), "utf8");
   writeFileSync(
     path.join(project.dir, `Pulumi.${stackName}.yaml`),
-    withLocalImages(stackFile, local),
+    withRecoveryRehearsal(withLocalImages(stackFile, local)),
   );
 });
+
+/**
+ * `stackFile` with its backups encrypted to this run's recovery key instead of the example one
+ * (whose private key nobody has), and the daily restore check on, as a rehearsal would set them.
+ */
+function withRecoveryRehearsal(stackFile: string): string {
+  const document = parseDocument(stackFile);
+  document.setIn(
+    ["config", "toolboxai:backup", "recipients"],
+    document.createNode([recoveryKey.recipient]),
+  );
+  document.setIn(["config", "toolboxai:backup", "verify"], true);
+  return document.toString();
+}
 
 test("pulumi up: every container healthy; each one's start-up time recorded", async () => {
   const created = await project.createStack(stackName);
   await created.setConfig("toolboxai:docker.host", { value: engineUp().host }, true);
   await created.setConfig("toolboxai:grafanaEnabled", { value: "false" });
-  const watcher = watchStartUp(engineUp().host, `app.kubernetes.io/instance=${prefix}`);
+  const label = `app.kubernetes.io/instance=${prefix}`;
+  const watcher = watchStartUp(engineUp().host, label);
+  const recorder = recordContainerEvents(engineUp().host, label);
   const started = Date.now();
   try {
     await engine(created.up(quiet));
   } finally {
     startUp = await watcher.stop();
+    events = await recorder.stop();
   }
   figures.upSeconds = Math.round((Date.now() - started) / 1000);
   stack = created;
@@ -276,8 +311,198 @@ describe("live", () => {
     });
     expect(lines.join("\n")).toMatch(/reference service|listening/);
   });
+});
 
-  test("network isolation: each service is reachable from exactly the networks it joined", () => {
+/** The running containers' names. */
+const runningNames = () => docker("ps", "--format", "{{.Names}}").output.split("\n");
+
+/** `docker inspect` of the running containers, as JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the engine's JSON
+const inspectRunning = (): any[] => JSON.parse(docker("inspect", ...runningNames()).output);
+
+/** The rows the reference backend keeps in PostgreSQL (images/reference-service, POST /api/rows). */
+function rowCount(): number {
+  const answer = fetchIn("http://127.0.0.1:8080/api/rows/count");
+  if (answer.status !== 200)
+    throw new Error(`GET /api/rows/count: ${answer.status} ${answer.body}`);
+  return JSON.parse(answer.body).count;
+}
+
+/** Kills a container's main process, as a crash would (`docker kill` counts as a manual stop). */
+function crash(container: string): void {
+  const pid = Number(docker("inspect", "-f", "{{.State.Pid}}", `${prefix}-${container}`).output);
+  expect(pid).toBeGreaterThan(1);
+  process.kill(pid, "SIGKILL");
+}
+
+/** Waits until a container is healthy again after a crash; the seconds it took. */
+async function healthyAgain(container: string, seconds: number): Promise<number> {
+  const started = Date.now();
+  // The crash is seen first: the old process's health must not count.
+  await eventually(30, `${container} restarted`, () =>
+    Number(docker("inspect", "-f", "{{.RestartCount}}", `${prefix}-${container}`).output) >= 1
+      ? true
+      : undefined,
+  );
+  await eventually(seconds, `${container} healthy again`, () =>
+    docker("inspect", "-f", "{{.State.Health.Status}}", `${prefix}-${container}`).output ===
+    "healthy"
+      ? true
+      : undefined,
+  );
+  return Math.round((Date.now() - started) / 1000);
+}
+
+describe("the source design's ten Phase 3 checks, against the running containers", () => {
+  test("1. security hardening: UID 10001, read-only root, no capabilities, no new privileges", () => {
+    deployed();
+    for (const container of inspectRunning()) {
+      expect({
+        name: container.Name,
+        user: container.Config.User,
+        readOnly: container.HostConfig.ReadonlyRootfs,
+        capDrop: container.HostConfig.CapDrop,
+        capAdd: container.HostConfig.CapAdd,
+        securityOpt: container.HostConfig.SecurityOpt,
+        privileged: container.HostConfig.Privileged,
+      }).toEqual({
+        name: container.Name,
+        user: "10001:10001",
+        readOnly: true,
+        capDrop: ["ALL"],
+        capAdd: null,
+        securityOpt: ["no-new-privileges:true"],
+        privileged: false,
+      });
+    }
+  });
+
+  test("2. image sizes, reported (upstream's shape, built here: docs/IMAGES.md)", () => {
+    deployed();
+    const images = docker(
+      "image",
+      "ls",
+      "--no-trunc",
+      "--format",
+      "{{.ID}} {{.Repository}}:{{.Tag}} {{.Size}}",
+      "toolboxai.local/*",
+    )
+      .output.split("\n")
+      .map((line) => line.split(" "));
+    const sizes = images.map(([, name, size]) => `${name} ${size}`);
+    console.log(`image sizes:\n${sizes.join("\n")}`);
+    figures.imageSizes = sizes;
+    // Every running container's image is one of them, and reported.
+    const listed = new Set(images.map(([id]) => id));
+    const unlisted = inspectRunning()
+      .filter((container) => !listed.has(container.Image))
+      .map((container) => container.Name);
+    expect(unlisted).toEqual([]);
+  });
+
+  test("3. production readiness: health checks, restart policies, limits, rotated logs, labels", () => {
+    deployed();
+    for (const container of inspectRunning()) {
+      const labels = container.Config.Labels;
+      expect({
+        name: container.Name,
+        healthcheck: Array.isArray(container.Config.Healthcheck?.Test),
+        restart: container.HostConfig.RestartPolicy.Name,
+        memoryLimited: container.HostConfig.Memory > 0,
+        cpusLimited: container.HostConfig.NanoCpus > 0,
+        logs: container.HostConfig.LogConfig,
+        instance: labels["app.kubernetes.io/instance"],
+        named: typeof labels["app.kubernetes.io/name"],
+        component: typeof labels["app.kubernetes.io/component"],
+      }).toEqual({
+        name: container.Name,
+        healthcheck: true,
+        restart: "unless-stopped",
+        memoryLimited: true,
+        cpusLimited: true,
+        logs: { Type: "json-file", Config: { "max-file": "3", "max-size": "10m" } },
+        instance: prefix,
+        named: "string",
+        component: "string",
+      });
+    }
+  });
+
+  test("4. orchestration: each container started after the healthy ones it depends on; names resolve", async () => {
+    const state = await deployed().exportStack();
+    const containers = (
+      state.deployment.resources as {
+        urn: string;
+        type: string;
+        inputs?: { name?: string; wait?: boolean };
+        dependencies?: string[];
+      }[]
+    ).filter((resource) => resource.type === "docker:index/container:Container");
+    const byUrn = new Map(containers.map((resource) => [resource.urn, resource]));
+    const first = (name: string, action: ContainerEvent["action"]) =>
+      events.find((event) => event.name === name && event.action === action)?.timeNano;
+    const pairs: string[] = [];
+    const outOfOrder: string[] = [];
+    for (const container of containers) {
+      const created = first(container.inputs!.name!, "create");
+      if (created === undefined) continue;
+      for (const urn of container.dependencies ?? []) {
+        const dependency = byUrn.get(urn);
+        // Only what `pulumi up` waits for to be healthy (not the scheduled loops, nor helpers).
+        if (!dependency?.inputs?.wait) continue;
+        const pair = `${container.inputs!.name} after ${dependency.inputs.name}`;
+        pairs.push(pair);
+        const healthy = first(dependency.inputs.name!, "healthy");
+        if (healthy === undefined || healthy > created) outOfOrder.push(pair);
+      }
+    }
+    expect(outOfOrder).toEqual([]);
+    // The design's own order: the data stores before the API, the API before the gateway.
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        `${prefix}-backend after ${prefix}-postgres`,
+        `${prefix}-backend after ${prefix}-redis`,
+        `${prefix}-gateway after ${prefix}-backend`,
+      ]),
+    );
+    // Discovery and communication: the backend calls the agent coordinator by name.
+    const chain = fetchIn("http://127.0.0.1:8080/api/chain");
+    expect(chain.status).toBe(200);
+  });
+
+  test("5. resource limits: memory (no swap beyond it), CPU and processes; the stack's memory", () => {
+    deployed();
+    for (const container of inspectRunning()) {
+      const { Memory, MemorySwap, NanoCpus, Ulimits } = container.HostConfig;
+      expect({
+        name: container.Name,
+        memory: Memory > 0,
+        noSwap: MemorySwap === Memory,
+        cpus: NanoCpus > 0,
+        processes: Ulimits,
+      }).toEqual({
+        name: container.Name,
+        memory: true,
+        noSwap: true,
+        cpus: true,
+        processes: [{ Name: "nproc", Soft: 512, Hard: 512 }],
+      });
+    }
+    // The whole stack's memory, as the engine counts it.
+    const names = runningNames();
+    const mebibytes = docker("stats", "--no-stream", "--format", "{{.MemUsage}}", ...names)
+      .output.split("\n")
+      .map((usage) => {
+        const [, amount, unit] = /^([\d.]+)([KMG]i?B)/.exec(usage) ?? [];
+        return Number(amount) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 }[unit] ?? 0);
+      });
+    const total = mebibytes.reduce((sum, value) => sum + value, 0);
+    console.log(`memory of the dev stack: ${total.toFixed(0)} MiB in ${names.length} containers`);
+    figures.memoryMiB = Math.round(total);
+    expect(total).toBeGreaterThan(0);
+  });
+
+  test("6. network isolation: each service is reachable from exactly the networks it joined", () => {
     deployed();
     // What the renderer made of the zone table (stack-dev-docker.test.ts checks it against the
     // table): the networks each service has its name on.
@@ -358,7 +583,7 @@ describe("live", () => {
     }
   });
 
-  test("secrets: in no variable, label or inspect output; each workload's files are its own", () => {
+  test("7. secrets: in no variable, label or inspect output; each workload's files are its own", () => {
     deployed();
     const values = ["database-password", "redis-password", "jwt-secret", "app-secret-key"].map(
       (name) => docker("exec", `${prefix}-backend`, "cat", `/run/secrets/${name}`).output,
@@ -387,58 +612,33 @@ describe("live", () => {
     ).not.toBe(0);
   });
 
-  test("hardening as inspected: UID 10001, read-only root, no capabilities, limits; image sizes", () => {
+  test("8. health checks: every 30 s, 3 retries, a start period of 40 s or the store's recovery budget; all healthy", () => {
     deployed();
-    const names = docker("ps", "--format", "{{.Names}}").output.split("\n");
-    const format =
-      "{{.Name}} {{.Config.User}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} " +
-      "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Privileged}}";
-    for (const line of docker("inspect", "-f", format, ...names).output.split("\n")) {
-      const [name, user, readOnly, capDrop, memory, cpus, restart, privileged] = line.split(" ");
+    const seconds = (nanoseconds: number) => nanoseconds / 1e9;
+    for (const container of inspectRunning()) {
+      const name = container.Name.replace(`/${prefix}-`, "");
+      const budget =
+        recoveryStartPeriodSeconds[
+          name.replace(/-exporter$/, "") as keyof typeof recoveryStartPeriodSeconds
+        ];
+      const check = container.Config.Healthcheck;
       expect({
         name,
-        user,
-        readOnly,
-        capDrop,
-        memoryLimited: Number(memory) > 0,
-        cpusLimited: Number(cpus) > 0,
-        restart,
-        privileged,
+        interval: seconds(check.Interval),
+        retries: check.Retries,
+        startPeriod: seconds(check.StartPeriod),
+        status: container.State.Health.Status,
       }).toEqual({
         name,
-        user: "10001:10001",
-        readOnly: "true",
-        capDrop: "[ALL]",
-        memoryLimited: true,
-        cpusLimited: true,
-        restart: "unless-stopped",
-        privileged: "false",
+        interval: 30,
+        retries: 3,
+        startPeriod: budget ?? 40,
+        status: "healthy",
       });
     }
-    const sizes = docker(
-      "image",
-      "ls",
-      "--format",
-      "{{.Repository}}:{{.Tag}} {{.Size}}",
-      "toolboxai.local/*",
-    ).output;
-    console.log(`image sizes:\n${sizes}`);
-    expect(sizes.split("\n").length).toBeGreaterThan(8);
-    // The whole stack's memory, as the engine counts it.
-    const mebibytes = docker("stats", "--no-stream", "--format", "{{.MemUsage}}", ...names)
-      .output.split("\n")
-      .map((usage) => {
-        const [, amount, unit] = /^([\d.]+)([KMG]i?B)/.exec(usage) ?? [];
-        return Number(amount) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 }[unit] ?? 0);
-      });
-    const total = mebibytes.reduce((sum, value) => sum + value, 0);
-    console.log(`memory of the dev stack: ${total.toFixed(0)} MiB in ${names.length} containers`);
-    figures.memoryMiB = Math.round(total);
-    figures.imageSizes = sizes.split("\n");
-    expect(total).toBeGreaterThan(0);
   });
 
-  test("the backup loops wrote encrypted sets (age) with their checksums", () => {
+  test("9. backup and recovery: the loops wrote encrypted sets (age) with their checksums", () => {
     deployed();
     const listing = docker("exec", `${prefix}-postgres-backup`, "ls", "/backups").output.split(
       "\n",
@@ -460,7 +660,76 @@ describe("live", () => {
     }
   });
 
-  test("a killed container comes back by its restart policy while the others keep answering", async () => {
+  test("9. backup and recovery: a round trip loses no row (the restore check's key and the recovery key)", () => {
+    deployed();
+    for (let row = 0; row < 5; row++) {
+      const inserted = fetchIn(
+        "http://127.0.0.1:8080/api/rows",
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        `{"note":"round trip ${row}"}`,
+      );
+      expect(inserted.status).toBe(201);
+    }
+    const backedUp = rowCount();
+    expect(backedUp).toBeGreaterThanOrEqual(5);
+    // A backup now, by the loop's own script and settings.
+    const backup = docker("exec", `${prefix}-postgres-backup`, "sh", "/opt/backup/pg-backup.sh");
+    expect(backup).toMatchObject({ code: 0 });
+    // A row after it: the restored count must be the backup's, not the live database's.
+    expect(fetchIn("http://127.0.0.1:8080/api/rows", "-X", "POST").status).toBe(201);
+    const restoredRows = (output: string) =>
+      Number(/public\.toolboxai_reference_rows: (\d+) rows/.exec(output)?.[1] ?? -1);
+
+    // The restore check, as its loop runs it: the newest set into a throwaway server.
+    const check = docker(
+      "exec",
+      `${prefix}-postgres-restore-check`,
+      "sh",
+      "/opt/backup/pg-verify.sh",
+      "--identity",
+      "/run/secrets/restore-check-identity",
+    );
+    expect(check.code).toBe(0);
+    expect(restoredRows(check.output)).toBe(backedUp);
+
+    // An operator with the recovery key, by the rehearsal of docs/DISASTER_RECOVERY.md as written:
+    // its variables set to this run's key file and local image.
+    const image = docker(
+      "inspect",
+      "-f",
+      "{{.Config.Image}}",
+      `${prefix}-postgres-restore-check`,
+    ).output;
+    const keyFile = path.join(project.work, "recovery-key.txt");
+    writeFileSync(keyFile, `${recoveryKey.identity}\n`, { mode: 0o600 });
+    const block = extractRunbook(
+      readFileSync(path.join(project.dir, runbookFile), "utf8"),
+      runbookFile,
+      "docker-postgres-verify",
+    );
+    const operator = spawnSync(
+      "bash",
+      ["-c", renderRunbook(block, { KEY: keyFile, PREFIX: prefix, IMAGE: image })],
+      {
+        cwd: project.dir,
+        encoding: "utf8",
+        env: { ...process.env, DOCKER_HOST: engineUp().host },
+        timeout: 120_000,
+      },
+    );
+    const output = `${operator.stdout}${operator.stderr}`;
+    expect({ code: operator.status, rows: restoredRows(output) }).toEqual({
+      code: 0,
+      rows: backedUp,
+    });
+    expect(output).not.toContain(recoveryKey.identity);
+  });
+
+  test("10. availability: a killed container comes back by its restart policy while the others keep answering", async () => {
     deployed();
     // A crash, not `docker kill`: Docker counts that as a manual stop and restarts nothing.
     const pid = Number(docker("inspect", "-f", "{{.State.Pid}}", `${prefix}-mcp-server`).output);
@@ -479,6 +748,57 @@ describe("live", () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  test("10. availability: PostgreSQL and Prometheus crashed on real data recover their data (crash recovery, WAL replay)", async () => {
+    deployed();
+    const rows = rowCount();
+    const prometheus = () => `http://${addressOf("prometheus")}:9090`;
+    /** The samples of `up` Prometheus holds for the last hour: what its WAL must give back. */
+    const samples = (): number | undefined => {
+      const query = encodeURIComponent("sum(count_over_time(up[1h]))");
+      const answer = fetchIn(`${prometheus()}/api/v1/query?query=${query}`);
+      if (answer.status !== 200) return undefined;
+      const value = JSON.parse(answer.body).data.result[0]?.value?.[1];
+      return value === undefined ? undefined : Number(value);
+    };
+    const before = samples();
+    // Some minutes of scrapes of some twenty targets.
+    expect(before).toBeGreaterThan(20);
+
+    crash("postgres");
+    crash("prometheus");
+    const recovery = {
+      postgres: await healthyAgain("postgres", recoveryStartPeriodSeconds.postgres),
+      prometheus: await healthyAgain("prometheus", recoveryStartPeriodSeconds.prometheus),
+    };
+    console.log(`recovery after a crash, to healthy (s): ${JSON.stringify(recovery)}`);
+    figures.recoverySeconds = recovery;
+    // Each went through its recovery, not a clean start.
+    expect(docker("logs", "--since", "5m", `${prefix}-postgres`).output).toMatch(
+      /not properly shut down; automatic recovery in progress/,
+    );
+    expect(docker("logs", "--since", "5m", `${prefix}-prometheus`).output).toMatch(
+      /WAL replay completed/i,
+    );
+    // Nothing lost: every row, every sample taken before the crash.
+    await eventually(60, "the backend reconnected", () =>
+      fetchIn("http://127.0.0.1:8080/api/rows/count").status === 200 ? true : undefined,
+    );
+    expect(rowCount()).toBe(rows);
+    expect(await eventually(60, "Prometheus answering", samples)).toBeGreaterThanOrEqual(before!);
+    // The exporters beside them follow: their targets are up again.
+    await eventually(180, "the postgres and redis exporters scraped and up", () => {
+      const query = encodeURIComponent('up{job=~".*postgres.*"}');
+      const answer = fetchIn(`${prometheus()}/api/v1/query?query=${query}`);
+      if (answer.status !== 200) return undefined;
+      const result = JSON.parse(answer.body).data.result as { value: [number, string] }[];
+      return result.length > 0 && result.every((sample) => sample.value[1] === "1")
+        ? true
+        : undefined;
+    });
+  });
+});
+
+describe("after: a second up, then destroy", () => {
   test("a second pulumi up changes nothing", async () => {
     const preview = await engine(deployed().preview({ diff: true, ...quiet }));
     // The lines of what would change, if anything: the failure shows them.

@@ -74,6 +74,12 @@ export const cases1: Record<string, FieldCase> = {
     kubernetes: (r) => controller(r).spec.jobTemplate.spec.backoffLimit,
     docker: (r) => dockerContainer(r).command,
   },
+  "JobSchedule.firstRunAfterMinutes": {
+    base: job,
+    set: withSchedule({ firstRunAfterMinutes: 30 }),
+    docker: (r) => [dockerContainer(r).command, dockerContainer(r).healthcheck],
+    only: { reason: "Docker's loop runs at start; Kubernetes runs the job on its cron" },
+  },
   "WorkloadSpec.containers": {
     set: withSidecar(service),
     kubernetes: (r) => pod(r).containers.length,

@@ -222,10 +222,17 @@ function printE2eFigures(): void {
   const images = spawnSync("bash", [path.join(projectRoot, "scripts", "images.sh"), "list"], {
     encoding: "utf8",
   });
-  const cached = images.stdout.split("\n").filter((line) => line.endsWith("(cached)")).length;
+  const lines = images.stdout.split("\n");
+  const cached = lines.filter((line) => line.includes("(cached")).length;
+  // "(cached, built in N s)": what the image's build took on this machine, where recorded.
+  const builds = lines.flatMap((line) => {
+    const match = /^(\S+) .*\(cached, built in (\d+) s\)$/.exec(line);
+    return match ? [`${match[1]} ${match[2]} s`] : [];
+  });
   console.log(
-    `image set: ${cached} images cached, listed in ${Math.round(performance.now() - started)} ms ` +
-      "(cold builds: docs/IMAGES.md)",
+    `image set: ${cached} images cached, listed in ${Math.round(performance.now() - started)} ms; ` +
+      `cold builds here: ${builds.length > 0 ? builds.join(", ") : "none recorded"} ` +
+      "(measured ones: docs/IMAGES.md)",
   );
   const file = e2eFiguresFile("docker-dev");
   if (!existsSync(file)) {

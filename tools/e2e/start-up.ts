@@ -2,7 +2,7 @@
 // first check only after a whole interval (30 s here), so its "healthy" says when it looked, not
 // when the service was ready: while `pulumi up` runs, this watcher runs every container's health
 // check itself, once a second, and records the first success.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
@@ -105,4 +105,67 @@ export function writeE2eFigures(suite: string, figures: Record<string, unknown>)
   const file = e2eFiguresFile(suite);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+}
+
+/** One of the engine's container events: its creation, or its health turning healthy. */
+export interface ContainerEvent {
+  readonly name: string;
+  readonly action: "create" | "healthy";
+  /** Nanoseconds since the epoch, as the engine stamped it. */
+  readonly timeNano: number;
+}
+
+/**
+ * Records the engine's own account of when each container labelled `label` was created and when
+ * its health check first passed, from `docker events`, until `stop()`: the start order as it
+ * happened, which `pulumi up`'s dependencies declared.
+ */
+export function recordContainerEvents(
+  host: string,
+  label: string,
+): { stop(): Promise<ContainerEvent[]> } {
+  const child = spawn(
+    "docker",
+    [
+      "events",
+      "--format",
+      "{{json .}}",
+      "--filter",
+      "type=container",
+      "--filter",
+      `label=${label}`,
+    ],
+    { env: { ...process.env, DOCKER_HOST: host }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  const closed = new Promise((resolve) => child.on("close", resolve));
+  return {
+    async stop() {
+      child.kill();
+      await closed;
+      return output
+        .split("\n")
+        .filter(Boolean)
+        .map(
+          (line) =>
+            JSON.parse(line) as {
+              Action: string;
+              Actor: { Attributes: { name: string } };
+              timeNano: number;
+            },
+        )
+        .flatMap((event) => {
+          const action =
+            event.Action === "create"
+              ? "create"
+              : event.Action === "health_status: healthy"
+                ? "healthy"
+                : undefined;
+          return action
+            ? [{ name: event.Actor.Attributes.name, action, timeNano: event.timeNano } as const]
+            : [];
+        });
+    },
+  };
 }
