@@ -40,9 +40,10 @@ test("a network per zone used, each internal; the published port's network is no
 });
 
 test("each container joins its zones and the zones it reaches, by its service name", () => {
+  // A replica with sidecars has them on its sandbox, whose namespace its containers share.
   const networksOf = (name: string) =>
-    container(name)
-      .networksAdvanced.map((network: any) => network.name.replace("toolboxai-dev-", ""))
+    (container(`${name}-sandbox`) ?? container(name)).networksAdvanced
+      .map((network: any) => network.name.replace("toolboxai-dev-", ""))
       .sort();
   expect(networksOf("postgres")).toEqual(["database"]);
   expect(networksOf("redis")).toEqual(["cache"]);

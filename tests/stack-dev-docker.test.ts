@@ -52,17 +52,32 @@ test("every service is a container, but those that read the cluster or the node"
     [
       ...["gateway", "dashboard", "backend", "mcp-server", "agent-coordinator", "roblox-sync"],
       ...["celery-worker", "celery-beat", "flower"],
-      ...["postgres", "postgres-exporter", "redis", "redis-exporter"],
+      ...["postgres", "postgres-exporter", "postgres-sandbox"],
+      ...["redis", "redis-exporter", "redis-sandbox"],
       ...["postgres-backup", "redis-backup"],
       // The alert sink: dev's stack file turns it on.
       ...["prometheus", "alertmanager", "alert-sink", "grafana", "loki", "jaeger"],
     ].sort(),
   );
-  // The data stores' exporters run beside them, in their network namespace, as in their pods.
-  // By the ID Docker reports back (a name would show as a change on every preview); the mocks
-  // give a resource the ID "<its Pulumi name>-id".
-  expect(container("postgres-exporter").networkMode).toBe("container:postgres-id");
-  expect(container("redis-exporter").networkMode).toBe("container:redis-id");
+  // The data stores' exporters run beside them, in one network namespace, as in their pods: their
+  // sandbox's, which outlives a restart of either (Kubernetes' pause container). By the ID Docker
+  // reports back (a name would show as a change on every preview); the mocks give a resource the
+  // ID "<its Pulumi name>-id".
+  for (const store of ["postgres", "redis"]) {
+    expect([
+      container(store).networkMode,
+      container(`${store}-exporter`).networkMode,
+      container(`${store}-sandbox`).networkMode,
+    ]).toEqual([`container:${store}-sandbox-id`, `container:${store}-sandbox-id`, undefined]);
+    expect(container(store).networksAdvanced).toBeUndefined();
+    // It runs nothing but a wait, and checks that it holds the replica's interfaces.
+    expect(container(`${store}-sandbox`)).toMatchObject({
+      entrypoints: ["sh", "-c"],
+      command: ['trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
+      healthcheck: { tests: ["CMD-SHELL", "tail -n +3 /proc/net/dev | grep -qv '^ *lo:'"] },
+      memory: 16,
+    });
+  }
 });
 
 test("a network per zone, each internal; the internet and the published port on their own", () => {
@@ -97,9 +112,10 @@ test("a network per zone, each internal; the internet and the published port on 
 });
 
 test("each container is on the networks of its zones and of what it reaches, nothing more", () => {
+  // A replica with sidecars has them on its sandbox, whose namespace its containers share.
   const networksOf = (name: string) =>
-    container(name)
-      .networksAdvanced.map((network: any) => network.name.slice(prefix.length))
+    (container(`${name}-sandbox`) ?? container(name)).networksAdvanced
+      .map((network: any) => network.name.slice(prefix.length))
       .sort();
   // The gateway reaches the dashboard (frontend), the backend and Grafana (observability), and
   // users reach it through its published port.
@@ -133,7 +149,7 @@ test("each container is on the networks of its zones and of what it reaches, not
 });
 
 test("every running container is hardened, limited, health-checked, restarted and logged", () => {
-  expect(running().length).toBe(21);
+  expect(running().length).toBe(23);
   for (const candidate of running()) {
     const [user, group] = String(candidate.user).split(":").map(Number);
     expect({ name: candidate.name, uid: user >= 1001, gid: group >= 1001 }).toEqual({
@@ -147,11 +163,14 @@ test("every running container is hardened, limited, health-checked, restarted an
       capabilities: { drops: ["ALL"] },
       securityOpts: ["no-new-privileges:true"],
       restart: "unless-stopped",
-      ulimits: [{ name: "nproc", soft: 512, hard: 512 }],
       healthcheck: { interval: "30s", retries: 3, timeout: "10s" },
       logDriver: "json-file",
       logOpts: { "max-size": "10m", "max-file": "3" },
     });
+    expect([candidate.name, candidate.ulimits]).toEqual([
+      candidate.name,
+      [{ name: "nproc", soft: 512, hard: 512 }],
+    ]);
     expect(candidate.memory).toBeGreaterThan(0);
     expect(candidate.memorySwap).toBe(candidate.memory);
     expect(Number(candidate.cpus)).toBeGreaterThan(0);
@@ -451,7 +470,8 @@ test("a service's name resolves only on its zones' networks, never on the intern
       }).toEqual({
         container: candidate.name,
         network: network.name,
-        aliases: outside ? [] : [candidate.name.slice(prefix.length)],
+        // A sandbox holds its replica's networks under the workload's name.
+        aliases: outside ? [] : [candidate.name.slice(prefix.length).replace(/-sandbox$/, "")],
       });
     }
   }

@@ -49,7 +49,22 @@ export function healthWaitSeconds(probeTiming: Partial<ProbeTiming> = {}): numbe
   return Math.max(180, timing.startPeriodSeconds + timing.periodSeconds * timing.failureThreshold);
 }
 
-/** Processes a container may run (the nproc ulimit: @pulumi/docker has no pids_limit). */
+/**
+ * The bounds of the platform's own helpers, which run nothing (the file helper, a replica's
+ * sandbox) or one command (the volume owner).
+ */
+export const helperLimits = {
+  securityOpts: ["no-new-privileges:true"],
+  memory: 16,
+  memorySwap: 16,
+  cpus: "0.1",
+  ulimits: [{ name: "nproc", soft: 16, hard: 16 }],
+};
+
+/**
+ * The nproc ulimit (@pulumi/docker has no pids_limit). It counts every process of the container's
+ * UID on the engine, in all its containers, not the container's alone.
+ */
 export const processLimit = 512;
 
 /** Size of each writable tmpfs, as the Kubernetes emptyDirs' limit. */

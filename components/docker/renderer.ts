@@ -15,7 +15,7 @@ import {
   type WorkloadSpec,
 } from "../model/workload";
 import { reachableZones, type Zone } from "../model/zones";
-import { dockerLabels } from "./container";
+import { dockerLabels, helperLimits } from "./container";
 import {
   DockerWorkload,
   type ContainerImage,
@@ -55,15 +55,6 @@ interface QueuedFiles {
   readonly folder: string;
   readonly files: readonly { readonly path: string; readonly content: pulumi.Input<string> }[];
 }
-
-/** The helpers' bounds: they run nothing (files) or one command (volume owner). */
-const helperLimits = {
-  securityOpts: ["no-new-privileges:true"],
-  memory: 16,
-  memorySwap: 16,
-  cpus: "0.1",
-  ulimits: [{ name: "nproc", soft: 16, hard: 16 }],
-};
 
 /** The file the volume owner leaves in each volume it gives away. */
 const ownedMarker = ".volume-owner";

@@ -24,11 +24,13 @@ import {
   configFolders,
   dockerLabels,
   dockerLimits,
+  dockerHealthTiming,
   dockerProblems,
   folderVolumeName,
   hardening,
   healthcheck,
   healthWaitSeconds,
+  helperLimits,
   scheduledLoop,
   tmpfsOf,
 } from "./container";
@@ -383,14 +385,73 @@ function containerBasics(
   };
 }
 
+/** A replica's networks: its zones' under the workload's name, the outside ones, its port. */
+function networkAttachments(scope: WorkloadScope, prepared: Prepared) {
+  const { spec, context } = scope;
+  return {
+    // The service's name only where its clients are: on the internet and published networks
+    // (no traffic between members) Docker's DNS could answer with an address nobody reaches.
+    networksAdvanced: [
+      ...networksOf(scope).map((zone) => ({
+        name: context.network(zone).name,
+        aliases: [spec.name],
+      })),
+      ...outsideNetworksOf(spec).map((purpose) => ({
+        name: context.outsideNetwork(purpose).name,
+      })),
+    ],
+    ...publishedPorts(scope, prepared.ports),
+  };
+}
+
 /**
- * One replica's main container, on its zones' networks under the workload's name. A scheduled
- * job's runs in its loop (Docker has no scheduler).
+ * A replica with sidecars gets a sandbox, as a pod does (Kubernetes' pause container): a
+ * container that holds the replica's networks and runs nothing, whose network namespace the main
+ * container and its sidecars join. Joined to the main container instead, the sidecars would be
+ * cut off whenever it restarts: Docker gives a restarted container a new namespace and leaves its
+ * joiners in the old one (an exporter would then see its database down for good).
+ */
+function createSandbox(scope: WorkloadScope, prepared: Prepared, suffix: string) {
+  const { spec, context } = scope;
+  return new docker.Container(
+    `${spec.name}${suffix}-sandbox`,
+    {
+      name: `${context.prefix}-${spec.name}${suffix}-sandbox`,
+      image: prepared.mainImage.reference,
+      // The main image's shell, waiting; a stop ends it at once. The entrypoint is set (an empty
+      // one is the image's, which Docker reports back: a change on every preview).
+      entrypoints: ["sh", "-c"],
+      command: ['trap "exit 0" TERM INT; while :; do sleep 3600 & wait $!; done'],
+      ...hardening(prepared.security),
+      // The helpers' memory and CPU. Not their process limit: nproc counts every process of the
+      // UID on the engine, and the sandbox shares its UID with the workloads.
+      memory: helperLimits.memory,
+      memorySwap: helperLimits.memorySwap,
+      cpus: helperLimits.cpus,
+      // Its one job: the replica's network interfaces, beside loopback.
+      healthcheck: {
+        tests: ["CMD-SHELL", "tail -n +3 /proc/net/dev | grep -qv '^ *lo:'"],
+        ...dockerHealthTiming(),
+      },
+      restart: "unless-stopped",
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
+      labels: scope.labels,
+      ...networkAttachments(scope, prepared),
+    },
+    { ...scope.child, dependsOn: [prepared.mainImage.ready] },
+  );
+}
+
+/**
+ * One replica's main container: on its zones' networks under the workload's name, or in its
+ * sandbox's network namespace. A scheduled job's runs in its loop (Docker has no scheduler).
  */
 function createMainContainer(
   scope: WorkloadScope,
   prepared: Prepared,
   suffix: string,
+  sandbox?: docker.Container,
 ): docker.Container {
   const { spec, context } = scope;
   const main = spec.containers[0];
@@ -408,19 +469,11 @@ function createMainContainer(
         : { ...commandArgs(main), healthcheck: healthcheck(main, spec.probeTiming) }),
       envs: envOf(spec, main),
       ...containerBasics(scope, prepared, main, prepared.mainImage),
-      // The service's name only where its clients are: on the internet and published networks
-      // (no traffic between members) Docker's DNS could answer with an address nobody reaches.
-      networksAdvanced: [
-        ...networksOf(scope).map((zone) => ({
-          name: context.network(zone).name,
-          aliases: [spec.name],
-        })),
-        ...outsideNetworksOf(spec).map((purpose) => ({
-          name: context.outsideNetwork(purpose).name,
-        })),
-      ],
+      // By ID, as Docker reports it back (by name, every preview would replace the container).
+      ...(sandbox
+        ? { networkMode: pulumi.interpolate`container:${sandbox.id}` }
+        : networkAttachments(scope, prepared)),
       mounts: mainMounts(scope, prepared.fileVolumes, prepared.dataVolume),
-      ...publishedPorts(scope, prepared.ports),
       // A service is healthy before `pulumi up` goes on to what depends on it; a scheduled
       // job is healthy only after its first run, which nothing waits for.
       wait: scheduled === undefined,
@@ -430,10 +483,11 @@ function createMainContainer(
   );
 }
 
-/** A replica's sidecars (exporters), in its main container's network namespace, as in a pod. */
+/** A replica's sidecars (exporters), in its sandbox's network namespace, as in a pod. */
 function createSidecars(
   scope: WorkloadScope,
   prepared: Prepared,
+  sandbox: docker.Container,
   main: docker.Container,
   suffix: string,
 ): docker.Container[] {
@@ -450,8 +504,8 @@ function createSidecars(
         envs: envOf(spec, sidecar),
         ...containerBasics(scope, prepared, sidecar, image),
         // By ID, as Docker reports it back (by name, every preview would replace the sidecar);
-        // a new main container takes its sidecars with it, whose network namespace it held.
-        networkMode: pulumi.interpolate`container:${main.id}`,
+        // a new sandbox takes the replica's containers with it.
+        networkMode: pulumi.interpolate`container:${sandbox.id}`,
         mounts: fileMounts(sidecar, prepared.fileVolumes),
         wait: true,
         waitTimeout: healthWaitSeconds(spec.probeTiming),
@@ -487,8 +541,17 @@ export class DockerWorkload extends pulumi.ComponentResource implements Rendered
     const replicas = spec.kind === "scheduled" ? 1 : spec.replicas;
     for (let index = 0; index < replicas; index++) {
       const suffix = replicas === 1 ? "" : `-${index + 1}`;
-      const main = createMainContainer(scope, prepared, suffix);
-      this.containers.push(main, ...createSidecars(scope, prepared, main, suffix));
+      if (spec.containers.length === 1) {
+        this.containers.push(createMainContainer(scope, prepared, suffix));
+        continue;
+      }
+      const sandbox = createSandbox(scope, prepared, suffix);
+      const main = createMainContainer(scope, prepared, suffix, sandbox);
+      this.containers.push(
+        sandbox,
+        main,
+        ...createSidecars(scope, prepared, sandbox, main, suffix),
+      );
     }
     this.registerOutputs({ containers: this.containers.map((container) => container.name) });
   }

@@ -244,11 +244,15 @@ function printE2eFigures(): void {
     upSeconds?: number;
     startUpSeconds?: Record<string, number>;
     memoryMiB?: number;
+    recoverySeconds?: Record<string, number>;
   };
   const slowest = Object.entries(figures.startUpSeconds ?? {}).sort(([, a], [, b]) => b - a)[0];
   console.log(
     `dev on Docker (the e2e of ${figures.at}): pulumi up to all healthy ${figures.upSeconds} s; ` +
       `slowest start-up ${slowest?.[0]} ${slowest?.[1]} s (target ≤ 30 s); ` +
-      `memory ${figures.memoryMiB} MiB`,
+      `memory ${figures.memoryMiB} MiB; back to healthy after a crash: ` +
+      (Object.entries(figures.recoverySeconds ?? {})
+        .map(([store, seconds]) => `${store} ${seconds} s`)
+        .join(", ") || "not recorded"),
   );
 }

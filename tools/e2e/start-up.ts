@@ -36,7 +36,7 @@ async function docker(host: string, ...args: string[]): Promise<{ ok: boolean; o
 }
 
 /** The health check as a command to exec: CMD as it is, CMD-SHELL through sh. */
-function commandOf(test: readonly string[]): readonly string[] | undefined {
+export function healthCommandOf(test: readonly string[]): readonly string[] | undefined {
   if (test[0] === "CMD") return test.slice(1);
   if (test[0] === "CMD-SHELL") return ["sh", "-c", test[1]];
   return undefined;
@@ -63,7 +63,7 @@ export function watchStartUp(host: string, label: string): { stop(): Promise<Sta
           );
           // The health check's JSON last: it may hold "|" itself.
           const [name, created, ...healthcheck] = inspected.out.split("|");
-          const check = commandOf(
+          const check = healthCommandOf(
             (JSON.parse(healthcheck.join("|") || "null")?.Test as string[]) ?? [],
           );
           if (!inspected.ok || !check) return;
