@@ -9,9 +9,10 @@
 #   bash scripts/images.sh list            NAME, pinned reference, local reference, built version
 #   bash scripts/images.sh catalog         the same, as NAME|PINNED|LOCAL|VERSION|ROUTE lines
 #   bash scripts/images.sh path NAME       the cached image's folder (rootfs.tar, changes)
+#   bash scripts/images.sh binaries NAME…  build NAME's binaries alone (promtool, amtool, jaeger)
 #   bash scripts/images.sh bin NAME        the folder of NAME's binaries (e.g. tests run nginx)
-# The stack files keep the upstream references; a stack maps them to the local ones for tests with
-# `toolboxai:images.localSet` (docs/IMAGES.md), so the pack still judges the real references.
+# The stack files keep the upstream references; the e2e maps them to the local ones through the
+# services' `image` settings (tools/e2e/images.ts), so the pack still judges the real references.
 #
 # Cache: ${TOOLBOXAI_CACHE:-~/.cache/toolboxai}/images/, one folder per tool and version:
 #   bin/NAME-VERSION/       the binaries built from source (slow: Prometheus, Loki, Jaeger)
@@ -161,7 +162,10 @@ scratch_rootfs() { # DEST
 # --- binaries --------------------------------------------------------------------------------
 
 build_binary_prometheus() { # OUT SRC VERSION
-  GOBIN=$1 go install -tags netgo -ldflags "$(go_ldflags "$3")" github.com/prometheus/prometheus/cmd/prometheus@v0.316.0
+  # promtool too, as upstream's image ships it (npm test runs it: install-monitoring-tools.sh).
+  GOBIN=$1 go install -tags netgo -ldflags "$(go_ldflags "$3")" \
+    github.com/prometheus/prometheus/cmd/prometheus@v0.316.0 \
+    github.com/prometheus/prometheus/cmd/promtool@v0.316.0
 }
 
 build_binary_alertmanager() {
@@ -170,6 +174,8 @@ build_binary_alertmanager() {
   mkdir -p "$2/ui/app/dist"
   echo '<html><body>Alertmanager UI not built (offline image): use the API</body></html>' >"$2/ui/app/dist/index.html"
   (cd "$2" && go build -tags netgo -ldflags "$(go_ldflags "$3")" -o "$1/alertmanager" ./cmd/alertmanager)
+  # amtool too, as upstream's image ships it (npm test runs it: install-monitoring-tools.sh).
+  (cd "$2" && go build -tags netgo -ldflags "$(go_ldflags "$3")" -o "$1/amtool" ./cmd/amtool)
 }
 
 build_binary_node_exporter() {
@@ -292,7 +298,7 @@ with_busybox() { # ROOTFS
 
 image_prometheus() {
   local bin; bin=$(binary "prometheus-$2")
-  static_image "$1" "$bin/prometheus"
+  static_image "$1" "$bin/prometheus" "$bin/promtool"
   with_busybox "$1"
   mkdir -p "$1/etc/prometheus" "$1/prometheus"; chown 65534:65534 "$1/prometheus"
   printf 'scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ["localhost:9090"]\n' >"$1/etc/prometheus/prometheus.yml"
@@ -303,7 +309,7 @@ image_prometheus() {
 
 image_alertmanager() {
   local bin; bin=$(binary "alertmanager-$2")
-  static_image "$1" "$bin/alertmanager"
+  static_image "$1" "$bin/alertmanager" "$bin/amtool"
   with_busybox "$1"
   mkdir -p "$1/etc/alertmanager" "$1/alertmanager"; chown 65534:65534 "$1/alertmanager"
   printf 'route: { receiver: default }\nreceivers: [{ name: default }]\n' >"$1/etc/alertmanager/alertmanager.yml"
@@ -565,6 +571,11 @@ list)
   ;;
 catalog) catalog ;;
 path) image_dir "${1:?usage: images.sh path NAME}" ;;
+binaries)
+  # The binaries alone (no image), e.g. promtool, amtool and jaeger for the tests.
+  mkdir -p "$cache"
+  for name in "${@:?usage: images.sh binaries NAME…}"; do binary "${name//-/_}-$(field "$name" 4)" >/dev/null; done
+  ;;
 bin)
   name=${1:?usage: images.sh bin NAME}
   dir=$(binary_dir "${name//-/_}-$(field "$name" 4)")
@@ -572,7 +583,7 @@ bin)
   echo "$dir"
   ;;
 *)
-  echo "usage: images.sh install | build [NAME…] | load [NAME…] | list | catalog | path NAME | bin NAME" >&2
+  echo "usage: images.sh install | build [NAME…] | load [NAME…] | binaries NAME… | list | catalog | path NAME | bin NAME" >&2
   exit 64
   ;;
 esac

@@ -1,10 +1,15 @@
 // Loki's, Jaeger's and Alloy's generated configurations: Jaeger's checked by the real `jaeger
-// validate`; Loki's and Alloy's against what each tool's documentation requires (Loki's binary is
-// AGPL-licensed and not built here, Alloy's modules are only partly served; see the README).
+// validate`, Alloy's by the real `alloy validate` (the Alloy image's binary, scripts/images.sh);
+// Loki's against what its documentation requires (the docker phase of `npm run e2e` runs it).
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { alloyConfig } from "../../components/monitoring/alloy-config";
 import { jaegerConfig, jaegerPorts } from "../../components/monitoring/jaeger-config";
 import { lokiConfig } from "../../components/monitoring/loki-config";
+import { projectRoot } from "../../tools/project-root";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
+import { tempDir } from "../support/temp";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- generated configs are untyped JSON */
 
@@ -138,4 +143,37 @@ describe("Alloy", () => {
       expect(text).toContain(`${component}.`);
     }
   });
+
+  // The binary of the Alloy image (`bash scripts/images.sh build alloy`); skipped outside CI when
+  // it is not built, and failing in CI, where it is.
+  const built = spawnSync(
+    "bash",
+    [path.join(projectRoot, "scripts", "images.sh"), "bin", "alloy"],
+    {
+      encoding: "utf8",
+    },
+  );
+  const alloy = built.status === 0 ? path.join(built.stdout.trim(), "alloy") : undefined;
+  if (!alloy && process.env.CI !== "true") {
+    console.warn(
+      "Skipping `alloy validate` (it runs when CI=true): bash scripts/images.sh build alloy",
+    );
+  }
+  (alloy || process.env.CI === "true" ? test : test.skip)(
+    "Alloy 1.11.3 itself validates it (alloy validate), and refuses a broken copy",
+    () => {
+      if (!alloy) throw new Error("Alloy is not built: bash scripts/images.sh build alloy");
+      const dir = tempDir("alloy-validate-");
+      const validate = (content: string) => {
+        const file = path.join(dir, "config.alloy");
+        writeFileSync(file, content);
+        const result = spawnSync(alloy, ["validate", file], { encoding: "utf8" });
+        return { status: result.status, output: `${result.stdout}${result.stderr}` };
+      };
+      expect(validate(text)).toEqual({ status: 0, output: "" });
+      const broken = validate(text.replace('loki.write "default"', 'loki.writer "default"'));
+      expect(broken.status).not.toBe(0);
+      expect(broken.output).toContain('cannot find the definition of component name "loki.writer"');
+    },
+  );
 });

@@ -231,8 +231,8 @@ function printE2eFigures(): void {
   });
   console.log(
     `image set: ${cached} images cached, listed in ${Math.round(performance.now() - started)} ms; ` +
-      `cold builds here: ${builds.length > 0 ? builds.join(", ") : "none recorded"} ` +
-      "(measured ones: docs/IMAGES.md)",
+      `its last builds here: ${builds.length > 0 ? builds.join(", ") : "none recorded"} ` +
+      "(cold builds measured: docs/IMAGES.md)",
   );
   const file = e2eFiguresFile("docker-dev");
   if (!existsSync(file)) {
