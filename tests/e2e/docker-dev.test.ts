@@ -291,16 +291,26 @@ describe("live", () => {
     const traceId: string = JSON.parse(chain.body).trace_id;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const jaeger = `http://${addressOf("jaeger")}:16686`;
-    const services = await eventually(60, "the trace in Jaeger", () => {
-      const answer = fetchIn(`${jaeger}/api/traces/${traceId}`);
-      if (answer.status !== 200) return undefined;
-      const processes = JSON.parse(answer.body).data?.[0]?.processes ?? {};
-      const names = new Set(
-        Object.values(processes).map((process) => (process as { serviceName: string }).serviceName),
-      );
-      return names.size >= 2 ? names : undefined;
+    // Each service exports its spans in its own batches: the trace is whole once the backend's
+    // (the root, which ends last) and the agent coordinator's are in.
+    let seen: string[] = [];
+    await eventually(
+      60,
+      "the trace in Jaeger, across the backend and the agent coordinator",
+      () => {
+        const answer = fetchIn(`${jaeger}/api/traces/${traceId}`);
+        if (answer.status !== 200) return undefined;
+        const processes = JSON.parse(answer.body).data?.[0]?.processes ?? {};
+        seen = Object.values(processes).map(
+          (process) => (process as { serviceName: string }).serviceName,
+        );
+        return ["backend", "agent-coordinator"].every((name) => seen.includes(name))
+          ? true
+          : undefined;
+      },
+    ).catch((error) => {
+      throw new Error(`${error.message}; its services so far: ${seen.join(", ") || "none"}`);
     });
-    expect([...services]).toEqual(expect.arrayContaining(["backend", "agent-coordinator"]));
     const loki = `http://${addressOf("loki")}:3100`;
     const query = encodeURIComponent('{service_name="backend"}');
     const lines = await eventually(60, "the backend's logs in Loki", () => {
