@@ -27,6 +27,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { securityHeaders } from "../components/app/nginx-conf";
 import type { ProgramRun } from "../tools/engine/mock-engine";
+import { imageBinary } from "./support/image-binaries";
 import { sharedProgramRun } from "./support/program-runs";
 
 const namespace = "toolboxai"; // Pulumi.production.yaml: toolboxai:namespace
@@ -84,15 +85,9 @@ interface NginxTools {
   readonly unshare: string;
 }
 
-/** The gateway image's nginx, as scripts/images.sh built it; undefined: not built here. */
-function builtNginx(): string | undefined {
-  const found = spawnSync("bash", ["scripts/images.sh", "bin", "nginx"], { encoding: "utf8" });
-  return found.status === 0 ? path.join(found.stdout.trim(), "nginx") : undefined;
-}
-
 /** The tools the tests need here, or why this host cannot run them and what to install. */
 function findTools(): NginxTools | { readonly missing: string } {
-  const nginx = builtNginx();
+  const nginx = imageBinary("nginx", "nginx");
   if (!nginx) {
     return {
       missing:

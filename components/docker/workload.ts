@@ -360,6 +360,13 @@ function prepare(scope: WorkloadScope, ports: readonly PortSpec[]): Prepared {
   return { security, fileVolumes, filesDigest, dataVolume, mainImage, dependsOn, ports };
 }
 
+/** Every running container's: restarted unless stopped, its logs rotated at 10 MB × 3. */
+const restartAndLogs = {
+  restart: "unless-stopped",
+  logDriver: "json-file",
+  logOpts: { "max-size": "10m", "max-file": "3" },
+};
+
 /** What every container of the workload has: hardening, limits, writable paths, logs, labels. */
 function containerBasics(
   scope: WorkloadScope,
@@ -371,9 +378,7 @@ function containerBasics(
     ...hardening(prepared.security),
     ...dockerLimits(container),
     tmpfs: tmpfsOf(container),
-    restart: "unless-stopped",
-    logDriver: "json-file",
-    logOpts: { "max-size": "10m", "max-file": "3" },
+    ...restartAndLogs,
     // What restarts a container when it changes: its files, and a new build of its image.
     labels: pulumi
       .all([prepared.filesDigest ?? "", image.id ?? ""])
@@ -433,9 +438,7 @@ function createSandbox(scope: WorkloadScope, prepared: Prepared, suffix: string)
         tests: ["CMD-SHELL", "tail -n +3 /proc/net/dev | grep -qv '^ *lo:'"],
         ...dockerHealthTiming(),
       },
-      restart: "unless-stopped",
-      logDriver: "json-file",
-      logOpts: { "max-size": "10m", "max-file": "3" },
+      ...restartAndLogs,
       labels: scope.labels,
       ...networkAttachments(scope, prepared),
     },

@@ -11,7 +11,7 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
 import { ageKeyPairFromBytes } from "../../components/backup/age-keys";
 import { recoveryStartPeriodSeconds } from "../../components/model/start-up-budget";
-import { startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
+import { leftBehind, startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { imageCatalog, loadImages, localImagesOf, withLocalImages } from "../../tools/e2e/images";
 import { scratchProject, type ScratchProject } from "../../tools/e2e/project";
@@ -852,15 +852,7 @@ describe("after: a second up, then destroy", () => {
 
   test("pulumi destroy leaves no container, network or volume of dev (protectData is off)", async () => {
     await engine(deployed().destroy(quiet));
-    const left = ["ps -aq", "network ls -q", "volume ls -q"].flatMap((list) => {
-      const result = docker(
-        ...list.split(" "),
-        "--filter",
-        `label=app.kubernetes.io/instance=${prefix}`,
-      );
-      return result.output ? [`${list}: ${result.output.replace(/\n/g, " ")}`] : [];
-    });
-    expect(left).toEqual([]);
+    expect(leftBehind(engineUp(), prefix)).toEqual([]);
     stack = undefined;
   });
 });

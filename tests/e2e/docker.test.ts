@@ -9,7 +9,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
+import { leftBehind, startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
 import { filesUnder, policyOf, scratchProject, type ScratchProject } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { projectRoot } from "../../tools/project-root";
@@ -121,15 +121,7 @@ describe("live", () => {
 
   test("pulumi destroy leaves no container, network or volume of it", async () => {
     await engine(stack().destroy(quiet));
-    const left = ["ps -aq", "network ls -q", "volume ls -q"].flatMap((list) => {
-      const result = docker(
-        ...list.split(" "),
-        "--filter",
-        "label=app.kubernetes.io/instance=live",
-      );
-      return result.output ? [`${list}: ${result.output.replace(/\n/g, " ")}`] : [];
-    });
-    expect(left).toEqual([]);
+    expect(leftBehind(engineUp(), "live")).toEqual([]);
     await stack().workspace.removeStack("live");
   });
 });

@@ -25,11 +25,12 @@ import {
 } from "../../components/monitoring/alert-sink";
 import { alertSinkResources } from "../../components/config/defaults";
 import { resolveSecurity } from "../../components/model/security";
+import { imageBinary } from "../support/image-binaries";
 
 /** The gateway image's nginx and unshare, or why this host cannot run them. */
 function findNginx(): { nginx: string } | { missing: string } {
-  const found = spawnSync("bash", ["scripts/images.sh", "bin", "nginx"], { encoding: "utf8" });
-  if (found.status !== 0) {
+  const nginx = imageBinary("nginx", "nginx");
+  if (!nginx) {
     return {
       missing: "the gateway image's nginx is not built: bash scripts/images.sh build nginx",
     };
@@ -38,7 +39,7 @@ function findNginx(): { nginx: string } | { missing: string } {
   if (probe.status !== 0) {
     return { missing: "`unshare --mount --net` failed: run as root (CAP_SYS_ADMIN)" };
   }
-  return { nginx: path.join(found.stdout.trim(), "nginx") };
+  return { nginx };
 }
 
 const found = findNginx();

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { alloyConfig } from "../../components/monitoring/alloy-config";
 import { jaegerConfig, jaegerPorts } from "../../components/monitoring/jaeger-config";
 import { lokiConfig } from "../../components/monitoring/loki-config";
-import { projectRoot } from "../../tools/project-root";
+import { imageBinary } from "../support/image-binaries";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 import { tempDir } from "../support/temp";
 
@@ -146,14 +146,7 @@ describe("Alloy", () => {
 
   // The binary of the Alloy image (`bash scripts/images.sh build alloy`); skipped outside CI when
   // it is not built, and failing in CI, where it is.
-  const built = spawnSync(
-    "bash",
-    [path.join(projectRoot, "scripts", "images.sh"), "bin", "alloy"],
-    {
-      encoding: "utf8",
-    },
-  );
-  const alloy = built.status === 0 ? path.join(built.stdout.trim(), "alloy") : undefined;
+  const alloy = imageBinary("alloy", "alloy");
   if (!alloy && process.env.CI !== "true") {
     console.warn(
       "Skipping `alloy validate` (it runs when CI=true): bash scripts/images.sh build alloy",

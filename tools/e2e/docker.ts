@@ -15,6 +15,21 @@ export interface DockerEngine {
   stop(): void;
 }
 
+/**
+ * What an instance (`app.kubernetes.io/instance`) left in the engine: a line per kind of object
+ * (containers, networks, volumes) that still has some; none after a clean destroy.
+ */
+export function leftBehind(engine: DockerEngine, instance: string): string[] {
+  return ["ps -aq", "network ls -q", "volume ls -q"].flatMap((list) => {
+    const result = engine.docker(
+      ...list.split(" "),
+      "--filter",
+      `label=app.kubernetes.io/instance=${instance}`,
+    );
+    return result.output ? [`${list}: ${result.output.replace(/\n/g, " ")}`] : [];
+  });
+}
+
 /** Starts the private engine under `dir`; throws with the script's message when it cannot. */
 export function startDockerEngine(dir: string): DockerEngine {
   const started = spawnSync("bash", [script, "start", dir], { encoding: "utf8" });
