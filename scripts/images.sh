@@ -6,6 +6,8 @@
 #   bash scripts/images.sh install         Debian's packages the builds need, if missing
 #   bash scripts/images.sh build [NAME…]   build what is not cached yet (every image by default)
 #   bash scripts/images.sh load [NAME…]    import the cached images into $DOCKER_HOST's engine
+#   bash scripts/images.sh oci [NAME…]     the cached images as OCI archives (for containerd: the
+#                                          test node's `control-plane.sh load`), one path a line
 #   bash scripts/images.sh list            NAME, pinned reference, local reference, built version
 #   bash scripts/images.sh catalog         the same, as NAME|PINNED|LOCAL|VERSION|ROUTE lines
 #   bash scripts/images.sh path NAME       the cached image's folder (rootfs.tar, changes)
@@ -328,6 +330,10 @@ image_node-exporter() {
 image_kube-state-metrics() {
   local bin; bin=$(binary "kube_state_metrics-$2")
   static_image "$1" "$bin/kube-state-metrics"
+  # Upstream's distroless base carries the time zone database: a CronJob with a time zone
+  # (CRON_TZ=Etc/UTC) panics its store without it. Debian's, as distroless takes it.
+  mkdir -p "$1/usr/share"
+  cp -r /usr/share/zoneinfo "$1/usr/share/zoneinfo"
   printf '%s\n' 'ENTRYPOINT ["/bin/kube-state-metrics","--port=8080","--telemetry-port=8081"]' 'USER 65534' 'EXPOSE 8080'
 }
 
@@ -512,8 +518,9 @@ command=${1:-}
 shift || true
 case "$command" in
 install)
-  # mmdebstrap makes the Debian rootfs; the C builds (nginx, Redis) need a compiler and headers.
-  needed=(mmdebstrap gcc make libpcre2-dev zlib1g-dev libssl-dev python3-pip git ca-certificates busybox-static)
+  # mmdebstrap makes the Debian rootfs; the C builds (nginx, Redis) need a compiler and headers;
+  # tzdata is copied into kube-state-metrics' image.
+  needed=(mmdebstrap gcc make libpcre2-dev zlib1g-dev libssl-dev python3-pip git ca-certificates busybox-static tzdata)
   missing=()
   for package in "${needed[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -558,6 +565,15 @@ load)
     log "$name: loaded as $(field "$name" 3)"
   done
   ;;
+oci)
+  for name in $(names "$@"); do
+    dir=$(image_dir "$name")
+    [ -f "$dir/rootfs.tar" ] || { echo "ERROR: $name is not built: bash scripts/images.sh build $name" >&2; exit 1; }
+    [ -f "$dir/oci.tar" ] ||
+      python3 "$project/scripts/oci-archive.py" "$(field "$name" 3)" "$dir/rootfs.tar" "$dir/changes" "$dir/oci.tar"
+    echo "$dir/oci.tar"
+  done
+  ;;
 list)
   printf '%-19s %-62s %-42s %s\n' NAME PINNED LOCAL BUILT
   catalog | while IFS='|' read -r name pinned local built _; do
@@ -583,7 +599,7 @@ bin)
   echo "$dir"
   ;;
 *)
-  echo "usage: images.sh install | build [NAME…] | load [NAME…] | binaries NAME… | list | catalog | path NAME | bin NAME" >&2
+  echo "usage: images.sh install | build [NAME…] | load [NAME…] | oci [NAME…] | binaries NAME… | list | catalog | path NAME | bin NAME" >&2
   exit 64
   ;;
 esac

@@ -25,6 +25,11 @@ if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "v$P
   say "pulumi v$PULUMI_VERSION found on PATH at $(command -v pulumi)"
   exit 0
 fi
+# One build at a time per cache (two clones, or CI beside a session, share it); the second waits
+# and finds the first's.
+mkdir -p "$CACHE"
+exec 9>"$PREFIX.lock"
+flock 9
 if [ ! -x "$PREFIX/bin/pulumi" ] || [ ! -x "$PREFIX/bin/pulumi-language-nodejs" ]; then
   if [ -n "$SOURCES" ] && [ -x "$SOURCES/build.sh" ]; then
     say "building the Pulumi engine v$PULUMI_VERSION from $SOURCES into $PREFIX (cold: about 25 min)"

@@ -14,7 +14,10 @@ import {
   resourceOf,
   rightsBeyond,
   rulesOf,
+  timesToReady,
+  unreadyPods,
   updatedResources,
+  workloadOf,
   type DeclaredObject,
   type KubernetesObject,
 } from "../tools/e2e/cluster-checks";
@@ -427,5 +430,49 @@ describe("jobsWithoutPods", () => {
       }),
     ).toEqual(["Job redis-backup-e2e created no pod"]);
     expect(jobsWithoutPods(["a"], { items: [pod("a")] })).toEqual([]);
+  });
+});
+
+describe("readiness on the node", () => {
+  const pod = (
+    name: string,
+    owner: { kind: string; name: string } | undefined,
+    ready: string,
+    restarts = 0,
+  ) => ({
+    metadata: {
+      name,
+      creationTimestamp: "2026-12-06T10:00:00Z",
+      ownerReferences: owner ? [owner] : [],
+    },
+    status: {
+      phase: ready === "True" ? "Running" : "Pending",
+      conditions: [{ type: "Ready", status: ready, lastTransitionTime: "2026-12-06T10:00:42Z" }],
+      containerStatuses: [{ name: "main", ready: ready === "True", restartCount: restarts }],
+    },
+  });
+  const backend = pod("backend-7c9d-x2", { kind: "ReplicaSet", name: "backend-7c9d" }, "True");
+  const postgres = pod("postgres-0", { kind: "StatefulSet", name: "postgres" }, "False");
+  const flapping = pod("loki-0", { kind: "StatefulSet", name: "loki" }, "True", 2);
+  const backupRun = pod("backup-e2e-q", { kind: "Job", name: "backup-e2e" }, "False");
+
+  test("a pod not Ready and a restarted container are named; a Job's pod is not counted", () => {
+    expect(unreadyPods({ items: [backend, postgres, flapping, backupRun] })).toEqual([
+      "postgres-0: not Ready (phase Pending)",
+      "loki-0: container main restarted 2 times",
+    ]);
+    expect(unreadyPods({ items: [backend] })).toEqual([]);
+  });
+
+  test("a pod's workload: a Deployment through its ReplicaSet, else its owner", () => {
+    expect(workloadOf(backend)).toBe("Deployment backend");
+    expect(workloadOf(postgres)).toBe("StatefulSet postgres");
+    expect(workloadOf(pod("probe", undefined, "True"))).toBe("Pod probe");
+  });
+
+  test("time to Ready: from creation to the Ready condition, only for Ready pods", () => {
+    expect(timesToReady({ items: [backend, postgres] })).toEqual([
+      { workload: "Deployment backend", seconds: 42 },
+    ]);
   });
 });

@@ -56,7 +56,7 @@ const command = () =>
     .option("--keep-manifests <dir>", "keep each stack's rendered manifests in <dir>/<stack>")
     .addHelpText(
       "after",
-      "\nThe cluster phase needs the control plane: bash scripts/control-plane.sh build.\n" +
+      "\nThe cluster phase needs a node: bash scripts/control-plane.sh build --node (as root).\n" +
         "The docker phase needs dockerd: bash scripts/docker-engine.sh install (as root).\n" +
         "Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments.",
     );

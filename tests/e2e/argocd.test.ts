@@ -7,7 +7,7 @@
 // of that folder, after checking that the live AppProject admits each object. No Argo CD runs
 // here (its controllers are not buildable offline); the API server is the judge of what it would
 // apply.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
@@ -16,7 +16,12 @@ import { policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { checkDeployTree, type TreeObject } from "../../tools/delivery";
 import { projectRoot } from "../../tools/project-root";
-import { controlPlaneStops, localClusterStack, useLocalCluster } from "./local-cluster";
+import {
+  controlPlaneStops,
+  localClusterStack,
+  useLocalCluster,
+  writeNodeStackFile,
+} from "./local-cluster";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- live objects are untyped JSON */
 
@@ -54,7 +59,7 @@ describe(name, () => {
   let appProject: any;
 
   test("stack init, delivery argocd, Argo CD's namespace made", async () => {
-    writeFileSync(path.join(cluster.project().dir, `Pulumi.${name}.yaml`), stackFile.toString());
+    writeNodeStackFile(cluster, "production", name, stackFile.toString());
     created = await localClusterStack(cluster, name);
     await created.setConfig("toolboxai:protectData", { value: "false" });
     // Argo CD's installation makes its namespace; the program only puts objects in it.
@@ -63,7 +68,7 @@ describe(name, () => {
   });
 
   test("pulumi up applies the foundation and renders the rest into the deploy branch's checkout", async () => {
-    await engine(stack().up({ ...policyOf(cluster.project(), "production"), ...quiet }));
+    await engine(stack().up({ ...policyOf(cluster.project(), name), ...quiet }));
     exported = await stack().exportStack();
     application = String((await stack().outputs()).delivery?.value?.application ?? "");
     // Where deliver-stack.yml checks the deploy branch out, at the Application's path.

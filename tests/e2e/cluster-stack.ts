@@ -1,8 +1,8 @@
-// The cluster phase's checks of one stack file, deployed as `cluster-<stack>` into the local API
-// server: admitted as declared, its controllers' and CronJobs' pods admitted, Pod Security and
-// RBAC as the program declares them, updated in place, and destroyed completely.
-import { copyFileSync } from "node:fs";
-import * as path from "node:path";
+// The cluster phase's checks of one stack file, deployed as `cluster-<stack>` onto the local
+// cluster's node: admitted as declared, every pod Ready and staying so, its CronJobs' pods
+// admitted, Pod Security and RBAC as the program declares them, updated in place, and destroyed
+// completely.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Stack } from "@pulumi/pulumi/automation";
 import {
   controllerShortfalls,
@@ -11,17 +11,22 @@ import {
   notServerSideApplied,
   podSecurityProbes,
   refusedPods,
+  timesToReady,
+  unreadyPods,
   type DeclaredObject,
   type KubernetesObject,
   type Pod,
+  type PodState,
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
+import { standInLoadBalancer } from "../../tools/e2e/load-balancer";
+import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { configValue, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
-import { projectRoot } from "../../tools/project-root";
 import { clusterChangeChecks } from "./cluster-changes";
+import { disruptionBudgetChecks, liveChecks } from "./cluster-live";
 import { serviceAccountRightsAreGranted } from "./cluster-rbac";
-import { localClusterStack, type LocalCluster } from "./local-cluster";
+import { localClusterStack, writeNodeStackFile, type LocalCluster } from "./local-cluster";
 import { restoreRunbookChecks } from "./restore-runbooks";
 
 type Items = { items: KubernetesObject[] };
@@ -61,19 +66,31 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
   };
   const json = <T>(args: readonly string[]) => cluster.controlPlane().json<T>(args);
 
-  test("stack init for the local API server", async () => {
-    const { dir } = cluster.project();
-    copyFileSync(
-      path.join(projectRoot, `Pulumi.${stackFile}.yaml`),
-      path.join(dir, `Pulumi.${deployed.name}.yaml`),
+  // What `npm run bench` prints of this stack's run (tools/e2e/start-up.ts writeE2eFigures).
+  const figures: Record<string, unknown> = {};
+  test("stack init for the local cluster: the image set, CPU requests fitted to the node", async () => {
+    const factor = writeNodeStackFile(cluster, stackFile, deployed.name);
+    Object.assign(figures, cluster.started, { cpuFactor: Math.round(factor * 100) / 100 });
+    process.stderr.write(
+      `        ${deployed.name}: CPU requests × ${factor.toFixed(2)} to fit the node's 2 cores\n`,
     );
     created = await localClusterStack(cluster, deployed.name);
   });
 
-  test("pulumi up applies the stack server-side, no Pod Security warning", async () => {
-    cluster.controlPlane(); // fails first, and says why, when there is none
-    const up = await engine(
-      deployed.stack().up({ ...policyOf(cluster.project(), stackFile), ...quiet }),
+  test("pulumi up waits until every workload is ready and succeeds, no Pod Security warning", async () => {
+    const loadBalancer = standInLoadBalancer(cluster.controlPlane());
+    const started = performance.now();
+    let up;
+    try {
+      up = await engine(
+        deployed.stack().up({ ...policyOf(cluster.project(), deployed.name), ...quiet }),
+      );
+    } finally {
+      loadBalancer.stop();
+    }
+    figures.upSeconds = Math.round((performance.now() - started) / 1000);
+    process.stderr.write(
+      `        ${deployed.name}: up, every resource ready, in ${figures.upSeconds} s\n`,
     );
     deployed.declared = declaredObjects(JSON.stringify(await deployed.stack().exportStack()));
     const backend = deployed.declared.find(
@@ -92,9 +109,31 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
     expect(deployed.declared.flatMap((object) => differences(cluster, object))).toEqual([]);
   });
 
+  test("every pod Ready, none restarted two minutes later; each workload's time to Ready", async () => {
+    const pods = () =>
+      namespacesOf(deployed).flatMap(
+        (target) => json<{ items: PodState[] }>(["get", "pods", "--namespace", target]).items,
+      );
+    expect(pods().length).toBeGreaterThan(0);
+    await sleep(120_000);
+    const now = pods();
+    const times: Record<string, number> = {};
+    for (const { workload, seconds } of timesToReady({ items: now })) {
+      times[workload] = Math.max(times[workload] ?? 0, seconds);
+    }
+    process.stderr.write(
+      `        time to Ready: ${Object.entries(times)
+        .map(([workload, seconds]) => `${workload} ${seconds} s`)
+        .join(", ")}\n`,
+    );
+    writeE2eFigures(`cluster-${stackFile}`, { ...figures, readySeconds: times });
+    expect(unreadyPods({ items: now })).toEqual([]);
+  });
+
+  liveChecks(deployed);
+  disruptionBudgetChecks(deployed);
+
   test("every controller created its pods in every namespace, none refused by Pod Security, quota or LimitRange", async () => {
-    // Without nodes a DaemonSet (node-exporter) schedules no pod: only Deployments and
-    // StatefulSets are counted.
     const problems: string[] = [];
     for (const target of namespacesOf(deployed)) {
       const inTarget = ["--namespace", target];

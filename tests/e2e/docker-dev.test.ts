@@ -13,6 +13,13 @@ import { ageKeyPairFromBytes } from "../../components/backup/age-keys";
 import { recoveryStartPeriodSeconds } from "../../components/model/start-up-budget";
 import { leftBehind, startDockerEngine, type DockerEngine } from "../../tools/e2e/docker";
 import { engine, quiet } from "../../tools/e2e/engine-output";
+import { curlIn, waitFor, type Answer } from "../../tools/e2e/http";
+import {
+  lokiLines,
+  routedAlertName,
+  sendRoutedAlert,
+  traceAcross,
+} from "../../tools/e2e/monitoring-probes";
 import { imageCatalog, loadImages, localImagesOf, withLocalImages } from "../../tools/e2e/images";
 import { scratchProject, type ScratchProject } from "../../tools/e2e/project";
 import { extractRunbook, renderRunbook, runbookFile } from "../../tools/e2e/restore";
@@ -145,23 +152,8 @@ test("pulumi up: every container healthy; each one's start-up time recorded", as
 });
 
 /** An HTTP answer, as curl gave it. */
-interface Answer {
-  readonly status: number;
-  readonly headers: string;
-  readonly body: string;
-}
-
 /** `curl -i` from the engine's namespace. */
-function fetchIn(url: string, ...options: string[]): Answer {
-  const result = inNamespace("curl", "-s", "-i", "--max-time", "10", ...options, url);
-  const split = result.output.indexOf("\r\n\r\n");
-  const headers = split >= 0 ? result.output.slice(0, split) : result.output;
-  return {
-    status: Number(/^HTTP\/[\d.]+ (\d{3})/.exec(headers)?.[1] ?? 0),
-    headers,
-    body: split >= 0 ? result.output.slice(split + 4) : "",
-  };
-}
+const fetchIn = (url: string, ...options: string[]): Answer => curlIn(inNamespace, url, ...options);
 
 /** A container's address on one of its networks, reachable from the engine's namespace. */
 function addressOf(container: string): string {
@@ -173,21 +165,6 @@ function addressOf(container: string): string {
   ).output.split(" ")[0];
   if (!address) throw new Error(`${container} has no address`);
   return address;
-}
-
-/** Polls `probe` every 2 s until it returns a value, for at most `seconds`. */
-async function eventually<T>(
-  seconds: number,
-  what: string,
-  probe: () => T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
 }
 
 describe("live", () => {
@@ -227,7 +204,7 @@ describe("live", () => {
   test("Prometheus scrapes every declared target: each one up", async () => {
     deployed();
     const prometheus = `http://${addressOf("prometheus")}:9090`;
-    const targets = await eventually(120, "every target scraped and up", () => {
+    const targets = await waitFor(120, "every target scraped and up", () => {
       const answer = fetchIn(`${prometheus}/api/v1/targets?state=active`);
       if (answer.status !== 200) return undefined;
       const active: { labels: { job: string }; health: string; lastError: string }[] = JSON.parse(
@@ -254,32 +231,12 @@ describe("live", () => {
 
   test("alerts: Watchdog reaches Alertmanager; a routed alert reaches the local sink", async () => {
     deployed();
-    const alertmanager = `http://${addressOf("alertmanager")}:9093`;
-    await eventually(180, "Watchdog firing in Alertmanager", () => {
-      const answer = fetchIn(`${alertmanager}/api/v2/alerts?filter=alertname%3D%22Watchdog%22`);
-      return answer.status === 200 && JSON.parse(answer.body).length > 0 ? true : undefined;
-    });
-    const alert = JSON.stringify([
-      {
-        labels: { alertname: "E2ERoutedAlert", severity: "warning", service: "e2e" },
-        annotations: { summary: "sent by the e2e to prove delivery" },
-      },
-    ]);
-    const posted = fetchIn(
-      `${alertmanager}/api/v2/alerts`,
-      "-X",
-      "POST",
-      "-H",
-      "Content-Type: application/json",
-      "-d",
-      alert,
-    );
+    const posted = await sendRoutedAlert(fetchIn, `http://${addressOf("alertmanager")}:9093`);
     expect(posted.status).toBe(200);
-    // group_wait is 30 s.
-    const line = await eventually(120, "the alert in the sink's log", () =>
+    const line = await waitFor(120, "the alert in the sink's log", () =>
       docker("logs", `${prefix}-alert-sink`)
         .output.split("\n")
-        .find((entry) => entry.includes("E2ERoutedAlert")),
+        .find((entry) => entry.includes(routedAlertName)),
     );
     expect(JSON.parse(line)).toMatchObject({ receiver: "/chat" });
   });
@@ -291,35 +248,9 @@ describe("live", () => {
     const traceId: string = JSON.parse(chain.body).trace_id;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     const jaeger = `http://${addressOf("jaeger")}:16686`;
-    // Each service exports its spans in its own batches: the trace is whole once the backend's
-    // (the root, which ends last) and the agent coordinator's are in.
-    let seen: string[] = [];
-    await eventually(
-      60,
-      "the trace in Jaeger, across the backend and the agent coordinator",
-      () => {
-        const answer = fetchIn(`${jaeger}/api/traces/${traceId}`);
-        if (answer.status !== 200) return undefined;
-        const processes = JSON.parse(answer.body).data?.[0]?.processes ?? {};
-        seen = Object.values(processes).map(
-          (process) => (process as { serviceName: string }).serviceName,
-        );
-        return ["backend", "agent-coordinator"].every((name) => seen.includes(name))
-          ? true
-          : undefined;
-      },
-    ).catch((error) => {
-      throw new Error(`${error.message}; its services so far: ${seen.join(", ") || "none"}`);
-    });
+    await traceAcross(fetchIn, jaeger, traceId, ["backend", "agent-coordinator"], 60);
     const loki = `http://${addressOf("loki")}:3100`;
-    const query = encodeURIComponent('{service_name="backend"}');
-    const lines = await eventually(60, "the backend's logs in Loki", () => {
-      const answer = fetchIn(`${loki}/loki/api/v1/query_range?query=${query}&limit=20&since=1h`);
-      if (answer.status !== 200) return undefined;
-      const streams = JSON.parse(answer.body).data.result as { values: string[][] }[];
-      const values = streams.flatMap((stream) => stream.values.map((value) => value[1]));
-      return values.length > 0 ? values : undefined;
-    });
+    const lines = await lokiLines(fetchIn, loki, '{service_name="backend"}', 60);
     expect(lines.join("\n")).toMatch(/reference service|listening/);
   });
 });
@@ -367,7 +298,7 @@ async function healthyAgain(
   const started = Date.now();
   const name = `${prefix}-${container}`;
   // The restarted process, not the crashed one.
-  await eventually(30, `${container} restarted`, () => {
+  await waitFor(30, `${container} restarted`, () => {
     const [restarts, running] = docker(
       "inspect",
       "-f",
@@ -380,11 +311,11 @@ async function healthyAgain(
     JSON.parse(docker("inspect", "-f", "{{json .Config.Healthcheck.Test}}", name).output),
   );
   if (!check) throw new Error(`${name} has no health check to run`);
-  await eventually(seconds, `${container} passing its health check`, () =>
+  await waitFor(seconds, `${container} passing its health check`, () =>
     docker("exec", name, ...check).code === 0 ? true : undefined,
   );
   const recovered = Math.round((Date.now() - started) / 1000);
-  await eventually(60, `${container} healthy for Docker`, () =>
+  await waitFor(60, `${container} healthy for Docker`, () =>
     docker("inspect", "-f", "{{.State.Health.Status}}", name).output === "healthy"
       ? true
       : undefined,
@@ -778,7 +709,7 @@ describe("the source design's ten Phase 3 checks, against the running containers
     process.kill(pid, "SIGKILL");
     expect(fetchIn("http://127.0.0.1:8080/healthz").status).toBe(200);
     expect(fetchIn("http://127.0.0.1:8080/").status).toBe(200);
-    await eventually(120, "mcp-server healthy again", () =>
+    await waitFor(120, "mcp-server healthy again", () =>
       docker("inspect", "-f", "{{.State.Health.Status}}", `${prefix}-mcp-server`).output ===
       "healthy"
         ? true
@@ -821,13 +752,13 @@ describe("the source design's ten Phase 3 checks, against the running containers
       /WAL replay completed/i,
     );
     // Nothing lost: every row, every sample taken before the crash.
-    await eventually(60, "the backend reconnected", () =>
+    await waitFor(60, "the backend reconnected", () =>
       fetchIn("http://127.0.0.1:8080/api/rows/count").status === 200 ? true : undefined,
     );
     expect(rowCount()).toBe(rows);
-    expect(await eventually(60, "Prometheus answering", samples)).toBeGreaterThanOrEqual(before!);
+    expect(await waitFor(60, "Prometheus answering", samples)).toBeGreaterThanOrEqual(before!);
     // The exporters beside them follow: their targets are up again.
-    await eventually(180, "the postgres and redis exporters scraped and up", () => {
+    await waitFor(180, "the postgres and redis exporters scraped and up", () => {
       const query = encodeURIComponent('up{job=~".*postgres.*"}');
       const answer = fetchIn(`${prometheus()}/api/v1/query?query=${query}`);
       if (answer.status !== 200) return undefined;

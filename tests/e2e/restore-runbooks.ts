@@ -3,15 +3,7 @@
 // judge the run: delivery paused at every stood-in step and resumed after, every workload back at
 // its count, no drift left, nothing left behind.
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   extractRunbook,
@@ -204,7 +196,7 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
     });
 
     test("pulumi preview --refresh afterwards shows no changes", async () => {
-      const policy = policyOf(deployed.cluster.project(), deployed.stackFile);
+      const policy = policyOf(deployed.cluster.project(), deployed.name);
       await engine(
         deployed.stack().preview({ refresh: true, expectNoChanges: true, ...policy, ...quiet }),
       );
@@ -247,12 +239,7 @@ function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target
     `"$RUNBOOK_KUBECTL" get deployments,statefulsets --namespace ${q(namespace)} ` +
     `-o ${q("jsonpath={range .items[*]}{.kind}/{.metadata.name}={.spec.replicas} {end}")}`;
   // `policies/config/$STACK.json`, as the doc writes it: the stack's policy config under the
-  // deployed stack's name.
-  const policyConfig = path.join(project.dir, "policies", "config", `${deployed.name}.json`);
-  copyFileSync(
-    path.join(project.dir, "policies", "config", `${deployed.stackFile}.json`),
-    policyConfig,
-  );
+  // deployed stack's name, which the stack's init wrote (tests/e2e/local-cluster.ts).
   const script = renderRunbook(block, {
     NAMESPACE: namespace,
     STACK: deployed.name,
@@ -286,7 +273,6 @@ function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target
         : `bash exited ${run.status ?? run.signal}:\n${run.stdout}${run.stderr}`;
     return { records, failure };
   } finally {
-    rmSync(policyConfig, { force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }

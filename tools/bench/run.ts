@@ -213,6 +213,35 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
 }
 
+/** The figures the e2e's cluster phase recorded for each stack on its node. */
+function printNodeFigures(): void {
+  for (const stack of ["dev", "staging", "production"]) {
+    const file = e2eFiguresFile(`cluster-${stack}`);
+    if (!existsSync(file)) {
+      console.log(`${stack} on the node: no e2e run recorded here yet (${file})`);
+      continue;
+    }
+    const figures = JSON.parse(readFileSync(file, "utf8")) as {
+      at: string;
+      nodeSeconds?: number;
+      imagesSeconds?: number;
+      upSeconds?: number;
+      cpuFactor?: number;
+      readySeconds?: Record<string, number>;
+    };
+    const slowest = Object.entries(figures.readySeconds ?? {}).sort(([, a], [, b]) => b - a);
+    console.log(
+      `${stack} on the node (the e2e of ${figures.at}): node Ready in ${figures.nodeSeconds} s, ` +
+        `the image set imported in ${figures.imagesSeconds} s; pulumi up to every workload ` +
+        `ready ${figures.upSeconds} s (CPU requests × ${figures.cpuFactor}); slowest to Ready: ` +
+        (slowest
+          .slice(0, 3)
+          .map(([workload, seconds]) => `${workload} ${seconds} s`)
+          .join(", ") || "not recorded"),
+    );
+  }
+}
+
 /**
  * The figures the e2e's docker phase recorded on its last run (dev on Docker takes ten minutes:
  * `npm run e2e -- --phases docker`), and how long the image set takes when warm.
@@ -234,6 +263,7 @@ function printE2eFigures(): void {
       `its last builds here: ${builds.length > 0 ? builds.join(", ") : "none recorded"} ` +
       "(cold builds measured: docs/IMAGES.md)",
   );
+  printNodeFigures();
   const file = e2eFiguresFile("docker-dev");
   if (!existsSync(file)) {
     console.log(`dev on Docker: no e2e run recorded here yet (${file})`);

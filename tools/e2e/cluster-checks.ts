@@ -340,3 +340,71 @@ export function updatedResources(preview: { steps?: readonly PreviewStep[] }): s
     .filter((step) => step.op === "update")
     .map((step) => resourceOf(step.urn));
 }
+
+/** A pod as the readiness checks read it. */
+export interface PodState {
+  readonly metadata: {
+    readonly name: string;
+    readonly creationTimestamp?: string;
+    readonly ownerReferences?: readonly { kind: string; name: string }[];
+  };
+  readonly status?: {
+    readonly phase?: string;
+    readonly conditions?: readonly {
+      type: string;
+      status: string;
+      lastTransitionTime?: string;
+    }[];
+    readonly containerStatuses?: readonly {
+      name: string;
+      ready?: boolean;
+      restartCount?: number;
+    }[];
+  };
+}
+
+/** The workload a pod belongs to: `Deployment backend` (a ReplicaSet's name less its hash). */
+export function workloadOf(pod: PodState): string {
+  const owner = pod.metadata.ownerReferences?.[0];
+  if (!owner) return `Pod ${pod.metadata.name}`;
+  if (owner.kind === "ReplicaSet") return `Deployment ${owner.name.replace(/-[a-z0-9]+$/, "")}`;
+  return `${owner.kind} ${owner.name}`;
+}
+
+/**
+ * The pods of long-running workloads that are not Ready, or whose containers restarted, one line
+ * each. Job pods run to completion and are not counted.
+ */
+export function unreadyPods(pods: ListOf<PodState>): string[] {
+  return pods.items
+    .filter((pod) => pod.metadata.ownerReferences?.[0]?.kind !== "Job")
+    .flatMap((pod) => {
+      const problems: string[] = [];
+      const ready = pod.status?.conditions?.find((condition) => condition.type === "Ready");
+      if (ready?.status !== "True") {
+        problems.push(`${pod.metadata.name}: not Ready (phase ${pod.status?.phase ?? "unknown"})`);
+      }
+      for (const container of pod.status?.containerStatuses ?? []) {
+        if ((container.restartCount ?? 0) > 0) {
+          problems.push(
+            `${pod.metadata.name}: container ${container.name} restarted ${container.restartCount} times`,
+          );
+        }
+      }
+      return problems;
+    });
+}
+
+/** Each Ready pod's seconds from its creation to Ready, the slowest first. */
+export function timesToReady(pods: ListOf<PodState>): { workload: string; seconds: number }[] {
+  return pods.items
+    .flatMap((pod) => {
+      const ready = pod.status?.conditions?.find((condition) => condition.type === "Ready");
+      if (ready?.status !== "True" || !ready.lastTransitionTime || !pod.metadata.creationTimestamp)
+        return [];
+      const seconds =
+        (Date.parse(ready.lastTransitionTime) - Date.parse(pod.metadata.creationTimestamp)) / 1000;
+      return [{ workload: workloadOf(pod), seconds }];
+    })
+    .sort((a, b) => b.seconds - a.seconds);
+}

@@ -1,5 +1,7 @@
-// The e2e's local Kubernetes control plane: etcd, kube-apiserver and kube-controller-manager
-// (scripts/control-plane.sh, loopback only, no kubelet), and kubectl against it.
+// The e2e's local Kubernetes cluster (scripts/control-plane.sh): etcd, kube-apiserver and
+// kube-controller-manager on loopback with no kubelet, or the same with one real node in a network
+// namespace of its own; and kubectl against it, from the host through the API server's loopback
+// relay.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -25,6 +27,12 @@ export interface ControlPlane {
   json<T>(args: readonly string[]): T;
   /** Stops what `start` ran; returns the processes still alive afterwards (none, normally). */
   stop(): string[];
+  /** With a node: runs a command in its network namespace, where the pods' addresses are. */
+  inNode(command: readonly string[], options?: { input?: string; timeout?: number }): CommandResult;
+  /** With a node: imports OCI image archives into its containerd. */
+  loadImages(archives: readonly string[]): void;
+  /** With a node: names an imported image a second time (`repository:tag`). */
+  tagImage(image: string, newImage: string): void;
 }
 
 /** Config of a stack deployed into the local API server: its Kubernetes form, context "local". */
@@ -34,11 +42,14 @@ export const localClusterConfig: Readonly<Record<string, string>> = {
 };
 
 /** The folder of the built control plane; throws when `control-plane.sh build` has not run. */
-function controlPlaneBin(): string {
-  const bin = spawnSync("bash", [controlPlaneScript, "bin"], { encoding: "utf8" });
+function controlPlaneBin(node: boolean): string {
+  const bin = spawnSync("bash", [controlPlaneScript, "bin", ...(node ? ["--node"] : [])], {
+    encoding: "utf8",
+  });
   if (bin.status !== 0) {
+    const build = node ? "build --node (about 25 min cold)" : "build (about 11 min cold)";
     throw new Error(
-      "no local control plane: bash scripts/control-plane.sh build (about 11 min cold), " +
+      `no local ${node ? "node" : "control plane"}: bash scripts/control-plane.sh ${build}, ` +
         "or run the render phase alone (npm run e2e -- --phases render)",
     );
   }
@@ -63,11 +74,14 @@ function stopControlPlane(dir: string): string[] {
   return started.filter(({ pid }) => isAlive(pid)).map(({ name, pid }) => `${name} (${pid})`);
 }
 
-/** Starts etcd, kube-apiserver and kube-controller-manager with their files under `dir`. */
-export function startControlPlane(dir: string): ControlPlane {
-  const kubectlPath = path.join(controlPlaneBin(), "kubectl");
+/**
+ * Starts etcd, kube-apiserver and kube-controller-manager with their files under `dir`; with
+ * `node`, also the scheduler and a real node (control-plane.sh start --node).
+ */
+export function startControlPlane(dir: string, { node = false } = {}): ControlPlane {
+  const kubectlPath = path.join(controlPlaneBin(node), "kubectl");
   mkdirSync(dir, { recursive: true });
-  const start = spawnSync("bash", [controlPlaneScript, "start", dir, "--kcm"], {
+  const start = spawnSync("bash", [controlPlaneScript, "start", dir, node ? "--node" : "--kcm"], {
     encoding: "utf8",
   });
   if (start.status !== 0) {
@@ -98,6 +112,27 @@ export function startControlPlane(dir: string): ControlPlane {
       return JSON.parse(result.output) as T;
     },
     stop: () => stopControlPlane(dir),
+    inNode(command, { input, timeout = 60_000 } = {}) {
+      const result = spawnSync("bash", [controlPlaneScript, "exec", dir, ...command], {
+        input,
+        timeout,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+    },
+    loadImages(archives) {
+      const loaded = spawnSync("bash", [controlPlaneScript, "load", dir, ...archives], {
+        encoding: "utf8",
+      });
+      if (loaded.status !== 0) throw new Error(`the images are not loaded:\n${loaded.stderr}`);
+    },
+    tagImage(image, newImage) {
+      const tagged = spawnSync("bash", [controlPlaneScript, "tag", dir, image, newImage], {
+        encoding: "utf8",
+      });
+      if (tagged.status !== 0) throw new Error(`${image} is not tagged:\n${tagged.stderr}`);
+    },
   };
 }
 

@@ -57,6 +57,13 @@ export function loadImages(dockerHost: string, names: readonly string[]): void {
   }
 }
 
+/** The cached images as OCI archives, for containerd (the cluster phase's node). */
+export function ociArchives(names: readonly string[]): string[] {
+  return images("oci", ...names)
+    .trim()
+    .split("\n");
+}
+
 export interface LocalImages {
   /** Service → the local image it runs instead. */
   readonly images: Readonly<Record<string, { readonly name: string; readonly image: ImageRef }>>;

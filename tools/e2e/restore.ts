@@ -7,8 +7,9 @@
 //
 // Everything that talks only to the API server runs for real: pausing and resuming delivery,
 // recording and scaling replica counts, reading the password Secret, creating and deleting the
-// restore pod, `pulumi up --refresh` with the policy pack. The server has no kubelet, so pods never
-// start: a kubectl stand-in first on PATH passes every command to the real kubectl except the
+// restore pod, `pulumi up --refresh` with the policy pack. The steps that act through a running
+// pod are not run yet (the stack holds no backup set to restore there): a kubectl stand-in first
+// on PATH passes every command to the real kubectl except the
 // node-bound ones (exec, cp, port-forward, attach, logs, and a wait for a pod's Ready condition),
 // and an sh stand-in catches the data scripts (pg-restore.sh, redis-restore.sh: no backup set, no
 // reachable server; `npm run test:backups` runs them against real PostgreSQL and Redis). Each

@@ -1,0 +1,230 @@
+// The running stack on the node, checked through its Services from inside the node's network
+// namespace (the pods' and Services' addresses exist only there): the gateway serves the
+// application, Prometheus scrapes every declared target, alerts reach the sink through
+// Alertmanager, Alloy ships the pods' logs to Loki, and a trace reaches Jaeger.
+import { curlIn, waitFor, type Answer, type NamespaceRunner } from "../../tools/e2e/http";
+import {
+  lokiLines,
+  routedAlertName,
+  sendRoutedAlert,
+  traceAcross,
+} from "../../tools/e2e/monitoring-probes";
+import type { DeployedStack } from "./cluster-stack";
+import { namespacesOf } from "./cluster-stack";
+
+interface EndpointSlice {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+}
+
+interface Service {
+  metadata: { name: string; namespace: string };
+  spec: { clusterIP: string; ports: { name?: string; port: number }[] };
+}
+
+/**
+ * Jobs of the generated Prometheus configuration whose target does not run on the node, and why.
+ * Each is reported; every other target must be up.
+ */
+const notOnTheNode: Readonly<Record<string, string>> = {
+  "cert-manager": "no cert-manager runs on the e2e's node (certificates are not issued here)",
+};
+
+export function liveChecks(deployed: DeployedStack): void {
+  const controlPlane = () => deployed.cluster.controlPlane();
+  const run: NamespaceRunner = (...command) => controlPlane().inNode(command);
+  const fetch = (url: string, ...options: string[]): Answer => curlIn(run, url, ...options);
+  /** `http://<cluster IP>:<port>` of the stack's Service `name` (its first port by default). */
+  const service = (name: string, port?: number): string => {
+    const found = namespacesOf(deployed)
+      .flatMap(
+        (namespace) =>
+          controlPlane().json<{ items: Service[] }>(["get", "services", "--namespace", namespace])
+            .items,
+      )
+      .find((candidate) => candidate.metadata.name === name);
+    if (!found) throw new Error(`no Service ${name} in ${namespacesOf(deployed).join(", ")}`);
+    const chosen = port ?? found.spec.ports[0]?.port;
+    if (!found.spec.ports.some((candidate) => candidate.port === chosen)) {
+      throw new Error(`Service ${name} has no port ${chosen}`);
+    }
+    return `http://${addressOf(found)}:${chosen}`;
+  };
+  /** A Service's cluster IP; for a headless one (a StatefulSet's), its first ready pod's. */
+  const addressOf = (found: Service): string => {
+    if (found.spec.clusterIP !== "None") return found.spec.clusterIP;
+    const { name, namespace } = found.metadata;
+    const slices = controlPlane().json<{ items: EndpointSlice[] }>([
+      "get",
+      "endpointslices",
+      "--namespace",
+      namespace,
+      "-l",
+      `kubernetes.io/service-name=${name}`,
+    ]).items;
+    const ready = slices
+      .flatMap((slice) => slice.endpoints ?? [])
+      .find((endpoint) => endpoint.conditions?.ready !== false);
+    if (!ready) throw new Error(`headless Service ${name} has no ready endpoint`);
+    return ready.addresses[0];
+  };
+
+  test("live: the gateway's Service answers, /api reaches the backend, which reaches PostgreSQL and Redis", () => {
+    const gateway = service("gateway");
+    const dashboard = fetch(`${gateway}/`);
+    expect(dashboard.status).toBe(200);
+    expect(dashboard.body).toContain("contract test standing in for the dashboard");
+    const api = fetch(`${gateway}/api/status`);
+    expect(api.status).toBe(200);
+    expect(JSON.parse(api.body)).toMatchObject({
+      service: "backend",
+      database_reachable: true,
+      redis_reachable: true,
+    });
+  });
+
+  test("live: Prometheus scrapes every declared target, each one up (cAdvisor, kube-state-metrics and node-exporter among them)", async () => {
+    const prometheus = service("prometheus", 9090);
+    type Target = { labels: { job: string }; health: string; lastError: string };
+    const active = () => {
+      const answer = fetch(`${prometheus}/api/v1/targets?state=active`);
+      return answer.status === 200 ? (JSON.parse(answer.body).data.activeTargets as Target[]) : [];
+    };
+    const down = (targets: Target[]) =>
+      targets.filter((target) => target.health !== "up" && !(target.labels.job in notOnTheNode));
+    const targets = await waitFor(180, "every target scraped and up", () => {
+      const now = active();
+      return now.length > 0 && down(now).length === 0 ? now : undefined;
+    }).catch((error) => {
+      const left = down(active()).map(
+        (target) => `${target.labels.job}: ${target.health} ${target.lastError}`,
+      );
+      throw new Error(`${error.message}:\n${left.join("\n")}`);
+    });
+    const jobs = new Set(targets.map((target) => target.labels.job));
+    for (const [job, reason] of Object.entries(notOnTheNode)) {
+      if (jobs.has(job)) process.stderr.write(`        not checked: ${job}: ${reason}\n`);
+    }
+    expect(
+      ["kubelet-cadvisor", "kube-state-metrics", "node-exporter", "backend", "postgres", "redis"]
+        .filter((job) => ![...jobs].some((name) => name.startsWith(job)))
+        .map((job) => `no ${job} target`),
+    ).toEqual([]);
+  });
+
+  test("live: Alloy ships the backend's pod logs to Loki; a trace through the gateway reaches Jaeger", async () => {
+    const chain = fetch(`${service("gateway")}/api/chain`);
+    expect(chain.status).toBe(200);
+    const traceId: string = JSON.parse(chain.body).trace_id;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const jaeger = service("jaeger", 16686);
+    await traceAcross(fetch, jaeger, traceId, ["backend", "agent-coordinator"], 90);
+    const query = `{namespace="${deployed.namespace}", app="backend"}`;
+    const lines = await lokiLines(fetch, service("loki", 3100), query, 120);
+    expect(lines.join("\n")).toMatch(/reference service|listening/);
+  });
+
+  test("live: Watchdog reaches Alertmanager; a routed alert reaches the alert sink", async () => {
+    const posted = await sendRoutedAlert(fetch, service("alertmanager", 9093));
+    expect(posted.status).toBe(200);
+    const sink = namespacesOf(deployed).find(
+      (namespace) =>
+        controlPlane().kubectl(["get", "deployment", "alert-sink", "--namespace", namespace])
+          .code === 0,
+    );
+    if (!sink) throw new Error("no alert-sink Deployment in the stack's namespaces");
+    const line = await waitFor(120, "the alert in the sink's log", () =>
+      controlPlane()
+        .kubectl(["logs", "deployment/alert-sink", "--namespace", sink])
+        .output.split("\n")
+        .find((entry) => entry.includes(routedAlertName)),
+    );
+    expect(JSON.parse(line)).toHaveProperty("receiver");
+  });
+}
+
+interface Budget {
+  metadata: { name: string; namespace: string };
+  spec: { selector: { matchLabels: Record<string, string> } };
+  status?: { disruptionsAllowed?: number; currentHealthy?: number; expectedPods?: number };
+}
+
+/**
+ * The PodDisruptionBudgets hold: on a workload with more pods than its budget lets go at once,
+ * as many evictions as the budget allows pass, the next is refused by the API server, and the
+ * workload is whole again afterwards.
+ */
+export function disruptionBudgetChecks(deployed: DeployedStack): void {
+  test("live: an eviction that would break a PodDisruptionBudget is refused by the API", async () => {
+    const controlPlane = deployed.cluster.controlPlane();
+    const { namespace } = deployed;
+    const declared = deployed.declared.filter(
+      (object) => object.manifest.kind === "PodDisruptionBudget",
+    );
+    if (declared.length === 0) {
+      // Dev runs one replica of everything and declares no budget: nothing to hold.
+      expect(deployed.declared.length).toBeGreaterThan(0);
+      expect(
+        controlPlane.json<{ items: Budget[] }>(["get", "poddisruptionbudgets", "-A"]).items,
+      ).toEqual([]);
+      process.stderr.write(`        ${deployed.name} declares no PodDisruptionBudget\n`);
+      return;
+    }
+    const budgets = () =>
+      controlPlane.json<{ items: Budget[] }>(["get", "poddisruptionbudgets", "-n", namespace])
+        .items;
+    // Every budget settled (its pods all healthy), then the one with the most pods.
+    const budget = await waitFor(120, "the disruption budgets settled", () => {
+      const all = budgets();
+      const settled = all.every(
+        (candidate) =>
+          (candidate.status?.currentHealthy ?? 0) >= (candidate.status?.expectedPods ?? 1),
+      );
+      const chosen = all
+        .filter(
+          (candidate) =>
+            (candidate.status?.expectedPods ?? 0) > (candidate.status?.disruptionsAllowed ?? 0),
+        )
+        .sort((a, b) => (b.status?.expectedPods ?? 0) - (a.status?.expectedPods ?? 0))[0];
+      return settled && chosen ? chosen : undefined;
+    });
+    const allowed = budget.status?.disruptionsAllowed ?? 0;
+    const selector = Object.entries(budget.spec.selector.matchLabels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(",");
+    const pods = controlPlane
+      .json<{ items: { metadata: { name: string } }[] }>([
+        "get",
+        "pods",
+        "-n",
+        namespace,
+        "-l",
+        selector,
+      ])
+      .items.map((pod) => pod.metadata.name);
+    expect(pods.length).toBeGreaterThan(allowed);
+    const evict = (pod: string) =>
+      controlPlane.kubectl(
+        ["create", "--raw", `/api/v1/namespaces/${namespace}/pods/${pod}/eviction`, "-f", "-"],
+        JSON.stringify({
+          apiVersion: "policy/v1",
+          kind: "Eviction",
+          metadata: { name: pod, namespace },
+        }),
+      );
+    const results = pods.slice(0, allowed + 1).map((pod) => ({ pod, ...evict(pod) }));
+    process.stderr.write(
+      `        PodDisruptionBudget ${budget.metadata.name}: ${pods.length} pods, ${allowed} ` +
+        `disruption(s) allowed\n`,
+    );
+    expect(results.slice(0, allowed).filter((result) => result.code !== 0)).toEqual([]);
+    const refused = results[allowed];
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toMatch(/disruption budget/);
+    await waitFor(180, `the pods of ${budget.metadata.name} healthy again`, () => {
+      const now = budgets().find((candidate) => candidate.metadata.name === budget.metadata.name);
+      return (now?.status?.currentHealthy ?? 0) >= (now?.status?.expectedPods ?? 1)
+        ? true
+        : undefined;
+    });
+  });
+}
