@@ -161,15 +161,15 @@ certs() {
   issue kcm "/CN=system:kube-controller-manager" client.ext
 }
 
-wait_for() { # what pidfile command...
-  local what=$1 pidfile=$2
+wait_for() { # what pidfile command...: every 0.2 s for WAIT_SECONDS (60), while pidfile's process lives
+  local what=$1 pidfile=$2 seconds=${WAIT_SECONDS:-60}
   shift 2
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 $((seconds * 5))); do
     "$@" >/dev/null 2>&1 && return 0
     kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "$what exited; its log: $LOGS" >&2; return 1; }
     sleep 0.2
   done
-  echo "$what did not become ready in 60 s; its log: $LOGS" >&2
+  echo "$what did not become ready in $seconds s; its log: $LOGS" >&2
   return 1
 }
 

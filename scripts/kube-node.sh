@@ -327,22 +327,10 @@ EOT
   launch kubelet "$BIN/kubelet" --config="$DIR/node/kubelet.yaml" --kubeconfig="$DIR/kubelet.kubeconfig" \
     --root-dir="$DIR/node/kubelet" --cert-dir="$DIR/node/kubelet/pki" --hostname-override="$NODE_NAME" \
     --node-ip="$NODE_IP"
-  wait_long "node $NODE_NAME Ready" kubelet 180 kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=2s
+  WAIT_SECONDS=180 wait_for "node $NODE_NAME Ready" "$RUN/kubelet.pid" kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=2s
 }
 
 kubectl() { KUBECONFIG="$DIR/admin.kubeconfig" "$BIN/kubectl" "$@"; }
-
-wait_long() { # WHAT NAME SECONDS COMMAND…: NAME's process must stay alive meanwhile
-  local what=$1 name=$2 seconds=$3
-  shift 3
-  for _ in $(seq 1 "$seconds"); do
-    "$@" >/dev/null 2>&1 && return 0
-    kill -0 "$(cat "$RUN/$name.pid")" 2>/dev/null || { echo "$name exited; its log: $LOGS/$name.log" >&2; return 1; }
-    sleep 1
-  done
-  echo "$what: not after $seconds s; the logs: $LOGS" >&2
-  return 1
-}
 
 node_kube_proxy() {
   cat >"$DIR/node/kube-proxy.yaml" <<EOT
@@ -372,7 +360,7 @@ node_kube_router() {
 node_coredns() {
   sed "s/@COREDNS_VERSION@/$COREDNS_VERSION/; s/@DNS_IP@/$DNS_IP/" "$PROJECT/scripts/kube-node/coredns.yaml" |
     kubectl apply --server-side -f - >/dev/null
-  wait_long "CoreDNS available" kubelet 180 kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=2s
+  WAIT_SECONDS=180 wait_for "CoreDNS available" "$RUN/kubelet.pid" kubectl -n kube-system wait --for=condition=Available deployment/coredns --timeout=2s
 }
 
 node_storage() {
