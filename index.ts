@@ -283,6 +283,8 @@ export const backup = backups
   : undefined;
 /** How the stack keeps itself deployed (docs/DELIVERY.md). */
 export const delivery = delivered.outputs;
+/** Who may connect to each port, and where workloads connect beyond their zones (Kubernetes). */
+export const networkFlows = platformOutputs.flows;
 /** Names only: where each secret lives and which were generated, never a value. */
 export const secretNames = {
   generated: secrets.generated,

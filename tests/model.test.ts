@@ -319,7 +319,7 @@ describe("network policy of a workload", () => {
     podSelector: { matchLabels: { [`zone.toolboxai.io/${zone}`]: "true" } },
   });
 
-  test("ingress from client zones on service ports, monitoring on metrics ports; egress by zone", () => {
+  test("ingress from client zones and, on a scraped port, monitoring: one rule per audience; egress by zone", () => {
     expect(workloadPolicySpec(spec(), context)).toEqual({
       podSelector: {
         matchLabels: {
@@ -328,12 +328,12 @@ describe("network policy of a workload", () => {
         },
       },
       policyTypes: ["Ingress", "Egress"],
+      // One rule per audience: the port serves the backend's clients and Prometheus scrapes it.
       ingress: [
         {
-          from: ["frontend", "backend", "roblox"].map(installationZone),
+          from: ["frontend", "backend", "roblox", "monitoring"].map(installationZone),
           ports: [{ protocol: "TCP", port: "http" }],
         },
-        { from: [installationZone("monitoring")], ports: [{ protocol: "TCP", port: "http" }] },
       ],
       egress: ["backend", "database", "cache", "mcp"].map((zone) => ({
         to: [installationZone(zone)],

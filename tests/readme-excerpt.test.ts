@@ -8,7 +8,7 @@ test("the README's preview excerpt is what the preview prints (run `npm run docs
   expect(readme).toBe(withExcerpt(readme, excerpt));
   // What the excerpt holds: the totals line with the real counts, and the public URL.
   expect(excerpt).toMatch(/^ {2}total: \d+ \+ \d+ +\d+$/m);
-  expect(excerpt).toContain('publicUrl  : "https://app.toolboxai.example"');
+  expect(excerpt).toContain('publicUrl   : "https://app.toolboxai.example"');
 });
 
 test("the excerpt is cut from the plan's tree, Deployment row, totals and public URL", () => {

@@ -2,7 +2,8 @@
 // the workload and namespace components hand to the Kubernetes provider.
 import type * as k8s from "./api";
 import type { WorkloadSpec } from "../model/workload";
-import { clientZones, reachableZones, type Zone } from "../model/zones";
+import { outsideEgress, portAudience, type OutsideEgress } from "../model/flows";
+import { reachableZones, type Zone } from "../model/zones";
 import { selectorLabels, zoneLabel, type LabelContext } from "./labels";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
@@ -63,45 +64,49 @@ export function allowDnsSpec(): NetworkPolicySpec {
   };
 }
 
+/** The address blocks of each kind of destination beyond the zones (../model/flows.ts). */
+const outsideBlocks: Readonly<Record<OutsideEgress["to"], Peer[]>> = {
+  public: [{ ipBlock: { cidr: "0.0.0.0/0", except: nonPublicRanges } }],
+  private: privateRanges.map((cidr) => ({ ipBlock: { cidr } })),
+  // The API server's address is the cluster's (kubernetes.default.svc resolves to it), and never
+  // link-local, where the metadata server is.
+  "any-but-link-local": [{ ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRange] } }],
+};
+
 /** The allow rules of one workload: who may reach its ports, and whom it may reach. */
 export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext): NetworkPolicySpec {
-  const metricsPorts = new Set((spec.metrics ?? []).map((metrics) => metrics.port));
   const ports = spec.containers.flatMap((container) => container.ports ?? []);
-  // Ports with their own audience (`openTo`) are opened to it alone, below.
-  const servicePorts = ports.filter((port) => port.purpose !== "metrics" && !port.openTo);
 
+  // One rule per audience (../model/flows.ts portAudience), with the ports it may reach.
+  const byZones = new Map<string, { zones: readonly Zone[]; ports: string[] }>();
   const ingress: Rule[] = [];
-  const clients = clientZones(spec.zones);
-  if (servicePorts.length > 0 && clients.length > 0) {
-    ingress.push({
-      from: clients.map((zone) => zonePeer(zone, context)),
-      ports: servicePorts.map((port) => ({ protocol: "TCP", port: port.name })),
-    });
-  }
-  if (spec.publicEntry && servicePorts.length > 0) {
-    ingress.push({
-      from: [
-        {
-          namespaceSelector: {
-            matchLabels: { "kubernetes.io/metadata.name": context.ingressControllerNamespace },
+  for (const port of ports) {
+    const audience = portAudience(spec, port);
+    if (audience.zones.length > 0) {
+      const key = audience.zones.join(",");
+      const group = byZones.get(key) ?? { zones: audience.zones, ports: [] };
+      group.ports.push(port.name);
+      byZones.set(key, group);
+    }
+    if (audience.ingressController) {
+      ingress.push({
+        from: [
+          {
+            namespaceSelector: {
+              matchLabels: { "kubernetes.io/metadata.name": context.ingressControllerNamespace },
+            },
           },
-        },
-      ],
-      ports: servicePorts.map((port) => ({ protocol: "TCP", port: port.name })),
-    });
+        ],
+        ports: [{ protocol: "TCP", port: port.name }],
+      });
+    }
   }
-  for (const port of ports.filter((candidate) => candidate.openTo)) {
-    ingress.push({
-      from: port.openTo!.map((zone) => zonePeer(zone, context)),
-      ports: [{ protocol: "TCP", port: port.name }],
-    });
-  }
-  if (metricsPorts.size > 0) {
-    ingress.push({
-      from: [zonePeer("monitoring", context)],
-      ports: [...metricsPorts].map((port) => ({ protocol: "TCP", port })),
-    });
-  }
+  ingress.unshift(
+    ...[...byZones.values()].map((group) => ({
+      from: group.zones.map((zone) => zonePeer(zone, context)),
+      ports: group.ports.map((port) => ({ protocol: "TCP", port })),
+    })),
+  );
 
   const egress: EgressRule[] = reachableZones(spec.zones).map((zone) => ({
     to: [zonePeer(zone, context)],
@@ -113,9 +118,8 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
     });
   }
   if (spec.scrapes) {
-    // Every metrics port of the installation (each workload's own policy admits only its
-    // metrics ports from the monitoring zone), and on the nodes' own addresses node-exporter
-    // (host network) and the kubelets (cAdvisor).
+    // Every metrics port of the installation: each workload's own policy admits only its
+    // metrics ports from the monitoring zone. The nodes' own addresses follow, below.
     egress.push({
       to: [
         {
@@ -125,29 +129,11 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
         },
       ],
     });
-    egress.push({
-      to: privateRanges.map((cidr) => ({ ipBlock: { cidr } })),
-      ports: [
-        { protocol: "TCP", port: 9100 },
-        { protocol: "TCP", port: 10250 },
-      ],
-    });
   }
-  if (spec.apiAccess) {
-    // The API server's address is the cluster's (kubernetes.default.svc resolves to it), and
-    // never link-local, where the metadata server is.
+  for (const outside of outsideEgress(spec)) {
     egress.push({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRange] } }],
-      ports: [
-        { protocol: "TCP", port: 443 },
-        { protocol: "TCP", port: 6443 },
-      ],
-    });
-  }
-  if (spec.internetEgress) {
-    egress.push({
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: nonPublicRanges } }],
-      ports: [{ protocol: "TCP", port: 443 }],
+      to: outsideBlocks[outside.to],
+      ports: outside.ports.map((port) => ({ protocol: "TCP", port })),
     });
   }
 

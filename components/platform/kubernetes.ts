@@ -10,6 +10,7 @@ import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
 import { secretNamesOf } from "../kubernetes/workload";
+import { flowTable, networkFlows } from "../model/flows";
 import { RecordingRenderer } from "../model/record";
 import { deployedManifestsDir, syncedProviderName } from "./deploy-branch";
 import { checksumKey } from "./checksum-key";
@@ -133,6 +134,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         secrets: {
           kubernetesSecrets: records.flatMap((record) => secretNamesOf(record.workloads)),
         },
+        flows: flowTable(networkFlows(records)),
       };
     },
   };

@@ -3,6 +3,7 @@
 // one platform only (namespaces and quotas; networks) is here, or in its renderer.
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformNamespace } from "../kubernetes/namespace";
+import type { FlowTable } from "../model/flows";
 import type { RecordingRenderer } from "../model/record";
 import type { WorkloadRenderer } from "../model/renderer";
 import type { Priority } from "../model/workload";
@@ -59,4 +60,9 @@ export interface PlatformOutputs {
     | { readonly networks: Readonly<Record<string, pulumi.Output<string>>> };
   /** Kubernetes: the Secrets that hold the workloads' secret files. */
   readonly secrets: { readonly kubernetesSecrets?: readonly string[] };
+  /**
+   * Kubernetes: the flows the zone table allows, each enforced by a NetworkPolicy. Docker's
+   * networks enforce zones, not ports: none there.
+   */
+  readonly flows?: FlowTable;
 }

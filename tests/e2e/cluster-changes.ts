@@ -1,5 +1,5 @@
-// Changes to a deployed stack in the cluster phase: a new image tag rolls out in place, a second
-// `up` changes nothing, and a privileged Deployment made by hand is refused and seen refused.
+// Changes to a deployed stack in the cluster phase: a new image tag rolls out in place under a
+// steady load that loses no request, a second `up` changes nothing, and a privileged Deployment made by hand is refused and seen refused.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import {
   disruptiveSteps,
@@ -7,13 +7,24 @@ import {
   refusedPods,
   updatedResources,
   type KubernetesObject,
+  type Pod,
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
+import { waitFor } from "../../tools/e2e/http";
+import { serviceAddress, servicesOf } from "../../tools/e2e/services";
+import { startSteadyLoad, type LoadReport } from "../../tools/e2e/steady-load";
+import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import type { DeployedStack } from "./cluster-stack";
 
 const tag = "e2e-update";
+
+/**
+ * Requests a second through the gateway during the rollout: under its rate limit for one client
+ * (components/app/gateway.ts: 10 a second, all of the load comes from the node's address).
+ */
+const loadRate = 8;
 
 /** The steps a preview plans, as `pulumi preview --json` lists them. */
 function planSteps() {
@@ -35,39 +46,74 @@ export function clusterChangeChecks(deployed: DeployedStack): void {
       json(["get", "replicasets", ...inNamespace()]),
     );
 
-  test("an image tag change is an in-place update, and rolls out", async () => {
+  test("an image tag change is an in-place update, and rolls out with zero downtime: a steady load through the gateway sees no failed request", async () => {
     const stack = deployed.stack();
+    const controlPlane = deployed.cluster.controlPlane();
     const { uid } = backend().metadata;
+    const replicas = backend().spec?.replicas ?? 1;
     // The node pulls nothing: the new tag names the image it runs now, imported a second time.
     const running = String(backend().spec?.template?.spec.containers[0]?.image);
-    deployed.cluster
-      .controlPlane()
-      .tagImage(running, `${running.slice(0, running.lastIndexOf(":"))}:${tag}`);
+    controlPlane.tagImage(running, `${running.slice(0, running.lastIndexOf(":"))}:${tag}`);
     await stack.setConfig("toolboxai:services.backend.image.tag", { value: tag }, true);
     const plan = planSteps();
     await engine(stack.preview({ ...quiet, onEvent: plan.onEvent }));
     expect(disruptiveSteps(plan)).toEqual([]);
     expect(updatedResources(plan)).toContain("kubernetes:apps/v1:Deployment backend");
-    await engine(stack.up({ ...policyOf(deployed.cluster.project(), deployed.name), ...quiet }));
+
+    const gateway = servicesOf(controlPlane, [deployed.namespace]).find(
+      (service) => service.metadata.name === "gateway",
+    );
+    if (!gateway) throw new Error(`no gateway Service in ${deployed.namespace}`);
+    const { address, port } = serviceAddress(controlPlane, gateway, "http");
+    const load = await startSteadyLoad(
+      controlPlane,
+      `http://${address}:${port}/api/status`,
+      loadRate,
+    );
+    const started = performance.now();
+    let report: LoadReport;
+    try {
+      await engine(stack.up({ ...policyOf(deployed.cluster.project(), deployed.name), ...quiet }));
+      // Until the last old pod is gone: its drain, too, must lose no request.
+      await waitFor(180, "the backend's old pods gone", () => {
+        const pods = json<{ items: Pod[] }>([
+          "get",
+          "pods",
+          ...inNamespace(),
+          "-l",
+          "app.kubernetes.io/name=backend",
+        ]).items;
+        const current = pods.filter(
+          (pod) =>
+            !("deletionTimestamp" in pod.metadata) &&
+            String(pod.spec.containers[0]?.image).endsWith(`:${tag}`),
+        );
+        return pods.length === replicas && current.length === replicas ? true : undefined;
+      });
+    } finally {
+      report = await load.stop();
+    }
+    const rolloutSeconds = Math.round((performance.now() - started) / 1000);
+    writeE2eFigures(`cluster-${deployed.stackFile}-rollout`, {
+      workload: "backend",
+      replicas,
+      rate: loadRate,
+      rolloutSeconds,
+      ...report,
+    });
+    process.stderr.write(
+      `        rollout of backend (${replicas} replicas) in ${rolloutSeconds} s under ` +
+        `${loadRate} requests/s through the gateway: ${report.requests} requests, ` +
+        `${report.failures.length} failed; p50 ${report.p50Ms} ms, p95 ${report.p95Ms} ms, ` +
+        `max ${report.maxMs} ms\n`,
+    );
     const live = backend();
     expect(live.metadata.uid).toBe(uid);
     expect(live.spec?.template?.spec.containers[0]?.image).toMatch(new RegExp(`:${tag}$`));
-    // The rollout's new ReplicaSet must be admitted too (the quota's surge headroom).
-    const notRolledOut = await eventually(60, () => {
-      const { items } = json<{ items: KubernetesObject[] }>([
-        "get",
-        "replicasets",
-        ...inNamespace(),
-      ]);
-      const rolledOut = items.some(
-        (replicaSet) =>
-          replicaSet.metadata.ownerReferences?.some((owner) => owner.name === "backend") &&
-          String(replicaSet.spec?.template?.spec?.containers?.[0]?.image).endsWith(`:${tag}`) &&
-          (replicaSet.status?.replicas ?? 0) > 0,
-      );
-      return rolledOut ? [] : ["no pod of the new ReplicaSet of backend created"];
-    });
-    expect([...notRolledOut, ...refusals()]).toEqual([]);
+    expect(report.failures).toEqual([]);
+    expect(report.requests).toBeGreaterThanOrEqual(loadRate * 10);
+    // The rollout's new ReplicaSet was admitted (the quota's surge headroom) and nothing refused.
+    expect(refusals()).toEqual([]);
   });
 
   test("a second pulumi up changes nothing", async () => {

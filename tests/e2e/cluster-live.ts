@@ -9,17 +9,9 @@ import {
   sendRoutedAlert,
   traceAcross,
 } from "../../tools/e2e/monitoring-probes";
+import { serviceAddress, servicesOf } from "../../tools/e2e/services";
 import type { DeployedStack } from "./cluster-stack";
 import { namespacesOf } from "./cluster-stack";
-
-interface EndpointSlice {
-  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
-}
-
-interface Service {
-  metadata: { name: string; namespace: string };
-  spec: { clusterIP: string; ports: { name?: string; port: number }[] };
-}
 
 /**
  * Jobs of the generated Prometheus configuration whose target does not run on the node, and why.
@@ -33,39 +25,17 @@ export function liveChecks(deployed: DeployedStack): void {
   const controlPlane = () => deployed.cluster.controlPlane();
   const run: NamespaceRunner = (...command) => controlPlane().inNode(command);
   const fetch = (url: string, ...options: string[]): Answer => curlIn(run, url, ...options);
-  /** `http://<cluster IP>:<port>` of the stack's Service `name` (its first port by default). */
+  /** `http://<address>:<port>` of the stack's Service `name` (its first port by default). */
   const service = (name: string, port?: number): string => {
-    const found = namespacesOf(deployed)
-      .flatMap(
-        (namespace) =>
-          controlPlane().json<{ items: Service[] }>(["get", "services", "--namespace", namespace])
-            .items,
-      )
-      .find((candidate) => candidate.metadata.name === name);
+    const found = servicesOf(controlPlane(), namespacesOf(deployed)).find(
+      (candidate) => candidate.metadata.name === name,
+    );
     if (!found) throw new Error(`no Service ${name} in ${namespacesOf(deployed).join(", ")}`);
-    const chosen = port ?? found.spec.ports[0]?.port;
-    if (!found.spec.ports.some((candidate) => candidate.port === chosen)) {
-      throw new Error(`Service ${name} has no port ${chosen}`);
-    }
-    return `http://${addressOf(found)}:${chosen}`;
-  };
-  /** A Service's cluster IP; for a headless one (a StatefulSet's), its first ready pod's. */
-  const addressOf = (found: Service): string => {
-    if (found.spec.clusterIP !== "None") return found.spec.clusterIP;
-    const { name, namespace } = found.metadata;
-    const slices = controlPlane().json<{ items: EndpointSlice[] }>([
-      "get",
-      "endpointslices",
-      "--namespace",
-      namespace,
-      "-l",
-      `kubernetes.io/service-name=${name}`,
-    ]).items;
-    const ready = slices
-      .flatMap((slice) => slice.endpoints ?? [])
-      .find((endpoint) => endpoint.conditions?.ready !== false);
-    if (!ready) throw new Error(`headless Service ${name} has no ready endpoint`);
-    return ready.addresses[0];
+    const portName =
+      port === undefined ? undefined : found.spec.ports.find((c) => c.port === port)?.name;
+    if (port !== undefined && !portName) throw new Error(`Service ${name} has no port ${port}`);
+    const answers = serviceAddress(controlPlane(), found, portName);
+    return `http://${answers.address}:${answers.port}`;
   };
 
   test("live: the gateway's Service answers, /api reaches the backend, which reaches PostgreSQL and Redis", () => {

@@ -24,6 +24,8 @@ import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { configValue, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { clusterChangeChecks } from "./cluster-changes";
+import { networkFlowChecks } from "./cluster-flows";
+import { protectedDataChecks } from "./cluster-protect";
 import { disruptionBudgetChecks, liveChecks } from "./cluster-live";
 import { serviceAccountRightsAreGranted } from "./cluster-rbac";
 import { localClusterStack, writeNodeStackFile, type LocalCluster } from "./local-cluster";
@@ -131,6 +133,7 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
   });
 
   liveChecks(deployed);
+  networkFlowChecks(deployed);
   disruptionBudgetChecks(deployed);
 
   test("every controller created its pods in every namespace, none refused by Pod Security, quota or LimitRange", async () => {
@@ -186,6 +189,9 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
   // The restore runbooks of docs/DISASTER_RECOVERY.md, run as written.
   if (stackFile === "production") restoreRunbookChecks(deployed);
   clusterChangeChecks(deployed);
+  // Production keeps its data (protectData, the default): destroy refuses, and what holds the
+  // data outlives everything else.
+  if (stackFile === "production") protectedDataChecks(deployed);
 
   test("pulumi destroy removes the namespace and every cluster-wide object", async () => {
     const stack = deployed.stack();

@@ -58,7 +58,7 @@ describe("the plan", () => {
     expect(stdout).toContain(
       [
         "Outputs:",
-        "    backup     : {",
+        "    backup      : {",
         "        jobs                 : [",
         '            [0]: "postgres-backup"',
         '            [1]: "redis-backup"',
@@ -69,17 +69,21 @@ describe("the plan", () => {
     expect(stdout).toMatch(/ {8}restoreCheckRecipient: "age1[02-9ac-hj-np-z]{58}"\n {4}\}\n/);
     expect(stdout).toContain(
       [
-        "    endpoints  : {",
+        "    endpoints   : {",
         "        agentCoordinator: {",
         '            host: "agent-coordinator.toolboxai.svc.cluster.local"',
         "            port: 8888",
         "        }",
       ].join("\n"),
     );
+    // The flow table: one line per port, who may connect to it.
+    expect(stdout).toContain(
+      '            toolboxai/postgres:postgres                      : "5432 ← backend, observability, backup"\n',
+    );
     expect(stdout).toContain(
       [
-        '    publicUrl  : "https://app.toolboxai.example"',
-        "    runsOn     : {",
+        '    publicUrl   : "https://app.toolboxai.example"',
+        "    runsOn      : {",
         "        namespaces: [",
         '            [0]: "toolboxai"',
         '            [1]: "toolboxai-monitoring"',
@@ -88,7 +92,7 @@ describe("the plan", () => {
         "        ]",
         '        platform  : "kubernetes"',
         "    }",
-        "    secretNames: {",
+        "    secretNames : {",
         "        generated        : [",
         '            [0]: "postgresPassword"',
       ].join("\n"),

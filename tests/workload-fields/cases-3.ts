@@ -44,7 +44,8 @@ export const cases3: Record<string, FieldCase> = {
     base: { ...scraper, scrapes: undefined },
     set: scraper,
     companions: { before: [scraped] },
-    kubernetes: (r) => objects(r, "NetworkPolicy")[1].spec.egress,
+    kubernetes: (r) =>
+      objects(r, "NetworkPolicy").find((policy) => policy.metadata.name === "scraper").spec.egress,
     docker: (r) => dockerContainer(r, "unit-scraper").networksAdvanced,
   },
   "WorkloadSpec.internetEgress": {

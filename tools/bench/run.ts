@@ -239,6 +239,26 @@ function printNodeFigures(): void {
           .map(([workload, seconds]) => `${workload} ${seconds} s`)
           .join(", ") || "not recorded"),
     );
+    const rolloutFile = e2eFiguresFile(`cluster-${stack}-rollout`);
+    if (!existsSync(rolloutFile)) continue;
+    const rollout = JSON.parse(readFileSync(rolloutFile, "utf8")) as {
+      workload: string;
+      replicas: number;
+      rate: number;
+      rolloutSeconds: number;
+      requests: number;
+      failures: unknown[];
+      p50Ms: number | null;
+      p95Ms: number | null;
+      maxMs: number | null;
+    };
+    console.log(
+      `${stack} on the node: rollout of ${rollout.workload} (${rollout.replicas} replicas) in ` +
+        `${rollout.rolloutSeconds} s under ${rollout.rate} requests/s through the gateway: ` +
+        `${rollout.requests} requests, ${rollout.failures.length} failed (target 0) ` +
+        `${rollout.failures.length === 0 ? "met" : "missed"}; latency p50 ${rollout.p50Ms} ms, ` +
+        `p95 ${rollout.p95Ms} ms, max ${rollout.maxMs} ms`,
+    );
   }
 }
 

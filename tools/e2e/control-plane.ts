@@ -2,7 +2,7 @@
 // kube-controller-manager on loopback with no kubelet, or the same with one real node in a network
 // namespace of its own; and kubectl against it, from the host through the API server's loopback
 // relay.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -29,6 +29,11 @@ export interface ControlPlane {
   stop(): string[];
   /** With a node: runs a command in its network namespace, where the pods' addresses are. */
   inNode(command: readonly string[], options?: { input?: string; timeout?: number }): CommandResult;
+  /**
+   * With a node: starts a long-running command in its network namespace, in a process group of
+   * its own (stop it with `process.kill(-child.pid)`).
+   */
+  spawnInNode(command: readonly string[]): ChildProcessWithoutNullStreams;
   /** With a node: imports OCI image archives into its containerd. */
   loadImages(archives: readonly string[]): void;
   /** With a node: names an imported image a second time (`repository:tag`). */
@@ -120,6 +125,9 @@ export function startControlPlane(dir: string, { node = false } = {}): ControlPl
         maxBuffer: 64 * 1024 * 1024,
       });
       return { code: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+    },
+    spawnInNode(command) {
+      return spawn("bash", [controlPlaneScript, "exec", dir, ...command], { detached: true });
     },
     loadImages(archives) {
       const loaded = spawnSync("bash", [controlPlaneScript, "load", dir, ...archives], {

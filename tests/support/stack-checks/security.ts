@@ -1,5 +1,6 @@
 // The stack's security: hardened and sized containers, secrets only as files, Pod Security
 // and default-deny per namespace, and the network zones of the data stores and roblox-sync.
+import type { FlowTable } from "../../../components/model/flows";
 import { type ProgramRun } from "../../../tools/engine/mock-engine";
 import {
   apiReaders,
@@ -156,6 +157,28 @@ export function securityChecks(context: StackContext): void {
         );
       }
     }
+  });
+
+  test("the networkFlows output names who may reach each port, every Service port among them", () => {
+    const table = run.outputs.networkFlows as FlowTable;
+    const line = (port: string) =>
+      Object.entries(table.ingress).find(([key]) => key.endsWith(`/${port}`))?.[1];
+    expect(line("postgres:postgres")).toBe("5432 ← backend, observability, backup");
+    expect(line("postgres:metrics")).toBe("9187 ← monitoring");
+    expect(line("gateway:http")).toBe("8080 ← frontend, the ingress controller");
+    const servicePorts = byKind(run, "Service").flatMap(({ inputs: service }: any) =>
+      service.spec.ports.map(
+        (port: any) => `${service.metadata.namespace}/${service.metadata.name}:${port.name}`,
+      ),
+    );
+    expect(servicePorts.filter((port: string) => !(port in table.ingress))).toEqual([]);
+    const outside = (workload: string) =>
+      Object.entries(table.egress).find(([key]) => key.endsWith(`/${workload}`))?.[1];
+    expect(outside("postgres")).toBeUndefined();
+    expect(outside("prometheus")).toBe(
+      "9100, 10250 to private addresses (node-exporter and the kubelets); " +
+        "443, 6443 to any address but link-local (the Kubernetes API)",
+    );
   });
 
   test("database and cache accept only the backend zone and the backup jobs; roblox-sync reaches only backend, traces and HTTPS", () => {

@@ -1,0 +1,54 @@
+// The zero-downtime check's load (tools/e2e/steady-load.mjs), against a local server that fails
+// on purpose: every failure is counted with its cause, latencies only of the requests that passed.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import type { LoadReport } from "../tools/e2e/steady-load";
+import { projectRoot } from "../tools/project-root";
+
+test("a steady load counts each failed request and why; percentiles of the rest", async () => {
+  let answered = 0;
+  const server = createServer((_request, response) => {
+    answered += 1;
+    response.statusCode = answered <= 3 ? 200 : 503;
+    response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const load = spawn(process.execPath, [
+      path.join(projectRoot, "tools", "e2e", "steady-load.mjs"),
+      `http://127.0.0.1:${port}/api/status`,
+      "20",
+    ]);
+    let said = "";
+    load.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => load.on("exit", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    load.stdin.end();
+    expect(await exited).toBe(0);
+    const report = JSON.parse(said.split("\n").find((line) => line.startsWith("{"))!) as LoadReport;
+    expect(report.requests).toBeGreaterThanOrEqual(5);
+    expect(report.failures.length).toBe(report.requests - 3);
+    expect(report.failures[0].failure).toBe("HTTP 503");
+    expect(report.p95Ms).not.toBeNull();
+  } finally {
+    server.close();
+  }
+});
+
+test("a load without its URL and rate says how to run it", () => {
+  return new Promise<void>((resolve) => {
+    const load = spawn(process.execPath, [
+      path.join(projectRoot, "tools", "e2e", "steady-load.mjs"),
+    ]);
+    let said = "";
+    load.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    load.on("exit", (code) => {
+      expect(code).toBe(2);
+      expect(said).toContain("usage: node steady-load.mjs URL RATE");
+      resolve();
+    });
+  });
+});

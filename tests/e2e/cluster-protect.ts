@@ -1,0 +1,96 @@
+// `protectData` on the node (docs/DEPLOYMENT.md, "Protected data"): `pulumi destroy` of a stack
+// that keeps its data is refused in its preview and deletes nothing; `pulumi destroy --exclude-protected` removes
+// everything but what holds the data (the namespaces, the data stores, their passwords), the
+// claims stay bound and the data stays in them; and a new `up` finds the data where it was.
+import { randomBytes } from "node:crypto";
+import { configValue, policyOf } from "../../tools/e2e/project";
+import { engine, failureOf, quiet } from "../../tools/e2e/engine-output";
+import { shellQuote } from "../../tools/e2e/restore";
+import type { KubernetesObject } from "../../tools/e2e/cluster-checks";
+import type { DeployedStack } from "./cluster-stack";
+import { namespacesOf } from "./cluster-stack";
+
+/** A row in PostgreSQL and a key in Redis, written before and read after; random per run. */
+const marker = `e2e-protect-${randomBytes(6).toString("hex")}`;
+
+export function protectedDataChecks(deployed: DeployedStack): void {
+  const controlPlane = () => deployed.cluster.controlPlane();
+  const inNamespace = () => ["--namespace", deployed.namespace];
+  /** A shell command in a data store's container; its output, or throws with it. */
+  const inContainer = (pod: string, container: string, command: string): string => {
+    const result = controlPlane().kubectl([
+      "exec",
+      pod,
+      ...inNamespace(),
+      "--container",
+      container,
+      "--",
+      "sh",
+      "-c",
+      command,
+    ]);
+    if (result.code !== 0) throw new Error(`${pod}/${container}: ${command}:\n${result.output}`);
+    return result.output.trim();
+  };
+  // The password stays in the pod: read from its secret file by the pod's own shell.
+  const psql = (sql: string) =>
+    inContainer(
+      "postgres-0",
+      "postgres",
+      'psql -v ON_ERROR_STOP=1 -At -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c ' + shellQuote(sql),
+    );
+  const redis = (...words: string[]) =>
+    inContainer(
+      "redis-0",
+      "redis",
+      'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ' +
+        words.map(shellQuote).join(" "),
+    );
+  const exists = (kind: string, name: string, namespace = deployed.namespace) =>
+    controlPlane().kubectl(["get", kind, name, "--namespace", namespace]).code === 0;
+  const claims = () =>
+    namespacesOf(deployed).flatMap((namespace) =>
+      controlPlane()
+        .json<{ items: KubernetesObject[] }>(["get", "persistentvolumeclaims", "-n", namespace])
+        .items.map((claim) => ({
+          name: `${namespace}/${claim.metadata.name}`,
+          uid: claim.metadata.uid,
+          phase: String(claim.status?.phase),
+        })),
+    );
+
+  test("protectData: pulumi destroy is refused and deletes nothing; destroy --exclude-protected keeps the data stores, their claims and data; a new up finds the data", async () => {
+    const stack = deployed.stack();
+    expect(await configValue(stack, "toolboxai:protectData")).not.toBe("false");
+    psql(
+      `CREATE TABLE IF NOT EXISTS e2e_protect (marker text); INSERT INTO e2e_protect VALUES ('${marker}')`,
+    );
+    expect(redis("SET", "e2e-protect", marker)).toBe("OK");
+    const claimsBefore = claims();
+    expect(claimsBefore.length).toBeGreaterThan(0);
+
+    // `pulumi destroy` previews first and stops there (the Automation API's destroy skips the
+    // preview: `previewDestroy` is the CLI's `destroy --preview-only`, the same refusal).
+    const refused = await failureOf(
+      stack.previewDestroy(quiet),
+      "pulumi destroy of a protected stack",
+    );
+    expect(refused).toMatch(/protected/);
+
+    expect(exists("deployment", "backend")).toBe(true);
+    expect(claims()).toEqual(claimsBefore);
+
+    await engine(stack.destroy({ ...quiet, excludeProtected: true }));
+    expect(exists("deployment", "backend")).toBe(false);
+    expect(exists("statefulset", "postgres")).toBe(true);
+    expect(exists("statefulset", "redis")).toBe(true);
+    // The same claims, still bound: the namespaces that hold them were kept.
+    expect(claims()).toEqual(claimsBefore);
+
+    await engine(stack.up({ ...policyOf(deployed.cluster.project(), deployed.name), ...quiet }));
+    expect(exists("deployment", "backend")).toBe(true);
+    expect(claims()).toEqual(claimsBefore);
+    expect(psql(`SELECT marker FROM e2e_protect WHERE marker = '${marker}'`)).toBe(marker);
+    expect(redis("GET", "e2e-protect")).toBe(marker);
+  });
+}

@@ -1,0 +1,54 @@
+// Where a stack's Service answers on the node: its cluster IP and port, or, for a headless
+// Service (a StatefulSet's), a ready pod's address and container port. Both exist only inside the
+// node's network namespace, where the e2e's clients run.
+import type { ControlPlane } from "./control-plane";
+
+export interface Service {
+  metadata: { name: string; namespace: string };
+  spec: { clusterIP: string; ports: { name?: string; port: number }[] };
+}
+
+interface EndpointSlice {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+  ports?: { name?: string; port?: number }[];
+}
+
+/** The Services of `namespaces`. */
+export function servicesOf(controlPlane: ControlPlane, namespaces: readonly string[]): Service[] {
+  return namespaces.flatMap(
+    (namespace) =>
+      controlPlane.json<{ items: Service[] }>(["get", "services", "--namespace", namespace]).items,
+  );
+}
+
+/**
+ * Where `service` answers on its port named `portName` (its first port when none is named):
+ * `{ address, port }`. Throws when it has no such port, or, headless, no ready endpoint.
+ */
+export function serviceAddress(
+  controlPlane: ControlPlane,
+  service: Service,
+  portName?: string,
+): { address: string; port: number } {
+  const { name, namespace } = service.metadata;
+  const port = portName
+    ? service.spec.ports.find((candidate) => candidate.name === portName)
+    : service.spec.ports[0];
+  if (!port) throw new Error(`Service ${namespace}/${name} has no port ${portName ?? ""}`);
+  if (service.spec.clusterIP !== "None")
+    return { address: service.spec.clusterIP, port: port.port };
+  const slices = controlPlane.json<{ items: EndpointSlice[] }>([
+    "get",
+    "endpointslices",
+    "--namespace",
+    namespace,
+    "-l",
+    `kubernetes.io/service-name=${name}`,
+  ]).items;
+  for (const slice of slices) {
+    const ready = (slice.endpoints ?? []).find((endpoint) => endpoint.conditions?.ready !== false);
+    const target = (slice.ports ?? []).find((candidate) => candidate.name === port.name);
+    if (ready && target?.port) return { address: ready.addresses[0], port: target.port };
+  }
+  throw new Error(`headless Service ${namespace}/${name} has no ready endpoint on ${port.name}`);
+}

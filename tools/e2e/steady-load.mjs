@@ -1,0 +1,75 @@
+// A steady request load for the e2e's zero-downtime check, run by Node.js inside the node's network
+// namespace (tools/e2e/control-plane.ts spawnInNode), where the gateway's Service address is:
+//   node steady-load.mjs URL RATE
+// GETs URL RATE times a second, each on a new connection (as many users' browsers would), until
+// its stdin ends; then prints one JSON line: the requests, every failure (an error, a timeout or a
+// status other than 200) with its time, and the latency percentiles of the rest.
+import http from "node:http";
+
+const [url, rateArgument] = process.argv.slice(2);
+const rate = Number(rateArgument);
+if (!url || !(rate > 0)) {
+  console.error("usage: node steady-load.mjs URL RATE (requests a second)");
+  process.exit(2);
+}
+
+/** A request slower than this is a failure: a user would have given up. */
+const timeoutMs = 5000;
+const agent = new http.Agent({ keepAlive: false });
+const started = Date.now();
+const latencies = [];
+const failures = [];
+let inFlight = 0;
+let sent = 0;
+
+function request() {
+  const sentAt = performance.now();
+  const at = Date.now() - started;
+  sent += 1;
+  inFlight += 1;
+  let settled = false;
+  const settle = (failure) => {
+    if (settled) return;
+    settled = true;
+    inFlight -= 1;
+    if (failure) failures.push({ atMs: at, failure });
+    else latencies.push(performance.now() - sentAt);
+  };
+  const sending = http.get(url, { agent, timeout: timeoutMs }, (response) => {
+    response.resume();
+    response.on("end", () =>
+      settle(response.statusCode === 200 ? undefined : `HTTP ${response.statusCode}`),
+    );
+    response.on("error", (error) => settle(error.message));
+  });
+  sending.on("timeout", () => sending.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+  sending.on("error", (error) => settle(error.message));
+}
+
+const percentile = (sorted, share) =>
+  sorted.length === 0
+    ? null
+    : Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]);
+
+const timer = setInterval(request, 1000 / rate);
+console.log("started");
+process.stdin.resume();
+process.stdin.on("end", () => {
+  clearInterval(timer);
+  const done = setInterval(() => {
+    if (inFlight > 0) return;
+    clearInterval(done);
+    const sorted = latencies.sort((a, b) => a - b);
+    console.log(
+      JSON.stringify({
+        requests: sent,
+        seconds: Math.round((Date.now() - started) / 1000),
+        failures,
+        p50Ms: percentile(sorted, 0.5),
+        p95Ms: percentile(sorted, 0.95),
+        p99Ms: percentile(sorted, 0.99),
+        maxMs: percentile(sorted, 1),
+      }),
+    );
+  }, 50);
+});

@@ -1,0 +1,51 @@
+// A steady request load through a Service of the node (steady-load.mjs, run inside the node's
+// network namespace), for the zero-downtime check: started before a rollout, stopped after it.
+import * as path from "node:path";
+import type { ControlPlane } from "./control-plane";
+
+export interface LoadReport {
+  readonly requests: number;
+  readonly seconds: number;
+  /** Each failed request: when it was sent (ms after the start) and why it failed. */
+  readonly failures: readonly { atMs: number; failure: string }[];
+  /** Latency percentiles of the requests that succeeded, in ms; null when none did. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
+}
+
+/** Starts `rate` GETs a second of `url` from inside the node; resolves once the first is sent. */
+export async function startSteadyLoad(
+  controlPlane: ControlPlane,
+  url: string,
+  rate: number,
+): Promise<{ stop(): Promise<LoadReport> }> {
+  const script = path.join(__dirname, "steady-load.mjs");
+  const load = controlPlane.spawnInNode([process.execPath, script, url, String(rate)]);
+  let said = "";
+  load.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+  load.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => load.on("exit", resolve));
+  const started = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      const poll = setInterval(() => {
+        if (!said.includes("started")) return;
+        clearInterval(poll);
+        resolve(true);
+      }, 100);
+      void exited.then(() => clearInterval(poll));
+    }),
+    exited.then(() => false),
+  ]);
+  if (!started) throw new Error(`the load did not start: ${said}`);
+  return {
+    async stop() {
+      load.stdin.end();
+      const code = await exited;
+      const report = said.split("\n").find((line) => line.startsWith("{"));
+      if (code !== 0 || !report) throw new Error(`the load ended badly (${code}): ${said}`);
+      return JSON.parse(report) as LoadReport;
+    },
+  };
+}
