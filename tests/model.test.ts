@@ -1,6 +1,6 @@
 // The workload model's pure parts: secure defaults, spec validation, zones, the pod template and
 // the network policies derived from a spec.
-import { podSpec, writableVolumeName } from "../components/kubernetes/pod";
+import { drainSeconds, podSpec, writableVolumeName } from "../components/kubernetes/pod";
 import { workloadPolicySpec } from "../components/kubernetes/network";
 import { resolveSecurity, secureDefaults } from "../components/model/security";
 import { workloadProblems } from "../components/model/validate";
@@ -290,6 +290,28 @@ describe("pod template", () => {
       failureThreshold: 4,
       timeoutSeconds: 5,
     });
+  });
+
+  test("a Deployment's serving container drains before SIGTERM; a store, a worker and a sidecar do not", () => {
+    const lifecycleOf = (workload: WorkloadSpec, index = 0) =>
+      (podSpec(workload, secureDefaults, names).containers as any[])[index].lifecycle;
+    expect(lifecycleOf(spec())).toEqual({ preStop: { sleep: { seconds: drainSeconds } } });
+    expect(lifecycleOf(spec({ kind: "stateful" }))).toBeUndefined();
+    const worker = spec({ containers: [{ ...spec().containers[0], ports: [] }] });
+    expect(lifecycleOf(worker)).toBeUndefined();
+    const withExporter = spec({
+      containers: [
+        spec().containers[0],
+        {
+          name: "exporter",
+          image: { repository: "example/exporter", tag: "v1" },
+          ports: [{ name: "metrics", port: 9100, purpose: "metrics" }],
+          probes: httpProbes("metrics", "/"),
+          resources,
+        },
+      ],
+    });
+    expect(lifecycleOf(withExporter, 1)).toBeUndefined();
   });
 
   test("a sidecar mounts only the secret files it names", () => {

@@ -3,6 +3,7 @@
 // Pure: the same spec always gives the same object, and tests read it directly.
 import type * as k8s from "./api";
 import { parseMemory } from "../config/quantity";
+import { servesClients } from "../model/flows";
 import type { SecurityProfile } from "../model/security";
 import {
   defaultProbeTiming,
@@ -41,6 +42,14 @@ export function ephemeralStorageLimit(container: ContainerSpec): string {
     : 0;
   return `${ephemeralStorageBaseMi + writable + scratch}Mi`;
 }
+/**
+ * Seconds a Deployment's serving container keeps serving after its pod is told to stop, before
+ * SIGTERM: the endpoint controller, kube-proxy and the ingress controller drop the pod from their
+ * routing meanwhile, so that no new connection reaches a process that is closing (a rollout, a
+ * scale-down, a drained node). Within the default 30 s grace period.
+ */
+export const drainSeconds = 5;
+
 export const configVolume = "config";
 export const dataVolume = "data";
 
@@ -193,9 +202,19 @@ function container(
       },
     },
     ...probes(containerSpec, spec),
+    ...(drains(spec, containerSpec)
+      ? { lifecycle: { preStop: { sleep: { seconds: drainSeconds } } } }
+      : {}),
     securityContext: securityContext(profile),
     volumeMounts,
   };
+}
+
+/** A replaceable pod's container that serves clients behind a Service (not a store, not a job). */
+function drains(spec: WorkloadSpec, containerSpec: ContainerSpec): boolean {
+  return (
+    (spec.kind ?? "stateless") === "stateless" && (containerSpec.ports ?? []).some(servesClients)
+  );
 }
 
 function claimVolumeName(claim: string): string {
