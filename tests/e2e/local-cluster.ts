@@ -4,19 +4,14 @@
 // runs unchanged: `pulumi up` waits for readiness as it does on any cluster.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import {
   installCrds,
   localClusterConfig,
   startControlPlane,
   type ControlPlane,
 } from "../../tools/e2e/control-plane";
-import { imageCatalog, localImagesOf, ociArchives, withLocalImages } from "../../tools/e2e/images";
-import { alertSinkName } from "../../components/monitoring/alert-sink";
-import { replicasMin } from "../../policies/availability/replicas";
-import { defaultAllowedRegistries, registryAllowlist } from "../../policies/images";
-import type { Exemption } from "../../policies/lib/exemptions";
-import { fitToNode } from "../../tools/e2e/node-fit";
+import { imageCatalog, ociArchives } from "../../tools/e2e/images";
+import { nodePolicyConfig, nodeStackFile, type PolicyConfig } from "../../tools/e2e/node-stack";
 import {
   scratchProject,
   setStandInBucketCredentials,
@@ -83,26 +78,10 @@ export function controlPlaneStops(cluster: LocalCluster): void {
   });
 }
 
-/** The local image set's registry (scripts/images.sh: toolboxai.local/NAME:VERSION). */
-const localRegistry = "toolboxai.local/";
-
-/** The alert sink is a test receiver, one replica wherever it runs; the pack reports the use. */
-const alertSinkExemption: Exemption = {
-  kind: "Deployment",
-  name: alertSinkName,
-  reason:
-    "The e2e's local alert receiver (monitoring.alertSink), on in the node's copy of the stack " +
-    "file so that the e2e can read delivered alerts: one replica, as a test receiver needs.",
-};
-
 /**
- * A stack file made for the node, `Pulumi.<name>.yaml`: each service on its local image (Grafana,
- * which has none, off), the local alert sink on (every routed alert is also logged there, where
- * the e2e reads it), CPU requests fitted to the node's two cores (tools/e2e/node-fit.ts). And its
- * policy config, `policies/config/<name>.json`: the stack file's, whose registry allowlist also
- * admits the local image set, as the rule's remediation says to add a reviewed registry (the
- * render phase judges the stack files' own references), and which exempts the one-replica alert
- * sink from the minimum replicas, by name and with its reason. Returns the CPU factor.
+ * Writes the node's copy of a stack file, `Pulumi.<name>.yaml`, and its policy config,
+ * `policies/config/<name>.json`, into the scratch project (tools/e2e/node-stack.ts says what each
+ * changes). Returns the CPU factor.
  */
 export function writeNodeStackFile(
   cluster: LocalCluster,
@@ -110,33 +89,15 @@ export function writeNodeStackFile(
   name: string,
   text = readFileSync(path.join(projectRoot, `Pulumi.${stackFile}.yaml`), "utf8"),
 ): number {
-  const config = validatedStackConfig(stackFile);
-  const local = localImagesOf(config, Object.keys(config.services), imageCatalog());
-  const document = parseDocument(withLocalImages(text, local));
-  document.setIn(["config", "toolboxai:grafanaEnabled"], false);
-  document.setIn(["config", "toolboxai:monitoring", "alertSink"], true);
-  const fit = fitToNode(document.toString(), config);
+  const fit = nodeStackFile(text, validatedStackConfig(stackFile), imageCatalog());
   const { dir } = cluster.project();
   writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), fit.stackFile);
   const policies = JSON.parse(
     readFileSync(path.join(dir, "policies", "config", `${stackFile}.json`), "utf8"),
-  ) as Record<string, { allowedRegistries?: string[]; exemptions?: Exemption[] }>;
-  const allowlist = policies[registryAllowlist.name] ?? {};
-  policies[registryAllowlist.name] = {
-    ...allowlist,
-    allowedRegistries: [
-      ...(allowlist.allowedRegistries ?? defaultAllowedRegistries),
-      localRegistry,
-    ],
-  };
-  const replicas = policies[replicasMin.name] ?? {};
-  policies[replicasMin.name] = {
-    ...replicas,
-    exemptions: [...(replicas.exemptions ?? []), alertSinkExemption],
-  };
+  ) as PolicyConfig;
   writeFileSync(
     path.join(dir, "policies", "config", `${name}.json`),
-    `${JSON.stringify(policies, null, 2)}\n`,
+    `${JSON.stringify(nodePolicyConfig(policies), null, 2)}\n`,
   );
   return fit.factor;
 }

@@ -1,0 +1,55 @@
+// The node's copy of a stack file and its policy config (tools/e2e/node-stack.ts): what each
+// changes, and that the rest is the stack file's.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { imageCatalog } from "../tools/e2e/images";
+import {
+  alertSinkExemption,
+  localRegistry,
+  nodePolicyConfig,
+  nodeStackFile,
+  type PolicyConfig,
+} from "../tools/e2e/node-stack";
+import { validatedStackConfig } from "../tools/engine/stack-config";
+import { projectRoot } from "../tools/project-root";
+
+const read = (file: string) => readFileSync(path.join(projectRoot, file), "utf8");
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- YAML read back as plain data
+type Values = Record<string, any>;
+/** A stack file's `config` values, as plain data. */
+const configOf = (text: string) =>
+  (parseDocument(text).get("config") as { toJSON(): Values }).toJSON();
+
+test("staging on the node: local images, Grafana off, the alert sink on, CPU fitted; the rest as it was", () => {
+  const fit = nodeStackFile(
+    read("Pulumi.staging.yaml"),
+    validatedStackConfig("staging"),
+    imageCatalog(),
+  );
+  expect(fit.factor).toBeLessThan(1);
+  const values = configOf(fit.stackFile);
+  expect(values["toolboxai:grafanaEnabled"]).toBe(false);
+  expect(values["toolboxai:monitoring"].alertSink).toBe(true);
+  expect(values["toolboxai:services"].backend.image.repository).toMatch(/^toolboxai\.local\//);
+  expect(values["toolboxai:backup"]).toEqual(
+    configOf(read("Pulumi.staging.yaml"))["toolboxai:backup"],
+  );
+});
+
+test("the policy config admits the local registry beside the stack's and exempts the alert sink, by name", () => {
+  const policies: PolicyConfig = JSON.parse(read("policies/config/production.json"));
+  const node = nodePolicyConfig(policies);
+  const registries = node["image-registry-allowlist"].allowedRegistries ?? [];
+  expect(registries.at(-1)).toBe(localRegistry);
+  expect(registries.length).toBeGreaterThan(1);
+  expect(node["replicas-min"].exemptions).toContainEqual(alertSinkExemption);
+  // Every other policy's settings as the stack's.
+  const others = (config: PolicyConfig) =>
+    Object.fromEntries(
+      Object.entries(config).filter(
+        ([name]) => name !== "image-registry-allowlist" && name !== "replicas-min",
+      ),
+    );
+  expect(others(node)).toEqual(others(policies));
+});

@@ -1,0 +1,66 @@
+// What the e2e's node runs of a stack file: a copy made for the node, and its policy config. The
+// stack's services on the offline image set (Grafana, which has none, off), the local alert sink on
+// (every routed alert is also logged there, where the e2e reads it), CPU requests fitted to the
+// node's two cores (./node-fit.ts). The policy config is the stack file's, whose registry allowlist
+// also admits the local image set, as the rule's remediation says to add a reviewed registry (the
+// render phase judges the stack files' own references), and which exempts the one-replica alert
+// sink from the minimum replicas, by name and with its reason.
+import { parseDocument } from "yaml";
+import type { PlatformConfig } from "../../components/config";
+import { alertSinkName } from "../../components/monitoring/alert-sink";
+import { replicasMin } from "../../policies/availability/replicas";
+import { defaultAllowedRegistries, registryAllowlist } from "../../policies/images";
+import type { Exemption } from "../../policies/lib/exemptions";
+import { localImagesOf, withLocalImages, type CatalogEntry } from "./images";
+import { fitToNode, type NodeFit } from "./node-fit";
+
+/** The local image set's registry (scripts/images.sh: toolboxai.local/NAME:VERSION). */
+export const localRegistry = "toolboxai.local/";
+
+/** The alert sink is a test receiver, one replica wherever it runs; the pack reports the use. */
+export const alertSinkExemption: Exemption = {
+  kind: "Deployment",
+  name: alertSinkName,
+  reason:
+    "The e2e's local alert receiver (monitoring.alertSink), on in the node's copy of the stack " +
+    "file so that the e2e can read delivered alerts: one replica, as a test receiver needs.",
+};
+
+/** A stack file's text made for the node, and the CPU factor it was fitted with. */
+export function nodeStackFile(
+  text: string,
+  config: PlatformConfig,
+  catalog: readonly CatalogEntry[],
+): NodeFit {
+  const local = localImagesOf(config, Object.keys(config.services), catalog);
+  const document = parseDocument(withLocalImages(text, local));
+  document.setIn(["config", "toolboxai:grafanaEnabled"], false);
+  document.setIn(["config", "toolboxai:monitoring", "alertSink"], true);
+  return fitToNode(document.toString(), config);
+}
+
+/** A policy config: each policy's settings by its name. */
+export type PolicyConfig = Record<
+  string,
+  { allowedRegistries?: string[]; exemptions?: Exemption[]; [setting: string]: unknown }
+>;
+
+/** The stack file's policy config with the local registry allowed and the alert sink exempted. */
+export function nodePolicyConfig(policies: PolicyConfig): PolicyConfig {
+  const allowlist = policies[registryAllowlist.name] ?? {};
+  const replicas = policies[replicasMin.name] ?? {};
+  return {
+    ...policies,
+    [registryAllowlist.name]: {
+      ...allowlist,
+      allowedRegistries: [
+        ...(allowlist.allowedRegistries ?? defaultAllowedRegistries),
+        localRegistry,
+      ],
+    },
+    [replicasMin.name]: {
+      ...replicas,
+      exemptions: [...(replicas.exemptions ?? []), alertSinkExemption],
+    },
+  };
+}
