@@ -182,6 +182,9 @@ node_prepare() {
   for tool in usr/sbin/nft usr/sbin/conntrack usr/sbin/ipset; do ln -s "$DEBIAN_ROOT/$tool" "$DIR/node/bin/"; done
   ln -s "$DEBIAN_ROOT/usr/bin/containerd-shim-runc-v2" "$DIR/node/bin/"
   export PATH=$DIR/node/bin:$PATH
+  # Their extensions (the `comment` match kube-router's rules carry) from the same unpacked tree:
+  # a host without iptables has none where the binary looks by default.
+  export XTABLES_LIBDIR=$DEBIAN_ROOT/usr/lib/x86_64-linux-gnu/xtables
   # CAP_SYS_RESOURCE is not in this machine's bounding set, so nobody may lower oom_score_adj; the
   # kubelet asks -998 for every pod sandbox and runc dies on it. The wrapper clamps negative
   # values to 0 in the bundle's config.json, then runs runc.
@@ -355,6 +358,11 @@ node_kube_router() {
   launch kube-router env LD_LIBRARY_PATH="$DEBIAN_LIBS" "$KUBE_ROUTER" --kubeconfig="$DIR/node-agents.kubeconfig" --hostname-override="$NODE_NAME" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv6=false \
     --service-cluster-ip-range="$SERVICE_RANGE" --metrics-port=0
+  # Ready when the forward chain jumps to its own; a kube-router that cannot write its rules exits,
+  # and its log says why.
+  wait_for "kube-router's firewall" "$RUN/kube-router.pid" IN env LD_LIBRARY_PATH="$DEBIAN_LIBS" sh -c 'iptables -t filter -S FORWARD | grep -q KUBE-ROUTER-FORWARD'
+  sleep 1
+  kill -0 "$(cat "$RUN/kube-router.pid")" 2>/dev/null || { echo "kube-router exited; its log: $LOGS" >&2; return 1; }
 }
 
 node_coredns() {
