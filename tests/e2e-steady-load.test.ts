@@ -1,4 +1,4 @@
-// The zero-downtime check's load (tools/e2e/steady-load.mjs), against a local server that fails
+// The zero-downtime check's load (tools/e2e/load-generator.mjs), against a local server that fails
 // on purpose: every failure is counted with its cause, latencies only of the requests that passed.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
@@ -18,7 +18,7 @@ test("a steady load counts each failed request and why; percentiles of the rest"
   const { port } = server.address() as AddressInfo;
   try {
     const load = spawn(process.execPath, [
-      path.join(projectRoot, "tools", "e2e", "steady-load.mjs"),
+      path.join(projectRoot, "tools", "e2e", "load-generator.mjs"),
       `http://127.0.0.1:${port}/api/status`,
       "20",
     ]);
@@ -41,13 +41,13 @@ test("a steady load counts each failed request and why; percentiles of the rest"
 test("a load without its URL and rate says how to run it", () => {
   return new Promise<void>((resolve) => {
     const load = spawn(process.execPath, [
-      path.join(projectRoot, "tools", "e2e", "steady-load.mjs"),
+      path.join(projectRoot, "tools", "e2e", "load-generator.mjs"),
     ]);
     let said = "";
     load.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
     load.on("exit", (code) => {
       expect(code).toBe(2);
-      expect(said).toContain("usage: node steady-load.mjs URL RATE");
+      expect(said).toContain("usage: node load-generator.mjs URL RATE");
       resolve();
     });
   });

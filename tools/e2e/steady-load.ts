@@ -1,4 +1,4 @@
-// A steady request load through a Service of the node (steady-load.mjs, run inside the node's
+// A steady request load through a Service of the node (load-generator.mjs, run inside the node's
 // network namespace), for the zero-downtime check: started before a rollout, stopped after it.
 import * as path from "node:path";
 import type { ControlPlane } from "./control-plane";
@@ -21,7 +21,7 @@ export async function startSteadyLoad(
   url: string,
   rate: number,
 ): Promise<{ stop(): Promise<LoadReport> }> {
-  const script = path.join(__dirname, "steady-load.mjs");
+  const script = path.join(__dirname, "load-generator.mjs");
   const load = controlPlane.spawnInNode([process.execPath, script, url, String(rate)]);
   let said = "";
   load.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));

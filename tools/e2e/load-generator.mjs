@@ -1,6 +1,6 @@
 // A steady request load for the e2e's zero-downtime check, run by Node.js inside the node's network
 // namespace (tools/e2e/control-plane.ts spawnInNode), where the gateway's Service address is:
-//   node steady-load.mjs URL RATE
+//   node load-generator.mjs URL RATE
 // GETs URL RATE times a second, each on a new connection (as many users' browsers would), until
 // its stdin ends; then prints one JSON line: the requests, every failure (an error, a timeout or a
 // status other than 200) with its time, and the latency percentiles of the rest.
@@ -9,7 +9,7 @@ import http from "node:http";
 const [url, rateArgument] = process.argv.slice(2);
 const rate = Number(rateArgument);
 if (!url || !(rate > 0)) {
-  console.error("usage: node steady-load.mjs URL RATE (requests a second)");
+  console.error("usage: node load-generator.mjs URL RATE (requests a second)");
   process.exit(2);
 }
 
