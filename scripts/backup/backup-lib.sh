@@ -41,6 +41,23 @@ require_file() {
   [ -r "$file" ] || fail "$1 names $file, which is not a readable file"
 }
 
+# wait_until_answers WHAT COMMAND... : runs COMMAND every 2 s until it succeeds, for at most
+# BACKUP_CONNECT_SECONDS (default 60), then fails naming WHAT. A Job's new pod may not reach its
+# server at once: the cluster's network policy can admit a new pod's address a moment after it
+# starts, and a server may be restarting.
+wait_until_answers() {
+  what=$1
+  shift
+  require_int BACKUP_CONNECT_SECONDS 1 3600 60
+  patience=$value waited=0
+  until "$@" >/dev/null 2>&1; do
+    [ "$waited" -lt "$patience" ] || fail "$what did not answer within $patience s; nothing was done"
+    [ "$waited" -gt 0 ] || log "waiting for $what to answer"
+    sleep 2
+    waited=$((waited + 2))
+  done
+}
+
 # A private scratch folder, removed on exit: plaintext and credentials live only there.
 make_private_dir() {
   umask 077
@@ -79,9 +96,11 @@ storage_init() {
   fi
 }
 
+# A refused or timed-out connection and the bucket's transient answers (429, 5xx) are tried again,
+# 5 times 2 s apart: the requests are idempotent (GET, HEAD, PUT, DELETE of one key).
 s3() {
-  curl --silent --show-error --fail --aws-sigv4 "aws:amz:$BACKUP_S3_REGION:s3" \
-    --config "$private_dir/curl-auth" "$@"
+  curl --silent --show-error --fail --connect-timeout 10 --retry 5 --retry-delay 2 --retry-connrefused \
+    --aws-sigv4 "aws:amz:$BACKUP_S3_REGION:s3" --config "$private_dir/curl-auth" "$@"
 }
 
 # storage_put NAME FILE : stores FILE as NAME (a folder: FILE is already beside it).

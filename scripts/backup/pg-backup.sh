@@ -5,8 +5,9 @@
 # (the private keys never need to be where backups are taken).
 #
 # Environment: PGHOST, PGPORT (default 5432), PGUSER, PGDATABASE, DATABASE_PASSWORD_FILE,
-# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS (whole days, 1 to 3650), and BACKUP_DIR or the
-# BACKUP_S3_* settings (backup-lib.sh). Numbers are checked before storage is touched.
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS (whole days, 1 to 3650), BACKUP_CONNECT_SECONDS
+# (how long to wait for the server to answer, default 60), and BACKUP_DIR or the BACKUP_S3_*
+# settings (backup-lib.sh). Numbers are checked before storage is touched.
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
@@ -22,6 +23,9 @@ storage_init
 printf '*:*:*:*:%s\n' "$(sed 's/\\/\\\\/g; s/:/\\:/g' "$DATABASE_PASSWORD_FILE")" >"$private_dir/pgpass"
 export PGPASSFILE="$private_dir/pgpass"
 
+# pg_isready: accepting connections (it does not log in: a wrong password is pg_dump's to say).
+wait_until_answers "PostgreSQL on $PGHOST:${PGPORT:-5432}" \
+  pg_isready -h "$PGHOST" -p "${PGPORT:-5432}" -U "$PGUSER" -d "$PGDATABASE"
 log "backing up database $PGDATABASE on $PGHOST"
 encrypt_and_store postgres dump pg_dump --format=custom --compress=6 --no-password
 store_set postgres "$PGDATABASE" \

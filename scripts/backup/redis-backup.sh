@@ -4,8 +4,9 @@
 # serving. Encrypted with age to the public keys in BACKUP_ENCRYPTION_KEY_FILE.
 #
 # Environment: REDIS_HOST, REDIS_PORT (default 6379), REDIS_PASSWORD_FILE,
-# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS (whole days, 1 to 3650), and BACKUP_DIR or the
-# BACKUP_S3_* settings (backup-lib.sh). Numbers are checked before storage is touched.
+# BACKUP_ENCRYPTION_KEY_FILE, BACKUP_RETENTION_DAYS (whole days, 1 to 3650), BACKUP_CONNECT_SECONDS
+# (how long to wait for the server to answer, default 60), and BACKUP_DIR or the BACKUP_S3_*
+# settings (backup-lib.sh). Numbers are checked before storage is touched.
 set -eu
 . "$(dirname "$0")/backup-lib.sh"
 
@@ -25,6 +26,9 @@ snapshot() {
     cat "$private_dir/dump.rdb" && rm -f "$private_dir/dump.rdb"
 }
 
+# Any reply will do (a wrong password is not something to wait out: the snapshot says so).
+wait_until_answers "Redis on $REDIS_HOST:${REDIS_PORT:-6379}" \
+  redis-cli -h "$REDIS_HOST" -p "${REDIS_PORT:-6379}" --no-auth-warning ping
 log "backing up Redis on $REDIS_HOST"
 encrypt_and_store redis rdb snapshot
 store_set redis "all" \

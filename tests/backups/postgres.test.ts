@@ -2,15 +2,18 @@
 // server: a backup restores with nothing lost, and every way it can go wrong fails clearly and
 // restores nothing.
 import { readdirSync, readFileSync, writeFileSync, utimesSync } from "node:fs";
+import { connect, createServer, type Server } from "node:net";
 import * as path from "node:path";
 import { readerRoleScript } from "../../components/data/postgres";
 import {
   ageKeyPair,
+  freePort,
   makeOwnedDir,
   nextSecond,
   privateDir,
   postgresBinDir,
   runScript,
+  runScriptAsync,
   runUnprivileged,
   setStamp,
   startPostgres,
@@ -261,6 +264,46 @@ test("the backup of a database that does not exist fails and stores nothing", ()
   expect(result.stderr).toContain("pg_dump failed");
   expect(result.stderr).toContain("no backup was stored");
   expect(readdirSync(backups).sort()).toEqual(before);
+});
+
+test("a server that does not answer: the backup waits BACKUP_CONNECT_SECONDS, names it, stores nothing", async () => {
+  const before = readdirSync(backups).sort();
+  const port = await freePort();
+  const result = runScript("pg-backup.sh", [], {
+    ...backupEnv,
+    PGPORT: String(port),
+    BACKUP_CONNECT_SECONDS: "3",
+  });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain(`waiting for PostgreSQL on 127.0.0.1:${port} to answer`);
+  expect(result.stderr).toContain(
+    `PostgreSQL on 127.0.0.1:${port} did not answer within 3 s; nothing was done`,
+  );
+  expect(readdirSync(backups).sort()).toEqual(before);
+});
+
+test("a server that answers late (a new pod's address admitted a moment after it starts): the backup waits, then stores its set", async () => {
+  nextSecond();
+  const port = await freePort();
+  // Nothing listens on `port` for 3 s; then a relay to the server does.
+  let relay: Server | undefined;
+  const opening = setTimeout(() => {
+    relay = createServer((client) => {
+      const upstream = connect(server.port, "127.0.0.1");
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    }).listen(port, "127.0.0.1");
+  }, 3000);
+  try {
+    const result = await runScriptAsync("pg-backup.sh", [], { ...backupEnv, PGPORT: String(port) });
+    expect(result.stderr).toContain(`waiting for PostgreSQL on 127.0.0.1:${port} to answer`);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/stored postgres-\S+\.dump\.age/);
+  } finally {
+    clearTimeout(opening);
+    relay?.close();
+  }
 });
 
 test("a missing setting is named before anything runs", () => {

@@ -8,6 +8,7 @@ import {
   makeOwnedDir,
   nextSecond,
   privateDir,
+  freePort,
   runScript,
   startRedis,
   writeOwnedFile,
@@ -151,6 +152,24 @@ test("a data folder that holds Redis data is refused unless --force", async () =
   } finally {
     await restored.stop();
   }
+});
+
+test("a server that does not answer: the snapshot waits BACKUP_CONNECT_SECONDS, names it, stores nothing", async () => {
+  const before = readdirSync(backups).sort();
+  const port = await freePort();
+  const result = runScript("redis-backup.sh", [], {
+    ...server.env,
+    REDIS_PORT: String(port),
+    BACKUP_DIR: backups,
+    BACKUP_ENCRYPTION_KEY_FILE: keys.recipients,
+    BACKUP_RETENTION_DAYS: "30",
+    BACKUP_CONNECT_SECONDS: "3",
+  });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain(
+    `Redis on 127.0.0.1:${port} did not answer within 3 s; nothing was done`,
+  );
+  expect(readdirSync(backups).sort()).toEqual(before);
 });
 
 test("a failed snapshot (wrong password) stores nothing", () => {
