@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { configValue, policyOf } from "../../tools/e2e/project";
 import { engine, failureOf, quiet } from "../../tools/e2e/engine-output";
+import { standInLoadBalancer } from "../../tools/e2e/load-balancer";
 import { shellQuote } from "../../tools/e2e/restore";
 import type { KubernetesObject } from "../../tools/e2e/cluster-checks";
 import type { DeployedStack } from "./cluster-stack";
@@ -87,7 +88,13 @@ export function protectedDataChecks(deployed: DeployedStack): void {
     // The same claims, still bound: the namespaces that hold them were kept.
     expect(claims()).toEqual(claimsBefore);
 
-    await engine(stack.up({ ...policyOf(deployed.cluster.project(), deployed.name), ...quiet }));
+    // The Ingress is new again: the stand-in load balancer gives it the address `up` waits for.
+    const loadBalancer = standInLoadBalancer(controlPlane());
+    try {
+      await engine(stack.up({ ...policyOf(deployed.cluster.project(), deployed.name), ...quiet }));
+    } finally {
+      loadBalancer.stop();
+    }
     expect(exists("deployment", "backend")).toBe(true);
     expect(claims()).toEqual(claimsBefore);
     expect(psql(`SELECT marker FROM e2e_protect WHERE marker = '${marker}'`)).toBe(marker);

@@ -19,7 +19,8 @@ import {
   type PodState,
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
-import { waitFor } from "../../tools/e2e/http";
+import { curlIn, waitFor, type NamespaceRunner } from "../../tools/e2e/http";
+import { serviceAddress, servicesOf } from "../../tools/e2e/services";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
 import { standInLoadBalancer } from "../../tools/e2e/load-balancer";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
@@ -169,6 +170,17 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
         `        ${deployed.name}: backups to a bucket: their runs not awaited\n`,
       );
     }
+    if (storage === "volume") {
+      // Rows of the application's first: the restore check refuses a dump that holds no table.
+      const controlPlane = cluster.controlPlane();
+      const gateway = servicesOf(controlPlane, [deployed.namespace]).find(
+        (service) => service.metadata.name === "gateway",
+      );
+      if (!gateway) throw new Error(`no gateway Service in ${deployed.namespace}`);
+      const { address, port } = serviceAddress(controlPlane, gateway, "http");
+      const run: NamespaceRunner = (...command) => controlPlane.inNode(command);
+      expect(curlIn(run, `http://${address}:${port}/api/rows`, "-X", "POST").status).toBe(201);
+    }
     const runs = [];
     for (const target of namespacesOf(deployed)) {
       runs.push(await runCronJobs(cluster, target, storage === "volume"));
@@ -303,7 +315,8 @@ async function runCronJobs(cluster: LocalCluster, target: string, complete: bool
       const end = await waitFor(300, `Job ${job} ended`, () => ended(job)).catch(
         (error: Error) => error.message,
       );
-      const logs = kubectl(["logs", `job/${job}`, ...inTarget]).output;
+      // Every pod's log (a Job retries in a new pod): the line that says it did its work.
+      const logs = kubectl(["logs", "-l", `job-name=${job}`, "--tail=50", ...inTarget]).output;
       if (end !== "Complete" || !doneLine(wave[index]).test(logs)) {
         problems.push(`Job ${job}: ${end}; its log:\n${logs.split("\n").slice(-15).join("\n")}`);
       }
