@@ -40,6 +40,22 @@ function spec(overrides: Partial<WorkloadSpec> = {}): WorkloadSpec {
 
 const names = { serviceAccount: "api", secret: "api-secrets", configMap: "api-config" };
 
+/** The spec with a metrics exporter as its second container. */
+function withExporterSidecar(): WorkloadSpec {
+  return spec({
+    containers: [
+      spec().containers[0],
+      {
+        name: "exporter",
+        image: { repository: "example/exporter", tag: "v1" },
+        ports: [{ name: "metrics", port: 9100, purpose: "metrics" }],
+        probes: httpProbes("metrics", "/"),
+        resources,
+      },
+    ],
+  });
+}
+
 describe("security profile", () => {
   test("documented defaults", () => {
     expect(secureDefaults).toEqual({
@@ -299,34 +315,11 @@ describe("pod template", () => {
     expect(lifecycleOf(spec({ kind: "stateful" }))).toBeUndefined();
     const worker = spec({ containers: [{ ...spec().containers[0], ports: [] }] });
     expect(lifecycleOf(worker)).toBeUndefined();
-    const withExporter = spec({
-      containers: [
-        spec().containers[0],
-        {
-          name: "exporter",
-          image: { repository: "example/exporter", tag: "v1" },
-          ports: [{ name: "metrics", port: 9100, purpose: "metrics" }],
-          probes: httpProbes("metrics", "/"),
-          resources,
-        },
-      ],
-    });
-    expect(lifecycleOf(withExporter, 1)).toBeUndefined();
+    expect(lifecycleOf(withExporterSidecar(), 1)).toBeUndefined();
   });
 
   test("a sidecar mounts only the secret files it names", () => {
-    const withSidecar = spec({
-      containers: [
-        spec().containers[0],
-        {
-          name: "exporter",
-          image: { repository: "example/exporter", tag: "v1" },
-          ports: [{ name: "metrics", port: 9100, purpose: "metrics" }],
-          probes: httpProbes("metrics", "/"),
-          resources,
-        },
-      ],
-    });
+    const withSidecar = withExporterSidecar();
     const sidecar: any = (podSpec(withSidecar, secureDefaults, names).containers as any[])[1];
     expect(sidecar.env).toEqual([]);
     expect(sidecar.volumeMounts).toEqual([]);

@@ -42,6 +42,7 @@ export function ephemeralStorageLimit(container: ContainerSpec): string {
     : 0;
   return `${ephemeralStorageBaseMi + writable + scratch}Mi`;
 }
+
 /**
  * Seconds a Deployment's serving container keeps serving after its pod is told to stop, before
  * SIGTERM: the endpoint controller, kube-proxy and the ingress controller drop the pod from their

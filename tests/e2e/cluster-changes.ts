@@ -11,7 +11,7 @@ import {
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
 import { waitFor } from "../../tools/e2e/http";
-import { serviceAddress, servicesOf } from "../../tools/e2e/services";
+import { serviceUrl } from "../../tools/e2e/services";
 import { startSteadyLoad, type LoadReport } from "../../tools/e2e/steady-load";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { policyOf } from "../../tools/e2e/project";
@@ -60,16 +60,8 @@ export function clusterChangeChecks(deployed: DeployedStack): void {
     expect(disruptiveSteps(plan)).toEqual([]);
     expect(updatedResources(plan)).toContain("kubernetes:apps/v1:Deployment backend");
 
-    const gateway = servicesOf(controlPlane, [deployed.namespace]).find(
-      (service) => service.metadata.name === "gateway",
-    );
-    if (!gateway) throw new Error(`no gateway Service in ${deployed.namespace}`);
-    const { address, port } = serviceAddress(controlPlane, gateway, "http");
-    const load = await startSteadyLoad(
-      controlPlane,
-      `http://${address}:${port}/api/status`,
-      loadRate,
-    );
+    const gateway = serviceUrl(controlPlane, [deployed.namespace], "gateway");
+    const load = await startSteadyLoad(controlPlane, `${gateway}/api/status`, loadRate);
     const started = performance.now();
     let report: LoadReport;
     try {

@@ -6,6 +6,7 @@
 // own policy), resolves a name and tries an address outside the cluster.
 import { zones } from "../../components/model/zones";
 import { zoneLabel } from "../../components/kubernetes/labels";
+import { isReady } from "../../tools/e2e/cluster-checks";
 import type { ControlPlane } from "../../tools/e2e/control-plane";
 import {
   connectResults,
@@ -114,7 +115,7 @@ export function networkFlowChecks(deployed: DeployedStack): void {
     const placed = placeProbes(controlPlane, deployed.name, instance, ingressControllerNamespace);
     try {
       await waitFor(180, "the flow probes Ready", () =>
-        placed.every(({ namespace, pod }) => isReady(controlPlane, namespace, pod))
+        placed.every(({ namespace, pod }) => podReady(controlPlane, namespace, pod))
           ? true
           : undefined,
       );
@@ -378,15 +379,10 @@ function removeProbes(controlPlane: ControlPlane, stack: string, ingressControll
   ]);
 }
 
-function isReady(controlPlane: ControlPlane, namespace: string, pod: string): boolean {
+/** Whether the pod exists and is Ready. */
+function podReady(controlPlane: ControlPlane, namespace: string, pod: string): boolean {
   const found = controlPlane.kubectl(["get", "pod", pod, "--namespace", namespace, "-o", "json"]);
-  if (found.code !== 0) return false;
-  const state = JSON.parse(found.output) as PodState;
-  return (
-    state.status?.conditions?.some(
-      (condition) => condition.type === "Ready" && condition.status === "True",
-    ) ?? false
-  );
+  return found.code === 0 && isReady(JSON.parse(found.output) as PodState);
 }
 
 /** A Ready pod of `workload`, not being deleted; undefined when none runs (a CronJob's). */
@@ -405,12 +401,7 @@ function runningPod(
     `app.kubernetes.io/name=${workload},${instanceLabel}=${instance}`,
   ]).items;
   return pods.find(
-    (pod) =>
-      pod.status?.phase === "Running" &&
-      !pod.metadata.deletionTimestamp &&
-      pod.status.conditions?.some(
-        (condition) => condition.type === "Ready" && condition.status === "True",
-      ),
+    (pod) => pod.status?.phase === "Running" && !pod.metadata.deletionTimestamp && isReady(pod),
   )?.metadata.name;
 }
 

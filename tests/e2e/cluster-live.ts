@@ -9,7 +9,7 @@ import {
   sendRoutedAlert,
   traceAcross,
 } from "../../tools/e2e/monitoring-probes";
-import { serviceAddress, servicesOf } from "../../tools/e2e/services";
+import { serviceUrl } from "../../tools/e2e/services";
 import type { DeployedStack } from "./cluster-stack";
 import { namespacesOf } from "./cluster-stack";
 
@@ -26,17 +26,8 @@ export function liveChecks(deployed: DeployedStack): void {
   const run: NamespaceRunner = (...command) => controlPlane().inNode(command);
   const fetch = (url: string, ...options: string[]): Answer => curlIn(run, url, ...options);
   /** `http://<address>:<port>` of the stack's Service `name` (its first port by default). */
-  const service = (name: string, port?: number): string => {
-    const found = servicesOf(controlPlane(), namespacesOf(deployed)).find(
-      (candidate) => candidate.metadata.name === name,
-    );
-    if (!found) throw new Error(`no Service ${name} in ${namespacesOf(deployed).join(", ")}`);
-    const portName =
-      port === undefined ? undefined : found.spec.ports.find((c) => c.port === port)?.name;
-    if (port !== undefined && !portName) throw new Error(`Service ${name} has no port ${port}`);
-    const answers = serviceAddress(controlPlane(), found, portName);
-    return `http://${answers.address}:${answers.port}`;
-  };
+  const service = (name: string, port?: number): string =>
+    serviceUrl(controlPlane(), namespacesOf(deployed), name, port);
 
   test("live: the gateway's Service answers, /api reaches the backend, which reaches PostgreSQL and Redis", () => {
     const gateway = service("gateway");

@@ -20,7 +20,7 @@ import {
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
 import { curlIn, waitFor, type NamespaceRunner } from "../../tools/e2e/http";
-import { serviceAddress, servicesOf } from "../../tools/e2e/services";
+import { serviceUrl } from "../../tools/e2e/services";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
 import { standInLoadBalancer } from "../../tools/e2e/load-balancer";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
@@ -173,13 +173,9 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
     if (storage === "volume") {
       // Rows of the application's first: the restore check refuses a dump that holds no table.
       const controlPlane = cluster.controlPlane();
-      const gateway = servicesOf(controlPlane, [deployed.namespace]).find(
-        (service) => service.metadata.name === "gateway",
-      );
-      if (!gateway) throw new Error(`no gateway Service in ${deployed.namespace}`);
-      const { address, port } = serviceAddress(controlPlane, gateway, "http");
+      const gateway = serviceUrl(controlPlane, [deployed.namespace], "gateway");
       const run: NamespaceRunner = (...command) => controlPlane.inNode(command);
-      expect(curlIn(run, `http://${address}:${port}/api/rows`, "-X", "POST").status).toBe(201);
+      expect(curlIn(run, `${gateway}/api/rows`, "-X", "POST").status).toBe(201);
     }
     const runs = [];
     for (const target of namespacesOf(deployed)) {

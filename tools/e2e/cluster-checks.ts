@@ -371,6 +371,17 @@ export function workloadOf(pod: PodState): string {
   return `${owner.kind} ${owner.name}`;
 }
 
+/** Whether a pod's Ready condition is true. */
+export function isReady(pod: {
+  readonly status?: { readonly conditions?: readonly { type: string; status: string }[] };
+}): boolean {
+  return (
+    pod.status?.conditions?.some(
+      (condition) => condition.type === "Ready" && condition.status === "True",
+    ) ?? false
+  );
+}
+
 /**
  * The pods of long-running workloads that are not Ready, or whose containers restarted, one line
  * each. Job pods run to completion and are not counted.
@@ -380,8 +391,7 @@ export function unreadyPods(pods: ListOf<PodState>): string[] {
     .filter((pod) => pod.metadata.ownerReferences?.[0]?.kind !== "Job")
     .flatMap((pod) => {
       const problems: string[] = [];
-      const ready = pod.status?.conditions?.find((condition) => condition.type === "Ready");
-      if (ready?.status !== "True") {
+      if (!isReady(pod)) {
         problems.push(`${pod.metadata.name}: not Ready (phase ${pod.status?.phase ?? "unknown"})`);
       }
       for (const container of pod.status?.containerStatuses ?? []) {

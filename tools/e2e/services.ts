@@ -52,3 +52,24 @@ export function serviceAddress(
   }
   throw new Error(`headless Service ${namespace}/${name} has no ready endpoint on ${port.name}`);
 }
+
+/**
+ * `http://<address>:<port>` of the Service `name` in one of `namespaces`, on its port numbered
+ * `port` (its first port by default). Throws when there is no such Service or port.
+ */
+export function serviceUrl(
+  controlPlane: ControlPlane,
+  namespaces: readonly string[],
+  name: string,
+  port?: number,
+): string {
+  const found = servicesOf(controlPlane, namespaces).find(
+    (candidate) => candidate.metadata.name === name,
+  );
+  if (!found) throw new Error(`no Service ${name} in ${namespaces.join(", ")}`);
+  const portName =
+    port === undefined ? undefined : found.spec.ports.find((c) => c.port === port)?.name;
+  if (port !== undefined && !portName) throw new Error(`Service ${name} has no port ${port}`);
+  const answers = serviceAddress(controlPlane, found, portName);
+  return `http://${answers.address}:${answers.port}`;
+}
