@@ -211,7 +211,8 @@ export const noSecretsInConfigMaps = resourceRule({
     "configuration file that assigns a password, secret or token (`key = value`, `key: value`, " +
     "`requirepass x`, `export KEY='x'`, JSON keys at any depth, `<password>x</password>`), and " +
     "no value that looks like a key; `binaryData` is decoded and judged alike (binary content " +
-    "for known key formats only), and a value that is not base64 is reported " +
+    "for known key formats only), and a value that is not base64 is reported; the lines of a " +
+    "PEM certificate that parses as X.509 are public (a CA bundle) " +
     "(no-secrets-in-configmaps; Polaris).",
   severity: "critical",
   enforcementLevel: "mandatory",

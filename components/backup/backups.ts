@@ -28,6 +28,11 @@ export const backupStorageLabel = "backup.toolboxai.io/storage";
 
 const scriptsMountPath = "/opt/backup";
 const backupsMountPath = "/backups";
+/** The bucket's CA certificates (`storage.caCertificates`): public, so a config file. */
+export const s3CaCertificatesFile: Omit<ConfigFile, "content"> = {
+  name: "s3-ca-certificates.pem",
+  mountPath: "/etc/toolboxai/s3-ca-certificates.pem",
+};
 /**
  * The restore check's daily run, in UTC: after the night's backups, before the working day, and
  * off the quarter hours, when the backup jobs (which share the volume) usually run.
@@ -129,6 +134,7 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
   const claims: ClaimMount[] = [];
   const storageEnv: Record<string, string> = {};
   const storageSecrets: SecretFile[] = [];
+  const storageFiles: ConfigFile[] = [];
   if (storage.type === "volume") {
     if (args.claimName === undefined) throw new Error("a backup volume needs its claim name");
     claims.push({ claimName: args.claimName, mountPath: backupsMountPath });
@@ -145,6 +151,10 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
       { name: "s3-access-key-id", value: args.bucketCredentials.accessKeyId },
       { name: "s3-secret-access-key", value: args.bucketCredentials.secretAccessKey },
     );
+    if (storage.caCertificates !== undefined) {
+      storageFiles.push({ ...s3CaCertificatesFile, content: storage.caCertificates });
+      storageEnv.BACKUP_S3_CA_FILE = s3CaCertificatesFile.mountPath;
+    }
   }
   const toBucket = storage.type === "s3";
 
@@ -199,7 +209,7 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
       schedule: backupSchedule,
       claims,
       secretFiles: [password, encryption, ...storageSecrets],
-      configFiles: scriptFiles(script),
+      configFiles: [...scriptFiles(script), ...storageFiles],
       containers: [
         container(script, scratchSize, {
           env: { ...env, BACKUP_RETENTION_DAYS: String(settings.retentionDays) },
@@ -252,7 +262,7 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
           },
           ...storageSecrets,
         ],
-        configFiles: scriptFiles("pg-restore.sh", "pg-verify.sh"),
+        configFiles: [...scriptFiles("pg-restore.sh", "pg-verify.sh"), ...storageFiles],
         containers: [
           container("pg-verify.sh", args.postgres.size, {
             args: ["--identity", "/run/secrets/restore-check-identity"],

@@ -37,12 +37,18 @@ export function fullKey(path: readonly PropertyKey[]): string {
   return `${projectName}:${path.map(String).join(".")}`;
 }
 
-/** A value as messages show it: JSON, cut at 80 characters, a URL's credentials replaced. */
+/** A PEM private key in JSON text (no line breaks), to its END line or the text's end. */
+const privateKeyBlock =
+  /-----BEGIN ((?:[A-Z0-9]+ ){0,8})PRIVATE KEY-----.*?(?:-----END \1PRIVATE KEY-----|$)/g;
+
+/**
+ * A value as messages show it: JSON, cut at 80 characters, a URL's credentials and a PEM private
+ * key (pasted where a certificate belongs) replaced.
+ */
 export function show(value: unknown): string {
   // Replaced before the cut, which could otherwise leave the start of a token on show.
-  const text = (JSON.stringify(value) ?? String(value)).replace(
-    /:\/\/[^\s/"@]*@/g,
-    "://[credentials]@",
-  );
+  const text = (JSON.stringify(value) ?? String(value))
+    .replace(/:\/\/[^\s/"@]*@/g, "://[credentials]@")
+    .replace(privateKeyBlock, "[private key]");
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -1,7 +1,9 @@
 // Secrets in configuration files (a ConfigMap's values, text or decoded binaryData): JSON is
 // walked by key path; any other text is read line by line for a secret setting (`password = x`,
 // `token: x`, `requirepass x`, `export DB_PASSWORD='x'`, `<password>x</password>`) or a value
-// that looks like a key. A PEM private key is reported once for the whole file.
+// that looks like a key. A PEM private key is reported once for the whole file; the lines of a PEM
+// certificate that node:crypto reads as one are public (a CA bundle), and not read for keys.
+import { X509Certificate } from "node:crypto";
 import {
   findSecretValue,
   isLiteralSecret,
@@ -69,6 +71,9 @@ function textFindings(text: string, options: DetectionOptions): ConfigFinding[] 
   const pem = privateKeyPattern.exec(text);
   if (pem) return [{ where: "", reason: "value", kind: privateKeyKind, preview: redact(pem[0]) }];
   const body = text.endsWith("\n") ? text.slice(0, text.endsWith("\r\n") ? -2 : -1) : text;
+  const certificates = certificateRanges(body);
+  const isPublic = (from: number, to: number) =>
+    certificates.some((range) => from >= range.start && to <= range.end);
   const numbered = body.includes("\n");
   const findings: ConfigFinding[] = [];
   for (
@@ -79,7 +84,9 @@ function textFindings(text: string, options: DetectionOptions): ConfigFinding[] 
     const newline = body.indexOf("\n", start);
     const end = newline < 0 ? body.length : newline;
     const line = body.slice(start, end > start && body[end - 1] === "\r" ? end - 1 : end);
+    const lineStart = start;
     start = end + 1;
+    if (isPublic(lineStart, end)) continue;
     const where = numbered ? `line ${number}` : "";
     const key = secretAssignmentKey(line, options.nonSecretSuffixes);
     const finding =
@@ -89,6 +96,34 @@ function textFindings(text: string, options: DetectionOptions): ConfigFinding[] 
     if (finding) findings.push(finding);
   }
   return findings;
+}
+
+const certificateBegin = "-----BEGIN CERTIFICATE-----";
+const certificateEnd = "-----END CERTIFICATE-----";
+
+/**
+ * The offsets of the PEM certificate blocks node:crypto reads as X.509 certificates; found with
+ * indexOf, in time linear in the text.
+ */
+function certificateRanges(text: string): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  // Each END with the nearest BEGIN before it, in disjoint pieces of the text.
+  for (let from = 0; ;) {
+    const endMarker = text.indexOf(certificateEnd, from);
+    if (endMarker < 0) break;
+    const begin = text.slice(from, endMarker).lastIndexOf(certificateBegin);
+    const end = endMarker + certificateEnd.length;
+    if (begin >= 0) {
+      try {
+        new X509Certificate(text.slice(from + begin, end));
+        ranges.push({ start: from + begin, end });
+      } catch {
+        // Not a certificate: its lines are read as any others.
+      }
+    }
+    from = end;
+  }
+  return ranges;
 }
 
 /**

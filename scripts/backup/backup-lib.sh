@@ -76,12 +76,18 @@ stamp_epoch() {
 # Storage: a folder (BACKUP_DIR) or an S3-compatible bucket (BACKUP_S3_ENDPOINT, BACKUP_S3_BUCKET,
 # BACKUP_S3_REGION, BACKUP_S3_PREFIX, and the credentials in S3_ACCESS_KEY_ID_FILE and
 # S3_SECRET_ACCESS_KEY_FILE), reached with curl's AWS Signature V4 and path-style URLs.
+# BACKUP_S3_CA_FILE (optional; empty: unset) names a PEM file of the CA certificates that sign the
+# endpoint's certificate (a MinIO or Ceph with a private CA); unset: the system's trust store.
 storage_init() {
   if [ -n "${BACKUP_S3_BUCKET:-}" ]; then
     storage=s3
     require_env BACKUP_S3_ENDPOINT BACKUP_S3_REGION
     require_file S3_ACCESS_KEY_ID_FILE
     require_file S3_SECRET_ACCESS_KEY_FILE
+    if [ -n "${BACKUP_S3_CA_FILE:-}" ] &&
+      ! { [ -f "$BACKUP_S3_CA_FILE" ] && [ -r "$BACKUP_S3_CA_FILE" ] && [ -s "$BACKUP_S3_CA_FILE" ]; }; then
+      fail "BACKUP_S3_CA_FILE is '$BACKUP_S3_CA_FILE'; it must name a readable, non-empty PEM file of the bucket's CA certificates (or be empty: the system's trust store). Nothing was done"
+    fi
     # The credentials go to curl in a config file of our own, never on its command line.
     printf 'user = "%s:%s"\n' "$(cat "$S3_ACCESS_KEY_ID_FILE")" "$(cat "$S3_SECRET_ACCESS_KEY_FILE")" \
       >"$private_dir/curl-auth"
@@ -97,8 +103,10 @@ storage_init() {
 }
 
 # A refused or timed-out connection and the bucket's transient answers (429, 5xx) are tried again,
-# 5 times 2 s apart: the requests are idempotent (GET, HEAD, PUT, DELETE of one key).
+# 5 times 2 s apart: the requests are idempotent (GET, HEAD, PUT, DELETE of one key). The bucket's
+# certificate is checked against BACKUP_S3_CA_FILE when it is set.
 s3() {
+  if [ -n "${BACKUP_S3_CA_FILE:-}" ]; then set -- --cacert "$BACKUP_S3_CA_FILE" "$@"; fi
   curl --silent --show-error --fail --connect-timeout 10 --retry 5 --retry-delay 2 --retry-connrefused \
     --aws-sigv4 "aws:amz:$BACKUP_S3_REGION:s3" --config "$private_dir/curl-auth" "$@"
 }

@@ -1,7 +1,9 @@
 // The bucket path of the backup scripts against an S3-compatible server on loopback (moto, from
 // scripts/install-backup-test-tools.sh): backups land in the bucket under the prefix, a fetched
 // set restores with nothing lost, the restore check reads the newest set from the bucket, and
-// pruning deletes exactly the expired sets.
+// pruning deletes exactly the expired sets. Behind a private CA (https:// with a test CA's
+// certificate), the scripts reach the bucket only with BACKUP_S3_CA_FILE naming that CA.
+import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import {
   ageKeyPair,
@@ -72,15 +74,21 @@ describeWithServer("backups in an S3-compatible bucket", () => {
       "app",
       "SELECT md5(string_agg(id || ':' || encode(body, 'hex'), ',' ORDER BY id)) FROM lessons;",
     );
+  /** A backup of the database `app` to the bucket `env` names, in a second of its own. */
+  const pgBackup = (env: Record<string, string>) => {
+    nextSecond();
+    return runScript("pg-backup.sh", [], { ...postgres.env, PGDATABASE: "app", ...env });
+  };
+  /** The restore check of the newest set in the bucket `env` names. */
+  const restoreCheck = (env: Record<string, string>) =>
+    runScript("pg-verify.sh", ["--identity", keys.identity], {
+      ...env,
+      PG_BINDIR: postgresBinDir(),
+    });
 
   test("a PostgreSQL backup lands in the bucket and restores from it with nothing lost", async () => {
     const before = checksum();
-    nextSecond();
-    const backup = runScript("pg-backup.sh", [], {
-      ...postgres.env,
-      PGDATABASE: "app",
-      ...bucketEnv,
-    });
+    const backup = pgBackup(bucketEnv);
     expect(backup.stderr).toContain(`in ${s3.endpoint}/${bucket}/${prefix}`);
     expect(backup.status).toBe(0);
     const name = backup.stderr.match(/stored (postgres-\S+\.dump\.age)/)![1];
@@ -106,10 +114,7 @@ describeWithServer("backups in an S3-compatible bucket", () => {
   });
 
   test("the restore check fetches the newest set from the bucket", () => {
-    const result = runScript("pg-verify.sh", ["--identity", keys.identity], {
-      ...bucketEnv,
-      PG_BINDIR: postgresBinDir(),
-    });
+    const result = restoreCheck(bucketEnv);
     expect(result.stderr).toContain("public.lessons: 2000 rows");
     expect(result.status).toBe(0);
   });
@@ -144,12 +149,7 @@ describeWithServer("backups in an S3-compatible bucket", () => {
     const foreign = [`${prefix}notes.txt`, `production/postgres-${setStamp(400)}.dump.age`];
     for (const key of foreign) await put(key);
 
-    nextSecond();
-    const backup = runScript("pg-backup.sh", [], {
-      ...postgres.env,
-      PGDATABASE: "app",
-      ...bucketEnv,
-    });
+    const backup = pgBackup(bucketEnv);
     expect(backup.stderr).toContain(`pruned ${expired.slice(prefix.length)}`);
     expect(backup.status).toBe(0);
     const after = await s3.keys(bucket);
@@ -168,13 +168,7 @@ describeWithServer("backups in an S3-compatible bucket", () => {
       );
       expect(puts.every((put) => put.ok)).toBe(true);
     }
-    nextSecond();
-    const backup = runScript("pg-backup.sh", [], {
-      ...postgres.env,
-      PGDATABASE: "app",
-      ...bucketEnv,
-      BACKUP_RETENTION_DAYS: "3650",
-    });
+    const backup = pgBackup({ ...bucketEnv, BACKUP_RETENTION_DAYS: "3650" });
     expect(backup.status).toBe(0);
     const name = backup.stderr.match(/stored (postgres-\S+\.dump\.age)/)![1];
     // s3.keys reads one page: the new set is not on it.
@@ -185,5 +179,91 @@ describeWithServer("backups in an S3-compatible bucket", () => {
     const local = makeOwnedDir(path.join(work, "fetched-past-page-1"));
     const fetched = runScript("backup-fetch.sh", ["postgres", local], bucketEnv);
     expect(fetched).toMatchObject({ status: 0, stdout: `${path.join(local, name)}\n` });
+  });
+
+  describe("behind a private CA (https://, a test CA's certificate)", () => {
+    let tls: S3Server;
+    let tlsEnv: Record<string, string>;
+
+    beforeAll(async () => {
+      tls = await startS3(bucket, { tls: true });
+      expect(tls.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      tlsEnv = { ...bucketEnv, BACKUP_S3_ENDPOINT: tls.endpoint };
+    });
+    afterAll(async () => {
+      await tls?.stop();
+    });
+
+    test("with BACKUP_S3_CA_FILE naming the CA, a set is stored, fetched and checked", async () => {
+      const withCa = { ...tlsEnv, BACKUP_S3_CA_FILE: tls.caFile! };
+      const stored = pgBackup(withCa);
+      expect(stored.stderr).toContain(`in ${tls.endpoint}/${bucket}/${prefix}`);
+      expect(stored.status).toBe(0);
+      const name = stored.stderr.match(/stored (postgres-\S+\.dump\.age)/)![1];
+      expect(await tls.keys(bucket)).toEqual(
+        [name, `${name}.json`, `${name}.sha256`].map((file) => `${prefix}${file}`),
+      );
+
+      const local = makeOwnedDir(path.join(work, "fetched-over-tls"));
+      const fetched = runScript("backup-fetch.sh", ["postgres", local], withCa);
+      expect(fetched).toMatchObject({ status: 0, stdout: `${path.join(local, name)}\n` });
+      const verified = restoreCheck(withCa);
+      expect(verified.stderr).toContain("public.lessons: 2000 rows");
+      expect(verified.status).toBe(0);
+    });
+
+    test("without it, curl refuses the certificate: nothing is stored or fetched", async () => {
+      const before = await tls.keys(bucket);
+      const stored = pgBackup(tlsEnv);
+      expect(stored.stderr).toMatch(/curl: \(60\) SSL certificate problem/);
+      expect(stored.stderr).toContain(`could not upload postgres-`);
+      expect(stored.status).not.toBe(0);
+      expect(await tls.keys(bucket)).toEqual(before);
+
+      const local = makeOwnedDir(path.join(work, "fetched-untrusted"));
+      const fetched = runScript("backup-fetch.sh", ["postgres", local], tlsEnv);
+      expect(fetched.stderr).toMatch(/curl: \(60\) SSL certificate problem/);
+      expect(fetched.status).not.toBe(0);
+      expect(readdirSync(local)).toEqual([]);
+    });
+
+    test.each([
+      ["a missing file", () => path.join(work, "no-such-ca.crt")],
+      [
+        "an empty file",
+        () => {
+          const empty = path.join(work, "empty-ca.crt");
+          writeOwnedFile(empty, "");
+          return empty;
+        },
+      ],
+      ["a folder", () => work],
+    ])(
+      "BACKUP_S3_CA_FILE naming %s stops the scripts before storage is touched",
+      async (_, caFile) => {
+        const file = caFile();
+        const before = await tls.keys(bucket);
+        const message =
+          `BACKUP_S3_CA_FILE is '${file}'; it must name a readable, non-empty PEM file of the ` +
+          "bucket's CA certificates (or be empty: the system's trust store). Nothing was done";
+        const stored = pgBackup({ ...tlsEnv, BACKUP_S3_CA_FILE: file });
+        expect(stored.stderr).toContain(`ERROR: ${message}`);
+        expect(stored.stderr).not.toContain("backing up");
+        expect(stored.status).toBe(1);
+        expect(await tls.keys(bucket)).toEqual(before);
+        const fetched = runScript("backup-fetch.sh", ["postgres", work], {
+          ...tlsEnv,
+          BACKUP_S3_CA_FILE: file,
+        });
+        expect(fetched.stderr).toContain(`ERROR: ${message}`);
+        expect(fetched.status).toBe(1);
+      },
+    );
+
+    test("an empty BACKUP_S3_CA_FILE is unset: the system's trust store", () => {
+      const stored = pgBackup({ ...tlsEnv, BACKUP_S3_CA_FILE: "" });
+      expect(stored.stderr).toMatch(/curl: \(60\) SSL certificate problem/);
+      expect(stored.stderr).not.toContain("BACKUP_S3_CA_FILE");
+    });
   });
 });

@@ -3,10 +3,13 @@
 // PostgreSQL refuses to run as root: as root (CI), the servers and the scripts run as the
 // `postgres` account the Debian package creates, and the test's folders are handed to it.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import * as https from "node:https";
 import { createServer } from "node:net";
-import { homedir } from "node:os";
 import * as path from "node:path";
+import { motoServerPath } from "../../tools/moto";
+import { testCertificates, type TestCertificates } from "../../tools/test-certificates";
 import { redisConf } from "../../components/data/redis";
 import { projectRoot } from "../../tools/project-root";
 import { tempDir } from "../support/temp";
@@ -333,38 +336,67 @@ export function describeWithMoto(what: string): jest.Describe {
   return describe.skip;
 }
 
-/** moto's S3-compatible server, installed by scripts/install-backup-test-tools.sh. */
-export function motoServerPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(
-    env.TOOLBOXAI_CACHE ?? path.join(homedir(), ".cache", "toolboxai"),
-    "backup-test-tools",
-    "venv",
-    "bin",
-    "moto_server",
-  );
-}
-
 export interface S3Server {
   readonly endpoint: string;
-  /** Plain HTTP to the server (moto does not check signatures): the tests' own view. */
+  /** With `tls`: the PEM file of the test CA that signed the server's certificate. */
+  readonly caFile?: string;
+  /** Plain requests to the server (moto does not check signatures): the tests' own view. */
   request(method: string, key: string, body?: string): Promise<Response>;
   /** Every key in the bucket. */
   keys(bucket: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
-/** An S3-compatible server on 127.0.0.1 (moto), with `bucket` created. */
-export async function startS3(bucket: string): Promise<S3Server> {
+/**
+ * A test CA and a certificate it signs for 127.0.0.1, in a private folder (the CA's certificate
+ * readable by the scripts' user).
+ */
+function loopbackCertificates(): TestCertificates {
+  const certificates = testCertificates(privateDir("toolboxai-s3-tls-"), "127.0.0.1");
+  // The scripts' user (postgres, under root) reads the CA's certificate.
+  writeOwnedFile(certificates.caFile, readFileSync(certificates.caFile), 0o644);
+  return certificates;
+}
+
+/** Statuses whose response has no body (the Response constructor refuses one). */
+const bodiless = new Set([101, 103, 204, 205, 304]);
+
+/** One request with node's own clients: fetch cannot be given a CA to trust. */
+function send(url: string, method: string, body?: string, ca?: Buffer): Promise<Response> {
+  const client = url.startsWith("https:") ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(url, { method, ca }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.once("error", reject);
+      response.once("end", () => {
+        const status = response.statusCode ?? 500;
+        resolve(new Response(bodiless.has(status) ? null : Buffer.concat(chunks), { status }));
+      });
+    });
+    request.once("error", reject);
+    request.end(body);
+  });
+}
+
+/**
+ * An S3-compatible server on 127.0.0.1 (moto), with `bucket` created; with `tls`, on https://,
+ * its certificate signed by a test CA (`caFile`) that no trust store holds.
+ */
+export async function startS3(bucket: string, options: { tls?: boolean } = {}): Promise<S3Server> {
   const port = await freePort();
-  const server = spawn(motoServerPath(), ["-H", "127.0.0.1", "-p", String(port)], {
+  const certificates = options.tls ? loopbackCertificates() : undefined;
+  const tlsArgs = certificates ? ["-c", certificates.certFile, "-k", certificates.keyFile] : [];
+  const server = spawn(motoServerPath(), ["-H", "127.0.0.1", "-p", String(port), ...tlsArgs], {
     stdio: "ignore",
   });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${certificates ? "https" : "http"}://127.0.0.1:${port}`;
+  const ca = certificates && readFileSync(certificates.caFile);
   const request = (method: string, key: string, body?: string) =>
-    fetch(`${endpoint}/${key}`, { method, body });
+    send(`${endpoint}/${key}`, method, body, ca);
   for (let attempt = 0; ; attempt++) {
     try {
-      if ((await fetch(`${endpoint}/`)).ok) break;
+      if ((await request("GET", "")).ok) break;
     } catch {
       // not listening yet
     }
@@ -375,6 +407,7 @@ export async function startS3(bucket: string): Promise<S3Server> {
   if (!created.ok) throw new Error(`cannot create bucket ${bucket}: ${created.status}`);
   return {
     endpoint,
+    caFile: certificates?.caFile,
     request,
     keys: async (name) => {
       const listing = await (await request("GET", `${name}?list-type=2`)).text();

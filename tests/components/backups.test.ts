@@ -11,6 +11,7 @@ import {
   restoreCheckCron,
 } from "../../components/backup/backups";
 import type { BackupSettings } from "../../components/config/schema";
+import { testCaCertificate } from "../fixtures/certificates";
 import { containerOf, plainText, renderAlone, secretFileValue, settingsOf } from "./support";
 
 const recipient = "age1ey3ezn482uzxgqfu3gsczfcwj47csxh4gjwyzssy9fdkf6ktkgtqq6rklx";
@@ -20,16 +21,14 @@ const volumeSettings: BackupSettings = {
   verify: false,
   storage: { type: "volume", size: "20Gi", storageClass: "" },
 };
-const bucketSettings: BackupSettings = {
-  ...volumeSettings,
-  storage: {
-    type: "s3",
-    endpoint: "https://s3.eu-west-1.amazonaws.com/",
-    bucket: "unit-backups",
-    region: "eu-west-1",
-    prefix: "unit/",
-  },
+const bucketStorage: Extract<BackupSettings["storage"], { type: "s3" }> = {
+  type: "s3",
+  endpoint: "https://s3.eu-west-1.amazonaws.com/",
+  bucket: "unit-backups",
+  region: "eu-west-1",
+  prefix: "unit/",
 };
+const bucketSettings: BackupSettings = { ...volumeSettings, storage: bucketStorage };
 const args = {
   settings: volumeSettings,
   service: settingsOf("backup"),
@@ -129,6 +128,39 @@ describe("in a bucket", () => {
     expect(job.containers[0].env).not.toHaveProperty("BACKUP_DIR");
     expect(await secretFileValue(job, "s3-secret-access-key")).toBe("unit-secret-access-key");
     expect(plainText(job)).not.toContain("unit-secret-access-key");
+  });
+
+  test("with CA certificates, every job mounts them and names them; without, none does", () => {
+    const key = pulumi.output(ageKeyPairFromBytes(Buffer.alloc(32, 3)));
+    const jobsWith = (caCertificates?: string) =>
+      backupJobSpecs({
+        ...args,
+        settings: { ...bucketSettings, storage: { ...bucketStorage, caCertificates } },
+        bucketCredentials,
+        restoreCheckKey: key,
+      });
+    const withCa = jobsWith(testCaCertificate);
+    expect(withCa.map((job) => job.name)).toEqual([
+      "postgres-backup",
+      "redis-backup",
+      "postgres-restore-check",
+    ]);
+    for (const job of withCa) {
+      expect(job.configFiles).toContainEqual({
+        name: "s3-ca-certificates.pem",
+        mountPath: "/etc/toolboxai/s3-ca-certificates.pem",
+        content: testCaCertificate,
+      });
+      expect(job.containers[0].env).toMatchObject({
+        BACKUP_S3_CA_FILE: "/etc/toolboxai/s3-ca-certificates.pem",
+      });
+      // A certificate is public: no secret file for it.
+      expect(job.secretFiles?.map((file) => file.name)).not.toContain("s3-ca-certificates.pem");
+    }
+    for (const job of jobsWith(undefined)) {
+      expect(job.configFiles?.map((file) => file.name)).not.toContain("s3-ca-certificates.pem");
+      expect(job.containers[0].env).not.toHaveProperty("BACKUP_S3_CA_FILE");
+    }
   });
 
   test("without credentials it is refused", () => {

@@ -1,5 +1,8 @@
-// Backups: recovery point objective, recipients, bucket and its credentials.
+// Backups: recovery point objective, recipients, bucket and its credentials and CA certificates.
+import { generateKeyPairSync } from "node:crypto";
+import { show } from "../../components/config/problems";
 import { validateConfig } from "../../components/config/validate";
+import { testCaCertificate } from "../fixtures/certificates";
 import {
   key,
   messageOf,
@@ -74,5 +77,106 @@ describe("backups", () => {
       'toolboxai:backup.storage.type = "nfs": must have type: volume (with size, storageClass) ' +
         "or type: s3 (with endpoint, bucket)",
     );
+  });
+
+  describe("the bucket's CA certificates", () => {
+    const caKey = key("backup.storage.caCertificates");
+    const withCertificates = (caCertificates: unknown, endpoint?: string) =>
+      backupWith((backup) => {
+        backup.storage.caCertificates = caCertificates;
+        if (endpoint) backup.storage.endpoint = endpoint;
+      });
+    const allowed =
+      "must be PEM certificates (-----BEGIN CERTIFICATE----- …), such as your CA's ca.crt";
+    const refused = (value: unknown, message: string) =>
+      oneProblem(`${caKey} = ${show(value)}: ${message}`);
+
+    test("one or more PEM certificates are accepted as they are; not set, there are none", () => {
+      for (const pem of [testCaCertificate, `${testCaCertificate}\n${testCaCertificate}`]) {
+        const storage = validateConfig(withCertificates(pem)).backup?.storage;
+        expect(storage).toMatchObject({ type: "s3", caCertificates: pem });
+      }
+      expect(validateConfig(productionWith()).backup?.storage).not.toHaveProperty("caCertificates");
+    });
+
+    test("text that is not PEM certificates, or has other text beside them, is refused", () => {
+      for (const value of ["ca.crt", "", `${testCaCertificate}issued by our CA\n`, ["ca.crt"]]) {
+        const message =
+          typeof value === "string"
+            ? `${allowed}, with nothing else but whitespace between them`
+            : allowed;
+        expect(messageOf(withCertificates(value))).toBe(refused(value, message));
+      }
+    });
+
+    test("a private key is refused, and not shown", () => {
+      const { privateKey } = generateKeyPairSync("ec", {
+        namedCurve: "P-256",
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+        publicKeyEncoding: { type: "spki", format: "pem" },
+      });
+      const message = messageOf(withCertificates(privateKey));
+      expect(message).toBe(
+        oneProblem(
+          `${caKey} = "[private key]\\n": holds a private key (-----BEGIN … PRIVATE KEY-----): a ` +
+            "private key does not belong here; give only the CA's certificates (its ca.crt), and if " +
+            "this stack file was shared, replace that key",
+        ),
+      );
+      // Beside a certificate too (`cat ca.crt ca.key`).
+      expect(messageOf(withCertificates(`${testCaCertificate}${privateKey}`))).toContain(
+        "a private key does not belong here",
+      );
+    });
+
+    test("a certificate cut short or altered is refused, naming which", () => {
+      const lines = testCaCertificate.split("\n");
+      const shortened = [...lines.slice(0, 4), ...lines.slice(-2)].join("\n");
+      expect(messageOf(withCertificates(`${testCaCertificate}${shortened}`))).toBe(
+        refused(
+          `${testCaCertificate}${shortened}`,
+          `certificate 2 of 2 is not a readable X.509 certificate (cut short or altered?): ${allowed}`,
+        ),
+      );
+      const noEnd = lines.slice(0, 5).join("\n");
+      expect(messageOf(withCertificates(noEnd))).toBe(
+        refused(
+          noEnd,
+          `the last certificate has no -----END CERTIFICATE----- line (cut short?): ${allowed}`,
+        ),
+      );
+    });
+
+    test("with an http:// endpoint they are refused: they apply to https:// only", () => {
+      expect(messageOf(withCertificates(testCaCertificate, "http://localhost:9000"))).toBe(
+        refused(
+          testCaCertificate,
+          "is set, but the endpoint is http://localhost:9000: CA certificates apply to https:// " +
+            "only; give an https:// endpoint or remove caCertificates",
+        ),
+      );
+      expect(
+        validateConfig(withCertificates(undefined, "http://localhost:9000")).backup?.storage,
+      ).toMatchObject({ endpoint: "http://localhost:9000" });
+    });
+
+    test("more than 64 KiB is refused before it is parsed", () => {
+      const bundle = testCaCertificate.repeat(Math.ceil(65537 / testCaCertificate.length));
+      expect(
+        validateConfig(
+          withCertificates(bundle.slice(0, 65536 - (65536 % testCaCertificate.length))),
+        ).backup?.storage,
+      ).toHaveProperty("caCertificates");
+      expect(messageOf(withCertificates(bundle))).toBe(
+        refused(bundle, "must be at most 64 KiB of PEM certificates (a CA's ca.crt)"),
+      );
+    });
+
+    test("a volume has none", () => {
+      const input = backupWith(
+        (backup) => (backup.storage = { type: "volume", caCertificates: testCaCertificate }),
+      );
+      expect(messageOf(input)).toContain(`${caKey}: unknown key`);
+    });
   });
 });

@@ -1,5 +1,6 @@
 // Backups (`toolboxai:backup`): recovery keys, retention, restore check, storage, and the
 // recovery point objectives a schedule can meet.
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { dnsLabel, intRange, mapping, memory, urlWithoutCredentials } from "./primitives";
 
@@ -8,6 +9,58 @@ const ageRecipientMessage =
 const bucketMessage = "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' or '-'";
 const endpointMessage =
   "must be an https:// URL of an S3-compatible service (http:// only for localhost)";
+const certificatesMessage =
+  "must be PEM certificates (-----BEGIN CERTIFICATE----- …), such as your CA's ca.crt";
+
+/** A BEGIN line of a PEM private key, whatever its kind (`EC`, `RSA`, `ENCRYPTED`, `OPENSSH`). */
+const privateKeyPattern = /-----BEGIN (?:[A-Z0-9]+ ){0,8}PRIVATE KEY-----/;
+/** A PEM block: its label, from its BEGIN line to the END line with the same label. */
+const pemBlockPattern = /-----BEGIN ([A-Z0-9 ]{1,64})-----[\s\S]*?-----END \1-----/g;
+
+function isX509Certificate(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What is wrong with PEM text that must hold one or more X.509 certificates and nothing else
+ * but whitespace between them; undefined when nothing is. Each block is read by node:crypto
+ * (OpenSSL), as curl reads the file.
+ */
+export function pemCertificatesProblem(text: string): string | undefined {
+  if (privateKeyPattern.test(text)) {
+    return (
+      "holds a private key (-----BEGIN … PRIVATE KEY-----): a private key does not belong here; " +
+      "give only the CA's certificates (its ca.crt), and if this stack file was shared, replace " +
+      "that key"
+    );
+  }
+  const blocks = [...text.matchAll(pemBlockPattern)];
+  const outside = text.replace(pemBlockPattern, "").trim();
+  if (outside.includes("-----BEGIN CERTIFICATE-----")) {
+    return `the last certificate has no -----END CERTIFICATE----- line (cut short?): ${certificatesMessage}`;
+  }
+  if (blocks.length === 0 || outside !== "") {
+    return `${certificatesMessage}, with nothing else but whitespace between them`;
+  }
+  for (const [index, [block, label]] of blocks.entries()) {
+    const which = `${index + 1} of ${blocks.length}`;
+    if (label !== "CERTIFICATE") {
+      return `block ${which} is -----BEGIN ${label}-----: ${certificatesMessage}`;
+    }
+    if (!isX509Certificate(block)) {
+      return (
+        `certificate ${which} is not a readable X.509 certificate (cut short or altered?): ` +
+        certificatesMessage
+      );
+    }
+  }
+  return undefined;
+}
 
 /** Where backups are kept: a volume in the cluster, or an S3-compatible bucket outside it. */
 export const backupStorageSchema = z.discriminatedUnion(
@@ -66,10 +119,33 @@ export const backupStorageSchema = z.discriminatedUnion(
                 "Folder inside the bucket, such as `production/`; empty for the bucket's root.",
               allowed: '`""` or folder names each ending in `/`',
             }),
+          caCertificates: z
+            .string({ error: certificatesMessage })
+            // A CA bundle is a few KiB; the cap also bounds the PEM parsing's time.
+            .max(65536, { error: "must be at most 64 KiB of PEM certificates (a CA's ca.crt)" })
+            .refine((text) => pemCertificatesProblem(text) === undefined, {
+              error: (issue) => pemCertificatesProblem(String(issue.input)),
+            })
+            .optional()
+            .meta({
+              description:
+                "The CA certificates the endpoint's certificate is checked against (curl's " +
+                "`--cacert`), for a MinIO or Ceph with a private CA; not set: the system's " +
+                "trust store. Public: they go to the backup jobs in a ConfigMap.",
+              allowed:
+                "PEM text of one or more `-----BEGIN CERTIFICATE-----` blocks, no key, at most " +
+                "64 KiB; with an `https://` endpoint only",
+            }),
         },
         mapping,
       )
       .strict()
+      .refine((s3) => s3.caCertificates === undefined || s3.endpoint.startsWith("https://"), {
+        path: ["caCertificates"],
+        error: (issue) =>
+          `is set, but the endpoint is ${(issue.input as { endpoint: string }).endpoint}: CA ` +
+          "certificates apply to https:// only; give an https:// endpoint or remove caCertificates",
+      })
       .meta({
         description:
           "An S3-compatible bucket outside the cluster (path-style URLs, AWS Signature V4), " +

@@ -1,5 +1,6 @@
 // no-secrets-in-configmaps: secrets in ConfigMap data and the config files they hold.
 import { noSecretsInConfigMaps } from "../../../policies/secrets";
+import { testCaCertificate } from "../../fixtures/certificates";
 import { clone, messagesOf } from "../support";
 import {
   compliantGatewayConfigMap,
@@ -24,6 +25,31 @@ describe("no-secrets-in-configmaps", () => {
         compliantGatewayConfigMap(),
       ]),
     ).toEqual([]);
+  });
+  test("a CA bundle passes: the lines of a certificate node:crypto reads are public", async () => {
+    const bundle = `# the bucket's CA\n${testCaCertificate}\n${testCaCertificate}`;
+    expect(await messagesOf(noSecretsInConfigMaps, [configMap({ "ca.pem": bundle })])).toEqual([]);
+  });
+  test("a key outside a certificate, a forged certificate block and a private key are still reported", async () => {
+    // A key between certificate markers: not a certificate, read line by line.
+    const lines = testCaCertificate.split("\n");
+    const forged = [lines[0], fakeSecrets.highEntropy, lines.at(-2)];
+    const messages = await messagesOf(noSecretsInConfigMaps, [
+      configMap({
+        "ca.pem": `${testCaCertificate}token: ${fakeSecrets.awsAccessKeyId}\n`,
+        "forged.pem": forged.join("\n"),
+        "key.pem": `${testCaCertificate}${fakeSecrets.pem}`,
+      }),
+    ]);
+    // The certificate's lines, then the token's: the one finding of ca.pem is on that line.
+    const tokenLine = testCaCertificate.trimEnd().split("\n").length + 1;
+    expect(
+      messages.filter((message) => message.includes(`ca.pem line ${tokenLine} `)),
+    ).toHaveLength(1);
+    expect(messages.filter((message) => message.includes("data key ca.pem"))).toHaveLength(1);
+    expect(messages.filter((message) => message.includes("forged.pem line 2 "))).toHaveLength(1);
+    expect(messages.filter((message) => message.includes("key.pem"))).toHaveLength(1);
+    expect(messages.find((message) => message.includes("key.pem"))).toContain("private key");
   });
   test("redis requirepass and an ini password line are reported by line, without the value", async () => {
     const redis = clone(compliantRedisConfigMap());
