@@ -3,12 +3,14 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { ageKeyPairFromBytes } from "../components/backup/age-keys";
 import { imageCatalog } from "../tools/e2e/images";
 import {
   alertSinkExemption,
   localRegistry,
   nodePolicyConfig,
   nodeStackFile,
+  type NodeBackups,
   type PolicyConfig,
 } from "../tools/e2e/node-stack";
 import { validatedStackConfig } from "../tools/engine/stack-config";
@@ -21,20 +23,47 @@ type Values = Record<string, any>;
 const configOf = (text: string) =>
   (parseDocument(text).get("config") as { toJSON(): Values }).toJSON();
 
-test("staging on the node: local images, Grafana off, the alert sink on, CPU fitted; the rest as it was", () => {
+const backups: NodeBackups = {
+  recipient: ageKeyPairFromBytes(new Uint8Array(32).fill(7)).recipient,
+  bucket: {
+    endpoint: "https://198.51.100.20",
+    caCertificates: "-----BEGIN CERTIFICATE-----\nMIIB…\n-----END CERTIFICATE-----\n",
+  },
+};
+
+test("staging on the node: local images, Grafana off, the alert sink on, CPU fitted, the backups to the test's key on their volume; the rest as it was", () => {
   const fit = nodeStackFile(
     read("Pulumi.staging.yaml"),
     validatedStackConfig("staging"),
     imageCatalog(),
+    backups,
   );
   expect(fit.factor).toBeLessThan(1);
   const values = configOf(fit.stackFile);
   expect(values["toolboxai:grafanaEnabled"]).toBe(false);
   expect(values["toolboxai:monitoring"].alertSink).toBe(true);
   expect(values["toolboxai:services"].backend.image.repository).toMatch(/^toolboxai\.local\//);
-  expect(values["toolboxai:backup"]).toEqual(
-    configOf(read("Pulumi.staging.yaml"))["toolboxai:backup"],
+  const { recipients, ...backup } = values["toolboxai:backup"];
+  const { recipients: examples, ...stackBackup } = configOf(read("Pulumi.staging.yaml"))[
+    "toolboxai:backup"
+  ];
+  expect(recipients).toEqual([backups.recipient]);
+  expect(examples).not.toContain(backups.recipient);
+  expect(backup).toEqual(stackBackup);
+});
+
+test("production on the node: its bucket's endpoint is the stand-in's, with its CA; bucket, region and prefix as they were", () => {
+  const { stackFile } = nodeStackFile(
+    read("Pulumi.production.yaml"),
+    validatedStackConfig("production"),
+    imageCatalog(),
+    backups,
   );
+  const { storage, recipients } = configOf(stackFile)["toolboxai:backup"];
+  const stackStorage = configOf(read("Pulumi.production.yaml"))["toolboxai:backup"].storage;
+  expect(recipients).toEqual([backups.recipient]);
+  expect(storage).toEqual({ ...stackStorage, ...backups.bucket });
+  expect(stackStorage.endpoint).not.toBe(backups.bucket.endpoint);
 });
 
 test("the policy config admits the local registry beside the stack's and exempts the alert sink, by name", () => {

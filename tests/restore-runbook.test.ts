@@ -1,21 +1,21 @@
-// The restore runbook's extraction (tools/e2e/restore.ts) from docs/DISASTER_RECOVERY.md, and the
-// stand-ins the e2e puts first on PATH: which commands they pass to the real kubectl and sh, and
-// which they record as needing a node. The stand-ins run here as bash scripts, against a fake
-// kubectl that answers `get` for the objects a test says exist.
+// The restore runbooks' extraction (tools/e2e/restore.ts) from docs/DISASTER_RECOVERY.md, and the
+// witnesses the e2e puts first on PATH: every command passes to the real kubectl and sh, and those
+// that act on the platform are recorded with the cluster's state first. The witnesses run here as
+// bash scripts, against a fake kubectl and fake data scripts that print what they were given.
 import { spawnSync } from "node:child_process";
-import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   extractRunbook,
-  nodeBound,
-  parseStandInLog,
+  fetchRunbook,
+  parseWitnessLog,
   pauseField,
   renderRunbook,
   runbookFile,
   shellQuote,
   undeclaredVariables,
   wordsOf,
-  writeStandIns,
+  writeWitnesses,
 } from "../tools/e2e/restore";
 import { projectRoot } from "../tools/project-root";
 import { tempDir } from "./support/temp";
@@ -53,6 +53,24 @@ describe("the runbooks in docs/DISASTER_RECOVERY.md", () => {
     ]);
   });
 
+  it(`${fetchRunbook}: the bucket's settings and the credentials' files at its top, nothing on a command line`, () => {
+    const block = extractRunbook(doc, runbookFile, fetchRunbook);
+    expect([...block.variables.keys()]).toEqual([
+      "SERVICE",
+      "ENDPOINT",
+      "BUCKET",
+      "REGION",
+      "PREFIX",
+      "CA_FILE",
+      "ACCESS_KEY_ID_FILE",
+      "SECRET_ACCESS_KEY_FILE",
+      "SET",
+    ]);
+    expect(undeclaredVariables(block)).toEqual([]);
+    expect(block.text).toContain("sh scripts/backup/backup-fetch.sh");
+    expect(block.text).toContain("S3_SECRET_ACCESS_KEY_FILE=$SECRET_ACCESS_KEY_FILE");
+  });
+
   it("every --policy-pack in the doc comes with its --policy-pack-config", () => {
     const lines = doc.split("\n");
     const commands = lines
@@ -64,6 +82,7 @@ describe("the runbooks in docs/DISASTER_RECOVERY.md", () => {
 
   const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
   (shellcheck || process.env.CI === "true" ? it.each : it.skip.each)([
+    fetchRunbook,
     "postgres-restore",
     "redis-restore",
   ])("%s passes ShellCheck as bash", (name) => {
@@ -212,30 +231,21 @@ describe("pauseField", () => {
   });
 });
 
-describe("the stand-ins", () => {
-  const dir = tempDir("runbook-standins-");
-  const bin = writeStandIns(dir);
-  // The real kubectl's stand-in here: prints its arguments; `get <target> -o name` succeeds for
-  // the objects in $EXISTING.
+describe("the witnesses", () => {
+  const dir = tempDir("runbook-witnesses-");
+  const bin = writeWitnesses(dir);
+  // The real kubectl here: prints its arguments, and what it was piped.
   const fake = path.join(dir, "fake-kubectl");
-  writeFileSync(
-    fake,
-    [
-      "#!/usr/bin/env bash",
-      'if [ "${*: -2}" = "-o name" ]; then',
-      "  for object in $EXISTING; do",
-      '    if [ "${*: -3:1}" = "$object" ]; then echo "$* found"; exit 0; fi',
-      "  done",
-      '  echo "Error from server (NotFound)" >&2; exit 1',
-      "fi",
-      'echo "REAL $*"',
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(fake, '#!/usr/bin/env bash\necho "REAL $*"\n[ -t 0 ] || head -c 20\n');
   chmodSync(fake, 0o755);
+  // The data scripts here: print their arguments.
+  mkdirSync(path.join(dir, "scripts", "backup"), { recursive: true });
+  for (const script of ["pg-restore.sh", "redis-restore.sh", "backup-fetch.sh", "other.sh"]) {
+    writeFileSync(path.join(dir, "scripts", "backup", script), `echo "RAN ${script} $*"\n`);
+  }
   const log = path.join(dir, "log");
 
-  function run(command: string, input = "", extra: NodeJS.ProcessEnv = {}) {
+  function run(command: string, input = "") {
     writeFileSync(log, "");
     const result = spawnSync("bash", ["-c", command], {
       cwd: dir,
@@ -246,21 +256,24 @@ describe("the stand-ins", () => {
         RUNBOOK_KUBECTL: fake,
         RUNBOOK_LOG: log,
         RUNBOOK_PROBE: "echo 'paused=true Deployment/backend=0'",
-        EXISTING: "pod/redis-restore pod/backup-shell svc/postgres",
-        ...extra,
       },
     });
-    return { ...result, records: parseStandInLog(readFileSync(log, "utf8")) };
+    return { ...result, records: parseWitnessLog(readFileSync(log, "utf8")) };
   }
+  const state = new Map([
+    ["paused", "true"],
+    ["Deployment/backend", "0"],
+  ]);
 
   it.each([
     "kubectl -n toolboxai get pods",
     "kubectl -n toolboxai-delivery patch stack toolboxai-production --type merge -p '{\"spec\":{}}'",
     "kubectl -n toolboxai scale deployment backend celery-worker --replicas=0",
-    "kubectl -n toolboxai wait --for=delete pod/redis-0 --timeout=10m",
+    "kubectl -n toolboxai wait --for=condition=Ready pod/redis-restore --timeout=5m",
     "kubectl -n toolboxai run redis-restore --image=x --restart=Never --overrides='{}'",
     "kubectl -n toolboxai delete pod redis-restore --wait",
-  ])("passes %s to the real kubectl", (command) => {
+    "kubectl -n toolboxai logs pod/redis-restore",
+  ])("passes %s to the real kubectl, unrecorded", (command) => {
     const result = run(command);
     expect(result.stdout).toBe(`REAL ${command.replace(/^kubectl /, "").replace(/'/g, "")}\n`);
     expect(result.records).toEqual([]);
@@ -271,80 +284,42 @@ describe("the stand-ins", () => {
     ["kubectl -n toolboxai exec redis-restore -- rm -rf /data/dump.rdb", "pod/redis-restore"],
     ["kubectl -n toolboxai cp scripts/backup redis-restore:/tmp/scripts", "pod/redis-restore"],
     ["kubectl cp toolboxai/backup-shell:/backups/a.age restore/a.age", "pod/backup-shell"],
-    ["kubectl --namespace=toolboxai logs pod/redis-restore", "pod/redis-restore"],
-    ["kubectl -n toolboxai wait --for=condition=Ready pod/redis-restore", "pod/redis-restore"],
-    ["kubectl -n toolboxai wait --for condition=ready pod/redis-restore", "pod/redis-restore"],
-  ])("stands in for %s: checks %s exists, records the state", (command, target) => {
+    ["kubectl -n toolboxai port-forward svc/postgres 15432:5432", "svc/postgres"],
+  ])("records %s (acting on %s) with the state, then runs it", (command, target) => {
     const result = run(command);
-    expect(result.stdout).toBe("");
-    expect(result.stderr).toContain(`not run: needs a node (${target} exists)`);
+    expect(result.stdout).toBe(`REAL ${command.replace(/^kubectl /, "")}\n`);
     expect(result.records).toEqual([
-      {
-        tool: "kubectl",
-        command,
-        target,
-        outcome: nodeBound,
-        pid: expect.any(Number),
-        state: new Map([
-          ["paused", "true"],
-          ["Deployment/backend", "0"],
-        ]),
-      },
+      { tool: "kubectl", command, target, acts: "platform", pid: expect.any(Number), state },
     ]);
     expect(result.status).toBe(0);
   });
 
-  it("fails, as the real command would, when the pod or service does not exist", () => {
-    const result = run("kubectl -n toolboxai exec backup-shel -- ls /backups");
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain("pod/backup-shel not found");
-    expect(result.records.map((record) => record.outcome)).toEqual([
-      "failed: pod/backup-shel not found",
-    ]);
-  });
-
-  it("takes what an exec -i is piped", () => {
-    const result = run(
-      "head -c 300000 /dev/zero | kubectl -n toolboxai exec -i redis-restore -- tar -xf -; " +
-        'echo "pipe ${PIPESTATUS[*]}"',
+  it("passes an exec -i what it is piped, and keeps the command's PID (a port-forward is found by it)", () => {
+    const piped = run("printf data | kubectl -n toolboxai exec -i redis-restore -- tar -xf -");
+    expect(piped.stdout).toBe("REAL -n toolboxai exec -i redis-restore -- tar -xf -\ndata");
+    const forward = run(
+      "kubectl -n toolboxai port-forward svc/postgres 15432:5432 >/dev/null & echo $!; wait",
     );
-    expect(result.stdout).toBe("pipe 0 0\n");
+    expect(forward.records.map((record) => record.pid)).toEqual([Number(forward.stdout)]);
   });
 
-  it("holds a port-forward until it is killed, like the real one", () => {
-    const result = run(
-      "kubectl -n toolboxai port-forward svc/postgres 15432:5432 & forward=$!; sleep 0.5; " +
-        'kill -0 "$forward" && echo running; kill "$forward"; wait "$forward"; echo "ended $?"',
-    );
-    expect(result.stdout).toBe("running\nended 143\n");
-    expect(result.records.map((record) => record.target)).toEqual(["svc/postgres"]);
-  });
-
-  it("passes sh on, and stands in for the data scripts after their own first checks", () => {
+  it("records the data scripts (the database's restore on the platform, the rest on the laptop) and runs them", () => {
     expect(run("sh -c 'echo real sh'").stdout).toBe("real sh\n");
-    const password = path.join(dir, "password");
-    writeFileSync(password, "secret", { mode: 0o600 });
-    chmodSync(password, 0o600);
-    const restore = "sh scripts/backup/pg-restore.sh --force --identity k restore/s.age toolboxai";
-    const ok = run(restore, "", { DATABASE_PASSWORD_FILE: password });
-    expect(ok.records.map((record) => [record.target, record.outcome])).toEqual([
-      ["pg-restore.sh", nodeBound],
+    const other = run("sh scripts/backup/other.sh x");
+    expect([other.stdout, other.records]).toEqual(["RAN other.sh x\n", []]);
+    const restore = run("sh scripts/backup/pg-restore.sh --force restore/s.age toolboxai");
+    expect(restore.stdout).toBe("RAN pg-restore.sh --force restore/s.age toolboxai\n");
+    expect(restore.records.map((record) => [record.target, record.acts])).toEqual([
+      ["pg-restore.sh", "platform"],
     ]);
-    expect(ok.status).toBe(0);
-
-    chmodSync(password, 0o644);
-    expect(statSync(password).mode & 0o777).toBe(0o644);
-    const open = run(restore, "", { DATABASE_PASSWORD_FILE: password });
-    expect(open.status).toBe(1);
-    expect(open.records[0].outcome).toBe(`failed: ${password} is readable by others (644)`);
-    const none = run(restore);
-    expect(none.status).toBe(1);
-    expect(none.records[0].outcome).toMatch(/^failed: DATABASE_PASSWORD_FILE \(\) is not a file/);
-
-    const redis = run("sh scripts/backup/redis-restore.sh --identity k restore/s.age nowhere");
-    expect(redis.status).toBe(1);
-    expect(redis.records[0].outcome).toBe("failed: data folder nowhere does not exist");
-    const local = run("mkdir -p data && sh scripts/backup/redis-restore.sh --identity k s data");
-    expect(local.records.map((record) => record.outcome)).toEqual(["not run: needs a backup set"]);
+    const laptop = run(
+      "sh scripts/backup/redis-restore.sh s data; sh scripts/backup/backup-fetch.sh redis restore",
+    );
+    expect(laptop.records.map((record) => [record.target, record.acts])).toEqual([
+      ["redis-restore.sh", "laptop"],
+      ["backup-fetch.sh", "laptop"],
+    ]);
+    const failing = run("sh scripts/backup/missing.sh");
+    expect(failing.status).not.toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { configValue, policyOf } from "../../tools/e2e/project";
 import { engine, failureOf, quiet } from "../../tools/e2e/engine-output";
 import { standInLoadBalancer } from "../../tools/e2e/load-balancer";
-import { shellQuote } from "../../tools/e2e/restore";
+import { dataStores } from "../../tools/e2e/data-stores";
 import type { KubernetesObject } from "../../tools/e2e/cluster-checks";
 import type { DeployedStack } from "./cluster-stack";
 import { namespacesOf } from "./cluster-stack";
@@ -16,37 +16,7 @@ const marker = `e2e-protect-${randomBytes(6).toString("hex")}`;
 
 export function protectedDataChecks(deployed: DeployedStack): void {
   const controlPlane = () => deployed.cluster.controlPlane();
-  const inNamespace = () => ["--namespace", deployed.namespace];
-  /** A shell command in a data store's container; its output, or throws with it. */
-  const inContainer = (pod: string, container: string, command: string): string => {
-    const result = controlPlane().kubectl([
-      "exec",
-      pod,
-      ...inNamespace(),
-      "--container",
-      container,
-      "--",
-      "sh",
-      "-c",
-      command,
-    ]);
-    if (result.code !== 0) throw new Error(`${pod}/${container}: ${command}:\n${result.output}`);
-    return result.output.trim();
-  };
-  // The password stays in the pod: read from its secret file by the pod's own shell.
-  const psql = (sql: string) =>
-    inContainer(
-      "postgres-0",
-      "postgres",
-      'psql -v ON_ERROR_STOP=1 -At -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c ' + shellQuote(sql),
-    );
-  const redis = (...words: string[]) =>
-    inContainer(
-      "redis-0",
-      "redis",
-      'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ' +
-        words.map(shellQuote).join(" "),
-    );
+  const { psql, redis } = dataStores(controlPlane, () => deployed.namespace);
   const exists = (kind: string, name: string, namespace = deployed.namespace) =>
     controlPlane().kubectl(["get", kind, name, "--namespace", namespace]).code === 0;
   const claims = () =>

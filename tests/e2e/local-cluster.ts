@@ -1,9 +1,13 @@
 // What the cluster and Argo CD suites share: a scratch project, and a local cluster with one real
 // node (scripts/control-plane.sh start --node), the offline image set in its containerd and the
-// CRDs the program targets, started before the suite's checks and stopped after them. The program
-// runs unchanged: `pulumi up` waits for readiness as it does on any cluster.
+// CRDs the program targets, started before the suite's checks and stopped after them, with a bucket
+// stand-in for the backups and a recovery key they are encrypted to. The program runs unchanged:
+// `pulumi up` waits for readiness as it does on any cluster.
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { ageKeyPairFromBytes, type AgeKeyPair } from "../../components/backup/age-keys";
+import { startBucketStandIn, type BucketStandIn } from "../../tools/e2e/bucket-stand-in";
 import {
   installCrds,
   localClusterConfig,
@@ -23,6 +27,10 @@ import { projectRoot } from "../../tools/project-root";
 export interface LocalCluster {
   project(): ScratchProject;
   controlPlane(): ControlPlane;
+  /** The S3-compatible bucket outside the cluster, in the node's namespace. */
+  bucket(): BucketStandIn;
+  /** The recovery key the node's stacks encrypt their backups to (the doc's `recovery.key`). */
+  readonly recoveryKey: AgeKeyPair;
   /** Seconds to a Ready node with CoreDNS and storage, and to import the image set. */
   readonly started: { nodeSeconds: number; imagesSeconds: number };
 }
@@ -31,8 +39,9 @@ export interface LocalCluster {
 export function useLocalCluster(name: string): LocalCluster {
   let project: ScratchProject | undefined;
   let controlPlane: ControlPlane | undefined;
+  let bucket: BucketStandIn | undefined;
   let startFailure: unknown;
-  beforeAll(() => {
+  beforeAll(async () => {
     project = scratchProject(name);
     try {
       const started = performance.now();
@@ -48,11 +57,13 @@ export function useLocalCluster(name: string): LocalCluster {
       );
       project.envVars.KUBECONFIG = controlPlane.kubeconfig;
       installCrds(controlPlane);
+      bucket = await startBucketStandIn(controlPlane, path.join(project.work, "bucket"));
     } catch (error) {
       startFailure = error;
     }
   });
   afterAll(() => {
+    bucket?.stop();
     controlPlane?.stop();
     project?.remove();
   });
@@ -63,8 +74,13 @@ export function useLocalCluster(name: string): LocalCluster {
       if (!controlPlane) throw new Error(`not checked: no cluster: ${String(startFailure)}`);
       return controlPlane;
     },
+    bucket: () => {
+      if (!bucket) throw new Error(`not checked: no bucket stand-in: ${String(startFailure)}`);
+      return bucket;
+    },
+    recoveryKey: ageKeyPairFromBytes(randomBytes(32)),
   };
-  test("cluster: a Ready node, the image set imported, the Pulumi Kubernetes Operator's and Argo CD's CRDs installed", () => {
+  test("cluster: a Ready node, the image set imported, the Pulumi Kubernetes Operator's and Argo CD's CRDs installed, the bucket stand-in answering", () => {
     if (startFailure) throw startFailure;
     cluster.controlPlane();
   });
@@ -74,6 +90,7 @@ export function useLocalCluster(name: string): LocalCluster {
 /** The last check of a cluster suite: the cluster stops, nothing of it left running. */
 export function controlPlaneStops(cluster: LocalCluster): void {
   test("cluster: stopped by PID, nothing left running", () => {
+    cluster.bucket().stop();
     expect(cluster.controlPlane().stop()).toEqual([]);
   });
 }
@@ -89,7 +106,13 @@ export function writeNodeStackFile(
   name: string,
   text = readFileSync(path.join(projectRoot, `Pulumi.${stackFile}.yaml`), "utf8"),
 ): number {
-  const fit = nodeStackFile(text, validatedStackConfig(stackFile), imageCatalog());
+  const config = validatedStackConfig(stackFile);
+  const bucket = cluster.bucket();
+  const fit = nodeStackFile(text, config, imageCatalog(), {
+    recipient: cluster.recoveryKey.recipient,
+    bucket: { endpoint: bucket.endpoint, caCertificates: bucket.caCertificates },
+  });
+  if (config.backup?.storage.type === "s3") bucket.createBucket(config.backup.storage.bucket);
   const { dir } = cluster.project();
   writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), fit.stackFile);
   const policies = JSON.parse(

@@ -1,28 +1,36 @@
-// The restore runbooks of docs/DISASTER_RECOVERY.md, run as written against the deployed stack
-// (tools/e2e/restore.ts extracts them and writes the stand-ins for the node-bound steps). The checks
-// judge the run: delivery paused at every stood-in step and resumed after, every workload back at
-// its count, no drift left, nothing left behind.
+// The restore runbooks of docs/DISASTER_RECOVERY.md, run as written against the deployed stack on
+// the node (tools/e2e/restore.ts extracts them and writes the witnesses). First a backup to
+// restore: a Redis key written beside the application's rows, and both backup jobs run by hand into
+// the bucket. Then, per data store: its newest set fetched from the bucket with the doc's fetch
+// block (in the node's namespace, where the bucket is), the data damaged (the rows' table dropped,
+// the key deleted), the restore block run with the set, and the run judged: delivery paused and the
+// writers stopped at every step that acts on the platform, resumed and back at their counts after,
+// no drift left, nothing left behind, and the data back.
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import {
   extractRunbook,
-  nodeBound,
-  parseStandInLog,
+  fetchRunbook,
+  parseWitnessLog,
   pauseField,
   renderRunbook,
   runbookFile,
   runbooks,
   shellQuote,
   undeclaredVariables,
-  writeStandIns,
+  writeWitnesses,
   type Delivery,
   type RunbookBlock,
-  type StoodIn,
+  type Witnessed,
 } from "../../tools/e2e/restore";
+import { dataStores } from "../../tools/e2e/data-stores";
+import { binariesOf } from "../../tools/e2e/images";
 import { isAlive, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
-import type { DeployedStack } from "./cluster-stack";
+import { validatedStackConfig } from "../../tools/engine/stack-config";
+import { runJobs, type DeployedStack } from "./cluster-stack";
 
 type Pause = NonNullable<ReturnType<typeof pauseField>>;
 
@@ -43,11 +51,24 @@ interface Target {
   pause: Pause;
 }
 
+/** What the backup holds, written before it was taken. */
+interface BackedUp {
+  /** The reference service's rows (images/reference-service: POST /api/rows). */
+  rows: string;
+  /** The Redis key's value. */
+  key: string;
+}
+
+/** The reference service's table (images/reference-service/data.go). */
+const rowsTable = "toolboxai_reference_rows";
+const redisKey = "e2e-restore";
+
 /** What the runbooks' checks read from the cluster. */
 interface Probes {
   readonly deployed: DeployedStack;
   target(): Target;
-  kubectl(args: readonly string[]): unknown;
+  backedUp(): BackedUp;
+  kubectl(args: readonly string[]): { code: number; output: string };
   items(args: readonly string[]): Workload[];
   pausedNow(): boolean;
   /** `Kind/name` → replicas of the platform's Deployments and StatefulSets. */
@@ -60,10 +81,16 @@ export function restoreRunbookChecks(deployed: DeployedStack): void {
   const kubectl = (args: readonly string[]) => deployed.cluster.controlPlane().kubectl(args);
   const items = (args: readonly string[]) =>
     deployed.cluster.controlPlane().json<{ items: Workload[] }>(args).items;
+  const { psql, redis } = dataStores(deployed.cluster.controlPlane, () => deployed.namespace);
   let known: Target | undefined;
   const target = () => {
     if (!known) throw new Error("not checked: the stack's namespace and delivery are unknown");
     return known;
+  };
+  let backup: BackedUp | undefined;
+  const backedUp = () => {
+    if (!backup) throw new Error("not checked: no backup was taken to restore");
+    return backup;
   };
 
   test("restore runbooks: the stack's namespace and delivery are known", async () => {
@@ -74,6 +101,17 @@ export function restoreRunbookChecks(deployed: DeployedStack): void {
     if (!pause)
       throw new Error(`delivery ${JSON.stringify(delivery)}: nothing to pause, nothing to check`);
     known = { namespace, delivery, pause };
+  });
+
+  test("restore runbooks: a backup to restore: the rows and a Redis key, both backup jobs run by hand into the bucket", async () => {
+    const rows = psql(`SELECT count(*) FROM ${rowsTable}`);
+    expect(Number(rows)).toBeGreaterThan(0);
+    const key = randomBytes(8).toString("hex");
+    expect(redis("SET", redisKey, key)).toBe("OK");
+    const { namespace } = target();
+    const jobs = runbooks.map((runbook) => `${runbook.service}-backup`);
+    expect(await runJobs(deployed.cluster, namespace, jobs, "restore")).toEqual([]);
+    backup = { rows, key };
   });
 
   const pausedNow = () => {
@@ -100,48 +138,97 @@ export function restoreRunbookChecks(deployed: DeployedStack): void {
     items(["get", "pods", "--namespace", target().namespace])
       .filter((pod) => (pod.metadata.ownerReferences ?? []).length === 0)
       .map((pod) => pod.metadata.name);
-  const probes: Probes = { deployed, target, kubectl, items, pausedNow, replicas, barePods };
+  const probes: Probes = {
+    deployed,
+    target,
+    backedUp,
+    kubectl,
+    items,
+    pausedNow,
+    replicas,
+    barePods,
+  };
   for (const runbook of runbooks) runbookChecks(runbook, probes);
 }
 
-/** The checks of one runbook: its run, then what the run shows. */
+/** Damages one data store, and reads back what the backup holds of it. */
+function dataOf(service: "postgres" | "redis", deployed: DeployedStack) {
+  const { psql, redis } = dataStores(deployed.cluster.controlPlane, () => deployed.namespace);
+  return service === "postgres"
+    ? {
+        what: `the rows of ${rowsTable}`,
+        damage: () => psql(`DROP TABLE ${rowsTable}`),
+        read: () => psql(`SELECT count(*) FROM ${rowsTable}`),
+        expected: (backup: BackedUp) => backup.rows,
+      }
+    : {
+        what: `the key ${redisKey}`,
+        damage: () => redis("DEL", redisKey),
+        read: () => redis("GET", redisKey),
+        expected: (backup: BackedUp) => backup.key,
+      };
+}
+
+/** The checks of one runbook: the fetch and its run, then what the run shows. */
 function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void {
-  const { deployed, target, kubectl, items, pausedNow, replicas, barePods } = probes;
+  const { deployed, target, backedUp, kubectl, items, pausedNow, replicas, barePods } = probes;
+  const project = () => deployed.cluster.project();
+  const data = dataOf(runbook.service, deployed);
   describe(`restore runbook ${runbook.name} (${runbookFile})`, () => {
     let block: RunbookBlock | undefined;
-    let records: StoodIn[] = [];
+    let set: string | undefined;
+    let records: Witnessed[] = [];
     let before = new Map<string, number>();
     let podsBefore: string[] = [];
     let finished = false;
-    // The restore steps proper: those that act on the platform (a node-bound kubectl, the
-    // database restore through the forward), not the laptop's decryption of a set.
-    const restoreSteps = () => records.filter((record) => record.outcome === nodeBound);
+    // The restore steps proper: those that act on the platform (through a pod, or the database's
+    // restore through the forward), not the laptop's decryption of a set.
+    const restoreSteps = () => records.filter((record) => record.acts === "platform");
     const stopped = () => (block ? runbook.stopped(block) : []);
     // Whatever happened, the next checks find the stack as deployed: delivery resumed, every
-    // workload at its count.
+    // workload at its count; and nothing of the run stays in the project.
     afterAll(() => {
       if (before.size > 0) repair(kubectl, target(), before);
-      rmSync(path.join(deployed.cluster.project().dir, "restore"), {
-        recursive: true,
-        force: true,
-      });
+      for (const file of ["restore", "recovery.key", "access-key-id", "secret-access-key"]) {
+        rmSync(path.join(project().dir, file), { recursive: true, force: true });
+      }
     });
 
-    test("runs with bash against the API server, node-bound steps stood in", () => {
-      const doc = path.join(deployed.cluster.project().dir, runbookFile);
+    test(`the newest ${runbook.service} set fetched from the bucket with the ${fetchRunbook} block, in the node's namespace`, () => {
+      backedUp();
+      const storage = validatedStackConfig(deployed.stackFile).backup?.storage;
+      if (storage?.type !== "s3") throw new Error("not checked: the stack keeps no bucket");
+      set = fetchNewest(deployed, runbook.service);
+      const sets = deployed.cluster
+        .bucket()
+        .keys(storage.bucket, storage.prefix)
+        .filter((key) => key.startsWith(`${storage.prefix}${runbook.service}-`))
+        .filter((key) => key.endsWith(".age"));
+      expect(`${storage.prefix}${set}`).toBe(sets.at(-1));
+    });
+
+    test(`runs with bash against the node, every command for real, after ${data.what} were damaged`, () => {
+      if (!set) throw new Error("not checked: no set was fetched");
+      const doc = path.join(project().dir, runbookFile);
       block = extractRunbook(readFileSync(doc, "utf8"), runbookFile, runbook.name);
       expect(undeclaredVariables(block)).toEqual([]);
       if (pausedNow())
         throw new Error("delivery is paused before the runbook runs: nothing to judge");
+      const expected = data.expected(backedUp());
+      data.damage();
+      expect(readOrError(data.read)).not.toBe(expected);
       before = replicas();
       podsBefore = barePods();
-      const run = runRunbook(deployed, block, target());
+      const run = runRunbook(deployed, block, target(), set);
       records = run.records;
       if (run.failure) throw new Error(run.failure);
-      const failed = records.filter((record) => !record.outcome.startsWith("not run"));
-      expect(failed.map((record) => record.outcome)).toEqual([]);
-      expect(records.length).toBeGreaterThan(0);
+      expect(restoreSteps().length).toBeGreaterThan(0);
       finished = true;
+    });
+
+    test(`${data.what}: back as the backup held them`, () => {
+      expect(finished).toBe(true);
+      expect(data.read()).toBe(data.expected(backedUp()));
     });
 
     test("delivery paused during every restore step, resumed after", () => {
@@ -196,13 +283,13 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
     });
 
     test("pulumi preview --refresh afterwards shows no changes", async () => {
-      const policy = policyOf(deployed.cluster.project(), deployed.name);
+      const policy = policyOf(project(), deployed.name);
       await engine(
         deployed.stack().preview({ refresh: true, expectNoChanges: true, ...policy, ...quiet }),
       );
     });
 
-    test("nothing left behind (restore pods, port-forwards, files in restore/)", () => {
+    test("nothing left behind (restore pods, port-forwards, files in restore/ but the fetched set)", () => {
       expect(restoreSteps().length).toBeGreaterThan(0);
       const problems = barePods()
         .filter((pod) => !podsBefore.includes(pod))
@@ -213,31 +300,125 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
           process.kill(record.pid);
         }
       }
-      const restore = path.join(deployed.cluster.project().dir, "restore");
+      const restore = path.join(project().dir, "restore");
+      const fetched = set ? [set, `${set}.sha256`, `${set}.json`] : [];
       const files = existsSync(restore) ? readdirSync(restore, { recursive: true }) : [];
-      problems.push(...files.map((file) => `restore/${String(file)} left on disk`));
+      problems.push(
+        ...files
+          .map(String)
+          .filter((file) => !fetched.includes(file))
+          .map((file) => `restore/${file} left on disk`),
+      );
       expect(problems).toEqual([]);
     });
   });
 }
 
 /**
- * Runs the block with bash in the scratch project, the stand-ins first on PATH: what they
- * recorded, and bash's output when it failed.
+ * Runs the doc's fetch block in the node's namespace (where the bucket is), with the stack's
+ * bucket settings, the stand-in's CA and credentials in files: the name of the set it fetched.
  */
-function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target) {
+function fetchNewest(deployed: DeployedStack, service: string): string {
+  const { dir } = deployed.cluster.project();
+  const storage = validatedStackConfig(deployed.stackFile).backup?.storage;
+  if (storage?.type !== "s3") throw new Error("not checked: the stack keeps no bucket");
+  const bucket = deployed.cluster.bucket();
+  // The stand-in checks no signature: any credentials do (tools/e2e/project.ts).
+  for (const file of ["access-key-id", "secret-access-key"]) {
+    writeFileSync(path.join(dir, file), `e2e-stand-in-${file}\n`, { mode: 0o600 });
+  }
+  const doc = readFileSync(path.join(dir, runbookFile), "utf8");
+  const block = extractRunbook(doc, runbookFile, fetchRunbook);
+  expect(undeclaredVariables(block)).toEqual([]);
+  const script = renderRunbook(block, {
+    SERVICE: service,
+    ENDPOINT: bucket.endpoint,
+    BUCKET: storage.bucket,
+    REGION: storage.region,
+    PREFIX: storage.prefix,
+    CA_FILE: bucket.caFile,
+    ACCESS_KEY_ID_FILE: "./access-key-id",
+    SECRET_ACCESS_KEY_FILE: "./secret-access-key",
+  });
+  const before = new Set(listRestore(dir));
+  const run = deployed.cluster
+    .controlPlane()
+    .inNode(["bash", "-c", `set -euxo pipefail\n${script}`], { cwd: dir, env: laptopEnv() });
+  if (run.code !== 0) throw new Error(`the ${fetchRunbook} block failed:\n${run.output}`);
+  const fetched = listRestore(dir).filter((file) => !before.has(file));
+  const sets = fetched.filter((file) => file.startsWith(`${service}-`) && file.endsWith(".age"));
+  expect(sets).toHaveLength(1);
+  expect(fetched.sort()).toEqual([sets[0], `${sets[0]}.json`, `${sets[0]}.sha256`]);
+  return sets[0];
+}
+
+/** What `read` returns, or its error's message. */
+function readOrError(read: () => string): string {
+  try {
+    return read();
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const listRestore = (dir: string) => {
+  const restore = path.join(dir, "restore");
+  return existsSync(restore) ? readdirSync(restore) : [];
+};
+
+/**
+ * The laptop's environment: its PATH with the image set's own PostgreSQL 16 and Redis 7.4 clients
+ * first. The doc asks for clients as new as the servers, which Debian 12's are not (pg_restore 15
+ * cannot read a PostgreSQL 16 dump, redis-server 7.0 a Redis 7.4 snapshot).
+ */
+function laptopEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const postgres = path.join(binariesOf("postgres"), "clients");
+  return {
+    ...process.env,
+    ...extra,
+    PATH: [
+      ...(extra.PATH ? [extra.PATH] : []),
+      path.join(postgres, "bin"),
+      binariesOf("redis"),
+      process.env.PATH ?? "",
+    ].join(":"),
+    LD_LIBRARY_PATH: path.join(postgres, "lib"),
+  };
+}
+
+/**
+ * Runs the block with bash in the scratch project, the witnesses first on PATH, the recovery key
+ * where the doc has it: what they recorded, and bash's output when it failed.
+ */
+function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target, set: string) {
   const { pause, namespace } = target;
   const project = deployed.cluster.project();
   const controlPlane = deployed.cluster.controlPlane();
   const work = mkdtempSync(path.join(project.work, "runbook-"));
-  const log = path.join(work, "stood-in.log");
+  const log = path.join(work, "witnessed.log");
   writeFileSync(log, "");
+  writeFileSync(
+    path.join(project.dir, "recovery.key"),
+    `${deployed.cluster.recoveryKey.identity}\n`,
+    { mode: 0o600 },
+  );
   const q = shellQuote;
   const probe =
     `printf 'paused='; "$RUNBOOK_KUBECTL" get ${pause.kind} ${q(pause.name)} --namespace ${q(pause.namespace)} ` +
     `-o ${q(`jsonpath=${pause.jsonPath}`)}; printf ' '; ` +
     `"$RUNBOOK_KUBECTL" get deployments,statefulsets --namespace ${q(namespace)} ` +
     `-o ${q("jsonpath={range .items[*]}{.kind}/{.metadata.name}={.spec.replicas} {end}")}`;
+  // The backup tools' image as the stack deployed it: services.backup.image, the local one here.
+  const image = controlPlane.kubectl([
+    "get",
+    "cronjob",
+    `${runbooks[0].service}-backup`,
+    "--namespace",
+    namespace,
+    "-o",
+    "jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].image}",
+  ]);
+  if (image.code !== 0 || !image.output) throw new Error(`no backup image: ${image.output}`);
   // `policies/config/$STACK.json`, as the doc writes it: the stack's policy config under the
   // deployed stack's name, which the stack's init wrote (tests/e2e/local-cluster.ts).
   const script = renderRunbook(block, {
@@ -246,27 +427,28 @@ function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target
     DELIVERY: target.delivery.mode,
     DELIVERY_NAMESPACE: pause.namespace,
     DELIVERY_OBJECT: pause.name,
+    SET: set,
+    ...(block.variables.has("IMAGE") ? { IMAGE: image.output } : {}),
   });
   try {
     const run = spawnSync("bash", ["-c", `set -euxo pipefail\n${script}`], {
       cwd: project.dir,
-      env: {
-        ...process.env,
+      env: laptopEnv({
         ...deployed.stack().workspace.envVars,
-        PATH: `${writeStandIns(work)}:${process.env.PATH ?? ""}`,
+        PATH: writeWitnesses(work),
         KUBECONFIG: controlPlane.kubeconfig,
         PULUMI_SKIP_CONFIRMATIONS: "true",
         RUNBOOK_KUBECTL: controlPlane.kubectlPath,
         RUNBOOK_LOG: log,
         RUNBOOK_PROBE: probe,
-      },
+      }),
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024,
       timeout: 15 * 60 * 1000,
     });
-    const records = parseStandInLog(readFileSync(log, "utf8"));
+    const records = parseWitnessLog(readFileSync(log, "utf8"));
     for (const record of records)
-      process.stderr.write(`        ${record.outcome}: ${record.command.slice(0, 110)}\n`);
+      process.stderr.write(`        ${record.acts}: ${record.command.slice(0, 110)}\n`);
     const failure =
       run.status === 0
         ? undefined

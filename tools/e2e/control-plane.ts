@@ -28,7 +28,10 @@ export interface ControlPlane {
   /** Stops what `start` ran; returns the processes still alive afterwards (none, normally). */
   stop(): string[];
   /** With a node: runs a command in its network namespace, where the pods' addresses are. */
-  inNode(command: readonly string[], options?: { input?: string; timeout?: number }): CommandResult;
+  inNode(
+    command: readonly string[],
+    options?: { input?: string; timeout?: number; cwd?: string; env?: NodeJS.ProcessEnv },
+  ): CommandResult;
   /**
    * With a node: starts a long-running command in its network namespace, in a process group of
    * its own (stop it with `process.kill(-child.pid)`).
@@ -117,10 +120,12 @@ export function startControlPlane(dir: string, { node = false } = {}): ControlPl
       return JSON.parse(result.output) as T;
     },
     stop: () => stopControlPlane(dir),
-    inNode(command, { input, timeout = 60_000 } = {}) {
+    inNode(command, { input, timeout = 60_000, cwd, env } = {}) {
       const result = spawnSync("bash", [controlPlaneScript, "exec", dir, ...command], {
         input,
         timeout,
+        cwd,
+        env,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
       });

@@ -36,6 +36,11 @@ function images(...args: string[]): string {
   return result.stdout;
 }
 
+/** The folder of an image's binaries built from source (`images.sh bin NAME`). */
+export function binariesOf(name: string): string {
+  return images("bin", name).trim();
+}
+
 export function imageCatalog(): CatalogEntry[] {
   return images("catalog")
     .trim()

@@ -1,7 +1,9 @@
 // What the e2e's node runs of a stack file: a copy made for the node, and its policy config. The
 // stack's services on the offline image set (Grafana, which has none, off), the local alert sink on
 // (every routed alert is also logged there, where the e2e reads it), CPU requests fitted to the
-// node's two cores (./node-fit.ts). The policy config is the stack file's, whose registry allowlist
+// node's two cores (./node-fit.ts), the backups encrypted to the test's recovery key (in place of
+// the examples, whose private keys nobody has) and, when they go to a bucket, kept in the bucket
+// stand-in (./bucket-stand-in.ts), whose test CA it trusts. The policy config is the stack file's, whose registry allowlist
 // also admits the local image set, as the rule's remediation says to add a reviewed registry (the
 // render phase judges the stack files' own references), and which exempts the one-replica alert
 // sink from the minimum replicas, by name and with its reason.
@@ -26,16 +28,32 @@ export const alertSinkExemption: Exemption = {
     "file so that the e2e can read delivered alerts: one replica, as a test receiver needs.",
 };
 
+/** Where the node's backups go: the test's recovery key, and the bucket stand-in. */
+export interface NodeBackups {
+  /** The recovery key's public half (`age1…`); the test keeps the private one. */
+  readonly recipient: string;
+  readonly bucket: { readonly endpoint: string; readonly caCertificates: string };
+}
+
 /** A stack file's text made for the node, and the CPU factor it was fitted with. */
 export function nodeStackFile(
   text: string,
   config: PlatformConfig,
   catalog: readonly CatalogEntry[],
+  backups: NodeBackups,
 ): NodeFit {
   const local = localImagesOf(config, Object.keys(config.services), catalog);
   const document = parseDocument(withLocalImages(text, local));
   document.setIn(["config", "toolboxai:grafanaEnabled"], false);
   document.setIn(["config", "toolboxai:monitoring", "alertSink"], true);
+  const backup = ["config", "toolboxai:backup"];
+  if (config.backup) {
+    document.setIn([...backup, "recipients"], [backups.recipient]);
+    if (config.backup.storage.type === "s3") {
+      document.setIn([...backup, "storage", "endpoint"], backups.bucket.endpoint);
+      document.setIn([...backup, "storage", "caCertificates"], backups.bucket.caCertificates);
+    }
+  }
   return fitToNode(document.toString(), config);
 }
 

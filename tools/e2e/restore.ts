@@ -1,22 +1,15 @@
-// The restore runbook of docs/DISASTER_RECOVERY.md, run as written: the shell blocks marked
-// `<!-- runbook: postgres-restore -->` and `<!-- runbook: redis-restore -->` are extracted here and
-// run with bash against the cluster phase's local API server, after the stack is deployed
-// (tests/e2e/restore-runbooks.ts holds the run and its checks). The doc is
-// the single source: its variables (the only placeholders, assigned at the top of each block) get
-// the deployed stack's values, and nothing else of the text changes.
+// The restore runbooks of docs/DISASTER_RECOVERY.md, run as written: the shell blocks marked
+// `<!-- runbook: bucket-fetch -->`, `<!-- runbook: postgres-restore -->` and
+// `<!-- runbook: redis-restore -->` are extracted here and run with bash against the cluster phase's
+// node, after the stack is deployed and backed up (tests/e2e/restore-runbooks.ts holds the run and
+// its checks). The doc is the single source: its variables (the only placeholders, assigned at the
+// top of each block) get the deployed stack's values, and nothing else of the text changes.
 //
-// Everything that talks only to the API server runs for real: pausing and resuming delivery,
-// recording and scaling replica counts, reading the password Secret, creating and deleting the
-// restore pod, `pulumi up --refresh` with the policy pack. The steps that act through a running
-// pod are not run yet (the stack holds no backup set to restore there): a kubectl stand-in first
-// on PATH passes every command to the real kubectl except the
-// node-bound ones (exec, cp, port-forward, attach, logs, and a wait for a pod's Ready condition),
-// and an sh stand-in catches the data scripts (pg-restore.sh, redis-restore.sh: no backup set, no
-// reachable server; `npm run test:backups` runs them against real PostgreSQL and Redis). Each
-// stand-in checks that what the command names exists, records the cluster's state at that moment
-// and reports "not run: needs a node". The checks then judge the run: delivery paused at every
-// stood-in step and resumed after, every workload back at its count, no drift left, nothing left
-// behind.
+// Every command runs for real. Two witnesses first on PATH (kubectl and sh) pass each command on
+// unchanged, and record the cluster's state (delivery's pause, the replica counts) before each step
+// that acts on the platform (an exec, cp or port-forward into a pod; the database's restore). The
+// checks then judge the run: delivery paused and the writers stopped at every such step, resumed
+// and back at their counts after, no drift left, nothing left behind, and the data back.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -130,145 +123,102 @@ function shell(strings: TemplateStringsArray): string {
 }
 
 /**
- * The kubectl stand-in (bash). Node-bound commands are recorded in $RUNBOOK_LOG, one line each:
- * tool, command, target, outcome, PID, the output of $RUNBOOK_PROBE; tab-separated.
+ * The kubectl witness (bash): every command goes to the real kubectl; before one that acts on the
+ * platform through a pod (exec, cp, attach, port-forward) it records a line in $RUNBOOK_LOG: tool,
+ * command, target, where it acts, PID, the output of $RUNBOOK_PROBE; tab-separated.
  */
-export const kubectlStandIn = shell`#!/usr/bin/env bash
-# kubectl, for the restore runbook's run in the e2e (tools/e2e/restore.ts): every command goes to
-# the real kubectl ($RUNBOOK_KUBECTL) except those that need a node (a kubelet), which this
-# records in $RUNBOOK_LOG after checking that the pod or service they name exists.
+export const kubectlWitness = shell`#!/usr/bin/env bash
+# kubectl, for the restore runbooks' run in the e2e (tools/e2e/restore.ts): runs the real kubectl
+# ($RUNBOOK_KUBECTL), and records the cluster's state (delivery's pause, the replica counts) in
+# $RUNBOOK_LOG before each command that acts on the platform through a pod.
 set -uo pipefail
 real=\${RUNBOOK_KUBECTL:?}
-verb="" namespace="" waitfor="" stdin=false operands=()
+verb="" operands=()
 rest=("$@")
 while [ \${#rest[@]} -gt 0 ]; do
   arg=\${rest[0]}
   rest=("\${rest[@]:1}")
   case $arg in
     --) break ;;
-    -n | --namespace) namespace=\${rest[0]:-} && rest=("\${rest[@]:1}") ;;
-    --namespace=*) namespace=\${arg#*=} ;;
-    --for) waitfor=\${rest[0]:-} && rest=("\${rest[@]:1}") ;;
-    --for=*) waitfor=\${arg#*=} ;;
-    -i | --stdin | -it | -ti) stdin=true ;;
-    -c | --container | --context | --kubeconfig | -l | --selector | -o | --output | --timeout | \
-      -f | --filename | --as | --cluster | --user | -s | --server | --token | --type | -p | --patch | \
-      --request-timeout | --pod-running-timeout | --address | --image | --overrides | --replicas)
-      rest=("\${rest[@]:1}") ;;
+    -n | --namespace | -c | --container | --context | --kubeconfig | -l | --selector | -o | \
+      --output | --timeout | -f | --filename | --image | --overrides | --replicas | --type | -p | \
+      --patch | --for) rest=("\${rest[@]:1}") ;;
     -*) ;;
     *) if [ -z "$verb" ]; then verb=$arg; else operands+=("$arg"); fi ;;
   esac
 done
-target=""
-nodebound=false
 case $verb in
-  exec | attach | logs | port-forward) nodebound=true && target=\${operands[0]:-} ;;
+  exec | attach | port-forward) target=\${operands[0]:-} ;;
   cp)
-    nodebound=true
+    target=""
     for operand in "\${operands[@]}"; do
-      case $operand in *:*) target=\${operand%%:*} && break ;; esac
-    done
-    # [namespace/]pod:path
-    case $target in */*) namespace=\${target%%/*} && target=\${target#*/} ;; esac ;;
-  wait) case \${waitfor,,} in condition=ready*) nodebound=true && target=\${operands[0]:-} ;; esac ;;
+      case $operand in *:*) target=\${operand%%:*} && target=\${target#*/} && break ;; esac
+    done ;;
+  *) exec "$real" "$@" ;;
 esac
-$nodebound || exec "$real" "$@"
-case $target in "") ;; */*) ;; *) target=pod/$target ;; esac
+case $target in */*) ;; *) target=pod/$target ;; esac
 command="kubectl $*"
 command=\${command//$'\t'/ }
 command=\${command//$'\n'/ }
 state=$(bash -c "\${RUNBOOK_PROBE:-}" 2>&1 | tr '\t\n' '  ')
-record() { printf 'kubectl\t%s\t%s\t%s\t%s\t%s\n' "$command" "$target" "$1" "$$" "$state" >>"\${RUNBOOK_LOG:?}"; }
-if [ -z "$target" ]; then
-  record "failed: names no pod or service"
-  echo "stand-in kubectl: $command names no pod or service" >&2
-  exit 1
-fi
-if ! found=$("$real" \${namespace:+--namespace "$namespace"} get "$target" -o name 2>&1); then
-  record "failed: $target not found"
-  echo "stand-in kubectl: $target not found: $found" >&2
-  exit 1
-fi
-record "not run: needs a node"
-echo "stand-in kubectl: $verb $target not run: needs a node ($target exists)" >&2
-case $verb in
-  # Holds like the real forward, until the runbook kills it.
-  port-forward) exec sleep 3600 >/dev/null 2>&1 ;;
-  # Takes what it is piped, like the real one.
-  exec | attach) if $stdin; then cat >/dev/null; fi ;;
-esac
-exit 0
+printf 'kubectl\t%s\t%s\tplatform\t%s\t%s\n' "$command" "$target" "$$" "$state" >>"\${RUNBOOK_LOG:?}"
+# The same PID: a port-forward the runbook leaves running is found by it.
+exec "$real" "$@"
 `;
 
-/** The sh stand-in (bash): the data scripts are recorded, anything else goes to /bin/sh. */
-export const shStandIn = shell`#!/usr/bin/env bash
-# sh, for the restore runbook's run in the e2e (tools/e2e/restore.ts): the data scripts need a
-# backup set, and pg-restore.sh the database through a port-forward (a node); npm run
-# test:backups runs them against real PostgreSQL and Redis. Recorded in $RUNBOOK_LOG after the
-# checks the real script makes before touching data; anything else goes to /bin/sh.
+/**
+ * The sh witness (bash): records the data scripts in $RUNBOOK_LOG as the kubectl witness does
+ * (pg-restore.sh writes into the platform's database; redis-restore.sh into a folder on the
+ * laptop), then runs everything with /bin/sh.
+ */
+export const shWitness = shell`#!/usr/bin/env bash
+# sh, for the restore runbooks' run in the e2e (tools/e2e/restore.ts): runs /bin/sh, and records
+# the cluster's state in $RUNBOOK_LOG before each data script.
 case \${1:-} in
-  *scripts/backup/pg-restore.sh | *scripts/backup/redis-restore.sh) ;;
+  *scripts/backup/pg-restore.sh) acts=platform ;;
+  *scripts/backup/redis-restore.sh | *scripts/backup/backup-fetch.sh) acts=laptop ;;
   *) exec /bin/sh "$@" ;;
-esac
-script=\${1##*/}
-problem=""
-# pg-restore.sh writes into the platform's database; redis-restore.sh into a folder here.
-reason="needs a node"
-case $script in
-  pg-restore.sh)
-    file=\${DATABASE_PASSWORD_FILE:-}
-    if [ ! -s "$file" ]; then problem="DATABASE_PASSWORD_FILE ($file) is not a file with a password"
-    elif [ "$(stat -c %a "$file")" != 600 ]; then problem="$file is readable by others ($(stat -c %a "$file"))"
-    fi ;;
-  redis-restore.sh)
-    reason="needs a backup set"
-    data=\${!#}
-    [ -d "$data" ] || problem="data folder $data does not exist" ;;
 esac
 command="sh $*"
 state=$(bash -c "\${RUNBOOK_PROBE:-}" 2>&1 | tr '\t\n' '  ')
-outcome=\${problem:+failed: $problem}
-printf 'sh\t%s\t%s\t%s\t%s\t%s\n' "$command" "$script" "\${outcome:-not run: $reason}" "$$" "$state" >>"\${RUNBOOK_LOG:?}"
-if [ -n "$problem" ]; then echo "stand-in sh: $script: $problem" >&2 && exit 1; fi
-echo "stand-in sh: $script not run: $reason (tested by npm run test:backups)" >&2
+printf 'sh\t%s\t%s\t%s\t%s\t%s\n' "$command" "\${1##*/}" "$acts" "$$" "$state" >>"\${RUNBOOK_LOG:?}"
+exec /bin/sh "$@"
 `;
 
-/** The outcome the stand-ins record for a step that acts on the platform through a node. */
-export const nodeBound = "not run: needs a node";
-
-/** One stood-in command, as the stand-ins record it. */
-export interface StoodIn {
+/** One witnessed command, as the witnesses record it. */
+export interface Witnessed {
   readonly tool: string;
   readonly command: string;
   readonly target: string;
-  readonly outcome: string;
+  /** `platform`: acts on the running platform; `laptop`: on the operator's files. */
+  readonly acts: string;
   readonly pid: number;
   /** `paused` → the delivery object's field; `Kind/name` → replicas. */
   readonly state: ReadonlyMap<string, string>;
 }
 
-export function parseStandInLog(text: string): StoodIn[] {
+export function parseWitnessLog(text: string): Witnessed[] {
   return text
     .split("\n")
     .filter(Boolean)
     .map((line) => {
-      const [tool, command, target, outcome, pid, state = ""] = line.split("\t");
+      const [tool, command, target, acts, pid, state = ""] = line.split("\t");
       const pairs = state
         .split(/\s+/)
         .map((pair) => /^([^=]+)=(.*)$/.exec(pair))
         .filter((match): match is RegExpExecArray => match !== null)
         .map((match): [string, string] => [match[1], match[2]]);
-      return { tool, command, target, outcome, pid: Number(pid), state: new Map(pairs) };
+      return { tool, command, target, acts, pid: Number(pid), state: new Map(pairs) };
     });
 }
 
-/** Writes both stand-ins into `dir` (executable); returns the folder to put first on PATH. */
-export function writeStandIns(dir: string): string {
+/** Writes both witnesses into `dir` (executable); returns the folder to put first on PATH. */
+export function writeWitnesses(dir: string): string {
   const bin = path.join(dir, "bin");
   mkdirSync(bin, { recursive: true });
   for (const [name, text] of [
-    ["kubectl", kubectlStandIn],
-    ["sh", shStandIn],
+    ["kubectl", kubectlWitness],
+    ["sh", shWitness],
   ]) {
     writeFileSync(path.join(bin, name), text);
     chmodSync(path.join(bin, name), 0o755);
@@ -307,15 +257,20 @@ export function pauseField(delivery: Delivery) {
   return undefined;
 }
 
-/** The runbooks, and what each stops while it restores. */
+/** The runbook that fetches a set from a bucket onto the laptop (into `restore/`). */
+export const fetchRunbook = "bucket-fetch";
+
+/** The restore runbooks: the data store each restores, and what each stops while it restores. */
 export const runbooks: readonly {
   readonly name: string;
+  readonly service: "postgres" | "redis";
   readonly stopped: (block: RunbookBlock) => string[];
 }[] = [
   {
     name: "postgres-restore",
+    service: "postgres",
     stopped: (block) =>
       wordsOf(block.variables.get("WRITERS") ?? "").map((name) => `Deployment/${name}`),
   },
-  { name: "redis-restore", stopped: () => ["StatefulSet/redis"] },
+  { name: "redis-restore", service: "redis", stopped: () => ["StatefulSet/redis"] },
 ];
