@@ -194,16 +194,23 @@ start() { # [--kcm | --node]
   fi
   certs
   [ "$mode" != --node ] || node_certs
-  ETCD_UNSUPPORTED_ARCH='' "${in_node[@]}" "$BIN/etcd" --name local --data-dir "$RUN/etcd-data" \
+  # A daemon: in the node's namespace with a node, its PID in RUN and its log in LOGS (a simple
+  # command: nsenter and env exec it, so the PID is the daemon's own).
+  daemon() {
+    local name=$1
+    shift
+    "${in_node[@]}" "$@" >"$LOGS/$name.log" 2>&1 &
+    echo $! >"$RUN/$name.pid"
+  }
+  daemon etcd env ETCD_UNSUPPORTED_ARCH= "$BIN/etcd" --name local --data-dir "$RUN/etcd-data" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-    --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT" >"$LOGS/etcd.log" 2>&1 &
-  echo $! >"$RUN/etcd.pid"
+    --initial-cluster "local=http://127.0.0.1:$ETCD_PEER_PORT"
   wait_for etcd "$RUN/etcd.pid" "${in_node[@]}" curl -sf "http://127.0.0.1:$ETCD_PORT/health"
   # --endpoint-reconciler-type=none alone: a loopback advertise address is refused otherwise.
   # --allow-privileged=true, as kubeadm and managed clusters set it: Pod Security admission, not
   # the API server's validation, must be what refuses a privileged pod.
-  "${in_node[@]}" "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+  daemon kube-apiserver "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address="$bind_address" --advertise-address="$api_address" --secure-port="$SERVING_PORT" \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
@@ -212,8 +219,7 @@ start() { # [--kcm | --node]
     --service-cluster-ip-range="$SERVICE_RANGE" "${apiserver_flags[@]}" \
     --authorization-mode=Node,RBAC --allow-privileged=true \
     --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,PodSecurity,NodeRestriction \
-    --profiling=false >"$LOGS/kube-apiserver.log" 2>&1 &
-  echo $! >"$RUN/kube-apiserver.pid"
+    --profiling=false
   wait_for kube-apiserver "$RUN/kube-apiserver.pid" "${in_node[@]}" \
     curl -sf --cacert "$PKI/ca.crt" "https://127.0.0.1:$SERVING_PORT/readyz"
   kubeconfig "$DIR/admin.kubeconfig" local-admin "$PKI/admin.crt" "$PKI/admin.key"
@@ -222,12 +228,10 @@ start() { # [--kcm | --node]
     # The node's pod range comes from the controller manager, as in a kubeadm cluster.
     [ "$mode" != --node ] || node_flags=(--allocate-node-cidrs=true --node-cidr-mask-size=24)
     kubeconfig "$DIR/kcm.kubeconfig" system:kube-controller-manager "$PKI/kcm.crt" "$PKI/kcm.key" "$SERVING_PORT"
-    "${in_node[@]}" "$BIN/kube-controller-manager" --kubeconfig="$DIR/kcm.kubeconfig" --bind-address=127.0.0.1 \
+    daemon kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig="$DIR/kcm.kubeconfig" --bind-address=127.0.0.1 \
       --secure-port=0 --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
       --use-service-account-credentials=true --leader-elect=false \
-      --cluster-cidr=10.244.0.0/16 --service-cluster-ip-range="$SERVICE_RANGE" "${node_flags[@]}" \
-      >"$LOGS/kube-controller-manager.log" 2>&1 &
-    echo $! >"$RUN/kube-controller-manager.pid"
+      --cluster-cidr=10.244.0.0/16 --service-cluster-ip-range="$SERVICE_RANGE" "${node_flags[@]}"
   fi
   [ "$mode" != --node ] || node_start
   echo "control plane ready in $((SECONDS - t0)) s: export KUBECONFIG=$DIR/admin.kubeconfig"

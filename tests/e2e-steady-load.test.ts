@@ -25,7 +25,8 @@ test("a steady load counts each failed request and why; percentiles of the rest"
     let said = "";
     load.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => load.on("exit", resolve));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Until the server has answered 5 requests (however slowly the load started), then stop it.
+    while (answered < 5) await new Promise((resolve) => setTimeout(resolve, 20));
     load.stdin.end();
     expect(await exited).toBe(0);
     const report = JSON.parse(said.split("\n").find((line) => line.startsWith("{"))!) as LoadReport;

@@ -77,7 +77,7 @@ export function clusterChangeChecks(deployed: DeployedStack): void {
         ]).items;
         const current = pods.filter(
           (pod) =>
-            !("deletionTimestamp" in pod.metadata) &&
+            !pod.metadata.deletionTimestamp &&
             String(pod.spec.containers[0]?.image).endsWith(`:${tag}`),
         );
         return pods.length === replicas && current.length === replicas ? true : undefined;

@@ -7,7 +7,7 @@
 import { zones } from "../../components/model/zones";
 import { zoneLabel } from "../../components/kubernetes/labels";
 import { isReady } from "../../tools/e2e/cluster-checks";
-import type { ControlPlane } from "../../tools/e2e/control-plane";
+import { watchOutput, type ControlPlane } from "../../tools/e2e/control-plane";
 import {
   connectResults,
   connectScript,
@@ -417,17 +417,7 @@ function listenOutside(controlPlane: ControlPlane) {
     `for (const port of ${JSON.stringify(outsidePorts)}) net.createServer((socket) => socket.end())` +
     `.listen(port, "${outsideAddress}", () => { if (++open === ${outsidePorts.length}) console.log("listening"); });`;
   const listener = controlPlane.spawnInNode([process.execPath, "-e", server]);
-  const listening = new Promise<void>((resolve, reject) => {
-    let said = "";
-    listener.stdout.on("data", (chunk: Buffer) => {
-      said += chunk.toString();
-      if (said.includes("listening")) resolve();
-    });
-    listener.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
-    listener.on("exit", (code) =>
-      reject(new Error(`the outside listener exited (${code}): ${said}`)),
-    );
-  });
+  const { ready: listening } = watchOutput(listener, "listening", "the outside listener");
   return {
     listening,
     stop() {

@@ -8,7 +8,7 @@ import { type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { motoServerPath } from "../moto";
 import { testCertificates } from "../test-certificates";
-import type { ControlPlane } from "./control-plane";
+import { watchOutput, type ControlPlane } from "./control-plane";
 
 /** The stand-in's address: TEST-NET-2 (RFC 5737), routed nowhere; port 443, as the jobs' egress allows. */
 export const bucketAddress = "198.51.100.20";
@@ -60,9 +60,8 @@ export async function startBucketStandIn(
       "-k",
       keyFile,
     ]);
-    let said = "";
-    server.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
-    server.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    // Ready when it answers over HTTPS with the test CA (below), not when it says so.
+    const watched = watchOutput(server, "Running on", "the bucket stand-in (moto)");
     /** curl in the node's namespace, trusting the test CA: its result. */
     const curl = (...args: string[]) =>
       controlPlane.inNode([
@@ -81,7 +80,9 @@ export async function startBucketStandIn(
     };
     for (let attempt = 0; curl(`${bucketEndpoint}/`).code !== 0; attempt++) {
       if (server.exitCode !== null || attempt > 250) {
-        throw new Error(`the bucket stand-in (moto) did not answer on ${bucketEndpoint}:\n${said}`);
+        throw new Error(
+          `the bucket stand-in (moto) did not answer on ${bucketEndpoint}:\n${watched.output()}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

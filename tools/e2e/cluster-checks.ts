@@ -23,6 +23,8 @@ export interface KubernetesObject {
     readonly name: string;
     readonly namespace?: string;
     readonly uid?: string;
+    /** Set once the object is being deleted (a pod shutting down). */
+    readonly deletionTimestamp?: string;
     readonly labels?: Record<string, string>;
     readonly annotations?: Record<string, string>;
     readonly managedFields?: readonly { manager?: string; operation?: string }[];

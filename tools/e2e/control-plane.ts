@@ -43,6 +43,42 @@ export interface ControlPlane {
   tagImage(image: string, newImage: string): void;
 }
 
+/** What a started process prints, collected; and when it says it is ready, or exits. */
+export interface WatchedOutput {
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves once it has printed `readyWord`; rejects, with its output, if it exits first. */
+  readonly ready: Promise<void>;
+  /** Its exit code once it exits. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Collects what `child` prints and watches for `readyWord` (a line it prints once it serves). */
+export function watchOutput(
+  child: ChildProcessWithoutNullStreams,
+  readyWord: string,
+  what: string,
+): WatchedOutput {
+  let said = "";
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    child.on("exit", (code) =>
+      reject(new Error(`${what} exited (${code}) before it was ready: ${said}`)),
+    );
+  });
+  const collect = (chunk: Buffer) => {
+    said += chunk.toString();
+    if (said.includes(readyWord)) resolveReady();
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  // A rejection nobody awaits (the process ended after it was ready) is not an error.
+  ready.catch(() => undefined);
+  return { output: () => said, ready, exited };
+}
+
 /** Config of a stack deployed into the local API server: its Kubernetes form, context "local". */
 export const localClusterConfig: Readonly<Record<string, string>> = {
   ...kubernetesFormConfig,

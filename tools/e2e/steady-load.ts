@@ -1,7 +1,7 @@
 // A steady request load through a Service of the node (load-generator.mjs, run inside the node's
 // network namespace), for the zero-downtime check: started before a rollout, stopped after it.
 import * as path from "node:path";
-import type { ControlPlane } from "./control-plane";
+import { watchOutput, type ControlPlane } from "./control-plane";
 
 export interface LoadReport {
   readonly requests: number;
@@ -23,26 +23,13 @@ export async function startSteadyLoad(
 ): Promise<{ stop(): Promise<LoadReport> }> {
   const script = path.join(__dirname, "load-generator.mjs");
   const load = controlPlane.spawnInNode([process.execPath, script, url, String(rate)]);
-  let said = "";
-  load.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
-  load.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => load.on("exit", resolve));
-  const started = await Promise.race([
-    new Promise<boolean>((resolve) => {
-      const poll = setInterval(() => {
-        if (!said.includes("started")) return;
-        clearInterval(poll);
-        resolve(true);
-      }, 100);
-      void exited.then(() => clearInterval(poll));
-    }),
-    exited.then(() => false),
-  ]);
-  if (!started) throw new Error(`the load did not start: ${said}`);
+  const watched = watchOutput(load, "started", "the load");
+  await watched.ready;
   return {
     async stop() {
       load.stdin.end();
-      const code = await exited;
+      const code = await watched.exited;
+      const said = watched.output();
       const report = said.split("\n").find((line) => line.startsWith("{"));
       if (code !== 0 || !report) throw new Error(`the load ended badly (${code}): ${said}`);
       return JSON.parse(report) as LoadReport;
