@@ -14,6 +14,7 @@ import {
   runbookFile,
   shellQuote,
   undeclaredVariables,
+  volumeFetchRunbook,
   wordsOf,
   writeWitnesses,
 } from "../tools/e2e/restore";
@@ -71,6 +72,14 @@ describe("the runbooks in docs/DISASTER_RECOVERY.md", () => {
     expect(block.text).toContain("S3_SECRET_ACCESS_KEY_FILE=$SECRET_ACCESS_KEY_FILE");
   });
 
+  it(`${volumeFetchRunbook}: the namespace, the set and the image at its top; the volume mounted read-only`, () => {
+    const block = extractRunbook(doc, runbookFile, volumeFetchRunbook);
+    expect([...block.variables.keys()]).toEqual(["NAMESPACE", "SET", "IMAGE"]);
+    expect(undeclaredVariables(block)).toEqual([]);
+    expect(block.text).toContain('"readOnly":true}}]}}');
+    expect(block.text).toContain("delete pod backup-shell");
+  });
+
   it("every --policy-pack in the doc comes with its --policy-pack-config", () => {
     const lines = doc.split("\n");
     const commands = lines
@@ -83,6 +92,7 @@ describe("the runbooks in docs/DISASTER_RECOVERY.md", () => {
   const shellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
   (shellcheck || process.env.CI === "true" ? it.each : it.skip.each)([
     fetchRunbook,
+    volumeFetchRunbook,
     "postgres-restore",
     "redis-restore",
   ])("%s passes ShellCheck as bash", (name) => {

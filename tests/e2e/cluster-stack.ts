@@ -32,7 +32,7 @@ import { protectedDataChecks } from "./cluster-protect";
 import { disruptionBudgetChecks, liveChecks } from "./cluster-live";
 import { serviceAccountRightsAreGranted } from "./cluster-rbac";
 import { localClusterStack, writeNodeStackFile, type LocalCluster } from "./local-cluster";
-import { restoreRunbookChecks } from "./restore-runbooks";
+import { restoreRunbookChecks, volumeFetchCheck } from "./restore-runbooks";
 
 type Items = { items: KubernetesObject[] };
 
@@ -185,6 +185,9 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
     }
   });
 
+  // The doc's copy of a set out of the backups volume, where the stack keeps them there.
+  if (validatedStackConfig(stackFile).backup?.storage.type === "volume") volumeFetchCheck(deployed);
+
   test('Pod Security "restricted" is enforced: the program\'s pod is admitted, a privileged one refused', () => {
     const { namespace } = deployed;
     const labels = json<KubernetesObject>(["get", "namespace", namespace]).metadata.labels ?? {};
@@ -267,6 +270,9 @@ interface JobState {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
+/** A CronJob run by hand is the Job `<cronJob>-e2e`. */
+export const handRunSuffix = "e2e";
+
 /**
  * Runs each CronJob of `target` by hand: the backups, then the restore check (it reads their newest
  * set); waits for each Job to end and checks it did its work. Returns the problems of their pods
@@ -284,7 +290,7 @@ async function runCronJobs(cluster: LocalCluster, target: string) {
   ];
   const problems: string[] = [];
   for (const wave of waves.filter((names) => names.length > 0)) {
-    problems.push(...(await runJobs(cluster, target, wave, "e2e")));
+    problems.push(...(await runJobs(cluster, target, wave, handRunSuffix)));
   }
   const refusals = refusedPods(json(["get", "events", ...inTarget]), { items: [] });
   return {

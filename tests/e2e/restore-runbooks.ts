@@ -20,6 +20,7 @@ import {
   runbooks,
   shellQuote,
   undeclaredVariables,
+  volumeFetchRunbook,
   writeWitnesses,
   type Delivery,
   type RunbookBlock,
@@ -30,7 +31,7 @@ import { binariesOf } from "../../tools/e2e/images";
 import { isAlive, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
-import { runJobs, type DeployedStack } from "./cluster-stack";
+import { handRunSuffix, runJobs, type DeployedStack } from "./cluster-stack";
 
 type Pause = NonNullable<ReturnType<typeof pauseField>>;
 
@@ -315,6 +316,78 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
 }
 
 /**
+ * The doc's block that copies a set out of the backups volume, run as written with the newest
+ * PostgreSQL set the hand-run backup stored (a stack that keeps its backups on a volume).
+ */
+export function volumeFetchCheck(deployed: DeployedStack): void {
+  test(`the ${volumeFetchRunbook} block (${runbookFile}) copies the newest PostgreSQL set out of the backups volume; its checksum holds, no pod left`, () => {
+    const { dir } = deployed.cluster.project();
+    const controlPlane = deployed.cluster.controlPlane();
+    const { namespace } = deployed;
+    const logs = controlPlane.kubectl([
+      "logs",
+      "-l",
+      `job-name=postgres-backup-${handRunSuffix}`,
+      "--namespace",
+      namespace,
+    ]).output;
+    const set = /stored (postgres-\S+\.age) /.exec(logs)?.[1];
+    if (!set) throw new Error(`not checked: no set stored by the hand-run backup:\n${logs}`);
+    const doc = readFileSync(path.join(dir, runbookFile), "utf8");
+    const block = extractRunbook(doc, runbookFile, volumeFetchRunbook);
+    expect(undeclaredVariables(block)).toEqual([]);
+    const script = renderRunbook(block, {
+      NAMESPACE: namespace,
+      SET: set,
+      IMAGE: backupImage(deployed),
+    });
+    try {
+      const run = spawnSync("bash", ["-c", `set -euxo pipefail\n${script}`], {
+        cwd: dir,
+        env: {
+          ...process.env,
+          PATH: `${path.dirname(controlPlane.kubectlPath)}:${process.env.PATH ?? ""}`,
+          KUBECONFIG: controlPlane.kubeconfig,
+        },
+        encoding: "utf8",
+        timeout: 10 * 60 * 1000,
+      });
+      if (run.status !== 0) {
+        throw new Error(`the ${volumeFetchRunbook} block failed:\n${run.stdout}${run.stderr}`);
+      }
+      expect(listRestore(dir).sort()).toEqual([set, `${set}.json`, `${set}.sha256`]);
+      const sum = spawnSync("sha256sum", ["--check", `${set}.sha256`], {
+        cwd: path.join(dir, "restore"),
+        encoding: "utf8",
+      });
+      expect(sum.stdout.trim()).toBe(`${set}: OK`);
+      expect(
+        controlPlane.kubectl(["get", "pod", "backup-shell", "--namespace", namespace]).code,
+      ).not.toBe(0);
+    } finally {
+      rmSync(path.join(dir, "restore"), { recursive: true, force: true });
+    }
+  });
+}
+
+/** The backup tools' image as the stack deployed it: services.backup.image (the local one here). */
+function backupImage(deployed: DeployedStack): string {
+  const image = deployed.cluster
+    .controlPlane()
+    .kubectl([
+      "get",
+      "cronjob",
+      "postgres-backup",
+      "--namespace",
+      deployed.namespace,
+      "-o",
+      "jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].image}",
+    ]);
+  if (image.code !== 0 || !image.output) throw new Error(`no backup image: ${image.output}`);
+  return image.output;
+}
+
+/**
  * Runs the doc's fetch block in the node's namespace (where the bucket is), with the stack's
  * bucket settings, the stand-in's CA and credentials in files: the name of the set it fetched.
  */
@@ -408,17 +481,6 @@ function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target
     `-o ${q(`jsonpath=${pause.jsonPath}`)}; printf ' '; ` +
     `"$RUNBOOK_KUBECTL" get deployments,statefulsets --namespace ${q(namespace)} ` +
     `-o ${q("jsonpath={range .items[*]}{.kind}/{.metadata.name}={.spec.replicas} {end}")}`;
-  // The backup tools' image as the stack deployed it: services.backup.image, the local one here.
-  const image = controlPlane.kubectl([
-    "get",
-    "cronjob",
-    `${runbooks[0].service}-backup`,
-    "--namespace",
-    namespace,
-    "-o",
-    "jsonpath={.spec.jobTemplate.spec.template.spec.containers[0].image}",
-  ]);
-  if (image.code !== 0 || !image.output) throw new Error(`no backup image: ${image.output}`);
   // `policies/config/$STACK.json`, as the doc writes it: the stack's policy config under the
   // deployed stack's name, which the stack's init wrote (tests/e2e/local-cluster.ts).
   const script = renderRunbook(block, {
@@ -428,7 +490,7 @@ function runRunbook(deployed: DeployedStack, block: RunbookBlock, target: Target
     DELIVERY_NAMESPACE: pause.namespace,
     DELIVERY_OBJECT: pause.name,
     SET: set,
-    ...(block.variables.has("IMAGE") ? { IMAGE: image.output } : {}),
+    ...(block.variables.has("IMAGE") ? { IMAGE: backupImage(deployed) } : {}),
   });
   try {
     const run = spawnSync("bash", ["-c", `set -euxo pipefail\n${script}`], {

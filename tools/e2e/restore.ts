@@ -1,6 +1,6 @@
 // The restore runbooks of docs/DISASTER_RECOVERY.md, run as written: the shell blocks marked
-// `<!-- runbook: bucket-fetch -->`, `<!-- runbook: postgres-restore -->` and
-// `<!-- runbook: redis-restore -->` are extracted here and run with bash against the cluster phase's
+// `<!-- runbook: bucket-fetch -->`, `<!-- runbook: volume-fetch -->`,
+// `<!-- runbook: postgres-restore -->` and `<!-- runbook: redis-restore -->` are extracted here and run with bash against the cluster phase's
 // node, after the stack is deployed and backed up (tests/e2e/restore-runbooks.ts holds the run and
 // its checks). The doc is the single source: its variables (the only placeholders, assigned at the
 // top of each block) get the deployed stack's values, and nothing else of the text changes.
@@ -259,6 +259,8 @@ export function pauseField(delivery: Delivery) {
 
 /** The runbook that fetches a set from a bucket onto the laptop (into `restore/`). */
 export const fetchRunbook = "bucket-fetch";
+/** The runbook that copies a set out of the backups volume onto the laptop (into `restore/`). */
+export const volumeFetchRunbook = "volume-fetch";
 
 /** The restore runbooks: the data store each restores, and what each stops while it restores. */
 export const runbooks: readonly {
