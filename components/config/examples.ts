@@ -128,7 +128,8 @@ export const deployChecklist: readonly ChecklistItem[] = [
     keys: ["backup.storage", "backupS3AccessKeyId", "backupS3SecretAccessKey"],
     what:
       "for production, an S3 bucket outside the cluster (backups on a volume die with it): " +
-      "its endpoint, bucket, region and prefix, and its credentials as secrets, read from " +
+      "its endpoint, bucket, region and prefix (and `caCertificates` for a MinIO or Ceph " +
+      "behind a private CA), and its credentials as secrets, read from " +
       "files so that they stay out of your shell's history",
     commands: [
       "pulumi config set --secret backupS3AccessKeyId < access-key-id.txt",

@@ -28,6 +28,7 @@ import {
 } from "../../tools/e2e/restore";
 import { dataStores } from "../../tools/e2e/data-stores";
 import { binariesOf } from "../../tools/e2e/images";
+import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { isAlive, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
@@ -158,12 +159,14 @@ function dataOf(service: "postgres" | "redis", deployed: DeployedStack) {
   return service === "postgres"
     ? {
         what: `the rows of ${rowsTable}`,
+        damaged: `the table ${rowsTable} dropped`,
         damage: () => psql(`DROP TABLE ${rowsTable}`),
         read: () => psql(`SELECT count(*) FROM ${rowsTable}`),
         expected: (backup: BackedUp) => backup.rows,
       }
     : {
         what: `the key ${redisKey}`,
+        damaged: `the key ${redisKey} deleted`,
         damage: () => redis("DEL", redisKey),
         read: () => redis("GET", redisKey),
         expected: (backup: BackedUp) => backup.key,
@@ -178,6 +181,8 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
   describe(`restore runbook ${runbook.name} (${runbookFile})`, () => {
     let block: RunbookBlock | undefined;
     let set: string | undefined;
+    /** What `npm run bench` prints of the drill: seconds to fetch the set and to run the block. */
+    const seconds = { fetch: 0, runbook: 0 };
     let records: Witnessed[] = [];
     let before = new Map<string, number>();
     let podsBefore: string[] = [];
@@ -199,16 +204,27 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
       backedUp();
       const storage = validatedStackConfig(deployed.stackFile).backup?.storage;
       if (storage?.type !== "s3") throw new Error("not checked: the stack keeps no bucket");
+      // The sets' names sort by time. A scheduled run may add one meanwhile: the set fetched is
+      // the newest there was before the fetch, or a newer one.
+      const sets = () =>
+        deployed.cluster
+          .bucket()
+          .keys(storage.bucket, storage.prefix)
+          .filter((key) => key.startsWith(`${storage.prefix}${runbook.service}-`))
+          .filter((key) => key.endsWith(".age"));
+      const newestBefore = sets().at(-1);
+      if (!newestBefore) throw new Error(`no ${runbook.service} set in the bucket`);
+      const fetchStarted = performance.now();
       set = fetchNewest(deployed, runbook.service);
-      const sets = deployed.cluster
-        .bucket()
-        .keys(storage.bucket, storage.prefix)
-        .filter((key) => key.startsWith(`${storage.prefix}${runbook.service}-`))
-        .filter((key) => key.endsWith(".age"));
-      expect(`${storage.prefix}${set}`).toBe(sets.at(-1));
+      seconds.fetch = Math.round((performance.now() - fetchStarted) / 100) / 10;
+      const fetched = `${storage.prefix}${set}`;
+      expect(sets()).toContain(fetched);
+      if (fetched < newestBefore) {
+        throw new Error(`fetched ${fetched}, older than the newest set ${newestBefore}`);
+      }
     });
 
-    test(`runs with bash against the node, every command for real, after ${data.what} were damaged`, () => {
+    test(`runs with bash against the node, every command for real, with ${data.damaged}`, () => {
       if (!set) throw new Error("not checked: no set was fetched");
       const doc = path.join(project().dir, runbookFile);
       block = extractRunbook(readFileSync(doc, "utf8"), runbookFile, runbook.name);
@@ -220,16 +236,28 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
       expect(readOrError(data.read)).not.toBe(expected);
       before = replicas();
       podsBefore = barePods();
+      const runStarted = performance.now();
       const run = runRunbook(deployed, block, target(), set);
+      seconds.runbook = Math.round((performance.now() - runStarted) / 100) / 10;
       records = run.records;
       if (run.failure) throw new Error(run.failure);
       expect(restoreSteps().length).toBeGreaterThan(0);
       finished = true;
     });
 
-    test(`${data.what}: back as the backup held them`, () => {
+    test(`${data.what}: back as in the backup`, () => {
       expect(finished).toBe(true);
       expect(data.read()).toBe(data.expected(backedUp()));
+      process.stderr.write(
+        `        ${runbook.service} restore drill: the set fetched in ${seconds.fetch} s, ` +
+          `the runbook run in ${seconds.runbook} s, ${data.what} back\n`,
+      );
+      writeE2eFigures(`cluster-${deployed.stackFile}-restore-${runbook.service}`, {
+        runbook: runbook.name,
+        fetchSeconds: seconds.fetch,
+        runbookSeconds: seconds.runbook,
+        restored: data.what,
+      });
     });
 
     test("delivery paused during every restore step, resumed after", () => {

@@ -239,6 +239,23 @@ function printNodeFigures(): void {
           .map(([workload, seconds]) => `${workload} ${seconds} s`)
           .join(", ") || "not recorded"),
     );
+    for (const service of ["postgres", "redis"]) {
+      const drillFile = e2eFiguresFile(`cluster-${stack}-restore-${service}`);
+      if (!existsSync(drillFile)) continue;
+      const drill = JSON.parse(readFileSync(drillFile, "utf8")) as {
+        at: string;
+        runbook: string;
+        fetchSeconds: number;
+        runbookSeconds: number;
+        restored: string;
+      };
+      console.log(
+        `${stack} on the node: restore drill ${drill.runbook} (docs/DISASTER_RECOVERY.md, the e2e ` +
+          `of ${drill.at}): the newest set fetched from the bucket in ${drill.fetchSeconds} s, ` +
+          `the block run in ${drill.runbookSeconds} s (delivery paused, writers stopped, restored, ` +
+          `pulumi up --refresh), ${drill.restored} back`,
+      );
+    }
     const rolloutFile = e2eFiguresFile(`cluster-${stack}-rollout`);
     if (!existsSync(rolloutFile)) continue;
     const rollout = JSON.parse(readFileSync(rolloutFile, "utf8")) as {
