@@ -26,15 +26,17 @@ import {
   type RunbookBlock,
   type Witnessed,
 } from "../../tools/e2e/restore";
-import { dataStores } from "../../tools/e2e/data-stores";
+import { dataStores, type DataStores } from "../../tools/e2e/data-stores";
 import { binariesOf } from "../../tools/e2e/images";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { isAlive, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
+import type { BackupStorage } from "../../components/config/schema";
 import { handRunSuffix, runJobs, type DeployedStack } from "./cluster-stack";
 
 type Pause = NonNullable<ReturnType<typeof pauseField>>;
+type BucketStorage = Extract<BackupStorage, { type: "s3" }>;
 
 interface Workload {
   kind: string;
@@ -68,6 +70,7 @@ const redisKey = "e2e-restore";
 /** What the runbooks' checks read from the cluster. */
 interface Probes {
   readonly deployed: DeployedStack;
+  readonly stores: DataStores;
   target(): Target;
   backedUp(): BackedUp;
   kubectl(args: readonly string[]): { code: number; output: string };
@@ -83,7 +86,8 @@ export function restoreRunbookChecks(deployed: DeployedStack): void {
   const kubectl = (args: readonly string[]) => deployed.cluster.controlPlane().kubectl(args);
   const items = (args: readonly string[]) =>
     deployed.cluster.controlPlane().json<{ items: Workload[] }>(args).items;
-  const { psql, redis } = dataStores(deployed.cluster.controlPlane, () => deployed.namespace);
+  const stores = dataStores(deployed.cluster.controlPlane, () => deployed.namespace);
+  const { psql, redis } = stores;
   let known: Target | undefined;
   const target = () => {
     if (!known) throw new Error("not checked: the stack's namespace and delivery are unknown");
@@ -142,6 +146,7 @@ export function restoreRunbookChecks(deployed: DeployedStack): void {
       .map((pod) => pod.metadata.name);
   const probes: Probes = {
     deployed,
+    stores,
     target,
     backedUp,
     kubectl,
@@ -154,8 +159,7 @@ export function restoreRunbookChecks(deployed: DeployedStack): void {
 }
 
 /** Damages one data store, and reads back what the backup holds of it. */
-function dataOf(service: "postgres" | "redis", deployed: DeployedStack) {
-  const { psql, redis } = dataStores(deployed.cluster.controlPlane, () => deployed.namespace);
+function dataOf(service: "postgres" | "redis", { psql, redis }: DataStores) {
   return service === "postgres"
     ? {
         what: `the rows of ${rowsTable}`,
@@ -177,7 +181,7 @@ function dataOf(service: "postgres" | "redis", deployed: DeployedStack) {
 function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void {
   const { deployed, target, backedUp, kubectl, items, pausedNow, replicas, barePods } = probes;
   const project = () => deployed.cluster.project();
-  const data = dataOf(runbook.service, deployed);
+  const data = dataOf(runbook.service, probes.stores);
   describe(`restore runbook ${runbook.name} (${runbookFile})`, () => {
     let block: RunbookBlock | undefined;
     let set: string | undefined;
@@ -215,7 +219,7 @@ function runbookChecks(runbook: (typeof runbooks)[number], probes: Probes): void
       const newestBefore = sets().at(-1);
       if (!newestBefore) throw new Error(`no ${runbook.service} set in the bucket`);
       const fetchStarted = performance.now();
-      set = fetchNewest(deployed, runbook.service);
+      set = fetchNewest(deployed, storage, runbook.service);
       seconds.fetch = Math.round((performance.now() - fetchStarted) / 100) / 10;
       const fetched = `${storage.prefix}${set}`;
       expect(sets()).toContain(fetched);
@@ -419,10 +423,8 @@ function backupImage(deployed: DeployedStack): string {
  * Runs the doc's fetch block in the node's namespace (where the bucket is), with the stack's
  * bucket settings, the stand-in's CA and credentials in files: the name of the set it fetched.
  */
-function fetchNewest(deployed: DeployedStack, service: string): string {
+function fetchNewest(deployed: DeployedStack, storage: BucketStorage, service: string): string {
   const { dir } = deployed.cluster.project();
-  const storage = validatedStackConfig(deployed.stackFile).backup?.storage;
-  if (storage?.type !== "s3") throw new Error("not checked: the stack keeps no bucket");
   const bucket = deployed.cluster.bucket();
   // The stand-in checks no signature: any credentials do (tools/e2e/project.ts).
   for (const file of ["access-key-id", "secret-access-key"]) {

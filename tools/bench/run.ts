@@ -5,11 +5,11 @@
 // measurement, not a test, so it never fails on a slow machine. (The real engine's preview is
 // timed by `npm run e2e`, which needs the engine.)
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectRoot } from "../project-root";
 import { withScratchDir } from "../scratch";
-import { e2eFiguresFile } from "../e2e/start-up";
+import { e2eFiguresFile, recordedE2eFigures } from "../e2e/start-up";
 
 interface Measurement {
   readonly label: string;
@@ -216,19 +216,19 @@ export async function main(argv: readonly string[]): Promise<number> {
 /** The figures the e2e's cluster phase recorded for each stack on its node. */
 function printNodeFigures(): void {
   for (const stack of ["dev", "staging", "production"]) {
-    const file = e2eFiguresFile(`cluster-${stack}`);
-    if (!existsSync(file)) {
-      console.log(`${stack} on the node: no e2e run recorded here yet (${file})`);
-      continue;
-    }
-    const figures = JSON.parse(readFileSync(file, "utf8")) as {
-      at: string;
+    const figures = recordedE2eFigures<{
       nodeSeconds?: number;
       imagesSeconds?: number;
       upSeconds?: number;
       cpuFactor?: number;
       readySeconds?: Record<string, number>;
-    };
+    }>(`cluster-${stack}`);
+    if (!figures) {
+      console.log(
+        `${stack} on the node: no e2e run recorded here yet (${e2eFiguresFile(`cluster-${stack}`)})`,
+      );
+      continue;
+    }
     const slowest = Object.entries(figures.readySeconds ?? {}).sort(([, a], [, b]) => b - a);
     console.log(
       `${stack} on the node (the e2e of ${figures.at}): node Ready in ${figures.nodeSeconds} s, ` +
@@ -240,15 +240,13 @@ function printNodeFigures(): void {
           .join(", ") || "not recorded"),
     );
     for (const service of ["postgres", "redis"]) {
-      const drillFile = e2eFiguresFile(`cluster-${stack}-restore-${service}`);
-      if (!existsSync(drillFile)) continue;
-      const drill = JSON.parse(readFileSync(drillFile, "utf8")) as {
-        at: string;
+      const drill = recordedE2eFigures<{
         runbook: string;
         fetchSeconds: number;
         runbookSeconds: number;
         restored: string;
-      };
+      }>(`cluster-${stack}-restore-${service}`);
+      if (!drill) continue;
       console.log(
         `${stack} on the node: restore drill ${drill.runbook} (docs/DISASTER_RECOVERY.md, the e2e ` +
           `of ${drill.at}): the newest set fetched from the bucket in ${drill.fetchSeconds} s, ` +
@@ -256,9 +254,7 @@ function printNodeFigures(): void {
           `pulumi up --refresh), ${drill.restored} back`,
       );
     }
-    const rolloutFile = e2eFiguresFile(`cluster-${stack}-rollout`);
-    if (!existsSync(rolloutFile)) continue;
-    const rollout = JSON.parse(readFileSync(rolloutFile, "utf8")) as {
+    const rollout = recordedE2eFigures<{
       workload: string;
       replicas: number;
       rate: number;
@@ -268,7 +264,8 @@ function printNodeFigures(): void {
       p50Ms: number | null;
       p95Ms: number | null;
       maxMs: number | null;
-    };
+    }>(`cluster-${stack}-rollout`);
+    if (!rollout) continue;
     console.log(
       `${stack} on the node: rollout of ${rollout.workload} (${rollout.replicas} replicas) in ` +
         `${rollout.rolloutSeconds} s under ${rollout.rate} requests/s through the gateway: ` +
@@ -301,18 +298,16 @@ function printE2eFigures(): void {
       "(cold builds measured: docs/IMAGES.md)",
   );
   printNodeFigures();
-  const file = e2eFiguresFile("docker-dev");
-  if (!existsSync(file)) {
-    console.log(`dev on Docker: no e2e run recorded here yet (${file})`);
-    return;
-  }
-  const figures = JSON.parse(readFileSync(file, "utf8")) as {
-    at: string;
+  const figures = recordedE2eFigures<{
     upSeconds?: number;
     startUpSeconds?: Record<string, number>;
     memoryMiB?: number;
     recoverySeconds?: Record<string, number>;
-  };
+  }>("docker-dev");
+  if (!figures) {
+    console.log(`dev on Docker: no e2e run recorded here yet (${e2eFiguresFile("docker-dev")})`);
+    return;
+  }
   const slowest = Object.entries(figures.startUpSeconds ?? {}).sort(([, a], [, b]) => b - a)[0];
   console.log(
     `dev on Docker (the e2e of ${figures.at}): pulumi up to all healthy ${figures.upSeconds} s; ` +

@@ -3,7 +3,7 @@
 // when the service was ready: while `pulumi up` runs, this watcher runs every container's health
 // check itself, once a second, and records the first success.
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -99,6 +99,14 @@ export function watchStartUp(host: string, label: string): { stop(): Promise<Sta
 export function e2eFiguresFile(suite: string): string {
   const cache = process.env.TOOLBOXAI_CACHE ?? path.join(homedir(), ".cache", "toolboxai");
   return path.join(cache, "e2e-figures", `${suite}.json`);
+}
+
+/** The figures `writeE2eFigures` recorded for `suite`; undefined when no run recorded any. */
+export function recordedE2eFigures<T>(suite: string): (T & { at: string }) | undefined {
+  const file = e2eFiguresFile(suite);
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as T & { at: string })
+    : undefined;
 }
 
 export function writeE2eFigures(suite: string, figures: Record<string, unknown>): void {
