@@ -22,7 +22,9 @@ import {
   otlpEndpointOf,
   otlpLogsEndpointOf,
   PlatformSecrets,
+  CloudNativePgOperator,
   Postgres,
+  PostgresCluster,
   Redis,
   RobloxSync,
   scrapeTargetsOfRecord,
@@ -71,19 +73,45 @@ function suppliedSecret(
   return value === undefined ? undefined : pulumi.secret(value);
 }
 
-const postgres = new Postgres(
-  "postgres",
-  {
-    settings: services.postgres,
-    exporter: services.postgresExporter,
-    renderer,
-    databaseName: config.databaseName,
-    user: config.databaseUser,
-    password: secrets.values.postgresPassword,
-    reader: { user: grafanaReader, password: secrets.values.postgresReaderPassword },
-  },
-  withProvider,
-);
+// PostgreSQL: one server, or a CloudNativePG cluster with failover (`database.engine`), whose
+// operator the stack installs unless the cluster has one (`database.operator`).
+const operator =
+  services.postgresOperator && platform.foundation
+    ? new CloudNativePgOperator(
+        "postgres-operator",
+        {
+          settings: services.postgresOperator,
+          namespace: config.database.operatorNamespace,
+          instance,
+          priorityClassName: platform.foundation.priorityClassNames.critical,
+          headroomPercent: config.quotaHeadroomPercent,
+        },
+        withProvider,
+      )
+    : undefined;
+const databaseUsers = {
+  databaseName: config.databaseName,
+  user: config.databaseUser,
+  password: secrets.values.postgresPassword,
+  reader: { user: grafanaReader, password: secrets.values.postgresReaderPassword },
+};
+const postgres =
+  config.database.engine === "cloudnative-pg"
+    ? new PostgresCluster(
+        "postgres",
+        { settings: services.postgres, renderer, database: config.database, ...databaseUsers },
+        { ...withProvider, dependsOn: operator ? [operator] : [] },
+      )
+    : new Postgres(
+        "postgres",
+        {
+          settings: services.postgres,
+          exporter: services.postgresExporter!,
+          renderer,
+          ...databaseUsers,
+        },
+        withProvider,
+      );
 const redis = new Redis(
   "redis",
   {
@@ -265,7 +293,13 @@ export const publicUrl = gateway.publicUrl;
 export const runsOn = {
   platform: config.platform,
   ...("namespaces" in platformOutputs.names
-    ? { namespaces: [...platformOutputs.names.namespaces, ...delivered.namespaces] }
+    ? {
+        namespaces: [
+          ...platformOutputs.names.namespaces,
+          ...delivered.namespaces,
+          ...(operator ? [operator.namespace] : []),
+        ],
+      }
     : platformOutputs.names),
 };
 export const endpoints = {

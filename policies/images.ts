@@ -169,6 +169,9 @@ export const defaultAllowedRegistries: readonly string[] = [
   "docker.io/jaegertracing/jaeger",
   "registry.k8s.io/kube-state-metrics/kube-state-metrics",
   "docker.io/pulumi/pulumi",
+  // CloudNativePG's operator and its PostgreSQL operand images (database.engine: cloudnative-pg).
+  "ghcr.io/cloudnative-pg/cloudnative-pg",
+  "ghcr.io/cloudnative-pg/postgresql",
 ];
 
 /** An entry admits a name equal to it or below it at a path boundary. */

@@ -49,6 +49,8 @@ nginx|nginxinc/nginx-unprivileged:1.28.0-alpine|toolboxai.local/nginx-unprivileg
 redis|redis:7.4.5-alpine|toolboxai.local/redis:7.4.1|7.4.1|GitHub redis/redis, Debian
 postgres|postgres:16.10-alpine|toolboxai.local/postgres:16.10|16.10|npm, PyPI, Debian
 backup-tools|ghcr.io/toolboxai/backup-tools:1.0.0|toolboxai.local/backup-tools:1.0.0|1.0.0|this repository, Debian
+cloudnative-pg|ghcr.io/cloudnative-pg/cloudnative-pg:1.29.2|toolboxai.local/cloudnative-pg:1.29.2|1.29.2|Go module proxy
+cnpg-postgresql|ghcr.io/cloudnative-pg/postgresql:16.10-system-bookworm|toolboxai.local/cnpg-postgresql:16.10|16.10|npm, PyPI, Debian
 reference-service|-|toolboxai.local/reference-service:1|1|this repository (images/reference-service), Go module proxy
 CATALOG
 }
@@ -275,6 +277,45 @@ build_binary_postgres() {
   done
 }
 
+build_binary_cloudnative_pg() {
+  # The operator's manager, stamped as upstream's release (its commit date, not the build's).
+  module_copy github.com/cloudnative-pg/cloudnative-pg "v$3" "$2"
+  local versions=github.com/cloudnative-pg/cloudnative-pg/pkg/versions date
+  date=$(go list -m -f '{{.Time.Format "2006-01-02"}}' "github.com/cloudnative-pg/cloudnative-pg@v$3")
+  (cd "$2" && GOFLAGS="$GOFLAGS -mod=mod" go build \
+    -ldflags "-s -w -X $versions.buildVersion=$3 -X $versions.buildCommit=offline -X $versions.buildDate=$date" \
+    -o "$1/manager" ./cmd/manager)
+}
+
+build_binary_cnpg_postgresql() {
+  # Barman Cloud for Debian bookworm's python3 (3.11; barman 3.20 needs 3.12), exact wheels;
+  # psycopg2 is Debian's (python3-psycopg2). pip's launchers would name this machine's python.
+  mkdir -p "$2"
+  cat >"$2/requirements.txt" <<'REQUIREMENTS'
+barman==3.19.1 --hash=sha256:0a6a9e1babf97687732d8b2a3eb79ea95d55246a5257b9433865cb6e755221c0
+boto3==1.44.18 --hash=sha256:f5a718e7a500dbbaa4a229d64f60f3251f66b1d7923eafc7943ac35ffd156797
+botocore==1.44.18 --hash=sha256:300bc45095e810c5d915cefacdd6ea9ef786fe566aa4e221bf0449b4e0e95076
+jmespath==1.1.0 --hash=sha256:a5663118de4908c91729bea0acadca56526eb2698e83de10cd116ae0f4e97c64
+python-dateutil==2.9.0.post0 --hash=sha256:a8b2bc7bffae282281c8140a97d3aa9c14da0b136dfe83f850eea9a5f7470427
+s3transfer==0.19.3 --hash=sha256:24eb7535804306355e31c952a90022bf5b2f9d760f9a11062c7493a217c08553
+six==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274
+urllib3==2.8.0 --hash=sha256:0cf3cae568d36aa9576b28dfb35f11328f1cb974ca7647d9475ebb86c75ac6e3
+REQUIREMENTS
+  python3 -m pip install --quiet --no-deps --require-hashes --only-binary=:all: --no-compile \
+    --python-version 3.11 --platform manylinux2014_x86_64 --implementation cp \
+    --target "$1/barman" -r "$2/requirements.txt"
+  rm -rf "$1/barman/bin"
+  # pg_rewind 16.2 runs postgres 16.2 from its own folder (CNPG passes --restore-target-wal):
+  # the modules and share/ of the postgres image's wheel, which that image leaves out.
+  (cd "$2" &&
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux2014_x86_64 pgserver==0.1.4 -d . &&
+    python3 -m zipfile -e pgserver-0.1.4-*.whl wheel)
+  mkdir -p "$1/pgserver/lib"
+  cp -a "$2/wheel/pgserver/pginstall/lib/postgresql" "$1/pgserver/lib/"
+  cp -a "$2/wheel/pgserver/pginstall/share" "$1/pgserver/"
+}
+
 build_binary_reference_service() {
   # The platform's contract test, from this repository (images/reference-service/README.md).
   cp -r "$project/images/reference-service" "$2"
@@ -415,6 +456,15 @@ image_reference-service() {
     'ENV PATH=/usr/local/bin:/bin' 'EXPOSE 8080'
 }
 
+image_cloudnative-pg() {
+  # Upstream's is distroless static. The path /manager matters: instance pods' init container runs
+  # `/manager bootstrap /controller/manager` to copy it. USER as the operator's manifest runs it.
+  local bin; bin=$(binary "cloudnative_pg-$2")
+  scratch_rootfs "$1"
+  install -m0755 "$bin/manager" "$1/manager"
+  printf '%s\n' 'ENTRYPOINT ["/manager"]' 'WORKDIR /' 'USER 10001:10001'
+}
+
 postgres_rootfs() { # ROOTFS VERSION [PACKAGE…]: PostgreSQL, its clients and the entrypoint
   local root=$1 version=$2; shift 2
   local bin; bin=$(binary "postgres-$version")
@@ -475,6 +525,50 @@ image_backup-tools() {
   printf '%s\n' 'USER 10001:10001' 'WORKDIR /tmp' 'ENTRYPOINT []' \
     "CMD [\"sh\",\"-c\",\"echo 'run a script from /opt/backup' >&2; exit 64\"]" \
     'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8'
+}
+
+image_cnpg-postgresql() {
+  # CNPG's "system" operand (PostgreSQL and Barman Cloud), which upstream builds on the official
+  # Debian image: the postgres image's programs, with the server-side tools the server's package
+  # lacks (pg_basebackup, pg_rewind, pg_controldata…) from the same 16.2 wheel as its clients.
+  # The instance manager runs them all by name, from PATH.
+  local extra; extra=$(binary "cnpg_postgresql-$2")
+  postgres_rootfs "$1" "$2" python3 python3-psycopg2
+  local pg=/usr/local/pgclients/pgserver/pginstall
+  cp -a "$extra/pgserver/." "$1$pg/"
+  # pg_config left out: it would describe the 16.2 tree, not the server's.
+  for tool in "$1$pg"/bin/*; do
+    tool=${tool##*/}
+    [ -e "$1/usr/local/bin/$tool" ] || [ -L "$1/usr/local/bin/$tool" ] || [ "$tool" = pg_config ] ||
+      ln -s "$pg/bin/$tool" "$1/usr/local/bin/$tool"
+  done
+  local site=/usr/local/lib/python3.11/dist-packages
+  [ -x "$1/usr/bin/python3.11" ] || { echo "ERROR: Debian's python3 is not 3.11: the wheels are for it" >&2; return 1; }
+  mkdir -p "$1$site"
+  cp -a "$extra/barman/." "$1$site/"
+  python3 - "$extra"/barman/barman-*.dist-info/entry_points.txt "$1/usr/local/bin" <<'PY'
+import configparser, os, sys
+entry_points = configparser.ConfigParser()
+entry_points.read(sys.argv[1])
+for name, target in entry_points["console_scripts"].items():
+    module, function = target.split(":")
+    path = os.path.join(sys.argv[2], name)
+    with open(path, "w") as script:
+        script.write(f"#!/usr/bin/python3\nimport sys\nfrom {module} import {function}\nsys.exit({function}())\n")
+    os.chmod(path, 0o755)
+PY
+  # Compiled by the image's own python: the root filesystem is read-only in the pods.
+  chroot "$1" /usr/bin/python3 -m compileall -q "$site" >/dev/null
+  # CNPG runs instance pods as 26:26 (upstream: `usermod -u 26 postgres`); gid 26 is Debian's
+  # `tape`, unused here, which gives way to postgres.
+  sed -i 's/^postgres:x:70:70:/postgres:x:26:26:/' "$1/etc/passwd"
+  sed -i '/^tape:x:26:/d; s/^postgres:x:70:$/postgres:x:26:/' "$1/etc/group"
+  grep -q '^postgres:x:26:26:' "$1/etc/passwd"; grep -q '^postgres:x:26:$' "$1/etc/group"
+  chown 26:26 "$1/run/postgresql" "$1/var/lib/postgresql" "$1/var/lib/postgresql/data"
+  printf '%s\n' 'ENTRYPOINT ["docker-entrypoint.sh"]' 'CMD ["postgres"]' 'USER 26' \
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' \
+    'ENV PG_MAJOR=16' "ENV PG_VERSION=$2" 'ENV PGDATA=/var/lib/postgresql/data' \
+    'STOPSIGNAL SIGINT' 'EXPOSE 5432'
 }
 
 # --- commands --------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ describeStack("staging", {
     flower: 1,
     "roblox-sync": 2,
     gateway: 2,
-    postgres: 1,
+    postgres: 2,
     redis: 1,
   },
+  // A CloudNativePG cluster: a primary and a synchronous standby.
+  database: { instances: 2 },
   // Exemptions are reported as advisory findings: see policies/config/staging.json.
   advisories: ["policy-exemptions-in-use: stack"],
   // components/backup: every RPO, kept the stack's retention, to its recovery keys.
@@ -32,7 +34,7 @@ describeStack("staging", {
   // claims), the data stores and the passwords their data was initialised with.
   protectedResources: [
     "Namespace namespace",
-    "StatefulSet postgres",
+    "Cluster postgres",
     "StatefulSet redis",
     "RandomPassword secrets-postgresPassword",
     "RandomPassword secrets-redisPassword",

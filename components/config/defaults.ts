@@ -102,6 +102,15 @@ export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
     internetEgress: false,
     storage: { size: "10Gi", storageClass: "" },
   },
+  // The CloudNativePG operator (`database.engine: cloudnative-pg`, `database.operator: install`).
+  postgresOperator: {
+    image: { repository: "ghcr.io/cloudnative-pg/cloudnative-pg", tag: "1.29.2" },
+    // Two, one the leader: a failover needs the operator, which must not wait for a reschedule.
+    replicas: 2,
+    resources: resources("100m", "128Mi", "500m", "256Mi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
   postgresExporter: {
     image: { repository: "quay.io/prometheuscommunity/postgres-exporter", tag: "v0.17.1" },
     replicas: 1,
@@ -207,6 +216,15 @@ export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
 };
 
 /** Services that run the backend image unless their stack config names another. */
+/**
+ * PostgreSQL's image in a CloudNativePG cluster (`database.engine: cloudnative-pg`): the
+ * operator's "system" operand image, PostgreSQL with Barman Cloud, which archives the WAL.
+ */
+export const cloudNativePgPostgresImage: ImageRef = {
+  repository: "ghcr.io/cloudnative-pg/postgresql",
+  tag: "16.10-system-bookworm",
+};
+
 export const backendImageServices: ReadonlySet<ServiceName> = new Set([
   "celeryWorker",
   "celeryBeat",

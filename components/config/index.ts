@@ -18,7 +18,14 @@ export {
 } from "./examples";
 export type { ConfigProblem } from "./problems";
 export type { OptionalService, ResolvedServices, ServiceSettings } from "./types";
-export type { BackupSettings, ImageBuild, ImageRef, SecretKey, ServiceName } from "./schema";
+export type {
+  BackupSettings,
+  DatabaseSettings,
+  ImageBuild,
+  ImageRef,
+  SecretKey,
+  ServiceName,
+} from "./schema";
 
 /** The keys the engine marked secret (set with `pulumi config set --secret`). */
 function secretConfigKeys(): Set<string> {

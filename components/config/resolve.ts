@@ -1,5 +1,5 @@
 // Resolution of the services: each service's stack overrides laid over its code defaults.
-import { backendImageServices, serviceDefaults } from "./defaults";
+import { backendImageServices, cloudNativePgPostgresImage, serviceDefaults } from "./defaults";
 import { fullKey, show, type ConfigProblem } from "./problems";
 import { buildProblems, checkService } from "./rules";
 import { serviceNames, type ServiceName, type StackConfig } from "./schema";
@@ -9,17 +9,21 @@ import type { ResolvedServices, ServiceSettings } from "./types";
 export function resolveServices(config: StackConfig, problems: ConfigProblem[]): ResolvedServices {
   const resolved: Partial<Record<ServiceName, ServiceSettings>> = {};
   const backendImage = config.services.backend?.image;
+  const operated = config.database.engine === "cloudnative-pg";
   const switchedOff = new Set<ServiceName>([
     ...(config.robloxSyncEnabled ? [] : (["robloxSync"] as const)),
     ...(config.flowerEnabled ? [] : (["flower"] as const)),
     ...(config.grafanaEnabled ? [] : (["grafana"] as const)),
+    // A CloudNativePG cluster exports its own metrics; its operator runs only where installed.
+    ...(operated ? (["postgresExporter"] as const) : []),
+    ...(operated && config.database.operator === "install" ? [] : (["postgresOperator"] as const)),
   ]);
   for (const name of serviceNames.filter((service) => !switchedOff.has(service))) {
     const overrides = config.services[name] ?? {};
     const defaults = serviceDefaults[name];
     const image =
       overrides.image ??
-      defaults.image ??
+      (name === "postgres" && operated ? cloudNativePgPostgresImage : defaults.image) ??
       (backendImageServices.has(name) ? backendImage : undefined);
     if (image === undefined) {
       // Services that borrow the backend image are covered by the backend's own problem.

@@ -28,6 +28,7 @@ export function backupBucketProblems(config: StackConfig): ConfigProblem[] {
 
 /** Keys only the Kubernetes form reads (its provider, its Ingress, `npm run e2e`'s settings). */
 export const kubernetesOnlyKeys = [
+  "database",
   "delivery",
   "kubernetesContext",
   "renderDir",

@@ -9,6 +9,12 @@ export {
   type BackupSettings,
   type BackupStorage,
 } from "./schema/backup";
+export {
+  databaseEngines,
+  databaseSchema,
+  type DatabaseEngine,
+  type DatabaseSettings,
+} from "./schema/database";
 export { deliverySchema, type DeliverySettings } from "./schema/delivery";
 export { dockerSchema, type DockerSettings } from "./schema/docker";
 export { imageSchema, pinInRepository, type ImageRef } from "./schema/image";

@@ -26,7 +26,8 @@ export interface ServiceSettings {
 }
 
 /** Services a feature switch can turn off; they are resolved only when on. */
-export type OptionalService = "robloxSync" | "flower" | "grafana";
+export type OptionalService =
+  "robloxSync" | "flower" | "grafana" | "postgresExporter" | "postgresOperator";
 
 export type ResolvedServices = Readonly<
   Record<Exclude<ServiceName, OptionalService>, ServiceSettings>

@@ -6,6 +6,7 @@ import {
   alertWebhookTokenProblems,
   alertWebhookUrlProblems,
 } from "./alerting";
+import { databaseProblems } from "./database";
 import { decodeRawValues, type RawConfigInput } from "./decode";
 import { ConfigError, stackFileName } from "./problems";
 import { resolveServices } from "./resolve";
@@ -32,6 +33,7 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
   problems.push(
     ...backupBucketProblems(config),
     ...platformProblems(config),
+    ...databaseProblems(config),
     ...alertWebhookUrlProblems(config.monitoring.alertWebhookUrl),
     ...alertWebhookTokenProblems(config),
     ...alertDeliveryProblems(config),

@@ -8,6 +8,7 @@ import { recoveryProbeTiming } from "../model/start-up-budget";
 import { httpProbes, secretPath, type Endpoint, type WorkloadSpec } from "../model/workload";
 
 export interface PostgresArgs extends ServiceArgs {
+  /** The exporter sidecar (the single server's metrics). */
   readonly exporter: ServiceSettings;
   readonly databaseName: string;
   readonly user: string;
@@ -32,16 +33,36 @@ export function readerRoleScript(database: string, reader: string): string {
     "set -eu",
     `psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "${database}" \\`,
     `  -v password="$(cat "$READER_PASSWORD_FILE")" <<'SQL'`,
-    `CREATE ROLE ${reader} LOGIN PASSWORD :'password';`,
+    ...readerRoleStatements(database, reader, {
+      create: `CREATE ROLE ${reader} LOGIN PASSWORD :'password';`,
+      // The script runs as the application's role, which then owns the tables it creates.
+      defaultPrivilegesFor: "",
+    }),
+    "SQL",
+    "",
+  ].join("\n");
+}
+
+/**
+ * The read-only role's statements: created by `create`, it may read statistics and every table
+ * of the public schema, including those `defaultPrivilegesFor` (a role; "": the current one)
+ * creates later, and write nothing.
+ */
+export function readerRoleStatements(
+  database: string,
+  reader: string,
+  options: { readonly create: string; readonly defaultPrivilegesFor: string },
+): string[] {
+  const forRole = options.defaultPrivilegesFor ? ` FOR ROLE ${options.defaultPrivilegesFor}` : "";
+  return [
+    options.create,
     `GRANT pg_monitor TO ${reader};`,
     `GRANT CONNECT ON DATABASE ${database} TO ${reader};`,
     `GRANT USAGE ON SCHEMA public TO ${reader};`,
     `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader};`,
-    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${reader};`,
+    `ALTER DEFAULT PRIVILEGES${forRole} IN SCHEMA public GRANT SELECT ON TABLES TO ${reader};`,
     `ALTER ROLE ${reader} SET default_transaction_read_only = on;`,
-    "SQL",
-    "",
-  ].join("\n");
+  ];
 }
 
 /**

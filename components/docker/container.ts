@@ -191,6 +191,7 @@ export function dockerProblems(spec: WorkloadSpec): string[] {
   const problems: string[] = [];
   if (spec.kind === "daemon") problems.push(where("a daemon (one pod per node) has no meaning"));
   if (spec.apiAccess) problems.push(where("reading the Kubernetes API is impossible"));
+  if (spec.kind === "operated") problems.push(where("a Kubernetes operator's resource cannot run"));
   if (spec.autoscaling) problems.push(where("autoscaling is not available"));
   return problems;
 }

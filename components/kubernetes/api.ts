@@ -2,6 +2,8 @@
 // the package's index loads every API group it knows (and Helm, kustomize and YAML support with
 // their dependencies), a tenth of a second at every start of a preview. Import this as `k8s`;
 // it reads as the package does (`k8s.apps.v1.Deployment`, `k8s.types.input...`).
+import * as admissionregistrationV1 from "@pulumi/kubernetes/admissionregistration/v1";
+import * as apiextensionsV1 from "@pulumi/kubernetes/apiextensions/v1";
 import * as appsV1 from "@pulumi/kubernetes/apps/v1";
 import * as autoscalingV2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as batchV1 from "@pulumi/kubernetes/batch/v1";
@@ -14,6 +16,8 @@ import * as schedulingV1 from "@pulumi/kubernetes/scheduling/v1";
 export { Provider } from "@pulumi/kubernetes/provider";
 export { CustomResource } from "@pulumi/kubernetes/apiextensions/customResource";
 export type * as types from "@pulumi/kubernetes/types";
+export const admissionregistration = { v1: admissionregistrationV1 };
+export const apiextensions = { v1: apiextensionsV1 };
 export const apps = { v1: appsV1 };
 export const autoscaling = { v2: autoscalingV2 };
 export const batch = { v1: batchV1 };

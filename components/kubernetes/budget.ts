@@ -42,8 +42,13 @@ export function footprintOf(spec: WorkloadSpec): Footprint {
   const maxReplicas = spec.autoscaling?.maxReplicas ?? spec.replicas;
   // Only a rolling Deployment surges: a StatefulSet and a daemon replace pods in place, and a
   // scheduled job never runs twice at once.
+  // An operator runs its own helper pods (a new standby's join job): as many as it declares.
   const surge =
-    (spec.kind ?? "stateless") === "stateless" && spec.updateStrategy !== "recreate" ? 1 : 0;
+    spec.kind === "operated"
+      ? spec.operated!.surge
+      : (spec.kind ?? "stateless") === "stateless" && spec.updateStrategy !== "recreate"
+        ? 1
+        : 0;
   const pods = maxReplicas + surge;
   const sum = (pick: (container: WorkloadSpec["containers"][number]) => number) =>
     spec.containers.reduce((total, container) => total + pick(container), 0);

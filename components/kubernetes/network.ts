@@ -15,7 +15,7 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
 
 /** Link-local addresses: a cloud node's instance metadata server (169.254.169.254) is here. */
-const linkLocalRange = "169.254.0.0/16";
+export const linkLocalRange = "169.254.0.0/16";
 
 /** Private and link-local ranges that "the internet" never includes. */
 export const nonPublicRanges = [...privateRanges, linkLocalRange, "127.0.0.0/8"];
@@ -73,6 +73,30 @@ const outsideBlocks: Readonly<Record<OutsideEgress["to"], Peer[]>> = {
   "any-but-link-local": [{ ipBlock: { cidr: "0.0.0.0/0", except: [linkLocalRange] } }],
 };
 
+/**
+ * An operated workload's operator reaching its pods: a policy of its own, so that a reviewer (and
+ * the pack's zone isolation, by a declared exemption) sees this one peer apart from the zones'.
+ */
+export function operatorPolicySpec(spec: WorkloadSpec, context: NetworkContext): NetworkPolicySpec {
+  const operator = spec.operated!.operator;
+  return {
+    podSelector: { matchLabels: selectorLabels(spec.name, context) },
+    policyTypes: ["Ingress"],
+    ingress: [
+      {
+        from: [
+          {
+            namespaceSelector: {
+              matchLabels: { "kubernetes.io/metadata.name": operator.namespace },
+            },
+          },
+        ],
+        ports: operator.ports.map((port) => ({ protocol: "TCP", port })),
+      },
+    ],
+  };
+}
+
 /** The allow rules of one workload: who may reach its ports, and whom it may reach. */
 export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext): NetworkPolicySpec {
   const ports = spec.containers.flatMap((container) => container.ports ?? []);
@@ -108,9 +132,16 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
     })),
   );
 
+  // An operated workload's instances replicate from each other, and its operator manages them.
+  const operated = spec.operated;
+  const ownPods = { podSelector: { matchLabels: selectorLabels(spec.name, context) } };
+  const tcp = (names: readonly string[]) => names.map((port) => ({ protocol: "TCP", port }));
+  if (operated) ingress.push({ from: [ownPods], ports: tcp(operated.peerPorts) });
+
   const egress: EgressRule[] = reachableZones(spec.zones).map((zone) => ({
     to: [zonePeer(zone, context)],
   }));
+  if (operated) egress.push({ to: [ownPods], ports: tcp(operated.peerPorts) });
   for (const extra of spec.egress ?? []) {
     egress.push({
       to: [zonePeer(extra.zone, context)],

@@ -20,10 +20,16 @@ import { createConfigFiles, createSecretFiles } from "./workload-files";
 import { createApiAccess, createServiceAccount } from "./workload-identity";
 import { createAutoscaler, createDisruptionBudget } from "./workload-scaling";
 import type { KubernetesContext, WorkloadScope } from "./workload-scope";
-import { createIngress, createNetworkPolicy, createService } from "./workload-traffic";
+import { createOperatedResource } from "./workload-operated";
+import {
+  createIngress,
+  createNetworkPolicy,
+  createService,
+  serviceHostOf,
+} from "./workload-traffic";
 
 export type { KubernetesContext } from "./workload-scope";
-export { serviceHostOf } from "./workload-traffic";
+export { serviceHostOf };
 
 export interface KubernetesWorkloadArgs {
   readonly spec: WorkloadSpec;
@@ -35,11 +41,12 @@ export function secretNameOf(workload: string): string {
   return `${workload}-secrets`;
 }
 
-/** The Secrets of the recorded workloads that have secret files (names only, never values). */
+/** The Secrets of the recorded workloads: their secret files', an operator's credentials (names only). */
 export function secretNamesOf(workloads: readonly RecordedWorkload[]): string[] {
-  return workloads
-    .filter(({ spec }) => spec.secretFiles?.length)
-    .map(({ spec }) => secretNameOf(spec.name));
+  return workloads.flatMap(({ spec }) => [
+    ...(spec.secretFiles?.length ? [secretNameOf(spec.name)] : []),
+    ...(spec.operated?.secrets ?? []).map((secret) => secret.name),
+  ]);
 }
 
 export class KubernetesWorkload extends pulumi.ComponentResource {
@@ -79,6 +86,16 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
       child: { parent: this, dependsOn: [...(context.dependsOn ?? [])] },
     };
 
+    this.ports = spec.containers.flatMap((container) => container.ports ?? []);
+    if (spec.operated) {
+      // The operator makes the pods, their Service and budget: the resource, and who reaches it.
+      createOperatedResource(scope);
+      this.serviceHost = serviceHostOf(spec.operated.service, context.namespace);
+      createNetworkPolicy(scope);
+      this.registerOutputs({ serviceHost: this.serviceHost, version: labelValue(version ?? "") });
+      return;
+    }
+
     const serviceAccount = createServiceAccount(scope);
     const apiAccess = createApiAccess(scope);
     const configFiles = createConfigFiles(scope);
@@ -110,7 +127,6 @@ export class KubernetesWorkload extends pulumi.ComponentResource {
             ? createCronJob(controllerScope, template)
             : createDeployment(controllerScope, template);
 
-    this.ports = spec.containers.flatMap((container) => container.ports ?? []);
     if (this.ports.length > 0) this.serviceHost = createService(scope, this.ports);
     createNetworkPolicy(scope);
     createIngress(scope, opts?.parent);

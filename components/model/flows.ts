@@ -13,6 +13,10 @@ export interface PortAudience {
   readonly zones: readonly Zone[];
   /** The cluster's ingress controller: the port is the workload's public entry. */
   readonly ingressController: boolean;
+  /** The workload's own pods: an operated workload's instances, on their peer ports. */
+  readonly peers?: true;
+  /** The pods of the operator's namespace, on the ports it manages the instances through. */
+  readonly operatorNamespace?: string;
 }
 
 /** A port that serves the workload's clients (not metrics only, no audience of its own). */
@@ -28,9 +32,14 @@ export function portAudience(spec: WorkloadSpec, port: PortSpec): PortAudience {
     ...(port.openTo ?? []),
     ...(scraped ? (["monitoring"] as const) : []),
   ]);
+  const operated = spec.operated;
   return {
     zones: allZones.filter((zone) => admitted.has(zone)),
     ingressController: servesClients(port) && spec.publicEntry?.port === port.name,
+    ...(operated?.peerPorts.includes(port.name) ? { peers: true as const } : {}),
+    ...(operated?.operator.ports.includes(port.name)
+      ? { operatorNamespace: operated.operator.namespace }
+      : {}),
   };
 }
 
@@ -49,7 +58,7 @@ export function outsideEgress(spec: WorkloadSpec): OutsideEgress[] {
     ...(spec.scrapes
       ? [{ to: "private" as const, ports: [9100, 10250], why: "node-exporter and the kubelets" }]
       : []),
-    ...(spec.apiAccess
+    ...(spec.apiAccess || spec.kind === "operated"
       ? [{ to: "any-but-link-local" as const, ports: [443, 6443], why: "the Kubernetes API" }]
       : []),
     ...(spec.internetEgress
@@ -124,6 +133,9 @@ export const outsideRangeNames: Readonly<Record<OutsideEgress["to"], string>> = 
 };
 
 export const ingressControllerSource = "the ingress controller";
+export const peersSource = "its own pods";
+/** How the flow table names an operator's namespace as a source. */
+export const operatorSource = (namespace: string) => `the operator in ${namespace}`;
 export const hostNetworkSource = "every pod (host network)";
 
 export function flowTable(flows: NetworkFlows): FlowTable {
@@ -132,6 +144,8 @@ export function flowTable(flows: NetworkFlows): FlowTable {
     const named = [
       ...flow.from.zones,
       ...(flow.from.ingressController ? [ingressControllerSource] : []),
+      ...(flow.from.peers ? [peersSource] : []),
+      ...(flow.from.operatorNamespace ? [operatorSource(flow.from.operatorNamespace)] : []),
     ];
     return named.join(", ") || "nobody";
   };

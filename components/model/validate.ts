@@ -109,6 +109,21 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
   if (spec.kind === "stateful" && !spec.persistentVolume) {
     problems.push(where("a stateful workload needs a persistentVolume"));
   }
+  if ((spec.kind === "operated") !== (spec.operated !== undefined)) {
+    problems.push(where('an operator\'s resource is required for, and only for, kind "operated"'));
+  }
+  for (const port of [
+    ...(spec.operated?.peerPorts ?? []),
+    ...(spec.operated?.operator.ports ?? []),
+  ]) {
+    if (!allPorts.has(port))
+      problems.push(where(`operated port "${port}" is not a container port`));
+  }
+  if (spec.kind === "operated" && (spec.autoscaling || spec.persistentVolume === undefined)) {
+    problems.push(
+      where("an operated workload has a fixed count of instances, each with its volume"),
+    );
+  }
   if ((spec.kind === "scheduled") !== (spec.schedule !== undefined)) {
     problems.push(where('a schedule is required for, and only for, kind "scheduled"'));
   }

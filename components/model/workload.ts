@@ -220,12 +220,14 @@ export interface WorkloadSpec {
   /**
    * Default "stateless": a Deployment; "stateful" is a StatefulSet with stable storage; "daemon"
    * is a DaemonSet, one pod per node (`replicas` is then the node count its namespace's quota is
-   * sized for); "scheduled" is a CronJob that runs to completion on `schedule`, never two at once
+   * sized for); "operated" is an operator's custom resource (`operated`); "scheduled" is a CronJob that runs to completion on `schedule`, never two at once
    * (`replicas` is then 1: the pods one run needs).
    */
-  readonly kind?: "stateless" | "stateful" | "daemon" | "scheduled";
+  readonly kind?: "stateless" | "stateful" | "daemon" | "scheduled" | "operated";
   /** Required for, and only for, kind "scheduled". */
   readonly schedule?: JobSchedule;
+  /** Required for, and only for, kind "operated". */
+  readonly operated?: OperatedBy;
   /** The first is the main container; the rest are sidecars (exporters). */
   readonly containers: readonly [ContainerSpec, ...ContainerSpec[]];
   readonly secretFiles?: readonly SecretFile[];
@@ -268,6 +270,42 @@ export interface WorkloadSpec {
   /** Explicit opt-outs from ./security's defaults; default none. */
   readonly security?: Partial<SecurityProfile>;
   readonly probeTiming?: Partial<ProbeTiming>;
+}
+
+/**
+ * Pods an operator makes from a custom resource (kind "operated": CloudNativePG's PostgreSQL
+ * instances). The renderer creates the resource, the Secrets it names and the NetworkPolicy; the
+ * operator makes the pods, their Services and disruption budget, with its own hardened security
+ * context. The spec's containers describe those pods, for what derives from them: the quota, the
+ * network policy, the scrape targets.
+ */
+export interface OperatedBy {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The resource's spec, given what the operator is to put on every pod it makes. */
+  readonly spec: (pods: OperatedPods) => Record<string, unknown>;
+  /** Secrets the resource names, created beside it (`kubernetes.io/basic-auth` for credentials). */
+  readonly secrets?: readonly {
+    readonly name: string;
+    readonly type: string;
+    /** Secret Outputs, or plain values such as a user name. */
+    readonly data: Readonly<Record<string, pulumi.Input<string>>>;
+  }[];
+  /** The Service the operator makes for the main container's ports (the primary's). */
+  readonly service: string;
+  /** Ports the pods open to each other (replication, the instance manager's status). */
+  readonly peerPorts: readonly string[];
+  /** The operator: its namespace's pods may reach `ports`. */
+  readonly operator: { readonly namespace: string; readonly ports: readonly string[] };
+  /** Pods the operator may run beside the instances at once (a new standby's join job). */
+  readonly surge: number;
+}
+
+/** What the platform asks of the pods an operator makes. */
+export interface OperatedPods {
+  /** The workload's labels and zone labels, which its policies and the scrape jobs select. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly priorityClassName: string;
 }
 
 /** Where a deployed workload is reached from inside the platform. */

@@ -1,6 +1,7 @@
 // Disruption budgets: a PodDisruptionBudget per replicated workload, one that lets a pod go, and
 // the eviction policy of unhealthy pods.
 import { resourceRule, type StackFinding, stackRule } from "../lib/define";
+import { operatorMakesBudgets } from "../lib/cloudnative-pg";
 import { selects } from "../lib/kubernetes";
 import {
   isReplicated,
@@ -39,11 +40,13 @@ export const pdbExists = stackRule({
     return scalableWorkloads(resources).flatMap((workload): StackFinding[] => {
       const scale = scaleOf(workload, hpas);
       if (!isReplicated(scale)) return [];
-      const covered = pdbs.some(
-        (pdb) =>
-          pdb.namespace === workload.namespace &&
-          selects(pdb.props?.spec?.selector, workload.labels),
-      );
+      const covered =
+        operatorMakesBudgets(workload.kind, workload.props) ||
+        pdbs.some(
+          (pdb) =>
+            pdb.namespace === workload.namespace &&
+            selects(pdb.props?.spec?.selector, workload.labels),
+        );
       if (covered) return [];
       return [
         {

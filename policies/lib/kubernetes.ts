@@ -3,6 +3,8 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
+import { cloudNativePgInstancePod } from "./cloudnative-pg";
+
 /**
  * Pod-bearing Pulumi types whose template sits where their API defines it, by kind. Objects of
  * other kinds are judged by their shape (`podTemplatesOf`).
@@ -17,6 +19,8 @@ export const podBearingTypes: Readonly<Record<string, string>> = {
   "kubernetes:core/v1:Pod": "Pod",
   // The Pulumi Kubernetes Operator runs a Stack's workspace in a pod of its own making.
   "kubernetes:pulumi.com/v1:Stack": "Stack",
+  // CloudNativePG runs a Cluster's PostgreSQL instances in pods of its own making.
+  "kubernetes:postgresql.cnpg.io/v1:Cluster": "Cluster",
 };
 
 /** The Pulumi type of a Kubernetes object: ("apps/v1", "Deployment") → kubernetes:apps/v1:Deployment. */
@@ -87,6 +91,7 @@ const podTemplateShapes: readonly (readonly string[])[] = [
 export function podTemplatesOf(type: string, props: any): PodTemplate[] {
   const kind = podBearingTypes[type];
   if (kind === "Stack") return [stackWorkspacePod(props)];
+  if (kind === "Cluster") return [cloudNativePgInstancePod(props)];
   if (kind === "Pod") {
     return [{ path: "spec", metadata: props?.metadata ?? {}, spec: props?.spec ?? {} }];
   }

@@ -3,13 +3,17 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { describeObject, podOwners, type KubeObject } from "./stack-objects";
 
-/** The kinds whose replica count is `spec.replicas` and that an autoscaler may scale. */
+/**
+ * The kinds whose replica count is `spec.replicas` and that an autoscaler may scale, and
+ * CloudNativePG's Cluster, whose count is `spec.instances`.
+ */
 export const scalableKinds: ReadonlySet<string> = new Set([
   "Deployment",
   "StatefulSet",
   "ReplicaSet",
   "ReplicationController",
   "Rollout", // Argo Rollouts
+  "Cluster", // CloudNativePG
 ]);
 
 /** Deployments, StatefulSets, ReplicaSets, … with their pod template. */
@@ -44,10 +48,11 @@ export function scaleOf(workload: KubeObject, hpas: readonly KubeObject[]): Scal
       source: `minReplicas of ${describeObject(hpa)}${minReplicas === undefined ? " unset, default 1" : ""}`,
     };
   }
-  const replicas = workload.props?.spec?.replicas;
+  const field = workload.kind === "Cluster" ? "instances" : "replicas";
+  const replicas = workload.props?.spec?.[field];
   return {
     replicas: typeof replicas === "number" ? replicas : 1,
-    source: replicas === undefined ? "spec.replicas unset, default 1" : "spec.replicas",
+    source: replicas === undefined ? `spec.${field} unset, default 1` : `spec.${field}`,
   };
 }
 

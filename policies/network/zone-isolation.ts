@@ -2,7 +2,13 @@
 import { stackRule, type StackFinding } from "../lib/define";
 import { braced, isEmptySelector } from "../lib/kubernetes";
 import { policySelects, policyTypesOf } from "../lib/network-policies";
-import { describeObject, inNamespace, objectsOfKind, podOwners } from "../lib/stack-objects";
+import {
+  describeObject,
+  inNamespace,
+  objectsOfKind,
+  podOwners,
+  type KubeObject,
+} from "../lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -24,6 +30,17 @@ function describePeer(peer: any): string {
   if (peer?.namespaceSelector) parts.push(`namespaceSelector ${braced(peer.namespaceSelector)}`);
   if (peer?.podSelector) parts.push(`podSelector ${braced(peer.podSelector)}`);
   return parts.length > 0 ? parts.join(" + ") : "an empty peer";
+}
+
+/** A peer that selects exactly the policy's own pods, in its namespace. */
+function isOwnPods(peer: any, policy: KubeObject): boolean {
+  const own = policy.props?.spec?.podSelector;
+  return (
+    peer?.ipBlock === undefined &&
+    peer?.namespaceSelector === undefined &&
+    !isEmptySelector(own) &&
+    JSON.stringify(peer?.podSelector) === JSON.stringify(own)
+  );
 }
 
 export const dataTierIsolation = stackRule({
@@ -94,6 +111,9 @@ export const dataTierIsolation = stackRule({
             return;
           }
           for (const peer of from) {
+            // The policy's own pods (a replicated data store's instances, which replicate from
+            // each other) are members of the isolated zone themselves.
+            if (isOwnPods(peer, policy)) continue;
             const denied = zones.filter((zone) => {
               const allowedZones = [...(isolated[zone] ?? []), monitoring];
               const podSelector = peer?.podSelector;

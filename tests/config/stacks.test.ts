@@ -124,6 +124,7 @@ describe("Pulumi.yaml and the schema agree", () => {
   test("every schema key but the objects is declared in Pulumi.yaml, and nothing else is", () => {
     expect([...objectKeys].sort()).toEqual([
       "backup",
+      "database",
       "delivery",
       "docker",
       "monitoring",

@@ -53,7 +53,10 @@ export function protectedDataChecks(deployed: DeployedStack): void {
 
     await engine(stack.destroy({ ...quiet, excludeProtected: true }));
     expect(exists("deployment", "backend")).toBe(false);
-    expect(exists("statefulset", "postgres")).toBe(true);
+    // The single server's StatefulSet, or the CloudNativePG Cluster (its operator is gone).
+    expect(
+      exists("statefulset", "postgres") || exists("clusters.postgresql.cnpg.io", "postgres"),
+    ).toBe(true);
     expect(exists("statefulset", "redis")).toBe(true);
     // The same claims, still bound: the namespaces that hold them were kept.
     expect(claims()).toEqual(claimsBefore);

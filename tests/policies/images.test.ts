@@ -131,7 +131,8 @@ describe("image-registry-allowlist", () => {
     "docker.io/oliver006/, docker.io/prom/prometheus, docker.io/prom/alertmanager, " +
     "docker.io/prom/node-exporter, docker.io/grafana/grafana, docker.io/grafana/loki, " +
     "docker.io/grafana/alloy, docker.io/jaegertracing/jaeger, " +
-    "registry.k8s.io/kube-state-metrics/kube-state-metrics, docker.io/pulumi/pulumi";
+    "registry.k8s.io/kube-state-metrics/kube-state-metrics, docker.io/pulumi/pulumi, " +
+    "ghcr.io/cloudnative-pg/cloudnative-pg, ghcr.io/cloudnative-pg/postgresql";
   test("the compliant fixture passes", async () => {
     expect(await messagesOf(registryAllowlist, [compliantDeployment()])).toEqual([]);
   });

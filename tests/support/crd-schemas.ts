@@ -1,5 +1,6 @@
 // Validates custom resources against the real CRDs of the tools the program targets
-// (tests/fixtures/crds: the Pulumi Kubernetes Operator's, Argo CD's), as an API server with
+// (tests/fixtures/crds: the Pulumi Kubernetes Operator's, Argo CD's; vendor/cloudnative-pg:
+// CloudNativePG's), as an API server with
 // strict field validation would: the CRD's OpenAPI schema, and no field the schema does not
 // name (unless it says x-kubernetes-preserve-unknown-fields). The e2e cluster phase checks the
 // same resources against a real API server.
@@ -7,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
+import { releaseCrds } from "../../components/data/cloudnative-pg/release";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CRD schemas are untyped JSON */
 
@@ -52,27 +54,37 @@ function crdFiles(): { file: string; group: string; kind: string }[] {
     ));
 }
 
+/** CloudNativePG's group: its CRDs are the ones the program applies (vendor/cloudnative-pg). */
+const cloudNativePgGroup = "postgresql.cnpg.io";
+
+/** The CRDs that define `kind` of `group`, parsed. */
+function crdsOf(group: string, kind: string): any[] {
+  if (group === cloudNativePgGroup) {
+    return releaseCrds().filter((crd: any) => crd.spec.names.kind === kind);
+  }
+  return crdFiles()
+    .filter((entry) => entry.group === group && entry.kind === kind)
+    .flatMap(({ file }) =>
+      parseAllDocuments(readFileSync(file, "utf8")).map((document) => document.toJS()),
+    );
+}
+
 /** `group/version Kind` → its schema, for every served version of the CRD that defines `kind`. */
 function crdSchemas(group: string, kind: string): Map<string, object> {
   const schemas = new Map<string, object>();
-  for (const { file } of crdFiles().filter(
-    (entry) => entry.group === group && entry.kind === kind,
-  )) {
-    for (const document of parseAllDocuments(readFileSync(file, "utf8"))) {
-      const crd = document.toJS();
-      if (crd?.kind !== "CustomResourceDefinition") continue;
-      for (const version of crd.spec.versions ?? []) {
-        if (!version.served) continue;
-        const schema = strict(version.schema.openAPIV3Schema);
-        // apiVersion, kind and metadata are the API server's, not the CRD's.
-        schema.properties = {
-          ...schema.properties,
-          apiVersion: { type: "string" },
-          kind: { type: "string" },
-          metadata: { type: "object" },
-        };
-        schemas.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, schema);
-      }
+  for (const crd of crdsOf(group, kind)) {
+    if (crd?.kind !== "CustomResourceDefinition") continue;
+    for (const version of crd.spec.versions ?? []) {
+      if (!version.served) continue;
+      const schema = strict(version.schema.openAPIV3Schema);
+      // apiVersion, kind and metadata are the API server's, not the CRD's.
+      schema.properties = {
+        ...schema.properties,
+        apiVersion: { type: "string" },
+        kind: { type: "string" },
+        metadata: { type: "object" },
+      };
+      schemas.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, schema);
     }
   }
   return schemas;
@@ -94,7 +106,7 @@ function validatorOf(apiVersion: string, kind: string): ValidateFunction | undef
 /** Whether a CRD here defines the manifest's API group (its kind is a custom resource). */
 export function isCustomResource(manifest: any): boolean {
   const group = String(manifest?.apiVersion ?? "").split("/")[0];
-  return crdFiles().some((entry) => entry.group === group);
+  return group === cloudNativePgGroup || crdFiles().some((entry) => entry.group === group);
 }
 
 /** The schema errors of a custom resource; throws when no CRD defines its kind. */

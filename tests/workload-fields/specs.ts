@@ -143,3 +143,30 @@ export const scraper: WorkloadSpec = {
   zones: ["monitoring"],
   scrapes: true,
 };
+/** An operator's resource (kind "operated"): two instances that reach each other on "admin". */
+export const operated: WorkloadSpec = {
+  ...service,
+  kind: "operated",
+  replicas: 2,
+  persistentVolume: { mountPath: "/data", size: "1Gi", storageClass: "" },
+  operated: {
+    apiVersion: "unit.example/v1",
+    kind: "Instances",
+    spec: (pods) => ({ instances: 2, labels: pods.labels, priority: pods.priorityClassName }),
+    secrets: [
+      {
+        name: "subject-credentials",
+        type: "kubernetes.io/basic-auth",
+        data: { username: "unit", password: pulumi.secret("unit-password") },
+      },
+    ],
+    service: "subject-rw",
+    peerPorts: ["admin"],
+    operator: { namespace: "unit-operator", ports: ["admin"] },
+    surge: 1,
+  },
+};
+export const withOperated = (change: Partial<NonNullable<WorkloadSpec["operated"]>>) => ({
+  ...operated,
+  operated: { ...operated.operated!, ...change },
+});

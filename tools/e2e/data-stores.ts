@@ -4,7 +4,10 @@ import type { ControlPlane } from "./control-plane";
 import { shellQuote } from "./restore";
 
 export interface DataStores {
-  /** Runs SQL with psql in postgres-0 as the application's user; its output (`-At`), or throws. */
+  /**
+   * Runs SQL with psql in postgres-0 as the application's user, or in a CloudNativePG cluster's
+   * primary as the superuser; its output (`-At`), or throws.
+   */
   psql(sql: string): string;
   /** Runs redis-cli in redis-0 with the password; its output, or throws. */
   redis(...words: string[]): string;
@@ -28,13 +31,47 @@ export function dataStores(controlPlane: () => ControlPlane, namespace: () => st
     if (result.code !== 0) throw new Error(`${pod}/${container}: ${command}:\n${result.output}`);
     return result.output.trim();
   };
+  /** A CloudNativePG cluster's primary and its database, when the stack runs one. */
+  const clusterPrimary = (): { pod: string; database: string } | undefined => {
+    const read = (args: readonly string[]) =>
+      controlPlane()
+        .kubectl([...args, "--namespace", namespace(), "--ignore-not-found"])
+        .output.trim();
+    const pod = read([
+      "get",
+      "pods",
+      "--selector",
+      "cnpg.io/cluster=postgres,cnpg.io/instanceRole=primary",
+      "--output",
+      "jsonpath={.items[*].metadata.name}",
+    ]);
+    if (pod === "") return undefined;
+    const database = read([
+      "get",
+      "clusters.postgresql.cnpg.io",
+      "postgres",
+      "--output",
+      "jsonpath={.spec.bootstrap.initdb.database}",
+    ]);
+    return { pod, database };
+  };
   return {
-    psql: (sql) =>
-      inContainer(
-        "postgres-0",
-        "postgres",
-        'psql -v ON_ERROR_STOP=1 -At -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c ' + shellQuote(sql),
-      ),
+    psql: (sql) => {
+      const primary = clusterPrimary();
+      // The cluster's pods run as postgres, the superuser by peer authentication on its socket.
+      return primary
+        ? inContainer(
+            primary.pod,
+            "postgres",
+            `psql -v ON_ERROR_STOP=1 -At -d ${shellQuote(primary.database)} -c ` + shellQuote(sql),
+          )
+        : inContainer(
+            "postgres-0",
+            "postgres",
+            'psql -v ON_ERROR_STOP=1 -At -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c ' +
+              shellQuote(sql),
+          );
+    },
     redis: (...words) =>
       inContainer(
         "redis-0",

@@ -4,6 +4,8 @@
 import {
   hostNetworkSource,
   ingressControllerSource,
+  operatorSource,
+  peersSource,
   outsideRangeNames,
   type EgressFlow,
   type FlowTable,
@@ -34,15 +36,24 @@ export function parseFlowTable(table: FlowTable): NetworkFlows {
       return { ...flow, from: { zones: [], ingressController: false }, hostNetwork: true };
     }
     const named = sources === "nobody" ? [] : sources.split(", ");
+    const operator = named
+      .map((name) => /^the operator in ([a-z0-9-]+)$/.exec(name)?.[1])
+      .find((namespace) => namespace !== undefined);
     const unknown = named.filter(
-      (name) => name !== ingressControllerSource && !zones.includes(name as Zone),
+      (name) =>
+        name !== ingressControllerSource &&
+        name !== peersSource &&
+        (operator === undefined || name !== operatorSource(operator)) &&
+        !zones.includes(name as Zone),
     );
     if (unknown.length > 0) fail(key, value);
     return {
       ...flow,
       from: {
-        zones: named.filter((name) => name !== ingressControllerSource) as Zone[],
+        zones: named.filter((name) => zones.includes(name as Zone)) as Zone[],
         ingressController: named.includes(ingressControllerSource),
+        ...(named.includes(peersSource) ? { peers: true as const } : {}),
+        ...(operator ? { operatorNamespace: operator } : {}),
       },
     };
   });

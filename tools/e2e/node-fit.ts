@@ -13,11 +13,16 @@ import { parseCpu } from "../../components/config/quantity";
  */
 export const nodeCpuBudget = 1400;
 
-/** The stack's CPU requests at its smallest size: each service's replicas (or HPA minimum). */
+/** The stack's CPU requests at its smallest size: each service's pods (or HPA minimum). */
 export function cpuAtMinimum(config: PlatformConfig): number {
-  return Object.values(config.services).reduce((total, settings) => {
+  return Object.entries(config.services).reduce((total, [service, settings]) => {
     if (!settings) return total;
-    const replicas = settings.autoscaling?.minReplicas ?? settings.replicas;
+    // A CloudNativePG cluster runs `database.instances` pods of the postgres settings.
+    const instances =
+      service === "postgres" && config.database.engine === "cloudnative-pg"
+        ? config.database.instances
+        : undefined;
+    const replicas = instances ?? settings.autoscaling?.minReplicas ?? settings.replicas;
     return total + replicas * (parseCpu(settings.resources.requests.cpu) ?? 0);
   }, 0);
 }

@@ -46,6 +46,10 @@ export function nodeStackFile(
   const document = parseDocument(withLocalImages(text, local));
   document.setIn(["config", "toolboxai:grafanaEnabled"], false);
   document.setIn(["config", "toolboxai:monitoring", "alertSink"], true);
+  // One node: a CloudNativePG cluster's instances share it.
+  if (config.database.engine === "cloudnative-pg") {
+    document.setIn(["config", "toolboxai:database", "antiAffinity"], "preferred");
+  }
   const backup = ["config", "toolboxai:backup"];
   if (config.backup) {
     document.setIn([...backup, "recipients"], [backups.recipient]);

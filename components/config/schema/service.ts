@@ -142,6 +142,7 @@ export const serviceNames = [
   "robloxSync",
   "gateway",
   "postgres",
+  "postgresOperator",
   "postgresExporter",
   "redis",
   "redisExporter",

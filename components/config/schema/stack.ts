@@ -1,6 +1,7 @@
 // Every top-level key under `toolboxai:`, and the key sets the decoding of engine strings reads.
 import { z } from "zod";
 import { backupSchema, recoveryPointObjectives } from "./backup";
+import { databaseSchema } from "./database";
 import { deliverySchema } from "./delivery";
 import { dockerSchema } from "./docker";
 import { monitoringSchema } from "./monitoring";
@@ -92,6 +93,10 @@ export const stackConfigSchema = z
         description: "Role the application connects as.",
         allowed: "PostgreSQL identifier, `[a-z_][a-z0-9_]*`",
       }),
+    database: databaseSchema.prefault({}).meta({
+      description:
+        "How PostgreSQL runs: one server, or a CloudNativePG cluster with failover (Kubernetes).",
+    }),
     robloxSyncEnabled: z
       .boolean({ error: "must be true or false" })
       .default(true)

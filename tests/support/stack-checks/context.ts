@@ -5,6 +5,7 @@ import {
   type ProgramRun,
   type RegisteredResource,
 } from "../../../tools/engine/mock-engine";
+import { cloudNativePgInstancePod } from "../../../policies/lib/cloudnative-pg";
 import { isKubernetesObject } from "../../../tools/engine/render";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
@@ -29,6 +30,11 @@ export interface StackExpectations {
   readonly advisories: readonly string[];
   /** `toolboxai:quotaHeadroomPercent` of the stack. */
   readonly quotaHeadroomPercent: number;
+  /**
+   * PostgreSQL as a CloudNativePG cluster (`database.engine: cloudnative-pg`) of this many
+   * instances, with the operator the stack installs; default the single server.
+   */
+  readonly database?: { readonly instances: number };
   /** Resources with Pulumi's `protect`, as "<Type> <Pulumi name>". */
   readonly protectedResources: readonly string[];
   /** The backup CronJobs, their schedule (from the RPO), the retention and the recipients. */
@@ -59,11 +65,38 @@ export interface StackContext {
   };
   /** The program's run (set once describeStack's beforeAll has run). */
   readonly run: () => ProgramRun;
-  /** The pod-bearing controllers of the run (Deployments, StatefulSets, DaemonSets, CronJobs). */
+  /**
+   * The pod-bearing controllers of the run (Deployments, StatefulSets, DaemonSets, CronJobs), and
+   * each CloudNativePG Cluster as its operator's pods (`operatedPods`).
+   */
   readonly pods: () => any[];
 }
 
 export const podKinds = new Set(["Deployment", "StatefulSet", "DaemonSet", "CronJob"]);
+
+/**
+ * A Cluster as a controller of the pods its operator makes, as the policy pack models them
+ * (policies/lib/cloudnative-pg.ts): `spec.replicas` its instances, `spec.template` their pod.
+ */
+export function operatedPods(cluster: any): any {
+  const { metadata, spec } = cloudNativePgInstancePod(cluster);
+  return {
+    kind: "Cluster",
+    metadata: cluster.metadata,
+    spec: { replicas: cluster.spec.instances, template: { metadata, spec } },
+  };
+}
+
+/** The CloudNativePG operator's Deployment (components/data/cloudnative-pg/operator.ts). */
+export const postgresOperator = "cloudnative-pg";
+
+/**
+ * Pods that read the Kubernetes API: the declared readers, and with a CloudNativePG cluster its
+ * operator and its instances (their instance manager).
+ */
+export function apiReadersOf(expected: StackExpectations): Set<string> {
+  return new Set([...apiReaders, ...(expected.database ? [postgresOperator, "postgres"] : [])]);
+}
 
 /** The pod template of a controller: a CronJob's is inside its Job template. */
 export function templateOf(controller: any): any {

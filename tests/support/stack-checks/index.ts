@@ -7,7 +7,7 @@ import { readStackConfig } from "../../../tools/engine/stack-config";
 import type { ProgramRun } from "../../../tools/engine/mock-engine";
 import { sharedProgramRun } from "../program-runs";
 import { backupChecks } from "./backups";
-import { podKinds, type StackContext, type StackExpectations } from "./context";
+import { operatedPods, podKinds, type StackContext, type StackExpectations } from "./context";
 import { outputChecks } from "./outputs";
 import { securityChecks } from "./security";
 import { workloadChecks } from "./workloads";
@@ -26,6 +26,8 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       nodeExporter: `${expected.namespace}-node-exporter`,
       // The operator's Stack and workspace, where the stack delivers itself.
       ...(expected.delivery === "operator" ? { delivery: `${expected.namespace}-delivery` } : {}),
+      // The CloudNativePG operator the stack installs.
+      ...(expected.database ? { postgresOperator: "cnpg-system" } : {}),
     };
     let run: ProgramRun;
     beforeAll(async () => {
@@ -38,12 +40,16 @@ export function describeStack(stack: string, expected: StackExpectations): void 
       run = await sharedProgramRun(stack, { config });
     });
 
-    const pods = () =>
-      run.resources
+    const pods = () => [
+      ...run.resources
         .filter(
           (resource) => isKubernetesObject(resource) && podKinds.has(String(resource.inputs.kind)),
         )
-        .map((resource) => resource.inputs as any);
+        .map((resource) => resource.inputs as any),
+      ...run.resources
+        .filter((resource) => isKubernetesObject(resource) && resource.inputs.kind === "Cluster")
+        .map((resource) => operatedPods(resource.inputs)),
+    ];
     const context: StackContext = { stack, expected, namespaces, run: () => run, pods };
     workloadChecks(context);
     backupChecks(context);

@@ -3,7 +3,7 @@
 import type { FlowTable } from "../../../components/model/flows";
 import { type ProgramRun } from "../../../tools/engine/mock-engine";
 import {
-  apiReaders,
+  apiReadersOf,
   byKind,
   generatedPasswords,
   named,
@@ -14,7 +14,10 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
 export function securityChecks(context: StackContext): void {
-  const { stack, namespaces, pods } = context;
+  const { stack, namespaces, pods, expected } = context;
+  const readers = apiReadersOf(expected);
+  /** CloudNativePG's instances run as its images' postgres user, 26 (a declared exemption). */
+  const postgresUid = (workload: any) => (workload.kind === "Cluster" ? 26 : undefined);
   // The program ran once, in describeStack's beforeAll (registered first, so it has ended).
   let run: ProgramRun;
   beforeAll(() => {
@@ -26,17 +29,23 @@ export function securityChecks(context: StackContext): void {
       const pod = templateOf(workload).spec;
       expect({
         workload: workload.metadata.name,
-        token: pod.automountServiceAccountToken,
+        // CloudNativePG leaves it unset on its pods: the ServiceAccount it makes mounts it.
+        token: pod.automountServiceAccountToken ?? (workload.kind === "Cluster" || undefined),
       }).toEqual({
         workload: workload.metadata.name,
-        token: apiReaders.has(workload.metadata.name),
+        token: readers.has(workload.metadata.name),
       });
       expect(pod.securityContext).toMatchObject({
         runAsNonRoot: true,
         seccompProfile: { type: "RuntimeDefault" },
       });
-      expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(1001);
-      expect(pod.securityContext.fsGroup).toBeGreaterThanOrEqual(1001);
+      const uid = postgresUid(workload);
+      if (uid !== undefined) {
+        expect(pod.securityContext).toMatchObject({ runAsUser: uid, fsGroup: uid });
+      } else {
+        expect(pod.securityContext.runAsUser).toBeGreaterThanOrEqual(1001);
+        expect(pod.securityContext.fsGroup).toBeGreaterThanOrEqual(1001);
+      }
       for (const container of pod.containers) {
         const where = `${workload.metadata.name}/${container.name}`;
         expect({ where, ...container.securityContext }).toMatchObject({
@@ -48,7 +57,10 @@ export function securityChecks(context: StackContext): void {
           capabilities: { drop: ["ALL"] },
         });
         expect(container.securityContext.capabilities.add).toBeUndefined();
-        expect(container.securityContext.runAsUser).toBeGreaterThanOrEqual(1001);
+        // The pod's user, where the operator sets it on the pod alone.
+        if (uid === undefined) {
+          expect(container.securityContext.runAsUser).toBeGreaterThanOrEqual(1001);
+        }
         expect(container.resources.requests.cpu).toBeDefined();
         expect(container.resources.requests.memory).toBeDefined();
         expect(container.resources.limits.cpu).toBeDefined();
@@ -82,15 +94,22 @@ export function securityChecks(context: StackContext): void {
   });
 
   test("secrets reach containers only as files under /run/secrets with *_FILE variables", () => {
+    // Every value of every Secret but a basic-auth Secret's user name, which names a role.
     const secretValues = run.resources
       .filter((resource) => resource.inputs.kind === "Secret")
-      .flatMap((resource) => Object.values(resource.inputs.stringData as Record<string, string>));
+      .flatMap((resource) =>
+        Object.entries(resource.inputs.stringData as Record<string, string>)
+          .filter(
+            ([key]) => !(resource.inputs.type === "kubernetes.io/basic-auth" && key === "username"),
+          )
+          .map(([, value]) => value),
+      );
     expect(secretValues.length).toBeGreaterThan(0);
     const passwords = generatedPasswords(run);
     expect(passwords.length).toBe(7);
     for (const workload of pods()) {
       for (const container of templateOf(workload).spec.containers) {
-        for (const variable of container.env) {
+        for (const variable of container.env ?? []) {
           expect(variable.valueFrom).toBeUndefined();
           for (const secret of [...secretValues, ...passwords]) {
             expect(String(variable.value)).not.toContain(secret);
@@ -163,10 +182,20 @@ export function securityChecks(context: StackContext): void {
     const table = run.outputs.networkFlows as FlowTable;
     const line = (port: string) =>
       Object.entries(table.ingress).find(([key]) => key.endsWith(`/${port}`))?.[1];
-    expect(line("postgres:postgres")).toBe("5432 ← backend, observability, backup");
+    // The single server's port is "postgres"; CloudNativePG names its instances' "postgresql".
+    const database = expected.database ? "postgres:postgresql" : "postgres:postgres";
+    // A cluster's instances also replicate from each other.
+    expect(line(database)).toBe(
+      `5432 ← backend, observability, backup${expected.database ? ", its own pods" : ""}`,
+    );
     expect(line("postgres:metrics")).toBe("9187 ← monitoring");
     expect(line("gateway:http")).toBe("8080 ← frontend, the ingress controller");
-    const servicePorts = byKind(run, "Service").flatMap(({ inputs: service }: any) =>
+    // The CloudNativePG operator's webhook, which the API server alone calls, is outside the
+    // zone table: its own NetworkPolicy says so (components/data/cloudnative-pg/operator.ts).
+    const zoned = byKind(run, "Service").filter(
+      ({ inputs }: any) => inputs.metadata.namespace !== namespaces.postgresOperator,
+    );
+    const servicePorts = zoned.flatMap(({ inputs: service }: any) =>
       service.spec.ports.map(
         (port: any) => `${service.metadata.namespace}/${service.metadata.name}:${port.name}`,
       ),
@@ -174,7 +203,12 @@ export function securityChecks(context: StackContext): void {
     expect(servicePorts.filter((port: string) => !(port in table.ingress))).toEqual([]);
     const outside = (workload: string) =>
       Object.entries(table.egress).find(([key]) => key.endsWith(`/${workload}`))?.[1];
-    expect(outside("postgres")).toBeUndefined();
+    // CloudNativePG's instance manager reads its Cluster through the API.
+    expect(outside("postgres")).toBe(
+      expected.database
+        ? "443, 6443 to any address but link-local (the Kubernetes API)"
+        : undefined,
+    );
     expect(outside("prometheus")).toBe(
       "9100, 10250 to private addresses (node-exporter and the kubelets); " +
         "443, 6443 to any address but link-local (the Kubernetes API)",
