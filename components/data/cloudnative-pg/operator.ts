@@ -127,8 +127,47 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
       inNamespace,
     );
 
+    // The webhooks the release declares, pointed at this namespace. The operator fills in their
+    // CA bundle at its start, and stops if they are missing: they come first; the Clusters
+    // (created after this component) wait until it is ready.
+    const webhookConfigurations: pulumi.Resource[] = [];
+    for (const kind of [
+      "MutatingWebhookConfiguration",
+      "ValidatingWebhookConfiguration",
+    ] as const) {
+      const release = releaseObject(
+        kind,
+        kind === "MutatingWebhookConfiguration"
+          ? "cnpg-mutating-webhook-configuration"
+          : "cnpg-validating-webhook-configuration",
+      );
+      const webhooks = (release.webhooks as { clientConfig: { service: object } }[]).map(
+        (webhook) => ({
+          ...webhook,
+          clientConfig: {
+            ...webhook.clientConfig,
+            service: { ...webhook.clientConfig.service, namespace: args.namespace },
+          },
+        }),
+      );
+      const Resource =
+        kind === "MutatingWebhookConfiguration"
+          ? k8s.admissionregistration.v1.MutatingWebhookConfiguration
+          : k8s.admissionregistration.v1.ValidatingWebhookConfiguration;
+      const configuration = new Resource(
+        `${name}-${kind === "MutatingWebhookConfiguration" ? "mutating" : "validating"}`,
+        {
+          metadata: { name: release.metadata.name, labels: labels("operator") },
+          webhooks: webhooks as never,
+        },
+        // The operator patches caBundle: not a drift to undo.
+        { parent: this, ignoreChanges: ["webhooks[*].clientConfig.caBundle"] },
+      );
+      webhookConfigurations.push(configuration);
+    }
+
     const profile = resolveSecurity(operatorName, { automountServiceAccountToken: true });
-    const deployment = new k8s.apps.v1.Deployment(
+    new k8s.apps.v1.Deployment(
       `${name}-manager`,
       {
         metadata: { name: operatorName, namespace: args.namespace, labels: labels("operator") },
@@ -218,7 +257,10 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
           },
         },
       },
-      { ...inNamespace, dependsOn: [namespace, account, binding, queries, ...crds] },
+      {
+        ...inNamespace,
+        dependsOn: [namespace, account, binding, queries, ...crds, ...webhookConfigurations],
+      },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(
@@ -234,46 +276,6 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
       },
       inNamespace,
     );
-
-    // The webhooks the release declares, pointed at this namespace; the operator fills in their
-    // CA bundle. Created after the Deployment: a webhook with nobody behind it refuses clusters.
-    for (const kind of [
-      "MutatingWebhookConfiguration",
-      "ValidatingWebhookConfiguration",
-    ] as const) {
-      const release = releaseObject(
-        kind,
-        kind === "MutatingWebhookConfiguration"
-          ? "cnpg-mutating-webhook-configuration"
-          : "cnpg-validating-webhook-configuration",
-      );
-      const webhooks = (release.webhooks as { clientConfig: { service: object } }[]).map(
-        (webhook) => ({
-          ...webhook,
-          clientConfig: {
-            ...webhook.clientConfig,
-            service: { ...webhook.clientConfig.service, namespace: args.namespace },
-          },
-        }),
-      );
-      const Resource =
-        kind === "MutatingWebhookConfiguration"
-          ? k8s.admissionregistration.v1.MutatingWebhookConfiguration
-          : k8s.admissionregistration.v1.ValidatingWebhookConfiguration;
-      new Resource(
-        `${name}-${kind === "MutatingWebhookConfiguration" ? "mutating" : "validating"}`,
-        {
-          metadata: { name: release.metadata.name, labels: labels("operator") },
-          webhooks: webhooks as never,
-        },
-        // The operator patches caBundle: not a drift to undo.
-        {
-          parent: this,
-          dependsOn: [deployment],
-          ignoreChanges: ["webhooks[*].clientConfig.caBundle"],
-        },
-      );
-    }
 
     // Who reaches the operator: the API server, wherever the cluster puts it, on the webhook
     // port; Prometheus on its metrics. It reaches the API server and the instances' status API.
