@@ -314,6 +314,14 @@ REQUIREMENTS
   mkdir -p "$1/pgserver/lib"
   cp -a "$2/wheel/pgserver/pginstall/lib/postgresql" "$1/pgserver/lib/"
   cp -a "$2/wheel/pgserver/pginstall/share" "$1/pgserver/"
+  # The wheel's libpq has no SSL, which CNPG's streaming replication requires (pg_basebackup and
+  # pg_rewind connect with sslmode=verify-ca and a client certificate): psycopg-binary's libpq
+  # (17, OpenSSL 3, with its libraries) takes its place; libpq.so.5's ABI holds across versions.
+  echo "psycopg-binary==3.2.13 --hash=sha256:27150515de5f709e4142429db6fd36a1d01f0b8b17d915b5f7bb095364465398" >"$2/libpq.txt"
+  python3 -m pip download --quiet --no-deps --require-hashes --only-binary=:all: \
+    --python-version 3.11 --platform manylinux2014_x86_64 -r "$2/libpq.txt" -d "$2/libpq"
+  python3 -m zipfile -e "$2"/libpq/psycopg_binary-*.whl "$2/libpq/wheel"
+  cp -a "$2/libpq/wheel/psycopg_binary.libs" "$1/libpq-ssl"
 }
 
 build_binary_reference_service() {
@@ -457,11 +465,15 @@ image_reference-service() {
 }
 
 image_cloudnative-pg() {
-  # Upstream's is distroless static. The path /manager matters: instance pods' init container runs
-  # `/manager bootstrap /controller/manager` to copy it. USER as the operator's manifest runs it.
+  # Upstream's is distroless static, laid out as its Dockerfile does: the binary per architecture
+  # at /operator/manager_<arch> (the operator learns the architectures it can run instances on
+  # from those names) and /manager linking to it (instance pods' init container runs
+  # `/manager bootstrap /controller/manager`). USER as the operator's manifest runs it.
   local bin; bin=$(binary "cloudnative_pg-$2")
   scratch_rootfs "$1"
-  install -m0755 "$bin/manager" "$1/manager"
+  mkdir -p "$1/operator"
+  install -m0755 "$bin/manager" "$1/operator/manager_amd64"
+  ln -s operator/manager_amd64 "$1/manager"
   printf '%s\n' 'ENTRYPOINT ["/manager"]' 'WORKDIR /' 'USER 10001:10001'
 }
 
@@ -536,6 +548,11 @@ image_cnpg-postgresql() {
   postgres_rootfs "$1" "$2" python3 python3-psycopg2
   local pg=/usr/local/pgclients/pgserver/pginstall
   cp -a "$extra/pgserver/." "$1$pg/"
+  # The clients' libpq, by the name they link, with SSL (build_binary_cnpg_postgresql says why).
+  local libs=/usr/local/pgclients/pgserver.libs linked
+  linked=$(cd "$1$libs" && ls libpq-*.so.5*)
+  cp -a "$extra/libpq-ssl/." "$1$libs/"
+  cp "$1$libs"/libpq-*.so.5.17 "$1$libs/$linked"
   # pg_config left out: it would describe the 16.2 tree, not the server's.
   for tool in "$1$pg"/bin/*; do
     tool=${tool##*/}

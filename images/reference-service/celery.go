@@ -47,8 +47,12 @@ var (
 )
 
 // BrokerClients opens the broker and result backend from CELERY_BROKER_URL_FILE and
-// CELERY_RESULT_BACKEND_FILE (validated beforehand, so parse errors cannot echo the URL).
-func BrokerClients(secrets *Secrets) (broker, results *redis.Client, err error) {
+// CELERY_RESULT_BACKEND_FILE (validated beforehand, so parse errors cannot echo the URL):
+// redis:// and rediss:// URLs connect to that server, Celery's sentinel://…;sentinel://… form
+// through the Sentinels, for the master REDIS_SENTINEL_MASTER names (Celery's master_name
+// transport option), authenticating to the Sentinels with REDIS_PASSWORD_FILE (sentinel_kwargs'
+// password; the URL's own password when that file is not given).
+func BrokerClients(secrets *Secrets, getenv func(string) string) (broker, results *redis.Client, err error) {
 	open := func(name string) (*redis.Client, error) {
 		raw, ok := secrets.Get(name)
 		if !ok {
@@ -57,11 +61,28 @@ func BrokerClients(secrets *Secrets) (broker, results *redis.Client, err error) 
 		if err := secrets.ValidateRedisURL(name); err != nil {
 			return nil, err
 		}
+		if IsSentinelURL(raw) {
+			su, _ := ParseSentinelURL(raw) // valid: ValidateRedisURL above
+			master := getenv("REDIS_SENTINEL_MASTER")
+			if master == "" {
+				return nil, fmt.Errorf("contract: %s holds sentinel:// URLs but REDIS_SENTINEL_MASTER (Celery's master_name transport option) is not set", name)
+			}
+			if err := validMasterName(master); err != nil {
+				return nil, err
+			}
+			sentinelPassword, ok := secrets.Get("REDIS_PASSWORD_FILE")
+			if !ok {
+				sentinelPassword = su.Password
+			}
+			opts := sentinelOptions(master, su.Addrs, sentinelPassword, su.Username, su.Password, su.DB)
+			opts.ContextTimeoutEnabled = true // a ping's --timeout bounds its blocking reads too
+			return redis.NewFailoverClient(opts), nil
+		}
 		opts, err := redis.ParseURL(raw)
 		if err != nil {
 			return nil, &SecretError{name, secrets.Path(name), "redis URL rejected by the client (content not shown)"}
 		}
-		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = redisDialTimeout, redisIOTimeout, redisIOTimeout
 		opts.DialerRetries = 2
 		opts.ContextTimeoutEnabled = true // a ping's --timeout bounds its blocking reads too
 		return redis.NewClient(opts), nil
@@ -303,7 +324,9 @@ func (w *Worker) execute(ctx context.Context, task string) (any, error) {
 			return "no database configured", nil
 		}
 		var one int
-		if err := w.Deps.DB.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		qctx, cancel := context.WithTimeout(ctx, dbTimeout)
+		defer cancel()
+		if err := w.Deps.DB.QueryRow(qctx, "SELECT 1").Scan(&one); err != nil {
 			return nil, fmt.Errorf("database check: %w", err)
 		}
 		return map[string]any{"database": "up"}, nil

@@ -22,7 +22,7 @@ func shortTimings(t *testing.T) {
 
 func brokers(t *testing.T, env []string) (*redis.Client, *redis.Client) {
 	t.Helper()
-	b, r, err := BrokerClients(mustLoadSecrets(t, env))
+	b, r, err := BrokerClients(mustLoadSecrets(t, env), envLookup(env))
 	if err != nil {
 		t.Fatal(err)
 	}

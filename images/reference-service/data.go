@@ -16,11 +16,13 @@ import (
 )
 
 // Deps are the data stores a service was given: PostgreSQL when DATABASE_HOST is set, Redis when
-// REDIS_HOST is set. Connections are lazy and retried on every check: a store that is not up yet
-// makes the service unready, never makes it exit.
+// REDIS_HOST (direct) or REDIS_SENTINEL_HOSTS (through Sentinel) is set. Connections are lazy and
+// retried on every check: a store that is not up yet makes the service unready, never makes it
+// exit.
 type Deps struct {
-	DB    *pgxpool.Pool // nil: no database wiring (roblox-sync, dashboard)
-	Redis *redis.Client // nil: no Redis wiring
+	DB         *pgxpool.Pool // nil: no database wiring (roblox-sync, dashboard)
+	Redis      *redis.Client // nil: no Redis wiring
+	RedisWired RedisWiring   // how Redis was wired (Mode "" without Redis)
 
 	log       *slog.Logger
 	mu        sync.Mutex
@@ -78,28 +80,46 @@ func OpenDeps(getenv func(string) string, secrets *Secrets, log *slog.Logger) (*
 		cfg.MaxConns = 4
 		cfg.MinConns = 0
 		cfg.HealthCheckPeriod = 30 * time.Second
+		// A failover (CloudNativePG's read-write Service moving to the new primary) leaves the
+		// pool with connections to the old one. Closed ones are destroyed on release and a
+		// connection idle over 1 s is pinged before use, but neither is bounded without a
+		// deadline: a peer gone without a reset (its node lost) would hold the caller until TCP
+		// gives up (~15 min). So the acquire ping and every query have a deadline (dbTimeout): on
+		// it pgx closes the connection, the pool drops it and the next one dials the Service.
+		cfg.PingTimeout = 2 * time.Second
 		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("database pool: %w", err)
 		}
 		d.DB = pool
 	}
-	if getenv("REDIS_HOST") != "" {
-		if err := requireEnv(getenv, "REDIS_PORT"); err != nil {
-			return nil, err
+	wiring, err := RedisWiringFromEnv(getenv)
+	if err != nil {
+		if d.DB != nil {
+			d.DB.Close()
 		}
-		password, _ := secrets.Get("REDIS_PASSWORD_FILE")
+		return nil, err
+	}
+	d.RedisWired = wiring
+	password, _ := secrets.Get("REDIS_PASSWORD_FILE")
+	switch wiring.Mode {
+	case "direct":
 		d.Redis = redis.NewClient(&redis.Options{
-			Addr:         net.JoinHostPort(getenv("REDIS_HOST"), getenv("REDIS_PORT")),
+			Addr:         wiring.Addr,
 			Password:     password,
-			DialTimeout:  3 * time.Second,
-			ReadTimeout:  3 * time.Second,
-			WriteTimeout: 3 * time.Second,
+			DialTimeout:  redisDialTimeout,
+			ReadTimeout:  redisIOTimeout,
+			WriteTimeout: redisIOTimeout,
 			PoolSize:     4,
 			MaxRetries:   1,
 			// A store that is down answers the probe in well under its 2 s budget.
 			DialerRetries: 2,
 		})
+	case "sentinel":
+		// One password for the Redis servers and the Sentinels (their requirepass).
+		opts := sentinelOptions(wiring.Master, wiring.Sentinels, password, "", password, 0)
+		opts.PoolSize, opts.MaxRetries = 4, 1
+		d.Redis = redis.NewFailoverClient(opts)
 	}
 	return d, nil
 }
@@ -139,7 +159,11 @@ func (d *Deps) Check(ctx context.Context) map[string]CheckResult {
 	}
 	if d.Redis != nil {
 		wg.Add(1)
-		go run("redis", func(c context.Context) error { return d.Redis.Ping(c).Err() })
+		if d.RedisWired.Mode == "sentinel" {
+			go run("redis", func(c context.Context) error { return redisRole(c, d.Redis) })
+		} else {
+			go run("redis", func(c context.Context) error { return d.Redis.Ping(c).Err() })
+		}
 	}
 	wg.Wait()
 	d.logTransitions(out)
@@ -177,6 +201,10 @@ func Ready(results map[string]CheckResult) bool {
 
 var errNoDatabase = errors.New("no database configured (DATABASE_HOST unset)")
 
+// dbTimeout bounds every query (see PingTimeout in OpenDeps): a connection to a primary that
+// vanished fails within it and leaves the pool instead of blocking its caller.
+const dbTimeout = 5 * time.Second
+
 // rowsTable is the small table the backup round trip counts.
 const rowsTable = "toolboxai_reference_rows"
 
@@ -204,6 +232,8 @@ func (d *Deps) ensureTable(ctx context.Context) error {
 
 // InsertRow adds one row and returns its id.
 func (d *Deps) InsertRow(ctx context.Context, note string) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, dbTimeout)
+	defer cancel()
 	if err := d.ensureTable(ctx); err != nil {
 		return 0, err
 	}
@@ -214,6 +244,8 @@ func (d *Deps) InsertRow(ctx context.Context, note string) (int64, error) {
 
 // CountRows counts the rows (0 when the table does not exist yet).
 func (d *Deps) CountRows(ctx context.Context) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, dbTimeout)
+	defer cancel()
 	if err := d.ensureTable(ctx); err != nil {
 		return 0, err
 	}

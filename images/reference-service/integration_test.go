@@ -17,8 +17,9 @@ import (
 )
 
 // Integration: the same checks against a REAL redis-server and PostgreSQL, when their binaries
-// are installed (Debian: apt-get install redis-server postgresql). Skipped otherwise, and with
-// -short; with REFERENCE_REQUIRE_SERVERS=1 (CI) a missing server fails the test instead.
+// are installed (Debian: apt-get install redis-server postgresql; or TOOLBOXAI_REDIS_BIN, the
+// folder of a redis-server). Skipped otherwise, and with -short; with REFERENCE_REQUIRE_SERVERS=1
+// (CI) a missing server fails the test instead.
 
 // unavailable skips the test, or fails it where the servers are required.
 func unavailable(t *testing.T, format string, args ...any) {
@@ -67,12 +68,28 @@ func startProcess(t *testing.T, cmd *exec.Cmd) {
 	})
 }
 
-func realRedis(t *testing.T, password string) string {
+// redisServer finds redis-server: in the folder TOOLBOXAI_REDIS_BIN names when it is set (the
+// repository's Redis build: `bash scripts/images.sh bin redis` prints that folder), else on PATH
+// (Debian's redis-server, as CI installs it).
+func redisServer(t *testing.T) string {
 	t.Helper()
+	if dir := os.Getenv("TOOLBOXAI_REDIS_BIN"); dir != "" {
+		bin := filepath.Join(dir, "redis-server")
+		if fi, err := os.Stat(bin); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+			t.Fatalf("TOOLBOXAI_REDIS_BIN=%s has no executable redis-server (bash scripts/images.sh bin redis prints the folder)", dir)
+		}
+		return bin
+	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		unavailable(t, "redis-server is not installed: no real-Redis integration test")
+		unavailable(t, "redis-server is not installed and TOOLBOXAI_REDIS_BIN is not set (TOOLBOXAI_REDIS_BIN=$(bash scripts/images.sh bin redis)): no real-Redis integration test")
 	}
+	return bin
+}
+
+func realRedis(t *testing.T, password string) string {
+	t.Helper()
+	bin := redisServer(t)
 	port := freePort(t)
 	startProcess(t, exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--requirepass", password,
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir()))

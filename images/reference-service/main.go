@@ -78,6 +78,9 @@ func run(ctx context.Context, argv, environ []string, stdout, stderr io.Writer) 
 			return fatal(stderr, name, "contract check failed: broker URL", err)
 		}
 	}
+	if err := CheckRedisModes(getenv, secrets); err != nil {
+		return fatal(stderr, name, "contract check failed: Redis wiring", err)
+	}
 
 	levelName := getenv("LOG_LEVEL")
 	if inv.LogLevel != "" {
@@ -88,7 +91,7 @@ func run(ctx context.Context, argv, environ []string, stdout, stderr io.Writer) 
 		// Probe commands: stdout is for `| grep`, logs only for trouble, on stderr.
 		l := slog.New(newRedactingHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}), secrets.Values()))
 		redis.SetLogger(redisLogger{l})
-		return runCLI(ctx, inv, secrets, l, stdout)
+		return runCLI(ctx, inv, secrets, getenv, l, stdout)
 	}
 
 	var cfg ServiceConfig
@@ -128,7 +131,7 @@ func run(ctx context.Context, argv, environ []string, stdout, stderr io.Writer) 
 		go watchDeps(ctx, deps)
 		return serve(ctx, log, fmt.Sprintf(":%d", cfg.Port), srv.Handler())
 	case "worker", "beat", "flower":
-		return withBroker(secrets, log, func(broker, results *redis.Client) int {
+		return withBroker(secrets, getenv, log, func(broker, results *redis.Client) int {
 			switch inv.Role {
 			case "worker":
 				w := &Worker{Node: inv.NodeName, Broker: broker, Results: results, Deps: deps, Log: log}
@@ -168,8 +171,8 @@ func run(ctx context.Context, argv, environ []string, stdout, stderr io.Writer) 
 	return 2
 }
 
-func runCLI(ctx context.Context, inv Invocation, secrets *Secrets, log *slog.Logger, stdout io.Writer) int {
-	return withBroker(secrets, log, func(broker, _ *redis.Client) int {
+func runCLI(ctx context.Context, inv Invocation, secrets *Secrets, getenv func(string) string, log *slog.Logger, stdout io.Writer) int {
+	return withBroker(secrets, getenv, log, func(broker, _ *redis.Client) int {
 		if inv.Role == "status" {
 			return Status(ctx, broker, inv.Destination, inv.Timeout, stdout)
 		}
@@ -179,8 +182,8 @@ func runCLI(ctx context.Context, inv Invocation, secrets *Secrets, log *slog.Log
 
 // withBroker opens the Celery broker and result backend from their secret files, runs use with
 // them and closes them; a missing or invalid broker URL fails the contract check.
-func withBroker(secrets *Secrets, log *slog.Logger, use func(broker, results *redis.Client) int) int {
-	broker, results, err := BrokerClients(secrets)
+func withBroker(secrets *Secrets, getenv func(string) string, log *slog.Logger, use func(broker, results *redis.Client) int) int {
+	broker, results, err := BrokerClients(secrets, getenv)
 	if err != nil {
 		log.Error("contract check failed: Celery broker", "error", err)
 		return 1

@@ -115,26 +115,36 @@ func (s *Secrets) Values() []string {
 	var out []string
 	for _, v := range s.values {
 		out = append(out, v)
-		// URLs embed a password: redact the password part on its own too.
-		if u, err := url.Parse(v); err == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && pw != "" {
-				out = append(out, pw)
+		// URLs embed a password: redact the password part on its own too (of each part of
+		// Celery's sentinel://…;sentinel://… list).
+		for _, part := range strings.Split(v, ";") {
+			if u, err := url.Parse(part); err == nil && u.User != nil {
+				if pw, ok := u.User.Password(); ok && pw != "" {
+					out = append(out, pw)
+				}
 			}
 		}
 	}
 	return out
 }
 
-// ValidateRedisURL checks that the secret of variable name is a redis:// (or rediss://) URL. The
+// ValidateRedisURL checks that the secret of variable name is a redis:// (or rediss://) URL, or
+// Celery's Sentinel form sentinel://…;sentinel://… with every part valid (ParseSentinelURL). The
 // message names the variable and path only: url.Parse errors quote the URL, password included.
 func (s *Secrets) ValidateRedisURL(name string) error {
 	v, ok := s.Get(name)
 	if !ok {
 		return nil
 	}
+	if IsSentinelURL(v) {
+		if _, reason := ParseSentinelURL(v); reason != "" {
+			return &SecretError{name, s.Path(name), reason}
+		}
+		return nil
+	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return &SecretError{name, s.Path(name), "content is not a redis:// URL (content not shown)"}
+		return &SecretError{name, s.Path(name), "content is not a redis://, rediss:// or sentinel:// URL (content not shown)"}
 	}
 	return nil
 }
