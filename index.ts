@@ -142,15 +142,22 @@ const wiring = {
   },
 };
 
+// The services that use the database start once a database cluster is ready: started with it,
+// they would fail their start-up checks and restart during its minute of initialisation. (A
+// single server is up in seconds; Docker starts them after its health check.)
+const afterDataStores =
+  config.database.engine === "cloudnative-pg"
+    ? { ...withProvider, dependsOn: [postgres] }
+    : withProvider;
 const mcpServer = new McpServer(
   "mcp-server",
   { settings: services.mcpServer, renderer, wiring },
-  withProvider,
+  afterDataStores,
 );
 const agentCoordinator = new AgentCoordinator(
   "agent-coordinator",
   { settings: services.agentCoordinator, renderer, wiring, mcpServer: mcpServer.endpoint },
-  withProvider,
+  afterDataStores,
 );
 const backend = new Backend(
   "backend",
@@ -162,7 +169,7 @@ const backend = new Backend(
     mcpServer: mcpServer.endpoint,
     agentCoordinator: agentCoordinator.endpoint,
   },
-  withProvider,
+  afterDataStores,
 );
 const celery = new Celery(
   "celery",
@@ -173,7 +180,7 @@ const celery = new Celery(
     beat: services.celeryBeat,
     flower: services.flower && { ...services.flower, password: secrets.values.flowerPassword },
   },
-  withProvider,
+  afterDataStores,
 );
 const dashboard = new Dashboard(
   "dashboard",
@@ -270,7 +277,7 @@ new Monitoring(
 );
 
 // Last: namespace quotas sized from every workload (Kubernetes); the file helper (Docker).
-const platformOutputs = platform.close();
+const platformOutputs = platform.close(operator?.flows);
 
 // How a stack on a cluster keeps itself deployed: the operator's Stack, or Argo CD.
 const delivered = platform.foundation

@@ -331,6 +331,7 @@ describe("grantedRules", () => {
     type: "kubernetes:x",
     label: "x",
     fieldManager: "m",
+    retainedOnDelete: false,
     manifest: manifest as DeclaredObject["manifest"],
   });
   const prometheus = { namespace: "toolboxai-monitoring", name: "prometheus" };
@@ -407,6 +408,30 @@ describe("grantedRules", () => {
     expect(grantedRules(named, deployer, "toolboxai")).toEqual([
       "namespaces [] [toolboxai-delivery] [get patch]",
       "namespaces [] [toolboxai] [get patch]",
+    ]);
+  });
+
+  test("a subresource of a group's resource is named as can-i prints it: resource.group/sub", () => {
+    const manager = { namespace: "cnpg-system", name: "cnpg-manager" };
+    const operator = [
+      object({
+        kind: "ClusterRole",
+        metadata: { name: "manager" },
+        rules: [
+          { apiGroups: ["postgresql.cnpg.io"], resources: ["clusters/status"], verbs: ["get"] },
+          { apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] },
+        ],
+      }),
+      object({
+        kind: "ClusterRoleBinding",
+        metadata: { name: "manager" },
+        roleRef: { kind: "ClusterRole", name: "manager" },
+        subjects: [{ kind: "ServiceAccount", ...manager }],
+      }),
+    ];
+    expect(grantedRules(operator, manager, "toolboxai")).toEqual([
+      "clusters.postgresql.cnpg.io/status [] [] [get]",
+      "pods/exec [] [] [create]",
     ]);
   });
 

@@ -100,6 +100,23 @@ describe("the networkFlows output read back", () => {
         flow("postgres", "postgres", { zones: ["backend", "backup"], ingressController: false }),
         flow("gateway", "http", { zones: ["frontend"], ingressController: true }),
         flow("exporter", "metrics", { zones: [], ingressController: false }),
+        // An operated workload's instances, their operator, and an operator's webhook.
+        flow("postgres", "postgresql", {
+          zones: ["backend"],
+          ingressController: false,
+          peers: true,
+        }),
+        flow("postgres", "status", {
+          zones: [],
+          ingressController: false,
+          peers: true,
+          operatorNamespace: "cnpg-system",
+        }),
+        flow("cloudnative-pg", "webhook", {
+          zones: [],
+          ingressController: false,
+          anyAddress: true,
+        }),
         {
           ...flow("node-exporter", "metrics", { zones: [], ingressController: false }),
           hostNetwork: true,
@@ -117,6 +134,36 @@ describe("the networkFlows output read back", () => {
       ],
     };
     expect(parseFlowTable(flowTable(flows))).toEqual(flows);
+  });
+
+  test("an address every pod may reach (a webhook the API server calls) admits every probe", () => {
+    const target = {
+      flow: flow("cloudnative-pg", "webhook", {
+        zones: [],
+        ingressController: false,
+        anyAddress: true,
+      }),
+      address: "10.244.0.9",
+      port: 9443,
+    };
+    const peersOnly = {
+      flow: flow("postgres", "status", { zones: [], ingressController: false, peers: true }),
+      address: "10.244.0.10",
+      port: 8000,
+    };
+    expect(
+      expectedMatrix(
+        [zoneProbe("backend"), ingressControllerProbe, strangerProbe],
+        [target, peersOnly],
+      ),
+    ).toEqual([
+      "every zone, another installation → toolboxai/cloudnative-pg:webhook allowed",
+      "every zone, another installation → toolboxai/postgres:status refused",
+      "ingress controller → toolboxai/cloudnative-pg:webhook allowed",
+      "ingress controller → toolboxai/postgres:status refused",
+      "zone backend → toolboxai/cloudnative-pg:webhook allowed",
+      "zone backend → toolboxai/postgres:status refused",
+    ]);
   });
 
   test("a line it cannot read is named, with its value", () => {

@@ -88,6 +88,8 @@ export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">)
       operator: { namespace: database.operatorNamespace, ports: ["status"] },
       // The operator creates a new standby from a join job's pod, one at a time.
       surge: 1,
+      // Set once the primary and every standby are up: `pulumi up` waits for it.
+      readyCondition: "Ready",
       secrets: [
         {
           name: appSecret,

@@ -36,7 +36,13 @@ export function createOperatedResource(scope: WorkloadScope): pulumi.Resource {
     {
       apiVersion: operated.apiVersion,
       kind: operated.kind,
-      metadata: { name: spec.name, namespace, labels },
+      metadata: {
+        name: spec.name,
+        namespace,
+        labels,
+        // The provider knows no readiness of a custom resource: it waits for this condition.
+        annotations: { "pulumi.com/waitFor": `condition=${operated.readyCondition}` },
+      },
       spec: operated.spec({
         labels: { ...labels, ...zoneLabels(spec.zones) },
         priorityClassName: context.priorityClassNames[spec.priority ?? "standard"],

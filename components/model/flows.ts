@@ -17,6 +17,11 @@ export interface PortAudience {
   readonly peers?: true;
   /** The pods of the operator's namespace, on the ports it manages the instances through. */
   readonly operatorNamespace?: string;
+  /**
+   * Every address but link-local: the API server calling an admission webhook, from the control
+   * plane's address, which no selector names (every pod can connect too).
+   */
+  readonly anyAddress?: true;
 }
 
 /** A port that serves the workload's clients (not metrics only, no audience of its own). */
@@ -91,6 +96,11 @@ export interface NetworkFlows {
   readonly egress: readonly EgressFlow[];
 }
 
+/** Two sets of flows as one (the platform's and an operator's). */
+export function joinFlows(a: NetworkFlows, b: NetworkFlows): NetworkFlows {
+  return { ingress: [...a.ingress, ...b.ingress], egress: [...a.egress, ...b.egress] };
+}
+
 export function networkFlows(records: readonly TierRecord[]): NetworkFlows {
   const workloads = records.flatMap((record) => record.workloads);
   return {
@@ -134,6 +144,7 @@ export const outsideRangeNames: Readonly<Record<OutsideEgress["to"], string>> = 
 
 export const ingressControllerSource = "the ingress controller";
 export const peersSource = "its own pods";
+export const anyAddressSource = "any address (the API server)";
 /** How the flow table names an operator's namespace as a source. */
 export const operatorSource = (namespace: string) => `the operator in ${namespace}`;
 export const hostNetworkSource = "every pod (host network)";
@@ -146,6 +157,7 @@ export function flowTable(flows: NetworkFlows): FlowTable {
       ...(flow.from.ingressController ? [ingressControllerSource] : []),
       ...(flow.from.peers ? [peersSource] : []),
       ...(flow.from.operatorNamespace ? [operatorSource(flow.from.operatorNamespace)] : []),
+      ...(flow.from.anyAddress ? [anyAddressSource] : []),
     ];
     return named.join(", ") || "nobody";
   };

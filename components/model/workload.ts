@@ -299,6 +299,8 @@ export interface OperatedBy {
   readonly operator: { readonly namespace: string; readonly ports: readonly string[] };
   /** Pods the operator may run beside the instances at once (a new standby's join job). */
   readonly surge: number;
+  /** The resource's status condition that says its pods serve (`Ready`): what a deploy awaits. */
+  readonly readyCondition: string;
 }
 
 /** What the platform asks of the pods an operator makes. */

@@ -10,7 +10,7 @@ import { PlatformNamespace } from "../kubernetes/namespace";
 import { PriorityClasses } from "../kubernetes/priority";
 import { KubernetesRenderer } from "../kubernetes/renderer";
 import { secretNamesOf } from "../kubernetes/workload";
-import { flowTable, networkFlows } from "../model/flows";
+import { flowTable, joinFlows, networkFlows } from "../model/flows";
 import { RecordingRenderer } from "../model/record";
 import { deployedManifestsDir, syncedProviderName } from "./deploy-branch";
 import { checksumKey } from "./checksum-key";
@@ -104,7 +104,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       namespaces: [namespace, monitoringNamespace, nodeExporterNamespace],
       priorityClassNames: priorityClasses.names,
     },
-    close() {
+    close(beside) {
       // Each namespace's quota is sized from every workload rendered into it.
       const records = (
         [
@@ -134,7 +134,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         secrets: {
           kubernetesSecrets: records.flatMap((record) => secretNamesOf(record.workloads)),
         },
-        flows: flowTable(networkFlows(records)),
+        flows: flowTable(joinFlows(networkFlows(records), beside ?? { ingress: [], egress: [] })),
       };
     },
   };

@@ -3,7 +3,7 @@
 // one platform only (namespaces and quotas; networks) is here, or in its renderer.
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformNamespace } from "../kubernetes/namespace";
-import type { FlowTable } from "../model/flows";
+import type { FlowTable, NetworkFlows } from "../model/flows";
 import type { RecordingRenderer } from "../model/record";
 import type { WorkloadRenderer } from "../model/renderer";
 import type { Priority } from "../model/workload";
@@ -23,8 +23,10 @@ export interface Platform {
    * After the last workload: closes every renderer's record and creates what derives from all of
    * it, each namespace's quota (Kubernetes) or the helper that fills every file volume (Docker).
    * A workload rendered afterwards fails; on Docker, a program that never closes fails too.
+   * `beside`: the flows of what runs beside the renderers (an operator the stack installs), for
+   * the flow table.
    */
-  close(): PlatformOutputs;
+  close(beside?: NetworkFlows): PlatformOutputs;
 }
 
 /** What the monitoring tier watches on a cluster: its namespaces and node-exporter's. */

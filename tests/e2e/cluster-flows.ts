@@ -29,7 +29,7 @@ import {
 import type { FlowTable } from "../../components/model/flows";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
 import { waitFor } from "../../tools/e2e/http";
-import { serviceAddress, servicesOf } from "../../tools/e2e/services";
+import { podAddress, serviceAddress, servicesOf } from "../../tools/e2e/services";
 import type { DeployedStack } from "./cluster-stack";
 import { namespacesOf } from "./cluster-stack";
 
@@ -96,19 +96,37 @@ export function networkFlowChecks(deployed: DeployedStack): void {
           ({ metadata }) =>
             metadata.name === flow.workload && metadata.namespace === flow.namespace,
         );
-        if (!service) throw new Error(`no Service ${flow.namespace}/${flow.workload}`);
-        return { flow, ...serviceAddress(controlPlane, service, flow.port) };
+        // A workload without a Service of its name (CloudNativePG's instances, its operator's
+        // webhook): one of its pods, on every port, the Service's or not.
+        return service
+          ? { flow, ...serviceAddress(controlPlane, service, flow.port) }
+          : { flow, ...podAddress(controlPlane, flow.namespace, flow.workload, flow.number) };
       });
-    // Every Service port is a flow of the table: none is open that the table does not list.
+    // Every Service port the stack declares is a flow of the table, under the Service's name or
+    // its workload's: none is open that the table does not list. (An operator's own Services,
+    // such as CloudNativePG's postgres-rw, lead to ports the table lists for their pods.)
     const listed = new Set(
       flows.ingress.map((flow) => `${flow.namespace}/${flow.workload}:${flow.port}`),
     );
+    const declared = new Set(
+      deployed.declared
+        .filter(({ manifest }) => manifest.kind === "Service")
+        .map(({ manifest }) => `${manifest.metadata.namespace}/${manifest.metadata.name}`),
+    );
     expect(
       services
+        .filter(({ metadata }) => declared.has(`${metadata.namespace}/${metadata.name}`))
         .flatMap(({ metadata, spec }) =>
-          spec.ports.map((port) => `${metadata.namespace}/${metadata.name}:${port.name}`),
-        )
-        .filter((port) => !listed.has(port)),
+          spec.ports
+            .filter((port) => {
+              const workload = spec.selector?.["app.kubernetes.io/name"];
+              return (
+                !listed.has(`${metadata.namespace}/${metadata.name}:${port.name}`) &&
+                !listed.has(`${metadata.namespace}/${workload}:${String(port.targetPort)}`)
+              );
+            })
+            .map((port) => `${metadata.namespace}/${metadata.name}:${port.name}`),
+        ),
     ).toEqual([]);
 
     const { ingressControllerNamespace } = validatedStackConfig(deployed.stackFile);

@@ -6,6 +6,8 @@ import {
   rightsBeyond,
   rulesOf,
 } from "../../tools/e2e/cluster-checks";
+import { readFileSync } from "node:fs";
+import { policyOf } from "../../tools/e2e/project";
 import { namespacesOf, type DeployedStack } from "./cluster-stack";
 
 /** What no ServiceAccount of the program may do anywhere: read Secrets, start or change workloads. */
@@ -16,6 +18,12 @@ const forbidden = [
   ["patch", "deployments.apps"],
 ];
 
+interface Binding {
+  readonly kind: string;
+  readonly roleRef?: { readonly name?: string };
+  readonly subjects?: readonly { kind: string; name: string; namespace?: string }[];
+}
+
 interface Account {
   readonly namespace: string;
   readonly name: string;
@@ -24,7 +32,24 @@ interface Account {
 const identityOf = (account: Account) =>
   `system:serviceaccount:${account.namespace}:${account.name}`;
 
-/** Each ServiceAccount has exactly the rights the program grants it, and none of the forbidden. */
+/** The ClusterRoles the stack's policy config exempts from rbac-least-privilege, by name. */
+function exemptClusterRoles(deployed: DeployedStack): Set<string> {
+  const [file] = policyOf(deployed.cluster.project(), deployed.name).policyPackConfigs;
+  const config = JSON.parse(readFileSync(file, "utf8")) as Record<
+    string,
+    { exemptions?: { kind: string; name: string }[] }
+  >;
+  return new Set(
+    (config["rbac-least-privilege"]?.exemptions ?? [])
+      .filter((exemption) => exemption.kind === "ClusterRole")
+      .map((exemption) => exemption.name),
+  );
+}
+
+/**
+ * Each ServiceAccount has exactly the rights the program grants it, and none of the forbidden
+ * (but the accounts of an operator whose ClusterRole the policy config exempts).
+ */
 export function serviceAccountRightsAreGranted(deployed: DeployedStack): void {
   const { kubectl } = deployed.cluster.controlPlane();
   const namespaces = namespacesOf(deployed);
@@ -61,7 +86,26 @@ export function serviceAccountRightsAreGranted(deployed: DeployedStack): void {
       );
     }
   }
-  for (const account of serviceAccounts) {
+  // An operator the stack installs (CloudNativePG's) manages pods and Secrets by design: its
+  // ClusterRole is a declared exemption of the stack's policy config, with its reason.
+  const exempted = exemptClusterRoles(deployed);
+  const exemptBindings = deployed.declared
+    .map(({ manifest }) => manifest as Binding)
+    .filter(
+      (binding) =>
+        binding.kind === "ClusterRoleBinding" && exempted.has(binding.roleRef?.name ?? ""),
+    );
+  const operators = serviceAccounts.filter((account) =>
+    exemptBindings.some((binding) =>
+      (binding.subjects ?? []).some(
+        (subject) =>
+          subject.kind === "ServiceAccount" &&
+          subject.name === account.name &&
+          subject.namespace === account.namespace,
+      ),
+    ),
+  );
+  for (const account of serviceAccounts.filter((candidate) => !operators.includes(candidate))) {
     for (const [verb, resource] of forbidden) {
       const answer = kubectl([
         "auth",

@@ -222,16 +222,18 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
       await engine(stack.up(quiet));
     }
     await engine(stack.destroy(quiet));
-    const left = deployed.declared
-      .filter(({ manifest }) => manifest.kind === "Namespace" || !manifest.metadata.namespace)
-      .filter(({ manifest }) => {
-        const { kind, metadata } = manifest;
-        return (
-          cluster.controlPlane().kubectl(["get", kind.toLowerCase(), metadata.name]).code === 0
-        );
-      })
-      .map((object) => object.label);
-    expect(left).toEqual([]);
+    const exists = ({ manifest }: DeclaredObject) =>
+      cluster.controlPlane().kubectl(["get", manifest.kind.toLowerCase(), manifest.metadata.name])
+        .code === 0;
+    const clusterWide = deployed.declared.filter(
+      ({ manifest }) => manifest.kind === "Namespace" || !manifest.metadata.namespace,
+    );
+    const left = clusterWide.filter((object) => !object.retainedOnDelete && exists(object));
+    expect(left.map((object) => object.label)).toEqual([]);
+    // What the program keeps on purpose (an operator's CRDs: deleting one deletes every resource
+    // of its kind in the cluster, another stack's too) is still there.
+    const kept = clusterWide.filter((object) => object.retainedOnDelete);
+    expect(kept.filter((object) => !exists(object)).map((object) => object.label)).toEqual([]);
     await stack.workspace.removeStack(deployed.name);
   });
 }

@@ -96,6 +96,12 @@ export const cases4: Record<string, FieldCase> = {
     kubernetes: (r) => operatorPolicy(r).ingress,
     only: noOperator,
   },
+  "OperatedBy.readyCondition": {
+    base: operated,
+    set: withOperated({ readyCondition: "Healthy" }),
+    kubernetes: (r) => resource(r).metadata.annotations,
+    only: noOperator,
+  },
   "OperatedBy.surge": {
     base: operated,
     set: withOperated({ surge: 2 }),

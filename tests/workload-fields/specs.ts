@@ -164,6 +164,7 @@ export const operated: WorkloadSpec = {
     peerPorts: ["admin"],
     operator: { namespace: "unit-operator", ports: ["admin"] },
     surge: 1,
+    readyCondition: "Ready",
   },
 };
 export const withOperated = (change: Partial<NonNullable<WorkloadSpec["operated"]>>) => ({

@@ -12,6 +12,8 @@ export interface DeclaredObject {
   readonly label: string;
   /** The field manager Pulumi's server-side apply used for this object. */
   readonly fieldManager: string;
+  /** Kept by `pulumi destroy` (`retainOnDelete`: an operator's CRDs, which outlive the stack). */
+  readonly retainedOnDelete: boolean;
   /** The manifest Pulumi applied (its inputs), secrets in plain text. */
   readonly manifest: KubernetesObject;
 }
@@ -77,7 +79,12 @@ function revealSecrets(value: unknown): unknown {
 export function declaredObjects(exported: string): DeclaredObject[] {
   const state = JSON.parse(exported) as {
     deployment: {
-      resources?: { type: string; inputs?: unknown; outputs?: { __fieldManager?: string } }[];
+      resources?: {
+        type: string;
+        inputs?: unknown;
+        outputs?: { __fieldManager?: string };
+        retainOnDelete?: boolean;
+      }[];
     };
   };
   return (state.deployment.resources ?? [])
@@ -89,6 +96,7 @@ export function declaredObjects(exported: string): DeclaredObject[] {
         type: resource.type,
         label: `${manifest.kind} ${namespace ? `${namespace}/` : ""}${name}`,
         fieldManager: resource.outputs?.__fieldManager ?? "",
+        retainedOnDelete: resource.retainOnDelete === true,
         manifest,
       };
     });
@@ -249,6 +257,12 @@ export function normalizedRule(rule: string): string {
   );
 }
 
+/** A resource as can-i --list names it: `clusters.postgresql.cnpg.io/status`, `pods/exec`. */
+function qualifiedResource(resource: string, group: string): string {
+  const [name, subresource] = resource.split("/");
+  return `${name}${group ? `.${group}` : ""}${subresource ? `/${subresource}` : ""}`;
+}
+
 interface DeclaredRule {
   readonly apiGroups?: readonly string[];
   readonly resources?: readonly string[];
@@ -308,7 +322,7 @@ export function grantedRules(
         (rule.apiGroups ?? [""]).flatMap((group) =>
           (rule.resourceNames?.length ? rule.resourceNames : [""]).map((name) =>
             normalizedRule(
-              `${resource}${group ? `.${group}` : ""} [] [${name}] [${(rule.verbs ?? []).join(" ")}]`,
+              `${qualifiedResource(resource, group)} [] [${name}] [${(rule.verbs ?? []).join(" ")}]`,
             ),
           ),
         ),

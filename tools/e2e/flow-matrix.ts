@@ -3,6 +3,7 @@
 // answers read back. Pure: tests/e2e/cluster-flows.ts runs the probes on the node.
 import {
   hostNetworkSource,
+  anyAddressSource,
   ingressControllerSource,
   operatorSource,
   peersSource,
@@ -43,6 +44,7 @@ export function parseFlowTable(table: FlowTable): NetworkFlows {
       (name) =>
         name !== ingressControllerSource &&
         name !== peersSource &&
+        name !== anyAddressSource &&
         (operator === undefined || name !== operatorSource(operator)) &&
         !zones.includes(name as Zone),
     );
@@ -54,6 +56,7 @@ export function parseFlowTable(table: FlowTable): NetworkFlows {
         ingressController: named.includes(ingressControllerSource),
         ...(named.includes(peersSource) ? { peers: true as const } : {}),
         ...(operator ? { operatorNamespace: operator } : {}),
+        ...(named.includes(anyAddressSource) ? { anyAddress: true as const } : {}),
       },
     };
   });
@@ -80,19 +83,19 @@ export interface FlowProbe {
 /** A member of `zone` of the installation. */
 export const zoneProbe = (zone: Zone): FlowProbe => ({
   name: `zone ${zone}`,
-  admittedBy: (audience) => audience.zones.includes(zone),
+  admittedBy: (audience) => audience.zones.includes(zone) || audience.anyAddress === true,
 });
 
 /** A pod of the ingress controller's namespace. */
 export const ingressControllerProbe: FlowProbe = {
   name: "ingress controller",
-  admittedBy: (audience) => audience.ingressController,
+  admittedBy: (audience) => audience.ingressController || audience.anyAddress === true,
 };
 
 /** A pod of every zone, but in a namespace of no installation (another environment's): none. */
 export const strangerProbe: FlowProbe = {
   name: "every zone, another installation",
-  admittedBy: () => false,
+  admittedBy: (audience) => audience.anyAddress === true,
 };
 
 /** An address to try: one port of a flow, at its Service's address. */

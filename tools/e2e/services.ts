@@ -5,7 +5,11 @@ import type { ControlPlane } from "./control-plane";
 
 export interface Service {
   metadata: { name: string; namespace: string };
-  spec: { clusterIP: string; ports: { name?: string; port: number }[] };
+  spec: {
+    clusterIP: string;
+    ports: { name?: string; port: number; targetPort?: string | number }[];
+    selector?: Record<string, string>;
+  };
 }
 
 interface EndpointSlice {
@@ -72,4 +76,25 @@ export function serviceUrl(
   if (port !== undefined && !portName) throw new Error(`Service ${name} has no port ${port}`);
   const answers = serviceAddress(controlPlane, found, portName);
   return `http://${answers.address}:${answers.port}`;
+}
+
+/**
+ * Where a workload with no Service of its name answers on `port` (the pods an operator makes, or
+ * an operator's webhook behind a Service of the operator's naming): a ready pod of it, by its
+ * `app.kubernetes.io/name` label. Throws when it has none.
+ */
+export function podAddress(
+  controlPlane: ControlPlane,
+  namespace: string,
+  workload: string,
+  port: number,
+): { address: string; port: number } {
+  const pods = controlPlane.json<{
+    items: { status?: { podIP?: string; conditions?: { type: string; status: string }[] } }[];
+  }>(["get", "pods", "--namespace", namespace, "-l", `app.kubernetes.io/name=${workload}`]).items;
+  const ready = pods.find((pod) =>
+    pod.status?.conditions?.some(({ type, status }) => type === "Ready" && status === "True"),
+  );
+  if (!ready?.status?.podIP) throw new Error(`no ready pod of ${namespace}/${workload}`);
+  return { address: ready.status.podIP, port };
 }

@@ -12,6 +12,7 @@ import { recommendedLabels, selectorLabels, zoneLabel } from "../../kubernetes/l
 import { PlatformNamespace } from "../../kubernetes/namespace";
 import { linkLocalRange } from "../../kubernetes/network";
 import { kubernetesProbes } from "../../kubernetes/pod";
+import type { NetworkFlows, PortAudience } from "../../model/flows";
 import { resolveSecurity } from "../../model/security";
 import { imageReference } from "../../model/workload";
 import { instanceStatusPort } from "../postgres-cluster";
@@ -34,9 +35,38 @@ const monitoringQueries = "cnpg-default-monitoring";
 const webhookPort = 9443;
 const metricsPort = 8080;
 
+/**
+ * Who reaches the operator and where it reaches beyond the instances, for the stack's flow table
+ * (`networkFlows`): what its NetworkPolicy below allows.
+ */
+export function operatorFlows(namespace: string): NetworkFlows {
+  const flow = (port: string, number: number, from: PortAudience) => ({
+    namespace,
+    workload: operatorName,
+    port,
+    number,
+    from,
+  });
+  return {
+    ingress: [
+      flow("metrics", metricsPort, { zones: ["monitoring"], ingressController: false }),
+      flow("webhook", webhookPort, { zones: [], ingressController: false, anyAddress: true }),
+    ],
+    egress: [
+      {
+        namespace,
+        workload: operatorName,
+        outside: [{ to: "any-but-link-local", ports: [443, 6443], why: "the Kubernetes API" }],
+      },
+    ],
+  };
+}
+
 export class CloudNativePgOperator extends pulumi.ComponentResource {
   /** The namespace the operator runs in: its pods manage the instances' status ports. */
   readonly namespace: string;
+  /** Its flows, for the stack's flow table. */
+  readonly flows: NetworkFlows;
 
   constructor(
     name: string,
@@ -56,6 +86,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
       { parent: this },
     );
     this.namespace = args.namespace;
+    this.flows = operatorFlows(args.namespace);
     const inNamespace = { parent: this, dependsOn: [namespace] };
 
     // Kept on destroy: another stack's clusters may be of these kinds.
