@@ -85,9 +85,19 @@ const operator =
           instance,
           priorityClassName: platform.foundation.priorityClassNames.critical,
           headroomPercent: config.quotaHeadroomPercent,
+          namespaceOpts: platform.foundation.applyOpts,
         },
         withProvider,
       )
+    : undefined;
+// The bucket's credentials; not set, in a preview or an accepted update (loadPlatformConfig
+// warned): empty.
+const bucketCredentials =
+  config.backup?.storage.type === "s3"
+    ? {
+        accessKeyId: suppliedSecret("backupS3AccessKeyId") ?? pulumi.secret(""),
+        secretAccessKey: suppliedSecret("backupS3SecretAccessKey") ?? pulumi.secret(""),
+      }
     : undefined;
 const databaseUsers = {
   databaseName: config.databaseName,
@@ -99,7 +109,21 @@ const postgres =
   config.database.engine === "cloudnative-pg"
     ? new PostgresCluster(
         "postgres",
-        { settings: services.postgres, renderer, database: config.database, ...databaseUsers },
+        {
+          settings: services.postgres,
+          renderer,
+          database: config.database,
+          ...databaseUsers,
+          // WAL and base backups to the stack's bucket, where it has one (point-in-time recovery).
+          archive:
+            config.backup?.storage.type === "s3" && bucketCredentials
+              ? {
+                  ...config.backup.storage,
+                  ...bucketCredentials,
+                  retentionDays: config.backup.retentionDays,
+                }
+              : undefined,
+        },
         { ...withProvider, dependsOn: operator ? [operator] : [] },
       )
     : new Postgres(
@@ -236,14 +260,7 @@ const backups = config.backup
           password: secrets.values.redisPassword,
           size: services.redis.storage!.size,
         },
-        // Not set, in a preview or an accepted update (loadPlatformConfig warned): empty.
-        bucketCredentials:
-          config.backup.storage.type === "s3"
-            ? {
-                accessKeyId: suppliedSecret("backupS3AccessKeyId") ?? pulumi.secret(""),
-                secretAccessKey: suppliedSecret("backupS3SecretAccessKey") ?? pulumi.secret(""),
-              }
-            : undefined,
+        bucketCredentials,
       },
       withProvider,
     )
@@ -265,6 +282,7 @@ new Monitoring(
     cluster: platform.cluster,
     scrapeTargets: scrapeTargetsOfRecord(applications.workloads),
     postgres: { ...postgres.endpoint, database: postgres.databaseName, readerUser: grafanaReader },
+    database: config.database,
     grafanaAdminPassword: secrets.values.grafanaAdminPassword,
     postgresReaderPassword: secrets.values.postgresReaderPassword,
     receivers: {
@@ -290,6 +308,11 @@ const delivered = platform.foundation
         foundation: platform.foundation,
         quotaHeadroomPercent: config.quotaHeadroomPercent,
         backupsOnVolume: config.backup?.storage.type === "volume",
+        cloudNativePg: config.database.engine === "cloudnative-pg",
+        postgresOperator: operator && {
+          namespace: operator.namespace,
+          clusterRole: operator.clusterRole,
+        },
       },
       withProvider,
     )

@@ -19,7 +19,13 @@ import { mandatoryViolations, packFindings } from "./support/pack";
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
 const repository = "https://github.com/toolboxai/deploy.git";
-const stackNamespaces = ["toolboxai", "toolboxai-monitoring", "toolboxai-node-exporter"];
+// Production installs CloudNativePG's operator, in its own namespace (database.operator: install).
+const stackNamespaces = [
+  "toolboxai",
+  "toolboxai-monitoring",
+  "toolboxai-node-exporter",
+  "cnpg-system",
+];
 let run: ProgramRun;
 
 beforeAll(async () => {
@@ -115,7 +121,8 @@ test("the workloads are rendered into the deploy branch's checkout, the foundati
       .filter((resource) => resource.inputs.kind === "NetworkPolicy")
       .map((resource) => (resource.inputs.metadata as any).name),
   ).toEqual(expect.arrayContaining(["default-deny", "allow-dns"]));
-  expect(applied().filter((r) => r.inputs.kind === "NetworkPolicy")).toHaveLength(6);
+  // Two in each of the four namespaces.
+  expect(applied().filter((r) => r.inputs.kind === "NetworkPolicy")).toHaveLength(8);
   // Nothing of the foundation goes to git: above all, no Secret.
   const syncedKinds = kindsOf(synced());
   for (const kind of foundationKinds) expect(syncedKinds).not.toContain(kind);

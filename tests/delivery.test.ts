@@ -19,10 +19,14 @@ import { crdErrors } from "./support/crd-schemas";
 
 let run: ProgramRun;
 const deliveryNamespace = "toolboxai-delivery";
+// Production installs CloudNativePG's operator, in its own namespace (database.operator: install).
+const operatorNamespace = "cnpg-system";
+const operatorClusterRole = "cnpg-system-cnpg-manager";
 const stackNamespaces = [
   "toolboxai",
   "toolboxai-monitoring",
   "toolboxai-node-exporter",
+  operatorNamespace,
   deliveryNamespace,
 ];
 
@@ -193,8 +197,24 @@ test("the deployer manages exactly the kinds the stack renders, in each namespac
 });
 
 test("the deployer holds exactly the reads the program's own Roles grant, so it may grant them", () => {
+  // The operator's ClusterRole is not granted from the deployer's own rights: it may create and
+  // bind that one role by name (escalate, bind), and holds none of its rules.
   const own = (kind: string) =>
-    ofKind(kind).filter((role) => !String(role.metadata.name).includes("deployer"));
+    ofKind(kind).filter(
+      (role) =>
+        !String(role.metadata.name).includes("deployer") &&
+        role.metadata.name !== operatorClusterRole,
+    );
+  const clusterRole = ofKind("ClusterRole").find(
+    (role) => role.metadata.name === "toolboxai-production-deployer-cluster",
+  );
+  expect(clusterRole.rules).toContainEqual({
+    apiGroups: ["rbac.authorization.k8s.io"],
+    resources: ["clusterroles"],
+    resourceNames: [operatorClusterRole],
+    verbs: ["escalate", "bind"],
+  });
+  expect(JSON.stringify(clusterRole.rules)).not.toContain('"secrets"');
   const grantedBy = (roles: any[]) =>
     new Set(
       roles.flatMap((role) =>
@@ -224,5 +244,7 @@ test("a stack is given rights on claims only when its backups are on a volume", 
     kinds.filter((kind) => kind.resource === "persistentvolumeclaims").length;
   expect(claims(stackNamespacedKinds(true))).toBe(1);
   expect(claims(stackNamespacedKinds(false))).toBe(0);
-  expect(stackNamespacedKinds(false)).toHaveLength(namespacedKinds.length - 1);
+  // And on a CloudNativePG cluster's kinds only where the stack runs one.
+  expect(stackNamespacedKinds(false)).toHaveLength(namespacedKinds.length - 3);
+  expect(stackNamespacedKinds(false, true)).toHaveLength(namespacedKinds.length - 1);
 });

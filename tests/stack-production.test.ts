@@ -21,9 +21,11 @@ describeStack("production", {
     flower: 1,
     "roblox-sync": 2,
     gateway: 3,
-    postgres: 1,
+    postgres: 3,
     redis: 1,
   },
+  // A CloudNativePG cluster: a primary, a synchronous standby and a second standby.
+  database: { instances: 3 },
   // Exemptions are reported as advisory findings: see policies/config/production.json.
   advisories: ["policy-exemptions-in-use: stack"],
   // components/backup: every RPO, kept the stack's retention, to its recovery keys.
@@ -46,7 +48,7 @@ describeStack("production", {
   // in the bucket, outside the stack).
   protectedResources: [
     "Namespace namespace",
-    "StatefulSet postgres",
+    "Cluster postgres",
     "StatefulSet redis",
     "RandomPassword secrets-postgresPassword",
     "RandomPassword secrets-redisPassword",

@@ -15,8 +15,28 @@ import {
 } from "../model/workload";
 import { postgresPort, readerRoleStatements } from "./postgres";
 
+/**
+ * Where the cluster archives its WAL and base backups, for point-in-time recovery: the stack's
+ * bucket (`backup.storage`, type s3), under `<prefix>cloudnative-pg/`.
+ */
+export interface ClusterArchive {
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly region: string;
+  readonly prefix: string;
+  /** PEM certificates of a private CA the bucket's endpoint is signed by. */
+  readonly caCertificates?: string;
+  /** Secret Outputs. */
+  readonly accessKeyId: pulumi.Output<string>;
+  readonly secretAccessKey: pulumi.Output<string>;
+  /** Base backups and the WAL to recover from them are kept this long. */
+  readonly retentionDays: number;
+}
+
 export interface PostgresClusterArgs extends ServiceArgs {
   readonly database: DatabaseSettings;
+  /** Continuous archiving to a bucket; none: the cluster archives nothing (no point-in-time recovery). */
+  readonly archive?: ClusterArchive;
   readonly databaseName: string;
   readonly user: string;
   /** Secret Output: the application role's password. */
@@ -41,16 +61,70 @@ const steadyProbe = {
 
 const appSecret = `${clusterName}-app`;
 const readerSecret = `${clusterName}-reader`;
+const archiveSecret = `${clusterName}-archive`;
+const archiveCaSecret = `${clusterName}-archive-ca`;
+
+/** The archive's place in the bucket: barman-cloud adds the cluster's name, then base/ and wals/. */
+export function archiveDestination(archive: Pick<ClusterArchive, "bucket" | "prefix">): string {
+  return `s3://${archive.bucket}/${archive.prefix}cloudnative-pg`;
+}
+
+/** When the daily base backup starts (CloudNativePG's six-field cron, seconds first), in UTC. */
+export const baseBackupSchedule = "0 30 2 * * *";
+
+/**
+ * The Cluster's object store (`spec.backup.barmanObjectStore`, and a recovery's
+ * `externalClusters[].barmanObjectStore`): gzip-compressed, encrypted at rest by the bucket
+ * (server-side, AES256), the credentials and the CA from the Secrets beside the Cluster.
+ */
+export function barmanObjectStore(archive: ClusterArchive): Record<string, unknown> {
+  const stored = { compression: "gzip", encryption: "AES256" };
+  const key = (name: string) => ({ name: archiveSecret, key: name });
+  return {
+    destinationPath: archiveDestination(archive),
+    endpointURL: archive.endpoint,
+    ...(archive.caCertificates ? { endpointCA: { name: archiveCaSecret, key: "ca.crt" } } : {}),
+    s3Credentials: {
+      accessKeyId: key("ACCESS_KEY_ID"),
+      secretAccessKey: key("ACCESS_SECRET_KEY"),
+      region: key("REGION"),
+    },
+    wal: stored,
+    data: stored,
+  };
+}
+
+/** The Secrets the archive needs: the bucket's credentials, and its CA's certificates if any. */
+function archiveSecrets(
+  archive: ClusterArchive,
+): NonNullable<NonNullable<WorkloadSpec["operated"]>["secrets"]> {
+  return [
+    {
+      name: archiveSecret,
+      type: "Opaque",
+      data: {
+        ACCESS_KEY_ID: archive.accessKeyId,
+        ACCESS_SECRET_KEY: archive.secretAccessKey,
+        REGION: archive.region,
+      },
+    },
+    ...(archive.caCertificates
+      ? [{ name: archiveCaSecret, type: "Opaque", data: { "ca.crt": archive.caCertificates } }]
+      : []),
+  ];
+}
 
 /**
  * The cluster as a pure function of its settings: the operated workload the renderer renders, and
  * what tests read without one.
  */
 export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">): WorkloadSpec {
-  const { settings, database } = args;
+  const { settings, database, archive } = args;
   const storage = settings.storage!;
   return {
     name: clusterName,
+    // The bucket of the archive is reached over HTTPS, wherever it is.
+    internetEgress: archive !== undefined,
     component: "database",
     kind: "operated",
     priority: "critical",
@@ -101,7 +175,26 @@ export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">)
           type: "kubernetes.io/basic-auth",
           data: { username: args.reader.user, password: args.reader.password },
         },
+        ...(archive ? archiveSecrets(archive) : []),
       ],
+      // A base backup every day (and one as soon as the cluster exists), from which the archived
+      // WAL replays to any moment since.
+      companions: archive
+        ? [
+            {
+              apiVersion: "postgresql.cnpg.io/v1",
+              kind: "ScheduledBackup",
+              name: `${clusterName}-base-backup`,
+              spec: {
+                schedule: baseBackupSchedule,
+                immediate: true,
+                cluster: { name: clusterName },
+                method: "barmanObjectStore",
+                backupOwnerReference: "self",
+              },
+            },
+          ]
+        : [],
       spec: (pods) => ({
         instances: database.instances,
         imageName: imageReference(settings.image),
@@ -175,6 +268,16 @@ export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">)
         },
         // Prometheus finds the pods by their labels (the generated scrape config), not a PodMonitor.
         monitoring: { enablePodMonitor: false },
+        // Continuous archiving: every WAL segment, at the latest archive_timeout (5 min) after
+        // its first write, and the base backups, kept `retentionDays`.
+        ...(archive
+          ? {
+              backup: {
+                barmanObjectStore: barmanObjectStore(archive),
+                retentionPolicy: `${archive.retentionDays}d`,
+              },
+            }
+          : {}),
       }),
     },
   };

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "../kubernetes/api";
 import { recommendedLabels } from "../kubernetes/labels";
 import { deployedPath, type ArgoCdSettings } from "../platform/deploy-branch";
-import { clusterKinds, type ManagedKind } from "./deployer-rights";
+import type { ManagedKind } from "./deployer-rights";
 
 // The e2e's Argo CD suite reads the rendered folder by this name.
 export { deployedManifestsDir } from "../platform/deploy-branch";
@@ -45,6 +45,8 @@ export interface ArgoCdDeliveryArgs {
   readonly stackNamespaces: readonly string[];
   /** The kinds the stack creates in them (`stackNamespacedKinds`): the ones it may sync. */
   readonly namespacedKinds: readonly ManagedKind[];
+  /** The cluster-scoped kinds the stack creates (`stackClusterKinds`). */
+  readonly clusterKinds: readonly ManagedKind[];
 }
 
 export class ArgoCdDelivery extends pulumi.ComponentResource {
@@ -73,7 +75,7 @@ export class ArgoCdDelivery extends pulumi.ComponentResource {
             server: inClusterServer,
             namespace,
           })),
-          clusterResourceWhitelist: syncedKinds(clusterKinds),
+          clusterResourceWhitelist: syncedKinds(args.clusterKinds),
           namespaceResourceWhitelist: syncedKinds(args.namespacedKinds),
           // An object in the stack's namespaces that the folder does not hold shows as a warning.
           orphanedResources: { warn: true },

@@ -32,15 +32,25 @@ export const namespacedKinds: readonly ManagedKind[] = [
   { group: "rbac.authorization.k8s.io", kind: "Role", resource: "roles" },
   { group: "rbac.authorization.k8s.io", kind: "RoleBinding", resource: "rolebindings" },
   { group: "pulumi.com", kind: "Stack", resource: "stacks" },
+  // A CloudNativePG cluster and its schedule of base backups (database.engine: cloudnative-pg).
+  { group: "postgresql.cnpg.io", kind: "Cluster", resource: "clusters" },
+  { group: "postgresql.cnpg.io", kind: "ScheduledBackup", resource: "scheduledbackups" },
 ];
+
+const cloudNativePgGroup = "postgresql.cnpg.io";
 
 /**
  * The namespaced kinds one stack creates: the only standalone claim is the backups volume, so a
  * stack whose backups go to a bucket (or that takes none) is given no right on claims.
  */
-export function stackNamespacedKinds(backupOnVolume: boolean): ManagedKind[] {
+export function stackNamespacedKinds(
+  backupOnVolume: boolean,
+  cloudNativePg = false,
+): ManagedKind[] {
   return namespacedKinds.filter(
-    (kind) => kind.resource !== "persistentvolumeclaims" || backupOnVolume,
+    (kind) =>
+      (kind.resource !== "persistentvolumeclaims" || backupOnVolume) &&
+      (kind.group !== cloudNativePgGroup || cloudNativePg),
   );
 }
 
@@ -54,7 +64,30 @@ export const clusterKinds: readonly ManagedKind[] = [
     resource: "clusterrolebindings",
   },
   { group: "scheduling.k8s.io", kind: "PriorityClass", resource: "priorityclasses" },
+  // The CloudNativePG operator's, where the stack installs it (database.operator: install).
+  {
+    group: "apiextensions.k8s.io",
+    kind: "CustomResourceDefinition",
+    resource: "customresourcedefinitions",
+  },
+  {
+    group: "admissionregistration.k8s.io",
+    kind: "MutatingWebhookConfiguration",
+    resource: "mutatingwebhookconfigurations",
+  },
+  {
+    group: "admissionregistration.k8s.io",
+    kind: "ValidatingWebhookConfiguration",
+    resource: "validatingwebhookconfigurations",
+  },
 ];
+
+const operatorGroups = new Set(["apiextensions.k8s.io", "admissionregistration.k8s.io"]);
+
+/** The cluster-scoped kinds one stack creates: the operator's only where it installs one. */
+export function stackClusterKinds(installsOperator: boolean): ManagedKind[] {
+  return clusterKinds.filter((kind) => !operatorGroups.has(kind.group) || installsOperator);
+}
 
 /** What Pulumi does with what it manages: read, create, update (server-side apply), delete. */
 export const manageVerbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
@@ -93,7 +126,10 @@ export function namespacedDeployerRules(kinds: readonly ManagedKind[]): PolicyRu
  * beyond creating and listing them (a name cannot restrict create or list), and the
  * ClusterRoles' reads it grants.
  */
-export function clusterDeployerRules(namespaces: readonly string[]): PolicyRule[] {
+export function clusterDeployerRules(
+  namespaces: readonly string[],
+  operatorRole?: string,
+): PolicyRule[] {
   return [
     { apiGroups: [""], resources: ["namespaces"], verbs: ["create", "list", "watch"] },
     {
@@ -103,9 +139,21 @@ export function clusterDeployerRules(namespaces: readonly string[]): PolicyRule[
       verbs: ["get", "update", "patch", "delete"],
     },
     ...byGroup(
-      clusterKinds.filter((kind) => kind.kind !== "Namespace"),
+      stackClusterKinds(operatorRole !== undefined).filter((kind) => kind.kind !== "Namespace"),
       manageVerbs,
     ),
     ...grantedClusterReads,
+    // The operator's ClusterRole (its release's rules: Secrets and pods in every namespace): the
+    // deployer may create and bind that one role by name without holding its rights itself.
+    ...(operatorRole
+      ? [
+          {
+            apiGroups: ["rbac.authorization.k8s.io"],
+            resources: ["clusterroles"],
+            resourceNames: [operatorRole],
+            verbs: ["escalate", "bind"],
+          },
+        ]
+      : []),
   ];
 }

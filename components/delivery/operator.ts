@@ -29,6 +29,8 @@ export interface OperatorDeliveryArgs {
   readonly stackNamespaces: readonly string[];
   /** The kinds the stack creates in them (`stackNamespacedKinds`): what the deployer manages. */
   readonly namespacedKinds: readonly ManagedKind[];
+  /** The ClusterRole of an operator the stack installs, which the deployer may create and bind. */
+  readonly operatorClusterRole?: string;
   /** The workspace pod's PriorityClass (the stack's standard one). */
   readonly priorityClassName: string;
   /** The Pulumi CLI the workspace runs: the version this program is tested with. */
@@ -112,7 +114,7 @@ export class OperatorDelivery extends pulumi.ComponentResource {
       "deployer-cluster",
       {
         metadata: { name: `${instance}-deployer-cluster`, labels: labels("delivery") },
-        rules: clusterDeployerRules(args.stackNamespaces),
+        rules: clusterDeployerRules(args.stackNamespaces, args.operatorClusterRole),
       },
       { parent: this },
     );

@@ -9,7 +9,7 @@ import { PlatformNamespace } from "../kubernetes/namespace";
 import { deployedPath } from "../platform/deploy-branch";
 import type { ClusterFoundation } from "../platform/platform";
 import { ArgoCdDelivery } from "./argocd";
-import { stackNamespacedKinds } from "./deployer-rights";
+import { stackClusterKinds, stackNamespacedKinds } from "./deployer-rights";
 import { OperatorDelivery, workspaceFootprint } from "./operator";
 
 /** The Pulumi CLI image the operator's workspaces run: the engine version this program is tested with. */
@@ -25,6 +25,13 @@ export interface StackDeliveryArgs {
   readonly quotaHeadroomPercent: number;
   /** Backups on a volume: the deployer manages claims too. */
   readonly backupsOnVolume: boolean;
+  /** A CloudNativePG cluster: the deployer manages its Cluster and ScheduledBackup too. */
+  readonly cloudNativePg: boolean;
+  /**
+   * The CloudNativePG operator the stack installs: its namespace joins the stack's, and its
+   * ClusterRole is the one the deployer may create and bind without holding its rights.
+   */
+  readonly postgresOperator?: { readonly namespace: string; readonly clusterRole: string };
 }
 
 /** What the stack reports about its delivery: the mode, and the object to watch. */
@@ -50,8 +57,11 @@ export function deliverStack(
   opts: pulumi.ComponentResourceOptions,
 ): StackDelivery {
   const { settings, foundation } = args;
-  const stackNamespaces = foundation.namespaces.map((namespace) => namespace.name);
-  const namespacedKinds = stackNamespacedKinds(args.backupsOnVolume);
+  const stackNamespaces = [
+    ...foundation.namespaces.map((namespace) => namespace.name),
+    ...(args.postgresOperator ? [args.postgresOperator.namespace] : []),
+  ];
+  const namespacedKinds = stackNamespacedKinds(args.backupsOnVolume, args.cloudNativePg);
   if (settings.mode === "operator") {
     const deliveryNamespace = new PlatformNamespace(
       "delivery-namespace",
@@ -67,6 +77,7 @@ export function deliverStack(
         namespace: deliveryNamespace.name,
         stackNamespaces: [...stackNamespaces, deliveryNamespace.name],
         namespacedKinds,
+        operatorClusterRole: args.postgresOperator?.clusterRole,
         pulumiImage: pulumiWorkspaceImage,
         priorityClassName: foundation.priorityClassNames.standard,
         // Its Roles go into every namespace of the stack.
@@ -105,6 +116,7 @@ export function deliverStack(
         namespace: stackNamespaces[0],
         stackNamespaces,
         namespacedKinds,
+        clusterKinds: stackClusterKinds(args.postgresOperator !== undefined),
       },
       // Argo CD's objects are applied, not committed to the branch Argo CD syncs.
       foundation.applyOpts,

@@ -1,5 +1,5 @@
-// An operated workload (kind "operated"): the operator's custom resource, the Secrets it names and
-// the policy that lets the operator reach the pods.
+// An operated workload (kind "operated"): the operator's custom resource, the Secrets it names, its
+// companions and the policy that lets the operator reach the pods.
 // The operator makes the pods, with the labels given here so that the workload's NetworkPolicy
 // and Prometheus's pod discovery find them.
 import * as pulumi from "@pulumi/pulumi";
@@ -31,7 +31,7 @@ export function createOperatedResource(scope: WorkloadScope): pulumi.Resource {
     },
     child,
   );
-  return new k8s.CustomResource(
+  const resource = new k8s.CustomResource(
     spec.name,
     {
       apiVersion: operated.apiVersion,
@@ -56,4 +56,17 @@ export function createOperatedResource(scope: WorkloadScope): pulumi.Resource {
       protect: context.protectData ?? false,
     },
   );
+  for (const companion of operated.companions ?? []) {
+    new k8s.CustomResource(
+      companion.name,
+      {
+        apiVersion: companion.apiVersion,
+        kind: companion.kind,
+        metadata: { name: companion.name, namespace, labels },
+        spec: companion.spec,
+      },
+      { ...child, dependsOn: [...child.dependsOn, resource] },
+    );
+  }
+  return resource;
 }

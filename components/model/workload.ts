@@ -301,6 +301,13 @@ export interface OperatedBy {
   readonly surge: number;
   /** The resource's status condition that says its pods serve (`Ready`): what a deploy awaits. */
   readonly readyCondition: string;
+  /** The operator's other resources that name this one (a schedule of base backups). */
+  readonly companions?: readonly {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly name: string;
+    readonly spec: Readonly<Record<string, unknown>>;
+  }[];
 }
 
 /** What the platform asks of the pods an operator makes. */

@@ -2,7 +2,8 @@
 // below are from each exporter's documentation for the pinned version, and only the ones this
 // program uses) and those the applications declare in their WorkloadSpecs. The alert rules and
 // dashboards are tested against this list, so a query of a metric nobody produces fails a test.
-import type { PlatformKind } from "../config/schema";
+import type { DatabaseEngine, PlatformKind } from "../config/schema";
+import { postgresJob } from "./postgres-series";
 
 /**
  * What only a platform offers the monitoring tier, beyond the workloads' endpoints, Prometheus
@@ -31,39 +32,15 @@ export function offers(platform: PlatformKind, source: PlatformSource | undefine
   return source === undefined || platformSources[platform].includes(source);
 }
 
-/** What each deployed exporter (by scrape job) produces, among the families used here. */
-export const exporterMetrics: Readonly<Record<string, readonly string[]>> = {
-  "node-exporter": [
-    "node_cpu_seconds_total",
-    "node_memory_MemAvailable_bytes",
-    "node_memory_MemTotal_bytes",
-    "node_filesystem_avail_bytes",
-    "node_filesystem_size_bytes",
-    "node_filesystem_readonly",
-    "node_network_receive_bytes_total",
-    "node_network_transmit_bytes_total",
-    "node_load1",
-  ],
-  "kube-state-metrics": [
-    "kube_pod_container_status_waiting_reason",
-    "kube_pod_container_status_restarts_total",
-    "kube_pod_status_phase",
-    "kube_deployment_spec_replicas",
-    "kube_deployment_status_replicas_available",
-    "kube_statefulset_status_replicas_ready",
-    "kube_horizontalpodautoscaler_status_current_replicas",
-    "kube_horizontalpodautoscaler_spec_max_replicas",
-    "kube_cronjob_status_last_successful_time",
-  ],
-  "kubelet-cadvisor": [
-    "container_cpu_usage_seconds_total",
-    "container_memory_working_set_bytes",
-    "container_cpu_cfs_throttled_periods_total",
-    "container_cpu_cfs_periods_total",
-    "container_network_receive_bytes_total",
-    "container_network_transmit_bytes_total",
-  ],
-  postgres: [
+/**
+ * What the job "postgres" produces with each database engine, among the families used here:
+ * postgres-exporter's (the single server's sidecar), or a CloudNativePG instance's, which are its
+ * instance manager's `cnpg_collector_*` and the operator's default monitoring queries'
+ * (`cnpg_<query>_<column>` of ConfigMap cnpg-default-monitoring in vendor/cloudnative-pg/), and
+ * no pg_* family.
+ */
+export const postgresMetrics: Readonly<Record<DatabaseEngine, readonly string[]>> = {
+  single: [
     "pg_up",
     "pg_stat_activity_count",
     "pg_settings_max_connections",
@@ -79,27 +56,90 @@ export const exporterMetrics: Readonly<Record<string, readonly string[]>> = {
     "pg_locks_count",
     "pg_database_size_bytes",
   ],
-  redis: [
-    "redis_up",
-    "redis_connected_clients",
-    "redis_memory_used_bytes",
-    "redis_memory_max_bytes",
-    "redis_commands_processed_total",
-    "redis_keyspace_hits_total",
-    "redis_keyspace_misses_total",
-    "redis_db_keys",
+  "cloudnative-pg": [
+    "cnpg_collector_up",
+    "cnpg_backends_total",
+    "cnpg_pg_settings_setting",
+    "cnpg_pg_stat_database_xact_commit",
+    "cnpg_pg_stat_database_xact_rollback",
+    "cnpg_pg_stat_database_deadlocks",
+    "cnpg_pg_stat_database_blks_hit",
+    "cnpg_pg_stat_database_blks_read",
+    "cnpg_pg_stat_database_tup_fetched",
+    "cnpg_pg_stat_database_tup_inserted",
+    "cnpg_pg_stat_database_tup_updated",
+    "cnpg_pg_stat_database_tup_deleted",
+    "cnpg_pg_database_size_bytes",
+    "cnpg_pg_replication_lag",
+    "cnpg_pg_replication_in_recovery",
+    "cnpg_pg_replication_streaming_replicas",
   ],
-  "cert-manager": ["certmanager_certificate_expiration_timestamp_seconds"],
-  prometheus: ["prometheus_tsdb_head_series", "prometheus_rule_evaluation_failures_total"],
-  alertmanager: ["alertmanager_notifications_failed_total"],
 };
 
-/** What the exporters the platform runs produce: every job's but the sources' it lacks. */
-export function exporterMetricsOn(platform: PlatformKind): string[] {
+/**
+ * What each deployed exporter (by scrape job) produces, among the families used here, with the
+ * stack's database engine.
+ */
+export function exporterMetrics(
+  engine: DatabaseEngine,
+): Readonly<Record<string, readonly string[]>> {
+  return {
+    "node-exporter": [
+      "node_cpu_seconds_total",
+      "node_memory_MemAvailable_bytes",
+      "node_memory_MemTotal_bytes",
+      "node_filesystem_avail_bytes",
+      "node_filesystem_size_bytes",
+      "node_filesystem_readonly",
+      "node_network_receive_bytes_total",
+      "node_network_transmit_bytes_total",
+      "node_load1",
+    ],
+    "kube-state-metrics": [
+      "kube_pod_container_status_waiting_reason",
+      "kube_pod_container_status_restarts_total",
+      "kube_pod_status_phase",
+      "kube_deployment_spec_replicas",
+      "kube_deployment_status_replicas_available",
+      "kube_statefulset_status_replicas_ready",
+      "kube_horizontalpodautoscaler_status_current_replicas",
+      "kube_horizontalpodautoscaler_spec_max_replicas",
+      "kube_cronjob_status_last_successful_time",
+    ],
+    "kubelet-cadvisor": [
+      "container_cpu_usage_seconds_total",
+      "container_memory_working_set_bytes",
+      "container_cpu_cfs_throttled_periods_total",
+      "container_cpu_cfs_periods_total",
+      "container_network_receive_bytes_total",
+      "container_network_transmit_bytes_total",
+    ],
+    [postgresJob]: postgresMetrics[engine],
+    redis: [
+      "redis_up",
+      "redis_connected_clients",
+      "redis_memory_used_bytes",
+      "redis_memory_max_bytes",
+      "redis_commands_processed_total",
+      "redis_keyspace_hits_total",
+      "redis_keyspace_misses_total",
+      "redis_db_keys",
+    ],
+    "cert-manager": ["certmanager_certificate_expiration_timestamp_seconds"],
+    prometheus: ["prometheus_tsdb_head_series", "prometheus_rule_evaluation_failures_total"],
+    alertmanager: ["alertmanager_notifications_failed_total"],
+  };
+}
+
+/**
+ * What the exporters the platform runs produce, with the stack's database engine: every job's
+ * but the sources' it lacks.
+ */
+export function exporterMetricsOn(platform: PlatformKind, engine: DatabaseEngine): string[] {
   const lacking = new Set<string>(
     platformSources.kubernetes.filter((source) => !offers(platform, source)),
   );
-  return Object.entries(exporterMetrics)
+  return Object.entries(exporterMetrics(engine))
     .filter(([job]) => !lacking.has(job))
     .flatMap(([, metrics]) => metrics);
 }

@@ -6,7 +6,7 @@
 // node discovery) have nothing to read and are left out; Prometheus finds targets by name.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
-import type { MonitoringSettings } from "../config/schema";
+import type { DatabaseSettings, MonitoringSettings } from "../config/schema";
 import type { WorkloadRenderer } from "../model/renderer";
 import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import type { ClusterView } from "../platform/platform";
@@ -63,6 +63,11 @@ export interface MonitoringArgs {
   /** The metrics endpoints the applications and data stores declared. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   readonly postgres: Endpoint & { readonly database: string; readonly readerUser: string };
+  /**
+   * How PostgreSQL runs (the stack's `database`): the series its alert rules and the database
+   * dashboard read, and a cluster's instances, whose standbys the rules expect streaming.
+   */
+  readonly database: Pick<DatabaseSettings, "engine" | "instances" | "synchronousStandbys">;
   /** Secret Outputs. */
   readonly grafanaAdminPassword: pulumi.Output<string>;
   readonly postgresReaderPassword: pulumi.Output<string>;
@@ -171,6 +176,7 @@ export class Monitoring extends pulumi.ComponentResource {
             environment: args.environment,
             appJobs,
             platform: cluster ? "kubernetes" : "docker",
+            databaseEngine: args.database.engine,
           }),
         ),
         adminPassword: args.grafanaAdminPassword,
@@ -217,6 +223,7 @@ export class Monitoring extends pulumi.ComponentResource {
           appJobs,
           runbookBaseUrl: settings.runbookBaseUrl,
           platform: cluster ? "kubernetes" : "docker",
+          database: args.database,
         }),
       },
       retentionDays: settings.metricsRetentionDays,

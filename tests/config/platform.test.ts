@@ -33,7 +33,7 @@ describe("platform", () => {
       messageOf(
         productionWith({
           set: { platform: "docker", tlsIssuer: "letsencrypt" },
-          remove: ["delivery"],
+          remove: ["delivery", "database"],
         }),
       ),
     ).toBe(
@@ -51,7 +51,10 @@ describe("platform", () => {
     // At their defaults (as Pulumi.yaml hands them to the program) they are not "set".
     expect(
       validateConfig(
-        productionWith({ set: { platform: "docker", tlsIssuer: "" }, remove: ["delivery"] }),
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "" },
+          remove: ["delivery", "database"],
+        }),
       ).platform,
     ).toBe("docker");
   });
@@ -130,9 +133,23 @@ describe("delivery", () => {
         "  toolboxai:delivery.credentialsSecret: unknown key",
       ].join("\n"),
     );
-    expect(messageOf(productionWith({ set: { platform: "docker", tlsIssuer: "" } }))).toBe(
+    expect(
+      messageOf(
+        productionWith({ set: { platform: "docker", tlsIssuer: "" }, remove: ["database"] }),
+      ),
+    ).toBe(
       oneProblem(
         "toolboxai:delivery: is set, but platform is docker: nothing reads it; remove it (it applies to platform: kubernetes)",
+      ),
+    );
+    // The database engine likewise: a CloudNativePG cluster needs a cluster.
+    expect(
+      messageOf(
+        productionWith({ set: { platform: "docker", tlsIssuer: "" }, remove: ["delivery"] }),
+      ),
+    ).toBe(
+      oneProblem(
+        "toolboxai:database: is set, but platform is docker: nothing reads it; remove it (it applies to platform: kubernetes)",
       ),
     );
   });

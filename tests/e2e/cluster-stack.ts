@@ -29,6 +29,8 @@ import { engine, quiet } from "../../tools/e2e/engine-output";
 import { clusterChangeChecks } from "./cluster-changes";
 import { networkFlowChecks } from "./cluster-flows";
 import { protectedDataChecks } from "./cluster-protect";
+import { postgresFailoverChecks } from "./cluster-failover";
+import { pointInTimeRecoveryChecks } from "./cluster-recovery";
 import { disruptionBudgetChecks, liveChecks } from "./cluster-live";
 import { serviceAccountRightsAreGranted } from "./cluster-rbac";
 import { localClusterStack, writeNodeStackFile, type LocalCluster } from "./local-cluster";
@@ -210,6 +212,18 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
 
   // The restore runbooks of docs/DISASTER_RECOVERY.md, run as written.
   if (stackFile === "production") restoreRunbookChecks(deployed);
+  // A CloudNativePG cluster archiving to its bucket recovers to a point in time.
+  const { database, backup } = validatedStackConfig(stackFile);
+  if (database.engine === "cloudnative-pg" && backup?.storage.type === "s3") {
+    pointInTimeRecoveryChecks(deployed);
+  }
+  // A cluster with a standby beside its synchronous ones fails over without stopping writes.
+  if (
+    database.engine === "cloudnative-pg" &&
+    database.instances - 1 > database.synchronousStandbys
+  ) {
+    postgresFailoverChecks(deployed, database.instances);
+  }
   clusterChangeChecks(deployed);
   // Production keeps its data (protectData, the default): destroy refuses, and what holds the
   // data outlives everything else.

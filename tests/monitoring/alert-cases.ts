@@ -1,7 +1,13 @@
-// `promtool test rules` cases for every alert, built from the same thresholds as the rules: one
-// set of series on which the alert must fire, and one healthy set on which it must stay quiet.
-// A new alert without a case fails tests/monitoring/alerts.test.ts.
-import type { AlertRule, AlertSettings, RuleGroup } from "../../components/monitoring/alerts";
+// `promtool test rules` cases for every alert, built from the same settings as the rules (the
+// thresholds, and PostgreSQL's engine and instances): one set of series on which the alert must
+// fire, and one healthy set on which it must stay quiet; some alerts add more of either. A new
+// alert without a case fails tests/monitoring/alerts.test.ts.
+import {
+  failoverWindowMinutes,
+  type AlertRule,
+  type AlertSettings,
+  type RuleGroup,
+} from "../../components/monitoring/alerts";
 
 export interface Series {
   readonly series: string;
@@ -9,12 +15,21 @@ export interface Series {
   readonly values: string;
 }
 
+/** Series on which the alert fires at `evalTime`, once, with these labels besides its own. */
+export interface Firing {
+  readonly series: Series[];
+  readonly labels: Record<string, string>;
+}
+
 export interface AlertCase {
   readonly alert: string;
-  /** Series on which the alert fires at `evalTime`, with these labels besides its own. */
-  readonly firing: { readonly series: Series[]; readonly labels: Record<string, string> };
+  readonly firing: Firing;
+  /** More situations in which it fires, each a test of its own. */
+  readonly alsoFiring?: readonly Firing[];
   /** Series of a healthy system: no alert at `evalTime`. Absent for Watchdog, which always fires. */
   readonly healthy?: Series[];
+  /** More healthy situations, each a test of its own. */
+  readonly alsoHealthy?: readonly Series[][];
   /** Long enough for the rate windows and the rule's `for`. */
   readonly evalTime: string;
   /**
@@ -55,15 +70,6 @@ export function alertCases(settings: AlertSettings): AlertCase[] {
     series("node_filesystem_readonly", mounted, constant(readonly)),
   ];
   const imageLayer = { ...filesystem, device: "/dev/loop0", mountpoint: "/snap/core" };
-  const postgres = { instance: "postgres-0:9187", job: "postgres" };
-  const connections = (count: number) => [
-    series("pg_settings_max_connections", postgres, constant(100)),
-    series(
-      "pg_stat_activity_count",
-      { ...postgres, datname: "toolboxai", state: "active" },
-      constant(count),
-    ),
-  ];
   const backup = { namespace: "toolboxai", cronjob: "postgres-backup", job: "kube-state-metrics" };
   const restoreCheck = { ...backup, cronjob: "postgres-restore-check" };
   const requests = (errorsPerMinute: number, okPerMinute: number) => [
@@ -120,21 +126,7 @@ export function alertCases(settings: AlertSettings): AlertCase[] {
       // Plenty of space; and a full but read-only filesystem (an image layer) is not an alert.
       healthy: [...disk(0.5), ...disk(0, 1, imageLayer)],
     },
-    {
-      alert: "PostgresDown",
-      evalTime: "5m",
-      firing: { series: [series("pg_up", postgres, constant(0))], labels: postgres },
-      healthy: [series("pg_up", postgres, constant(1))],
-    },
-    {
-      alert: "PostgresTooManyConnections",
-      evalTime: "5m",
-      firing: {
-        series: connections(t.postgresConnectionsPercent + 5),
-        labels: { instance: postgres.instance },
-      },
-      healthy: connections(10),
-    },
+    ...postgresCases(settings),
     {
       alert: "RedisDown",
       evalTime: "5m",
@@ -240,6 +232,156 @@ export function alertCases(settings: AlertSettings): AlertCase[] {
   ];
 }
 
+/** PostgreSQL's cases, for the series of the stack's engine. */
+function postgresCases(settings: AlertSettings): AlertCase[] {
+  return settings.database.engine === "single"
+    ? singleServerCases(settings)
+    : clusterCases(settings);
+}
+
+/** The single server: postgres-exporter's pg_* series. */
+function singleServerCases(settings: AlertSettings): AlertCase[] {
+  const postgres = { instance: "postgres-0:9187", job: "postgres" };
+  const connections = (count: number) => [
+    series("pg_settings_max_connections", postgres, constant(100)),
+    series(
+      "pg_stat_activity_count",
+      { ...postgres, datname: "toolboxai", state: "active" },
+      constant(count),
+    ),
+  ];
+  return [
+    {
+      alert: "PostgresDown",
+      evalTime: "5m",
+      firing: { series: [series("pg_up", postgres, constant(0))], labels: postgres },
+      healthy: [series("pg_up", postgres, constant(1))],
+    },
+    {
+      alert: "PostgresTooManyConnections",
+      evalTime: "5m",
+      firing: {
+        series: connections(settings.thresholds.postgresConnectionsPercent + 5),
+        labels: { instance: postgres.instance },
+      },
+      healthy: connections(10),
+    },
+  ];
+}
+
+/**
+ * A CloudNativePG cluster of `instances` pods (postgres-1 the primary, the others standbys), as
+ * Prometheus labels their instance managers' series: cnpg_* families, no pg_* one.
+ */
+function clusterCases(settings: AlertSettings): AlertCase[] {
+  const t = settings.thresholds;
+  const pods = Array.from({ length: settings.database.instances }, (_, index) => ({
+    job: "postgres",
+    instance: `10.0.1.${index + 1}:9187`,
+    namespace: "toolboxai",
+    pod: `postgres-${index + 1}`,
+    container: "postgres",
+  }));
+  const [primary, firstStandby, ...otherStandbys] = pods;
+  const cluster = { namespace: primary.namespace, job: primary.job };
+  const standbyCount = pods.length - 1;
+
+  // Each instance scraped (`up`) and its PostgreSQL answering (cnpg_collector_up) or not.
+  const answering = (...answers: number[]) =>
+    pods.flatMap((pod, index) => [
+      series("up", pod, constant(1)),
+      series("cnpg_collector_up", { ...pod, cluster: "postgres" }, constant(answers[index])),
+    ]);
+  // Every instance's max_connections, beside a smaller setting the rule must not read; the
+  // primary's backends in two states, each standby's two idle ones.
+  const connections = (onPrimary: number) => [
+    ...pods.flatMap((pod) => [
+      series("cnpg_pg_settings_setting", { ...pod, name: "max_connections" }, constant(100)),
+      series(
+        "cnpg_pg_settings_setting",
+        { ...pod, name: "superuser_reserved_connections" },
+        constant(3),
+      ),
+    ]),
+    ...pods.flatMap((pod) => {
+      const backends = (state: string, count: number) =>
+        series(
+          "cnpg_backends_total",
+          { ...pod, datname: "toolboxai", usename: "toolboxai", application_name: "", state },
+          constant(count),
+        );
+      return pod === primary
+        ? [backends("active", onPrimary - 5), backends("idle", 5)]
+        : [backends("idle", 2)];
+    }),
+  ];
+  // The primary streaming to `streaming` standbys (the values given), the standbys to none.
+  const roles = (streaming: string) => [
+    series("cnpg_pg_replication_in_recovery", primary, constant(0)),
+    series("cnpg_pg_replication_streaming_replicas", primary, streaming),
+    ...[firstStandby, ...otherStandbys].flatMap((pod) => [
+      series("cnpg_pg_replication_in_recovery", pod, constant(1)),
+      series("cnpg_pg_replication_streaming_replicas", pod, constant(0)),
+    ]),
+  ];
+  // The first standby's replay lag; the primary's and the other standbys' 0.
+  const lag = (seconds: number) =>
+    pods.map((pod) =>
+      series("cnpg_pg_replication_lag", pod, constant(pod === firstStandby ? seconds : 0)),
+    );
+  // The first standby promoted at `minute`, the old primary's pod gone then; the others standbys.
+  const promotedAt = (minute: number) => [
+    series("cnpg_pg_replication_in_recovery", primary, `0x${minute - 1}`),
+    series("cnpg_pg_replication_in_recovery", firstStandby, `1x${minute - 1} 0x${90 - minute}`),
+    ...otherStandbys.map((pod) => series("cnpg_pg_replication_in_recovery", pod, constant(1))),
+  ];
+  const failoverEval = 2 * failoverWindowMinutes;
+
+  return [
+    {
+      alert: "PostgresDown",
+      evalTime: "5m",
+      // Every instance's PostgreSQL down; or no instance manager answering Prometheus at all.
+      firing: { series: answering(...pods.map(() => 0)), labels: cluster },
+      alsoFiring: [{ series: pods.map((pod) => series("up", pod, constant(0))), labels: cluster }],
+      // One instance answering is enough: the primary's PostgreSQL down, the standbys' up.
+      healthy: answering(0, ...pods.slice(1).map(() => 1)),
+      alsoHealthy: [answering(...pods.map(() => 1))],
+    },
+    {
+      alert: "PostgresTooManyConnections",
+      evalTime: "5m",
+      firing: {
+        series: connections(t.postgresConnectionsPercent + 5),
+        labels: { namespace: primary.namespace, pod: primary.pod },
+      },
+      healthy: connections(10),
+    },
+    {
+      alert: "PostgresStandbyMissing",
+      evalTime: "10m",
+      firing: { series: roles(constant(standbyCount - 1)), labels: primary },
+      healthy: roles(constant(standbyCount)),
+      // A standby away for 3 minutes (a restart), less than the rule's 5.
+      alsoHealthy: [roles(`${standbyCount}x2 ${standbyCount - 1}x2 ${standbyCount}x90`)],
+    },
+    {
+      alert: "PostgresReplicationLag",
+      evalTime: "10m",
+      firing: { series: lag(t.postgresReplicationLagSeconds + 10), labels: firstStandby },
+      healthy: lag(Math.floor(t.postgresReplicationLagSeconds / 2)),
+    },
+    {
+      alert: "PostgresFailover",
+      // Within the window after the promotion it fires; past it, and with steady roles, not.
+      evalTime: `${failoverEval}m`,
+      firing: { series: promotedAt(failoverEval - 5), labels: firstStandby },
+      healthy: roles(constant(standbyCount)),
+      alsoHealthy: [promotedAt(failoverEval - failoverWindowMinutes - 5)],
+    },
+  ];
+}
+
 /** `{{ $labels.x }}` replaced as Prometheus would: the annotations and labels an alert gets. */
 function expand(template: string, labels: Record<string, string>): string {
   return template.replace(
@@ -255,7 +397,7 @@ export function caseIntervals(cases: readonly AlertCase[]): string[] {
 
 /**
  * A promtool unit-test file for the rule file `ruleFile`: every case of the evaluation step
- * `interval`, firing and healthy.
+ * `interval`, each of its firing and healthy situations a test of its own.
  */
 export function promtoolTests(
   groups: readonly RuleGroup[],
@@ -274,15 +416,6 @@ export function promtoolTests(
       .flatMap((alertCase) => {
         const rule = rules.get(alertCase.alert);
         if (!rule) throw new Error(`no rule ${alertCase.alert}`);
-        const labels = { ...alertCase.firing.labels };
-        const expLabels = {
-          ...labels,
-          severity: rule.labels.severity,
-          service: expand(rule.labels.service, labels),
-        };
-        const expAnnotations = Object.fromEntries(
-          Object.entries(rule.annotations).map(([key, value]) => [key, expand(value, expLabels)]),
-        );
         const test = (inputSeries: readonly Series[], expAlerts: object[]) => ({
           interval,
           input_series: inputSeries,
@@ -290,11 +423,23 @@ export function promtoolTests(
             { eval_time: alertCase.evalTime, alertname: alertCase.alert, exp_alerts: expAlerts },
           ],
         });
+        const fires = ({ series: inputSeries, labels }: Firing) => {
+          const expLabels = {
+            ...labels,
+            severity: rule.labels.severity,
+            service: expand(rule.labels.service, labels),
+          };
+          const expAnnotations = Object.fromEntries(
+            Object.entries(rule.annotations).map(([key, value]) => [key, expand(value, expLabels)]),
+          );
+          return test(inputSeries, [{ exp_labels: expLabels, exp_annotations: expAnnotations }]);
+        };
         return [
-          test(alertCase.firing.series, [
-            { exp_labels: expLabels, exp_annotations: expAnnotations },
-          ]),
-          ...(alertCase.healthy ? [test(alertCase.healthy, [])] : []),
+          ...[alertCase.firing, ...(alertCase.alsoFiring ?? [])].map(fires),
+          ...[
+            ...(alertCase.healthy ? [alertCase.healthy] : []),
+            ...(alertCase.alsoHealthy ?? []),
+          ].map((inputSeries) => test(inputSeries, [])),
         ];
       }),
   };

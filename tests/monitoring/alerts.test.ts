@@ -1,10 +1,13 @@
 // The alert rules of every stack: each alert is complete (severity, service, summary, runbook),
 // and the real promtool checks the rule file and proves, with unit tests generated from the
-// stack's own thresholds, that each alert fires on its condition and stays quiet when healthy. On
+// stack's own settings, that each alert fires on its condition and stays quiet when healthy. On
 // Docker (dev), only the alerts whose series exist there, none watching a job Docker lacks.
+// PostgreSQL's rules follow the database engine: each Kubernetes stack runs with its own and with
+// the other one too, so both engines' rules and cases run whichever the stack files choose.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { defaultRunbookBaseUrl } from "../../components/config/defaults";
+import { databaseEngines, type DatabaseSettings } from "../../components/config/schema";
 import {
   alertNamesOf,
   alertRuleGroups,
@@ -34,8 +37,33 @@ function settingsOf(stack: string): AlertSettings {
     appJobs,
     runbookBaseUrl: defaultRunbookBaseUrl,
     platform: config.platform,
+    database: config.database,
   };
 }
+
+const withEngine = (
+  settings: AlertSettings,
+  engine: DatabaseSettings["engine"],
+): AlertSettings => ({
+  ...settings,
+  database: { ...settings.database, engine },
+});
+
+/** A name, and the settings of a stack as its file stands or with another database engine. */
+type Variant = readonly [name: string, settings: AlertSettings];
+
+/** Each stack as its file stands, and each Kubernetes stack with the other engine as well. */
+const variants: Variant[] = ["dev", "staging", "production"].flatMap((stack): Variant[] => {
+  const own = settingsOf(stack);
+  const others =
+    own.platform === "kubernetes"
+      ? databaseEngines.filter((engine) => engine !== own.database.engine)
+      : [];
+  return [
+    [`${stack} (${own.database.engine})`, own],
+    ...others.map((engine): Variant => [`${stack} with ${engine}`, withEngine(own, engine)]),
+  ];
+});
 
 /** Every alert on Kubernetes; on Docker, all but those reading a source Docker lacks. */
 const kubernetesAlerts = [
@@ -55,6 +83,8 @@ const kubernetesAlerts = [
   "TargetDown",
   "Watchdog",
 ];
+/** A CloudNativePG cluster's alerts besides: the single server has no standby. */
+const clusterAlerts = ["PostgresFailover", "PostgresReplicationLag", "PostgresStandbyMissing"];
 const leftOutOnDocker = [
   "BackupTooOld",
   "CertificateExpiringSoon",
@@ -66,10 +96,10 @@ const leftOutOnDocker = [
   "RestoreCheckFailing",
 ];
 
-/** The metric families an alert may read on each platform. */
-function producedOn(platform: "kubernetes" | "docker"): Set<string> {
+/** The metric families an alert may read on each platform, with the database engine. */
+function producedOn(settings: Pick<AlertSettings, "platform" | "database">): Set<string> {
   return new Set([
-    ...exporterMetricsOn(platform),
+    ...exporterMetricsOn(settings.platform, settings.database.engine),
     ...prometheusBuiltins,
     ...httpMetricFamilies.flatMap((family) => [family, ...histogramSeries(family)]),
   ]);
@@ -84,19 +114,33 @@ const runbookAnchors = new Set(
 const casesOf = (settings: AlertSettings, names: readonly string[]) =>
   alertCases(settings).filter((alertCase) => names.includes(alertCase.alert));
 
-describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => {
-  const settings = settingsOf(stack);
+test("the variants run both engines' rules on Kubernetes, and each stack's own", () => {
+  const kubernetes = variants.filter(([, settings]) => settings.platform === "kubernetes");
+  expect(new Set(kubernetes.map(([, settings]) => settings.database.engine))).toEqual(
+    new Set(databaseEngines),
+  );
+  for (const stack of ["dev", "staging", "production"]) {
+    const own = settingsOf(stack);
+    expect(variants).toContainEqual([`${stack} (${own.database.engine})`, own]);
+  }
+});
+
+describe.each(variants)("alert rules of %s", (_variant, settings) => {
   const groups = alertRuleGroups(settings);
   const rules = groups.flatMap((group) => group.rules);
 
   const names = alertNamesOf(groups);
 
   test("every alert of the design, plus the platform's own, that can fire there", () => {
+    const all = [
+      ...kubernetesAlerts,
+      ...(settings.database.engine === "cloudnative-pg" ? clusterAlerts : []),
+    ];
     const expected =
       settings.platform === "kubernetes"
-        ? kubernetesAlerts
-        : kubernetesAlerts.filter((alert) => !leftOutOnDocker.includes(alert));
-    expect([...names].sort()).toEqual(expected);
+        ? all
+        : all.filter((alert) => !leftOutOnDocker.includes(alert));
+    expect([...names].sort()).toEqual(expected.sort());
   });
 
   test("each has a severity, a service, a summary and a runbook section in docs/ALERTS.md", () => {
@@ -121,6 +165,13 @@ describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => 
     const exprOf = (alert: string) => rules.find((rule) => rule.alert === alert)!.expr;
     const t = settings.thresholds;
     expect(exprOf("HighErrorRate")).toContain(`> ${t.errorRatePercent / 100}`);
+    expect(exprOf("PostgresTooManyConnections")).toContain(
+      `* ${t.postgresConnectionsPercent / 100}`,
+    );
+    if (settings.database.engine === "cloudnative-pg") {
+      expect(exprOf("PostgresReplicationLag")).toContain(`> ${t.postgresReplicationLagSeconds}`);
+      expect(exprOf("PostgresStandbyMissing")).toContain(`< ${settings.database.instances - 1} `);
+    }
     if (settings.platform === "docker") return;
     expect(exprOf("HostHighCpu")).toContain(`> ${t.cpuPercent / 100}`);
     expect(exprOf("HostDiskAlmostFull")).toContain(`< ${t.diskFreePercent / 100}`);
@@ -128,7 +179,7 @@ describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => 
   });
 
   test("every metric an alert reads is produced on the platform by an exporter or the apps", () => {
-    const produced = producedOn(settings.platform);
+    const produced = producedOn(settings);
     const unknown = rules.flatMap((rule) =>
       metricNamesOf(rule.expr)
         .filter((name) => !produced.has(name))
@@ -142,7 +193,8 @@ describe.each(["dev", "staging", "production"])("alert rules of %s", (stack) => 
       [...rule.expr.matchAll(/\bjob=~?"([^"]*)"/g)].flatMap(([, matcher]) => matcher.split("|")),
     );
     expect(jobs.length).toBeGreaterThan(0);
-    for (const job of jobs) expect([...appJobs, ...Object.keys(exporterMetrics)]).toContain(job);
+    const exporterJobs = Object.keys(exporterMetrics(settings.database.engine));
+    for (const job of jobs) expect([...appJobs, ...exporterJobs]).toContain(job);
     if (settings.platform === "docker") {
       for (const job of jobs) expect(platformSources.kubernetes).not.toContain(job);
     }
@@ -205,44 +257,123 @@ itWithTool("promtool")(
   },
 );
 
-test("the rule groups: Kubernetes's as before; Docker's without the nodes' and Kubernetes's", () => {
-  const groupsOf = (stack: string) =>
-    alertRuleGroups(settingsOf(stack)).map((group) => [
-      group.name,
-      group.rules.map((each) => each.alert),
-    ]);
-  expect(settingsOf("production").platform).toBe("kubernetes");
-  expect(groupsOf("production")).toEqual([
-    ["toolboxai-nodes", ["HostHighCpu", "HostHighMemory", "HostDiskAlmostFull"]],
-    [
-      "toolboxai-data",
-      [
-        "PostgresDown",
-        "PostgresTooManyConnections",
-        "RedisDown",
-        "BackupTooOld",
-        "RestoreCheckFailing",
-      ],
-    ],
+test("the rule groups: Kubernetes's with either engine; Docker's without the nodes' and Kubernetes's", () => {
+  const groupsOf = (settings: AlertSettings) =>
+    alertRuleGroups(settings).map((group) => [group.name, group.rules.map((each) => each.alert)]);
+  const kubernetes = settingsOf("production");
+  expect(kubernetes.platform).toBe("kubernetes");
+  const others = [
     [
       "toolboxai-services",
       ["TargetDown", "HighErrorRate", "SlowResponses", "CertificateExpiringSoon"],
     ],
     ["toolboxai-kubernetes", ["PodCrashLooping", "ReplicasUnavailable", "Watchdog"]],
+  ];
+  const nodes = ["toolboxai-nodes", ["HostHighCpu", "HostHighMemory", "HostDiskAlmostFull"]];
+  const backups = ["BackupTooOld", "RestoreCheckFailing"];
+  expect(groupsOf(withEngine(kubernetes, "single"))).toEqual([
+    nodes,
+    ["toolboxai-data", ["PostgresDown", "PostgresTooManyConnections", "RedisDown", ...backups]],
+    ...others,
+  ]);
+  expect(groupsOf(withEngine(kubernetes, "cloudnative-pg"))).toEqual([
+    nodes,
+    [
+      "toolboxai-data",
+      [
+        "PostgresDown",
+        "PostgresTooManyConnections",
+        "PostgresStandbyMissing",
+        "PostgresReplicationLag",
+        "PostgresFailover",
+        "RedisDown",
+        ...backups,
+      ],
+    ],
+    ...others,
   ]);
   expect(settingsOf("dev").platform).toBe("docker");
-  expect(groupsOf("dev")).toEqual([
+  expect(groupsOf(settingsOf("dev"))).toEqual([
     ["toolboxai-data", ["PostgresDown", "PostgresTooManyConnections", "RedisDown"]],
     ["toolboxai-services", ["TargetDown", "HighErrorRate", "SlowResponses"]],
     ["toolboxai-alerting", ["Watchdog"]],
   ]);
 });
 
+test("the single server's PostgreSQL rules are postgres-exporter's, as before the engines", () => {
+  const rules = alertRuleGroups(withEngine(settingsOf("production"), "single")).flatMap(
+    (group) => group.rules,
+  );
+  const exprOf = (alert: string) => rules.find((rule) => rule.alert === alert)?.expr;
+  expect(exprOf("PostgresDown")).toBe("pg_up == 0");
+  expect(exprOf("PostgresTooManyConnections")).toBe(
+    `sum by (instance) (pg_stat_activity_count) > min by (instance) (pg_settings_max_connections) * ${settingsOf("production").thresholds.postgresConnectionsPercent / 100}`,
+  );
+});
+
+test("each engine's rules read its own families only: the check can fail", () => {
+  const metricsOf = (settings: AlertSettings) =>
+    alertRuleGroups(settings)
+      .flatMap((group) => group.rules)
+      .filter((rule) => rule.labels.service === "postgres")
+      .flatMap((rule) => metricNamesOf(rule.expr))
+      .filter((name, index, names) => names.indexOf(name) === index);
+  const kubernetes = settingsOf("production");
+  const single = withEngine(kubernetes, "single");
+  const cluster = withEngine(kubernetes, "cloudnative-pg");
+  expect(
+    metricsOf(single)
+      .filter((name) => !producedOn(cluster).has(name))
+      .sort(),
+  ).toEqual(["pg_settings_max_connections", "pg_stat_activity_count", "pg_up"]);
+  expect(
+    metricsOf(cluster)
+      .filter((name) => !producedOn(single).has(name))
+      .sort(),
+  ).toEqual([
+    "cnpg_backends_total",
+    "cnpg_collector_up",
+    "cnpg_pg_replication_in_recovery",
+    "cnpg_pg_replication_lag",
+    "cnpg_pg_replication_streaming_replicas",
+    "cnpg_pg_settings_setting",
+  ]);
+});
+
+itWithTool("promtool")(
+  "the rules follow the engine and the instances: another engine's or size's cases fail them",
+  () => {
+    const cluster = withEngine(settingsOf("production"), "cloudnative-pg");
+    const run = (rules: AlertSettings, cases: AlertSettings, alert: string) => {
+      const groups = alertRuleGroups(rules);
+      const picked = alertCases(cases).filter((alertCase) => alertCase.alert === alert);
+      return runMonitoringTool("promtool", ["test", "rules", "tests.yml"], {
+        "rules.yml": { groups },
+        "tests.yml": promtoolTests(groups, picked, "rules.yml"),
+      });
+    };
+    // The single server's pg_up at 0 does not fire a cluster's PostgresDown.
+    const engine = run(cluster, withEngine(cluster, "single"), "PostgresDown");
+    expect(engine.status).not.toBe(0);
+    expect(engine.output).toContain("PostgresDown");
+    // Rules for 2 instances expect one standby: the primary of 4 streaming to 2 fires nothing.
+    const size = run(
+      { ...cluster, database: { ...cluster.database, instances: 2 } },
+      { ...cluster, database: { ...cluster.database, instances: 4 } },
+      "PostgresStandbyMissing",
+    );
+    expect(size.status).not.toBe(0);
+    expect(size.output).toContain("PostgresStandbyMissing");
+    // And the same cases pass the rules they were built for.
+    expect(run(cluster, cluster, "PostgresStandbyMissing").status).toBe(0);
+  },
+);
+
 test("each alert left out on Docker reads a series Docker never has", () => {
   const rules = alertRuleGroups({ ...settingsOf("dev"), platform: "kubernetes" }).flatMap(
     (group) => group.rules,
   );
-  const docker = producedOn("docker");
+  const docker = producedOn(settingsOf("dev"));
   expect(
     rules
       .filter((rule) => leftOutOnDocker.includes(rule.alert))

@@ -2,6 +2,9 @@
 // grid without overlaps, every datasource a provisioned one, every metric one that an exporter,
 // Prometheus or an app produces, and every PromQL expression accepted by the real promtool. On
 // Docker, only the panels whose series exist there: no node, cAdvisor, kube-state or pod-log one.
+// The database dashboard reads the series of the stack's database engine: postgres-exporter's on
+// the single server, a CloudNativePG cluster's (and its standbys' replication lag) otherwise; each
+// engine's dashboards are checked against what that engine's exporters produce.
 import { backendMetricFamilies } from "../../components/app/backend";
 import { flowerMetricFamilies } from "../../components/app/celery";
 import { httpMetricFamilies } from "../../components/app/wiring";
@@ -15,6 +18,7 @@ import {
   type GridPos,
   type Panel,
 } from "../../components/monitoring/grafana";
+import type { DatabaseEngine } from "../../components/config/schema";
 import { datasourceTypes, datasourceUids } from "../../components/monitoring/grafana-config";
 import {
   exporterMetrics,
@@ -25,9 +29,26 @@ import {
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 
 const appJobs = ["backend", "mcp-server", "agent-coordinator", "roblox-sync", "flower"];
-const all = dashboards({ environment: "dev", appJobs, platform: "kubernetes" });
-const onDocker = dashboards({ environment: "dev", appJobs, platform: "docker" });
-const byUid = (uid: string, list = all): Dashboard => list.find((item) => item.uid === uid)!;
+const all = dashboards({
+  environment: "dev",
+  appJobs,
+  platform: "kubernetes",
+  databaseEngine: "single",
+});
+const onCluster = dashboards({
+  environment: "dev",
+  appJobs,
+  platform: "kubernetes",
+  databaseEngine: "cloudnative-pg",
+});
+const onDocker = dashboards({
+  environment: "dev",
+  appJobs,
+  platform: "docker",
+  databaseEngine: "single",
+});
+const byUid = (uid: string, list: readonly Dashboard[] = all): Dashboard =>
+  list.find((item) => item.uid === uid)!;
 
 // ---- Checks, each a function so a test can show it fails ----------------------------------------
 
@@ -62,15 +83,15 @@ const appMetrics = [
   ...backendMetricFamilies,
   ...flowerMetricFamilies,
 ].flatMap((family) => (histogramFamilies.has(family) ? histogramSeries(family) : [family]));
-const allowedMetrics: ReadonlySet<string> = new Set([
-  ...Object.values(exporterMetrics).flat(),
-  ...prometheusBuiltins,
-  ...appMetrics,
-]);
+/** On Kubernetes: the exporters of every job, the job postgres's those of the engine. */
+const kubernetesMetrics = (engine: DatabaseEngine): ReadonlySet<string> =>
+  new Set([...Object.values(exporterMetrics(engine)).flat(), ...prometheusBuiltins, ...appMetrics]);
+const allowedMetrics = kubernetesMetrics("single");
+const clusterMetrics = kubernetesMetrics("cloudnative-pg");
 
 /** On Docker: the exporters of every job but the platform's own (Docker runs none). */
 const dockerMetrics: ReadonlySet<string> = new Set([
-  ...exporterMetricsOn("docker"),
+  ...exporterMetricsOn("docker", "single"),
   ...prometheusBuiltins,
   ...appMetrics,
 ]);
@@ -156,17 +177,23 @@ test("the job variable offers the app jobs; without app jobs there are no dashbo
     (variable) => variable.name === "job",
   );
   expect(job).toMatchObject({ type: "custom", query: appJobs.join(","), includeAll: true });
-  expect(() => dashboards({ environment: "dev", appJobs: [], platform: "kubernetes" })).toThrow(
-    /app job/,
-  );
+  expect(() =>
+    dashboards({
+      environment: "dev",
+      appJobs: [],
+      platform: "kubernetes",
+      databaseEngine: "single",
+    }),
+  ).toThrow(/app job/);
 });
 
 describe.each([
   ...all.map((item) => ["kubernetes", item.uid, item] as const),
+  ...onCluster.map((item) => ["kubernetes with cloudnative-pg", item.uid, item] as const),
   ...onDocker.map((item) => ["docker", item.uid, item] as const),
 ])("%s dashboard %s", (platform, _uid, item) => {
   test("has panels with unique ids and descriptions", () => {
-    expect(item.panels.length).toBeGreaterThanOrEqual(platform === "kubernetes" ? 5 : 3);
+    expect(item.panels.length).toBeGreaterThanOrEqual(platform === "docker" ? 3 : 5);
     const ids = item.panels.map((panel) => panel.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const panel of item.panels) {
@@ -219,6 +246,88 @@ test("every metric the dashboards query is produced by an exporter, Prometheus o
   const names = dashboardMetricNames(all);
   expect(names.length).toBeGreaterThan(30);
   expect(unknownMetrics(names, allowedMetrics)).toEqual([]);
+  // With a CloudNativePG cluster, by its instances: the job postgres produces no pg_* family.
+  expect(unknownMetrics(dashboardMetricNames(onCluster), clusterMetrics)).toEqual([]);
+});
+
+describe("with each database engine", () => {
+  const database = (list: readonly Dashboard[]) => byUid("toolboxai-database", list);
+  const titles = (item: Dashboard) => item.panels.map((panel) => panel.title);
+
+  test("only the database dashboard differs", () => {
+    expect(onCluster.map((item) => item.uid)).toEqual(all.map((item) => item.uid));
+    for (const item of all.filter((each) => each.uid !== "toolboxai-database")) {
+      expect(byUid(item.uid, onCluster)).toEqual(item);
+    }
+  });
+
+  test("each reads its engine's families: the check can fail", () => {
+    const single = dashboardMetricNames([database(all)]);
+    const cluster = dashboardMetricNames([database(onCluster)]);
+    expect(single.filter((name) => name.startsWith("cnpg_"))).toEqual([]);
+    expect(cluster.filter((name) => name.startsWith("pg_"))).toEqual([]);
+    expect(unknownMetrics(single, clusterMetrics)).toEqual(
+      expect.arrayContaining(["pg_up", "pg_stat_activity_count", "pg_locks_count"]),
+    );
+    expect(unknownMetrics(cluster, allowedMetrics)).toEqual(
+      expect.arrayContaining([
+        "cnpg_collector_up",
+        "cnpg_backends_total",
+        "cnpg_pg_replication_lag",
+      ]),
+    );
+  });
+
+  test("a cluster shows its standbys' replication lag by pod; the single server, with none, does not", () => {
+    expect(titles(database(onCluster))).toEqual([
+      "PostgreSQL up",
+      "Connections used",
+      "Cache hit ratio",
+      "Database size",
+      "Connections vs max_connections",
+      "Transactions",
+      "Cache hit ratio by database",
+      "Rows",
+      "Replication lag",
+      "Deadlocks",
+      "Database size",
+      "Longest-running queries",
+    ]);
+    const lag = database(onCluster).panels.find((panel) => panel.title === "Replication lag")!;
+    expect(lag).toMatchObject({
+      type: "timeseries",
+      fieldConfig: { defaults: { unit: "s", min: 0 } },
+      targets: [
+        {
+          expr: 'max by (pod) (cnpg_pg_replication_lag{namespace="$namespace"})',
+          legendFormat: "{{pod}}",
+        },
+      ],
+    });
+    // The single server keeps its lock panel in that place (CloudNativePG's queries have none).
+    expect(titles(database(all))).toEqual(
+      titles(database(onCluster)).map((title) =>
+        title === "Replication lag" ? "Locks by mode" : title,
+      ),
+    );
+    expect(titles(database(onDocker))).toEqual(titles(database(all)));
+  });
+
+  test("max_connections is the setting of that name; connections are each instance's", () => {
+    const exprs = prometheusExpressions([database(onCluster)]).join("\n");
+    expect(exprs).toContain(
+      'cnpg_pg_settings_setting{name="max_connections", namespace="$namespace"}',
+    );
+    expect(exprs).not.toMatch(/cnpg_pg_settings_setting\{(?!name="max_connections")/);
+    expect(exprs).toContain(
+      'max(sum by (pod) (cnpg_backends_total{namespace="$namespace"}) / max by (pod) (cnpg_pg_settings_setting{name="max_connections", namespace="$namespace"}))',
+    );
+    // Every instance holds every database: sizes count once, not once per instance.
+    expect(exprs).toContain(
+      'max by (datname) (cnpg_pg_database_size_bytes{namespace="$namespace"})',
+    );
+    expect(exprs).not.toMatch(/sum by \(datname\) \(cnpg_pg_database_size_bytes/);
+  });
 });
 
 describe("on Docker", () => {
@@ -421,6 +530,23 @@ test("each dashboard shows what the design asks of it", () => {
   );
   // The namespace variable's query counts too.
   expect(metricsOf("toolboxai-database")).toContain("kube_pod_status_phase");
+  expect(dashboardMetricNames([byUid("toolboxai-database", onCluster)])).toEqual([
+    "cnpg_backends_total",
+    "cnpg_collector_up",
+    "cnpg_pg_database_size_bytes",
+    "cnpg_pg_replication_lag",
+    "cnpg_pg_settings_setting",
+    "cnpg_pg_stat_database_blks_hit",
+    "cnpg_pg_stat_database_blks_read",
+    "cnpg_pg_stat_database_deadlocks",
+    "cnpg_pg_stat_database_tup_deleted",
+    "cnpg_pg_stat_database_tup_fetched",
+    "cnpg_pg_stat_database_tup_inserted",
+    "cnpg_pg_stat_database_tup_updated",
+    "cnpg_pg_stat_database_xact_commit",
+    "cnpg_pg_stat_database_xact_rollback",
+    "kube_pod_status_phase",
+  ]);
 });
 
 test("the unified dashboard has one Loki logs panel of the namespace's error lines (Kubernetes)", () => {
@@ -465,6 +591,7 @@ test("the database dashboard lists the longest-running queries with read-only SQ
 
 describe("promtool", () => {
   const rules = recordingRules(all);
+  const clusterRules = recordingRules(onCluster);
   const dockerRules = recordingRules(onDocker);
 
   test("the recording rules cover every PromQL target, with Grafana's variables substituted", () => {
@@ -473,6 +600,9 @@ describe("promtool", () => {
     expect(dockerRules.groups.flatMap((group) => group.rules)).toHaveLength(
       prometheusExpressions(onDocker).length,
     );
+    expect(clusterRules.groups.flatMap((group) => group.rules)).toHaveLength(
+      prometheusExpressions(onCluster).length,
+    );
     for (const expr of exprs) expect(expr).not.toContain("$");
     const records = rules.groups.flatMap((group) => group.rules.map((rule) => rule.record));
     expect(new Set(records).size).toBe(records.length);
@@ -480,10 +610,11 @@ describe("promtool", () => {
   });
 
   itWithTool("promtool")("promtool check rules parses every PromQL expression", () => {
-    const result = runMonitoringTool("promtool", ["check", "rules", "rules.yml", "docker.yml"], {
-      "rules.yml": rules,
-      "docker.yml": dockerRules,
-    });
+    const result = runMonitoringTool(
+      "promtool",
+      ["check", "rules", "rules.yml", "cluster.yml", "docker.yml"],
+      { "rules.yml": rules, "cluster.yml": clusterRules, "docker.yml": dockerRules },
+    );
     expect({ status: result.status, output: result.output }).toEqual({
       status: 0,
       output: expect.stringContaining("SUCCESS"),

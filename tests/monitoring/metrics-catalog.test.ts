@@ -1,9 +1,12 @@
-// The PromQL lexer that finds which metrics an alert or panel reads.
+// The PromQL lexer that finds which metrics an alert or panel reads, and what each platform's and
+// database engine's exporters produce.
+import { databaseEngines, type DatabaseEngine } from "../../components/config/schema";
 import {
   exporterMetrics,
   exporterMetricsOn,
   histogramSeries,
   metricNamesOf,
+  postgresMetrics,
 } from "../../components/monitoring/metrics-catalog";
 
 test("metric names, not functions, labels, grouping lists, durations or numbers", () => {
@@ -35,8 +38,12 @@ test("a histogram family's series", () => {
 });
 
 test("Docker runs no exporter of the platform's own; Kubernetes runs every one", () => {
-  expect(exporterMetricsOn("kubernetes")).toEqual(Object.values(exporterMetrics).flat());
-  const docker = exporterMetricsOn("docker");
+  for (const engine of databaseEngines) {
+    expect(exporterMetricsOn("kubernetes", engine)).toEqual(
+      Object.values(exporterMetrics(engine)).flat(),
+    );
+  }
+  const docker = exporterMetricsOn("docker", "single");
   expect(docker).toEqual(
     expect.arrayContaining(["pg_up", "redis_up", "prometheus_tsdb_head_series"]),
   );
@@ -48,4 +55,21 @@ test("Docker runs no exporter of the platform's own; Kubernetes runs every one",
   ]) {
     expect(docker).not.toContain(metric);
   }
+});
+
+test("the job postgres produces pg_* families on the single server, cnpg_* ones on a cluster", () => {
+  const postgresOf = (engine: DatabaseEngine) => exporterMetrics(engine).postgres;
+  expect(postgresOf("single")).toEqual(postgresMetrics.single);
+  expect(postgresOf("cloudnative-pg")).toEqual(postgresMetrics["cloudnative-pg"]);
+  expect(postgresOf("single")).toEqual(expect.arrayContaining(["pg_up", "pg_locks_count"]));
+  expect(postgresOf("single").filter((name) => !name.startsWith("pg_"))).toEqual([]);
+  expect(postgresOf("cloudnative-pg")).toEqual(
+    expect.arrayContaining(["cnpg_collector_up", "cnpg_pg_replication_lag"]),
+  );
+  expect(postgresOf("cloudnative-pg").filter((name) => !name.startsWith("cnpg_"))).toEqual([]);
+  // Only the job postgres differs.
+  const others = (engine: DatabaseEngine) =>
+    Object.entries(exporterMetrics(engine)).filter(([job]) => job !== "postgres");
+  expect(others("cloudnative-pg")).toEqual(others("single"));
+  expect(exporterMetricsOn("kubernetes", "cloudnative-pg")).not.toContain("pg_up");
 });

@@ -6,6 +6,7 @@ import {
   prometheusConfig,
   type PrometheusConfigOptions,
 } from "../../components/monitoring/prometheus-config";
+import { databaseEngines } from "../../components/config/schema";
 import { exporterMetrics, platformSources } from "../../components/monitoring/metrics-catalog";
 import { itWithTool, runMonitoringTool } from "../support/monitoring-tools";
 
@@ -139,7 +140,11 @@ test("the platform's metric sources are the fixed jobs Kubernetes scrapes and Do
   expect(kubernetesJobs.filter((job) => !dockerJobs.includes(job)).sort()).toEqual(
     [...metricSources].sort(),
   );
-  for (const source of metricSources) expect(exporterMetrics[source]?.length).toBeGreaterThan(0);
+  for (const engine of databaseEngines) {
+    for (const source of metricSources) {
+      expect(exporterMetrics(engine)[source]?.length).toBeGreaterThan(0);
+    }
+  }
   expect(platformSources.docker).toEqual([]);
 });
 

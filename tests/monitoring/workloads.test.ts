@@ -36,6 +36,7 @@ const specs: WorkloadSpec[] = [
         appJobs: ["backend"],
         runbookBaseUrl: defaultRunbookBaseUrl,
         platform: "kubernetes",
+        database: config.database,
       }),
     },
     retentionDays: 30,

@@ -68,7 +68,7 @@ test("the reference lists every policy of the pack under its domain module", () 
 test("the reference shows each stack's exemptions with their reasons", () => {
   const reference = renderPolicyReference();
   expect(reference).toContain(
-    "- production, `replicas-min`, StatefulSet toolboxai/postgres: Single-primary PostgreSQL",
+    "- production, `run-as-non-root`, Cluster toolboxai/postgres: CloudNativePG's PostgreSQL images run as their postgres user, UID and GID 26",
   );
   expect(reference).toMatch(/^\| dev +\| .*`replicas-min` minReplicas `1`/m);
 });

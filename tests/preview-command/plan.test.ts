@@ -76,9 +76,10 @@ describe("the plan", () => {
         "        }",
       ].join("\n"),
     );
-    // The flow table: one line per port, who may connect to it.
-    expect(stdout).toContain(
-      '            toolboxai/postgres:postgres                      : "5432 ← backend, observability, backup"\n',
+    // The flow table: one line per port, who may connect to it (production's PostgreSQL is a
+    // CloudNativePG cluster, whose instances also replicate from each other).
+    expect(stdout).toMatch(
+      / {12}toolboxai\/postgres:postgresql +: "5432 ← backend, observability, backup, its own pods"\n/,
     );
     expect(stdout).toContain(
       [
@@ -89,6 +90,7 @@ describe("the plan", () => {
         '            [1]: "toolboxai-monitoring"',
         '            [2]: "toolboxai-node-exporter"',
         '            [3]: "toolboxai-delivery"',
+        '            [4]: "cnpg-system"',
         "        ]",
         '        platform  : "kubernetes"',
         "    }",

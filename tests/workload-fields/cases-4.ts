@@ -10,6 +10,16 @@ const noOperator = {
   refused: true,
 };
 const resource = (r: Parameters<typeof kube>[0]) => kube(r, "Instances");
+/** The operated spec with one companion resource, changed by `change`. */
+type Companion = NonNullable<NonNullable<typeof operated.operated>["companions"]>[number];
+const nightly: Companion = {
+  apiVersion: "unit.example/v1",
+  kind: "Schedule",
+  name: "nightly",
+  spec: {},
+};
+const withCompanion = (change: Partial<Companion>) =>
+  withOperated({ companions: [{ ...nightly, ...change }] });
 const policyNamed = (r: Parameters<typeof kube>[0], name: string) =>
   objects(r, "NetworkPolicy").find((policy) => policy.metadata.name === name).spec;
 const policy = (r: Parameters<typeof kube>[0]) => policyNamed(r, "subject");
@@ -100,6 +110,36 @@ export const cases4: Record<string, FieldCase> = {
     base: operated,
     set: withOperated({ readyCondition: "Healthy" }),
     kubernetes: (r) => resource(r).metadata.annotations,
+    only: noOperator,
+  },
+  "OperatedBy.companions": {
+    base: operated,
+    set: withCompanion({}),
+    kubernetes: (r) => objects(r, "Schedule").length,
+    only: noOperator,
+  },
+  "OperatedBy.companions.apiVersion": {
+    base: withCompanion({}),
+    set: withCompanion({ apiVersion: "unit.example/v2" }),
+    kubernetes: (r) => kube(r, "Schedule").apiVersion,
+    only: noOperator,
+  },
+  "OperatedBy.companions.kind": {
+    base: withCompanion({}),
+    set: withCompanion({ kind: "Snapshot" }),
+    kubernetes: (r) => objects(r, "Snapshot").length,
+    only: noOperator,
+  },
+  "OperatedBy.companions.name": {
+    base: withCompanion({}),
+    set: withCompanion({ name: "weekly" }),
+    kubernetes: (r) => kube(r, "Schedule").metadata.name,
+    only: noOperator,
+  },
+  "OperatedBy.companions.spec": {
+    base: withCompanion({}),
+    set: withCompanion({ spec: { at: "2:30" } }),
+    kubernetes: (r) => kube(r, "Schedule").spec,
     only: noOperator,
   },
   "OperatedBy.surge": {

@@ -1,17 +1,23 @@
 // A steady request load for the e2e's zero-downtime check, run by Node.js inside the node's network
 // namespace (tools/e2e/control-plane.ts spawnInNode), where the gateway's Service address is:
-//   node load-generator.mjs URL RATE
+//   node load-generator.mjs URL RATE [write]
 // GETs URL RATE times a second, each on a new connection (as many users' browsers would), until
 // its stdin ends; then prints one JSON line: the requests, every failure (an error, a timeout or a
-// status other than 200) with its time, and the latency percentiles of the rest.
+// status other than 200) with its time, and the latency percentiles of the rest. With `write` it
+// POSTs instead (the reference service's /api/rows, answered 201 with the row's id): the report
+// also lists every acknowledged id, and when each success came (for a failover's gap).
 import http from "node:http";
 
-const [url, rateArgument] = process.argv.slice(2);
+const [url, rateArgument, mode] = process.argv.slice(2);
 const rate = Number(rateArgument);
-if (!url || !(rate > 0)) {
-  console.error("usage: node load-generator.mjs URL RATE (requests a second)");
+if (!url || !(rate > 0) || (mode !== undefined && mode !== "write")) {
+  console.error("usage: node load-generator.mjs URL RATE [write] (requests a second)");
   process.exit(2);
 }
+const writing = mode === "write";
+const expected = writing ? 201 : 200;
+const acknowledged = [];
+const successesAtMs = [];
 
 /** A request slower than this is a failure: a user would have given up. */
 const timeoutMs = 5000;
@@ -35,15 +41,28 @@ function request() {
     if (failure) failures.push({ atMs: at, failure });
     else latencies.push(performance.now() - sentAt);
   };
-  const sending = http.get(url, { agent, timeout: timeoutMs }, (response) => {
-    response.resume();
-    response.on("end", () =>
-      settle(response.statusCode === 200 ? undefined : `HTTP ${response.statusCode}`),
-    );
-    response.on("error", (error) => settle(error.message));
-  });
+  const sending = http.request(
+    url,
+    { agent, timeout: timeoutMs, method: writing ? "POST" : "GET" },
+    (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("end", () => {
+        if (response.statusCode !== expected) return settle(`HTTP ${response.statusCode}`);
+        if (writing) {
+          const id = JSON.parse(Buffer.concat(chunks).toString("utf8")).id;
+          if (!Number.isInteger(id)) return settle("no row id in the answer");
+          acknowledged.push(id);
+          successesAtMs.push(Date.now() - started);
+        }
+        settle(undefined);
+      });
+      response.on("error", (error) => settle(error.message));
+    },
+  );
   sending.on("timeout", () => sending.destroy(new Error(`no answer within ${timeoutMs} ms`)));
   sending.on("error", (error) => settle(error.message));
+  sending.end(writing ? "{}" : undefined);
 }
 
 const percentile = (sorted, share) =>
@@ -69,6 +88,7 @@ process.stdin.on("end", () => {
         p95Ms: percentile(sorted, 0.95),
         p99Ms: percentile(sorted, 0.99),
         maxMs: percentile(sorted, 1),
+        ...(writing ? { acknowledged, successesAtMs } : {}),
       }),
     );
   }, 50);

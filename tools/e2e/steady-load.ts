@@ -13,16 +13,29 @@ export interface LoadReport {
   readonly p95Ms: number | null;
   readonly p99Ms: number | null;
   readonly maxMs: number | null;
+  /** Writes: the ids of the rows the service acknowledged (201), and when each success came. */
+  readonly acknowledged?: readonly number[];
+  readonly successesAtMs?: readonly number[];
 }
 
-/** Starts `rate` GETs a second of `url` from inside the node; resolves once the first is sent. */
+/**
+ * Starts `rate` GETs a second of `url` from inside the node, or POSTs with `write` (the reference
+ * service's rows); resolves once the first is sent.
+ */
 export async function startSteadyLoad(
   controlPlane: ControlPlane,
   url: string,
   rate: number,
+  write = false,
 ): Promise<{ stop(): Promise<LoadReport> }> {
   const script = path.join(__dirname, "load-generator.mjs");
-  const load = controlPlane.spawnInNode([process.execPath, script, url, String(rate)]);
+  const load = controlPlane.spawnInNode([
+    process.execPath,
+    script,
+    url,
+    String(rate),
+    ...(write ? ["write"] : []),
+  ]);
   const watched = watchOutput(load, "started", "the load");
   await watched.ready;
   return {
@@ -35,4 +48,10 @@ export async function startSteadyLoad(
       return JSON.parse(report) as LoadReport;
     },
   };
+}
+
+/** The longest stretch without a served request, in ms, from the successes' times. */
+export function longestGapMs(successesAtMs: readonly number[]): number {
+  const sorted = [...successesAtMs].sort((a, b) => a - b);
+  return sorted.slice(1).reduce((gap, at, index) => Math.max(gap, at - sorted[index]), 0);
 }

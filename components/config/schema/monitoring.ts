@@ -32,6 +32,13 @@ export const alertThresholdsSchema = z
       postgresConnectionsPercent: intRange(50, 99).default(80).meta({
         description: "PostgreSQL connections above this share of `max_connections`, for 2 minutes.",
       }),
+      postgresReplicationLagSeconds: intRange(1, 3600)
+        .default(30)
+        .meta({
+          description:
+            "A standby replaying more than this many seconds behind the primary, for 5 minutes " +
+            "(database.engine cloudnative-pg).",
+        }),
     },
     mapping,
   )

@@ -25,6 +25,11 @@ export interface CloudNativePgOperatorArgs {
   readonly priorityClassName: string;
   /** Margin of the namespace's quota (config `quotaHeadroomPercent`). */
   readonly headroomPercent: number;
+  /**
+   * The namespace's own options: applied directly like the stack's other namespaces, where the
+   * rest is rendered for Argo CD (the platform's foundation `applyOpts`).
+   */
+  readonly namespaceOpts?: pulumi.ComponentResourceOptions;
 }
 
 /** The operator's fixed names (its code looks them up: internal/cmd/manager/controller). */
@@ -67,6 +72,8 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
   readonly namespace: string;
   /** Its flows, for the stack's flow table. */
   readonly flows: NetworkFlows;
+  /** Its ClusterRole's name: what a deployer of the stack must be able to create and bind. */
+  readonly clusterRole: string;
 
   constructor(
     name: string,
@@ -83,10 +90,11 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
     const namespace = new PlatformNamespace(
       `${name}-namespace`,
       { name: args.namespace, instance, protect: false },
-      { parent: this },
+      { parent: this, ...args.namespaceOpts },
     );
     this.namespace = args.namespace;
     this.flows = operatorFlows(args.namespace);
+    this.clusterRole = `${args.namespace}-cnpg-manager`;
     const inNamespace = { parent: this, dependsOn: [namespace] };
 
     // Kept on destroy: another stack's clusters may be of these kinds.
@@ -115,7 +123,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
     const role = new k8s.rbac.v1.ClusterRole(
       `${name}-role`,
       {
-        metadata: { name: `${args.namespace}-cnpg-manager`, labels: labels("operator") },
+        metadata: { name: this.clusterRole, labels: labels("operator") },
         rules: managerRole.rules as k8s.types.input.rbac.v1.PolicyRule[],
       },
       { parent: this },
@@ -123,7 +131,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
     const binding = new k8s.rbac.v1.ClusterRoleBinding(
       `${name}-role`,
       {
-        metadata: { name: `${args.namespace}-cnpg-manager`, labels: labels("operator") },
+        metadata: { name: this.clusterRole, labels: labels("operator") },
         roleRef: {
           apiGroup: "rbac.authorization.k8s.io",
           kind: "ClusterRole",

@@ -1,30 +1,18 @@
-// The data stores: PostgreSQL and Redis up, PostgreSQL connections below the threshold.
+// The data stores: PostgreSQL and Redis up, PostgreSQL connections below the threshold; with a
+// CloudNativePG cluster also its standbys streaming and caught up, and a change of primary
+// noticed. Which series express each with the stack's engine is ../postgres-series.ts's.
+import { postgresJob, postgresSeries, selectorOf } from "../postgres-series";
 import type { AlertSettings } from "./model";
 import { ratio, type RuleSpec } from "./rule";
 
+/** How long PostgresFailover reports an instance's change of role. */
+export const failoverWindowMinutes = 15;
+
 export function dataRules(settings: AlertSettings): RuleSpec[] {
-  const t = settings.thresholds;
   return [
-    {
-      alert: "PostgresDown",
-      expr: "pg_up == 0",
-      for: "1m",
-      severity: "critical",
-      service: "postgres",
-      summary: "PostgreSQL is down",
-      description:
-        "postgres-exporter cannot connect to PostgreSQL: the application cannot read or write data.",
-    },
-    {
-      alert: "PostgresTooManyConnections",
-      expr: `sum by (instance) (pg_stat_activity_count) > min by (instance) (pg_settings_max_connections) * ${ratio(t.postgresConnectionsPercent)}`,
-      for: "2m",
-      severity: "warning",
-      service: "postgres",
-      summary: `PostgreSQL connections above ${t.postgresConnectionsPercent}% of max_connections`,
-      description:
-        "New connections will soon be refused: look for connection leaks or raise max_connections.",
-    },
+    postgresDown(settings),
+    postgresTooManyConnections(settings),
+    ...postgresReplicationRules(settings),
     {
       alert: "RedisDown",
       expr: "redis_up == 0",
@@ -34,6 +22,101 @@ export function dataRules(settings: AlertSettings): RuleSpec[] {
       summary: "Redis is down",
       description:
         "redis_exporter cannot connect to Redis: Celery's broker and the cache are gone.",
+    },
+  ];
+}
+
+/** PostgreSQL answers no one: the single server, or every instance of the cluster. */
+function postgresDown(settings: AlertSettings): RuleSpec {
+  const pg = postgresSeries[settings.database.engine];
+  const alert = {
+    alert: "PostgresDown",
+    for: "1m",
+    severity: "critical",
+    service: "postgres",
+    summary: "PostgreSQL is down",
+  } as const;
+  if (settings.database.engine === "single") {
+    return {
+      ...alert,
+      expr: `${selectorOf(pg.up)} == 0`,
+      description:
+        "postgres-exporter cannot connect to PostgreSQL: the application cannot read or write data.",
+    };
+  }
+  // Down when no instance answers: none whose instance manager reaches its PostgreSQL. An
+  // instance Prometheus cannot scrape (its series gone, its `up` 0) counts as one that does not.
+  return {
+    ...alert,
+    expr: `max by (namespace, job) (${selectorOf(pg.up)} or (up{job="${postgresJob}"} * 0)) == 0`,
+    description:
+      "No instance of the CloudNativePG cluster in {{ $labels.namespace }} reaches its PostgreSQL: the application cannot read or write data.",
+  };
+}
+
+/** An instance's connections against its own max_connections. */
+function postgresTooManyConnections(settings: AlertSettings): RuleSpec {
+  const t = settings.thresholds;
+  const pg = postgresSeries[settings.database.engine];
+  const by = pg.instanceLabels;
+  return {
+    alert: "PostgresTooManyConnections",
+    expr: `sum by (${by}) (${selectorOf(pg.connections)}) > min by (${by}) (${selectorOf(pg.maxConnections)}) * ${ratio(t.postgresConnectionsPercent)}`,
+    for: "2m",
+    severity: "warning",
+    service: "postgres",
+    summary: `PostgreSQL connections above ${t.postgresConnectionsPercent}% of max_connections`,
+    description:
+      "New connections will soon be refused: look for connection leaks or raise max_connections.",
+  };
+}
+
+/** A replicated cluster's standbys: all streaming, caught up, and the primary where it was. */
+function postgresReplicationRules(settings: AlertSettings): RuleSpec[] {
+  const { replication } = postgresSeries[settings.database.engine];
+  // The single server has no standby: nothing replicates, nothing fails over.
+  if (!replication) return [];
+  const standbys = settings.database.instances - 1;
+  const fewer = standbys === 1 ? "no standby" : `fewer than its ${standbys} standbys`;
+  const synchronous = settings.database.synchronousStandbys;
+  const commitsWait =
+    synchronous === 0
+      ? "."
+      : `, and with ${synchronous === 1 ? "none" : `fewer than ${synchronous}`} streaming, commits wait (synchronous replication).`;
+  const lagSeconds = settings.thresholds.postgresReplicationLagSeconds;
+  return [
+    {
+      alert: "PostgresStandbyMissing",
+      // The primary's count: a standby streams to no one and reports 0.
+      expr: `${selectorOf(replication.streamingStandbys)} < ${standbys} and on (namespace, pod) ${selectorOf(replication.inRecovery)} == 0`,
+      for: "5m",
+      severity: "warning",
+      service: "postgres",
+      summary: `The PostgreSQL primary {{ $labels.pod }} streams to ${fewer}`,
+      description:
+        "A standby of the CloudNativePG cluster in {{ $labels.namespace }} has not streamed from the primary for 5 minutes (down, re-cloning, or unable to connect): a failover has fewer candidates" +
+        commitsWait,
+    },
+    {
+      alert: "PostgresReplicationLag",
+      expr: `${selectorOf(replication.lag)} > ${lagSeconds}`,
+      for: "5m",
+      severity: "warning",
+      service: "postgres",
+      summary: `PostgreSQL standby {{ $labels.pod }} replays more than ${lagSeconds} s behind the primary`,
+      description:
+        "The standby has been behind for 5 minutes: reads from it are stale, and a failover to it waits for its replay to finish.",
+    },
+    {
+      alert: "PostgresFailover",
+      // A standby promoted (1 → 0) or the primary demoted (0 → 1).
+      expr: `changes(${selectorOf(replication.inRecovery)}[${failoverWindowMinutes}m]) > 0`,
+      for: "0s",
+      severity: "warning",
+      service: "postgres",
+      summary: `PostgreSQL instance {{ $labels.pod }} changed role in the last ${failoverWindowMinutes} minutes`,
+      description:
+        "CloudNativePG promoted a standby or demoted the primary in {{ $labels.namespace }}: a failover, or a switchover (a rolling update's, or one asked for). Find out which, and why.",
     },
   ];
 }

@@ -5,7 +5,9 @@
 // critical alert silence the warnings of the same service. Annotations template labels only (no
 // $value), so that `promtool test rules` can state them exactly. One file per domain; the groups
 // below keep the rule file's order. An alert reading a source the platform lacks (on Docker: the
-// nodes, kube-state-metrics, cert-manager) is left out, and a group left empty too.
+// nodes, kube-state-metrics, cert-manager) is left out, and a group left empty too. PostgreSQL's
+// rules read the series of the stack's database engine (../postgres-series.ts); the replication
+// ones exist only for a CloudNativePG cluster.
 import { appRules } from "./apps";
 import { backupRules } from "./backups";
 import { dataRules } from "./data";
@@ -18,6 +20,7 @@ import { rule, type RuleSpec } from "./rule";
 
 export type { AlertRule, AlertSettings, RuleGroup, Severity } from "./model";
 export { restoreCheckMaxAgeSeconds } from "./backups";
+export { failoverWindowMinutes } from "./data";
 
 export function alertRuleGroups(settings: AlertSettings): RuleGroup[] {
   const offered = (specs: readonly RuleSpec[]) =>

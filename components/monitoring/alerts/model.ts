@@ -1,5 +1,5 @@
 // The Prometheus alerting rules as rendered into the rule file, and the stack's settings for them.
-import type { AlertThresholds, PlatformKind } from "../../config/schema";
+import type { AlertThresholds, DatabaseSettings, PlatformKind } from "../../config/schema";
 
 export type Severity = "critical" | "warning" | "none";
 
@@ -34,4 +34,10 @@ export interface AlertSettings {
    * kube-state-metrics, cert-manager) are left out on Docker, where their series never exist.
    */
   readonly platform: PlatformKind;
+  /**
+   * How PostgreSQL runs (`database`): which series its rules read (../postgres-series.ts), and,
+   * for a CloudNativePG cluster, the standbys the primary should stream to (`instances` − 1) and
+   * how many confirm each commit (`synchronousStandbys`). The single server reads `engine` only.
+   */
+  readonly database: Pick<DatabaseSettings, "engine" | "instances" | "synchronousStandbys">;
 }

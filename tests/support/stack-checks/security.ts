@@ -94,14 +94,17 @@ export function securityChecks(context: StackContext): void {
   });
 
   test("secrets reach containers only as files under /run/secrets with *_FILE variables", () => {
-    // Every value of every Secret but a basic-auth Secret's user name, which names a role.
+    // Every value of every Secret but the public ones a Secret must hold beside its secrets: a
+    // basic-auth Secret's user name (a role), the archive's bucket region (CloudNativePG reads
+    // both from a Secret only).
+    const isPublic = (secret: Record<string, unknown>, key: string) =>
+      (secret.type === "kubernetes.io/basic-auth" && key === "username") ||
+      ((secret.metadata as { name: string }).name === "postgres-archive" && key === "REGION");
     const secretValues = run.resources
       .filter((resource) => resource.inputs.kind === "Secret")
       .flatMap((resource) =>
         Object.entries(resource.inputs.stringData as Record<string, string>)
-          .filter(
-            ([key]) => !(resource.inputs.type === "kubernetes.io/basic-auth" && key === "username"),
-          )
+          .filter(([key]) => !isPublic(resource.inputs, key))
           .map(([, value]) => value),
       );
     expect(secretValues.length).toBeGreaterThan(0);
@@ -203,11 +206,12 @@ export function securityChecks(context: StackContext): void {
     expect(servicePorts.filter((port: string) => !(port in table.ingress))).toEqual([]);
     const outside = (workload: string) =>
       Object.entries(table.egress).find(([key]) => key.endsWith(`/${workload}`))?.[1];
-    // CloudNativePG's instance manager reads its Cluster through the API.
+    // CloudNativePG's instance manager reads its Cluster through the API; its WAL goes to the
+    // stack's bucket, where it has one.
+    const api = "443, 6443 to any address but link-local (the Kubernetes API)";
+    const bucket = "443 to public addresses (HTTPS to the internet)";
     expect(outside("postgres")).toBe(
-      expected.database
-        ? "443, 6443 to any address but link-local (the Kubernetes API)"
-        : undefined,
+      expected.database ? (expected.backups.bucket ? `${api}; ${bucket}` : api) : undefined,
     );
     expect(outside("prometheus")).toBe(
       "9100, 10250 to private addresses (node-exporter and the kubelets); " +

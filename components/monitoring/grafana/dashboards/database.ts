@@ -1,9 +1,16 @@
-// The "Database performance" dashboard.
+// The "Database performance" dashboard, from the series of the stack's database engine
+// (../../postgres-series.ts): a CloudNativePG cluster's adds its standbys' replication lag.
 import { datasourceUids } from "../../grafana-config";
 import { dashboard } from "../dashboard";
 import type { Dashboard } from "../model";
-import { bytes, count, gauge, perSecond, percent, q, stat, timeseries } from "../panels";
-import { labelsOf, selector, sumRate } from "../promql";
+import {
+  postgresSeries,
+  selectorOf,
+  type PostgresSeries,
+  type Series,
+} from "../../postgres-series";
+import { bytes, count, gauge, perSecond, percent, q, seconds, stat, timeseries } from "../panels";
+import { labelsOf, matching, sumRate } from "../promql";
 import { variablesOf } from "../variables";
 import type { DashboardOptions } from "./options";
 
@@ -24,11 +31,41 @@ export const longestQueriesSql = [
 
 export function database(options: DashboardOptions, tags: (topic: string) => string[]): Dashboard {
   const labels = labelsOf(options.platform);
-  const { ns } = labels;
-  const pg = (metric: string) => selector(metric, ns);
-  const tuples = (operation: string) =>
-    q(sumRate("", `pg_stat_database_tup_${operation}`, ns), operation);
-  const blocks = (kind: "hit" | "read") => sumRate("datname", `pg_stat_database_blks_${kind}`, ns);
+  const { ns, replica } = labels;
+  const pg = postgresSeries[options.databaseEngine];
+  const at = (series: Series) => selectorOf(series, ns);
+  const rate = (by: string, series: Series) =>
+    sumRate(by, series.metric, matching(series.matchers ?? "", ns));
+  const tuples = (operation: keyof PostgresSeries["rows"]) =>
+    q(rate("", pg.rows[operation]), operation);
+  const hitRatio = (by: string) =>
+    `${rate(by, pg.blocksHit)} / (${rate(by, pg.blocksHit)} + ${rate(by, pg.blocksRead)})`;
+  // Each instance's connections against its own max_connections.
+  const connectionsUsed = `sum by (${replica}) (${at(pg.connections)}) / max by (${replica}) (${at(pg.maxConnections)})`;
+  // Every instance of a cluster holds every database: each counts once.
+  const sizes = `max by (datname) (${at(pg.databaseSize)})`;
+  // postgres-exporter's lock query; CloudNativePG's default queries have none.
+  const locks = pg.locks
+    ? [
+        timeseries(
+          "Locks by mode",
+          "Locks held or awaited, by mode: contention shows as exclusive locks piling up.",
+          count,
+          q(`sum by (mode) (${at(pg.locks)})`, "{{mode}}"),
+        ),
+      ]
+    : [];
+  // The single server has no standby: no replication lag to show.
+  const replication = pg.replication
+    ? [
+        timeseries(
+          "Replication lag",
+          `Seconds each standby's replay is behind the primary, by ${replica} (the primary shows 0).`,
+          seconds,
+          q(`max by (${replica}) (${at(pg.replication.lag)})`, `{{${replica}}}`),
+        ),
+      ]
+    : [];
   return dashboard(
     {
       uid: "toolboxai-database",
@@ -41,45 +78,38 @@ export function database(options: DashboardOptions, tags: (topic: string) => str
       [
         stat(
           "PostgreSQL up",
-          "1 when postgres-exporter reaches PostgreSQL.",
+          `1 when ${pg.exporter} reaches PostgreSQL${pg.replication ? ", on every instance" : ""}.`,
           {},
-          q(`min(${pg("pg_up")})`),
+          q(`min(${at(pg.up)})`),
         ),
         gauge(
           "Connections used",
-          "Connections open against max_connections.",
+          "Connections open against max_connections, on the busiest instance.",
           percent,
-          q(`sum(${pg("pg_stat_activity_count")}) / max(${pg("pg_settings_max_connections")})`),
+          q(`max(${connectionsUsed})`),
         ),
         stat(
           "Cache hit ratio",
           "Share of block reads served from shared buffers.",
           percent,
-          q(
-            `${sumRate("", "pg_stat_database_blks_hit", ns)} / (${sumRate("", "pg_stat_database_blks_hit", ns)} + ${sumRate("", "pg_stat_database_blks_read", ns)})`,
-          ),
+          q(hitRatio("")),
         ),
-        stat(
-          "Database size",
-          "Size on disk of all databases.",
-          bytes,
-          q(`sum(${pg("pg_database_size_bytes")})`),
-        ),
+        stat("Database size", "Size on disk of all databases.", bytes, q(`sum(${sizes})`)),
       ],
       [
         timeseries(
           "Connections vs max_connections",
-          "Open connections by state against the server's max_connections.",
+          `Open connections by state against max_connections, by ${replica}.`,
           count,
-          q(`sum by (state) (${pg("pg_stat_activity_count")})`, "{{state}}"),
-          q(`max(${pg("pg_settings_max_connections")})`, "max_connections"),
+          q(`sum by (${replica}, state) (${at(pg.connections)})`, `{{${replica}}} {{state}}`),
+          q(`max by (${replica}) (${at(pg.maxConnections)})`, `{{${replica}}} max_connections`),
         ),
         timeseries(
           "Transactions",
           "Commits and rollbacks per second.",
           perSecond,
-          q(sumRate("", "pg_stat_database_xact_commit", ns), "commits"),
-          q(sumRate("", "pg_stat_database_xact_rollback", ns), "rollbacks"),
+          q(rate("", pg.commits), "commits"),
+          q(rate("", pg.rollbacks), "rollbacks"),
         ),
       ],
       [
@@ -87,7 +117,7 @@ export function database(options: DashboardOptions, tags: (topic: string) => str
           "Cache hit ratio by database",
           "blks_hit / (blks_hit + blks_read) of each database: below 0.99 the working set outgrows shared_buffers.",
           percent,
-          q(`${blocks("hit")} / (${blocks("hit")} + ${blocks("read")})`, "{{datname}}"),
+          q(hitRatio("datname"), "{{datname}}"),
         ),
         timeseries(
           "Rows",
@@ -100,26 +130,19 @@ export function database(options: DashboardOptions, tags: (topic: string) => str
         ),
       ],
       [
-        timeseries(
-          "Locks by mode",
-          "Locks held or awaited, by mode: contention shows as exclusive locks piling up.",
-          count,
-          q(`sum by (mode) (${pg("pg_locks_count")})`, "{{mode}}"),
-        ),
+        ...locks,
+        ...replication,
         timeseries(
           "Deadlocks",
           "Deadlocks detected, per database.",
           count,
-          q(
-            `sum by (datname) (increase(${pg("pg_stat_database_deadlocks")}[$__rate_interval]))`,
-            "{{datname}}",
-          ),
+          q(`sum by (datname) (increase(${at(pg.deadlocks)}[$__rate_interval]))`, "{{datname}}"),
         ),
         timeseries(
           "Database size",
           "Size on disk of each database.",
           bytes,
-          q(`sum by (datname) (${pg("pg_database_size_bytes")})`, "{{datname}}"),
+          q(sizes, "{{datname}}"),
         ),
       ],
       [

@@ -1,5 +1,5 @@
 // The stack's inputs to the dashboards.
-import type { PlatformKind } from "../../../config/schema";
+import type { DatabaseEngine, PlatformKind } from "../../../config/schema";
 
 export interface DashboardOptions {
   /** The stack's environment: a tag of every dashboard and a label of every log line. */
@@ -12,4 +12,9 @@ export interface DashboardOptions {
    * namespace and tell replicas apart by address.
    */
   readonly platform: PlatformKind;
+  /**
+   * How PostgreSQL runs (`database.engine`): the series the database dashboard reads
+   * (../../postgres-series.ts), and whether it has standbys whose replication lag it shows.
+   */
+  readonly databaseEngine: DatabaseEngine;
 }

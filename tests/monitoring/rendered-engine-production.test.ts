@@ -1,0 +1,4 @@
+// production's rendered rule file and database dashboard follow its database engine (./rendered-engine.ts).
+import { describeRenderedEngine } from "./rendered-engine";
+
+describeRenderedEngine("production");
