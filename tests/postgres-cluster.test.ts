@@ -200,7 +200,7 @@ describe("staging with a CloudNativePG cluster, under mocks", () => {
     });
   });
 
-  test("the quota counts the instances and a join job's pod", () => {
+  test("the quota counts the instances and a join job's pod, with its volume", () => {
     const spec = postgresClusterSpec({
       settings: { ...serviceDefaults.postgres, image: cloudNativePgPostgresImage },
       database: databaseSchema.parse({ engine: "cloudnative-pg", instances: 3 }),
@@ -211,6 +211,7 @@ describe("staging with a CloudNativePG cluster, under mocks", () => {
     });
     const footprint = footprintOf(spec);
     expect(footprint.pods).toBe(4);
-    expect(footprint.claims).toBe(3);
+    // And a volume for it: a point-in-time recovery beside the cluster fits the quota.
+    expect(footprint.claims).toBe(4);
   });
 });

@@ -54,7 +54,9 @@ export function footprintOf(spec: WorkloadSpec): Footprint {
     spec.containers.reduce((total, container) => total + pick(container), 0);
   const cpu = (value: string) => parseCpu(value) ?? 0;
   const memory = (value: string) => parseMemory(value) ?? 0;
-  const claims = spec.persistentVolume ? maxReplicas : 0;
+  // An operator's surge instance has a volume of its own too: a new standby's, or a cluster
+  // recovered to a point in time beside the running one (docs/DISASTER_RECOVERY.md).
+  const claims = spec.persistentVolume ? maxReplicas + (spec.kind === "operated" ? surge : 0) : 0;
   return {
     pods,
     requestsCpu: pods * sum((c) => cpu(c.resources.requests.cpu)),

@@ -297,7 +297,10 @@ export interface OperatedBy {
   readonly peerPorts: readonly string[];
   /** The operator: its namespace's pods may reach `ports`. */
   readonly operator: { readonly namespace: string; readonly ports: readonly string[] };
-  /** Pods the operator may run beside the instances at once (a new standby's join job). */
+  /**
+   * Pods, each with its volume, the operator may run beside the instances at once: a new
+   * standby's join job, or a cluster recovered to a point in time beside the running one.
+   */
   readonly surge: number;
   /** The resource's status condition that says its pods serve (`Ready`): what a deploy awaits. */
   readonly readyCondition: string;
