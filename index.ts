@@ -282,7 +282,11 @@ new Monitoring(
     cluster: platform.cluster,
     scrapeTargets: scrapeTargetsOfRecord(applications.workloads),
     postgres: { ...postgres.endpoint, database: postgres.databaseName, readerUser: grafanaReader },
-    database: config.database,
+    database: {
+      ...config.database,
+      // The cluster archives its WAL and base backups where the stack has a bucket (as above).
+      archived: config.database.engine === "cloudnative-pg" && config.backup?.storage.type === "s3",
+    },
     grafanaAdminPassword: secrets.values.grafanaAdminPassword,
     postgresReaderPassword: secrets.values.postgresReaderPassword,
     receivers: {

@@ -73,6 +73,11 @@ export const postgresMetrics: Readonly<Record<DatabaseEngine, readonly string[]>
     "cnpg_pg_replication_lag",
     "cnpg_pg_replication_in_recovery",
     "cnpg_pg_replication_streaming_replicas",
+    "cnpg_pg_stat_archiver_last_archived_time",
+    "cnpg_pg_stat_archiver_last_failed_time",
+    "cnpg_pg_stat_archiver_seconds_since_last_archival",
+    "cnpg_collector_pg_wal_archive_status",
+    "cnpg_collector_last_available_backup_timestamp",
   ],
 };
 

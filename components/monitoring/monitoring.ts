@@ -6,14 +6,14 @@
 // node discovery) have nothing to read and are left out; Prometheus finds targets by name.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
-import type { DatabaseSettings, MonitoringSettings } from "../config/schema";
+import type { MonitoringSettings } from "../config/schema";
 import type { WorkloadRenderer } from "../model/renderer";
 import { scrapeTargetsOf, type ScrapeTarget } from "../model/scrape";
 import type { ClusterView } from "../platform/platform";
 import type { Endpoint } from "../model/workload";
 import { alertSinkName, alertSinkPort, alertSinkSpec } from "./alert-sink";
 import { alertmanagerConfig } from "./alertmanager";
-import { alertRuleGroups } from "./alerts";
+import { alertRuleGroups, type DatabaseAlertSettings } from "./alerts";
 import { alloyConfig, alloyHttpPort } from "./alloy-config";
 import { dashboardFiles, dashboards } from "./grafana";
 import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
@@ -65,9 +65,10 @@ export interface MonitoringArgs {
   readonly postgres: Endpoint & { readonly database: string; readonly readerUser: string };
   /**
    * How PostgreSQL runs (the stack's `database`): the series its alert rules and the database
-   * dashboard read, and a cluster's instances, whose standbys the rules expect streaming.
+   * dashboard read, a cluster's instances, whose standbys the rules expect streaming, and
+   * whether the cluster archives its WAL and base backups to the stack's bucket (`archived`).
    */
-  readonly database: Pick<DatabaseSettings, "engine" | "instances" | "synchronousStandbys">;
+  readonly database: DatabaseAlertSettings;
   /** Secret Outputs. */
   readonly grafanaAdminPassword: pulumi.Output<string>;
   readonly postgresReaderPassword: pulumi.Output<string>;

@@ -1,8 +1,9 @@
 // PostgreSQL's series as each database engine (`database.engine`) exports them, in one place: the
 // alert rules and the "Database performance" dashboard read from here which series express
 // PostgreSQL's up, connections, max_connections, transactions, cache blocks, rows, deadlocks,
-// database size and replication, never a family by name. Both engines are scraped by the job
-// "postgres". The single server's postgres-exporter sidecar exports pg_* families. A
+// database size, replication and the continuous archive, never a family by name. Both engines
+// are scraped by the job "postgres". The single server's postgres-exporter sidecar exports pg_*
+// families. A
 // CloudNativePG cluster's instances export, on their metrics port, the instance manager's
 // cnpg_collector_* gauges and the results of the operator's default monitoring queries
 // (ConfigMap cnpg-default-monitoring of vendor/cloudnative-pg/: `cnpg_<query>_<column>`), and no
@@ -27,6 +28,27 @@ export interface ReplicationSeries {
   readonly inRecovery: Series;
   /** On the primary: the standbys streaming WAL from it (0 on a standby). */
   readonly streamingStandbys: Series;
+}
+
+/**
+ * A cluster's continuous archive (WAL and base backups to a bucket), as its primary reports it:
+ * the default query pg_stat_archiver's columns (-1 where PostgreSQL has no time: nothing archived,
+ * or nothing failed, since the statistics' reset) and the instance manager's gauges.
+ */
+export interface ArchiveSeries {
+  /** Epoch of the latest WAL segment archived. */
+  readonly lastArchivedTime: Series;
+  /** Epoch of the latest failed attempt to archive one. */
+  readonly lastFailedTime: Series;
+  /** Seconds since the latest WAL segment archived. */
+  readonly secondsSinceLastArchival: Series;
+  /** Complete WAL segments waiting to be archived (`.ready` in pg_wal/archive_status). */
+  readonly segmentsReady: Series;
+  /**
+   * Epoch of the newest base backup in the archive's catalog: set on the primary (0 while there
+   * is none); a standby reports 0, a demoted primary its last value.
+   */
+  readonly lastBaseBackupTime: Series;
 }
 
 export interface PostgresSeries {
@@ -61,6 +83,8 @@ export interface PostgresSeries {
   readonly locks?: Series;
   /** Absent on an engine without standbys. */
   readonly replication?: ReplicationSeries;
+  /** Absent on an engine that cannot archive (the single server's backups are dumps). */
+  readonly archive?: ArchiveSeries;
 }
 
 const of = (metric: string, matchers?: string): Series =>
@@ -89,8 +113,9 @@ export const postgresSeries: Readonly<Record<DatabaseEngine, PostgresSeries>> = 
     databaseSize: of("pg_database_size_bytes"),
     locks: of("pg_locks_count"),
   },
-  // The instance manager's own `cnpg_collector_up`, and the default queries: backends,
-  // pg_settings, pg_stat_database, pg_database and pg_replication. They have no lock query.
+  // The instance manager's own `cnpg_collector_*` gauges, and the default queries: backends,
+  // pg_settings, pg_stat_database, pg_database, pg_replication and pg_stat_archiver. They have
+  // no lock query.
   "cloudnative-pg": {
     exporter: "CloudNativePG's instance manager",
     instanceLabels: "namespace, pod",
@@ -113,6 +138,13 @@ export const postgresSeries: Readonly<Record<DatabaseEngine, PostgresSeries>> = 
       lag: of("cnpg_pg_replication_lag"),
       inRecovery: of("cnpg_pg_replication_in_recovery"),
       streamingStandbys: of("cnpg_pg_replication_streaming_replicas"),
+    },
+    archive: {
+      lastArchivedTime: of("cnpg_pg_stat_archiver_last_archived_time"),
+      lastFailedTime: of("cnpg_pg_stat_archiver_last_failed_time"),
+      secondsSinceLastArchival: of("cnpg_pg_stat_archiver_seconds_since_last_archival"),
+      segmentsReady: of("cnpg_collector_pg_wal_archive_status", 'value="ready"'),
+      lastBaseBackupTime: of("cnpg_collector_last_available_backup_timestamp"),
     },
   },
 };

@@ -3,6 +3,7 @@
 // fire, and one healthy set on which it must stay quiet; some alerts add more of either. A new
 // alert without a case fails tests/monitoring/alerts.test.ts.
 import {
+  baseBackupMaxAgeHours,
   failoverWindowMinutes,
   type AlertRule,
   type AlertSettings,
@@ -378,6 +379,95 @@ function clusterCases(settings: AlertSettings): AlertCase[] {
       firing: { series: promotedAt(failoverEval - 5), labels: firstStandby },
       healthy: roles(constant(standbyCount)),
       alsoHealthy: [promotedAt(failoverEval - failoverWindowMinutes - 5)],
+    },
+    ...(settings.database.archived ? archiveCases(settings, pods) : []),
+  ];
+}
+
+/**
+ * A cluster's continuous archive, on the same pods (the first the primary): pg_stat_archiver's
+ * series on the primary only (its default query's predicate), the instance manager's gauges on
+ * every instance.
+ */
+function archiveCases(
+  settings: AlertSettings,
+  pods: readonly Record<string, string>[],
+): AlertCase[] {
+  const [primary] = pods;
+  const rpo = settings.recoveryPointObjectiveMinutes;
+  const minutes = rpo + 20;
+  const hours = baseBackupMaxAgeHours + 6;
+  // The primary's role (and the standbys'), over `length` steps.
+  const roles = (length: number) =>
+    pods.map((pod) =>
+      series("cnpg_pg_replication_in_recovery", pod, constant(pod === primary ? 0 : 1, length)),
+    );
+  // The epochs of the latest archival and of the latest failure (-1: none).
+  const attempts = (archived: string, failed: string) => [
+    ...roles(90),
+    series("cnpg_pg_stat_archiver_last_archived_time", primary, archived),
+    series("cnpg_pg_stat_archiver_last_failed_time", primary, failed),
+  ];
+  // Seconds since the latest archival, and the segments waiting for it.
+  const archival = (secondsSince: string, ready: number) => [
+    ...roles(minutes),
+    series("cnpg_pg_stat_archiver_seconds_since_last_archival", primary, secondsSince),
+    ...pods.map((pod) =>
+      series(
+        "cnpg_collector_pg_wal_archive_status",
+        { ...pod, value: "ready" },
+        constant(pod === primary ? ready : 0, minutes),
+      ),
+    ),
+    ...pods.map((pod) =>
+      series(
+        "cnpg_collector_pg_wal_archive_status",
+        { ...pod, value: "done" },
+        constant(40, minutes),
+      ),
+    ),
+  ];
+  // The newest base backup's epoch on the primary; the standbys report 0 (never set there).
+  const baseBackup = (epoch: number) => [
+    ...roles(hours),
+    ...pods.map((pod) =>
+      series(
+        "cnpg_collector_last_available_backup_timestamp",
+        pod,
+        constant(pod === primary ? epoch : 0, hours),
+      ),
+    ),
+  ];
+  return [
+    {
+      alert: "PostgresWalArchivingFailing",
+      evalTime: "10m",
+      // Failing since a success; or never archived at all.
+      firing: { series: attempts(constant(300), constant(600)), labels: primary },
+      alsoFiring: [{ series: attempts(constant(-1), constant(600)), labels: primary }],
+      // A failure, then a success; never a failure; a failure healed within 3 minutes.
+      healthy: attempts(constant(600), constant(300)),
+      alsoHealthy: [attempts(constant(600), constant(-1)), attempts("300x2 900x90", constant(600))],
+    },
+    {
+      alert: "PostgresWalArchiveStale",
+      // The latest archival at time 0, segments waiting: the RPO passes, then `for: 5m`.
+      evalTime: `${rpo + 10}m`,
+      firing: { series: archival(`0+60x${minutes}`, 3), labels: primary },
+      // Archiving every minute though segments come; an idle primary, nothing to archive.
+      healthy: archival(constant(30, minutes), 1),
+      alsoHealthy: [archival(`0+60x${minutes}`, 0)],
+    },
+    {
+      alert: "PostgresBaseBackupTooOld",
+      // Hourly steps: a backup an hour in and none since; pending past the age, then `for: 1h`.
+      evalTime: `${baseBackupMaxAgeHours + 4}h`,
+      interval: "1h",
+      firing: { series: baseBackup(3600), labels: primary },
+      // No base backup ever (the primary's 0).
+      alsoFiring: [{ series: baseBackup(0), labels: primary }],
+      // A backup a day in: the standbys' 0 fire nothing.
+      healthy: baseBackup(86400),
     },
   ];
 }

@@ -11,6 +11,7 @@ import { databaseEngines, type DatabaseSettings } from "../../components/config/
 import {
   alertNamesOf,
   alertRuleGroups,
+  baseBackupMaxAgeHours,
   type AlertSettings,
 } from "../../components/monitoring/alerts";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
@@ -37,7 +38,11 @@ function settingsOf(stack: string): AlertSettings {
     appJobs,
     runbookBaseUrl: defaultRunbookBaseUrl,
     platform: config.platform,
-    database: config.database,
+    // As index.ts passes it: a cluster archives where the stack has a bucket (production).
+    database: {
+      ...config.database,
+      archived: config.database.engine === "cloudnative-pg" && config.backup?.storage.type === "s3",
+    },
   };
 }
 
@@ -85,6 +90,15 @@ const kubernetesAlerts = [
 ];
 /** A CloudNativePG cluster's alerts besides: the single server has no standby. */
 const clusterAlerts = ["PostgresFailover", "PostgresReplicationLag", "PostgresStandbyMissing"];
+/** And a cluster's that archives to the stack's bucket: its continuous archive. */
+const archiveAlerts = [
+  "PostgresBaseBackupTooOld",
+  "PostgresWalArchiveStale",
+  "PostgresWalArchivingFailing",
+];
+/** Whether the settings' cluster archives (the single server never does). */
+const archives = (settings: AlertSettings) =>
+  settings.database.engine === "cloudnative-pg" && settings.database.archived;
 const leftOutOnDocker = [
   "BackupTooOld",
   "CertificateExpiringSoon",
@@ -135,6 +149,7 @@ describe.each(variants)("alert rules of %s", (_variant, settings) => {
     const all = [
       ...kubernetesAlerts,
       ...(settings.database.engine === "cloudnative-pg" ? clusterAlerts : []),
+      ...(archives(settings) ? archiveAlerts : []),
     ];
     const expected =
       settings.platform === "kubernetes"
@@ -171,6 +186,12 @@ describe.each(variants)("alert rules of %s", (_variant, settings) => {
     if (settings.database.engine === "cloudnative-pg") {
       expect(exprOf("PostgresReplicationLag")).toContain(`> ${t.postgresReplicationLagSeconds}`);
       expect(exprOf("PostgresStandbyMissing")).toContain(`< ${settings.database.instances - 1} `);
+    }
+    if (archives(settings)) {
+      expect(exprOf("PostgresWalArchiveStale")).toContain(
+        `> ${settings.recoveryPointObjectiveMinutes * 60} `,
+      );
+      expect(exprOf("PostgresBaseBackupTooOld")).toContain(`> ${baseBackupMaxAgeHours * 3600} `);
     }
     if (settings.platform === "docker") return;
     expect(exprOf("HostHighCpu")).toContain(`> ${t.cpuPercent / 100}`);
@@ -276,22 +297,38 @@ test("the rule groups: Kubernetes's with either engine; Docker's without the nod
     ["toolboxai-data", ["PostgresDown", "PostgresTooManyConnections", "RedisDown", ...backups]],
     ...others,
   ]);
+  // A cluster's alerts, and those of its archive where it has one.
+  const cluster = [
+    "PostgresDown",
+    "PostgresTooManyConnections",
+    "PostgresStandbyMissing",
+    "PostgresReplicationLag",
+    "PostgresFailover",
+  ];
+  const archive = [
+    "PostgresWalArchivingFailing",
+    "PostgresWalArchiveStale",
+    "PostgresBaseBackupTooOld",
+  ];
   expect(groupsOf(withEngine(kubernetes, "cloudnative-pg"))).toEqual([
     nodes,
-    [
-      "toolboxai-data",
-      [
-        "PostgresDown",
-        "PostgresTooManyConnections",
-        "PostgresStandbyMissing",
-        "PostgresReplicationLag",
-        "PostgresFailover",
-        "RedisDown",
-        ...backups,
-      ],
-    ],
+    ["toolboxai-data", [...cluster, ...archive, "RedisDown", ...backups]],
     ...others,
   ]);
+  // A cluster that archives nothing (staging's: no bucket) has none of the archive's alerts.
+  const unarchived = withEngine(
+    { ...kubernetes, database: { ...kubernetes.database, archived: false } },
+    "cloudnative-pg",
+  );
+  expect(groupsOf(unarchived)[1]).toEqual([
+    "toolboxai-data",
+    [...cluster, "RedisDown", ...backups],
+  ]);
+  expect(settingsOf("staging").database).toMatchObject({
+    engine: "cloudnative-pg",
+    archived: false,
+  });
+  expect(kubernetes.database).toMatchObject({ engine: "cloudnative-pg", archived: true });
   expect(settingsOf("dev").platform).toBe("docker");
   expect(groupsOf(settingsOf("dev"))).toEqual([
     ["toolboxai-data", ["PostgresDown", "PostgresTooManyConnections", "RedisDown"]],
@@ -332,11 +369,16 @@ test("each engine's rules read its own families only: the check can fail", () =>
       .sort(),
   ).toEqual([
     "cnpg_backends_total",
+    "cnpg_collector_last_available_backup_timestamp",
+    "cnpg_collector_pg_wal_archive_status",
     "cnpg_collector_up",
     "cnpg_pg_replication_in_recovery",
     "cnpg_pg_replication_lag",
     "cnpg_pg_replication_streaming_replicas",
     "cnpg_pg_settings_setting",
+    "cnpg_pg_stat_archiver_last_archived_time",
+    "cnpg_pg_stat_archiver_last_failed_time",
+    "cnpg_pg_stat_archiver_seconds_since_last_archival",
   ]);
 });
 

@@ -47,7 +47,11 @@ function defaultQueryFamilies(): Map<string, string[]> {
  * pkg/management/postgres/webserver/metricserver/pg_collector.go, not in the ConfigMap), and
  * their labels.
  */
-const instanceManagerGauges = new Map([["cnpg_collector_up", ["cluster"]]]);
+const instanceManagerGauges = new Map([
+  ["cnpg_collector_up", ["cluster"]],
+  ["cnpg_collector_pg_wal_archive_status", ["value"]],
+  ["cnpg_collector_last_available_backup_timestamp", []],
+]);
 
 /** The families CloudNativePG's instances export (among those above), and their labels. */
 function clusterFamilies(): Map<string, string[]> {
@@ -84,8 +88,16 @@ test("each engine's series are the catalog's families of the job postgres with t
   expect(postgresFamilies("cloudnative-pg").every((name) => name.startsWith("cnpg_"))).toBe(true);
 });
 
-test("replication only where there are standbys; locks only where the exporter has them", () => {
+test("replication and the archive only on a cluster; locks only where the exporter has them", () => {
   expect(postgresSeries.single.replication).toBeUndefined();
+  expect(postgresSeries.single.archive).toBeUndefined();
+  expect(postgresSeries["cloudnative-pg"].archive).toEqual({
+    lastArchivedTime: { metric: "cnpg_pg_stat_archiver_last_archived_time" },
+    lastFailedTime: { metric: "cnpg_pg_stat_archiver_last_failed_time" },
+    secondsSinceLastArchival: { metric: "cnpg_pg_stat_archiver_seconds_since_last_archival" },
+    segmentsReady: { metric: "cnpg_collector_pg_wal_archive_status", matchers: 'value="ready"' },
+    lastBaseBackupTime: { metric: "cnpg_collector_last_available_backup_timestamp" },
+  });
   expect(postgresSeries.single.locks).toEqual({ metric: "pg_locks_count" });
   expect(postgresSeries["cloudnative-pg"].replication).toEqual({
     lag: { metric: "cnpg_pg_replication_lag" },
@@ -114,6 +126,7 @@ test("every cnpg_* family, and each label matched on one, is exported by CloudNa
     unexported(
       [
         selectorOf(series.maxConnections),
+        selectorOf(series.archive!.segmentsReady),
         `${series.connections.metric}{datname="", state=""}`,
         `${series.commits.metric}{datname=""}`,
         `${series.deadlocks.metric}{datname=""}`,
@@ -136,7 +149,7 @@ test("the cluster's rules and database dashboard read only what its instances ex
     appJobs: ["backend"],
     runbookBaseUrl: "https://example.com/ALERTS.md",
     platform: "kubernetes",
-    database: { ...config.database, engine: "cloudnative-pg" },
+    database: { ...config.database, engine: "cloudnative-pg", archived: true },
   });
   const database = dashboards({
     environment: "production",

@@ -1,7 +1,8 @@
 // The program as each stack file runs it (index.ts under the mocks) hands the stack's
 // `database` to the monitoring tier: the rendered rule file has the PostgreSQL alerts of its
-// engine, reading only that engine's families, and the rendered "Database performance" dashboard
-// reads them too (a cluster's with its replication lag). One program run per test file:
+// engine, reading only that engine's families (a cluster's that archives to the stack's bucket,
+// production's, with the continuous archive's alerts), and the rendered "Database performance"
+// dashboard reads them too (a cluster's with its replication lag). One program run per test file:
 // rendered-engine-<stack>.test.ts each call describeRenderedEngine.
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -35,9 +36,18 @@ interface RenderedRule {
   readonly labels: { readonly service: string };
 }
 
+/** The continuous archive's alerts: a cluster's that archives to the stack's bucket. */
+const archiveAlerts = [
+  "PostgresWalArchivingFailing",
+  "PostgresWalArchiveStale",
+  "PostgresBaseBackupTooOld",
+];
+
 export function describeRenderedEngine(stack: string): void {
-  const { database } = validatedStackConfig(stack);
+  const { database, backup, recoveryPointObjectiveMinutes } = validatedStackConfig(stack);
   const families = new Set(postgresMetrics[database.engine]);
+  // The cluster archives where the stack has a bucket: production's, not staging's.
+  const archived = database.engine === "cloudnative-pg" && backup?.storage.type === "s3";
   describe(`Pulumi.${stack}.yaml (database.engine ${database.engine})`, () => {
     let rules: RenderedRule[];
     let dashboard: Dashboard;
@@ -57,6 +67,7 @@ export function describeRenderedEngine(stack: string): void {
         ...(database.engine === "cloudnative-pg"
           ? ["PostgresStandbyMissing", "PostgresReplicationLag", "PostgresFailover"]
           : []),
+        ...(archived ? archiveAlerts : []),
       ]);
       const read = postgres.flatMap((rule) => metricNamesOf(rule.expr));
       expect(read.filter((name) => name !== "up" && !families.has(name))).toEqual([]);
@@ -64,6 +75,21 @@ export function describeRenderedEngine(stack: string): void {
         // The stack's own instances: the primary should stream to all the others.
         expect(postgres.find((rule) => rule.alert === "PostgresStandbyMissing")?.expr).toContain(
           `< ${database.instances - 1} `,
+        );
+      }
+    });
+
+    test(`the continuous archive's alerts ${archived ? "are" : "are not"} there: the cluster ${archived ? "archives to the bucket" : "archives nothing"}`, () => {
+      expect({ stack, archived }).toEqual({
+        stack,
+        archived: { dev: false, staging: false, production: true }[stack],
+      });
+      const names = rules.map((rule) => rule.alert);
+      for (const alert of archiveAlerts) expect(names.includes(alert)).toBe(archived);
+      if (archived) {
+        // The stack's own recovery point objective.
+        expect(rules.find((rule) => rule.alert === "PostgresWalArchiveStale")?.expr).toContain(
+          `> ${recoveryPointObjectiveMinutes * 60} `,
         );
       }
     });

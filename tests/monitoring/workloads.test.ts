@@ -36,7 +36,7 @@ const specs: WorkloadSpec[] = [
         appJobs: ["backend"],
         runbookBaseUrl: defaultRunbookBaseUrl,
         platform: "kubernetes",
-        database: config.database,
+        database: { ...config.database, archived: true },
       }),
     },
     retentionDays: 30,

@@ -254,6 +254,29 @@ function printNodeFigures(): void {
           `pulumi up --refresh), ${drill.restored} back`,
       );
     }
+    const recovery = recordedE2eFigures<{ archiveSeconds: number; recoverySeconds: number }>(
+      `cluster-${stack}-point-in-time`,
+    );
+    if (recovery) {
+      console.log(
+        `${stack} on the node: point-in-time recovery (the e2e of ${recovery.at}): a finished WAL ` +
+          `segment in the bucket ${recovery.archiveSeconds} s after its switch; a new cluster ` +
+          `recovered to the noted time in ${recovery.recoverySeconds} s`,
+      );
+    }
+    const failover = recordedE2eFigures<{
+      writeGapSeconds: number;
+      acknowledged: number;
+      failed: number;
+    }>(`cluster-${stack}-postgres-failover`);
+    if (failover) {
+      console.log(
+        `${stack} on the node: PostgreSQL failover under writes (the e2e of ${failover.at}): ` +
+          `writes stopped for at most ${failover.writeGapSeconds} s (target 30 s) ` +
+          `${failover.writeGapSeconds < 30 ? "met" : "missed"}; ${failover.acknowledged} ` +
+          `acknowledged, none lost; ${failover.failed} refused during the switch`,
+      );
+    }
     const rollout = recordedE2eFigures<{
       workload: string;
       replicas: number;

@@ -1,6 +1,8 @@
 // The data stores: PostgreSQL and Redis up, PostgreSQL connections below the threshold; with a
 // CloudNativePG cluster also its standbys streaming and caught up, and a change of primary
-// noticed. Which series express each with the stack's engine is ../postgres-series.ts's.
+// noticed; with one that archives to the stack's bucket, its WAL archived within the recovery
+// point objective and a base backup daily. Which series express each with the stack's engine is
+// ../postgres-series.ts's.
 import { postgresJob, postgresSeries, selectorOf } from "../postgres-series";
 import type { AlertSettings } from "./model";
 import { ratio, type RuleSpec } from "./rule";
@@ -8,11 +10,15 @@ import { ratio, type RuleSpec } from "./rule";
 /** How long PostgresFailover reports an instance's change of role. */
 export const failoverWindowMinutes = 15;
 
+/** The newest base backup's age that raises PostgresBaseBackupTooOld: a daily schedule, plus slack. */
+export const baseBackupMaxAgeHours = 26;
+
 export function dataRules(settings: AlertSettings): RuleSpec[] {
   return [
     postgresDown(settings),
     postgresTooManyConnections(settings),
     ...postgresReplicationRules(settings),
+    ...postgresArchiveRules(settings),
     {
       alert: "RedisDown",
       expr: "redis_up == 0",
@@ -117,6 +123,54 @@ function postgresReplicationRules(settings: AlertSettings): RuleSpec[] {
       summary: `PostgreSQL instance {{ $labels.pod }} changed role in the last ${failoverWindowMinutes} minutes`,
       description:
         "CloudNativePG promoted a standby or demoted the primary in {{ $labels.namespace }}: a failover, or a switchover (a rolling update's, or one asked for). Find out which, and why.",
+    },
+  ];
+}
+
+/**
+ * A cluster's continuous archive to the stack's bucket: the primary's WAL archived, within the
+ * recovery point objective, and a base backup daily. Only where the cluster archives.
+ */
+function postgresArchiveRules(settings: AlertSettings): RuleSpec[] {
+  const { archive, replication } = postgresSeries[settings.database.engine];
+  if (!archive || !replication || !settings.database.archived) return [];
+  // The primary's series: an instance manager's gauge keeps its value on a demoted primary.
+  const onPrimary = `and on (namespace, pod) ${selectorOf(replication.inRecovery)} == 0`;
+  const rpo = settings.recoveryPointObjectiveMinutes;
+  return [
+    {
+      alert: "PostgresWalArchivingFailing",
+      // pg_stat_archiver's times: the latest failure after the latest success (-1: none).
+      expr: `${selectorOf(archive.lastFailedTime)} > ${selectorOf(archive.lastArchivedTime)} ${onPrimary}`,
+      for: "5m",
+      severity: "warning",
+      service: "postgres",
+      summary: "The PostgreSQL primary {{ $labels.pod }} fails to archive its WAL",
+      description:
+        "The primary of the CloudNativePG cluster in {{ $labels.namespace }} has failed to archive WAL to the bucket, with no success since, for 5 minutes: the unarchived WAL piles up on its volume, and a point-in-time recovery reaches only the last segment archived.",
+    },
+    {
+      alert: "PostgresWalArchiveStale",
+      // WAL waiting to be archived: an idle primary, with nothing new to archive, loses nothing.
+      expr: `${selectorOf(archive.secondsSinceLastArchival)} > ${rpo * 60} and on (namespace, pod) ${selectorOf(archive.segmentsReady)} > 0 ${onPrimary}`,
+      for: "5m",
+      severity: "critical",
+      service: "postgres",
+      summary: `The PostgreSQL primary {{ $labels.pod }} has archived no WAL within the ${rpo}-minute recovery point objective`,
+      description:
+        "WAL waits to be archived on the primary of the CloudNativePG cluster in {{ $labels.namespace }}, and the newest segment in the bucket is older than the recovery point objective: a point-in-time recovery now would lose more data than allowed.",
+    },
+    {
+      alert: "PostgresBaseBackupTooOld",
+      // No base backup yet (the gauge's 0) counts as too old: the first, taken as the cluster is
+      // created, has the hour of `for`.
+      expr: `time() - ${selectorOf(archive.lastBaseBackupTime)} > ${baseBackupMaxAgeHours * 3600} ${onPrimary}`,
+      for: "1h",
+      severity: "warning",
+      service: "postgres",
+      summary: `The newest PostgreSQL base backup is older than ${baseBackupMaxAgeHours} hours`,
+      description:
+        "The daily base backup of the CloudNativePG cluster in {{ $labels.namespace }} has not succeeded for more than a day: a point-in-time recovery starts from an ever older backup and replays ever more WAL.",
     },
   ];
 }

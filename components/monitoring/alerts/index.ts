@@ -7,7 +7,7 @@
 // below keep the rule file's order. An alert reading a source the platform lacks (on Docker: the
 // nodes, kube-state-metrics, cert-manager) is left out, and a group left empty too. PostgreSQL's
 // rules read the series of the stack's database engine (../postgres-series.ts); the replication
-// ones exist only for a CloudNativePG cluster.
+// ones exist only for a CloudNativePG cluster, and the archive's only for one that archives.
 import { appRules } from "./apps";
 import { backupRules } from "./backups";
 import { dataRules } from "./data";
@@ -18,9 +18,9 @@ import type { AlertSettings, RuleGroup } from "./model";
 import { nodeRules } from "./node";
 import { rule, type RuleSpec } from "./rule";
 
-export type { AlertRule, AlertSettings, RuleGroup, Severity } from "./model";
+export type { AlertRule, AlertSettings, DatabaseAlertSettings, RuleGroup, Severity } from "./model";
 export { restoreCheckMaxAgeSeconds } from "./backups";
-export { failoverWindowMinutes } from "./data";
+export { baseBackupMaxAgeHours, failoverWindowMinutes } from "./data";
 
 export function alertRuleGroups(settings: AlertSettings): RuleGroup[] {
   const offered = (specs: readonly RuleSpec[]) =>

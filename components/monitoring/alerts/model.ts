@@ -36,8 +36,22 @@ export interface AlertSettings {
   readonly platform: PlatformKind;
   /**
    * How PostgreSQL runs (`database`): which series its rules read (../postgres-series.ts), and,
-   * for a CloudNativePG cluster, the standbys the primary should stream to (`instances` − 1) and
-   * how many confirm each commit (`synchronousStandbys`). The single server reads `engine` only.
+   * for a CloudNativePG cluster, the standbys the primary should stream to (`instances` − 1), how
+   * many confirm each commit (`synchronousStandbys`) and whether it archives. The single server
+   * reads `engine` only.
    */
-  readonly database: Pick<DatabaseSettings, "engine" | "instances" | "synchronousStandbys">;
+  readonly database: DatabaseAlertSettings;
+}
+
+/** The stack's `database` as the alert rules read it, and whether the cluster archives. */
+export interface DatabaseAlertSettings extends Pick<
+  DatabaseSettings,
+  "engine" | "instances" | "synchronousStandbys"
+> {
+  /**
+   * Whether a CloudNativePG cluster archives its WAL and takes daily base backups to the stack's
+   * bucket (`backup.storage.type` s3: production): the archive's alerts. The single server archives
+   * nothing, whatever this says.
+   */
+  readonly archived: boolean;
 }
