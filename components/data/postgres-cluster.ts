@@ -259,6 +259,10 @@ export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">)
             timeoutSeconds: defaultProbeTiming.timeoutSeconds,
           },
         },
+        // A primary asked to stop (its pod deleted, its node drained) waits 5 s for running
+        // statements, then stops fast, so that a standby takes over in seconds: the default 180 s
+        // smart shutdown waits for every client to disconnect, which a connection pool never does.
+        smartShutdownTimeout: 5,
         // The instance manager's scratch space and PostgreSQL's shared memory, bounded.
         ephemeralVolumesSizeLimit: { temporaryData: "1Gi", shm: "256Mi" },
         affinity: {

@@ -24,8 +24,9 @@ const rows = 3;
 export function pointInTimeRecoveryChecks(deployed: DeployedStack): void {
   const controlPlane = () => deployed.cluster.controlPlane();
   const { psql } = dataStores(controlPlane, () => deployed.namespace);
+  // The namespace first: after `exec … --` every word is the command's.
   const kubectl = (args: readonly string[]) =>
-    controlPlane().kubectl([...args, "--namespace", deployed.namespace]);
+    controlPlane().kubectl(["--namespace", deployed.namespace, ...args]);
   const read = (args: readonly string[]) => kubectl(args).output.trim();
   const storage = () => {
     const found = validatedStackConfig(deployed.stackFile).backup?.storage;
