@@ -52,6 +52,10 @@ describe(name, () => {
     readFileSync(path.join(projectRoot, "Pulumi.production.yaml"), "utf8"),
   );
   stackFile.setIn(["config", "toolboxai:delivery"], settings);
+  // PostgreSQL as the single server here: this suite's cluster runs no node, so CloudNativePG's
+  // operator never starts, and its webhooks (failurePolicy Fail) would refuse the Cluster that the
+  // played sync applies. The cluster suite deploys production's CloudNativePG cluster on the node.
+  stackFile.setIn(["config", "toolboxai:database"], { engine: "single" });
   const namespace = String(stackFile.getIn(["config", "toolboxai:namespace"]));
   let exported: any;
   let application = "";
