@@ -104,7 +104,13 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
           crd.metadata.name,
           {
             ...(crd as unknown as k8s.types.input.apiextensions.v1.CustomResourceDefinition),
-            metadata: { ...crd.metadata, labels: labels("crd") },
+            metadata: {
+              ...crd.metadata,
+              labels: labels("crd"),
+              // Shared by every stack on the cluster and kept when one is destroyed: another
+              // stack's apply of the same CRD takes the fields over, not a conflict.
+              annotations: { "pulumi.com/patchForce": "true" },
+            },
           },
           { parent: this, retainOnDelete: true },
         ),
