@@ -166,13 +166,12 @@ const wiring = {
   },
 };
 
-// The services that use the database start once a database cluster is ready: started with it,
-// they would fail their start-up checks and restart during its minute of initialisation. (A
-// single server is up in seconds; Docker starts them after its health check.)
-const afterDataStores =
-  config.database.engine === "cloudnative-pg"
-    ? { ...withProvider, dependsOn: [postgres] }
-    : withProvider;
+// The services that use the data stores start once the stores are ready: started with them, they
+// fail their start-up checks and restart while a database initialises (a cluster's minute, a
+// server's seconds on a busy node). Docker starts them after the stores' health checks instead.
+const afterDataStores = platform.cluster
+  ? { ...withProvider, dependsOn: [postgres, redis] }
+  : withProvider;
 const mcpServer = new McpServer(
   "mcp-server",
   { settings: services.mcpServer, renderer, wiring },
