@@ -12,7 +12,7 @@ import * as k8s from "../kubernetes/api";
 import { emptyFootprint, type Footprint } from "../kubernetes/budget";
 import { partOf, recommendedLabels } from "../kubernetes/labels";
 import { nonPublicRanges } from "../kubernetes/network";
-import { kubernetesProbes } from "../kubernetes/pod";
+import { kubernetesProbes, podSecurityContext } from "../kubernetes/pod";
 import { resolveSecurity } from "../model/security";
 import { clusterDeployerRules, namespacedDeployerRules, type ManagedKind } from "./deployer-rights";
 
@@ -230,13 +230,7 @@ export class OperatorDelivery extends pulumi.ComponentResource {
                   // The workspace deploys through the API server: it alone mounts the token.
                   automountServiceAccountToken: true,
                   priorityClassName: args.priorityClassName,
-                  securityContext: {
-                    runAsNonRoot: true,
-                    runAsUser: profile.runAsUser,
-                    runAsGroup: profile.runAsGroup,
-                    fsGroup: profile.fsGroup,
-                    seccompProfile: { type: "RuntimeDefault" },
-                  },
+                  securityContext: podSecurityContext(profile),
                   containers: [
                     {
                       // The operator's name for the workspace container.

@@ -103,6 +103,17 @@ export function writableVolumeName(container: string, path: string): string {
   return `${container}-${slug || "root"}`.slice(0, 63).replace(/-+$/, "");
 }
 
+/** The pod-level security context of a resolved profile (../model/security.ts). */
+export function podSecurityContext(profile: SecurityProfile) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: profile.runAsUser,
+    runAsGroup: profile.runAsGroup,
+    fsGroup: profile.fsGroup,
+    seccompProfile: { type: profile.seccompProfile },
+  };
+}
+
 function securityContext(profile: SecurityProfile): k8s.types.input.core.v1.SecurityContext {
   return {
     runAsNonRoot: true,
@@ -279,13 +290,7 @@ export function podSpec(spec: WorkloadSpec, profile: SecurityProfile, names: Pod
     automountServiceAccountToken: profile.automountServiceAccountToken,
     // Service links inject every Service's address as env vars; nothing here reads them.
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: profile.runAsUser,
-      runAsGroup: profile.runAsGroup,
-      fsGroup: profile.fsGroup,
-      seccompProfile: { type: profile.seccompProfile },
-    },
+    securityContext: podSecurityContext(profile),
     containers: spec.containers.map((containerSpec, index) =>
       container(spec, containerSpec, index === 0, profile),
     ),

@@ -11,7 +11,7 @@ import { emptyFootprint, NamespaceBudget, type Footprint } from "../../kubernete
 import { recommendedLabels, selectorLabels, zoneLabel } from "../../kubernetes/labels";
 import { PlatformNamespace } from "../../kubernetes/namespace";
 import { linkLocalRange } from "../../kubernetes/network";
-import { kubernetesProbes } from "../../kubernetes/pod";
+import { kubernetesProbes, podSecurityContext } from "../../kubernetes/pod";
 import type { NetworkFlows, PortAudience } from "../../model/flows";
 import { resolveSecurity } from "../../model/security";
 import { imageReference } from "../../model/workload";
@@ -238,13 +238,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
                   labelSelector: { matchLabels: selectorLabels(operatorName, context) },
                 },
               ],
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: profile.runAsUser,
-                runAsGroup: profile.runAsGroup,
-                fsGroup: profile.fsGroup,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: podSecurityContext(profile),
               containers: [
                 {
                   name: "manager",
