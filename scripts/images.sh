@@ -305,15 +305,6 @@ REQUIREMENTS
     --python-version 3.11 --platform manylinux2014_x86_64 --implementation cp \
     --target "$1/barman" -r "$2/requirements.txt"
   rm -rf "$1/barman/bin"
-  # pg_rewind 16.2 runs postgres 16.2 from its own folder (CNPG passes --restore-target-wal):
-  # the modules and share/ of the postgres image's wheel, which that image leaves out.
-  (cd "$2" &&
-    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
-      --platform manylinux2014_x86_64 pgserver==0.1.4 -d . &&
-    python3 -m zipfile -e pgserver-0.1.4-*.whl wheel)
-  mkdir -p "$1/pgserver/lib"
-  cp -a "$2/wheel/pgserver/pginstall/lib/postgresql" "$1/pgserver/lib/"
-  cp -a "$2/wheel/pgserver/pginstall/share" "$1/pgserver/"
   # The wheel's libpq has no SSL, which CNPG's streaming replication requires (pg_basebackup and
   # pg_rewind connect with sslmode=verify-ca and a client certificate): psycopg-binary's libpq
   # (17, OpenSSL 3, with its libraries) takes its place; libpq.so.5's ABI holds across versions.
@@ -547,7 +538,25 @@ image_cnpg-postgresql() {
   local extra; extra=$(binary "cnpg_postgresql-$2")
   postgres_rootfs "$1" "$2" python3 python3-psycopg2
   local pg=/usr/local/pgclients/pgserver/pginstall
-  cp -a "$extra/pgserver/." "$1$pg/"
+  # pg_rewind runs the postgres of its own folder, which must say its version (16.2): to read the
+  # instance's restore_command (CNPG passes --restore-target-wal) and to recover a data folder
+  # not shut down cleanly. The wheel's postgres has no SSL and cannot read an instance's
+  # configuration (ssl = on): the server's own runs instead, behind the version pg_rewind checks.
+  # The version string pg_rewind expects, as built into it.
+  local expected
+  expected=$(grep -aoE 'postgres \(PostgreSQL\) [0-9]+\.[0-9]+' "$1$pg/bin/pg_rewind" | sort -u)
+  if [ -z "$expected" ] || [ "$(wc -l <<<"$expected")" != 1 ]; then
+    echo "ERROR: pg_rewind names no single postgres version: $expected" >&2
+    return 1
+  fi
+  cat >"$1$pg/bin/postgres" <<WRAPPER
+#!/bin/sh
+# pg_rewind's postgres (scripts/images.sh, image_cnpg-postgresql): the server's, by the name of
+# the version pg_rewind was built with.
+case "\$1" in -V | --version) echo "$expected"; exit 0 ;; esac
+exec /usr/local/bin/postgres "\$@"
+WRAPPER
+  chmod 0755 "$1$pg/bin/postgres"
   # The clients' libpq, by the name they link, with SSL (build_binary_cnpg_postgresql says why).
   local libs=/usr/local/pgclients/pgserver.libs linked
   linked=$(cd "$1$libs" && ls libpq-*.so.5*)

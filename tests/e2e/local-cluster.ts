@@ -106,15 +106,18 @@ export function writeNodeStackFile(
   name: string,
   text = readFileSync(path.join(projectRoot, `Pulumi.${stackFile}.yaml`), "utf8"),
 ): number {
-  const config = validatedStackConfig(stackFile);
+  const { dir } = cluster.project();
+  const target = path.join(dir, `Pulumi.${name}.yaml`);
+  // The text as given (a suite may have changed the stack file's), validated as the program will.
+  writeFileSync(target, text);
+  const config = validatedStackConfig(name, dir);
   const bucket = cluster.bucket();
   const fit = nodeStackFile(text, config, imageCatalog(), {
     recipient: cluster.recoveryKey.recipient,
     bucket: { endpoint: bucket.endpoint, caCertificates: bucket.caCertificates },
   });
   if (config.backup?.storage.type === "s3") bucket.createBucket(config.backup.storage.bucket);
-  const { dir } = cluster.project();
-  writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), fit.stackFile);
+  writeFileSync(target, fit.stackFile);
   const policies = JSON.parse(
     readFileSync(path.join(dir, "policies", "config", `${stackFile}.json`), "utf8"),
   ) as PolicyConfig;

@@ -3,7 +3,7 @@
 // them), compared with the offline preview, updated and destroyed by the real engine; and two
 // stacks that must fail.
 import { spawnSync } from "node:child_process";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseDocument } from "yaml";
@@ -102,6 +102,9 @@ describe.each(e2eOptions.stacks)("%s", (stackName) => {
     return created;
   };
   const manifests = () => path.join(renderDirOf(stackName), "1-manifest");
+  // The provider writes CustomResourceDefinitions apart, into 0-crd/.
+  const definitions = () => path.join(renderDirOf(stackName), "0-crd");
+  let renderedDefinitions: string[] = [];
 
   test("stack init in its Kubernetes form, renderDir set", async () => {
     created = await renderStack(stackName);
@@ -117,6 +120,9 @@ describe.each(e2eOptions.stacks)("%s", (stackName) => {
   test("pulumi up renders the provider's manifests", async () => {
     await engine(stack().up({ ...policyOf(project, stackName), ...quiet }));
     expect(filesUnder(manifests()).length).toBeGreaterThan(0);
+    renderedDefinitions = [...readManifestDir(renderDirOf(stackName)).keys()].filter((key) =>
+      key.startsWith("CustomResourceDefinition "),
+    );
     if (e2eOptions.keepManifests) {
       cpSync(manifests(), path.join(e2eOptions.keepManifests, stackName), { recursive: true });
     }
@@ -124,7 +130,7 @@ describe.each(e2eOptions.stacks)("%s", (stackName) => {
 
   test("the provider's manifests agree with the offline preview", () => {
     const offline = readManifestDir(offlinePreview(stackName));
-    expect(compareManifests(readManifestDir(manifests()), offline)).toEqual([]);
+    expect(compareManifests(readManifestDir(renderDirOf(stackName)), offline)).toEqual([]);
   });
 
   test("no generated password in the state or outside Secrets", async () => {
@@ -150,6 +156,9 @@ describe.each(e2eOptions.stacks)("%s", (stackName) => {
     }
     await engine(stack().destroy(quiet));
     expect(filesUnder(manifests())).toEqual([]);
+    // Only the definitions the program keeps on destroy (retainOnDelete) stay, each in 0-crd/.
+    const kept = existsSync(definitions()) ? [...readManifestDir(definitions()).keys()] : [];
+    expect(kept.sort()).toEqual([...renderedDefinitions].sort());
     await stack().workspace.removeStack(stackName);
   });
 });
