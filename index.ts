@@ -141,6 +141,8 @@ const redis = new Redis(
   {
     settings: services.redis,
     exporter: services.redisExporter,
+    topology: config.redis,
+    sentinel: services.redisSentinel,
     renderer,
     password: secrets.values.redisPassword,
   },
@@ -158,6 +160,7 @@ const wiring = {
   logLevel: config.logLevel,
   database: { endpoint: postgres.endpoint, name: postgres.databaseName, user: postgres.user },
   redis: redis.endpoint,
+  sentinel: redis.sentinel,
   secrets: {
     databasePassword: secrets.values.postgresPassword,
     redisPassword: secrets.values.redisPassword,
@@ -256,6 +259,7 @@ const backups = config.backup
         },
         redis: {
           endpoint: redis.endpoint,
+          sentinel: redis.sentinel,
           password: secrets.values.redisPassword,
           size: services.redis.storage!.size,
         },
@@ -286,6 +290,7 @@ new Monitoring(
       // The cluster archives its WAL and base backups where the stack has a bucket (as above).
       archived: config.database.engine === "cloudnative-pg" && config.backup?.storage.type === "s3",
     },
+    redis: config.redis,
     grafanaAdminPassword: secrets.values.grafanaAdminPassword,
     postgresReaderPassword: secrets.values.postgresReaderPassword,
     receivers: {

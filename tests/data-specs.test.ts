@@ -47,7 +47,7 @@ test.each([
   expect(spec).toMatchObject({ kind: "stateful", priority: "critical", replicas: 1 });
   expect(spec.persistentVolume?.size).toBe(spec.name === "postgres" ? "10Gi" : "2Gi");
   expect(spec.containers.map((container) => container.name)).toEqual([spec.name, "exporter"]);
-  expect(spec.metrics).toEqual([{ port: "metrics" }]);
+  expect(spec.metrics?.map((metrics) => metrics.port)).toEqual(["metrics"]);
 });
 
 test("the passwords reach the containers as files only, never in plain text", async () => {

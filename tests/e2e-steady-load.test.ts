@@ -90,6 +90,45 @@ test("a write load POSTs, and lists the ids the service acknowledged and when", 
   }
 });
 
+test("a login load signs in with a JSON body, and says when each sign-in succeeded", async () => {
+  let answered = 0;
+  const bodies: string[] = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      bodies.push(`${request.method} ${body}`);
+      answered += 1;
+      // The second sign-in fails (the session store's failover); the others pass.
+      response.statusCode = answered === 2 ? 503 : 200;
+      response.end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const load = spawn(process.execPath, [
+      path.join(projectRoot, "tools", "e2e", "load-generator.mjs"),
+      `http://127.0.0.1:${port}/api/auth/login`,
+      "20",
+      "login",
+    ]);
+    let said = "";
+    load.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => load.on("exit", resolve));
+    while (answered < 4) await new Promise((resolve) => setTimeout(resolve, 20));
+    load.stdin.end();
+    expect(await exited).toBe(0);
+    const report = JSON.parse(said.split("\n").find((line) => line.startsWith("{"))!) as LoadReport;
+    expect(bodies[0]).toBe('POST {"username":"e2e-load","password":"e2e-load"}');
+    expect(report.acknowledged).toBeUndefined();
+    expect(report.successesAtMs?.length).toBe(report.requests - 1);
+    expect(report.failures.map((failure) => failure.failure)).toEqual(["HTTP 503"]);
+  } finally {
+    server.close();
+  }
+});
+
 test("the longest gap between served requests, whatever order they were listed in", () => {
   expect(longestGapMs([0, 200, 9_400, 400, 9_600])).toBe(9_000);
   expect(longestGapMs([5])).toBe(0);

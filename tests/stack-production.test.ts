@@ -22,7 +22,8 @@ describeStack("production", {
     "roblox-sync": 2,
     gateway: 3,
     postgres: 3,
-    redis: 1,
+    // Sentinel mode: a primary and two replicas.
+    redis: 3,
   },
   // A CloudNativePG cluster: a primary, a synchronous standby and a second standby.
   database: { instances: 3 },

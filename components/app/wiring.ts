@@ -2,6 +2,7 @@
 // and their secrets: endpoints as plain variables, every credential as a file.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSettings } from "../config";
+import type { SentinelEndpoint } from "../data/redis";
 import { httpProbes, type Endpoint, type SecretFile, type WorkloadSpec } from "../model/workload";
 import { scaling } from "../model/service";
 
@@ -38,6 +39,8 @@ export interface DataWiring {
   readonly logLevel: string;
   readonly database: { readonly endpoint: Endpoint; readonly name: string; readonly user: string };
   readonly redis: Endpoint;
+  /** In Sentinel mode: clients ask the Sentinels for the primary instead of `redis`. */
+  readonly sentinel?: SentinelEndpoint;
   /** Secret Outputs. */
   readonly secrets: {
     readonly databasePassword: pulumi.Output<string>;
@@ -60,15 +63,26 @@ export function dataEnvironment(wiring: DataWiring): Record<string, string> {
     DATABASE_PORT: String(wiring.database.endpoint.port),
     DATABASE_NAME: wiring.database.name,
     DATABASE_USER: wiring.database.user,
-    REDIS_HOST: wiring.redis.host,
-    REDIS_PORT: String(wiring.redis.port),
+    ...(wiring.sentinel
+      ? {
+          REDIS_SENTINEL_HOSTS: wiring.sentinel.hosts.join(","),
+          REDIS_SENTINEL_MASTER: wiring.sentinel.master,
+        }
+      : { REDIS_HOST: wiring.redis.host, REDIS_PORT: String(wiring.redis.port) }),
   };
 }
 
+/**
+ * Celery's URL of a Redis database: the server's, or in Sentinel mode kombu's list of every
+ * Sentinel (`sentinel://:pw@host:port/db;…`), the master's name in REDIS_SENTINEL_MASTER.
+ */
 function redisUrl(wiring: DataWiring, database: number): pulumi.Output<string> {
+  const { sentinel, redis } = wiring;
   return pulumi.secret(
-    wiring.secrets.redisPassword.apply(
-      (password) => `redis://:${password}@${wiring.redis.host}:${wiring.redis.port}/${database}`,
+    wiring.secrets.redisPassword.apply((password) =>
+      sentinel
+        ? sentinel.hosts.map((host) => `sentinel://:${password}@${host}/${database}`).join(";")
+        : `redis://:${password}@${redis.host}:${redis.port}/${database}`,
     ),
   );
 }

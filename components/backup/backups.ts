@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { BackupSettings, ServiceSettings } from "../config";
 import type { WorkloadRenderer } from "../model/renderer";
+import type { SentinelEndpoint } from "../data/redis";
 import type {
   ClaimMount,
   ConfigFile,
@@ -86,6 +87,8 @@ export interface BackupsArgs {
   };
   readonly redis: {
     readonly endpoint: Endpoint;
+    /** In Sentinel mode: the snapshot is taken of the primary the Sentinels name. */
+    readonly sentinel?: SentinelEndpoint;
     readonly password: pulumi.Output<string>;
     /** The data's volume size: the snapshot's staging space. */
     readonly size: string;
@@ -235,10 +238,15 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
       "redis-backup.sh",
       { name: "redis-password", value: args.redis.password },
       args.redis.size,
-      {
-        REDIS_HOST: args.redis.endpoint.host,
-        REDIS_PORT: String(args.redis.endpoint.port),
-      },
+      args.redis.sentinel
+        ? {
+            REDIS_SENTINEL_HOSTS: args.redis.sentinel.hosts.join(","),
+            REDIS_SENTINEL_MASTER: args.redis.sentinel.master,
+          }
+        : {
+            REDIS_HOST: args.redis.endpoint.host,
+            REDIS_PORT: String(args.redis.endpoint.port),
+          },
     ),
   ];
   if (restoreCheckKey) {

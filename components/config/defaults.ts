@@ -126,6 +126,14 @@ export const serviceDefaults: Record<ServiceName, ServiceDefaults> = {
     internetEgress: false,
     storage: { size: "2Gi", storageClass: "" },
   },
+  // The Sentinel beside each Redis server (`redis.mode: sentinel`): Redis's own binary, so its
+  // image is redis's unless set.
+  redisSentinel: {
+    replicas: 1,
+    resources: resources("50m", "32Mi", "200m", "64Mi"),
+    maxUnavailable: 1,
+    internetEgress: false,
+  },
   redisExporter: {
     // The -alpine variant: the default tag is built FROM scratch, without the wget that the
     // Docker health check runs.

@@ -23,6 +23,7 @@ export type {
   DatabaseSettings,
   ImageBuild,
   ImageRef,
+  RedisSettings,
   SecretKey,
   ServiceName,
 } from "./schema";

@@ -17,13 +17,16 @@ export function resolveServices(config: StackConfig, problems: ConfigProblem[]):
     // A CloudNativePG cluster exports its own metrics; its operator runs only where installed.
     ...(operated ? (["postgresExporter"] as const) : []),
     ...(operated && config.database.operator === "install" ? [] : (["postgresOperator"] as const)),
+    ...(config.redis.mode === "sentinel" ? [] : (["redisSentinel"] as const)),
   ]);
+  const redisImage = config.services.redis?.image ?? serviceDefaults.redis.image;
   for (const name of serviceNames.filter((service) => !switchedOff.has(service))) {
     const overrides = config.services[name] ?? {};
     const defaults = serviceDefaults[name];
     const image =
       overrides.image ??
       (name === "postgres" && operated ? cloudNativePgPostgresImage : defaults.image) ??
+      (name === "redisSentinel" ? redisImage : undefined) ??
       (backendImageServices.has(name) ? backendImage : undefined);
     if (image === undefined) {
       // Services that borrow the backend image are covered by the backend's own problem.

@@ -30,6 +30,7 @@ export function backupBucketProblems(config: StackConfig): ConfigProblem[] {
 export const kubernetesOnlyKeys = [
   "database",
   "delivery",
+  "redis",
   "kubernetesContext",
   "renderDir",
   "ingressClassName",

@@ -15,6 +15,7 @@ export {
   type DatabaseEngine,
   type DatabaseSettings,
 } from "./schema/database";
+export { redisModes, redisSchema, type RedisMode, type RedisSettings } from "./schema/redis";
 export { deliverySchema, type DeliverySettings } from "./schema/delivery";
 export { dockerSchema, type DockerSettings } from "./schema/docker";
 export { imageSchema, pinInRepository, type ImageRef } from "./schema/image";

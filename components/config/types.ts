@@ -27,7 +27,7 @@ export interface ServiceSettings {
 
 /** Services a feature switch can turn off; they are resolved only when on. */
 export type OptionalService =
-  "robloxSync" | "flower" | "grafana" | "postgresExporter" | "postgresOperator";
+  "robloxSync" | "flower" | "grafana" | "postgresExporter" | "postgresOperator" | "redisSentinel";
 
 export type ResolvedServices = Readonly<
   Record<Exclude<ServiceName, OptionalService>, ServiceSettings>

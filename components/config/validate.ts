@@ -7,6 +7,7 @@ import {
   alertWebhookUrlProblems,
 } from "./alerting";
 import { databaseProblems } from "./database";
+import { redisProblems } from "./redis";
 import { decodeRawValues, type RawConfigInput } from "./decode";
 import { ConfigError, stackFileName } from "./problems";
 import { resolveServices } from "./resolve";
@@ -34,6 +35,7 @@ export function validateConfig(input: RawConfigInput): PlatformConfig {
     ...backupBucketProblems(config),
     ...platformProblems(config),
     ...databaseProblems(config),
+    ...redisProblems(config),
     ...alertWebhookUrlProblems(config.monitoring.alertWebhookUrl),
     ...alertWebhookTokenProblems(config),
     ...alertDeliveryProblems(config),

@@ -136,6 +136,8 @@ export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">)
       storageClass: storage.storageClass,
     },
     metrics: [{ port: "metrics" }],
+    // Replication, and the instance manager's status the other instances read.
+    peerPorts: ["postgresql", "status"],
     // The instance pods as the operator makes them (its names for ports and probes).
     containers: [
       {
@@ -158,7 +160,6 @@ export function postgresClusterSpec(args: Omit<PostgresClusterArgs, "renderer">)
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Cluster",
       service: `${clusterName}-rw`,
-      peerPorts: ["postgresql", "status"],
       operator: { namespace: database.operatorNamespace, ports: ["status"] },
       // The operator creates a new standby from a join job's pod, one at a time.
       surge: 1,

@@ -132,16 +132,16 @@ export function workloadPolicySpec(spec: WorkloadSpec, context: NetworkContext):
     })),
   );
 
-  // An operated workload's instances replicate from each other, and its operator manages them.
-  const operated = spec.operated;
+  // The pods replicate from each other (an operated workload's operator reaches them apart).
+  const peerPorts = spec.peerPorts ?? [];
   const ownPods = { podSelector: { matchLabels: selectorLabels(spec.name, context) } };
   const tcp = (names: readonly string[]) => names.map((port) => ({ protocol: "TCP", port }));
-  if (operated) ingress.push({ from: [ownPods], ports: tcp(operated.peerPorts) });
+  if (peerPorts.length > 0) ingress.push({ from: [ownPods], ports: tcp(peerPorts) });
 
   const egress: EgressRule[] = reachableZones(spec.zones).map((zone) => ({
     to: [zonePeer(zone, context)],
   }));
-  if (operated) egress.push({ to: [ownPods], ports: tcp(operated.peerPorts) });
+  if (peerPorts.length > 0) egress.push({ to: [ownPods], ports: tcp(peerPorts) });
   for (const extra of spec.egress ?? []) {
     egress.push({
       to: [zonePeer(extra.zone, context)],

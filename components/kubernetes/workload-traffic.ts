@@ -7,7 +7,11 @@ import { recommendedLabels } from "./labels";
 import { workloadPolicySpec } from "./network";
 import type { WorkloadScope } from "./workload-scope";
 
-/** A ClusterIP Service (headless for stateful workloads); returns its in-cluster DNS name. */
+/**
+ * A ClusterIP Service (headless for stateful workloads, naming each pod); returns its in-cluster
+ * DNS name. Peers of a stateful workload find each other by those names while they start, before
+ * they are ready.
+ */
 export function createService(scope: WorkloadScope, ports: readonly PortSpec[]): string {
   const { spec, namespace, labels, selector, child } = scope;
   new k8s.core.v1.Service(
@@ -17,6 +21,9 @@ export function createService(scope: WorkloadScope, ports: readonly PortSpec[]):
       spec: {
         type: "ClusterIP",
         ...(spec.kind === "stateful" ? { clusterIP: "None" } : {}),
+        ...(spec.kind === "stateful" && (spec.peerPorts ?? []).length > 0
+          ? { publishNotReadyAddresses: true }
+          : {}),
         selector,
         ports: ports.map((port) => ({
           name: port.name,

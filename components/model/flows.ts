@@ -13,7 +13,7 @@ export interface PortAudience {
   readonly zones: readonly Zone[];
   /** The cluster's ingress controller: the port is the workload's public entry. */
   readonly ingressController: boolean;
-  /** The workload's own pods: an operated workload's instances, on their peer ports. */
+  /** The workload's own pods, on their peer ports. */
   readonly peers?: true;
   /** The pods of the operator's namespace, on the ports it manages the instances through. */
   readonly operatorNamespace?: string;
@@ -41,7 +41,7 @@ export function portAudience(spec: WorkloadSpec, port: PortSpec): PortAudience {
   return {
     zones: allZones.filter((zone) => admitted.has(zone)),
     ingressController: servesClients(port) && spec.publicEntry?.port === port.name,
-    ...(operated?.peerPorts.includes(port.name) ? { peers: true as const } : {}),
+    ...(spec.peerPorts?.includes(port.name) ? { peers: true as const } : {}),
     ...(operated?.operator.ports.includes(port.name)
       ? { operatorNamespace: operated.operator.namespace }
       : {}),

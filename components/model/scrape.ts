@@ -16,6 +16,8 @@ export interface ScrapeTarget {
   readonly portNumber: number;
   /** Default "/metrics". */
   readonly path?: string;
+  /** The job's name, when the workload names it. */
+  readonly job?: string;
   /** The metric families the workload declared there. */
   readonly families?: readonly string[];
 }
@@ -34,6 +36,7 @@ export function scrapeTargetsOf(
     port: metrics.port,
     portNumber: ports.find((port) => port.name === metrics.port)!.port,
     path: metrics.path,
+    ...(metrics.job ? { job: metrics.job } : {}),
     families: metrics.families,
   }));
 }

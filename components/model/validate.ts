@@ -112,10 +112,10 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
   if ((spec.kind === "operated") !== (spec.operated !== undefined)) {
     problems.push(where('an operator\'s resource is required for, and only for, kind "operated"'));
   }
-  for (const port of [
-    ...(spec.operated?.peerPorts ?? []),
-    ...(spec.operated?.operator.ports ?? []),
-  ]) {
+  for (const port of spec.peerPorts ?? []) {
+    if (!allPorts.has(port)) problems.push(where(`peer port "${port}" is not a container port`));
+  }
+  for (const port of spec.operated?.operator.ports ?? []) {
     if (!allPorts.has(port))
       problems.push(where(`operated port "${port}" is not a container port`));
   }

@@ -105,6 +105,11 @@ export interface MetricsEndpoint {
   /** Default "/metrics". */
   readonly path?: string;
   /**
+   * The scrape job's name, which alerts and dashboards select by; default the workload's name, or
+   * `<workload>-<port>` when it declares several endpoints.
+   */
+  readonly job?: string;
+  /**
    * The metric families the application promises to expose here, which dashboards and alerts
    * may query (histograms by family name, e.g. `http_request_duration_seconds`). Exporters'
    * families are listed in components/monitoring/metrics-catalog.ts instead. Default none.
@@ -246,6 +251,12 @@ export interface WorkloadSpec {
   readonly claims?: readonly ClaimMount[];
   /** Default none. */
   readonly metrics?: readonly MetricsEndpoint[];
+  /**
+   * Ports the workload's pods open to each other: replication, an operator's instance status,
+   * Sentinels. A stateful workload's pods are then named in DNS before they are ready, so that
+   * each finds the others while it starts. Default none.
+   */
+  readonly peerPorts?: readonly string[];
   /** Connections to named ports of another zone's members beyond what the zones allow (an app
    * exporting traces to Jaeger's OTLP port); default none. */
   readonly egress?: readonly { readonly zone: Zone; readonly ports: readonly string[] }[];
@@ -293,8 +304,6 @@ export interface OperatedBy {
   }[];
   /** The Service the operator makes for the main container's ports (the primary's). */
   readonly service: string;
-  /** Ports the pods open to each other (replication, the instance manager's status). */
-  readonly peerPorts: readonly string[];
   /** The operator: its namespace's pods may reach `ports`. */
   readonly operator: { readonly namespace: string; readonly ports: readonly string[] };
   /**

@@ -3,6 +3,7 @@
 // program uses) and those the applications declare in their WorkloadSpecs. The alert rules and
 // dashboards are tested against this list, so a query of a metric nobody produces fails a test.
 import type { DatabaseEngine, PlatformKind } from "../config/schema";
+import { redisSentinelJob } from "../data/redis";
 import { postgresJob } from "./postgres-series";
 
 /**
@@ -129,7 +130,10 @@ export function exporterMetrics(
       "redis_keyspace_hits_total",
       "redis_keyspace_misses_total",
       "redis_db_keys",
+      "redis_instance_info",
     ],
+    // The Sentinels' exporters, in Sentinel mode: what each Sentinel sees of the set.
+    [redisSentinelJob]: ["redis_sentinel_master_ok_sentinels", "redis_sentinel_master_ok_slaves"],
     "cert-manager": ["certmanager_certificate_expiration_timestamp_seconds"],
     prometheus: ["prometheus_tsdb_head_series", "prometheus_rule_evaluation_failures_total"],
     alertmanager: ["alertmanager_notifications_failed_total"],

@@ -13,7 +13,7 @@ import type { ClusterView } from "../platform/platform";
 import type { Endpoint } from "../model/workload";
 import { alertSinkName, alertSinkPort, alertSinkSpec } from "./alert-sink";
 import { alertmanagerConfig } from "./alertmanager";
-import { alertRuleGroups, type DatabaseAlertSettings } from "./alerts";
+import { alertRuleGroups, type AlertSettings, type DatabaseAlertSettings } from "./alerts";
 import { alloyConfig, alloyHttpPort } from "./alloy-config";
 import { dashboardFiles, dashboards } from "./grafana";
 import { grafanaDashboardProvider, grafanaDatasources } from "./grafana-config";
@@ -69,6 +69,8 @@ export interface MonitoringArgs {
    * whether the cluster archives its WAL and base backups to the stack's bucket (`archived`).
    */
   readonly database: DatabaseAlertSettings;
+  /** How Redis runs (the stack's `redis`): which alert rules watch it. */
+  readonly redis: AlertSettings["redis"];
   /** Secret Outputs. */
   readonly grafanaAdminPassword: pulumi.Output<string>;
   readonly postgresReaderPassword: pulumi.Output<string>;
@@ -225,6 +227,7 @@ export class Monitoring extends pulumi.ComponentResource {
           runbookBaseUrl: settings.runbookBaseUrl,
           platform: cluster ? "kubernetes" : "docker",
           database: args.database,
+          redis: args.redis,
         }),
       },
       retentionDays: settings.metricsRetentionDays,

@@ -27,10 +27,14 @@ export interface PrometheusConfigOptions {
 const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 const scrapeInterval = "30s";
 
-/** The job name of a target: the workload's, or `<workload>-<port>` when it has several. */
+/**
+ * The job name of a target: the one it names, else the workload's, or `<workload>-<port>` when it
+ * has several.
+ */
 export function jobNames(targets: readonly ScrapeTarget[]): Map<ScrapeTarget, string> {
   return new Map(
     targets.map((target) => {
+      if (target.job) return [target, target.job];
       const several =
         targets.filter(
           (other) => other.workload === target.workload && other.namespace === target.namespace,

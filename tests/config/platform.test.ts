@@ -33,7 +33,7 @@ describe("platform", () => {
       messageOf(
         productionWith({
           set: { platform: "docker", tlsIssuer: "letsencrypt" },
-          remove: ["delivery", "database"],
+          remove: ["delivery", "database", "redis"],
         }),
       ),
     ).toBe(
@@ -53,7 +53,7 @@ describe("platform", () => {
       validateConfig(
         productionWith({
           set: { platform: "docker", tlsIssuer: "" },
-          remove: ["delivery", "database"],
+          remove: ["delivery", "database", "redis"],
         }),
       ).platform,
     ).toBe("docker");
@@ -135,7 +135,10 @@ describe("delivery", () => {
     );
     expect(
       messageOf(
-        productionWith({ set: { platform: "docker", tlsIssuer: "" }, remove: ["database"] }),
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "" },
+          remove: ["database", "redis"],
+        }),
       ),
     ).toBe(
       oneProblem(
@@ -145,11 +148,27 @@ describe("delivery", () => {
     // The database engine likewise: a CloudNativePG cluster needs a cluster.
     expect(
       messageOf(
-        productionWith({ set: { platform: "docker", tlsIssuer: "" }, remove: ["delivery"] }),
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "" },
+          remove: ["delivery", "redis"],
+        }),
       ),
     ).toBe(
       oneProblem(
         "toolboxai:database: is set, but platform is docker: nothing reads it; remove it (it applies to platform: kubernetes)",
+      ),
+    );
+    // And Redis's Sentinel mode: its pods find each other by their cluster DNS names.
+    expect(
+      messageOf(
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "" },
+          remove: ["delivery", "database"],
+        }),
+      ),
+    ).toBe(
+      oneProblem(
+        "toolboxai:redis: is set, but platform is docker: nothing reads it; remove it (it applies to platform: kubernetes)",
       ),
     );
   });

@@ -128,6 +128,7 @@ describe("Pulumi.yaml and the schema agree", () => {
       "delivery",
       "docker",
       "monitoring",
+      "redis",
       "services",
     ]);
     const schemaKeys = Object.keys(shape).filter((name) => !objectKeys.has(name));

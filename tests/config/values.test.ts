@@ -205,7 +205,7 @@ describe("unknown keys", () => {
         "toolboxai:services.frobnicator: unknown key; known keys here: agentCoordinator, " +
           "alertmanager, alloy, backend, backup, celeryBeat, celeryWorker, dashboard, flower, gateway, " +
           "grafana, jaeger, kubeStateMetrics, loki, mcpServer, nodeExporter, postgres, " +
-          "postgresExporter, postgresOperator, prometheus, redis, redisExporter, robloxSync",
+          "postgresExporter, postgresOperator, prometheus, redis, redisExporter, redisSentinel, robloxSync",
       ),
     );
   });

@@ -41,7 +41,7 @@ export function postgresFailoverChecks(deployed: DeployedStack, instances: numbe
     expect(await eventually(300, healthy)).toEqual([]);
     const before = cluster(".status.currentPrimary");
     const gateway = serviceUrl(controlPlane(), [deployed.namespace], "gateway");
-    const load = await startSteadyLoad(controlPlane(), `${gateway}/api/rows`, writeRate, true);
+    const load = await startSteadyLoad(controlPlane(), `${gateway}/api/rows`, writeRate, "write");
     await sleep(10_000);
     const deleted = controlPlane().kubectl([
       "delete",

@@ -30,6 +30,7 @@ import { clusterChangeChecks } from "./cluster-changes";
 import { networkFlowChecks } from "./cluster-flows";
 import { protectedDataChecks } from "./cluster-protect";
 import { postgresFailoverChecks } from "./cluster-failover";
+import { redisFailoverChecks } from "./cluster-redis-failover";
 import { pointInTimeRecoveryChecks } from "./cluster-recovery";
 import { disruptionBudgetChecks, liveChecks } from "./cluster-live";
 import { serviceAccountRightsAreGranted } from "./cluster-rbac";
@@ -213,7 +214,7 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
   // The restore runbooks of docs/DISASTER_RECOVERY.md, run as written.
   if (stackFile === "production") restoreRunbookChecks(deployed);
   // A CloudNativePG cluster archiving to its bucket recovers to a point in time.
-  const { database, backup } = validatedStackConfig(stackFile);
+  const { database, backup, redis } = validatedStackConfig(stackFile);
   if (database.engine === "cloudnative-pg" && backup?.storage.type === "s3") {
     pointInTimeRecoveryChecks(deployed);
   }
@@ -224,6 +225,8 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
   ) {
     postgresFailoverChecks(deployed, database.instances);
   }
+  // Redis in Sentinel mode fails over, and its clients follow.
+  if (redis.mode === "sentinel") redisFailoverChecks(deployed, redis.replicas + 1);
   clusterChangeChecks(deployed);
   // Production keeps its data (protectData, the default): destroy refuses, and what holds the
   // data outlives everything else.

@@ -2,6 +2,8 @@
 // thresholds, and PostgreSQL's engine and instances): one set of series on which the alert must
 // fire, and one healthy set on which it must stay quiet; some alerts add more of either. A new
 // alert without a case fails tests/monitoring/alerts.test.ts.
+import { sentinelQuorum } from "../../components/data/redis";
+import { redisFailoverWindowMinutes } from "../../components/monitoring/alerts/data";
 import {
   baseBackupMaxAgeHours,
   failoverWindowMinutes,
@@ -128,15 +130,7 @@ export function alertCases(settings: AlertSettings): AlertCase[] {
       healthy: [...disk(0.5), ...disk(0, 1, imageLayer)],
     },
     ...postgresCases(settings),
-    {
-      alert: "RedisDown",
-      evalTime: "5m",
-      firing: {
-        series: [series("redis_up", { instance: "redis-0:9121", job: "redis" }, constant(0))],
-        labels: { instance: "redis-0:9121", job: "redis" },
-      },
-      healthy: [series("redis_up", { instance: "redis-0:9121", job: "redis" }, constant(1))],
-    },
+    ...redisCases(settings),
     {
       alert: "BackupTooOld",
       // The last success stays at time 0; the RPO passes, then `for: 5m`.
@@ -533,4 +527,102 @@ export function promtoolTests(
         ];
       }),
   };
+}
+
+/**
+ * Redis: the single server's exporter; in Sentinel mode every server's (one primary, the rest
+ * replicas) and every Sentinel's, as Prometheus labels them (namespace, pod).
+ */
+function redisCases(settings: AlertSettings): AlertCase[] {
+  if (settings.redis.mode === "single") {
+    const server = { instance: "redis-0:9121", job: "redis" };
+    return [
+      {
+        alert: "RedisDown",
+        evalTime: "5m",
+        firing: { series: [series("redis_up", server, constant(0))], labels: server },
+        healthy: [series("redis_up", server, constant(1))],
+      },
+    ];
+  }
+  const namespace = "toolboxai";
+  const replicas = settings.redis.replicas;
+  const servers = replicas + 1;
+  const quorum = sentinelQuorum(servers);
+  const pods = Array.from({ length: servers }, (_, index) => ({
+    namespace,
+    pod: `redis-${index}`,
+  }));
+  const server = (pod: Record<string, string>) => ({ ...pod, job: "redis" });
+  const sentinel = (pod: Record<string, string>) => ({ ...pod, job: "redis-sentinel" });
+  const master = { master_name: "toolboxai", master_address: "redis-0.redis:6379" };
+  // Each server's redis_up (and the scrape's up): `answering` of them answer.
+  const up = (answering: number) =>
+    pods.flatMap((pod, index) => [
+      series("redis_up", server(pod), constant(index < answering ? 1 : 0)),
+      series("up", server(pod), constant(1)),
+    ]);
+  // What every Sentinel reports: the Sentinels and replicas it sees up.
+  const seen = (okSentinels: number, okReplicas: number) =>
+    pods.flatMap((pod) => [
+      series(
+        "redis_sentinel_master_ok_sentinels",
+        { ...sentinel(pod), ...master },
+        constant(okSentinels),
+      ),
+      series(
+        "redis_sentinel_master_ok_slaves",
+        { ...sentinel(pod), ...master },
+        constant(okReplicas),
+      ),
+      series("up", sentinel(pod), constant(1)),
+    ]);
+  // Every Sentinel gone: no series of theirs but the scrapes' failures.
+  const sentinelsGone = pods.map((pod) => series("up", sentinel(pod), constant(0)));
+  // The servers' roles; `promotedAt` minutes in, redis-1 takes over from redis-0.
+  const info = (pod: Record<string, string>, role: string, values: string) =>
+    series("redis_instance_info", { ...server(pod), role }, values);
+  const steadyRoles = pods.map((pod, index) =>
+    info(pod, index === 0 ? "master" : "slave", constant(1)),
+  );
+  const promotedAt = (minute: number) => [
+    info(pods[0], "master", `1x${minute}`),
+    info(pods[1], "slave", `1x${minute}`),
+    info(pods[1], "master", `_x${minute} 1x${90 - minute}`),
+    ...pods.slice(2).map((pod) => info(pod, "slave", constant(1))),
+  ];
+  const failoverEval = redisFailoverWindowMinutes + 10;
+  return [
+    {
+      alert: "RedisDown",
+      evalTime: "5m",
+      firing: { series: up(0), labels: { namespace } },
+      // A replica down is not Redis down (RedisReplicaMissing says so).
+      healthy: up(servers - 1),
+      alsoHealthy: [up(servers)],
+    },
+    {
+      alert: "RedisSentinelQuorumLost",
+      evalTime: "5m",
+      firing: { series: seen(quorum - 1, replicas), labels: { namespace } },
+      alsoFiring: [{ series: sentinelsGone, labels: { namespace } }],
+      healthy: seen(quorum, replicas),
+    },
+    {
+      alert: "RedisReplicaMissing",
+      evalTime: "10m",
+      firing: { series: seen(servers, replicas - 1), labels: { namespace } },
+      healthy: seen(servers, replicas),
+    },
+    {
+      alert: "RedisFailover",
+      evalTime: `${failoverEval}m`,
+      firing: {
+        series: promotedAt(failoverEval - 5),
+        labels: { ...server(pods[1]), role: "master" },
+      },
+      healthy: steadyRoles,
+      alsoHealthy: [promotedAt(failoverEval - redisFailoverWindowMinutes - 5)],
+    },
+  ];
 }

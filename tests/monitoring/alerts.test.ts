@@ -43,6 +43,7 @@ function settingsOf(stack: string): AlertSettings {
       ...config.database,
       archived: config.database.engine === "cloudnative-pg" && config.backup?.storage.type === "s3",
     },
+    redis: config.redis,
   };
 }
 
@@ -90,6 +91,8 @@ const kubernetesAlerts = [
 ];
 /** A CloudNativePG cluster's alerts besides: the single server has no standby. */
 const clusterAlerts = ["PostgresFailover", "PostgresReplicationLag", "PostgresStandbyMissing"];
+/** And Redis's in Sentinel mode: its replicas, its Sentinels and a change of primary. */
+const sentinelAlerts = ["RedisFailover", "RedisReplicaMissing", "RedisSentinelQuorumLost"];
 /** And a cluster's that archives to the stack's bucket: its continuous archive. */
 const archiveAlerts = [
   "PostgresBaseBackupTooOld",
@@ -150,6 +153,7 @@ describe.each(variants)("alert rules of %s", (_variant, settings) => {
       ...kubernetesAlerts,
       ...(settings.database.engine === "cloudnative-pg" ? clusterAlerts : []),
       ...(archives(settings) ? archiveAlerts : []),
+      ...(settings.redis.mode === "sentinel" ? sentinelAlerts : []),
     ];
     const expected =
       settings.platform === "kubernetes"
@@ -292,7 +296,11 @@ test("the rule groups: Kubernetes's with either engine; Docker's without the nod
   ];
   const nodes = ["toolboxai-nodes", ["HostHighCpu", "HostHighMemory", "HostDiskAlmostFull"]];
   const backups = ["BackupTooOld", "RestoreCheckFailing"];
-  expect(groupsOf(withEngine(kubernetes, "single"))).toEqual([
+  // Production's Redis runs in Sentinel mode: its alerts follow RedisDown.
+  expect(kubernetes.redis.mode).toBe("sentinel");
+  const redis = ["RedisDown", "RedisSentinelQuorumLost", "RedisReplicaMissing", "RedisFailover"];
+  const oneServer = { ...kubernetes, redis: { ...kubernetes.redis, mode: "single" as const } };
+  expect(groupsOf(withEngine(oneServer, "single"))).toEqual([
     nodes,
     ["toolboxai-data", ["PostgresDown", "PostgresTooManyConnections", "RedisDown", ...backups]],
     ...others,
@@ -312,7 +320,7 @@ test("the rule groups: Kubernetes's with either engine; Docker's without the nod
   ];
   expect(groupsOf(withEngine(kubernetes, "cloudnative-pg"))).toEqual([
     nodes,
-    ["toolboxai-data", [...cluster, ...archive, "RedisDown", ...backups]],
+    ["toolboxai-data", [...cluster, ...archive, ...redis, ...backups]],
     ...others,
   ]);
   // A cluster that archives nothing (staging's: no bucket) has none of the archive's alerts.
@@ -320,10 +328,7 @@ test("the rule groups: Kubernetes's with either engine; Docker's without the nod
     { ...kubernetes, database: { ...kubernetes.database, archived: false } },
     "cloudnative-pg",
   );
-  expect(groupsOf(unarchived)[1]).toEqual([
-    "toolboxai-data",
-    [...cluster, "RedisDown", ...backups],
-  ]);
+  expect(groupsOf(unarchived)[1]).toEqual(["toolboxai-data", [...cluster, ...redis, ...backups]]);
   expect(settingsOf("staging").database).toMatchObject({
     engine: "cloudnative-pg",
     archived: false,

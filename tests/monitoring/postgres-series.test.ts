@@ -150,6 +150,7 @@ test("the cluster's rules and database dashboard read only what its instances ex
     runbookBaseUrl: "https://example.com/ALERTS.md",
     platform: "kubernetes",
     database: { ...config.database, engine: "cloudnative-pg", archived: true },
+    redis: config.redis,
   });
   const database = dashboards({
     environment: "production",

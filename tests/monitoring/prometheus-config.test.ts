@@ -88,6 +88,14 @@ test("a workload with two metrics endpoints gets a job per port", () => {
   expect([...names.values()]).toEqual(["celery-worker-http", "celery-worker-events"]);
 });
 
+test("a target that names its job keeps that name beside the workload's other targets", () => {
+  const names = jobNames([
+    { ...target("redis", "toolboxai", "metrics", 9121), job: "redis" },
+    { ...target("redis", "toolboxai", "sentinel-metrics", 9355), job: "redis-sentinel" },
+  ]);
+  expect([...names.values()]).toEqual(["redis", "redis-sentinel"]);
+});
+
 test("no cert-manager job without a TLS issuer; Alertmanager through API v2", () => {
   const config = prometheusConfig({
     ...options,

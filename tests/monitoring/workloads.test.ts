@@ -37,6 +37,7 @@ const specs: WorkloadSpec[] = [
         runbookBaseUrl: defaultRunbookBaseUrl,
         platform: "kubernetes",
         database: { ...config.database, archived: true },
+        redis: config.redis,
       }),
     },
     retentionDays: 30,

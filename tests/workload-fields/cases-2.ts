@@ -160,6 +160,16 @@ export const cases2: Record<string, FieldCase> = {
         "orchestrator to keep one replica ready while the next one starts",
     },
   },
+  "WorkloadSpec.peerPorts": {
+    base: stateful,
+    set: { ...stateful, peerPorts: ["http"] },
+    kubernetes: (r) => [
+      kube(r, "NetworkPolicy").spec.ingress,
+      kube(r, "NetworkPolicy").spec.egress,
+      kube(r, "Service").spec.publishNotReadyAddresses,
+    ],
+    only: { reason: "Docker runs one container per workload, which has no peers" },
+  },
   "WorkloadSpec.persistentVolume": {
     set: stateful,
     kubernetes: (r) => controller(r).spec.volumeClaimTemplates,
@@ -223,6 +233,11 @@ export const cases2: Record<string, FieldCase> = {
   "MetricsEndpoint.path": {
     base: metered,
     set: { ...service, metrics: [{ port: "http", path: "/stats" }] },
+    view: scrapeTargets,
+  },
+  "MetricsEndpoint.job": {
+    base: metered,
+    set: { ...service, metrics: [{ port: "http", path: "/metrics", job: "subject-app" }] },
     view: scrapeTargets,
   },
 };

@@ -22,7 +22,6 @@ const withCompanion = (change: Partial<Companion>) =>
   withOperated({ companions: [{ ...nightly, ...change }] });
 const policyNamed = (r: Parameters<typeof kube>[0], name: string) =>
   objects(r, "NetworkPolicy").find((policy) => policy.metadata.name === name).spec;
-const policy = (r: Parameters<typeof kube>[0]) => policyNamed(r, "subject");
 const operatorPolicy = (r: Parameters<typeof kube>[0]) => policyNamed(r, "subject-operator");
 
 export const cases4: Record<string, FieldCase> = {
@@ -80,12 +79,6 @@ export const cases4: Record<string, FieldCase> = {
     base: operated,
     set: withOperated({ service: "subject-primary" }),
     kubernetes: (r) => endpoint(r, "http"),
-    only: noOperator,
-  },
-  "OperatedBy.peerPorts": {
-    base: operated,
-    set: withOperated({ peerPorts: ["http"] }),
-    kubernetes: (r) => [policy(r).ingress, policy(r).egress],
     only: noOperator,
   },
   "OperatedBy.operator": {

@@ -149,6 +149,7 @@ export const operated: WorkloadSpec = {
   kind: "operated",
   replicas: 2,
   persistentVolume: { mountPath: "/data", size: "1Gi", storageClass: "" },
+  peerPorts: ["admin"],
   operated: {
     apiVersion: "unit.example/v1",
     kind: "Instances",
@@ -161,7 +162,6 @@ export const operated: WorkloadSpec = {
       },
     ],
     service: "subject-rw",
-    peerPorts: ["admin"],
     operator: { namespace: "unit-operator", ports: ["admin"] },
     surge: 1,
     readyCondition: "Ready",

@@ -1,6 +1,7 @@
 // The deployed data stores, read and written from inside their own containers (kubectl exec): the
 // passwords stay in the pods, read from their secret files by the pods' own shells.
 import type { ControlPlane } from "./control-plane";
+import { sentinelMaster, sentinelPort } from "../../components/data/redis";
 import { shellQuote } from "./restore";
 
 export interface DataStores {
@@ -9,7 +10,7 @@ export interface DataStores {
    * primary as the superuser; its output (`-At`), or throws.
    */
   psql(sql: string): string;
-  /** Runs redis-cli in redis-0 with the password; its output, or throws. */
+  /** Runs redis-cli in Redis's primary with the password; its output, or throws. */
   redis(...words: string[]): string;
 }
 
@@ -72,12 +73,39 @@ export function dataStores(controlPlane: () => ControlPlane, namespace: () => st
               shellQuote(sql),
           );
     },
-    redis: (...words) =>
-      inContainer(
-        "redis-0",
+    redis: (...words) => {
+      const auth = 'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" ';
+      return inContainer(
+        redisPrimary(auth),
         "redis",
-        'REDISCLI_AUTH="$(cat /run/secrets/redis-password)" redis-cli ' +
-          words.map(shellQuote).join(" "),
-      ),
+        `${auth}redis-cli ` + words.map(shellQuote).join(" "),
+      );
+    },
   };
+  /**
+   * The pod of Redis's primary: in Sentinel mode the one redis-0's Sentinel names (a failover
+   * moves it), else redis-0.
+   */
+  function redisPrimary(auth: string): string {
+    const sentinel = controlPlane().kubectl([
+      "exec",
+      "redis-0",
+      "--namespace",
+      namespace(),
+      "--container",
+      "sentinel",
+      "--",
+      "sh",
+      "-c",
+      `${auth}redis-cli -p ${sentinelPort} SENTINEL get-master-addr-by-name ${sentinelMaster}`,
+    ]);
+    if (sentinel.code !== 0) {
+      // No Sentinel beside the server: one server.
+      if (/container sentinel is not valid/.test(sentinel.output)) return "redis-0";
+      throw new Error(`redis-0's Sentinel did not answer:\n${sentinel.output}`);
+    }
+    const host = sentinel.output.trim().split("\n")[0];
+    if (!/^redis-\d+\.redis$/.test(host)) throw new Error(`redis-0's Sentinel names ${host}`);
+    return host.split(".")[0];
+  }
 }

@@ -15,14 +15,20 @@ export const nodeCpuBudget = 1400;
 
 /** The stack's CPU requests at its smallest size: each service's pods (or HPA minimum). */
 export function cpuAtMinimum(config: PlatformConfig): number {
+  // Redis in Sentinel mode runs a pod per server, each with a Sentinel and two exporters.
+  const sentinelMode = config.redis.mode === "sentinel";
+  const servers = sentinelMode ? config.redis.replicas + 1 : 1;
+  const containersOf: Partial<Record<string, number>> = {
+    // A CloudNativePG cluster runs `database.instances` pods of the postgres settings.
+    ...(config.database.engine === "cloudnative-pg" ? { postgres: config.database.instances } : {}),
+    redis: servers,
+    redisSentinel: servers,
+    redisExporter: sentinelMode ? servers * 2 : 1,
+  };
   return Object.entries(config.services).reduce((total, [service, settings]) => {
     if (!settings) return total;
-    // A CloudNativePG cluster runs `database.instances` pods of the postgres settings.
-    const instances =
-      service === "postgres" && config.database.engine === "cloudnative-pg"
-        ? config.database.instances
-        : undefined;
-    const replicas = instances ?? settings.autoscaling?.minReplicas ?? settings.replicas;
+    const replicas =
+      containersOf[service] ?? settings.autoscaling?.minReplicas ?? settings.replicas;
     return total + replicas * (parseCpu(settings.resources.requests.cpu) ?? 0);
   }, 0);
 }

@@ -13,20 +13,21 @@ export interface LoadReport {
   readonly p95Ms: number | null;
   readonly p99Ms: number | null;
   readonly maxMs: number | null;
-  /** Writes: the ids of the rows the service acknowledged (201), and when each success came. */
+  /** Writes: the ids of the rows the service acknowledged (201). */
   readonly acknowledged?: readonly number[];
+  /** Writes and sign-ins: when each success came, in ms after the start. */
   readonly successesAtMs?: readonly number[];
 }
 
 /**
- * Starts `rate` GETs a second of `url` from inside the node, or POSTs with `write` (the reference
- * service's rows); resolves once the first is sent.
+ * Starts `rate` GETs a second of `url` from inside the node, or POSTs: `write` (the reference
+ * service's rows) or `login` (its sessions, kept in Redis); resolves once the first is sent.
  */
 export async function startSteadyLoad(
   controlPlane: ControlPlane,
   url: string,
   rate: number,
-  write = false,
+  mode?: "write" | "login",
 ): Promise<{ stop(): Promise<LoadReport> }> {
   const script = path.join(__dirname, "load-generator.mjs");
   const load = controlPlane.spawnInNode([
@@ -34,7 +35,7 @@ export async function startSteadyLoad(
     script,
     url,
     String(rate),
-    ...(write ? ["write"] : []),
+    ...(mode ? [mode] : []),
   ]);
   const watched = watchOutput(load, "started", "the load");
   await watched.ready;

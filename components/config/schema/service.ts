@@ -145,6 +145,7 @@ export const serviceNames = [
   "postgresOperator",
   "postgresExporter",
   "redis",
+  "redisSentinel",
   "redisExporter",
   "prometheus",
   "alertmanager",

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { backupSchema, recoveryPointObjectives } from "./backup";
 import { databaseSchema } from "./database";
+import { redisSchema } from "./redis";
 import { deliverySchema } from "./delivery";
 import { dockerSchema } from "./docker";
 import { monitoringSchema } from "./monitoring";
@@ -96,6 +97,11 @@ export const stackConfigSchema = z
     database: databaseSchema.prefault({}).meta({
       description:
         "How PostgreSQL runs: one server, or a CloudNativePG cluster with failover (Kubernetes).",
+    }),
+    redis: redisSchema.prefault({}).meta({
+      description:
+        "How Redis runs: one server, or a primary with replicas and Sentinels that fail over " +
+        "(Kubernetes).",
     }),
     robloxSyncEnabled: z
       .boolean({ error: "must be true or false" })

@@ -3,6 +3,7 @@
 // noticed; with one that archives to the stack's bucket, its WAL archived within the recovery
 // point objective and a base backup daily. Which series express each with the stack's engine is
 // ../postgres-series.ts's.
+import { redisSentinelJob, sentinelQuorum } from "../../data/redis";
 import { postgresJob, postgresSeries, selectorOf } from "../postgres-series";
 import type { AlertSettings } from "./model";
 import { ratio, type RuleSpec } from "./rule";
@@ -19,15 +20,76 @@ export function dataRules(settings: AlertSettings): RuleSpec[] {
     postgresTooManyConnections(settings),
     ...postgresReplicationRules(settings),
     ...postgresArchiveRules(settings),
+    ...redisRules(settings),
+  ];
+}
+
+/** How long RedisFailover reports a new primary. */
+export const redisFailoverWindowMinutes = 15;
+
+/** Redis up; in Sentinel mode, its replicas streaming and a majority of Sentinels to fail over. */
+function redisRules(settings: AlertSettings): RuleSpec[] {
+  const down = {
+    alert: "RedisDown",
+    for: "1m",
+    severity: "critical",
+    service: "redis",
+    summary: "Redis is down",
+  } as const;
+  if (settings.redis.mode === "single") {
+    return [
+      {
+        ...down,
+        expr: "redis_up == 0",
+        description:
+          "redis_exporter cannot connect to Redis: Celery's broker and the cache are gone.",
+      },
+    ];
+  }
+  const servers = settings.redis.replicas + 1;
+  const quorum = sentinelQuorum(servers);
+  const replicas = settings.redis.replicas;
+  const sentinels = `job="${redisSentinelJob}"`;
+  // A server Prometheus cannot scrape (its series gone, its `up` 0) counts as one that is down.
+  const perNamespace = (metric: string, job: string) =>
+    `(max by (namespace) (${metric}{${job}}) or max by (namespace) (up{${job}}) * 0)`;
+  return [
     {
-      alert: "RedisDown",
-      expr: "redis_up == 0",
-      for: "1m",
+      ...down,
+      expr: `${perNamespace("redis_up", 'job="redis"')} == 0`,
+      description:
+        "No Redis server in {{ $labels.namespace }} answers its exporter: Celery's broker and the cache are gone.",
+    },
+    {
+      alert: "RedisSentinelQuorumLost",
+      expr: `${perNamespace("redis_sentinel_master_ok_sentinels", sentinels)} < ${quorum}`,
+      for: "2m",
       severity: "critical",
       service: "redis",
-      summary: "Redis is down",
+      summary: `Fewer than ${quorum} of the ${servers} Redis Sentinels reach each other`,
       description:
-        "redis_exporter cannot connect to Redis: Celery's broker and the cache are gone.",
+        "No Sentinel in {{ $labels.namespace }} sees a majority of them up: if the primary fails now, no replica is promoted, and Celery's broker and the cache stop until it is back.",
+    },
+    {
+      alert: "RedisReplicaMissing",
+      expr: `max by (namespace) (redis_sentinel_master_ok_slaves{${sentinels}}) < ${replicas}`,
+      for: "5m",
+      severity: "warning",
+      service: "redis",
+      summary: `The Redis primary has fewer than its ${replicas} replicas`,
+      description:
+        "The Sentinels in {{ $labels.namespace }} have seen a replica down for 5 minutes: a failover has fewer candidates, and writes since its last sync live on fewer servers.",
+    },
+    {
+      alert: "RedisFailover",
+      // A server that is the primary now and was a replica within the window.
+      expr: `redis_instance_info{job="redis",role="master"} and on (namespace, pod) max_over_time(redis_instance_info{job="redis",role="slave"}[${redisFailoverWindowMinutes}m])`,
+      for: "0s",
+      severity: "warning",
+      service: "redis",
+      summary: `Redis {{ $labels.pod }} became the primary in the last ${redisFailoverWindowMinutes} minutes`,
+      description:
+        "The Sentinels in {{ $labels.namespace }} promoted a replica: the primary failed or stopped (a rolling update's restart, a node's loss). Clients reconnected through the Sentinels; find out why it happened.",
     },
   ];
 }

@@ -1,5 +1,10 @@
 // The Prometheus alerting rules as rendered into the rule file, and the stack's settings for them.
-import type { AlertThresholds, DatabaseSettings, PlatformKind } from "../../config/schema";
+import type {
+  AlertThresholds,
+  DatabaseSettings,
+  PlatformKind,
+  RedisSettings,
+} from "../../config/schema";
 
 export type Severity = "critical" | "warning" | "none";
 
@@ -41,6 +46,8 @@ export interface AlertSettings {
    * reads `engine` only.
    */
   readonly database: DatabaseAlertSettings;
+  /** How Redis runs (`redis`): one server, or a primary, `replicas` and a Sentinel per server. */
+  readonly redis: Pick<RedisSettings, "mode" | "replicas">;
 }
 
 /** The stack's `database` as the alert rules read it, and whether the cluster archives. */

@@ -122,12 +122,12 @@ export function workloadChecks(context: StackContext): void {
       const budget = named(run, "PodDisruptionBudget", name).spec;
       expect(budget.maxUnavailable).toBeGreaterThanOrEqual(1);
       expect(budget.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
-      const spread = named(run, "Deployment", name).spec.template.spec.topologySpreadConstraints;
+      const pods = controllerOf(run, name).spec.template.spec;
+      const spread = pods.topologySpreadConstraints;
       expect(spread.map((constraint: any) => constraint.topologyKey)).toContain(
         "kubernetes.io/hostname",
       );
-      const antiAffinity = named(run, "Deployment", name).spec.template.spec.affinity
-        .podAntiAffinity;
+      const antiAffinity = pods.affinity.podAntiAffinity;
       expect(
         antiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
       ).toBe("kubernetes.io/hostname");
@@ -287,4 +287,12 @@ export function workloadChecks(context: StackContext): void {
         .map((resource) => resource.type.split(":").pop()),
     ).toEqual(expected.database ? Array(10).fill("CustomResourceDefinition") : []);
   });
+}
+
+/** A workload's Deployment, or its StatefulSet (a replicated data store). */
+function controllerOf(run: Parameters<typeof named>[0], name: string): any {
+  const stateful = byKind(run, "StatefulSet").find(
+    (resource) => (resource.inputs.metadata as any).name === name,
+  );
+  return stateful ? stateful.inputs : named(run, "Deployment", name);
 }
