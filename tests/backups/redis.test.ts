@@ -11,6 +11,7 @@ import {
   freePort,
   runScript,
   startRedis,
+  startSentinel,
   writeOwnedFile,
   type RedisServer,
 } from "./servers";
@@ -187,4 +188,60 @@ test("a failed snapshot (wrong password) stores nothing", () => {
   expect(result.status).toBe(1);
   expect(result.stderr).toContain("no backup was stored");
   expect(readdirSync(backups).sort()).toEqual(before);
+});
+
+describe("in Sentinel mode", () => {
+  const master = "toolboxai";
+  let sentinel: Awaited<ReturnType<typeof startSentinel>>;
+  beforeAll(async () => {
+    sentinel = await startSentinel(server, master, "redis:pass\\word");
+  });
+  afterAll(async () => sentinel?.stop());
+
+  /** The backup job's environment in Sentinel mode: no server, the Sentinels and the master. */
+  const sentinelEnv = (hosts: string) => ({
+    REDIS_SENTINEL_HOSTS: hosts,
+    REDIS_SENTINEL_MASTER: master,
+    REDIS_PASSWORD_FILE: server.passwordFile,
+    BACKUP_DIR: backups,
+    BACKUP_ENCRYPTION_KEY_FILE: keys.recipients,
+    BACKUP_RETENTION_DAYS: "30",
+  });
+
+  test("the snapshot is of the primary the first Sentinel that answers names", async () => {
+    nextSecond();
+    const silent = await freePort();
+    const result = runScript(
+      "redis-backup.sh",
+      [],
+      sentinelEnv(`127.0.0.1:${silent},127.0.0.1:${sentinel.port}`),
+    );
+    expect(result).toMatchObject({ status: 0 });
+    expect(result.stderr).toContain(`the Sentinels name 127.0.0.1:${server.port} the primary`);
+    const stored = result.stderr.match(/stored (redis-\d{8}T\d{6}Z\.rdb\.age)/);
+    expect(stored).not.toBeNull();
+    const data = makeOwnedDir(path.join(work, "restored-through-sentinel"));
+    expect(restore(path.join(backups, stored![1]), data).status).toBe(0);
+    const restored = await startRedis(data, "another-password");
+    try {
+      expect(restored.cli("DEBUG", "DIGEST")).toBe(digest);
+    } finally {
+      await restored.stop();
+    }
+  });
+
+  test("a master no Sentinel knows: the job waits, names the Sentinels, stores nothing", () => {
+    const before = readdirSync(backups).sort();
+    const result = runScript("redis-backup.sh", [], {
+      ...sentinelEnv(`127.0.0.1:${sentinel.port}`),
+      REDIS_SENTINEL_MASTER: "elsewhere",
+      BACKUP_CONNECT_SECONDS: "3",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `a Sentinel of 127.0.0.1:${sentinel.port} naming the primary elsewhere did not answer ` +
+        "within 3 s; nothing was done",
+    );
+    expect(readdirSync(backups).sort()).toEqual(before);
+  });
 });

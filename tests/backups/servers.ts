@@ -310,6 +310,59 @@ export async function startRedis(dataDir: string, password: string): Promise<Red
   };
 }
 
+/**
+ * A Sentinel (redis-server --sentinel) on 127.0.0.1 watching `primary` as `master`, behind the
+ * same password, as the platform's Sentinel mode runs one beside each server.
+ */
+export async function startSentinel(
+  primary: RedisServer,
+  master: string,
+  password: string,
+): Promise<{ readonly port: number; stop(): Promise<void> }> {
+  const dir = privateDir("toolboxai-sentinel-");
+  const quoted = `"${password.replace(/(["\\])/g, "\\$1")}"`;
+  const port = await freePort();
+  // Sentinel rewrites its file: a writable one of its own.
+  const config = path.join(dir, "sentinel.conf");
+  writeOwnedFile(
+    config,
+    [
+      `port ${port}`,
+      "bind 127.0.0.1",
+      `requirepass ${quoted}`,
+      `sentinel monitor ${master} 127.0.0.1 ${primary.port} 1`,
+      `sentinel auth-pass ${master} ${quoted}`,
+      "",
+    ].join("\n"),
+  );
+  const [program, argv] = unprivilegedCommand("redis-server", [
+    config,
+    "--sentinel",
+    "--logfile",
+    path.join(dir, "sentinel.log"),
+  ]);
+  const sentinel: ChildProcess = spawn(program, argv, { stdio: "ignore" });
+  for (let attempt = 0; ; attempt++) {
+    const answer = runUnprivileged(
+      "redis-cli",
+      ["-p", String(port), "--no-auth-warning", "SENTINEL", "get-master-addr-by-name", master],
+      { REDISCLI_AUTH: password },
+    );
+    if (answer.stdout.trim() === `127.0.0.1\n${primary.port}`) break;
+    if (attempt > 100) throw new Error(`the Sentinel on port ${port} did not name the primary`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        if (sentinel.exitCode !== null) return resolve();
+        sentinel.once("exit", () => resolve());
+        sentinel.kill("SIGTERM");
+      }),
+  };
+}
+
 /** A fresh age key pair: the identity file (private) and the recipients file (public). */
 export function ageKeyPair(dir: string, name: string): { identity: string; recipients: string } {
   const identity = path.join(dir, `${name}.key`);
