@@ -193,6 +193,20 @@ describe("workload spec validation", () => {
     ).toEqual([
       'workload api: container api env DATABASE_PASSWORD_FILE is set by secret file "database-password"',
     ]);
+    // The API server's rule for port names, before it refuses the workload mid-deploy.
+    for (const name of ["sentinel-metrics", "Metrics", "9121", "a--b", "-metrics"]) {
+      expect(
+        workloadProblems(
+          spec({
+            containers: [{ ...container, ports: [{ name, port: 9121, purpose: "metrics" }] }],
+          }),
+        ),
+      ).toContain(
+        `workload api: container api port name "${name}" must be at most 15 lowercase letters, ` +
+          "digits and '-', with a letter (the API server refuses it otherwise)",
+      );
+    }
+    expect(workloadProblems(spec())).toEqual([]);
     expect(workloadProblems(spec({ publicEntry: { port: "admin", host: "" } }))).toEqual([
       'workload api: public entry port "admin" is not a port of the main container',
       "workload api: public entry needs the host users reach it at",

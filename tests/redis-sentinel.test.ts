@@ -15,6 +15,7 @@ import {
   sentinelQuorum,
   sentinelStartScript,
 } from "../components/data/redis";
+import { workloadProblems } from "../components/model/validate";
 import type { WorkloadSpec } from "../components/model/workload";
 
 const settings = (name: "redis" | "redisExporter" | "redisSentinel") =>
@@ -87,10 +88,12 @@ describe("the workload", () => {
     expect(spec.peerPorts).toEqual(["redis", "sentinel"]);
     expect(spec.metrics).toEqual([
       { port: "metrics", job: "redis" },
-      { port: "sentinel-metrics", job: "redis-sentinel" },
+      { port: "sentinel-metric", job: "redis-sentinel" },
     ]);
     // The Sentinel is Redis's own binary: the server's image unless set.
     expect(spec.containers[1].image).toEqual(spec.containers[0].image);
+    // As the API server will judge it (port names, probes, files).
+    expect(workloadProblems(spec)).toEqual([]);
   });
 
   test("the servers authenticate to the primary, the Sentinels to each other, all in files", async () => {

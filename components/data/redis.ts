@@ -251,14 +251,14 @@ export function redisSpec(args: Omit<RedisArgs, "renderer">): WorkloadSpec {
       {
         name: "sentinel-exporter",
         image: exporter.image,
-        ports: [{ name: "sentinel-metrics", port: sentinelMetricsPort, purpose: "metrics" }],
+        ports: [{ name: "sentinel-metric", port: sentinelMetricsPort, purpose: "metrics" }],
         secretFiles: [sentinelExporterPasswordsFile],
         env: {
           REDIS_ADDR: sentinelAddress,
           REDIS_PASSWORD_FILE: secretPath(sentinelExporterPasswordsFile),
           REDIS_EXPORTER_WEB_LISTEN_ADDRESS: `:${sentinelMetricsPort}`,
         },
-        probes: httpProbes("sentinel-metrics", "/health"),
+        probes: httpProbes("sentinel-metric", "/health"),
         resources: exporter.resources,
       },
     );
@@ -292,7 +292,7 @@ export function redisSpec(args: Omit<RedisArgs, "renderer">): WorkloadSpec {
     // The server's job is `redis` in either mode, which the alerts and dashboards select.
     metrics: [
       { port: "metrics", job: "redis" },
-      ...(sentinelMode ? [{ port: "sentinel-metrics", job: redisSentinelJob }] : []),
+      ...(sentinelMode ? [{ port: "sentinel-metric", job: redisSentinelJob }] : []),
     ],
     // Replication, and the Sentinels' gossip and their questions to each server.
     ...(sentinelMode ? { peerPorts: ["redis", "sentinel"] } : {}),

@@ -10,6 +10,8 @@ import {
 
 const fileName = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Kubernetes's IANA_SVC_NAME: at most 15 characters, a letter among them, no "--". */
+const portName = /^(?=.{1,15}$)(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function checkedPort(check: Check): string | undefined {
   if ("http" in check) return check.http.port;
@@ -43,6 +45,16 @@ export function workloadProblems(spec: WorkloadSpec): string[] {
     containerNames.add(container.name);
     const ports = new Set((container.ports ?? []).map((port) => port.name));
     ports.forEach((port) => allPorts.add(port));
+    for (const port of ports) {
+      if (!portName.test(port)) {
+        problems.push(
+          where(
+            `container ${container.name} port name "${port}" must be at most 15 lowercase ` +
+              "letters, digits and '-', with a letter (the API server refuses it otherwise)",
+          ),
+        );
+      }
+    }
     const probes = container.probes;
     if (spec.kind === "scheduled") {
       if (probes) {

@@ -91,7 +91,7 @@ test("a workload with two metrics endpoints gets a job per port", () => {
 test("a target that names its job keeps that name beside the workload's other targets", () => {
   const names = jobNames([
     { ...target("redis", "toolboxai", "metrics", 9121), job: "redis" },
-    { ...target("redis", "toolboxai", "sentinel-metrics", 9355), job: "redis-sentinel" },
+    { ...target("redis", "toolboxai", "sentinel-metric", 9355), job: "redis-sentinel" },
   ]);
   expect([...names.values()]).toEqual(["redis", "redis-sentinel"]);
 });
