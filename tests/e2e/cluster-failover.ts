@@ -3,18 +3,14 @@
 // (the reference service's rows, each acknowledged with its id), the primary's pod is deleted; the
 // operator promotes a standby, writes are served again within 30 s, every acknowledged row is
 // still there, and the old primary comes back as a standby.
-import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "../../tools/e2e/control-plane";
 import { dataStores } from "../../tools/e2e/data-stores";
-import { serviceUrl } from "../../tools/e2e/services";
+import { deletePrimaryUnderLoad, failoverBudgetMs } from "../../tools/e2e/failover";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
-import { longestGapMs, startSteadyLoad } from "../../tools/e2e/steady-load";
 import type { DeployedStack } from "./cluster-stack";
 
 /** Writes a second through the gateway: enough to see the gap, light for two cores. */
 const writeRate = 5;
-/** The longest a failover may keep writes from being served. */
-const failoverBudgetMs = 30_000;
 
 export function postgresFailoverChecks(deployed: DeployedStack, instances: number): void {
   const controlPlane = () => deployed.cluster.controlPlane();
@@ -39,32 +35,19 @@ export function postgresFailoverChecks(deployed: DeployedStack, instances: numbe
         ? []
         : [`cluster: ${cluster(".status.phase")}, ${cluster(".status.readyInstances")} ready`];
     expect(await eventually(300, healthy)).toEqual([]);
-    const before = cluster(".status.currentPrimary");
-    const gateway = serviceUrl(controlPlane(), [deployed.namespace], "gateway");
-    const load = await startSteadyLoad(controlPlane(), `${gateway}/api/rows`, writeRate, "write");
-    await sleep(10_000);
-    const deleted = controlPlane().kubectl([
-      "delete",
-      "pod",
-      before,
-      "--namespace",
-      deployed.namespace,
-      "--wait=false",
-    ]);
-    expect(deleted.code).toBe(0);
-    const promoted = await eventually(120, () => {
-      const now = cluster(".status.currentPrimary");
-      return now !== before && now !== "" ? [] : [`the primary is still ${now || "unknown"}`];
+    const { before, after, report, gapMs } = await deletePrimaryUnderLoad({
+      controlPlane: controlPlane(),
+      namespace: deployed.namespace,
+      path: "/api/rows",
+      rate: writeRate,
+      mode: "write",
+      primary: () => cluster(".status.currentPrimary"),
     });
-    // Writes go on for a while on the new primary.
-    await sleep(20_000);
-    const report = await load.stop();
-    expect(promoted).toEqual([]);
+    expect(after).not.toBe("");
 
     const acknowledged = report.acknowledged ?? [];
-    const gapMs = longestGapMs(report.successesAtMs ?? []);
     process.stderr.write(
-      `        failover: ${before} → ${cluster(".status.currentPrimary")}; writes stopped for at ` +
+      `        failover: ${before} → ${after}; writes stopped for at ` +
         `most ${(gapMs / 1000).toFixed(1)} s; ${acknowledged.length} of ${report.requests} ` +
         `writes acknowledged, ${report.failures.length} failed\n`,
     );

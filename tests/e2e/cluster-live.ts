@@ -10,6 +10,8 @@ import {
   traceAcross,
 } from "../../tools/e2e/monitoring-probes";
 import { serviceUrl } from "../../tools/e2e/services";
+import { dashboards } from "../../components/monitoring/grafana/dashboards";
+import { validatedStackConfig } from "../../tools/engine/stack-config";
 import type { DeployedStack } from "./cluster-stack";
 import { namespacesOf } from "./cluster-stack";
 
@@ -71,6 +73,37 @@ export function liveChecks(deployed: DeployedStack): void {
         .map((job) => `no ${job} target`),
     ).toEqual([]);
   });
+
+  // The database dashboard's replication lag, as Grafana would ask Prometheus for it.
+  const { database, environment } = validatedStackConfig(deployed.stackFile);
+  if (database.engine === "cloudnative-pg") {
+    test("live: the database dashboard's Replication lag panel shows a series for every instance", async () => {
+      const board = dashboards({
+        environment,
+        appJobs: ["backend"],
+        platform: "kubernetes",
+        databaseEngine: database.engine,
+      }).find((each) => each.uid === "toolboxai-database");
+      const panel = board?.panels.find((each) => each.title === "Replication lag");
+      expect(panel?.targets.length).toBe(1);
+      const target = panel!.targets[0];
+      if (!("expr" in target)) throw new Error("the Replication lag panel has no PromQL target");
+      const expr = target.expr.replaceAll("$namespace", deployed.namespace);
+      expect(expr).not.toContain("$");
+      const prometheus = service("prometheus", 9090);
+      type Sample = { metric: { pod?: string }; value: [number, string] };
+      const series = await waitFor(180, `a series per instance for ${expr}`, () => {
+        const answer = fetch(`${prometheus}/api/v1/query`, "--data-urlencode", `query=${expr}`);
+        if (answer.status !== 200) return undefined;
+        const result = JSON.parse(answer.body).data.result as Sample[];
+        return result.length === database.instances ? result : undefined;
+      });
+      expect(series.map((sample) => sample.metric.pod).sort()).toEqual(
+        Array.from({ length: database.instances }, (_, index) => `postgres-${index + 1}`),
+      );
+      for (const sample of series) expect(Number(sample.value[1])).toBeGreaterThanOrEqual(0);
+    });
+  }
 
   test("live: Alloy ships the backend's pod logs to Loki; a trace through the gateway reaches Jaeger", async () => {
     const chain = fetch(`${service("gateway")}/api/chain`);

@@ -3,18 +3,14 @@
 // pod is deleted; the Sentinels promote a replica, sign-ins are served again within 30 s through
 // the same clients (they ask the Sentinels for the new primary), and the old primary's pod comes
 // back as a replica of the new one.
-import { setTimeout as sleep } from "node:timers/promises";
 import { sentinelMaster, sentinelPort } from "../../components/data/redis";
 import { eventually } from "../../tools/e2e/control-plane";
-import { serviceUrl } from "../../tools/e2e/services";
+import { deletePrimaryUnderLoad, failoverBudgetMs } from "../../tools/e2e/failover";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
-import { longestGapMs, startSteadyLoad } from "../../tools/e2e/steady-load";
 import type { DeployedStack } from "./cluster-stack";
 
 /** Sign-ins a second through the gateway: enough to see the gap, light for two cores. */
 const signInRate = 5;
-/** The longest a failover may keep Redis's clients from being served. */
-const failoverBudgetMs = 30_000;
 
 export function redisFailoverChecks(deployed: DeployedStack, servers: number): void {
   const controlPlane = () => deployed.cluster.controlPlane();
@@ -66,35 +62,18 @@ export function redisFailoverChecks(deployed: DeployedStack, servers: number): v
     const before = primary();
     expect(pods).toContain(before);
     expect(await eventually(120, healthy(before))).toEqual([]);
-    const gateway = serviceUrl(controlPlane(), [deployed.namespace], "gateway");
-    const load = await startSteadyLoad(
-      controlPlane(),
-      `${gateway}/api/auth/login`,
-      signInRate,
-      "login",
-    );
-    await sleep(10_000);
-    const deleted = controlPlane().kubectl([
-      "delete",
-      "pod",
-      before,
-      "--namespace",
-      deployed.namespace,
-      "--wait=false",
-    ]);
-    expect(deleted.code).toBe(0);
-    let after = "";
-    const promoted = await eventually(120, () => {
-      after = primary(before);
-      return after !== before && after !== "" ? [] : [`the primary is still ${after || "unknown"}`];
+    const { after, report, gapMs } = await deletePrimaryUnderLoad({
+      controlPlane: controlPlane(),
+      namespace: deployed.namespace,
+      path: "/api/auth/login",
+      rate: signInRate,
+      mode: "login",
+      // The primary as a Sentinel of another pod names it: the deleted pod's own is gone too.
+      primary: () => primary(before),
     });
-    // Sign-ins go on for a while on the new primary.
-    await sleep(20_000);
-    const report = await load.stop();
-    expect(promoted).toEqual([]);
+    expect(after).not.toBe("");
 
     const served = report.successesAtMs ?? [];
-    const gapMs = longestGapMs(served);
     process.stderr.write(
       `        Redis failover: ${before} → ${after}; sign-ins stopped for at most ` +
         `${(gapMs / 1000).toFixed(1)} s; ${served.length} of ${report.requests} served, ` +

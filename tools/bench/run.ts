@@ -277,6 +277,19 @@ function printNodeFigures(): void {
           `acknowledged, none lost; ${failover.failed} refused during the switch`,
       );
     }
+    const redisFailover = recordedE2eFigures<{
+      signInGapSeconds: number;
+      served: number;
+      failed: number;
+    }>(`cluster-${stack}-redis-failover`);
+    if (redisFailover) {
+      console.log(
+        `${stack} on the node: Redis failover under sign-ins (the e2e of ${redisFailover.at}): ` +
+          `sign-ins stopped for at most ${redisFailover.signInGapSeconds} s (target 30 s) ` +
+          `${redisFailover.signInGapSeconds < 30 ? "met" : "missed"}; ${redisFailover.served} ` +
+          `served, ${redisFailover.failed} refused during the switch`,
+      );
+    }
     const rollout = recordedE2eFigures<{
       workload: string;
       replicas: number;
