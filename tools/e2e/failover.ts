@@ -20,7 +20,10 @@ export interface FailoverRun {
 
 /**
  * Runs `rate` requests a second of `mode` to the gateway's `path`, deletes the pod `primary()`
- * names after 10 s, waits for `primary()` to name another, and stops the load 20 s later.
+ * names after 10 s, waits for `primary()` to name another, and stops the load 20 s later. With
+ * `nodeLost`, the nodes are cordoned from the deletion until the new primary is named: the deleted
+ * pod cannot come back at once, as when its node is lost (a StatefulSet recreates it in seconds,
+ * before its peers' failover would start).
  */
 export async function deletePrimaryUnderLoad(options: {
   readonly controlPlane: ControlPlane;
@@ -30,6 +33,7 @@ export async function deletePrimaryUnderLoad(options: {
   readonly mode: "write" | "login";
   /** The primary's pod now ("" when it cannot be told). */
   readonly primary: () => string;
+  readonly nodeLost?: boolean;
 }): Promise<FailoverRun> {
   const { controlPlane, namespace, primary } = options;
   const before = primary();
@@ -42,23 +46,35 @@ export async function deletePrimaryUnderLoad(options: {
     options.mode,
   );
   await sleep(10_000);
-  const deleted = controlPlane.kubectl([
-    "delete",
-    "pod",
-    before,
-    "--namespace",
-    namespace,
-    "--wait=false",
-  ]);
-  if (deleted.code !== 0) {
-    await load.stop();
-    throw new Error(`kubectl delete pod ${before}: ${deleted.output}`);
-  }
+  const nodes = options.nodeLost
+    ? controlPlane
+        .kubectl(["get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"])
+        .output.trim()
+        .split(/\s+/)
+    : [];
+  if (options.nodeLost && nodes.every((node) => node === "")) throw new Error("no node to cordon");
   let after = "";
-  await eventually(120, () => {
-    after = primary();
-    return after !== before && after !== "" ? [] : [`the primary is still ${after || "unknown"}`];
-  });
+  try {
+    for (const node of nodes) cordon(controlPlane, "cordon", node);
+    const deleted = controlPlane.kubectl([
+      "delete",
+      "pod",
+      before,
+      "--namespace",
+      namespace,
+      "--wait=false",
+    ]);
+    if (deleted.code !== 0) throw new Error(`kubectl delete pod ${before}: ${deleted.output}`);
+    await eventually(120, () => {
+      after = primary();
+      return after !== before && after !== "" ? [] : [`the primary is still ${after || "unknown"}`];
+    });
+  } catch (error) {
+    await load.stop();
+    throw error;
+  } finally {
+    for (const node of nodes) cordon(controlPlane, "uncordon", node);
+  }
   // Requests go on for a while on the new primary.
   await sleep(20_000);
   const report = await load.stop();
@@ -68,4 +84,9 @@ export async function deletePrimaryUnderLoad(options: {
     report,
     gapMs: longestGapMs(report.successesAtMs ?? []),
   };
+}
+
+function cordon(controlPlane: ControlPlane, verb: "cordon" | "uncordon", node: string): void {
+  const result = controlPlane.kubectl([verb, node]);
+  if (result.code !== 0) throw new Error(`kubectl ${verb} ${node}: ${result.output}`);
 }
