@@ -18,7 +18,8 @@ function spreadConstraints(labels: Record<string, string>) {
 }
 
 /** Prefer, never require, one replica per node: a full node must not block a rollout. */
-function preferDistinctNodes(labels: Record<string, string>) {
+/** A preferred anti-affinity on the node's hostname among pods with `labels`. */
+export function preferDistinctNodes(labels: Record<string, string>) {
   return {
     preferredDuringSchedulingIgnoredDuringExecution: [
       {

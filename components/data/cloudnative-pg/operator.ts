@@ -11,12 +11,21 @@ import { emptyFootprint, NamespaceBudget, type Footprint } from "../../kubernete
 import { recommendedLabels, selectorLabels, zoneLabel } from "../../kubernetes/labels";
 import { PlatformNamespace } from "../../kubernetes/namespace";
 import { linkLocalRange } from "../../kubernetes/network";
-import { kubernetesProbes, podSecurityContext } from "../../kubernetes/pod";
+import {
+  ephemeralStorageRequest,
+  kubernetesProbes,
+  podSecurityContext,
+} from "../../kubernetes/pod";
+import { preferDistinctNodes } from "../../kubernetes/workload-controllers";
 import type { NetworkFlows, PortAudience } from "../../model/flows";
 import { resolveSecurity } from "../../model/security";
 import { imageReference } from "../../model/workload";
 import { instanceStatusPort } from "../postgres-cluster";
 import { releaseCrds, releaseObject } from "./release";
+
+/** The operator's scratch folder, and its container's node disk: that, logs and writable layers. */
+const operatorScratchMi = 64;
+const operatorEphemeralStorageLimit = `${256 + operatorScratchMi}Mi`;
 
 export interface CloudNativePgOperatorArgs {
   readonly settings: ServiceSettings;
@@ -230,6 +239,9 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
               priorityClassName: args.priorityClassName,
               terminationGracePeriodSeconds: 10,
               // One per node where there are several, so that a node's loss leaves the standby.
+              affinity: {
+                podAntiAffinity: preferDistinctNodes(selectorLabels(operatorName, context)),
+              },
               topologySpreadConstraints: [
                 {
                   maxSkew: 1,
@@ -264,7 +276,17 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
                     { name: "webhook", containerPort: webhookPort, protocol: "TCP" },
                   ],
                   ...operatorProbes(),
-                  resources: settings.resources,
+                  // Node disk as the platform's containers have it: logs, and its scratch folder.
+                  resources: {
+                    requests: {
+                      ...settings.resources.requests,
+                      "ephemeral-storage": ephemeralStorageRequest,
+                    },
+                    limits: {
+                      ...settings.resources.limits,
+                      "ephemeral-storage": operatorEphemeralStorageLimit,
+                    },
+                  },
                   securityContext: {
                     runAsNonRoot: true,
                     runAsUser: profile.runAsUser,
@@ -285,7 +307,7 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
                 },
               ],
               volumes: [
-                { name: "scratch-data", emptyDir: { sizeLimit: "64Mi" } },
+                { name: "scratch-data", emptyDir: { sizeLimit: `${operatorScratchMi}Mi` } },
                 // The operator creates this Secret at its first start and waits for the mount.
                 {
                   name: "webhook-certificates",
