@@ -50,6 +50,11 @@ const sentinelMetricsPort = 9355;
 const startScript = "/etc/redis/start.sh";
 const oneServer: RedisSettings = redisSchema.parse({});
 const sentinelFolder = "/sentinel";
+/**
+ * Sentinel's failover-timeout: two Sentinels that split their votes retry after twice this (at
+ * 60 s, a split vote on the node held the drill's failover for 2 minutes).
+ */
+const sentinelFailoverTimeoutMs = 10_000;
 
 /** Non-secret server settings; the password arrives through the included secret file. */
 export function redisConf(): string {
@@ -135,7 +140,7 @@ sentinel announce-hostnames yes
 sentinel announce-ip $self
 sentinel monitor ${sentinelMaster} $primary ${redisPort} ${sentinelQuorum(servers)}
 sentinel down-after-milliseconds ${sentinelMaster} ${topology.failoverAfterSeconds * 1000}
-sentinel failover-timeout ${sentinelMaster} 60000
+sentinel failover-timeout ${sentinelMaster} ${sentinelFailoverTimeoutMs}
 sentinel parallel-syncs ${sentinelMaster} 1
 include ${secretPath(sentinelAuthFile)}
 EOF
