@@ -13,6 +13,7 @@ import {
   secretPath,
   type Check,
   type Probes,
+  type Resources,
   type ProbeTiming,
   type ContainerSpec,
   type WorkloadSpec,
@@ -40,7 +41,20 @@ export function ephemeralStorageLimit(container: ContainerSpec): string {
   const scratch = container.scratch
     ? Math.ceil((parseMemory(container.scratch.size) ?? 0) / 2 ** 20)
     : 0;
-  return `${ephemeralStorageBaseMi + writable + scratch}Mi`;
+  return ephemeralStorageLimitFor(writable + scratch);
+}
+
+/** The ephemeral-storage limit of a container whose emptyDirs hold at most `emptyDirMi`. */
+export function ephemeralStorageLimitFor(emptyDirMi: number): string {
+  return `${ephemeralStorageBaseMi + emptyDirMi}Mi`;
+}
+
+/** A container's CPU and memory with the platform's ephemeral-storage request and `limit`. */
+export function withEphemeralStorage(resources: Resources, limit: string) {
+  return {
+    requests: { ...resources.requests, "ephemeral-storage": ephemeralStorageRequest },
+    limits: { ...resources.limits, "ephemeral-storage": limit },
+  };
 }
 
 /**
@@ -203,16 +217,7 @@ function container(
     env: Object.keys(env)
       .sort()
       .map((name) => ({ name, value: env[name] })),
-    resources: {
-      requests: {
-        ...containerSpec.resources.requests,
-        "ephemeral-storage": ephemeralStorageRequest,
-      },
-      limits: {
-        ...containerSpec.resources.limits,
-        "ephemeral-storage": ephemeralStorageLimit(containerSpec),
-      },
-    },
+    resources: withEphemeralStorage(containerSpec.resources, ephemeralStorageLimit(containerSpec)),
     ...probes(containerSpec, spec),
     ...(drains(spec, containerSpec)
       ? { lifecycle: { preStop: { sleep: { seconds: drainSeconds } } } }

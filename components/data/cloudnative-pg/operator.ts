@@ -12,9 +12,10 @@ import { recommendedLabels, selectorLabels, zoneLabel } from "../../kubernetes/l
 import { PlatformNamespace } from "../../kubernetes/namespace";
 import { linkLocalRange } from "../../kubernetes/network";
 import {
-  ephemeralStorageRequest,
+  ephemeralStorageLimitFor,
   kubernetesProbes,
   podSecurityContext,
+  withEphemeralStorage,
 } from "../../kubernetes/pod";
 import { preferDistinctNodes } from "../../kubernetes/workload-controllers";
 import type { NetworkFlows, PortAudience } from "../../model/flows";
@@ -23,9 +24,8 @@ import { imageReference } from "../../model/workload";
 import { instanceStatusPort } from "../postgres-cluster";
 import { releaseCrds, releaseObject } from "./release";
 
-/** The operator's scratch folder, and its container's node disk: that, logs and writable layers. */
+/** The operator's scratch folder, which its container's ephemeral-storage limit counts. */
 const operatorScratchMi = 64;
-const operatorEphemeralStorageLimit = `${256 + operatorScratchMi}Mi`;
 
 export interface CloudNativePgOperatorArgs {
   readonly settings: ServiceSettings;
@@ -277,16 +277,10 @@ export class CloudNativePgOperator extends pulumi.ComponentResource {
                   ],
                   ...operatorProbes(),
                   // Node disk as the platform's containers have it: logs, and its scratch folder.
-                  resources: {
-                    requests: {
-                      ...settings.resources.requests,
-                      "ephemeral-storage": ephemeralStorageRequest,
-                    },
-                    limits: {
-                      ...settings.resources.limits,
-                      "ephemeral-storage": operatorEphemeralStorageLimit,
-                    },
-                  },
+                  resources: withEphemeralStorage(
+                    settings.resources,
+                    ephemeralStorageLimitFor(operatorScratchMi),
+                  ),
                   securityContext: {
                     runAsNonRoot: true,
                     runAsUser: profile.runAsUser,
