@@ -256,6 +256,7 @@ const backups = config.backup
           user: postgres.user,
           password: secrets.values.postgresPassword,
           size: services.postgres.storage!.size,
+          archive: postgres instanceof PostgresCluster ? postgres.archive : undefined,
         },
         redis: {
           endpoint: redis.endpoint,

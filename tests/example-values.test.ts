@@ -343,7 +343,7 @@ describe("the program under mocks, with Pulumi.production.yaml as it is", () => 
         (object) =>
           object.kind === "Secret" && /-(backup|restore-check)-secrets$/.test(object.metadata.name),
       );
-    expect(bucketSecrets).toHaveLength(3);
+    expect(bucketSecrets).toHaveLength(4);
     for (const secret of bucketSecrets) {
       if (typeof secret.stringData !== "object") {
         expect(secret.stringData).toBe(pulumi.runtime.unknownValue);

@@ -31,7 +31,12 @@ describeStack("production", {
   advisories: ["policy-exemptions-in-use: stack"],
   // components/backup: every RPO, kept the stack's retention, to its recovery keys.
   backups: {
-    jobs: ["postgres-backup", "redis-backup", "postgres-restore-check"],
+    jobs: [
+      "postgres-backup",
+      "redis-backup",
+      "postgres-restore-check",
+      "postgres-archive-restore-check",
+    ],
     cron: "*/15 * * * *",
     retentionDays: 30,
     recipients: 2,

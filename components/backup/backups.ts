@@ -1,8 +1,9 @@
 // Backups of the data stores, as scheduled jobs on the workload model: PostgreSQL (pg_dump) and
 // Redis (an RDB snapshot) every recovery point objective, encrypted with age to the stack's
 // recovery keys, kept `retentionDays` on a volume or in an S3-compatible bucket; and, where the
-// stack asks for it, a daily restore check that restores the newest PostgreSQL backup into a
-// throwaway server. The jobs run scripts/backup/, mounted from ConfigMaps: the same scripts an
+// stack asks for it, daily restore checks: the newest PostgreSQL dump, and where the database is a
+// CloudNativePG cluster archiving to the bucket, its newest base backup and the WAL after it, each
+// restored into a throwaway server. The jobs run scripts/backup/, mounted from ConfigMaps: the same scripts an
 // operator runs on a laptop to restore (docs/DISASTER_RECOVERY.md).
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -10,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { BackupSettings, ServiceSettings } from "../config";
 import type { WorkloadRenderer } from "../model/renderer";
+import type { ArchiveReader } from "../data/postgres-cluster";
 import type { SentinelEndpoint } from "../data/redis";
 import type {
   ClaimMount,
@@ -39,6 +41,11 @@ export const s3CaCertificatesFile: Omit<ConfigFile, "content"> = {
  * off the quarter hours, when the backup jobs (which share the volume) usually run.
  */
 export const restoreCheckCron = "40 4 * * *";
+/**
+ * The archive check's daily run, in UTC: after the day's base backup (02:30), so that it restores
+ * a fresh one and replays hours of WAL; apart from the dump's restore check.
+ */
+export const archiveCheckCron = "10 5 * * *";
 
 /** Where scripts/backup/ is: found from this file, in the sources and in a bundle alike. */
 function scriptsDir(): string {
@@ -84,6 +91,8 @@ export interface BackupsArgs {
     readonly password: pulumi.Output<string>;
     /** The database's volume size: the staging and restore-check scratch space. */
     readonly size: string;
+    /** A CloudNativePG cluster's archive in the bucket: the restore check restores it too. */
+    readonly archive?: ArchiveReader;
   };
   readonly redis: {
     readonly endpoint: Endpoint;
@@ -274,6 +283,33 @@ export function backupJobSpecs(args: BackupJobsArgs): WorkloadSpec[] {
         containers: [
           container("pg-verify.sh", args.postgres.size, {
             args: ["--identity", "/run/secrets/restore-check-identity"],
+          }),
+        ],
+      }),
+    );
+  }
+  const archive = args.postgres.archive;
+  if (settings.verify && archive && toBucket) {
+    specs.push(
+      job({
+        name: "postgres-archive-restore-check",
+        schedule: {
+          cron: archiveCheckCron,
+          intervalMinutes: 1440,
+          startingDeadlineSeconds: 3600,
+          activeDeadlineSeconds: 7200,
+        },
+        secretFiles: storageSecrets,
+        configFiles: [...scriptFiles("pg-archive-verify.sh"), ...storageFiles],
+        // The cluster's own image: its Barman Cloud reads the archive, its PostgreSQL replays it.
+        containers: [
+          container("pg-archive-verify.sh", args.postgres.size, {
+            image: archive.image,
+            env: {
+              ARCHIVE_DESTINATION: archive.destination,
+              ARCHIVE_SERVER: archive.serverName,
+              PGUSER: archive.superuser,
+            },
           }),
         ],
       }),

@@ -11,6 +11,7 @@ import {
   defaultProbeTiming,
   imageReference,
   type Endpoint,
+  type ImageSpec,
   type WorkloadSpec,
 } from "../model/workload";
 import { postgresPort, readerRoleStatements } from "./postgres";
@@ -67,6 +68,18 @@ const archiveCaSecret = `${clusterName}-archive-ca`;
 /** The archive's place in the bucket: barman-cloud adds the cluster's name, then base/ and wals/. */
 export function archiveDestination(archive: Pick<ClusterArchive, "bucket" | "prefix">): string {
   return `s3://${archive.bucket}/${archive.prefix}cloudnative-pg`;
+}
+
+/**
+ * What a restore needs to read a cluster's archive: where it is, the server's folder in it, the
+ * image whose Barman Cloud and PostgreSQL read and replay it, and the superuser its base backups
+ * hold.
+ */
+export interface ArchiveReader {
+  readonly destination: string;
+  readonly serverName: string;
+  readonly image: ImageSpec;
+  readonly superuser: string;
 }
 
 /** When the daily base backup starts (CloudNativePG's six-field cron, seconds first), in UTC. */
@@ -292,6 +305,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly endpoint: Endpoint;
   readonly databaseName: string;
   readonly user: string;
+  /** Where the cluster archives, when it does (point-in-time recovery, the archive check). */
+  readonly archive?: ArchiveReader;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("toolboxai:data:PostgresCluster", name, {}, opts);
@@ -299,6 +314,13 @@ export class PostgresCluster extends pulumi.ComponentResource {
     this.endpoint = rendered.endpoint("postgresql");
     this.databaseName = args.databaseName;
     this.user = args.user;
+    this.archive = args.archive && {
+      destination: archiveDestination(args.archive),
+      serverName: clusterName,
+      image: args.settings.image,
+      // initdb's superuser, which the operator keeps (enableSuperuserAccess only gives it a password).
+      superuser: "postgres",
+    };
     this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });
   }
 }

@@ -73,6 +73,20 @@ stamp_epoch() {
   date -u -d "$(printf '%s' "$stamp" | sed 's/^\(....\)\(..\)\(..\)T\(..\)\(..\)\(..\)Z$/\1-\2-\3 \4:\5:\6/')" +%s
 }
 
+# read_every_table DATABASE OUT : reads every table of DATABASE (psql, as PGHOST and PGUSER say),
+# writing `schema.table: N rows` for each to OUT; fails with psql's error in
+# $private_dir/psql-error when one cannot be read. The names come from the database's catalogue,
+# quoted by PostgreSQL (%I): names with spaces, dots or quotes are read as they are.
+read_every_table() {
+  PGDATABASE=$1 psql -X -tAq -v ON_ERROR_STOP=1 >"$2" 2>"$private_dir/psql-error" <<'SQL'
+SELECT format('SELECT %L || '': '' || count(*) || '' rows'' FROM %I.%I',
+              format('%I.%I', schemaname, tablename), schemaname, tablename)
+FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+ORDER BY schemaname, tablename
+\gexec
+SQL
+}
+
 # Storage: a folder (BACKUP_DIR) or an S3-compatible bucket (BACKUP_S3_ENDPOINT, BACKUP_S3_BUCKET,
 # BACKUP_S3_REGION, BACKUP_S3_PREFIX, and the credentials in S3_ACCESS_KEY_ID_FILE and
 # S3_SECRET_ACCESS_KEY_FILE), reached with curl's AWS Signature V4 and path-style URLs.

@@ -41,18 +41,9 @@ unset DATABASE_PASSWORD_FILE PGPASSFILE PGPORT
 export PGHOST="$server" PGUSER=verify
 sh "$here/pg-restore.sh" --identity "$identity" --no-owner "$backup" verify
 
-# Every table must be there and readable. The names come from the restored database's catalogue,
-# quoted by PostgreSQL (%I): names with spaces, dots or quotes are read as they are.
-if ! psql -X -tAq -v ON_ERROR_STOP=1 -d verify >"$private_dir/tables" 2>"$private_dir/psql-error" <<'SQL'
-SELECT format('SELECT %L || '': '' || count(*) || '' rows'' FROM %I.%I',
-              format('%I.%I', schemaname, tablename), schemaname, tablename)
-FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
-ORDER BY schemaname, tablename
-\gexec
-SQL
-then
+# Every table must be there and readable.
+read_every_table verify "$private_dir/tables" ||
   fail "a table of $(basename "$backup") did not restore or cannot be read: $(cat "$private_dir/psql-error")"
-fi
 [ -s "$private_dir/tables" ] || fail "$(basename "$backup") holds no table"
 while read -r table; do log "  $table"; done <"$private_dir/tables"
 log "verified $(basename "$backup"): $(wc -l <"$private_dir/tables" | tr -d ' ') tables restored and read"

@@ -3,7 +3,16 @@
 // PostgreSQL refuses to run as root: as root (CI), the servers and the scripts run as the
 // `postgres` account the Debian package creates, and the test's folders are handed to it.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import { createServer } from "node:net";
@@ -137,6 +146,8 @@ function check(result: CommandResult, what: string): CommandResult {
 
 export interface PostgresServer {
   readonly port: number;
+  /** The folder of its Unix socket (local connections as `user` are trusted). */
+  readonly socketDir: string;
   readonly user: string;
   /** A file holding the password, as the Jobs mount it. */
   readonly passwordFile: string;
@@ -147,8 +158,14 @@ export interface PostgresServer {
   stop(): void;
 }
 
-/** A PostgreSQL server on 127.0.0.1 that takes passwords (scram) over TCP. */
-export async function startPostgres(password: string): Promise<PostgresServer> {
+/**
+ * A PostgreSQL server on 127.0.0.1 that takes passwords (scram) over TCP; `conf` is appended to its
+ * postgresql.conf and `env` is the server's environment (an archive_command's credentials).
+ */
+export async function startPostgres(
+  password: string,
+  options: { conf?: string; env?: Record<string, string> } = {},
+): Promise<PostgresServer> {
   const dir = privateDir("toolboxai-pg-");
   const user = "toolboxai";
   const passwordFile = path.join(dir, "database-password");
@@ -167,18 +184,23 @@ export async function startPostgres(password: string): Promise<PostgresServer> {
     ]),
     "initdb",
   );
+  if (options.conf) appendFileSync(path.join(data, "postgresql.conf"), `\n${options.conf}\n`);
   const port = await freePort();
   check(
-    runUnprivileged(bin("pg_ctl"), [
-      "-D",
-      data,
-      "-l",
-      path.join(dir, "server.log"),
-      "-w",
-      "-o",
-      `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off`,
-      "start",
-    ]),
+    runUnprivileged(
+      bin("pg_ctl"),
+      [
+        "-D",
+        data,
+        "-l",
+        path.join(dir, "server.log"),
+        "-w",
+        "-o",
+        `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=off`,
+        "start",
+      ],
+      options.env,
+    ),
     "pg_ctl start",
   );
   const env = {
@@ -189,6 +211,7 @@ export async function startPostgres(password: string): Promise<PostgresServer> {
   };
   return {
     port,
+    socketDir: dir,
     user,
     passwordFile,
     env,
@@ -387,6 +410,40 @@ export function describeWithMoto(what: string): jest.Describe {
   }
   console.warn(`Skipping ${what}: moto is missing (bash scripts/install-backup-test-tools.sh)`);
   return describe.skip;
+}
+
+/**
+ * Barman Cloud's programs for the unprivileged user (scripts/install-backup-test-tools.sh installs
+ * them under this user's home, which that user cannot enter): a linked copy of the packages in
+ * `dir`, and a launcher for each program, as the cnpg-postgresql image has them. Returns the
+ * launchers' folder.
+ */
+export function barmanCloud(dir: string): string {
+  // Beside moto's virtualenv: <tools>/venv/bin/moto_server, <tools>/barman-cloud.
+  const installed = path.join(
+    path.dirname(path.dirname(path.dirname(motoServerPath()))),
+    "barman-cloud",
+  );
+  const distInfo = readdirSync(installed).find((name) => /^barman-[\d.]+\.dist-info$/.test(name));
+  if (!distInfo) {
+    throw new Error(
+      `Barman Cloud is missing from ${installed}: bash scripts/install-backup-test-tools.sh`,
+    );
+  }
+  const site = path.join(dir, "site");
+  execFileSync("cp", ["-al", installed, site]);
+  const bin = makeOwnedDir(path.join(dir, "bin"));
+  const entryPoints = readFileSync(path.join(installed, distInfo, "entry_points.txt"), "utf8");
+  for (const [, program, module, func] of entryPoints.matchAll(
+    /^(barman-cloud-[\w-]+) = ([\w.]+):(\w+)$/gm,
+  )) {
+    writeOwnedFile(
+      path.join(bin, program),
+      `#!/usr/bin/python3\nimport sys\nsys.path.insert(0, ${JSON.stringify(site)})\nfrom ${module} import ${func}\nsys.exit(${func}())\n`,
+      0o755,
+    );
+  }
+  return bin;
 }
 
 export interface S3Server {

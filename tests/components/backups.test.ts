@@ -8,6 +8,7 @@ import {
   backupTargetLabel,
   Backups,
   backupVolumeSpec,
+  archiveCheckCron,
   restoreCheckCron,
 } from "../../components/backup/backups";
 import type { BackupSettings } from "../../components/config/schema";
@@ -186,6 +187,65 @@ test("with a restore-check key: a daily check, reading the volume only, and encr
   expect(await secretFileValue(jobs["postgres-backup"], "backup-encryption-key")).toBe(
     `${recipient}\n${key.recipient}\n`,
   );
+});
+
+describe("a CloudNativePG cluster's archive in the bucket", () => {
+  const archive = {
+    destination: "s3://unit-backups/unit/cloudnative-pg",
+    serverName: "postgres",
+    image: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "16.10-system-bookworm" },
+    superuser: "postgres",
+  };
+  const withArchive = (settings: BackupSettings) =>
+    byName(
+      backupJobSpecs({
+        ...args,
+        settings,
+        claimName: settings.storage.type === "volume" ? "backups" : undefined,
+        bucketCredentials,
+        postgres: { ...args.postgres, archive },
+      }),
+    );
+
+  test("is restored daily by a check of its own, on the cluster's image, reading the bucket", async () => {
+    const check = withArchive({ ...bucketSettings, verify: true })[
+      "postgres-archive-restore-check"
+    ];
+    expect(check.schedule?.cron).toBe(archiveCheckCron);
+    expect(check.schedule?.cron).not.toBe(restoreCheckCron);
+    expect(check.internetEgress).toBe(true);
+    expect(check.claims ?? []).toEqual([]);
+    const [container] = check.containers;
+    expect(container.image).toEqual(archive.image);
+    expect(container.command).toEqual(["sh", "/opt/backup/pg-archive-verify.sh"]);
+    expect(container.env).toMatchObject({
+      ARCHIVE_DESTINATION: archive.destination,
+      ARCHIVE_SERVER: "postgres",
+      PGUSER: "postgres",
+      BACKUP_S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com",
+      BACKUP_S3_REGION: "eu-west-1",
+    });
+    // The restored data's room.
+    expect(container.scratch?.size).toBe("10Gi");
+    expect(check.configFiles?.map((file) => file.name)).toEqual([
+      "backup-lib.sh",
+      "pg-archive-verify.sh",
+    ]);
+    // The bucket's credentials only: it decrypts no dump.
+    expect(check.secretFiles?.map((file) => file.name)).toEqual([
+      "s3-access-key-id",
+      "s3-secret-access-key",
+    ]);
+    expect(await secretFileValue(check, "s3-secret-access-key")).toBe("unit-secret-access-key");
+    expect(plainText(check)).not.toContain("unit-secret-access-key");
+  });
+
+  test("is not checked where the stack asks for no restore check", () => {
+    expect(Object.keys(withArchive({ ...bucketSettings, verify: false }))).toEqual([
+      "postgres-backup",
+      "redis-backup",
+    ]);
+  });
 });
 
 describe("rendered alone on Kubernetes, with the restore check", () => {

@@ -280,9 +280,11 @@ function differences(cluster: LocalCluster, object: DeclaredObject): string[] {
 
 /** What a Job of a hand-run CronJob prints when it did its work (scripts/backup/*.sh). */
 const doneLine = (cronJob: string) =>
-  cronJob.includes("restore-check")
-    ? /verified \S+: \d+ tables restored and read/
-    : /stored \S+\.age /;
+  cronJob.includes("archive-restore-check")
+    ? /verified the archive: base backup \S+ and \d+ WAL segments, \d+ tables restored and read/
+    : cronJob.includes("restore-check")
+      ? /verified \S+: \d+ tables restored and read/
+      : /stored \S+\.age /;
 
 interface JobState {
   metadata: { name: string };
@@ -309,6 +311,11 @@ async function runCronJobs(cluster: LocalCluster, target: string) {
   ];
   const problems: string[] = [];
   for (const wave of waves.filter((names) => names.length > 0)) {
+    // The archive check restores the newest completed base backup: the cluster's first one (the
+    // ScheduledBackup's `immediate`) may still be running.
+    if (wave.some((cronJob) => cronJob.includes("archive-restore-check"))) {
+      problems.push(...(await eventually(600, () => noCompletedBaseBackup(cluster, target))));
+    }
     problems.push(...(await runJobs(cluster, target, wave, handRunSuffix)));
   }
   const refusals = refusedPods(json(["get", "events", ...inTarget]), { items: [] });
@@ -316,6 +323,20 @@ async function runCronJobs(cluster: LocalCluster, target: string) {
     cronJobs: cronJobs.length,
     problems: [...problems, ...refusals].map((problem) => `${target}: ${problem}`),
   };
+}
+
+function noCompletedBaseBackup(cluster: LocalCluster, target: string): string[] {
+  const phases = cluster
+    .controlPlane()
+    .kubectl([
+      "get",
+      "backups.postgresql.cnpg.io",
+      "--namespace",
+      target,
+      "-o",
+      "jsonpath={.items[*].status.phase}",
+    ]).output;
+  return phases.split(" ").includes("completed") ? [] : [`no completed base backup: "${phases}"`];
 }
 
 /**

@@ -63,6 +63,7 @@ describe("the plan", () => {
         '            [0]: "postgres-backup"',
         '            [1]: "redis-backup"',
         '            [2]: "postgres-restore-check"',
+        '            [3]: "postgres-archive-restore-check"',
         "        ]",
       ].join("\n"),
     );

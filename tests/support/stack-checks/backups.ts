@@ -6,6 +6,8 @@ import { type ProgramRun } from "../../../tools/engine/mock-engine";
 import { ageRecipientOf } from "../../../components/backup/age-keys";
 import { byKind, named, templateOf, type StackContext } from "./context";
 
+const scriptsDir = path.join(__dirname, "..", "..", "..", "scripts", "backup");
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 
 export function backupChecks(context: StackContext): void {
@@ -135,6 +137,28 @@ export function backupChecks(context: StackContext): void {
       expect(secrets.map((secret) => (secret.inputs.metadata as any).name)).toEqual([
         "postgres-restore-check-secrets",
       ]);
+    }
+    if (expected.backups.jobs.includes("postgres-archive-restore-check")) {
+      // The cluster's archive, read where the Cluster writes it, with the Cluster's own image.
+      const cluster = named(run, "Cluster", "postgres");
+      expect(cluster.spec.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\//);
+      const check = named(run, "CronJob", "postgres-archive-restore-check");
+      expect(check.spec.schedule).toBe("10 5 * * *");
+      const container = templateOf(check).spec.containers[0];
+      expect(container.image).toBe(cluster.spec.imageName);
+      expect(container.command).toEqual(["sh", "/opt/backup/pg-archive-verify.sh"]);
+      expect(
+        Object.fromEntries(container.env.map((variable: any) => [variable.name, variable.value])),
+      ).toMatchObject({
+        ...storageEnv,
+        ARCHIVE_DESTINATION: cluster.spec.backup.barmanObjectStore.destinationPath,
+        ARCHIVE_SERVER: cluster.metadata.name,
+        PGUSER: "postgres",
+      });
+      expect(named(run, "ConfigMap", "postgres-archive-restore-check-config").data).toEqual({
+        "backup-lib.sh": readFileSync(path.join(scriptsDir, "backup-lib.sh"), "utf8"),
+        "pg-archive-verify.sh": readFileSync(path.join(scriptsDir, "pg-archive-verify.sh"), "utf8"),
+      });
     }
   });
 }
