@@ -87,7 +87,9 @@ SH
 printf 'local all all trust\n' >"$server/pg_hba.conf"
 : >"$server/pg_ident.conf"
 # Last in the configuration's order: these win over the cluster's own (its TLS files, its
-# archive_command, its sockets and log folders, its standbys) and stay in this folder.
+# archive_command, its sockets and log folders, its standbys) and stay in this folder. The
+# cluster's own copy is read-only (CloudNativePG forbids ALTER SYSTEM): replaced, not edited.
+rm -f "$data/postgresql.auto.conf"
 cat >"$data/postgresql.auto.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$server'

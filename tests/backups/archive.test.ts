@@ -3,6 +3,7 @@
 // backup taken with barman-cloud-backup, as CloudNativePG writes them. The check restores the
 // base backup, replays the WAL written after it, and reads every table; without its WAL, or
 // without a completed base backup, it fails saying so.
+import { chmodSync } from "node:fs";
 import * as path from "node:path";
 import {
   barmanCloud,
@@ -109,6 +110,8 @@ describeWithServer("the archive check restores the newest base backup and replay
   });
 
   test("rows written after the base backup come back from the WAL, and every table is read", async () => {
+    // Read-only, as CloudNativePG keeps it (ALTER SYSTEM is off): the check must not edit it.
+    chmodSync(path.join(postgres.socketDir, "data", "postgresql.auto.conf"), 0o400);
     expect(baseBackup(serverName)).toMatchObject({ status: 0 });
     // After the base backup: only the archived WAL holds these.
     postgres.sql(

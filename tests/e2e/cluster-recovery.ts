@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { archiveDestination } from "../../components/data/postgres-cluster";
 import { eventually } from "../../tools/e2e/control-plane";
-import { dataStores } from "../../tools/e2e/data-stores";
+import { archiveCurrentWal, dataStores } from "../../tools/e2e/data-stores";
 import { extractRunbook, renderRunbook, runbookFile } from "../../tools/e2e/restore";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { projectRoot } from "../../tools/project-root";
@@ -69,21 +69,10 @@ export function pointInTimeRecoveryChecks(deployed: DeployedStack): void {
     const targetTime = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     await sleep(2000);
     // How long the archive takes to hold a finished segment (the last before the damage).
-    const archived = async () => {
-      const segment = psql("SELECT pg_walfile_name(pg_switch_wal())");
-      const started = performance.now();
-      const late = await eventually(300, () =>
-        psql("SELECT last_archived_wal FROM pg_stat_archiver") >= segment
-          ? []
-          : [`${segment} not archived yet`],
-      );
-      expect(late).toEqual([]);
-      return Math.round((performance.now() - started) / 100) / 10;
-    };
-    const archiveSeconds = await archived();
+    const archiveSeconds = await archiveCurrentWal(psql);
     psql(`DROP TABLE ${table}`);
     // The WAL past the target (the drop's commit) is archived too: recovery stops there.
-    await archived();
+    await archiveCurrentWal(psql);
 
     const block = extractRunbook(
       readFileSync(path.join(projectRoot, runbookFile), "utf8"),

@@ -19,6 +19,7 @@ import {
   type PodState,
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
+import { archiveCurrentWal, dataStores } from "../../tools/e2e/data-stores";
 import { curlIn, waitFor, type NamespaceRunner } from "../../tools/e2e/http";
 import { serviceUrl } from "../../tools/e2e/services";
 import { validatedStackConfig } from "../../tools/engine/stack-config";
@@ -311,10 +312,18 @@ async function runCronJobs(cluster: LocalCluster, target: string) {
   ];
   const problems: string[] = [];
   for (const wave of waves.filter((names) => names.length > 0)) {
-    // The archive check restores the newest completed base backup: the cluster's first one (the
-    // ScheduledBackup's `immediate`) may still be running.
+    // The archive check restores the newest completed base backup (the cluster's first, the
+    // ScheduledBackup's `immediate`, may still be running) and the WAL archived since: the rows
+    // just written are in the current segment, archived within archive_timeout (5 min) unless
+    // closed now.
     if (wave.some((cronJob) => cronJob.includes("archive-restore-check"))) {
       problems.push(...(await eventually(600, () => noCompletedBaseBackup(cluster, target))));
+      await archiveCurrentWal(
+        dataStores(
+          () => cluster.controlPlane(),
+          () => target,
+        ).psql,
+      );
     }
     problems.push(...(await runJobs(cluster, target, wave, handRunSuffix)));
   }

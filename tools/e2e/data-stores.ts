@@ -1,6 +1,6 @@
 // The deployed data stores, read and written from inside their own containers (kubectl exec): the
 // passwords stay in the pods, read from their secret files by the pods' own shells.
-import type { ControlPlane } from "./control-plane";
+import { eventually, type ControlPlane } from "./control-plane";
 import { sentinelMaster, sentinelPort } from "../../components/data/redis";
 import { shellQuote } from "./restore";
 
@@ -12,6 +12,22 @@ export interface DataStores {
   psql(sql: string): string;
   /** Runs redis-cli in Redis's primary with the password; its output, or throws. */
   redis(...words: string[]): string;
+}
+
+/**
+ * Closes a CloudNativePG cluster's current WAL segment and waits until its archive holds it: what
+ * was written before is then in the bucket. Returns the seconds the archive took.
+ */
+export async function archiveCurrentWal(psql: DataStores["psql"]): Promise<number> {
+  const segment = psql("SELECT pg_walfile_name(pg_switch_wal())");
+  const started = performance.now();
+  const late = await eventually(300, () =>
+    psql("SELECT last_archived_wal FROM pg_stat_archiver") >= segment
+      ? []
+      : [`${segment} not archived yet`],
+  );
+  if (late.length > 0) throw new Error(late.join("\n"));
+  return Math.round((performance.now() - started) / 100) / 10;
 }
 
 /** The data stores in `namespace()`: both read when a command runs (after the stack is deployed). */
