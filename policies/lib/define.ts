@@ -9,6 +9,7 @@ import type {
   Severity,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import type { AdmissionForm } from "./admission-form";
 import { exemptionsSchema, findExemption, recordExemption, type Exemption } from "./exemptions";
 import {
   containersOf,
@@ -32,7 +33,12 @@ export interface RuleInfo {
   readonly enforcementLevel: EnforcementLevel;
   /** Thresholds and lists that are a choice; `exemptions` is added to every policy. */
   readonly config?: PolicyConfigSchema["properties"];
+  /** The same rule in CEL, for the API server to enforce at admission; none: pack-only. */
+  readonly admission?: AdmissionForm;
 }
+
+/** A policy of the pack over single resources, with its admission form when it has one. */
+export type PackResourcePolicy = ResourceValidationPolicy & { readonly admission?: AdmissionForm };
 
 /**
  * The `minimumId` setting shared by every rule on user and group IDs: the source design's floor
@@ -107,9 +113,10 @@ export function resourceRule(
     readonly appliesTo: (type: string, props: any) => boolean;
     readonly check: (resource: ResourceView, config: RuleConfig) => readonly string[];
   },
-): ResourceValidationPolicy {
+): PackResourcePolicy {
   return {
     ...policyFields(info),
+    ...(info.admission ? { admission: info.admission } : {}),
     validateResource: (args, reportViolation) => {
       if (!info.appliesTo(args.type, args.props)) {
         args.notApplicable("applies to other resource types");
@@ -135,7 +142,7 @@ export function resourceRule(
  */
 export function podRule(
   info: RuleInfo & { readonly check: (pod: PodView, config: RuleConfig) => readonly string[] },
-): ResourceValidationPolicy {
+): PackResourcePolicy {
   return resourceRule({
     ...info,
     appliesTo: (type, props) => podTemplatesOf(type, props).length > 0,

@@ -1,5 +1,6 @@
 // Privilege and host access: privileged containers, the node's namespaces, hostPath volumes,
 // the container runtime socket, host ports, Windows HostProcess and control-plane tolerations.
+import { celString, everyContainer, podAdmission } from "../lib/admission-form";
 import { podRule } from "../lib/define";
 import { describeContainer, describeVolume, listOf, stringsOf } from "../lib/kubernetes";
 import { checkInherited, containerContext } from "../lib/security-context";
@@ -28,6 +29,12 @@ export const noPrivileged = podRule({
     pod.containers
       .filter((entry) => containerContext(entry).privileged === true)
       .map((entry) => `${describeContainer(entry)} runs privileged (privileged: true)`),
+  admission: podAdmission(() =>
+    everyContainer(
+      "!has(c.securityContext) || !has(c.securityContext.privileged) || c.securityContext.privileged != true",
+      "runs privileged (privileged: true)",
+    ),
+  ),
 });
 
 const hostNamespaceFields = [
@@ -55,6 +62,14 @@ export const hostNamespaces = podRule({
         ([field, namespace]) =>
           `${field} is true: the pod shares the node's ${namespace} namespace; it must be unset or false`,
       ),
+  admission: podAdmission(() =>
+    hostNamespaceFields.map(([field, namespace]) => ({
+      expression: `!has(variables.podSpec.${field}) || variables.podSpec.${field} != true`,
+      messageExpression: celString(
+        `${field} is true: the pod shares the node's ${namespace} namespace; it must be unset or false`,
+      ),
+    })),
+  ),
 });
 
 export const noHostPath = podRule({
@@ -75,6 +90,16 @@ export const noHostPath = podRule({
           `${describeVolume(volume)} mounts host path ${volume.hostPath?.path ?? "(no path)"}; ` +
           `hostPath volumes are not allowed`,
       ),
+  admission: podAdmission(() => [
+    {
+      expression:
+        "!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath))",
+      messageExpression:
+        "variables.podSpec.volumes.filter(v, has(v.hostPath)).map(v, 'volume \"' + v.name + " +
+        "'\" mounts host path ' + (has(v.hostPath.path) ? v.hostPath.path : '(no path)') + " +
+        "'; hostPath volumes are not allowed')[0]",
+    },
+  ]),
 });
 
 export const noRuntimeSocket = podRule({

@@ -1,0 +1,151 @@
+// A rule's admission form: the same rule as the API server judges it, in CEL, for a
+// ValidatingAdmissionPolicy (GA since Kubernetes 1.30). It sits beside the rule's TypeScript check
+// in the rule's own definition, so that the pack (at `pulumi preview`) and the cluster (at
+// admission, whoever applies the object) judge one rule. Only rules that can be judged from one
+// object at admission time have one; the rest stay pack-only.
+import type { RuleConfig } from "./define";
+
+/** What the API server sends a policy: these resources, on create and on update. */
+export interface AdmissionResources {
+  readonly apiGroups: readonly string[];
+  readonly apiVersions: readonly string[];
+  readonly resources: readonly string[];
+}
+
+/** A CEL expression the policy's validations read as `variables.<name>`. */
+export interface AdmissionVariable {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/** One CEL check: the object complies when `expression` is true; else `messageExpression` says why. */
+export interface AdmissionValidation {
+  readonly expression: string;
+  /** A CEL string: what does not comply, naming the field as the pack's message does. */
+  readonly messageExpression: string;
+}
+
+export interface AdmissionForm {
+  readonly resources: readonly AdmissionResources[];
+  /** Which of the matched objects the rule judges at all (every condition must hold). */
+  readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[];
+  readonly variables?: readonly AdmissionVariable[];
+  /** The checks, from the stack's settings of the rule (its thresholds and lists). */
+  readonly validations: (config: RuleConfig) => readonly AdmissionValidation[];
+  /**
+   * What the API server does when an expression cannot be evaluated (an error, a cost limit):
+   * `Fail` refuses the object, `Ignore` admits it.
+   */
+  readonly failurePolicy: "Fail" | "Ignore";
+}
+
+/** `text` as a CEL string literal (single-quoted; backslashes and quotes escaped). */
+export function celString(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/** The kinds that run pods, and where each holds its pod spec. */
+export const podSpecOwners = [
+  { apiGroup: "", version: "v1", resource: "pods", kind: "Pod", podSpec: "object.spec" },
+  {
+    apiGroup: "",
+    version: "v1",
+    resource: "replicationcontrollers",
+    kind: "ReplicationController",
+    podSpec: "object.spec.template.spec",
+  },
+  ...(["deployments", "replicasets", "statefulsets", "daemonsets"] as const).map((resource) => ({
+    apiGroup: "apps",
+    version: "v1",
+    resource,
+    kind: {
+      deployments: "Deployment",
+      replicasets: "ReplicaSet",
+      statefulsets: "StatefulSet",
+      daemonsets: "DaemonSet",
+    }[resource],
+    podSpec: "object.spec.template.spec",
+  })),
+  {
+    apiGroup: "batch",
+    version: "v1",
+    resource: "jobs",
+    kind: "Job",
+    podSpec: "object.spec.template.spec",
+  },
+  {
+    apiGroup: "batch",
+    version: "v1",
+    resource: "cronjobs",
+    kind: "CronJob",
+    podSpec: "object.spec.jobTemplate.spec.template.spec",
+  },
+] as const;
+
+/** The pod spec's container lists, each with the pack's name for its role (in messages). */
+export const containerLists = [
+  ["initContainers", "initContainer"],
+  ["containers", "container"],
+  ["ephemeralContainers", "ephemeralContainer"],
+] as const;
+
+/**
+ * The admission form of a rule over pod specs: matched on every kind that runs pods, with the pod
+ * spec (`variables.podSpec`) and each of its container lists (`variables.containers`,
+ * `variables.initContainers`, `variables.ephemeralContainers`; empty where the spec has none) to
+ * judge.
+ *
+ * An object another one owns (a Deployment's ReplicaSets and pods, a CronJob's Jobs) is judged at
+ * its owner, as the pack judges it, not again: the pods an operator makes from an object the pack
+ * exempts are not refused in its place.
+ */
+export function podAdmission(
+  validations: AdmissionForm["validations"],
+  failurePolicy: AdmissionForm["failurePolicy"] = "Fail",
+): AdmissionForm {
+  const podSpec = podSpecOwners
+    .filter((owner) => owner.podSpec !== "object.spec.template.spec")
+    .reduceRight(
+      (otherwise, owner) => `object.kind == '${owner.kind}' ? ${owner.podSpec} : ${otherwise}`,
+      "object.spec.template.spec",
+    );
+  const groups = [...new Set(podSpecOwners.map((owner) => owner.apiGroup))];
+  return {
+    resources: groups.map((group) => ({
+      apiGroups: [group],
+      apiVersions: ["v1"],
+      resources: podSpecOwners
+        .filter((owner) => owner.apiGroup === group)
+        .map((owner) => owner.resource),
+    })),
+    matchConditions: [
+      {
+        name: "judged-at-its-owner",
+        expression:
+          "!has(object.metadata.ownerReferences) || size(object.metadata.ownerReferences) == 0",
+      },
+    ],
+    variables: [
+      { name: "podSpec", expression: podSpec },
+      ...containerLists.map(([field]) => ({
+        name: field,
+        expression: `has(variables.podSpec.${field}) ? variables.podSpec.${field} : []`,
+      })),
+    ],
+    validations,
+    failurePolicy,
+  };
+}
+
+/**
+ * Validations that hold when every container `c` of every list satisfies `holds` (CEL over `c`);
+ * the message names the first that does not, with its role, then `says`.
+ */
+export function everyContainer(holds: string, says: string): AdmissionValidation[] {
+  return containerLists.map(([field, role]) => ({
+    expression: `variables.${field}.all(c, ${holds})`,
+    messageExpression:
+      `${celString(`${role} "`)} + variables.${field}.filter(c, !(${holds}))[0].name + ` +
+      celString(`" ${says}`),
+  }));
+}

@@ -1,0 +1,96 @@
+// The admission differential, offline: every rule with an admission form judges each case the
+// way the pack does. Compliant objects are admitted by both; each one-defect mutation is refused
+// by both, the policy's message naming the rule and what the pack's names; an object the stack
+// exempts is not judged; an object another owns is judged at its owner.
+import { policies } from "../../../policies/pack";
+import {
+  admissionPolicyOf,
+  type StackPolicyConfig,
+} from "../../../policies/lib/admission-policies";
+import type { AdmissionForm } from "../../../policies/lib/admission-form";
+import type { PackResourcePolicy } from "../../../policies/lib/define";
+import { judge } from "../../support/admission-cel";
+import { messagesOf } from "../support";
+import { allowedByRule, compliantPodOwners, defectsByRule } from "./cases";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+
+const withAdmission = (policies as PackResourcePolicy[]).filter(
+  (policy): policy is PackResourcePolicy & { admission: AdmissionForm } =>
+    policy.admission !== undefined,
+);
+const options = { excludedNamespaces: [], namePrefix: "toolboxai-" };
+const policyFor = (rule: PackResourcePolicy & { admission: AdmissionForm }, config = {}) =>
+  admissionPolicyOf(rule, config, options)[0];
+
+test("the rules with an admission form are the ones the cases cover", () => {
+  expect(withAdmission.map((policy) => policy.name).sort()).toEqual(
+    Object.keys(defectsByRule).sort(),
+  );
+});
+
+describe.each(withAdmission.map((policy) => [policy.name, policy] as const))("%s", (_, rule) => {
+  const policy = policyFor(rule);
+
+  test.each([...compliantPodOwners(), ...allowedByRule[rule.name]].map((c) => [c.name, c.object]))(
+    "admits %s, as the pack does",
+    async (_name, object) => {
+      expect(await messagesOf(rule, [object])).toEqual([]);
+      expect(judge(policy, object)).toEqual({ judged: true, messages: [] });
+    },
+  );
+
+  test.each(defectsByRule[rule.name].map((c) => [c.name, c.object]))(
+    "refuses %s, as the pack does, with the pack's words",
+    async (_name, object) => {
+      const packMessages = await messagesOf(rule, [object]);
+      expect(packMessages.length).toBeGreaterThan(0);
+      const verdict = judge(policy, object);
+      if (!verdict.judged) throw new Error(`not judged: ${verdict.condition}`);
+      expect(verdict.messages.length).toBeGreaterThan(0);
+      for (const message of verdict.messages) {
+        expect(message.startsWith(`${rule.name}: `)).toBe(true);
+        // The pack's message, less its `Kind namespace/name: ` prefix, holds the policy's words.
+        const words = message.slice(`${rule.name}: `.length);
+        expect(packMessages.some((packMessage) => packMessage.endsWith(words))).toBe(true);
+      }
+    },
+  );
+
+  test("an object the stack exempts is not judged, as the pack reports it exempted", async () => {
+    const [defect] = defectsByRule[rule.name];
+    const { kind, metadata } = defect.object;
+    const config: StackPolicyConfig = {
+      [rule.name]: {
+        exemptions: [
+          {
+            kind,
+            namespace: metadata.namespace,
+            name: metadata.name,
+            reason: "a unit test's exemption",
+          },
+        ],
+      },
+    };
+    expect(await messagesOf(rule, [defect.object], config as any)).toEqual([]);
+    expect(judge(policyFor(rule, config), defect.object)).toEqual({
+      judged: false,
+      condition: "not-exempted",
+    });
+    // Another name in the same namespace is still judged.
+    const other = { ...defect.object, metadata: { ...metadata, name: `${metadata.name}-other` } };
+    expect(judge(policyFor(rule, config), other)).toMatchObject({ judged: true });
+  });
+
+  test("an object another one owns is judged at its owner, not again", () => {
+    const [defect] = defectsByRule[rule.name];
+    const owned = {
+      ...defect.object,
+      metadata: {
+        ...defect.object.metadata,
+        ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "api", uid: "1" }],
+      },
+    };
+    expect(judge(policy, owned)).toEqual({ judged: false, condition: "judged-at-its-owner" });
+  });
+});
