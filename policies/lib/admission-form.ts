@@ -137,15 +137,25 @@ export function podAdmission(
   };
 }
 
+/** CEL for `<role> "<name>"` of the container `c`, as the pack describes a container. */
+export function describedContainer(role: string): string {
+  return `${celString(`${role} "`)} + c.name + '"'`;
+}
+
 /**
  * Validations that hold when every container `c` of every list satisfies `holds` (CEL over `c`);
- * the message names the first that does not, with its role, then `says`.
+ * the message describes the first that does not (`says`: a CEL string over `c` and its role).
  */
-export function everyContainer(holds: string, says: string): AdmissionValidation[] {
+export function everyContainer(
+  holds: string,
+  says: string | ((role: string) => string),
+): AdmissionValidation[] {
   return containerLists.map(([field, role]) => ({
     expression: `variables.${field}.all(c, ${holds})`,
-    messageExpression:
-      `${celString(`${role} "`)} + variables.${field}.filter(c, !(${holds}))[0].name + ` +
-      celString(`" ${says}`),
+    messageExpression: `variables.${field}.filter(c, !(${holds})).map(c, ${
+      typeof says === "string"
+        ? `${describedContainer(role)} + ${celString(` ${says}`)}`
+        : says(role)
+    })[0]`,
   }));
 }

@@ -1,6 +1,6 @@
 // Privilege and host access: privileged containers, the node's namespaces, hostPath volumes,
 // the container runtime socket, host ports, Windows HostProcess and control-plane tolerations.
-import { celString, everyContainer, podAdmission } from "../lib/admission-form";
+import { celString, describedContainer, everyContainer, podAdmission } from "../lib/admission-form";
 import { podRule } from "../lib/define";
 import { describeContainer, describeVolume, listOf, stringsOf } from "../lib/kubernetes";
 import { checkInherited, containerContext } from "../lib/security-context";
@@ -158,6 +158,47 @@ export const noRuntimeSocket = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => {
+    const sockets = stringsOf(config.socketPaths);
+    // A host path as the kernel resolves it, in a regular expression: any run of slashes for one,
+    // an optional trailing slash, /var/run for /run.
+    const pathPattern = (segments: readonly string[]) =>
+      segments
+        .map((segment, index) =>
+          index === 0 && segment === "run"
+            ? "(/+var)?/+run"
+            : `/+${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
+        )
+        .join("");
+    const segmentsOf = (socket: string) =>
+      normalizeHostPath(socket)
+        .split("/")
+        .filter((segment) => segment !== "");
+    const exact = sockets.map((socket) => `^${pathPattern(segmentsOf(socket))}/*$`);
+    // Each socket with what a folder above it looks like: the root, or one of its parents.
+    const holders = sockets.map((socket) => {
+      const segments = segmentsOf(socket);
+      const parents = segments
+        .slice(0, -1)
+        .map((_, end) => `^${pathPattern(segments.slice(0, end + 1))}/*$`);
+      return `[${celString(socket)}, ${celString(["^/+$", ...parents].join("|"))}]`;
+    });
+    const isSocket =
+      exact.length === 0 ? "false" : `v.hostPath.path.matches(${celString(exact.join("|"))})`;
+    const hostPaths =
+      "variables.podSpec.volumes.filter(v, has(v.hostPath) && has(v.hostPath.path))";
+    const heldBy = `[${holders.join(", ")}].filter(s, v.hostPath.path.matches(s[1]))`;
+    return [
+      {
+        expression: `!has(variables.podSpec.volumes) || !${hostPaths}.exists(v, ${isSocket})`,
+        messageExpression: `${hostPaths}.filter(v, ${isSocket}).map(v, 'volume "' + v.name + '" mounts the container runtime socket ' + v.hostPath.path + ' from the host')[0]`,
+      },
+      {
+        expression: `!has(variables.podSpec.volumes) || !${hostPaths}.exists(v, !(${isSocket}) && size(${heldBy}) > 0)`,
+        messageExpression: `${hostPaths}.filter(v, !(${isSocket}) && size(${heldBy}) > 0).map(v, 'volume "' + v.name + '" mounts host directory ' + v.hostPath.path + ', which holds the container runtime socket ' + ${heldBy}[0][0])[0]`,
+      },
+    ];
+  }),
 });
 
 export const noHostPorts = podRule({
@@ -185,6 +226,13 @@ export const noHostPorts = podRule({
     }
     return messages;
   },
+  admission: podAdmission(() =>
+    everyContainer(
+      "!has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0)",
+      (role) =>
+        `c.ports.filter(p, has(p.hostPort) && p.hostPort != 0).map(p, ${describedContainer(role)} + ' port' + (has(p.name) ? ' "' + p.name + '"' : '') + ' (containerPort ' + string(p.containerPort) + ') binds hostPort ' + string(p.hostPort) + '; hostPort must be unset or 0')[0]`,
+    ),
+  ),
 });
 
 export const noHostProcess = podRule({

@@ -65,6 +65,30 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       specOf(object).hostIPC = true;
     }),
   ],
+  "no-container-runtime-socket": [
+    ...mutations("the Docker socket", (object) => {
+      specOf(object).volumes = [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }];
+    }),
+    ...mutations("the containerd socket, written with doubled and trailing slashes", (object) => {
+      specOf(object).volumes = [
+        { name: "containerd", hostPath: { path: "//run//containerd/containerd.sock/" } },
+      ];
+    }),
+    ...mutations("the folder that holds the CRI-O socket", (object) => {
+      specOf(object).volumes = [{ name: "crio", hostPath: { path: "/run/crio" } }];
+    }),
+    ...mutations("the host's root", (object) => {
+      specOf(object).volumes = [{ name: "root", hostPath: { path: "/" } }];
+    }),
+  ],
+  "no-host-ports": [
+    ...mutations("a hostPort on a named port", (object) => {
+      container(object).ports = [{ name: "http", containerPort: 8080, hostPort: 80 }];
+    }),
+    ...mutations("a hostPort on an init container's unnamed port", (object) => {
+      withInitContainer(object).ports = [{ containerPort: 9000, hostPort: 19000 }];
+    }),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       const spec = specOf(object);
@@ -80,6 +104,15 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   }),
   "host-namespaces": mutations("hostNetwork: false", (object) => {
     specOf(object).hostNetwork = false;
+  }),
+  "no-container-runtime-socket": mutations("a host folder beside the sockets", (object) => {
+    specOf(object).volumes = [
+      { name: "logs", hostPath: { path: "/var/log" } },
+      { name: "sock-like", hostPath: { path: "/run/docker.sockets" } },
+    ];
+  }),
+  "no-host-ports": mutations("hostPort 0", (object) => {
+    container(object).ports = [{ name: "http", containerPort: 8080, hostPort: 0 }];
   }),
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     const spec = specOf(object);
