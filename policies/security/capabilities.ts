@@ -1,5 +1,6 @@
 // Capabilities and privilege escalation: drop ALL, no dangerous capability added back, and
 // allowPrivilegeEscalation: false.
+import { celString, describedContainer, everyContainer, podAdmission } from "../lib/admission-form";
 import { allowedCapabilitiesConfig, podRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { describeContainer, stringsOf } from "../lib/kubernetes";
@@ -10,6 +11,19 @@ function capabilityName(value: string): string {
   const upper = value.trim().toUpperCase();
   return upper.startsWith("CAP_") ? upper.slice(4) : upper;
 }
+
+/** CEL: the container `c`'s capabilities list `field` (drop, add), or an empty list. */
+const capabilitiesOf = (field: "drop" | "add") =>
+  `(has(c.securityContext) && has(c.securityContext.capabilities) && ` +
+  `has(c.securityContext.capabilities.${field}) ? c.securityContext.capabilities.${field} : [])`;
+
+/** CEL: `capabilityName` of the string `value`. */
+const capabilityNameOf = (value: string) =>
+  `(${value}.trim().upperAscii().startsWith('CAP_') ? ` +
+  `${value}.trim().upperAscii().substring(4) : ${value}.trim().upperAscii())`;
+
+/** CEL: the strings of `list`, joined as the pack's `joined` joins them. */
+const joinedOf = (list: string) => `(size(${list}) > 0 ? ${list}.join(', ') : 'none')`;
 
 export const capabilitiesDropAll = podRule({
   name: "capabilities-drop-all",
@@ -52,6 +66,30 @@ export const capabilitiesDropAll = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => {
+    const allowed = stringsOf(config.allowedCapabilities);
+    const allowedList = `[${allowed.map(celString).join(", ")}]`;
+    const drop = capabilitiesOf("drop");
+    const misspelt = `${drop}.filter(d, ${capabilityNameOf("d")} == 'ALL')`;
+    const refused = `${capabilitiesOf("add")}.filter(a, !(a in ${allowedList}))`;
+    const permitted =
+      allowed.length > 0 ? `only ${allowed.join(", ")} may be added back` : "none may be added";
+    return [
+      ...everyContainer(
+        `'ALL' in ${drop}`,
+        (role) =>
+          `${describedContainer(role)} + ' does not drop ALL capabilities (drop: ' + ` +
+          `${joinedOf(drop)} + ')' + (size(${misspelt}) > 0 ? ` +
+          `'; Pod Security "restricted" accepts only the exact name ALL, not ' + ` +
+          `${misspelt}.map(d, '"' + d + '"').join(', ') : '') + '; set capabilities.drop: ["ALL"]'`,
+      ),
+      ...everyContainer(
+        `size(${refused}) == 0`,
+        (role) =>
+          `${describedContainer(role)} + ' adds ' + ${joinedOf(refused)} + ${celString(`; ${permitted}`)}`,
+      ),
+    ];
+  }),
 });
 
 export const noDangerousCapabilities = podRule({
@@ -99,6 +137,14 @@ export const noDangerousCapabilities = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => {
+    const forbidden = [...new Set(stringsOf(config.forbiddenCapabilities).map(capabilityName))];
+    const dangerous = `${capabilitiesOf("add")}.filter(a, ${capabilityNameOf("a")} in [${forbidden.map(celString).join(", ")}])`;
+    return everyContainer(
+      `size(${dangerous}) == 0`,
+      (role) => `${describedContainer(role)} + ' adds the dangerous capability ' + ${dangerous}[0]`,
+    );
+  }),
 });
 
 export const noPrivilegeEscalation = podRule({
@@ -118,4 +164,14 @@ export const noPrivilegeEscalation = podRule({
       const shown = value === undefined ? "unset (defaults to true)" : quoted(value);
       return [`${describeContainer(entry)} allowPrivilegeEscalation is ${shown}; it must be false`];
     }),
+  admission: podAdmission(() => {
+    const written = "has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation)";
+    return everyContainer(
+      `${written} && c.securityContext.allowPrivilegeEscalation == false`,
+      (role) =>
+        `${describedContainer(role)} + ' allowPrivilegeEscalation is ' + (${written} ? ` +
+        `string(c.securityContext.allowPrivilegeEscalation) : 'unset (defaults to true)') + ` +
+        `'; it must be false'`,
+    );
+  }),
 });

@@ -1,8 +1,10 @@
 // A ValidatingAdmissionPolicy judged offline, as the API server judges it: its match conditions,
 // then its variables in order, then each validation, and the message of each that fails. CEL by
-// @bufbuild/cel (standard CEL: an expression that needs a Kubernetes-only function fails here, and
-// the e2e judges it on the real API server). A stand-in for the API server's evaluator, named so.
+// @bufbuild/cel, with the strings extension the API server also has (join, upperAscii, …): an
+// expression that needs another Kubernetes-only library (quantity, url) fails here. A stand-in
+// for the API server's evaluator, named so; the e2e judges the same cases on the real one.
 import { isCelError, run } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 
@@ -11,7 +13,7 @@ export type AdmissionVerdict =
   | { readonly judged: true; readonly messages: readonly string[] };
 
 function evaluate(expression: string, bindings: Record<string, any>, what: string): unknown {
-  const result = run(expression, bindings);
+  const result = run(expression, bindings, { funcs: strings });
   if (isCelError(result)) throw new Error(`${what}: ${expression}: ${String(result)}`);
   return result;
 }

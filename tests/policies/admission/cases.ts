@@ -89,6 +89,33 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       withInitContainer(object).ports = [{ containerPort: 9000, hostPort: 19000 }];
     }),
   ],
+  "capabilities-drop-all": [
+    ...mutations("nothing dropped", (object) => {
+      delete container(object).securityContext.capabilities.drop;
+    }),
+    ...mutations("ALL spelt in lower case", (object) => {
+      container(object).securityContext.capabilities.drop = ["all", "NET_RAW"];
+    }),
+    ...mutations("CHOWN added back", (object) => {
+      withInitContainer(object).securityContext.capabilities.add = ["CHOWN", "NET_BIND_SERVICE"];
+    }),
+  ],
+  "no-dangerous-capabilities": [
+    ...mutations("SYS_ADMIN added", (object) => {
+      container(object).securityContext.capabilities.add = ["SYS_ADMIN"];
+    }),
+    ...mutations("cap_net_raw added, spelt as the kernel does", (object) => {
+      withInitContainer(object).securityContext.capabilities.add = [" cap_net_raw"];
+    }),
+  ],
+  "no-privilege-escalation": [
+    ...mutations("allowPrivilegeEscalation unset", (object) => {
+      delete container(object).securityContext.allowPrivilegeEscalation;
+    }),
+    ...mutations("allowPrivilegeEscalation true on an init container", (object) => {
+      withInitContainer(object).securityContext.allowPrivilegeEscalation = true;
+    }),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       const spec = specOf(object);
@@ -114,6 +141,13 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "no-host-ports": mutations("hostPort 0", (object) => {
     container(object).ports = [{ name: "http", containerPort: 8080, hostPort: 0 }];
   }),
+  "capabilities-drop-all": mutations("NET_BIND_SERVICE added back", (object) => {
+    container(object).securityContext.capabilities.add = ["NET_BIND_SERVICE"];
+  }),
+  "no-dangerous-capabilities": mutations("a harmless capability added", (object) => {
+    container(object).securityContext.capabilities.add = ["NET_BIND_SERVICE"];
+  }),
+  "no-privilege-escalation": [],
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     const spec = specOf(object);
     spec.volumes = [...(spec.volumes ?? []), { name: "scratch", emptyDir: {} }];
