@@ -159,3 +159,44 @@ export function everyContainer(
     })[0]`,
   }));
 }
+
+/**
+ * Validations for a securityContext field that exists on the pod and on containers, read as
+ * Kubernetes applies it (the container's value over the pod's), as the pack's `checkInherited`
+ * reads it: a written value is judged where it is written; with `missing`, a container for which
+ * neither it nor the pod writes one is refused too.
+ *
+ * `field` is the path under a securityContext (`runAsUser`, `windowsOptions.hostProcess`);
+ * `allowed` a CEL condition on `value`; `problem` a CEL string on `value` (what is wrong with it).
+ */
+export function inheritedValidations(
+  field: string,
+  allowed: string,
+  problem: string,
+  missing?: string,
+): AdmissionValidation[] {
+  const parts = field.split(".");
+  /** CEL: is `field` written under the securityContext at `base`? */
+  const written = (base: string) =>
+    [
+      `has(${base}.securityContext)`,
+      ...parts.map(
+        (_, index) => `has(${base}.securityContext.${parts.slice(0, index + 1).join(".")})`,
+      ),
+    ].join(" && ");
+  const at = (base: string) => `${base}.securityContext.${field}`;
+  /** CEL: `text` with `value` bound to the value at `base`. */
+  const on = (base: string, text: string) => text.replace(/\bvalue\b/g, at(base));
+  const pod = "variables.podSpec";
+  return [
+    {
+      expression: `!(${written(pod)}) || (${on(pod, allowed)})`,
+      messageExpression: `'pod securityContext ' + ${on(pod, problem)}`,
+    },
+    ...everyContainer(
+      `!(${written("c")}) || (${on("c", allowed)})`,
+      (role) => `${describedContainer(role)} + ' ' + ${on("c", problem)}`,
+    ),
+    ...(missing ? everyContainer(`${written("c")} || ${written(pod)}`, missing) : []),
+  ];
+}

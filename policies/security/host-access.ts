@@ -1,6 +1,12 @@
 // Privilege and host access: privileged containers, the node's namespaces, hostPath volumes,
 // the container runtime socket, host ports, Windows HostProcess and control-plane tolerations.
-import { celString, describedContainer, everyContainer, podAdmission } from "../lib/admission-form";
+import {
+  celString,
+  describedContainer,
+  everyContainer,
+  inheritedValidations,
+  podAdmission,
+} from "../lib/admission-form";
 import { podRule } from "../lib/define";
 import { describeContainer, describeVolume, listOf, stringsOf } from "../lib/kubernetes";
 import { checkInherited, containerContext } from "../lib/security-context";
@@ -254,6 +260,13 @@ export const noHostProcess = podRule({
           ? "sets windowsOptions.hostProcess: true (full access to the Windows node)"
           : undefined,
     ),
+  admission: podAdmission(() =>
+    inheritedValidations(
+      "windowsOptions.hostProcess",
+      "value != true",
+      "'sets windowsOptions.hostProcess: true (full access to the Windows node)'",
+    ),
+  ),
 });
 
 export const noControlPlaneTolerations = podRule({

@@ -1,4 +1,5 @@
 // Users and groups: containers run as a non-root user, and the pod's groups are never root.
+import { celString, inheritedValidations, podAdmission } from "../lib/admission-form";
 import { minimumIdConfig, podRule } from "../lib/define";
 import { quoted } from "../lib/lists";
 import { listOf } from "../lib/kubernetes";
@@ -45,6 +46,25 @@ export const runAsNonRoot = podRule({
       ),
     ];
   },
+  admission: podAdmission((config) => {
+    const minimum = Number(config.minimumId);
+    return [
+      ...inheritedValidations(
+        "runAsNonRoot",
+        "value == true",
+        "'runAsNonRoot is ' + string(value) + '; it must be true'",
+        "does not set runAsNonRoot: true (neither the container nor the pod does)",
+      ),
+      ...["runAsUser", "runAsGroup"].flatMap((field) =>
+        inheritedValidations(
+          field,
+          `value >= ${minimum}`,
+          `${celString(`${field} is `)} + string(value) + ${celString(`; it must be at least ${minimum}`)}`,
+          `${field} is unset (neither the container nor the pod sets it); it must be at least ${minimum}`,
+        ),
+      ),
+    ];
+  }),
 });
 
 export const nonRootGroups = podRule({

@@ -116,6 +116,33 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       withInitContainer(object).securityContext.allowPrivilegeEscalation = true;
     }),
   ],
+  "run-as-non-root": [
+    ...mutations("runAsNonRoot false on the pod", (object) => {
+      specOf(object).securityContext.runAsNonRoot = false;
+    }),
+    ...mutations("runAsNonRoot nowhere", (object) => {
+      delete specOf(object).securityContext.runAsNonRoot;
+      delete container(object).securityContext.runAsNonRoot;
+    }),
+    ...mutations("a container's runAsUser 0", (object) => {
+      container(object).securityContext.runAsUser = 0;
+    }),
+    ...mutations("runAsGroup below the minimum on the pod", (object) => {
+      specOf(object).securityContext.runAsGroup = 1000;
+    }),
+    ...mutations("runAsUser nowhere", (object) => {
+      delete specOf(object).securityContext.runAsUser;
+      delete container(object).securityContext.runAsUser;
+    }),
+  ],
+  "no-host-process": [
+    ...mutations("hostProcess on the pod", (object) => {
+      specOf(object).securityContext.windowsOptions = { hostProcess: true };
+    }),
+    ...mutations("hostProcess on an init container", (object) => {
+      withInitContainer(object).securityContext.windowsOptions = { hostProcess: true };
+    }),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       const spec = specOf(object);
@@ -148,6 +175,20 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     container(object).securityContext.capabilities.add = ["NET_BIND_SERVICE"];
   }),
   "no-privilege-escalation": [],
+  "run-as-non-root": [
+    ...mutations("a container's own higher runAsUser", (object) => {
+      container(object).securityContext.runAsUser = 20000;
+    }),
+    ...mutations("a container that inherits the pod's user and group", (object) => {
+      const context = container(object).securityContext;
+      delete context.runAsNonRoot;
+      delete context.runAsUser;
+      delete context.runAsGroup;
+    }),
+  ],
+  "no-host-process": mutations("hostProcess false", (object) => {
+    specOf(object).securityContext.windowsOptions = { hostProcess: false };
+  }),
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     const spec = specOf(object);
     spec.volumes = [...(spec.volumes ?? []), { name: "scratch", emptyDir: {} }];
