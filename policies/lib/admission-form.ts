@@ -44,43 +44,22 @@ export function celString(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
-/** The kinds that run pods, and where each holds its pod spec. */
+/** The kinds that run pods, and where each holds its pod template (a Pod is its own). */
 export const podSpecOwners = [
-  { apiGroup: "", version: "v1", resource: "pods", kind: "Pod", podSpec: "object.spec" },
-  {
-    apiGroup: "",
-    version: "v1",
-    resource: "replicationcontrollers",
-    kind: "ReplicationController",
-    podSpec: "object.spec.template.spec",
-  },
-  ...(["deployments", "replicasets", "statefulsets", "daemonsets"] as const).map((resource) => ({
-    apiGroup: "apps",
-    version: "v1",
-    resource,
-    kind: {
-      deployments: "Deployment",
-      replicasets: "ReplicaSet",
-      statefulsets: "StatefulSet",
-      daemonsets: "DaemonSet",
-    }[resource],
-    podSpec: "object.spec.template.spec",
-  })),
+  { apiGroup: "", resource: "pods", kind: "Pod", template: "object" },
+  { apiGroup: "", resource: "replicationcontrollers", kind: "ReplicationController" },
+  { apiGroup: "apps", resource: "deployments", kind: "Deployment" },
+  { apiGroup: "apps", resource: "replicasets", kind: "ReplicaSet" },
+  { apiGroup: "apps", resource: "statefulsets", kind: "StatefulSet" },
+  { apiGroup: "apps", resource: "daemonsets", kind: "DaemonSet" },
+  { apiGroup: "batch", resource: "jobs", kind: "Job" },
   {
     apiGroup: "batch",
-    version: "v1",
-    resource: "jobs",
-    kind: "Job",
-    podSpec: "object.spec.template.spec",
-  },
-  {
-    apiGroup: "batch",
-    version: "v1",
     resource: "cronjobs",
     kind: "CronJob",
-    podSpec: "object.spec.jobTemplate.spec.template.spec",
+    template: "object.spec.jobTemplate.spec.template",
   },
-] as const;
+].map((owner) => ({ template: "object.spec.template", ...owner }));
 
 /** The pod spec's container lists, each with the pack's name for its role (in messages). */
 export const containerLists = [
@@ -103,12 +82,15 @@ export function podAdmission(
   validations: AdmissionForm["validations"],
   failurePolicy: AdmissionForm["failurePolicy"] = "Fail",
 ): AdmissionForm {
-  const podSpec = podSpecOwners
-    .filter((owner) => owner.podSpec !== "object.spec.template.spec")
-    .reduceRight(
-      (otherwise, owner) => `object.kind == '${owner.kind}' ? ${owner.podSpec} : ${otherwise}`,
-      "object.spec.template.spec",
-    );
+  // CEL: `part` (spec, metadata) of the object's pod template, by its kind.
+  const ofTemplate = (part: string) =>
+    podSpecOwners
+      .filter((owner) => owner.template !== "object.spec.template")
+      .reduceRight(
+        (otherwise, owner) =>
+          `object.kind == '${owner.kind}' ? ${owner.template}.${part} : ${otherwise}`,
+        `object.spec.template.${part}`,
+      );
   const groups = [...new Set(podSpecOwners.map((owner) => owner.apiGroup))];
   return {
     resources: groups.map((group) => ({
@@ -126,7 +108,8 @@ export function podAdmission(
       },
     ],
     variables: [
-      { name: "podSpec", expression: podSpec },
+      { name: "podSpec", expression: ofTemplate("spec") },
+      { name: "podMetadata", expression: ofTemplate("metadata") },
       ...containerLists.map(([field]) => ({
         name: field,
         expression: `has(variables.podSpec.${field}) ? variables.podSpec.${field} : []`,
@@ -167,7 +150,8 @@ export function everyContainer(
  * neither it nor the pod writes one is refused too.
  *
  * `field` is the path under a securityContext (`runAsUser`, `windowsOptions.hostProcess`);
- * `allowed` a CEL condition on `value`; `problem` a CEL string on `value` (what is wrong with it).
+ * `allowed` a CEL condition on `$value`; `problem` a CEL string on `$value` (what is wrong with
+ * it). `$value` stands for the field where it is written.
  */
 export function inheritedValidations(
   field: string,
@@ -186,16 +170,16 @@ export function inheritedValidations(
     ].join(" && ");
   const at = (base: string) => `${base}.securityContext.${field}`;
   /** CEL: `text` with `value` bound to the value at `base`. */
-  const on = (base: string, text: string) => text.replace(/\bvalue\b/g, at(base));
+  const on = (base: string, text: string) => text.replaceAll("$value", at(base));
   const pod = "variables.podSpec";
   return [
     {
       expression: `!(${written(pod)}) || (${on(pod, allowed)})`,
-      messageExpression: `'pod securityContext ' + ${on(pod, problem)}`,
+      messageExpression: `'pod securityContext ' + (${on(pod, problem)})`,
     },
     ...everyContainer(
       `!(${written("c")}) || (${on("c", allowed)})`,
-      (role) => `${describedContainer(role)} + ' ' + ${on("c", problem)}`,
+      (role) => `${describedContainer(role)} + ' ' + (${on("c", problem)})`,
     ),
     ...(missing ? everyContainer(`${written("c")} || ${written(pod)}`, missing) : []),
   ];

@@ -263,7 +263,7 @@ export const noHostProcess = podRule({
   admission: podAdmission(() =>
     inheritedValidations(
       "windowsOptions.hostProcess",
-      "value != true",
+      "$value != true",
       "'sets windowsOptions.hostProcess: true (full access to the Windows node)'",
     ),
   ),

@@ -1,4 +1,11 @@
 // Kernel confinement: seccomp, AppArmor and SELinux profiles, the masked /proc, and safe sysctls.
+import {
+  celString,
+  describedContainer,
+  everyContainer,
+  inheritedValidations,
+  podAdmission,
+} from "../lib/admission-form";
 import { podRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { describeContainer, listOf, stringsOf } from "../lib/kubernetes";
@@ -73,6 +80,29 @@ export const seccompProfile = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => {
+    const allowed = stringsOf(config.allowedTypes);
+    const allowedList = `[${allowed.map(celString).join(", ")}]`;
+    const typeAllowed = `has($value.type) && $value.type in ${allowedList}`;
+    const annotations = "variables.podMetadata.annotations";
+    const unconfined =
+      `(has(variables.podMetadata.annotations) ? ${annotations}.filter(k, ` +
+      `(k == 'seccomp.security.alpha.kubernetes.io/pod' || ` +
+      `k.startsWith('container.seccomp.security.alpha.kubernetes.io/')) && ` +
+      `${annotations}[k] == 'unconfined') : [])`;
+    return [
+      ...inheritedValidations(
+        "seccompProfile",
+        `${typeAllowed} && ($value.type != 'Localhost' || (has($value.localhostProfile) && $value.localhostProfile != ''))`,
+        `!(${typeAllowed}) ? 'seccompProfile.type is ' + (has($value.type) ? '"' + $value.type + '"' : 'undefined') + ${celString(`; it must be ${allowed.join(" or ")}`)} : 'seccompProfile.type is Localhost without a localhostProfile'`,
+        `has no seccompProfile (neither the container nor the pod sets one); set type ${allowed.join(" or ")}`,
+      ),
+      {
+        expression: `size(${unconfined}) == 0`,
+        messageExpression: `'annotation ' + ${unconfined}[0] + ' is "unconfined"; remove it and set seccompProfile'`,
+      },
+    ];
+  }),
 });
 
 const appArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
@@ -173,6 +203,13 @@ export const procMountDefault = podRule({
       if (value === undefined || value === "Default") return [];
       return [`${describeContainer(entry)} procMount is ${quoted(value)}; it must be Default`];
     }),
+  admission: podAdmission(() =>
+    everyContainer(
+      "!has(c.securityContext) || !has(c.securityContext.procMount) || c.securityContext.procMount == 'Default'",
+      (role) =>
+        `${describedContainer(role)} + ' procMount is "' + c.securityContext.procMount + '"; it must be Default'`,
+    ),
+  ),
 });
 
 export const safeSysctls = podRule({

@@ -51,15 +51,15 @@ export const runAsNonRoot = podRule({
     return [
       ...inheritedValidations(
         "runAsNonRoot",
-        "value == true",
-        "'runAsNonRoot is ' + string(value) + '; it must be true'",
+        "$value == true",
+        "'runAsNonRoot is ' + string($value) + '; it must be true'",
         "does not set runAsNonRoot: true (neither the container nor the pod does)",
       ),
       ...["runAsUser", "runAsGroup"].flatMap((field) =>
         inheritedValidations(
           field,
-          `value >= ${minimum}`,
-          `${celString(`${field} is `)} + string(value) + ${celString(`; it must be at least ${minimum}`)}`,
+          `$value >= ${minimum}`,
+          `${celString(`${field} is `)} + string($value) + ${celString(`; it must be at least ${minimum}`)}`,
           `${field} is unset (neither the container nor the pod sets it); it must be at least ${minimum}`,
         ),
       ),

@@ -1,5 +1,6 @@
 // Volumes and the filesystem: allowed volume types, a read-only root filesystem, and no
 // PersistentVolume that exposes a node's path.
+import { celString, describedContainer, everyContainer, podAdmission } from "../lib/admission-form";
 import { podRule, resourceRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { describeContainer, describeVolume, listOf, stringsOf } from "../lib/kubernetes";
@@ -11,6 +12,43 @@ import { containerContext } from "../lib/security-context";
 function volumeTypesOf(volume: any): string[] {
   return Object.keys(volume ?? {}).filter((key) => key !== "name");
 }
+
+/**
+ * The volume sources of the core/v1 API (Volume). At admission a volume is typed: these are the
+ * only fields besides `name` it can have, and the policy names the ones not allowed.
+ */
+export const apiVolumeTypes = [
+  "awsElasticBlockStore",
+  "azureDisk",
+  "azureFile",
+  "cephfs",
+  "cinder",
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "fc",
+  "flexVolume",
+  "flocker",
+  "gcePersistentDisk",
+  "gitRepo",
+  "glusterfs",
+  "hostPath",
+  "image",
+  "iscsi",
+  "nfs",
+  "persistentVolumeClaim",
+  "photonPersistentDisk",
+  "portworxVolume",
+  "projected",
+  "quobyte",
+  "rbd",
+  "scaleIO",
+  "secret",
+  "storageos",
+  "vsphereVolume",
+];
 
 export const volumeTypeAllowlist = podRule({
   name: "volume-type-allowlist",
@@ -52,6 +90,24 @@ export const volumeTypeAllowlist = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => {
+    const allowed = stringsOf(config.allowedTypes);
+    const refused = apiVolumeTypes.filter((type) => !allowed.includes(type));
+    if (refused.length === 0) return [];
+    const isRefused = refused.map((type) => `has(v.${type})`).join(" || ");
+    const typeOf = refused.reduceRight(
+      (otherwise, type) => `has(v.${type}) ? '${type}' : ${otherwise}`,
+      "''",
+    );
+    return [
+      {
+        expression: `!has(variables.podSpec.volumes) || !variables.podSpec.volumes.exists(v, ${isRefused})`,
+        messageExpression:
+          `variables.podSpec.volumes.filter(v, ${isRefused}).map(v, 'volume "' + v.name + ` +
+          `'" is of type ' + (${typeOf}) + ${celString(`; allowed types: ${joined(allowed)}`)})[0]`,
+      },
+    ];
+  }),
 });
 
 export const readOnlyRootFilesystem = podRule({
@@ -71,6 +127,15 @@ export const readOnlyRootFilesystem = podRule({
       const shown = value === undefined ? "unset" : quoted(value);
       return [`${describeContainer(entry)} readOnlyRootFilesystem is ${shown}; it must be true`];
     }),
+  admission: podAdmission(() => {
+    const written = "has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem)";
+    return everyContainer(
+      `${written} && c.securityContext.readOnlyRootFilesystem == true`,
+      (role) =>
+        `${describedContainer(role)} + ' readOnlyRootFilesystem is ' + (${written} ? ` +
+        `string(c.securityContext.readOnlyRootFilesystem) : 'unset') + '; it must be true'`,
+    );
+  }),
 });
 
 const persistentVolumeType = "kubernetes:core/v1:PersistentVolume";

@@ -20,6 +20,10 @@ export interface AdmissionCase {
   readonly object: any;
 }
 
+/** The pod template of any kind but a Pod. */
+const templateOf = (object: any) =>
+  object.kind === "CronJob" ? object.spec.jobTemplate.spec.template : object.spec.template;
+
 /** One compliant object of each kind that runs pods and that a policy matches. */
 export const compliantPodOwners = (): AdmissionCase[] =>
   [
@@ -143,6 +147,41 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       withInitContainer(object).securityContext.windowsOptions = { hostProcess: true };
     }),
   ],
+  "readonly-root-filesystem": [
+    ...mutations("readOnlyRootFilesystem false", (object) => {
+      container(object).securityContext.readOnlyRootFilesystem = false;
+    }),
+    ...mutations("readOnlyRootFilesystem unset on an init container", (object) => {
+      delete withInitContainer(object).securityContext.readOnlyRootFilesystem;
+    }),
+  ],
+  "proc-mount-default": mutations("procMount Unmasked", (object) => {
+    container(object).securityContext.procMount = "Unmasked";
+  }),
+  "seccomp-profile": [
+    ...mutations("Unconfined on the pod", (object) => {
+      specOf(object).securityContext.seccompProfile = { type: "Unconfined" };
+    }),
+    ...mutations("Localhost without a profile on a container", (object) => {
+      container(object).securityContext.seccompProfile = { type: "Localhost" };
+    }),
+    ...mutations("no profile anywhere", (object) => {
+      delete specOf(object).securityContext.seccompProfile;
+      delete container(object).securityContext.seccompProfile;
+    }),
+    ...mutations("the legacy unconfined annotation", (object) => {
+      const metadata = object.kind === "Pod" ? object.metadata : templateOf(object).metadata;
+      metadata.annotations = { "seccomp.security.alpha.kubernetes.io/pod": "unconfined" };
+    }),
+  ],
+  "volume-type-allowlist": [
+    ...mutations("an nfs volume", (object) => {
+      specOf(object).volumes = [{ name: "share", nfs: { server: "nfs.example", path: "/x" } }];
+    }),
+    ...mutations("a gitRepo volume", (object) => {
+      specOf(object).volumes = [{ name: "code", gitRepo: { repository: "https://x.example" } }];
+    }),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       const spec = specOf(object);
@@ -188,6 +227,24 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   ],
   "no-host-process": mutations("hostProcess false", (object) => {
     specOf(object).securityContext.windowsOptions = { hostProcess: false };
+  }),
+  "readonly-root-filesystem": [],
+  "proc-mount-default": mutations("procMount Default", (object) => {
+    container(object).securityContext.procMount = "Default";
+  }),
+  "seccomp-profile": [
+    ...mutations("a Localhost profile on a container", (object) => {
+      container(object).securityContext.seccompProfile = {
+        type: "Localhost",
+        localhostProfile: "profiles/api.json",
+      };
+    }),
+    ...mutations("the profile on the pod only", (object) => {
+      delete container(object).securityContext.seccompProfile;
+    }),
+  ],
+  "volume-type-allowlist": mutations("a projected volume", (object) => {
+    specOf(object).volumes = [{ name: "token", projected: { sources: [] } }];
   }),
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     const spec = specOf(object);
