@@ -184,3 +184,21 @@ export function inheritedValidations(
     ...(missing ? everyContainer(`${written("c")} || ${written(pod)}`, missing) : []),
   ];
 }
+
+/**
+ * Validations that every container sets the securityContext flag `field` (no pod-level form) to
+ * `required`; the message says what it is instead, `unset` where the container writes none.
+ */
+export function containerFlag(
+  field: string,
+  required: boolean,
+  unset: string,
+): AdmissionValidation[] {
+  const written = `has(c.securityContext) && has(c.securityContext.${field})`;
+  return everyContainer(
+    `${written} && c.securityContext.${field} == ${required}`,
+    (role) =>
+      `${describedContainer(role)} + ${celString(` ${field} is `)} + (${written} ? ` +
+      `string(c.securityContext.${field}) : ${celString(unset)}) + ${celString(`; it must be ${required}`)}`,
+  );
+}

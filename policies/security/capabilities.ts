@@ -1,6 +1,12 @@
 // Capabilities and privilege escalation: drop ALL, no dangerous capability added back, and
 // allowPrivilegeEscalation: false.
-import { celString, describedContainer, everyContainer, podAdmission } from "../lib/admission-form";
+import {
+  celString,
+  containerFlag,
+  describedContainer,
+  everyContainer,
+  podAdmission,
+} from "../lib/admission-form";
 import { allowedCapabilitiesConfig, podRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { describeContainer, stringsOf } from "../lib/kubernetes";
@@ -164,14 +170,7 @@ export const noPrivilegeEscalation = podRule({
       const shown = value === undefined ? "unset (defaults to true)" : quoted(value);
       return [`${describeContainer(entry)} allowPrivilegeEscalation is ${shown}; it must be false`];
     }),
-  admission: podAdmission(() => {
-    const written = "has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation)";
-    return everyContainer(
-      `${written} && c.securityContext.allowPrivilegeEscalation == false`,
-      (role) =>
-        `${describedContainer(role)} + ' allowPrivilegeEscalation is ' + (${written} ? ` +
-        `string(c.securityContext.allowPrivilegeEscalation) : 'unset (defaults to true)') + ` +
-        `'; it must be false'`,
-    );
-  }),
+  admission: podAdmission(() =>
+    containerFlag("allowPrivilegeEscalation", false, "unset (defaults to true)"),
+  ),
 });

@@ -1,6 +1,6 @@
 // Volumes and the filesystem: allowed volume types, a read-only root filesystem, and no
 // PersistentVolume that exposes a node's path.
-import { celString, describedContainer, everyContainer, podAdmission } from "../lib/admission-form";
+import { celString, containerFlag, podAdmission } from "../lib/admission-form";
 import { podRule, resourceRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { describeContainer, describeVolume, listOf, stringsOf } from "../lib/kubernetes";
@@ -127,15 +127,7 @@ export const readOnlyRootFilesystem = podRule({
       const shown = value === undefined ? "unset" : quoted(value);
       return [`${describeContainer(entry)} readOnlyRootFilesystem is ${shown}; it must be true`];
     }),
-  admission: podAdmission(() => {
-    const written = "has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem)";
-    return everyContainer(
-      `${written} && c.securityContext.readOnlyRootFilesystem == true`,
-      (role) =>
-        `${describedContainer(role)} + ' readOnlyRootFilesystem is ' + (${written} ? ` +
-        `string(c.securityContext.readOnlyRootFilesystem) : 'unset') + '; it must be true'`,
-    );
-  }),
+  admission: podAdmission(() => containerFlag("readOnlyRootFilesystem", true, "unset")),
 });
 
 const persistentVolumeType = "kubernetes:core/v1:PersistentVolume";
