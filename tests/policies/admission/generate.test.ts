@@ -1,0 +1,114 @@
+// The generated ValidatingAdmissionPolicies and bindings for a stack: the stack's policy config
+// decides each rule's action (mandatory denies, advisory warns and audits, disabled is not bound),
+// its settings and its exemptions (with their reasons); the cluster's own namespaces and the
+// ones the stack names are never judged.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { policies } from "../../../policies/pack";
+import {
+  admissionAnnotations,
+  admissionPolicies,
+  alwaysExcludedNamespaces,
+  type StackPolicyConfig,
+} from "../../../policies/lib/admission-policies";
+import type { PackResourcePolicy } from "../../../policies/lib/define";
+import { projectRoot } from "../../../tools/project-root";
+import { judge } from "../../support/admission-cel";
+import { compliantDeployment } from "../support";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+
+const options = { excludedNamespaces: ["cnpg-system"], namePrefix: "toolboxai-" };
+const generate = (config: StackPolicyConfig) =>
+  admissionPolicies(policies as PackResourcePolicy[], config, options);
+const named = (objects: any[], kind: string, rule: string) =>
+  objects.find((object) => object.kind === kind && object.metadata.name === `toolboxai-${rule}`);
+
+test("a policy and a binding per rule with an admission form, named after the rule", () => {
+  const objects = generate({});
+  const rules = (policies as PackResourcePolicy[])
+    .filter((policy) => policy.admission)
+    .map((policy) => policy.name);
+  expect(rules.length).toBeGreaterThan(10);
+  for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]) {
+    expect(
+      objects.filter((object) => object.kind === kind).map((object) => object.metadata.name),
+    ).toEqual(rules.map((rule) => `toolboxai-${rule}`));
+  }
+  const binding = named(objects, "ValidatingAdmissionPolicyBinding", "no-host-ports");
+  expect(binding.spec.policyName).toBe("toolboxai-no-host-ports");
+  expect(binding.metadata.annotations[admissionAnnotations.rule]).toBe("no-host-ports");
+});
+
+test("mandatory denies; advisory warns and audits; disabled is not generated", () => {
+  const objects = generate({
+    "no-host-ports": { enforcementLevel: "advisory" },
+    "proc-mount-default": "disabled",
+  });
+  const actions = (rule: string) =>
+    named(objects, "ValidatingAdmissionPolicyBinding", rule)?.spec.validationActions;
+  expect(actions("no-privileged-containers")).toEqual(["Deny"]);
+  expect(actions("no-host-ports")).toEqual(["Warn", "Audit"]);
+  expect(named(objects, "ValidatingAdmissionPolicy", "proc-mount-default")).toBeUndefined();
+  expect(actions("proc-mount-default")).toBeUndefined();
+});
+
+test("the cluster's own namespaces and the ones given are never judged", () => {
+  for (const binding of generate({}).filter(
+    (object) => object.kind === "ValidatingAdmissionPolicyBinding",
+  )) {
+    expect(binding.spec.matchResources.namespaceSelector.matchExpressions).toEqual([
+      {
+        key: "kubernetes.io/metadata.name",
+        operator: "NotIn",
+        values: [...alwaysExcludedNamespaces, "cnpg-system"],
+      },
+    ]);
+  }
+  expect(alwaysExcludedNamespaces).toContain("kube-system");
+});
+
+test("production's exemptions are match conditions, their reasons annotations; others are judged", () => {
+  const production = JSON.parse(
+    readFileSync(path.join(projectRoot, "policies", "config", "production.json"), "utf8"),
+  );
+  const policy = named(generate(production), "ValidatingAdmissionPolicy", "host-namespaces");
+  const exemptions = JSON.parse(policy.metadata.annotations[admissionAnnotations.exemptions]);
+  expect(exemptions).toEqual(production["host-namespaces"].exemptions);
+  const nodeAgent = (namespace: string) => {
+    const daemonSet = { ...compliantDeployment("node-exporter", namespace), kind: "DaemonSet" };
+    daemonSet.spec.template.spec.hostPID = true;
+    return daemonSet;
+  };
+  expect(judge(policy, nodeAgent("toolboxai-node-exporter"))).toEqual({
+    judged: false,
+    condition: "not-exempted",
+  });
+  // The same object elsewhere is not the one exempted.
+  expect(judge(policy, nodeAgent("toolboxai"))).toMatchObject({
+    judged: true,
+    messages: [
+      "host-namespaces: hostPID is true: the pod shares the node's process (PID) namespace; it must be unset or false",
+    ],
+  });
+});
+
+test("a stack's setting reaches the expression: a wider capability allow-list admits what it lists", () => {
+  const deployment = compliantDeployment();
+  deployment.spec.template.spec.containers[0].securityContext.capabilities.add = ["CHOWN"];
+  const policyWith = (config: StackPolicyConfig) =>
+    named(generate(config), "ValidatingAdmissionPolicy", "capabilities-drop-all");
+  expect(judge(policyWith({}), deployment)).toMatchObject({
+    messages: [
+      'capabilities-drop-all: container "api" adds CHOWN; only NET_BIND_SERVICE may be added back',
+    ],
+  });
+  expect(
+    judge(
+      policyWith({
+        "capabilities-drop-all": { allowedCapabilities: ["NET_BIND_SERVICE", "CHOWN"] },
+      }),
+      deployment,
+    ),
+  ).toEqual({ judged: true, messages: [] });
+});
