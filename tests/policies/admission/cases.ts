@@ -1,7 +1,8 @@
 // The admission differential's cases: for each rule with an admission form, the compliant
 // fixtures of every kind that runs pods (admitted), and one-defect mutations of them (refused),
 // each named. The same cases are judged by the pack, by the generated policy offline, and (in the
-// e2e) by the real API server.
+// e2e) by the real API server. Each is a valid object: a defect the API's own validation refuses
+// (a Localhost seccomp profile without its file) never reaches a policy, and is not a case here.
 import {
   compliantCronJob,
   compliantPod,
@@ -20,9 +21,26 @@ export interface AdmissionCase {
   readonly object: any;
 }
 
+/** Adds volumes to the object's pod spec, beside those its containers mount. */
+function addVolumes(object: any, volumes: readonly any[]): void {
+  const spec = specOf(object);
+  spec.volumes = [...(spec.volumes ?? []), ...volumes];
+}
+
 /** The pod template of any kind but a Pod. */
 const templateOf = (object: any) =>
   object.kind === "CronJob" ? object.spec.jobTemplate.spec.template : object.spec.template;
+
+/** A DaemonSet with the compliant Deployment's pod template. */
+function compliantDaemonSet(): any {
+  const { metadata, spec } = clone(compliantDeployment("agent"));
+  return {
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata,
+    spec: { selector: spec.selector, template: spec.template },
+  };
+}
 
 /** One compliant object of each kind that runs pods and that a policy matches. */
 export const compliantPodOwners = (): AdmissionCase[] =>
@@ -32,7 +50,7 @@ export const compliantPodOwners = (): AdmissionCase[] =>
     compliantReplicationController(),
     compliantCronJob(),
     compliantPod(),
-    { ...clone(compliantDeployment("agent")), kind: "DaemonSet" },
+    compliantDaemonSet(),
   ].map((object) => ({ name: `a compliant ${object.kind}`, object }));
 
 /** `change` applied to a fresh compliant object of each of the kinds named. */
@@ -52,10 +70,17 @@ function mutations(
 export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
   "no-privileged-containers": [
     ...mutations("a privileged container", (object) => {
-      container(object).securityContext.privileged = true;
+      // The API refuses privileged with allowPrivilegeEscalation false.
+      Object.assign(container(object).securityContext, {
+        privileged: true,
+        allowPrivilegeEscalation: true,
+      });
     }),
     ...mutations("a privileged init container", (object) => {
-      withInitContainer(object).securityContext.privileged = true;
+      Object.assign(withInitContainer(object).securityContext, {
+        privileged: true,
+        allowPrivilegeEscalation: true,
+      });
     }),
   ],
   "host-namespaces": [
@@ -71,18 +96,18 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
   ],
   "no-container-runtime-socket": [
     ...mutations("the Docker socket", (object) => {
-      specOf(object).volumes = [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }];
+      addVolumes(object, [{ name: "docker", hostPath: { path: "/var/run/docker.sock" } }]);
     }),
     ...mutations("the containerd socket, written with doubled and trailing slashes", (object) => {
-      specOf(object).volumes = [
+      addVolumes(object, [
         { name: "containerd", hostPath: { path: "//run//containerd/containerd.sock/" } },
-      ];
+      ]);
     }),
     ...mutations("the folder that holds the CRI-O socket", (object) => {
-      specOf(object).volumes = [{ name: "crio", hostPath: { path: "/run/crio" } }];
+      addVolumes(object, [{ name: "crio", hostPath: { path: "/run/crio" } }]);
     }),
     ...mutations("the host's root", (object) => {
-      specOf(object).volumes = [{ name: "root", hostPath: { path: "/" } }];
+      addVolumes(object, [{ name: "root", hostPath: { path: "/" } }]);
     }),
   ],
   "no-host-ports": [
@@ -141,10 +166,16 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
   ],
   "no-host-process": [
     ...mutations("hostProcess on the pod", (object) => {
+      // The API accepts HostProcess only with the node's network and in every container.
+      specOf(object).hostNetwork = true;
       specOf(object).securityContext.windowsOptions = { hostProcess: true };
     }),
     ...mutations("hostProcess on an init container", (object) => {
-      withInitContainer(object).securityContext.windowsOptions = { hostProcess: true };
+      specOf(object).hostNetwork = true;
+      withInitContainer(object);
+      for (const each of [...specOf(object).initContainers, ...specOf(object).containers]) {
+        each.securityContext.windowsOptions = { hostProcess: true };
+      }
     }),
   ],
   "readonly-root-filesystem": [
@@ -156,14 +187,13 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
     }),
   ],
   "proc-mount-default": mutations("procMount Unmasked", (object) => {
+    // The API accepts an unmasked /proc only in a user namespace.
+    specOf(object).hostUsers = false;
     container(object).securityContext.procMount = "Unmasked";
   }),
   "seccomp-profile": [
     ...mutations("Unconfined on the pod", (object) => {
       specOf(object).securityContext.seccompProfile = { type: "Unconfined" };
-    }),
-    ...mutations("Localhost without a profile on a container", (object) => {
-      container(object).securityContext.seccompProfile = { type: "Localhost" };
     }),
     ...mutations("no profile anywhere", (object) => {
       delete specOf(object).securityContext.seccompProfile;
@@ -172,20 +202,21 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
     ...mutations("the legacy unconfined annotation", (object) => {
       const metadata = object.kind === "Pod" ? object.metadata : templateOf(object).metadata;
       metadata.annotations = { "seccomp.security.alpha.kubernetes.io/pod": "unconfined" };
+      // The API refuses an annotation that contradicts the pod's field: the containers' own stay.
+      delete specOf(object).securityContext.seccompProfile;
     }),
   ],
   "volume-type-allowlist": [
     ...mutations("an nfs volume", (object) => {
-      specOf(object).volumes = [{ name: "share", nfs: { server: "nfs.example", path: "/x" } }];
+      addVolumes(object, [{ name: "share", nfs: { server: "nfs.example", path: "/x" } }]);
     }),
     ...mutations("a gitRepo volume", (object) => {
-      specOf(object).volumes = [{ name: "code", gitRepo: { repository: "https://x.example" } }];
+      addVolumes(object, [{ name: "code", gitRepo: { repository: "https://x.example" } }]);
     }),
   ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
-      const spec = specOf(object);
-      spec.volumes = [...(spec.volumes ?? []), { name: "host", hostPath: { path: "/etc" } }];
+      addVolumes(object, [{ name: "host", hostPath: { path: "/etc" } }]);
     }),
   ],
 };
@@ -199,10 +230,10 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     specOf(object).hostNetwork = false;
   }),
   "no-container-runtime-socket": mutations("a host folder beside the sockets", (object) => {
-    specOf(object).volumes = [
+    addVolumes(object, [
       { name: "logs", hostPath: { path: "/var/log" } },
       { name: "sock-like", hostPath: { path: "/run/docker.sockets" } },
-    ];
+    ]);
   }),
   "no-host-ports": mutations("hostPort 0", (object) => {
     container(object).ports = [{ name: "http", containerPort: 8080, hostPort: 0 }];
@@ -244,10 +275,9 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     }),
   ],
   "volume-type-allowlist": mutations("a projected volume", (object) => {
-    specOf(object).volumes = [{ name: "token", projected: { sources: [] } }];
+    addVolumes(object, [{ name: "token", projected: { sources: [] } }]);
   }),
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
-    const spec = specOf(object);
-    spec.volumes = [...(spec.volumes ?? []), { name: "scratch", emptyDir: {} }];
+    addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
   }),
 };

@@ -1,0 +1,195 @@
+// The admission differential on a real kube-apiserver (scripts/control-plane.sh): every generated
+// ValidatingAdmissionPolicy (production's policy config) is created, so the API server compiles
+// and type-checks its CEL; then each case of tests/policies/admission/cases.ts is sent to it
+// (`kubectl create --dry-run=server`: admission runs, nothing is stored) and must get the pack's
+// verdict: the compliant fixtures admitted, each one-defect mutation refused with the pack's words.
+// Each rule is bound alone, to a namespace of its own, so that a case is judged by its rule only.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { policies } from "../../policies/pack";
+import {
+  admissionAnnotations,
+  admissionPolicies,
+  type StackPolicyConfig,
+} from "../../policies/lib/admission-policies";
+import type { PackResourcePolicy } from "../../policies/lib/define";
+import { projectRoot } from "../../tools/project-root";
+import { allowedByRule, compliantPodOwners, defectsByRule } from "../policies/admission/cases";
+import { clone, messagesOf } from "../policies/support";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
+
+const script = path.join(projectRoot, "scripts", "control-plane.sh");
+const built = spawnSync("bash", [script, "bin"], { encoding: "utf8" });
+const bin = built.status === 0 ? built.stdout.trim() : undefined;
+const unavailable =
+  bin === undefined && process.env.CI !== "true"
+    ? "the local control plane is not built (bash scripts/control-plane.sh build)"
+    : undefined;
+if (unavailable)
+  console.warn(`Skipping the admission differential (it runs when CI=true): ${unavailable}`);
+const describeCluster = unavailable ? describe.skip : describe;
+
+const ruleLabel = "admission.toolboxai.io/rule";
+const production: StackPolicyConfig = JSON.parse(
+  readFileSync(path.join(projectRoot, "policies", "config", "production.json"), "utf8"),
+);
+const generated = admissionPolicies(policies as PackResourcePolicy[], production, {
+  excludedNamespaces: [],
+  namePrefix: "toolboxai-",
+});
+const rules = generated
+  .filter((object) => object.kind === "ValidatingAdmissionPolicy")
+  .map((policy) => policy.metadata.annotations[admissionAnnotations.rule] as string);
+const ruleNamespace = (rule: string) => `vap-${rule}`.slice(0, 63);
+const policyOf = (rule: string) => (policies as PackResourcePolicy[]).find((p) => p.name === rule)!;
+
+/** A case of `rule`, moved to the rule's namespace. */
+const inNamespace = (rule: string, object: any) => {
+  const moved = clone(object);
+  moved.metadata.namespace = ruleNamespace(rule);
+  return moved;
+};
+
+const cases = rules.flatMap((rule) => [
+  ...[...compliantPodOwners(), ...(allowedByRule[rule] ?? [])].map((c) => ({
+    rule,
+    name: c.name,
+    object: c.object,
+    refused: false,
+  })),
+  ...(defectsByRule[rule] ?? []).map((c) => ({
+    rule,
+    name: c.name,
+    object: c.object,
+    refused: true,
+  })),
+]);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
+      );
+    });
+  });
+}
+
+describeCluster("the generated admission policies on a real API server", () => {
+  let dir: string;
+  let kubectlPath: string;
+  const kubectl = (args: readonly string[], input?: string) =>
+    spawnSync(kubectlPath, [...args], {
+      input,
+      encoding: "utf8",
+      env: { ...process.env, KUBECONFIG: path.join(dir, "admin.kubeconfig") },
+    });
+
+  beforeAll(async () => {
+    if (!bin) throw new Error(`CI=true: ${built.stderr || "the control plane is not built"}`);
+    kubectlPath = path.join(bin, "kubectl");
+    dir = mkdtempSync(path.join(tmpdir(), "toolboxai-admission-"));
+    // Ports of its own: the other cluster tests may run a control plane at the same time.
+    const [api, etcd, peer] = [await freePort(), await freePort(), await freePort()];
+    // The controller manager type-checks the policies against the matched kinds' schemas.
+    execFileSync("bash", [script, "start", dir, "--kcm"], {
+      stdio: "pipe",
+      env: { ...process.env, API_PORT: `${api}`, ETCD_PORT: `${etcd}`, ETCD_PEER_PORT: `${peer}` },
+    });
+    // Each rule's namespace, with the ServiceAccount its Pods name (the API checks it exists).
+    const setup = rules.flatMap((rule) => [
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ruleNamespace(rule), labels: { [ruleLabel]: rule } },
+      },
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "api", namespace: ruleNamespace(rule) },
+      },
+    ]);
+    // The policies as generated; each binding as generated, but for its rule's namespace alone.
+    const bound = generated.map((object) =>
+      object.kind === "ValidatingAdmissionPolicyBinding"
+        ? {
+            ...object,
+            spec: {
+              ...object.spec,
+              matchResources: {
+                namespaceSelector: {
+                  matchLabels: {
+                    [ruleLabel]: object.metadata.annotations[admissionAnnotations.rule],
+                  },
+                },
+              },
+            },
+          }
+        : object,
+    );
+    const applied = kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: [...setup, ...bound] }),
+    );
+    if (applied.status !== 0) throw new Error(`the policies were refused:\n${applied.stderr}`);
+  });
+
+  afterAll(() => {
+    if (!dir) return;
+    execFileSync("bash", [script, "stop", dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the API server compiled every policy, and type-checked each without a warning", async () => {
+    // The controller manager writes each policy's type check to its status. It types what it can:
+    // an expression over a variable is typed dynamically, so a misspelt field there is caught by
+    // the cases below (it changes a verdict), not here.
+    const checked = () =>
+      JSON.parse(kubectl(["get", "validatingadmissionpolicies", "-o", "json"]).stdout).items.filter(
+        (policy: any) => policy.status?.observedGeneration === policy.metadata.generation,
+      );
+    for (let waited = 0; checked().length < rules.length && waited < 60_000; waited += 500) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(
+      checked()
+        .map((policy: any) => ({
+          name: policy.metadata.name,
+          warnings: policy.status.typeChecking?.expressionWarnings ?? [],
+        }))
+        .sort((a: any, b: any) => a.name.localeCompare(b.name)),
+    ).toEqual(
+      rules
+        .map((rule) => ({ name: `toolboxai-${rule}`, warnings: [] }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+
+  test.each(cases.map((c) => [c.rule, c.name, c] as const))(
+    "%s: %s gets the pack's verdict",
+    async (rule, _name, c) => {
+      const object = inNamespace(rule, c.object);
+      const packMessages = await messagesOf(policyOf(rule), [c.object]);
+      const sent = kubectl(
+        ["create", "--dry-run=server", "-o", "name", "-f", "-"],
+        JSON.stringify(object),
+      );
+      expect({ refused: sent.status !== 0, pack: packMessages.length > 0 }).toEqual({
+        refused: c.refused,
+        pack: c.refused,
+      });
+      if (!c.refused) return;
+      // The API server names the policy; its message is the pack's, less the object's name.
+      expect(sent.stderr).toContain(`ValidatingAdmissionPolicy 'toolboxai-${rule}'`);
+      const words = sent.stderr.slice(sent.stderr.indexOf(`${rule}: `) + `${rule}: `.length).trim();
+      expect(packMessages.some((message) => message.endsWith(words))).toBe(true);
+    },
+  );
+});
