@@ -15,13 +15,15 @@ import {
 } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import { createServer } from "node:net";
 import * as path from "node:path";
 import { motoServerPath } from "../../tools/moto";
 import { testCertificates, type TestCertificates } from "../../tools/test-certificates";
 import { redisConf } from "../../components/data/redis";
 import { projectRoot } from "../../tools/project-root";
+import { freePort } from "../support/free-port";
 import { tempDir } from "../support/temp";
+
+export { freePort };
 
 export const scriptsDir = path.join(projectRoot, "scripts", "backup");
 
@@ -122,19 +124,6 @@ let binDir: string | undefined;
 export function postgresBinDir(): string {
   binDir ??= execFileSync("pg_config", ["--bindir"]).toString().trim();
   return binDir;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
 }
 
 function check(result: CommandResult, what: string): CommandResult {

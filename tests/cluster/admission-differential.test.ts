@@ -6,7 +6,6 @@
 // Each rule is bound alone, to a namespace of its own, so that a case is judged by its rule only.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { policies } from "../../policies/pack";
@@ -19,19 +18,16 @@ import type { PackResourcePolicy } from "../../policies/lib/define";
 import { projectRoot } from "../../tools/project-root";
 import { allowedByRule, compliantPodOwners, defectsByRule } from "../policies/admission/cases";
 import { clone, messagesOf } from "../policies/support";
+import {
+  controlPlaneScript,
+  describeWithControlPlane,
+  requireControlPlaneBin,
+  startControlPlane,
+} from "./control-plane";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 
-const script = path.join(projectRoot, "scripts", "control-plane.sh");
-const built = spawnSync("bash", [script, "bin"], { encoding: "utf8" });
-const bin = built.status === 0 ? built.stdout.trim() : undefined;
-const unavailable =
-  bin === undefined && process.env.CI !== "true"
-    ? "the local control plane is not built (bash scripts/control-plane.sh build)"
-    : undefined;
-if (unavailable)
-  console.warn(`Skipping the admission differential (it runs when CI=true): ${unavailable}`);
-const describeCluster = unavailable ? describe.skip : describe;
+const describeCluster = describeWithControlPlane("the admission differential");
 
 const ruleLabel = "admission.toolboxai.io/rule";
 const production: StackPolicyConfig = JSON.parse(
@@ -69,19 +65,6 @@ const cases = rules.flatMap((rule) => [
   })),
 ]);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error()),
-      );
-    });
-  });
-}
-
 describeCluster("the generated admission policies on a real API server", () => {
   let dir: string;
   let kubectlPath: string;
@@ -93,16 +76,10 @@ describeCluster("the generated admission policies on a real API server", () => {
     });
 
   beforeAll(async () => {
-    if (!bin) throw new Error(`CI=true: ${built.stderr || "the control plane is not built"}`);
-    kubectlPath = path.join(bin, "kubectl");
+    kubectlPath = path.join(requireControlPlaneBin(), "kubectl");
     dir = mkdtempSync(path.join(tmpdir(), "toolboxai-admission-"));
-    // Ports of its own: the other cluster tests may run a control plane at the same time.
-    const [api, etcd, peer] = [await freePort(), await freePort(), await freePort()];
     // The controller manager type-checks the policies against the matched kinds' schemas.
-    execFileSync("bash", [script, "start", dir, "--kcm"], {
-      stdio: "pipe",
-      env: { ...process.env, API_PORT: `${api}`, ETCD_PORT: `${etcd}`, ETCD_PEER_PORT: `${peer}` },
-    });
+    await startControlPlane(dir, "--kcm");
     // Each rule's namespace, with the ServiceAccount its Pods name (the API checks it exists).
     const setup = rules.flatMap((rule) => [
       {
@@ -143,7 +120,7 @@ describeCluster("the generated admission policies on a real API server", () => {
 
   afterAll(() => {
     if (!dir) return;
-    execFileSync("bash", [script, "stop", dir]);
+    execFileSync("bash", [controlPlaneScript, "stop", dir]);
     rmSync(dir, { recursive: true, force: true });
   });
 

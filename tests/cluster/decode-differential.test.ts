@@ -24,19 +24,11 @@ import {
   compliantStatefulSet,
 } from "../policies/fixtures/security";
 import { tempDir } from "../support/temp";
+import { describeWithControlPlane, requireControlPlaneBin } from "./control-plane";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 
-const script = path.resolve(__dirname, "..", "..", "scripts", "control-plane.sh");
-const built = spawnSync("bash", [script, "bin"], { encoding: "utf8" });
-const bin = built.status === 0 ? built.stdout.trim() : undefined;
-const unavailable =
-  bin === undefined && process.env.CI !== "true"
-    ? "kubectl is not built (bash scripts/control-plane.sh build)"
-    : undefined;
-if (unavailable)
-  console.warn(`Skipping the decode differential (it runs when CI=true): ${unavailable}`);
-const describeKubectl = unavailable ? describe.skip : describe;
+const describeKubectl = describeWithControlPlane("the decode differential");
 
 /** kubectl adds this label to what it decodes; the runner's objects get it too, to compare. */
 const probe = "decode-differential.toolboxai.io/probe";
@@ -102,7 +94,7 @@ describeKubectl("kubectl and the runner decode manifests alike", () => {
   let kubeconfig: string;
 
   beforeAll(() => {
-    if (!bin) throw new Error(`CI=true: ${built.stderr || "kubectl is not built"}`);
+    requireControlPlaneBin();
     dir = tempDir("toolboxai-decode-");
     kubeconfig = path.join(dir, "empty.kubeconfig");
     writeFileSync(kubeconfig, "");
@@ -117,7 +109,7 @@ describeKubectl("kubectl and the runner decode manifests alike", () => {
   /** What kubectl decodes from the file (one object per applied object), or its error. */
   function kubectlObjects(file: string): { objects?: any[]; error?: string } {
     const run = spawnSync(
-      path.join(bin!, "kubectl"),
+      path.join(requireControlPlaneBin(), "kubectl"),
       ["label", "--local", "-f", file, `${probe}=1`, "-o", "json"],
       { encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } },
     );

@@ -1,23 +1,21 @@
 // `npm run preflight` against a real kube-apiserver (scripts/control-plane.sh): a bare control
 // plane lacks every prerequisite, and the report must say so; once the pieces exist, it must see
 // them, and see through a metrics API that is registered but not available.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { runPreflightCommand } from "../../tools/preflight";
 import { kubectlReader } from "../../tools/preflight/kubectl";
+import {
+  controlPlaneScript,
+  describeWithControlPlane,
+  requireControlPlaneBin,
+  startControlPlane,
+} from "./control-plane";
 
-const script = path.resolve(__dirname, "..", "..", "scripts", "control-plane.sh");
 const crds = path.resolve(__dirname, "..", "fixtures", "crds");
-const built = spawnSync("bash", [script, "bin"], { encoding: "utf8" });
-const bin = built.status === 0 ? built.stdout.trim() : undefined;
-const unavailable =
-  bin === undefined && process.env.CI !== "true"
-    ? "the local control plane is not built (bash scripts/control-plane.sh build)"
-    : undefined;
-if (unavailable) console.warn(`Skipping the cluster tests (they run when CI=true): ${unavailable}`);
-const describeCluster = unavailable ? describe.skip : describe;
+const describeCluster = describeWithControlPlane("the cluster tests");
 
 describeCluster("preflight against a local kube-apiserver", () => {
   let dir: string;
@@ -42,11 +40,10 @@ describeCluster("preflight against a local kube-apiserver", () => {
     return { code, stdout, stderr };
   }
 
-  beforeAll(() => {
-    if (!bin) throw new Error(`CI=true: ${built.stderr || "the control plane is not built"}`);
-    kubectl = path.join(bin, "kubectl");
+  beforeAll(async () => {
+    kubectl = path.join(requireControlPlaneBin(), "kubectl");
     dir = mkdtempSync(path.join(tmpdir(), "toolboxai-cluster-"));
-    execFileSync("bash", [script, "start", dir], { stdio: "pipe" });
+    await startControlPlane(dir);
   });
 
   afterAll(() => {
@@ -54,7 +51,7 @@ describeCluster("preflight against a local kube-apiserver", () => {
     const pids = ["etcd", "kube-apiserver"].map((name) =>
       Number(readFileSync(path.join(dir, "run", `${name}.pid`), "utf8")),
     );
-    execFileSync("bash", [script, "stop", dir]);
+    execFileSync("bash", [controlPlaneScript, "stop", dir]);
     rmSync(dir, { recursive: true, force: true });
     // Nothing left running.
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
