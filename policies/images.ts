@@ -3,6 +3,7 @@
 // kind is checked, init and ephemeral containers included (the Kyverno, Polaris, kube-score,
 // CIS Docker 4.2 and Checkov image rows).
 import type { Policies } from "@pulumi/policy";
+import { celString, podAdmission, type AdmissionVariable } from "./lib/admission-form";
 import { podRule, requireDigestConfig } from "./lib/define";
 import { describeContainer, type ContainerEntry } from "./lib/kubernetes";
 
@@ -60,7 +61,6 @@ export function parseImage(image: string): ImageReference {
   };
 }
 
-const anyDigest = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
 const sha256Digest = /^sha256:[a-f0-9]{64}$/;
 
 /** A content digest: sha256 and 64 lowercase hex digits. */
@@ -73,6 +73,78 @@ export function isPinned(reference: ImageReference): boolean {
   if (reference.digest !== undefined && anyDigest.test(reference.digest)) return true;
   return reference.tag !== undefined && reference.tag !== "latest";
 }
+
+const anyDigest = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+
+/**
+ * The containers' images, parsed in CEL as `parseImage` parses them, for the admission forms
+ * (each map's values all strings: the API server refuses a literal that mixes types):
+ * `variables.images`, a map of strings for each container that names an image (init containers
+ * first): its `role` and `name`, the `image` as written; `at` ("yes" when it has an @), `digest`,
+ * `tag` (empty when none), `pinned` ("yes" or "no") and `ref`, the normalised `registry/repository`.
+ */
+export const imageVariables: readonly AdmissionVariable[] = [
+  {
+    name: "imageEntries",
+    expression: (
+      [
+        ["initContainers", "initContainer"],
+        ["containers", "container"],
+        ["ephemeralContainers", "ephemeralContainer"],
+      ] as const
+    )
+      .map(
+        ([field, role]) =>
+          `variables.${field}.filter(c, has(c.image) && c.image != '')` +
+          `.map(c, {'role': '${role}', 'name': string(c.name), 'image': string(c.image), ` +
+          "'trimmed': string(c.image).trim()})",
+      )
+      .join(" + "),
+  },
+  {
+    // Split at the first @: the digest after it, the rest before.
+    name: "imageDigests",
+    expression:
+      "variables.imageEntries.map(e, {'role': e.role, 'name': e.name, 'image': e.image, " +
+      "'at': e.trimmed.contains('@') ? 'yes' : '', " +
+      "'digest': e.trimmed.contains('@') ? e.trimmed.substring(e.trimmed.indexOf('@') + 1) : '', " +
+      "'rest': e.trimmed.contains('@') ? e.trimmed.substring(0, e.trimmed.indexOf('@')) : e.trimmed})",
+  },
+  {
+    // A tag after the last colon when it follows the last slash (a registry's port is no tag).
+    name: "imageTags",
+    expression:
+      "variables.imageDigests.map(d, {'role': d.role, 'name': d.name, 'image': d.image, " +
+      "'at': d.at, 'digest': d.digest, " +
+      "'tag': d.rest.lastIndexOf(':') > d.rest.lastIndexOf('/') ? d.rest.substring(d.rest.lastIndexOf(':') + 1) : '', " +
+      "'path': d.rest.lastIndexOf(':') > d.rest.lastIndexOf('/') ? d.rest.substring(0, d.rest.lastIndexOf(':')) : d.rest})",
+  },
+  {
+    // The registry is the first path segment when it looks like a host; else Docker Hub, where a
+    // bare name is an official image (library/).
+    name: "images",
+    expression: (() => {
+      const first = "t.path.split('/')[0]";
+      const hasHost =
+        `t.path.contains('/') && (${first}.contains('.') || ${first}.contains(':') || ` +
+        `${first}.lowerAscii() == 'localhost')`;
+      const afterHost = `t.path.substring(size(${first}) + 1)`;
+      const onHub = (repository: string) =>
+        `'docker.io/' + (${repository}.contains('/') ? '' : 'library/') + ${repository}`;
+      const ref =
+        `(${hasHost}) ? (${first}.lowerAscii() in ['index.docker.io', 'registry-1.docker.io'] ? ` +
+        `${onHub(afterHost)} : ${first}.lowerAscii() + '/' + ${afterHost}) : ${onHub("t.path")}`;
+      const pinned =
+        `(t.at == 'yes' && t.digest.matches(${celString(anyDigest.source)})) || ` +
+        `(t.tag != '' && t.tag != 'latest')`;
+      return (
+        "variables.imageTags.map(t, {'role': t.role, 'name': t.name, 'image': t.image, " +
+        `'at': t.at, 'digest': t.digest, 'tag': t.tag, 'pinned': (${pinned}) ? 'yes' : 'no', ` +
+        `'ref': ${ref}})`
+      );
+    })(),
+  },
+];
 
 /** Containers that name an image, with the image. */
 function imagesOf(
@@ -124,6 +196,21 @@ export const imageTagPinned = podRule({
     }
     return messages;
   },
+  // A container without an image never reaches admission: the API requires one.
+  admission: podAdmission(
+    () => [
+      {
+        expression: "variables.images.all(i, i.pinned == 'yes')",
+        messageExpression:
+          "variables.images.filter(i, i.pinned != 'yes').map(i, i.role + ' \"' + i.name + " +
+          "'\" image \"' + i.image + '\" ' + (i.at == 'yes' ? 'has a malformed digest; expected " +
+          "@<algorithm>:<hex>, e.g. @sha256:<64 hex digits>' : i.tag == 'latest' ? 'uses the " +
+          "latest tag; pin a version tag or an @sha256: digest' : 'has no tag; pin a version tag " +
+          "(not latest) or an @sha256: digest'))[0]",
+      },
+    ],
+    { variables: imageVariables },
+  ),
 });
 
 export const imageDigest = podRule({
@@ -147,6 +234,21 @@ export const imageDigest = podRule({
           "@sha256:<64 hex digits>",
       );
   },
+  admission: podAdmission(
+    (config) => {
+      if (config.requireDigest !== true) return [];
+      const bySha256 = "i.at == 'yes' && i.digest.matches('^sha256:[a-f0-9]{64}$')";
+      return [
+        {
+          expression: `variables.images.all(i, ${bySha256})`,
+          messageExpression:
+            `variables.images.filter(i, !(${bySha256})).map(i, i.role + ' "' + i.name + ` +
+            `'" image "' + i.image + '" is not pinned by digest; expected @sha256:<64 hex digits>')[0]`,
+        },
+      ];
+    },
+    { variables: imageVariables },
+  ),
 });
 
 /**
@@ -213,6 +315,25 @@ export const registryAllowlist = podRule({
           `which no allowed registry admits (allowed: ${allowed.join(", ") || "none"})`,
       );
   },
+  admission: podAdmission(
+    (config) => {
+      const allowed: string[] = [...(config.allowedRegistries ?? [])].map(String);
+      const prefixes = allowed
+        .map((entry) => entry.replace(/\/+$/, ""))
+        .filter((prefix) => prefix !== "");
+      const admitted = `[${prefixes.map(celString).join(", ")}].exists(p, i.ref == p || i.ref.startsWith(p + '/'))`;
+      return [
+        {
+          expression: `variables.images.all(i, ${admitted})`,
+          messageExpression:
+            `variables.images.filter(i, !(${admitted})).map(i, i.role + ' "' + i.name + ` +
+            `'" image "' + i.image + '" resolves to ' + i.ref + ` +
+            `${celString(`, which no allowed registry admits (allowed: ${allowed.join(", ") || "none"})`)})[0]`,
+        },
+      ];
+    },
+    { variables: imageVariables },
+  ),
 });
 
 export const imagePullPolicy = podRule({

@@ -80,7 +80,11 @@ export const containerLists = [
  */
 export function podAdmission(
   validations: AdmissionForm["validations"],
-  failurePolicy: AdmissionForm["failurePolicy"] = "Fail",
+  options: {
+    /** Variables of the rule's own, after the pod's (they may read those). */
+    readonly variables?: readonly AdmissionVariable[];
+    readonly failurePolicy?: AdmissionForm["failurePolicy"];
+  } = {},
 ): AdmissionForm {
   // CEL: `part` (spec, metadata) of the object's pod template, by its kind.
   const ofTemplate = (part: string) =>
@@ -114,9 +118,10 @@ export function podAdmission(
         name: field,
         expression: `has(variables.podSpec.${field}) ? variables.podSpec.${field} : []`,
       })),
+      ...(options.variables ?? []),
     ],
     validations,
-    failurePolicy,
+    failurePolicy: options.failurePolicy ?? "Fail",
   };
 }
 

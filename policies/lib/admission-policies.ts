@@ -67,6 +67,9 @@ export function admissionPolicyOf(
   const { level, settings } = ruleSettings(policy, config);
   if (level === "disabled") return [];
   const form = policy.admission;
+  // A rule the stack's settings leave nothing to check (image-digest without requireDigest).
+  const validations = form.validations(settings);
+  if (validations.length === 0) return [];
   const exemptions: readonly Exemption[] = settings.exemptions ?? [];
   const name = `${options.namePrefix}${policy.name}`;
   const metadata = {
@@ -97,7 +100,7 @@ export function admissionPolicyOf(
           : []),
       ],
       variables: form.variables ?? [],
-      validations: form.validations(settings).map((validation) => ({
+      validations: validations.map((validation) => ({
         expression: validation.expression,
         messageExpression: `${celString(`${policy.name}: `)} + (${validation.messageExpression})`,
         reason: "Invalid",

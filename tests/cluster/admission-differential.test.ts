@@ -16,7 +16,12 @@ import {
 } from "../../policies/lib/admission-policies";
 import type { PackResourcePolicy } from "../../policies/lib/define";
 import { projectRoot } from "../../tools/project-root";
-import { allowedByRule, compliantPodOwners, defectsByRule } from "../policies/admission/cases";
+import {
+  allowedByRule,
+  compliantFor,
+  defectsByRule,
+  settingsByRule,
+} from "../policies/admission/cases";
 import { clone, messagesOf } from "../policies/support";
 import {
   controlPlaneScript,
@@ -33,7 +38,17 @@ const ruleLabel = "admission.toolboxai.io/rule";
 const production: StackPolicyConfig = JSON.parse(
   readFileSync(path.join(projectRoot, "policies", "config", "production.json"), "utf8"),
 );
-const generated = admissionPolicies(policies as PackResourcePolicy[], production, {
+// Production's config, with the settings a rule needs to check anything (image-digest's).
+const config: StackPolicyConfig = {
+  ...production,
+  ...Object.fromEntries(
+    Object.entries(settingsByRule).map(([rule, settings]) => [
+      rule,
+      { ...(production[rule] as object | undefined), ...settings },
+    ]),
+  ),
+};
+const generated = admissionPolicies(policies as PackResourcePolicy[], config, {
   excludedNamespaces: [],
   namePrefix: "toolboxai-",
 });
@@ -51,7 +66,7 @@ const inNamespace = (rule: string, object: any) => {
 };
 
 const cases = rules.flatMap((rule) => [
-  ...[...compliantPodOwners(), ...(allowedByRule[rule] ?? [])].map((c) => ({
+  ...[...compliantFor(rule), ...(allowedByRule[rule] ?? [])].map((c) => ({
     rule,
     name: c.name,
     object: c.object,
@@ -153,7 +168,7 @@ describeCluster("the generated admission policies on a real API server", () => {
     "%s: %s gets the pack's verdict",
     async (rule, _name, c) => {
       const object = inNamespace(rule, c.object);
-      const packMessages = await messagesOf(policyOf(rule), [c.object]);
+      const packMessages = await messagesOf(policyOf(rule), [c.object], config as any);
       const sent = kubectl(
         ["create", "--dry-run=server", "-o", "name", "-f", "-"],
         JSON.stringify(object),

@@ -43,7 +43,7 @@ function compliantDaemonSet(): any {
 }
 
 /** One compliant object of each kind that runs pods and that a policy matches. */
-export const compliantPodOwners = (): AdmissionCase[] =>
+const compliantPodOwners = (): AdmissionCase[] =>
   [
     compliantDeployment(),
     compliantStatefulSet(),
@@ -64,6 +64,30 @@ function mutations(
     change(object);
     return { name: `${object.kind}: ${what}`, object };
   });
+}
+
+const digest = `sha256:${"ab".repeat(32)}`;
+const withImage = (image: string) => (object: any) => {
+  container(object).image = image;
+};
+const withInitImage = (image: string) => (object: any) => {
+  withInitContainer(object).image = image;
+};
+
+/** Settings a rule needs in its stack's policy config to check anything (by the rule's name). */
+export const settingsByRule: Record<string, Record<string, unknown>> = {
+  "image-digest": { requireDigest: true },
+};
+
+/** The compliant objects for `rule`: under its settings, what they ask for (a digest) added. */
+export function compliantFor(rule: string): AdmissionCase[] {
+  const owners = compliantPodOwners();
+  if (rule === "image-digest") {
+    for (const { object } of owners) {
+      for (const each of specOf(object).containers) each.image = `${each.image}@${digest}`;
+    }
+  }
+  return owners;
 }
 
 /** The refused cases of each rule, by the rule's name. */
@@ -214,6 +238,23 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       addVolumes(object, [{ name: "code", gitRepo: { repository: "https://x.example" } }]);
     }),
   ],
+  "image-tag-pinned": [
+    ...mutations("an image without a tag", withImage("ghcr.io/toolboxai/api")),
+    ...mutations("the latest tag", withImage("nginx:latest")),
+    ...mutations("a registry's port, and no tag", withImage("registry.example:5000/team/app")),
+    ...mutations("a malformed digest", withImage("nginx@sha256:abc")),
+    ...mutations("an init container's latest tag", withInitImage("busybox:latest")),
+  ],
+  "image-digest": [
+    ...mutations("a version tag only", withImage("nginx:1.27.0")),
+    ...mutations("a digest of another algorithm", withImage(`nginx@sha512:${"ab".repeat(64)}`)),
+  ],
+  "image-registry-allowlist": [
+    ...mutations("an image from another registry", withImage("quay.io/evil/miner:1.0")),
+    ...mutations("a Docker Hub user's image", withImage("evil/miner:1.0")),
+    ...mutations("a prefix's look-alike", withImage("ghcr.io/toolboxai-x/api:1.0")),
+    ...mutations("localhost, in capitals", withInitImage("LOCALHOST/api:1.0")),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       addVolumes(object, [{ name: "host", hostPath: { path: "/etc" } }]);
@@ -277,6 +318,17 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "volume-type-allowlist": mutations("a projected volume", (object) => {
     addVolumes(object, [{ name: "token", projected: { sources: [] } }]);
   }),
+  "image-tag-pinned": [
+    ...mutations("a digest", withImage(`nginx@${digest}`)),
+    ...mutations("a registry's port and a tag", withImage("localhost:5000/app:1.0")),
+    ...mutations("a tag beside a malformed digest", withImage("nginx:1.27@sha256:abc")),
+  ],
+  "image-digest": mutations("a tag and a digest", withImage(`nginx:1.27.0@${digest}`)),
+  "image-registry-allowlist": [
+    ...mutations("an official image by its short name", withImage("redis:7.4.1")),
+    ...mutations("an official image on index.docker.io", withImage("index.docker.io/redis:7")),
+    ...mutations("an allowed repository", withImage("docker.io/grafana/grafana:12.0.0")),
+  ],
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
   }),

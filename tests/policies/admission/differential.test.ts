@@ -11,7 +11,7 @@ import type { AdmissionForm } from "../../../policies/lib/admission-form";
 import type { PackResourcePolicy } from "../../../policies/lib/define";
 import { judge } from "../../support/admission-cel";
 import { messagesOf } from "../support";
-import { allowedByRule, compliantPodOwners, defectsByRule } from "./cases";
+import { allowedByRule, compliantFor, defectsByRule, settingsByRule } from "./cases";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 
@@ -20,8 +20,13 @@ const withAdmission = (policies as PackResourcePolicy[]).filter(
     policy.admission !== undefined,
 );
 const options = { excludedNamespaces: [], namePrefix: "toolboxai-" };
-const policyFor = (rule: PackResourcePolicy & { admission: AdmissionForm }, config = {}) =>
-  admissionPolicyOf(rule, config, options)[0];
+/** The stack config a rule's cases are judged under: its settings, if it needs any. */
+const configFor = (rule: string): StackPolicyConfig =>
+  settingsByRule[rule] ? { [rule]: settingsByRule[rule] } : {};
+const policyFor = (
+  rule: PackResourcePolicy & { admission: AdmissionForm },
+  config = configFor(rule.name),
+) => admissionPolicyOf(rule, config, options)[0];
 
 test("the rules with an admission form are the ones the cases cover", () => {
   expect(withAdmission.map((policy) => policy.name).sort()).toEqual(
@@ -32,18 +37,17 @@ test("the rules with an admission form are the ones the cases cover", () => {
 describe.each(withAdmission.map((policy) => [policy.name, policy] as const))("%s", (_, rule) => {
   const policy = policyFor(rule);
 
-  test.each([...compliantPodOwners(), ...allowedByRule[rule.name]].map((c) => [c.name, c.object]))(
-    "admits %s, as the pack does",
-    async (_name, object) => {
-      expect(await messagesOf(rule, [object])).toEqual([]);
-      expect(judge(policy, object)).toEqual({ judged: true, messages: [] });
-    },
-  );
+  test.each(
+    [...compliantFor(rule.name), ...allowedByRule[rule.name]].map((c) => [c.name, c.object]),
+  )("admits %s, as the pack does", async (_name, object) => {
+    expect(await messagesOf(rule, [object], configFor(rule.name) as any)).toEqual([]);
+    expect(judge(policy, object)).toEqual({ judged: true, messages: [] });
+  });
 
   test.each(defectsByRule[rule.name].map((c) => [c.name, c.object]))(
     "refuses %s, as the pack does, with the pack's words",
     async (_name, object) => {
-      const packMessages = await messagesOf(rule, [object]);
+      const packMessages = await messagesOf(rule, [object], configFor(rule.name) as any);
       expect(packMessages.length).toBeGreaterThan(0);
       const verdict = judge(policy, object);
       if (!verdict.judged) throw new Error(`not judged: ${verdict.condition}`);
@@ -62,6 +66,7 @@ describe.each(withAdmission.map((policy) => [policy.name, policy] as const))("%s
     const { kind, metadata } = defect.object;
     const config: StackPolicyConfig = {
       [rule.name]: {
+        ...settingsByRule[rule.name],
         exemptions: [
           {
             kind,

@@ -26,8 +26,9 @@ const named = (objects: any[], kind: string, rule: string) =>
 
 test("a policy and a binding per rule with an admission form, named after the rule", () => {
   const objects = generate({});
+  // image-digest checks nothing unless the stack sets requireDigest: it is not generated then.
   const rules = (policies as PackResourcePolicy[])
-    .filter((policy) => policy.admission)
+    .filter((policy) => policy.admission && policy.name !== "image-digest")
     .map((policy) => policy.name);
   expect(rules.length).toBeGreaterThan(10);
   for (const kind of ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]) {
@@ -38,6 +39,16 @@ test("a policy and a binding per rule with an admission form, named after the ru
   const binding = named(objects, "ValidatingAdmissionPolicyBinding", "no-host-ports");
   expect(binding.spec.policyName).toBe("toolboxai-no-host-ports");
   expect(binding.metadata.annotations[admissionAnnotations.rule]).toBe("no-host-ports");
+});
+
+test("a rule whose settings leave it nothing to check is not generated until they do", () => {
+  expect(named(generate({}), "ValidatingAdmissionPolicy", "image-digest")).toBeUndefined();
+  const policy = named(
+    generate({ "image-digest": { requireDigest: true } }),
+    "ValidatingAdmissionPolicy",
+    "image-digest",
+  );
+  expect(policy.spec.validations).toHaveLength(1);
 });
 
 test("mandatory denies; advisory warns and audits; disabled is not generated", () => {
