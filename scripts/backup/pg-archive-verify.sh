@@ -36,13 +36,14 @@ data="$server/data"
 trap 'pg_ctl --silent -D "$data" stop -m immediate >/dev/null 2>&1 || true; rm -rf "$private_dir"' EXIT INT TERM
 mkdir "$server"
 
-# Barman Cloud (boto3) takes the credentials from its environment: this process's and its
-# children's (the server's restore_command), never the pod's.
-AWS_ACCESS_KEY_ID=$(cat "$S3_ACCESS_KEY_ID_FILE")
-AWS_SECRET_ACCESS_KEY=$(cat "$S3_SECRET_ACCESS_KEY_FILE")
+# Barman Cloud (boto3) reads the credentials from a file of its own in the private folder, which
+# this process's children (the server's restore_command) find too; never from an environment.
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+  "$(cat "$S3_ACCESS_KEY_ID_FILE")" "$(cat "$S3_SECRET_ACCESS_KEY_FILE")" >"$private_dir/aws-credentials"
+AWS_SHARED_CREDENTIALS_FILE=$private_dir/aws-credentials
 AWS_DEFAULT_REGION=$BACKUP_S3_REGION
 HOME=$private_dir
-export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION HOME
+export AWS_SHARED_CREDENTIALS_FILE AWS_DEFAULT_REGION HOME
 if [ -n "${BACKUP_S3_CA_FILE:-}" ]; then export AWS_CA_BUNDLE="$BACKUP_S3_CA_FILE"; fi
 ARCHIVE_ENDPOINT=${BACKUP_S3_ENDPOINT%/}
 ARCHIVE_WAL_ERRORS="$private_dir/wal-errors"
