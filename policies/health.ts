@@ -3,6 +3,7 @@
 // start period at least 40 s) (the Kyverno, Polaris, kube-score, CIS Docker 5.27 and Checkov
 // probe rows, plus the seed's probe-timing row).
 import type { Policies } from "@pulumi/policy";
+import { describedContainer, podAdmission, type AdmissionValidation } from "./lib/admission-form";
 import { podRule, type PodView } from "./lib/define";
 import { describeContainer, type ContainerEntry } from "./lib/kubernetes";
 
@@ -34,6 +35,23 @@ function runsToCompletion(pod: PodView): boolean {
   return false;
 }
 
+/**
+ * Validations over the containers `probedContainers` picks (CEL), that each satisfies `holds`;
+ * the message describes the first that does not (`says`: a CEL string over `c`).
+ */
+function everyProbedContainer(
+  holds: string,
+  says: (role: string) => string,
+): AdmissionValidation[] {
+  return [
+    ["containers", "container", "true"],
+    ["initContainers", "initContainer", "has(c.restartPolicy) && c.restartPolicy == 'Always'"],
+  ].map(([field, role, probed]) => ({
+    expression: `variables.${field}.all(c, !(${probed}) || (${holds}))`,
+    messageExpression: `variables.${field}.filter(c, (${probed}) && !(${holds})).map(c, ${says(role)})[0]`,
+  }));
+}
+
 function describePort(port: any): string {
   return port?.name ? `${port.name}/${port.containerPort}` : String(port?.containerPort);
 }
@@ -60,6 +78,15 @@ export const readinessProbe = podRule({
           `${describeContainer(entry)} serves port ` +
           `${(entry.container.ports as any[]).map(describePort).join(", ")} but has no readinessProbe`,
       ),
+  admission: podAdmission(() =>
+    everyProbedContainer(
+      "!has(c.ports) || size(c.ports) == 0 || has(c.readinessProbe)",
+      (role) =>
+        `${describedContainer(role)} + ' serves port ' + c.ports.map(p, has(p.name) ? ` +
+        `p.name + '/' + string(p.containerPort) : string(p.containerPort)).join(', ') + ` +
+        `' but has no readinessProbe'`,
+    ),
+  ),
 });
 
 export const livenessProbe = podRule({
@@ -80,6 +107,16 @@ export const livenessProbe = podRule({
       : probedContainers(pod)
           .filter((entry) => !entry.container.livenessProbe)
           .map((entry) => `${describeContainer(entry)} has no livenessProbe`),
+  admission: podAdmission(() => {
+    // Jobs, CronJobs and Pods that do not restart run to completion: nothing to keep alive.
+    const runsToCompletion =
+      "object.kind in ['Job', 'CronJob'] || (object.kind == 'Pod' && " +
+      "has(variables.podSpec.restartPolicy) && variables.podSpec.restartPolicy in ['Never', 'OnFailure'])";
+    return everyProbedContainer(
+      `${runsToCompletion} || has(c.livenessProbe)`,
+      (role) => `${describedContainer(role)} + ' has no livenessProbe'`,
+    );
+  }),
 });
 
 const handlerFields = ["exec", "httpGet", "tcpSocket", "grpc"] as const;

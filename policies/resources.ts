@@ -3,6 +3,7 @@
 // (the Kyverno, Polaris, kube-score and Checkov resource rows; the Docker `memory`/`cpus` rows
 // are checked with the Docker resources, not here).
 import type { Policies, PolicyResource } from "@pulumi/policy";
+import { celString, describedContainer, podAdmission } from "./lib/admission-form";
 import { podRule, stackRule, type StackFinding } from "./lib/define";
 import {
   describeContainer,
@@ -112,6 +113,36 @@ export const containerResources = podRule({
     }
     return messages;
   },
+  // Ephemeral containers cannot set resources; a quantity the API accepted is a string here.
+  admission: podAdmission((config) =>
+    (["requests", "limits"] as const).flatMap((field) =>
+      [...(config[field] ?? [])].map(String).flatMap((name) => {
+        const set = `has(c.resources) && has(c.resources.${field}) && ${celString(name)} in c.resources.${field}`;
+        const value = `string(c.resources.${field}[${celString(name)}])`;
+        // Zero in any of a quantity's spellings: 0, 0.0, 0m, 0Gi, 0e3…
+        const zero = `${value}.matches('^[+]?(0+[.]?0*|[.]0+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$')`;
+        return (
+          [
+            ["initContainers", "initContainer"],
+            ["containers", "container"],
+          ] as const
+        ).flatMap(([list, role]) => [
+          {
+            expression: `variables.${list}.all(c, ${set})`,
+            messageExpression: `variables.${list}.filter(c, !(${set})).map(c, ${describedContainer(role)} + ${celString(` sets no ${field}.${name}`)})[0]`,
+          },
+          ...(field === "limits"
+            ? [
+                {
+                  expression: `variables.${list}.all(c, !(${set}) || !(${zero}))`,
+                  messageExpression: `variables.${list}.filter(c, (${set}) && ${zero}).map(c, ${describedContainer(role)} + ${celString(` limits.${name} is `)} + ${value} + ', which the runtime reads as no limit; set a positive limit')[0]`,
+                },
+              ]
+            : []),
+        ]);
+      }),
+    ),
+  ),
 });
 
 export const limitsNotBelowRequests = podRule({

@@ -255,6 +255,40 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
     ...mutations("a prefix's look-alike", withImage("ghcr.io/toolboxai-x/api:1.0")),
     ...mutations("localhost, in capitals", withInitImage("LOCALHOST/api:1.0")),
   ],
+  "readiness-probe": [
+    ...mutations("a serving container without a readinessProbe", (object) => {
+      delete container(object).readinessProbe;
+    }),
+    ...mutations("a native sidecar that serves without one", (object) => {
+      Object.assign(withInitContainer(object), {
+        restartPolicy: "Always",
+        ports: [{ name: "metrics", containerPort: 9100 }, { containerPort: 9101 }],
+      });
+    }),
+  ],
+  "liveness-probe": mutations(
+    "a long-running container without a livenessProbe",
+    (object) => {
+      delete container(object).livenessProbe;
+    },
+    [compliantDeployment, compliantStatefulSet, compliantPod],
+  ),
+  "container-resources": [
+    // A Pod's requests default to its limits before admission: judged on templates only.
+    ...mutations(
+      "no memory request",
+      (object) => {
+        delete container(object).resources.requests.memory;
+      },
+      [compliantDeployment, compliantCronJob],
+    ),
+    ...mutations("no cpu limit on an init container", (object) => {
+      delete withInitContainer(object).resources.limits.cpu;
+    }),
+    ...mutations("a zero memory limit", (object) => {
+      container(object).resources.limits.memory = "0Gi";
+    }),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       addVolumes(object, [{ name: "host", hostPath: { path: "/etc" } }]);
@@ -329,6 +363,30 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     ...mutations("an official image on index.docker.io", withImage("index.docker.io/redis:7")),
     ...mutations("an allowed repository", withImage("docker.io/grafana/grafana:12.0.0")),
   ],
+  "readiness-probe": mutations("a container that serves nothing, without probes", (object) => {
+    const init = withInitContainer(object);
+    delete init.readinessProbe;
+  }),
+  "liveness-probe": [
+    ...mutations(
+      "a Job's container without one",
+      (object) => {
+        delete container(object).livenessProbe;
+      },
+      [compliantCronJob],
+    ),
+    ...mutations(
+      "a Pod that runs to completion, without one",
+      (object) => {
+        object.spec.restartPolicy = "Never";
+        delete container(object).livenessProbe;
+      },
+      [compliantPod],
+    ),
+  ],
+  "container-resources": mutations("limits in millicores and Mi", (object) => {
+    container(object).resources.limits = { cpu: "1500m", memory: "512Mi" };
+  }),
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
   }),
