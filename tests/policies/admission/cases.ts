@@ -285,8 +285,10 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
     ...mutations("no cpu limit on an init container", (object) => {
       delete withInitContainer(object).resources.limits.cpu;
     }),
+    // The API refuses a request above its limit, and writes a quantity in its canonical form.
     ...mutations("a zero memory limit", (object) => {
-      container(object).resources.limits.memory = "0Gi";
+      Object.assign(container(object).resources.requests, { memory: "0" });
+      Object.assign(container(object).resources.limits, { memory: "0" });
     }),
   ],
   "no-host-path-volumes": [
