@@ -1,5 +1,6 @@
 // Services: no NodePort, externalIPs or unlisted LoadBalancer, and selectors and named ports
 // that reach pods.
+import { celString } from "../lib/admission-form";
 import { resourceRule, stackRule, type StackFinding } from "../lib/define";
 import { braced, containersOf, listOf, selects } from "../lib/kubernetes";
 import {
@@ -55,6 +56,34 @@ export const serviceExposure = resourceRule({
       messages.push(`externalIPs are set (${[...externalIPs].join(", ")}); remove them`);
     }
     return messages;
+  },
+  admission: {
+    resources: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["services"] }],
+    validations: (config) => {
+      const allowed: readonly string[] = config.allowedLoadBalancers ?? [];
+      const namespaced = "request.namespace + '/' + object.metadata.name";
+      const type = "has(object.spec.type) ? object.spec.type : 'ClusterIP'";
+      return [
+        {
+          expression: `(${type}) != 'NodePort'`,
+          messageExpression: "'type is NodePort, which opens a port on every node; use ClusterIP'",
+        },
+        {
+          expression:
+            `(${type}) != 'LoadBalancer' || object.metadata.name in [${allowed.map(celString).join(", ")}] || ` +
+            `${namespaced} in [${allowed.map(celString).join(", ")}]`,
+          messageExpression:
+            `'type is LoadBalancer but "' + ${namespaced} + '" is not in allowedLoadBalancers; ` +
+            "use ClusterIP behind the Ingress'",
+        },
+        {
+          expression: "!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",
+          messageExpression:
+            "'externalIPs are set (' + object.spec.externalIPs.join(', ') + '); remove them'",
+        },
+      ];
+    },
+    failurePolicy: "Fail",
   },
 });
 

@@ -168,7 +168,8 @@ describeCluster("the generated admission policies on a real API server", () => {
     "%s: %s gets the pack's verdict",
     async (rule, _name, c) => {
       const object = inNamespace(rule, c.object);
-      const packMessages = await messagesOf(policyOf(rule), [c.object], config as any);
+      // Judged by the pack where the API server judges it: in the rule's namespace.
+      const packMessages = await messagesOf(policyOf(rule), [object], config as any);
       const sent = kubectl(
         ["create", "--dry-run=server", "-o", "name", "-f", "-"],
         JSON.stringify(object),

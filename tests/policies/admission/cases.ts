@@ -12,6 +12,7 @@ import {
   specOf,
   withInitContainer,
 } from "../fixtures/security";
+import { serviceFor } from "../fixtures/network";
 import { clone, compliantDeployment } from "../support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
@@ -79,8 +80,15 @@ export const settingsByRule: Record<string, Record<string, unknown>> = {
   "image-digest": { requireDigest: true },
 };
 
+/** A compliant Service: ClusterIP, in front of the compliant Deployment. */
+const compliantService = () => serviceFor(compliantDeployment(), 80, "http");
+
+/** The rules over Services; the others are over the kinds that run pods. */
+const serviceRules = new Set(["service-exposure"]);
+
 /** The compliant objects for `rule`: under its settings, what they ask for (a digest) added. */
 export function compliantFor(rule: string): AdmissionCase[] {
+  if (serviceRules.has(rule)) return [{ name: "a compliant Service", object: compliantService() }];
   const owners = compliantPodOwners();
   if (rule === "image-digest") {
     for (const { object } of owners) {
@@ -291,6 +299,19 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       Object.assign(container(object).resources.limits, { memory: "0" });
     }),
   ],
+  "service-exposure": [
+    ...mutations("a NodePort", (service) => (service.spec.type = "NodePort"), [compliantService]),
+    ...mutations(
+      "a LoadBalancer nobody listed",
+      (service) => (service.spec.type = "LoadBalancer"),
+      [compliantService],
+    ),
+    ...mutations(
+      "externalIPs",
+      (service) => (service.spec.externalIPs = ["203.0.113.10", "203.0.113.11"]),
+      [compliantService],
+    ),
+  ],
   "no-host-path-volumes": [
     ...mutations("a hostPath volume", (object) => {
       addVolumes(object, [{ name: "host", hostPath: { path: "/etc" } }]);
@@ -389,6 +410,11 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "container-resources": mutations("limits in millicores and Mi", (object) => {
     container(object).resources.limits = { cpu: "1500m", memory: "512Mi" };
   }),
+  "service-exposure": mutations(
+    "no type (ClusterIP by default)",
+    (service) => delete service.spec.type,
+    [compliantService],
+  ),
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
   }),
