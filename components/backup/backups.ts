@@ -3,8 +3,8 @@
 // recovery keys, kept `retentionDays` on a volume or in an S3-compatible bucket; and, where the
 // stack asks for it, daily restore checks: the newest PostgreSQL dump, and where the database is a
 // CloudNativePG cluster archiving to the bucket, its newest base backup and the WAL after it, each
-// restored into a throwaway server. The jobs run scripts/backup/, mounted from ConfigMaps: the same scripts an
-// operator runs on a laptop to restore (docs/DISASTER_RECOVERY.md).
+// restored into a throwaway server. The jobs run scripts/backup/, mounted from ConfigMaps: the
+// same scripts an operator runs on a laptop to restore (docs/DISASTER_RECOVERY.md).
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";

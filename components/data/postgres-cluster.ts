@@ -318,7 +318,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       destination: archiveDestination(args.archive),
       serverName: clusterName,
       image: args.settings.image,
-      // initdb's superuser, which the operator keeps (enableSuperuserAccess only gives it a password).
+      // initdb's superuser, which the operator keeps (enableSuperuserAccess only sets a password).
       superuser: "postgres",
     };
     this.registerOutputs({ host: this.endpoint.host, port: this.endpoint.port });

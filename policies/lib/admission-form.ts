@@ -18,7 +18,7 @@ export interface AdmissionVariable {
   readonly expression: string;
 }
 
-/** One CEL check: the object complies when `expression` is true; else `messageExpression` says why. */
+/** A CEL check: the object complies when `expression` is true; else `messageExpression` says why. */
 export interface AdmissionValidation {
   readonly expression: string;
   /** A CEL string: what does not comply, naming the field as the pack's message does. */

@@ -30,7 +30,7 @@ export interface AdmissionPolicyOptions {
   readonly namePrefix: string;
 }
 
-/** The level and settings a stack gives a policy: its schema's defaults under the stack's values. */
+/** A policy's level and settings in a stack: its schema's defaults under the stack's values. */
 export function ruleSettings(
   policy: PackResourcePolicy,
   config: StackPolicyConfig,
