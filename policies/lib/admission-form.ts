@@ -18,7 +18,7 @@ export interface AdmissionVariable {
   readonly expression: string;
 }
 
-/** A CEL check: the object complies when `expression` is true; else `messageExpression` says why. */
+/** A CEL check: the object complies when `expression` holds; `messageExpression` says why not. */
 export interface AdmissionValidation {
   readonly expression: string;
   /** A CEL string: what does not comply, naming the field as the pack's message does. */
