@@ -58,7 +58,8 @@ function exempted(exemption: Exemption): string {
   ].join(" && ");
 }
 
-/** The policy and its binding for one rule, or none when the stack disables it. */
+/** The policy and its binding for one rule; none when the stack disables it or its settings leave
+ * it nothing to check. */
 export function admissionPolicyOf(
   policy: PackResourcePolicy & { readonly admission: AdmissionForm },
   config: StackPolicyConfig,
