@@ -58,8 +58,10 @@ function exempted(exemption: Exemption): string {
   ].join(" && ");
 }
 
-/** The policy and its binding for one rule; none when the stack disables it or its settings leave
- * it nothing to check. */
+/**
+ * The policy and its binding for one rule; none when the stack disables it or its settings leave
+ * it nothing to check.
+ */
 export function admissionPolicyOf(
   policy: PackResourcePolicy & { readonly admission: AdmissionForm },
   config: StackPolicyConfig,
