@@ -3,9 +3,9 @@
 // kind is checked, init and ephemeral containers included (the Kyverno, Polaris, kube-score,
 // CIS Docker 4.2 and Checkov image rows).
 import type { Policies } from "@pulumi/policy";
-import { celString, podAdmission, type AdmissionVariable } from "./lib/admission-form";
+import { celString, celStrings, podAdmission, type AdmissionVariable } from "./lib/admission-form";
 import { podRule, requireDigestConfig } from "./lib/define";
-import { describeContainer, type ContainerEntry } from "./lib/kubernetes";
+import { containerFields, describeContainer, type ContainerEntry } from "./lib/kubernetes";
 
 /** An image reference split the way Docker resolves it. */
 export interface ImageReference {
@@ -79,20 +79,15 @@ const anyDigest = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
 /**
  * The containers' images, parsed in CEL as `parseImage` parses them, for the admission forms
  * (each map's values all strings: the API server refuses a literal that mixes types):
- * `variables.images`, a map of strings for each container that names an image (init containers
- * first): its `role` and `name`, the `image` as written; `at` ("yes" when it has an @), `digest`,
- * `tag` (empty when none), `pinned` ("yes" or "no") and `ref`, the normalised `registry/repository`.
+ * `variables.images`, a map of strings for each container that names an image, in the pack's
+ * order (containers, init containers, ephemeral ones): its `role` and `name`, the `image` as
+ * written; `at` ("yes" when it has an @), `digest`, `tag` (empty when none), `pinned` ("yes" or
+ * "no") and `ref`, the normalised `registry/repository`.
  */
 export const imageVariables: readonly AdmissionVariable[] = [
   {
     name: "imageEntries",
-    expression: (
-      [
-        ["initContainers", "initContainer"],
-        ["containers", "container"],
-        ["ephemeralContainers", "ephemeralContainer"],
-      ] as const
-    )
+    expression: containerFields
       .map(
         ([field, role]) =>
           `variables.${field}.filter(c, has(c.image) && c.image != '')` +
@@ -321,7 +316,7 @@ export const registryAllowlist = podRule({
       const prefixes = allowed
         .map((entry) => entry.replace(/\/+$/, ""))
         .filter((prefix) => prefix !== "");
-      const admitted = `[${prefixes.map(celString).join(", ")}].exists(p, i.ref == p || i.ref.startsWith(p + '/'))`;
+      const admitted = `${celStrings(prefixes)}.exists(p, i.ref == p || i.ref.startsWith(p + '/'))`;
       return [
         {
           expression: `variables.images.all(i, ${admitted})`,

@@ -6,6 +6,7 @@ import type { Policies, PolicyResource } from "@pulumi/policy";
 import { celString, describedContainer, podAdmission } from "./lib/admission-form";
 import { podRule, stackRule, type StackFinding } from "./lib/define";
 import {
+  containerFields,
   describeContainer,
   describeRef,
   listOf,
@@ -121,25 +122,22 @@ export const containerResources = podRule({
         const value = `string(c.resources.${field}[${celString(name)}])`;
         // Zero in any of a quantity's spellings: 0, 0.0, 0m, 0Gi, 0e3…
         const zero = `${value}.matches('^[+]?(0+[.]?0*|[.]0+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$')`;
-        return (
-          [
-            ["initContainers", "initContainer"],
-            ["containers", "container"],
-          ] as const
-        ).flatMap(([list, role]) => [
-          {
-            expression: `variables.${list}.all(c, ${set})`,
-            messageExpression: `variables.${list}.filter(c, !(${set})).map(c, ${describedContainer(role)} + ${celString(` sets no ${field}.${name}`)})[0]`,
-          },
-          ...(field === "limits"
-            ? [
-                {
-                  expression: `variables.${list}.all(c, !(${set}) || !(${zero}))`,
-                  messageExpression: `variables.${list}.filter(c, (${set}) && ${zero}).map(c, ${describedContainer(role)} + ${celString(` limits.${name} is `)} + ${value} + ', which the runtime reads as no limit; set a positive limit')[0]`,
-                },
-              ]
-            : []),
-        ]);
+        return containerFields
+          .filter(([list]) => list !== "ephemeralContainers")
+          .flatMap(([list, role]) => [
+            {
+              expression: `variables.${list}.all(c, ${set})`,
+              messageExpression: `variables.${list}.filter(c, !(${set})).map(c, ${describedContainer(role)} + ${celString(` sets no ${field}.${name}`)})[0]`,
+            },
+            ...(field === "limits"
+              ? [
+                  {
+                    expression: `variables.${list}.all(c, !(${set}) || !(${zero}))`,
+                    messageExpression: `variables.${list}.filter(c, (${set}) && ${zero}).map(c, ${describedContainer(role)} + ${celString(` limits.${name} is `)} + ${value} + ', which the runtime reads as no limit; set a positive limit')[0]`,
+                  },
+                ]
+              : []),
+          ]);
       }),
     ),
   ),

@@ -4,6 +4,7 @@
 // admission, whoever applies the object) judge one rule. Only rules that can be judged from one
 // object at admission time have one; the rest stay pack-only.
 import type { RuleConfig } from "./define";
+import { containerFields } from "./kubernetes";
 
 /** What the API server sends a policy: these resources, on create and on update. */
 export interface AdmissionResources {
@@ -44,6 +45,11 @@ export function celString(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/** `texts` as a CEL list of string literals. */
+export function celStrings(texts: readonly string[]): string {
+  return `[${texts.map(celString).join(", ")}]`;
+}
+
 /** The kinds that run pods, and where each holds its pod template (a Pod is its own). */
 export const podSpecOwners = [
   { apiGroup: "", resource: "pods", kind: "Pod", template: "object" },
@@ -60,13 +66,6 @@ export const podSpecOwners = [
     template: "object.spec.jobTemplate.spec.template",
   },
 ].map((owner) => ({ template: "object.spec.template", ...owner }));
-
-/** The pod spec's container lists, each with the pack's name for its role (in messages). */
-export const containerLists = [
-  ["initContainers", "initContainer"],
-  ["containers", "container"],
-  ["ephemeralContainers", "ephemeralContainer"],
-] as const;
 
 /**
  * The admission form of a rule over pod specs: matched on every kind that runs pods, with the pod
@@ -114,7 +113,7 @@ export function podAdmission(
     variables: [
       { name: "podSpec", expression: ofTemplate("spec") },
       { name: "podMetadata", expression: ofTemplate("metadata") },
-      ...containerLists.map(([field]) => ({
+      ...containerFields.map(([field]) => ({
         name: field,
         expression: `has(variables.podSpec.${field}) ? variables.podSpec.${field} : []`,
       })),
@@ -138,7 +137,7 @@ export function everyContainer(
   holds: string,
   says: string | ((role: string) => string),
 ): AdmissionValidation[] {
-  return containerLists.map(([field, role]) => ({
+  return containerFields.map(([field, role]) => ({
     expression: `variables.${field}.all(c, ${holds})`,
     messageExpression: `variables.${field}.filter(c, !(${holds})).map(c, ${
       typeof says === "string"

@@ -1,6 +1,6 @@
 // Services: no NodePort, externalIPs or unlisted LoadBalancer, and selectors and named ports
 // that reach pods.
-import { celString } from "../lib/admission-form";
+import { celStrings } from "../lib/admission-form";
 import { resourceRule, stackRule, type StackFinding } from "../lib/define";
 import { braced, containersOf, listOf, selects } from "../lib/kubernetes";
 import {
@@ -70,8 +70,8 @@ export const serviceExposure = resourceRule({
         },
         {
           expression:
-            `(${type}) != 'LoadBalancer' || object.metadata.name in [${allowed.map(celString).join(", ")}] || ` +
-            `${namespaced} in [${allowed.map(celString).join(", ")}]`,
+            `(${type}) != 'LoadBalancer' || object.metadata.name in ${celStrings(allowed)} || ` +
+            `${namespaced} in ${celStrings(allowed)}`,
           messageExpression:
             `'type is LoadBalancer but "' + ${namespaced} + '" is not in allowedLoadBalancers; ` +
             "use ClusterIP behind the Ingress'",

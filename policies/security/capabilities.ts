@@ -2,6 +2,7 @@
 // allowPrivilegeEscalation: false.
 import {
   celString,
+  celStrings,
   containerFlag,
   describedContainer,
   everyContainer,
@@ -74,7 +75,7 @@ export const capabilitiesDropAll = podRule({
   },
   admission: podAdmission((config) => {
     const allowed = stringsOf(config.allowedCapabilities);
-    const allowedList = `[${allowed.map(celString).join(", ")}]`;
+    const allowedList = celStrings(allowed);
     const drop = capabilitiesOf("drop");
     const misspelt = `${drop}.filter(d, ${capabilityNameOf("d")} == 'ALL')`;
     const refused = `${capabilitiesOf("add")}.filter(a, !(a in ${allowedList}))`;
@@ -145,7 +146,7 @@ export const noDangerousCapabilities = podRule({
   },
   admission: podAdmission((config) => {
     const forbidden = [...new Set(stringsOf(config.forbiddenCapabilities).map(capabilityName))];
-    const dangerous = `${capabilitiesOf("add")}.filter(a, ${capabilityNameOf("a")} in [${forbidden.map(celString).join(", ")}])`;
+    const dangerous = `${capabilitiesOf("add")}.filter(a, ${capabilityNameOf("a")} in ${celStrings(forbidden)})`;
     return everyContainer(
       `size(${dangerous}) == 0`,
       (role) => `${describedContainer(role)} + ' adds the dangerous capability ' + ${dangerous}[0]`,

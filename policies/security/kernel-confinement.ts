@@ -1,6 +1,7 @@
 // Kernel confinement: seccomp, AppArmor and SELinux profiles, the masked /proc, and safe sysctls.
 import {
   celString,
+  celStrings,
   describedContainer,
   everyContainer,
   inheritedValidations,
@@ -82,7 +83,7 @@ export const seccompProfile = podRule({
   },
   admission: podAdmission((config) => {
     const allowed = stringsOf(config.allowedTypes);
-    const allowedList = `[${allowed.map(celString).join(", ")}]`;
+    const allowedList = celStrings(allowed);
     const typeAllowed = `has($value.type) && $value.type in ${allowedList}`;
     const annotations = "variables.podMetadata.annotations";
     const unconfined =
