@@ -126,3 +126,22 @@ test("a build context outside the project and a renderDir someone else's files a
     rmSync(renderDir, { recursive: true, force: true });
   }
 });
+
+test("a stack that enforces the pack at admission without a policy config fails, naming the file", async () => {
+  // `acme`: a platform team's own stack, made from production's file but not its policy config.
+  const registered: RegisteredResource[] = [];
+  const error = await programError(
+    runProgram("acme", { config: readStackConfig("production"), sink: registered }),
+  );
+  expectConfigRunError(
+    error,
+    [
+      "Pulumi.acme.yaml has 1 configuration problem:",
+      '  toolboxai:admissionPolicies = "enforce": reads policies/config/acme.json, the stack\'s ' +
+        "policy config, which does not exist: write one for the stack " +
+        "(policies/config/production.json is a start); fix the file (docs/POLICIES.md lists each " +
+        "policy's settings), or set admissionPolicies: off",
+    ].join("\n"),
+  );
+  expect(registered.filter((resource) => resource.type !== "pulumi:pulumi:Stack")).toEqual([]);
+});

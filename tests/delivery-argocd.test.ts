@@ -112,9 +112,18 @@ test("the workloads are rendered into the deploy branch's checkout, the foundati
   const kindsOf = (resources: RegisteredResource[]) =>
     [...new Set(resources.map((resource) => String(resource.inputs.kind)))].sort();
   // Applied by the stack: the namespaces with their baseline policies, priority classes,
-  // Secrets, and Argo CD's own objects (outside the folder it syncs).
+  // Secrets, the admission policies, and Argo CD's own objects (outside the folder it syncs).
   expect(kindsOf(applied())).toEqual(
-    ["AppProject", "Application", "Namespace", "NetworkPolicy", "PriorityClass", "Secret"].sort(),
+    [
+      "AppProject",
+      "Application",
+      "Namespace",
+      "NetworkPolicy",
+      "PriorityClass",
+      "Secret",
+      "ValidatingAdmissionPolicy",
+      "ValidatingAdmissionPolicyBinding",
+    ].sort(),
   );
   expect(
     applied()

@@ -196,6 +196,39 @@ test("the deployer manages exactly the kinds the stack renders, in each namespac
   });
 });
 
+test("the deployer changes and deletes the stack's admission policies by name only", () => {
+  const clusterRole = ofKind("ClusterRole").find(
+    (role) => role.metadata.name === "toolboxai-production-deployer-cluster",
+  );
+  const rendered = [
+    ...ofKind("ValidatingAdmissionPolicy"),
+    ...ofKind("ValidatingAdmissionPolicyBinding"),
+  ];
+  const named = clusterRole.rules.filter(
+    (rule: any) => rule.apiGroups.includes("admissionregistration.k8s.io") && rule.resourceNames,
+  );
+  expect(named).toEqual([
+    {
+      apiGroups: ["admissionregistration.k8s.io"],
+      resources: ["validatingadmissionpolicies", "validatingadmissionpolicybindings"],
+      resourceNames: expect.any(Array),
+      verbs: ["get", "update", "patch", "delete"],
+    },
+  ]);
+  // A policy and its binding share their name.
+  expect([...named[0].resourceNames].sort()).toEqual(
+    [...new Set(rendered.map((object) => object.metadata.name))].sort(),
+  );
+  expect(rendered.length).toBeGreaterThan(20);
+  // Beyond creating and listing, no other admission policy is within its reach.
+  const unnamed = clusterRole.rules.filter(
+    (rule: any) =>
+      !rule.resourceNames &&
+      rule.resources.some((resource: string) => resource.startsWith("validatingadmissionpolic")),
+  );
+  for (const rule of unnamed) expect(rule.verbs).toEqual(["create", "list", "watch"]);
+});
+
 test("the deployer holds exactly the reads the program's own Roles grant, so it may grant them", () => {
   // The operator's ClusterRole is not granted from the deployer's own rights: it may create and
   // bind that one role by name (escalate, bind), and holds none of its rules.

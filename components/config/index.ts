@@ -1,10 +1,13 @@
 // Reads the stack's configuration from the Pulumi runtime and validates it before any resource
 // is registered. Validation itself lives in ./validate (pure, tested for its messages).
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildContextProblems, nodeDisk, renderDirProblems } from "./disk";
 import { checkDeployProblems } from "./examples";
 import { ConfigError, projectName, stackFileName, type ConfigProblem } from "./problems";
 import type { PlatformConfig } from "./types";
+import { admissionPolicyConfig } from "./policy-config";
 import { validateConfig } from "./validate";
 
 export { ConfigError, stackFileName } from "./problems";
@@ -57,6 +60,16 @@ export class ConfigRunError extends pulumi.RunError {
   }
 }
 
+/** A file of the project folder (the program's working folder), or undefined when there is none. */
+function readProjectFile(file: string): string | undefined {
+  try {
+    return readFileSync(path.resolve(process.cwd(), file), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
 /** How the program was started, read once at its entry (index.ts). */
 export interface LoadOptions {
   /** TOOLBOXAI_ACCEPT_EXAMPLE_VALUES=1: `pulumi up` deploys example values with a warning. */
@@ -76,9 +89,11 @@ export function loadPlatformConfig(options: LoadOptions): PlatformConfig {
   try {
     const config = validateConfig({ stack, values, secretKeys: secretConfigKeys() });
     // The program runs in the project folder: build contexts are relative to it.
+    const policies = admissionPolicyConfig(config, readProjectFile);
     const problems = [
       ...buildContextProblems(config.services, process.cwd(), nodeDisk),
       ...renderDirProblems(config, nodeDisk),
+      ...policies.problems,
     ];
     if (problems.length > 0) throw new ConfigError(stackFileName(stack), problems);
     const { warning, refusal } = checkDeployProblems(config, {
@@ -87,7 +102,7 @@ export function loadPlatformConfig(options: LoadOptions): PlatformConfig {
     });
     if (refusal) throw refusal;
     if (warning) void pulumi.log.warn(warning);
-    return config;
+    return { ...config, policyConfig: policies.policyConfig };
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigRunError(error);
     throw error;

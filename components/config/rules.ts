@@ -36,6 +36,7 @@ export const kubernetesOnlyKeys = [
   "ingressClassName",
   "ingressControllerNamespace",
   "tlsIssuer",
+  "admissionPolicies",
 ] as const;
 
 /** The value a top-level key has when no stack sets it. */

@@ -1,5 +1,6 @@
 // The resolved configuration: PlatformConfig and its services, and the image a service runs.
 import type * as pulumi from "@pulumi/pulumi";
+import type { StackPolicyConfig } from "../../policies/lib/admission-policies";
 import type {
   Autoscaling,
   ImageBuild,
@@ -40,6 +41,11 @@ export interface PlatformConfig extends Omit<StackConfig, "services" | SecretKey
   readonly services: ResolvedServices;
   /** Secret values the stack supplied; the rest are generated. Plain strings: wrap before use. */
   readonly suppliedSecrets: Readonly<Partial<Record<SecretKey, string>>>;
+  /**
+   * The stack's policy config (policies/config/<stack>.json), which its admission policies
+   * enforce; read by loadPlatformConfig where they are on (Kubernetes, admissionPolicies not off).
+   */
+  readonly policyConfig?: StackPolicyConfig;
 }
 
 /** An image a container runs: pulled by its pinned reference, or built by the program. */

@@ -80,13 +80,42 @@ export const clusterKinds: readonly ManagedKind[] = [
     kind: "ValidatingWebhookConfiguration",
     resource: "validatingwebhookconfigurations",
   },
+  // The pack's rules enforced at admission (admissionPolicies: enforce or audit).
+  {
+    group: "admissionregistration.k8s.io",
+    kind: "ValidatingAdmissionPolicy",
+    resource: "validatingadmissionpolicies",
+  },
+  {
+    group: "admissionregistration.k8s.io",
+    kind: "ValidatingAdmissionPolicyBinding",
+    resource: "validatingadmissionpolicybindings",
+  },
 ];
 
-const operatorGroups = new Set(["apiextensions.k8s.io", "admissionregistration.k8s.io"]);
+const operatorKinds = new Set([
+  "CustomResourceDefinition",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+]);
+const admissionPolicyKinds = new Set([
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+]);
 
-/** The cluster-scoped kinds one stack creates: the operator's only where it installs one. */
-export function stackClusterKinds(installsOperator: boolean): ManagedKind[] {
-  return clusterKinds.filter((kind) => !operatorGroups.has(kind.group) || installsOperator);
+/**
+ * The cluster-scoped kinds one stack creates: the operator's only where it installs one, the
+ * admission policies only where it enforces the pack's rules at admission.
+ */
+export function stackClusterKinds(
+  installsOperator: boolean,
+  admissionPolicies: boolean,
+): ManagedKind[] {
+  return clusterKinds.filter(
+    (kind) =>
+      (!operatorKinds.has(kind.kind) || installsOperator) &&
+      (!admissionPolicyKinds.has(kind.kind) || admissionPolicies),
+  );
 }
 
 /** What Pulumi does with what it manages: read, create, update (server-side apply), delete. */
@@ -121,25 +150,45 @@ export function namespacedDeployerRules(kinds: readonly ManagedKind[]): PolicyRu
   return [...byGroup(kinds, manageVerbs), ...grantedReads];
 }
 
+/** Create and list any (a name cannot restrict them); read, change and delete only `names`. */
+function byName(group: string, resources: readonly string[], names: readonly string[]) {
+  return [
+    { apiGroups: [group], resources: [...resources], verbs: ["create", "list", "watch"] },
+    {
+      apiGroups: [group],
+      resources: [...resources],
+      resourceNames: [...names],
+      verbs: ["get", "update", "patch", "delete"],
+    },
+  ];
+}
+
 /**
- * The deployer's cluster-wide rights: the cluster-scoped kinds, the namespaces only by name
- * beyond creating and listing them (a name cannot restrict create or list), and the
- * ClusterRoles' reads it grants.
+ * The deployer's cluster-wide rights: the cluster-scoped kinds; the namespaces and the admission
+ * policies only by name beyond creating and listing them, so that it cannot change or remove
+ * another installation's or the cluster's own; and the ClusterRoles' reads it grants.
  */
 export function clusterDeployerRules(
   namespaces: readonly string[],
   operatorRole?: string,
+  admissionPolicyNames: readonly string[] = [],
 ): PolicyRule[] {
+  const admissionPolicies = admissionPolicyNames.length > 0;
   return [
-    { apiGroups: [""], resources: ["namespaces"], verbs: ["create", "list", "watch"] },
-    {
-      apiGroups: [""],
-      resources: ["namespaces"],
-      resourceNames: [...namespaces],
-      verbs: ["get", "update", "patch", "delete"],
-    },
+    ...byName("", ["namespaces"], namespaces),
+    ...(admissionPolicies
+      ? byName(
+          "admissionregistration.k8s.io",
+          clusterKinds
+            .filter((kind) => admissionPolicyKinds.has(kind.kind))
+            .map((kind) => kind.resource),
+          admissionPolicyNames,
+        )
+      : []),
     ...byGroup(
-      stackClusterKinds(operatorRole !== undefined).filter((kind) => kind.kind !== "Namespace"),
+      stackClusterKinds(operatorRole !== undefined, false).filter(
+        (kind) => kind.kind !== "Namespace",
+      ),
       manageVerbs,
     ),
     ...grantedClusterReads,

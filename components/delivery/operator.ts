@@ -31,6 +31,8 @@ export interface OperatorDeliveryArgs {
   readonly namespacedKinds: readonly ManagedKind[];
   /** The ClusterRole of an operator the stack installs, which the deployer may create and bind. */
   readonly operatorClusterRole?: string;
+  /** The stack's admission policies and bindings, which the deployer manages by name. */
+  readonly admissionPolicyNames?: readonly string[];
   /** The workspace pod's PriorityClass (the stack's standard one). */
   readonly priorityClassName: string;
   /** The Pulumi CLI the workspace runs: the version this program is tested with. */
@@ -114,7 +116,11 @@ export class OperatorDelivery extends pulumi.ComponentResource {
       "deployer-cluster",
       {
         metadata: { name: `${instance}-deployer-cluster`, labels: labels("delivery") },
-        rules: clusterDeployerRules(args.stackNamespaces, args.operatorClusterRole),
+        rules: clusterDeployerRules(
+          args.stackNamespaces,
+          args.operatorClusterRole,
+          args.admissionPolicyNames,
+        ),
       },
       { parent: this },
     );

@@ -78,6 +78,7 @@ export function deliverStack(
         stackNamespaces: [...stackNamespaces, deliveryNamespace.name],
         namespacedKinds,
         operatorClusterRole: args.postgresOperator?.clusterRole,
+        admissionPolicyNames: foundation.admissionPolicyNames,
         pulumiImage: pulumiWorkspaceImage,
         priorityClassName: foundation.priorityClassNames.standard,
         // Its Roles go into every namespace of the stack.
@@ -116,7 +117,8 @@ export function deliverStack(
         namespace: stackNamespaces[0],
         stackNamespaces,
         namespacedKinds,
-        clusterKinds: stackClusterKinds(args.postgresOperator !== undefined),
+        // Argo CD syncs no admission policy: the stack applies them with its foundation.
+        clusterKinds: stackClusterKinds(args.postgresOperator !== undefined, false),
       },
       // Argo CD's objects are applied, not committed to the branch Argo CD syncs.
       foundation.applyOpts,

@@ -1,9 +1,11 @@
 // The Kubernetes platform: the provider, the stack's three namespaces (the platform's, the
-// monitoring tier's, node-exporter's privileged one), priority classes, a renderer per
-// namespace, and, once every workload is rendered, each namespace's quota.
+// monitoring tier's, node-exporter's privileged one), priority classes, the admission policies
+// that judge those namespaces, a renderer per namespace, and, once every workload is rendered,
+// each namespace's quota.
 // With Argo CD delivery a second provider renders everything but the foundation (namespaces,
 // priority classes, Secrets, Argo CD's objects) into the deploy branch's checkout.
 import type { PlatformConfig } from "../config";
+import { AdmissionPolicies } from "../kubernetes/admission-policies";
 import * as k8s from "../kubernetes/api";
 import { footprintOfRecord, NamespaceBudget } from "../kubernetes/budget";
 import { PlatformNamespace } from "../kubernetes/namespace";
@@ -65,6 +67,27 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
     { name: `${config.namespace}-node-exporter`, instance, podSecurity: "privileged" },
     foundation,
   );
+  // The pack's one-object rules, enforced by the API server in the stack's namespaces before any
+  // workload is applied there.
+  const admission = config.policyConfig
+    ? new AdmissionPolicies(
+        "admission-policies",
+        {
+          instance,
+          mode: config.admissionPolicies === "audit" ? "audit" : "enforce",
+          policyConfig: config.policyConfig,
+          namespaces: [namespace, monitoringNamespace, nodeExporterNamespace].map(
+            (target) => target.name,
+          ),
+          // CloudNativePG makes the database's pods and Jobs for its Cluster, which is judged.
+          controllers:
+            config.database.engine === "cloudnative-pg"
+              ? [`system:serviceaccount:${config.database.operatorNamespace}:`]
+              : [],
+        },
+        foundation,
+      )
+    : undefined;
   const checksums = checksumKey();
   /** A renderer into one of the stack's namespaces. */
   const rendererFor = (target: PlatformNamespace) =>
@@ -75,7 +98,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
         ingressControllerNamespace: config.ingressControllerNamespace,
         ingress: { className: config.ingressClassName, tlsIssuer: config.tlsIssuer },
         checksumKey: checksums,
-        dependsOn: [target, priorityClasses],
+        dependsOn: [target, priorityClasses, ...(admission ? [admission] : [])],
         priorityClassNames: priorityClasses.names,
         protectData: config.protectData,
         ...(synced ? { secretsProvider: provider } : {}),
@@ -103,6 +126,7 @@ export function kubernetesPlatform(config: PlatformConfig, instance: string): Pl
       applyOpts: foundation,
       namespaces: [namespace, monitoringNamespace, nodeExporterNamespace],
       priorityClassNames: priorityClasses.names,
+      admissionPolicyNames: admission?.names ?? [],
     },
     close(beside) {
       // Each namespace's quota is sized from every workload rendered into it.

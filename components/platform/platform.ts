@@ -52,6 +52,8 @@ export interface ClusterFoundation {
   /** The stack's namespaces: the platform's first. */
   readonly namespaces: readonly PlatformNamespace[];
   readonly priorityClassNames: Readonly<Record<Priority, string>>;
+  /** The admission policies' and bindings' names; none where admissionPolicies is off. */
+  readonly admissionPolicyNames: readonly string[];
 }
 
 /** Stack outputs that say where things run; names only, never a secret's value. */

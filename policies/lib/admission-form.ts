@@ -28,8 +28,12 @@ export interface AdmissionValidation {
 
 export interface AdmissionForm {
   readonly resources: readonly AdmissionResources[];
-  /** Which of the matched objects the rule judges at all (every condition must hold). */
-  readonly matchConditions?: readonly { readonly name: string; readonly expression: string }[];
+  /**
+   * An object a controller made for another (a Deployment's ReplicaSets and pods, a CronJob's
+   * Jobs, an operator's pods) is judged at its owner, not again (admission-policies.ts says which
+   * writers count as controllers).
+   */
+  readonly judgedAtOwner?: boolean;
   readonly variables?: readonly AdmissionVariable[];
   /** The checks, from the stack's settings of the rule (its thresholds and lists). */
   readonly validations: (config: RuleConfig) => readonly AdmissionValidation[];
@@ -73,9 +77,9 @@ export const podSpecOwners = [
  * `variables.initContainers`, `variables.ephemeralContainers`; empty where the spec has none) to
  * judge.
  *
- * An object another one owns (a Deployment's ReplicaSets and pods, a CronJob's Jobs) is judged at
- * its owner, as the pack judges it, not again: the pods an operator makes from an object the pack
- * exempts are not refused in its place.
+ * An object a controller made for another (a Deployment's ReplicaSets and pods, a CronJob's Jobs)
+ * is judged at its owner, as the pack judges it, not again: the pods an operator makes from an
+ * object the pack exempts are not refused in its place.
  */
 export function podAdmission(
   validations: AdmissionForm["validations"],
@@ -103,13 +107,7 @@ export function podAdmission(
         .filter((owner) => owner.apiGroup === group)
         .map((owner) => owner.resource),
     })),
-    matchConditions: [
-      {
-        name: "judged-at-its-owner",
-        expression:
-          "!has(object.metadata.ownerReferences) || size(object.metadata.ownerReferences) == 0",
-      },
-    ],
+    judgedAtOwner: true,
     variables: [
       { name: "podSpec", expression: ofTemplate("spec") },
       { name: "podMetadata", expression: ofTemplate("metadata") },

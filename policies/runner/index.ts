@@ -4,11 +4,9 @@
 // `getConfig` from the policy config file with the configSchema defaults the CLI fills in,
 // `notApplicable` that throws and is caught, `stackTags`, and stack resources linked to their
 // parents and dependencies. Resource policies run before stack policies, in pack order.
-import { readFileSync } from "node:fs";
 import type {
   EnforcementLevel,
   Policies,
-  Policy,
   PolicyPackConfig,
   PolicyResource,
   ResourceValidationArgs,
@@ -21,6 +19,9 @@ import type {
 import * as policyProxy from "@pulumi/policy/proxy";
 import { resetExemptions } from "../lib/exemptions";
 import { objectRef } from "../lib/kubernetes";
+import { resolvePolicy } from "../lib/policy-config";
+
+export { readPolicyConfig, resolvePolicy } from "../lib/policy-config";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- props are untyped JSON */
 
@@ -103,41 +104,6 @@ export interface RunOptions {
 }
 
 class NotApplicable extends Error {}
-
-export function readPolicyConfig(file: string): PolicyPackConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new Error(`cannot read policy config ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as PolicyPackConfig;
-  } catch (error) {
-    throw new Error(`policy config ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** The enforcement level and config the CLI would hand this policy. */
-export function resolvePolicy(
-  policy: Policy,
-  config: PolicyPackConfig = {},
-  packLevel: EnforcementLevel = "advisory",
-): { enforcement: EnforcementLevel; properties: Record<string, unknown> } {
-  const entry = config[policy.name];
-  const all = config.all;
-  const fromEntry = typeof entry === "string" ? entry : entry?.enforcementLevel;
-  const fromAll = typeof all === "string" ? all : all?.enforcementLevel;
-  const enforcement = fromEntry ?? fromAll ?? policy.enforcementLevel ?? packLevel;
-  const defaults = Object.fromEntries(
-    Object.entries(policy.configSchema?.properties ?? {})
-      .filter(([, schema]) => schema.default !== undefined)
-      .map(([key, schema]) => [key, schema.default]),
-  );
-  const explicit = typeof entry === "object" && entry !== null ? { ...entry } : {};
-  delete (explicit as { enforcementLevel?: unknown }).enforcementLevel;
-  return { enforcement, properties: { ...defaults, ...explicit } };
-}
 
 function isTypeOf(type: string, resourceClass: any): boolean {
   return resourceClass?.__pulumiType === type;

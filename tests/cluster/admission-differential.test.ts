@@ -49,7 +49,7 @@ const config: StackPolicyConfig = {
   ),
 };
 const generated = admissionPolicies(policies as PackResourcePolicy[], config, {
-  excludedNamespaces: [],
+  namespaces: ["toolboxai"],
   namePrefix: "toolboxai-",
 });
 const rules = generated

@@ -42,6 +42,20 @@ describe("platform", () => {
           "remove it (it applies to platform: kubernetes)",
       ),
     );
+    // Admission policies need an API server: a Docker stack that asks for them gets none.
+    expect(
+      messageOf(
+        productionWith({
+          set: { platform: "docker", tlsIssuer: "", admissionPolicies: "audit" },
+          remove: ["delivery", "database", "redis"],
+        }),
+      ),
+    ).toBe(
+      oneProblem(
+        'toolboxai:admissionPolicies = "audit": is set, but platform is docker: nothing reads ' +
+          "it; remove it (it applies to platform: kubernetes)",
+      ),
+    );
     expect(messageOf(productionWith({ set: { docker: '{"gatewayPort":9000}' } }))).toBe(
       oneProblem(
         "toolboxai:docker: is set, but platform is kubernetes: " +

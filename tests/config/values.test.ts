@@ -98,7 +98,7 @@ describe("unknown keys", () => {
   test("__proto__ is an unknown key, not a prototype, at the top level and below", () => {
     const top = messageOf(productionWithKeys({ "toolboxai:__proto__": "x" }));
     expect(top).toMatch(
-      /^Pulumi\.production\.yaml has 1 configuration problem:\n {2}toolboxai:__proto__: unknown key; known keys here: alertChatWebhookUrl, /,
+      /^Pulumi\.production\.yaml has 1 configuration problem:\n {2}toolboxai:__proto__: unknown key; known keys here: admissionPolicies, alertChatWebhookUrl, /,
     );
     expect(
       configErrorOf(productionWithKeys({ "toolboxai:constructor": "x" })).problems[0].key,

@@ -5,7 +5,7 @@
 // for the API server's evaluator, named so, and a looser one: it types nothing, so a literal that
 // mixes types (which the API server refuses) passes here. tests/cluster/admission-differential
 // judges the same cases on the real one.
-import { isCelError, run } from "@bufbuild/cel";
+import { celEnv, isCelError, parse, plan, type CelResult } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
@@ -14,18 +14,37 @@ export type AdmissionVerdict =
   | { readonly judged: false; readonly condition: string }
   | { readonly judged: true; readonly messages: readonly string[] };
 
+const env = celEnv({ funcs: strings });
+/** Each expression parsed and planned once: the stack checks judge hundreds of objects. */
+const planned = new Map<string, (bindings: Record<string, any>) => CelResult>();
+
 function evaluate(expression: string, bindings: Record<string, any>, what: string): unknown {
-  const result = run(expression, bindings, { funcs: strings });
+  let evaluator = planned.get(expression);
+  if (!evaluator) {
+    try {
+      evaluator = plan(env, parse(expression)) as (bindings: Record<string, any>) => CelResult;
+    } catch (error) {
+      throw new Error(`${what}: ${expression}: ${String(error)}`);
+    }
+    planned.set(expression, evaluator);
+  }
+  const result = evaluator(bindings);
   if (isCelError(result)) throw new Error(`${what}: ${expression}: ${String(result)}`);
   return result;
 }
 
-/** The verdict of `policy` (a ValidatingAdmissionPolicy manifest) on creating `object`. */
-export function judge(policy: any, object: any): AdmissionVerdict {
+/** Who sends a request the stand-in judges, by default: a person, with kubectl. */
+export const personUsername = "jane@toolboxai.example";
+
+/**
+ * The verdict of `policy` (a ValidatingAdmissionPolicy manifest) on `username` creating `object`.
+ */
+export function judge(policy: any, object: any, username = personUsername): AdmissionVerdict {
   const request = {
     namespace: object.metadata?.namespace ?? "",
     name: object.metadata?.name ?? "",
     operation: "CREATE",
+    userInfo: { username },
   };
   const spec = policy.spec;
   for (const condition of spec.matchConditions ?? []) {

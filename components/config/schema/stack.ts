@@ -161,6 +161,16 @@ export const stackConfigSchema = z
         "Recovery keys, retention, restore check and storage of the backups. Not set: no " +
         "backups (the pack's backup-schedule rule refuses that where mandatory).",
     }),
+    admissionPolicies: oneOf(["enforce", "audit", "off"])
+      .default("enforce")
+      .meta({
+        description:
+          "The pack's rules that judge one object, as ValidatingAdmissionPolicies in the " +
+          "cluster, judging the stack's namespaces whoever applies there, at each rule's level in " +
+          "`policies/config/<stack>.json`: `enforce` (mandatory rules refuse, advisory ones " +
+          "warn), `audit` (every rule only warns and audits: a first rollout), `off` (e.g. the " +
+          "cluster runs Kyverno or Gatekeeper). See docs/ADMISSION.md.",
+      }),
     delivery: deliverySchema.prefault({ mode: "none" }).meta({
       description:
         "How the stack keeps itself deployed in its cluster (see docs/DELIVERY.md); dev " +

@@ -1,7 +1,7 @@
 // The admission differential, offline: every rule with an admission form judges each case the
 // way the pack does. Compliant objects are admitted by both; each one-defect mutation is refused
 // by both, the policy's message naming the rule and what the pack's names; an object the stack
-// exempts is not judged; an object another owns is judged at its owner.
+// exempts is not judged; an object a controller made for an owner is judged at the owner.
 import { policies } from "../../../policies/pack";
 import {
   admissionPolicyOf,
@@ -19,7 +19,7 @@ const withAdmission = (policies as PackResourcePolicy[]).filter(
   (policy): policy is PackResourcePolicy & { admission: AdmissionForm } =>
     policy.admission !== undefined,
 );
-const options = { excludedNamespaces: [], namePrefix: "toolboxai-" };
+const options = { namespaces: ["toolboxai"], namePrefix: "toolboxai-" };
 /** The stack config a rule's cases are judged under: its settings, if it needs any. */
 const configFor = (rule: string): StackPolicyConfig =>
   settingsByRule[rule] ? { [rule]: settingsByRule[rule] } : {};
@@ -88,11 +88,8 @@ describe.each(withAdmission.map((policy) => [policy.name, policy] as const))("%s
   });
 
   // The rules over pods only: a Service has no owner to be judged at.
-  const judgedAtOwner = (rule.admission.matchConditions ?? []).some(
-    (condition) => condition.name === "judged-at-its-owner",
-  );
-  if (judgedAtOwner)
-    test("an object another one owns is judged at its owner, not again", () => {
+  if (rule.admission.judgedAtOwner)
+    test("what a controller made for an owner is judged at the owner; a claimed owner is not trusted", () => {
       const [defect] = defectsByRule[rule.name];
       const owned = {
         ...defect.object,
@@ -101,6 +98,18 @@ describe.each(withAdmission.map((policy) => [policy.name, policy] as const))("%s
           ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "api", uid: "1" }],
         },
       };
-      expect(judge(policy, owned)).toEqual({ judged: false, condition: "judged-at-its-owner" });
+      const controller = "system:serviceaccount:kube-system:replicaset-controller";
+      expect(judge(policy, owned, controller)).toEqual({
+        judged: false,
+        condition: "judged-at-its-owner",
+      });
+      expect(judge(policy, owned, "system:kube-controller-manager")).toMatchObject({
+        judged: false,
+      });
+      // Anyone else may write ownerReferences: the object is judged.
+      expect(judge(policy, owned)).toMatchObject({ judged: true });
+      expect(judge(policy, owned, "system:serviceaccount:toolboxai:backend")).toMatchObject({
+        judged: true,
+      });
     });
 });

@@ -1,7 +1,7 @@
 // The generated ValidatingAdmissionPolicies and bindings for a stack: the stack's policy config
 // decides each rule's action (mandatory denies, advisory warns and audits, disabled is not bound),
-// its settings and its exemptions (with their reasons); the cluster's own namespaces and the
-// ones the stack names are never judged.
+// its settings and its exemptions (with their reasons); only the stack's namespaces are judged,
+// never the cluster's own.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { policies } from "../../../policies/pack";
@@ -9,6 +9,7 @@ import {
   admissionAnnotations,
   admissionPolicies,
   alwaysExcludedNamespaces,
+  clusterControllers,
   type StackPolicyConfig,
 } from "../../../policies/lib/admission-policies";
 import type { PackResourcePolicy } from "../../../policies/lib/define";
@@ -18,7 +19,11 @@ import { compliantDeployment } from "../support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON */
 
-const options = { excludedNamespaces: ["cnpg-system"], namePrefix: "toolboxai-" };
+const options = {
+  namespaces: ["toolboxai", "toolboxai-monitoring", "toolboxai-node-exporter"],
+  namePrefix: "toolboxai-",
+  controllers: ["system:serviceaccount:cnpg-system:"],
+};
 const generate = (config: StackPolicyConfig) =>
   admissionPolicies(policies as PackResourcePolicy[], config, options);
 const named = (objects: any[], kind: string, rule: string) =>
@@ -64,19 +69,50 @@ test("mandatory denies; advisory warns and audits; disabled is not generated", (
   expect(actions("proc-mount-default")).toBeUndefined();
 });
 
-test("the cluster's own namespaces and the ones given are never judged", () => {
-  for (const binding of generate({}).filter(
-    (object) => object.kind === "ValidatingAdmissionPolicyBinding",
-  )) {
+test("only the stack's namespaces are judged, never the cluster's own, and never none", () => {
+  const bindings = (namespaces: string[]) =>
+    admissionPolicies(policies as PackResourcePolicy[], {}, { ...options, namespaces }).filter(
+      (object) => object.kind === "ValidatingAdmissionPolicyBinding",
+    );
+  for (const binding of bindings(["toolboxai", "kube-system", "toolboxai"])) {
     expect(binding.spec.matchResources.namespaceSelector.matchExpressions).toEqual([
-      {
-        key: "kubernetes.io/metadata.name",
-        operator: "NotIn",
-        values: [...alwaysExcludedNamespaces, "cnpg-system"],
-      },
+      { key: "kubernetes.io/metadata.name", operator: "In", values: ["toolboxai"] },
+      { key: "kubernetes.io/metadata.name", operator: "NotIn", values: alwaysExcludedNamespaces },
     ]);
   }
   expect(alwaysExcludedNamespaces).toContain("kube-system");
+  expect(() => bindings(["kube-system"])).toThrow(
+    'admission policies judge no namespace: given ["kube-system"], and kube-system, ' +
+      "kube-public, kube-node-lease are never judged",
+  );
+});
+
+test("audit: every rule warns and audits, the mandatory ones too", () => {
+  const objects = admissionPolicies(
+    policies as PackResourcePolicy[],
+    {},
+    { ...options, auditOnly: true },
+  );
+  const bindings = objects.filter((object) => object.kind === "ValidatingAdmissionPolicyBinding");
+  expect(bindings.length).toBeGreaterThan(10);
+  for (const binding of bindings) expect(binding.spec.validationActions).toEqual(["Warn", "Audit"]);
+});
+
+test("the operators named are trusted as controllers, beside the cluster's own", () => {
+  const policy = named(generate({}), "ValidatingAdmissionPolicy", "no-privileged-containers");
+  const owned = compliantDeployment();
+  owned.spec.template.spec.containers[0].securityContext.privileged = true;
+  owned.metadata.ownerReferences = [
+    { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", name: "postgres", uid: "1" },
+  ];
+  expect(judge(policy, owned, "system:serviceaccount:cnpg-system:cnpg-manager")).toEqual({
+    judged: false,
+    condition: "judged-at-its-owner",
+  });
+  expect(clusterControllers).toContain("system:serviceaccount:kube-system:");
+  expect(judge(policy, owned, "system:serviceaccount:other-operator:manager")).toMatchObject({
+    judged: true,
+  });
 });
 
 test("production's exemptions are match conditions, their reasons annotations; others are judged", () => {

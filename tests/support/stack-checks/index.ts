@@ -6,6 +6,7 @@ import { isKubernetesObject } from "../../../tools/engine/render";
 import { readStackConfig } from "../../../tools/engine/stack-config";
 import type { ProgramRun } from "../../../tools/engine/mock-engine";
 import { sharedProgramRun } from "../program-runs";
+import { admissionChecks } from "./admission";
 import { backupChecks } from "./backups";
 import { operatedPods, podKinds, type StackContext, type StackExpectations } from "./context";
 import { outputChecks } from "./outputs";
@@ -54,6 +55,7 @@ export function describeStack(stack: string, expected: StackExpectations): void 
     workloadChecks(context);
     backupChecks(context);
     securityChecks(context);
+    admissionChecks(context);
     outputChecks(context);
   });
 }

@@ -214,6 +214,8 @@ export function workloadChecks(context: StackContext): void {
         "CustomResourceDefinition",
         "MutatingWebhookConfiguration",
         "ValidatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
       ];
       if (!clusterWide.includes(String(resource.inputs.kind))) {
         expect(metadata.labels["app.kubernetes.io/name"]).toBeDefined();
