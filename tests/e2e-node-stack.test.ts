@@ -10,6 +10,7 @@ import {
   localRegistry,
   nodePolicyConfig,
   nodeStackFile,
+  podSecurityProbeExemptions,
   type NodeBackups,
   type PolicyConfig,
 } from "../tools/e2e/node-stack";
@@ -66,19 +67,30 @@ test("production on the node: its bucket's endpoint is the stand-in's, with its 
   expect(stackStorage.endpoint).not.toBe(backups.bucket.endpoint);
 });
 
-test("the policy config admits the local registry beside the stack's and exempts the alert sink, by name", () => {
+test("the policy config admits the local registry beside the stack's and exempts the alert sink and the Pod Security probe, by name", () => {
   const policies: PolicyConfig = JSON.parse(read("policies/config/production.json"));
   const node = nodePolicyConfig(policies);
   const registries = node["image-registry-allowlist"].allowedRegistries ?? [];
   expect(registries.at(-1)).toBe(localRegistry);
   expect(registries.length).toBeGreaterThan(1);
   expect(node["replicas-min"].exemptions).toContainEqual(alertSinkExemption);
+  // The Pod Security probe, from the three rules it breaks on purpose; their other exemptions kept.
+  const probeRules = ["no-privileged-containers", "no-privilege-escalation", "run-as-non-root"];
+  expect(Object.keys(podSecurityProbeExemptions).sort()).toEqual([...probeRules].sort());
+  for (const rule of probeRules) {
+    expect(node[rule].exemptions).toEqual([
+      ...(policies[rule]?.exemptions ?? []),
+      {
+        kind: "Deployment",
+        name: "e2e-privileged",
+        reason: expect.stringContaining("Pod Security"),
+      },
+    ]);
+  }
+  expect(node["run-as-non-root"].exemptions!.length).toBeGreaterThan(1);
   // Every other policy's settings as the stack's.
+  const changed = ["image-registry-allowlist", "replicas-min", ...probeRules];
   const others = (config: PolicyConfig) =>
-    Object.fromEntries(
-      Object.entries(config).filter(
-        ([name]) => name !== "image-registry-allowlist" && name !== "replicas-min",
-      ),
-    );
+    Object.fromEntries(Object.entries(config).filter(([name]) => !changed.includes(name)));
   expect(others(node)).toEqual(others(policies));
 });

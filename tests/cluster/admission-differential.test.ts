@@ -166,6 +166,32 @@ describeCluster("the generated admission policies on a real API server", () => {
     );
   });
 
+  test("an owned object is judged at its owner only when a controller wrote it", () => {
+    const rule = "no-privileged-containers";
+    const [defect] = defectsByRule[rule].filter((c) => c.object.kind === "Pod");
+    const owned = inNamespace(rule, defect.object);
+    owned.metadata.ownerReferences = [
+      {
+        apiVersion: "apps/v1",
+        kind: "ReplicaSet",
+        name: "api-1",
+        uid: "d9607e19-0000-4000-8000-000000000001",
+      },
+    ];
+    const create = (...as: string[]) =>
+      kubectl(
+        ["create", "--dry-run=server", "-o", "name", ...as, "-f", "-"],
+        JSON.stringify(owned),
+      );
+    // The administrator claims an owner: judged, refused.
+    const claimed = create();
+    expect(claimed.status).not.toBe(0);
+    expect(claimed.stderr).toContain(`ValidatingAdmissionPolicy 'toolboxai-${rule}'`);
+    // The ReplicaSet controller (its own account, its bootstrap rights): judged at the owner.
+    const made = create("--as", "system:serviceaccount:kube-system:replicaset-controller");
+    expect({ status: made.status, stderr: made.stderr }).toEqual({ status: 0, stderr: "" });
+  });
+
   test.each(cases.map((c) => [c.rule, c.name, c] as const))(
     "%s: %s gets the pack's verdict",
     async (rule, _name, c) => {

@@ -1,5 +1,7 @@
 // Changes to a deployed stack in the cluster phase: a new image tag rolls out in place under a
-// steady load that loses no request, a second `up` changes nothing, and a privileged Deployment made by hand is refused and seen refused.
+// steady load that loses no request, a second `up` changes nothing, and a privileged Deployment
+// made by hand (exempted by name from the admission policies' rules it breaks on purpose,
+// tools/e2e/node-stack.ts) gets its pods refused by Pod Security, and seen refused.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import {
   disruptiveSteps,
@@ -11,6 +13,7 @@ import {
 } from "../../tools/e2e/cluster-checks";
 import { eventually } from "../../tools/e2e/control-plane";
 import { waitFor } from "../../tools/e2e/http";
+import { podSecurityProbeName } from "../../tools/e2e/node-stack";
 import { serviceUrl } from "../../tools/e2e/services";
 import { startSteadyLoad, type LoadReport } from "../../tools/e2e/steady-load";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
@@ -119,11 +122,11 @@ export function clusterChangeChecks(deployed: DeployedStack): void {
     const template = backend().spec?.template;
     if (!template) throw new Error("no backend Deployment to take a pod template from");
     const { privileged } = podSecurityProbes(template, deployed.namespace);
-    const labels = { "app.kubernetes.io/name": "e2e-privileged" };
+    const labels = { "app.kubernetes.io/name": podSecurityProbeName };
     const deployment = {
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "e2e-privileged", namespace: deployed.namespace, labels },
+      metadata: { name: podSecurityProbeName, namespace: deployed.namespace, labels },
       spec: {
         replicas: 1,
         selector: { matchLabels: labels },
@@ -133,14 +136,14 @@ export function clusterChangeChecks(deployed: DeployedStack): void {
     expect(kubectl(["create", "-f", "-"], JSON.stringify(deployment))).toMatchObject({ code: 0 });
     try {
       const unseen = await eventually(60, () => {
-        const seen = refusals().filter((line) => line.includes("e2e-privileged"));
+        const seen = refusals().filter((line) => line.includes(podSecurityProbeName));
         return seen.some((line) => line.includes('violates PodSecurity "restricted'))
           ? []
           : [`not reported as refused by Pod Security: ${seen.join("\n") || "no refusal"}`];
       });
       expect(unseen).toEqual([]);
     } finally {
-      kubectl(["delete", "deployment", "e2e-privileged", ...inNamespace(), "--wait=false"]);
+      kubectl(["delete", "deployment", podSecurityProbeName, ...inNamespace(), "--wait=false"]);
     }
   });
 }

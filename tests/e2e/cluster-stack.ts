@@ -1,7 +1,7 @@
 // The cluster phase's checks of one stack file, deployed as `cluster-<stack>` onto the local
 // cluster's node: admitted as declared, every pod Ready and staying so, its CronJobs' pods
-// admitted, Pod Security and RBAC as the program declares them, updated in place, and destroyed
-// completely.
+// admitted, the admission policies, Pod Security and RBAC in force as the program declares them,
+// updated in place, and destroyed completely.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Stack } from "@pulumi/pulumi/automation";
 import {
@@ -27,6 +27,7 @@ import { standInLoadBalancer } from "../../tools/e2e/load-balancer";
 import { writeE2eFigures } from "../../tools/e2e/start-up";
 import { configValue, policyOf } from "../../tools/e2e/project";
 import { engine, quiet } from "../../tools/e2e/engine-output";
+import { admissionChecks } from "./cluster-admission";
 import { clusterChangeChecks } from "./cluster-changes";
 import { networkFlowChecks } from "./cluster-flows";
 import { protectedDataChecks } from "./cluster-protect";
@@ -112,6 +113,8 @@ export function clusterStackChecks(cluster: LocalCluster, stackFile: string): vo
       .filter((line) => line.includes("would violate PodSecurity"));
     expect(warnings).toEqual([]);
   });
+
+  if (validatedStackConfig(stackFile).admissionPolicies !== "off") admissionChecks(deployed);
 
   test("every object exists as declared (kubectl diff as Pulumi's field manager)", () => {
     expect(deployed.declared.length).toBeGreaterThan(0);

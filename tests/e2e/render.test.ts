@@ -168,6 +168,10 @@ describe("broken", () => {
   test("stack init from tests/fixtures/Pulumi.broken.yaml", async () => {
     const fixture = path.join(project.dir, "tests", "fixtures", "Pulumi.broken.yaml");
     cpSync(fixture, path.join(project.dir, "Pulumi.broken.yaml"));
+    // Its policy config is production's, as the pack's below (its admission policies read it).
+    const policyConfig = (stack: string) =>
+      path.join(project.dir, "policies", "config", `${stack}.json`);
+    cpSync(policyConfig("production"), policyConfig("broken"));
     broken = await renderStack("broken");
   });
 

@@ -6,11 +6,15 @@
 // stand-in (./bucket-stand-in.ts), whose test CA it trusts. The policy config is the stack file's, whose registry allowlist
 // also admits the local image set, as the rule's remediation says to add a reviewed registry (the
 // render phase judges the stack files' own references), and which exempts the one-replica alert
-// sink from the minimum replicas, by name and with its reason.
+// sink from the minimum replicas and the e2e's privileged Deployment from the rules it breaks on
+// purpose, by name and with their reasons.
 import { parseDocument } from "yaml";
 import type { PlatformConfig } from "../../components/config";
 import { alertSinkName } from "../../components/monitoring/alert-sink";
 import { replicasMin } from "../../policies/availability/replicas";
+import { noPrivilegeEscalation } from "../../policies/security/capabilities";
+import { noPrivileged } from "../../policies/security/host-access";
+import { runAsNonRoot } from "../../policies/security/users-and-groups";
 import { defaultAllowedRegistries, registryAllowlist } from "../../policies/images";
 import type { Exemption } from "../../policies/lib/exemptions";
 import { localImagesOf, withLocalImages, type CatalogEntry } from "./images";
@@ -27,6 +31,25 @@ export const alertSinkExemption: Exemption = {
     "The e2e's local alert receiver (monitoring.alertSink), on in the node's copy of the stack " +
     "file so that the e2e can read delivered alerts: one replica, as a test receiver needs.",
 };
+
+/**
+ * The cluster phase's proof that pods Pod Security refuses are reported (tests/e2e/
+ * cluster-changes.ts) applies a privileged Deployment with kubectl: the rules it breaks on
+ * purpose exempt it by name, so that the admission policies let it through to Pod Security.
+ */
+export const podSecurityProbeName = "e2e-privileged";
+export const podSecurityProbeExemptions: Readonly<Record<string, Exemption>> = Object.fromEntries(
+  [noPrivileged, noPrivilegeEscalation, runAsNonRoot].map((rule) => [
+    rule.name,
+    {
+      kind: "Deployment",
+      name: podSecurityProbeName,
+      reason:
+        "The e2e's privileged Deployment, applied with kubectl and deleted after: it proves " +
+        "that the pods Pod Security refuses are reported, so it must reach Pod Security.",
+    },
+  ]),
+);
 
 /** Where the node's backups go: the test's recovery key, and the bucket stand-in. */
 export interface NodeBackups {
@@ -67,12 +90,22 @@ export type PolicyConfig = Record<
   { allowedRegistries?: string[]; exemptions?: Exemption[]; [setting: string]: unknown }
 >;
 
-/** The stack file's policy config with the local registry allowed and the alert sink exempted. */
+/**
+ * The stack file's policy config with the local registry allowed, the alert sink exempted, and
+ * the Pod Security probe exempted from the rules it breaks on purpose.
+ */
 export function nodePolicyConfig(policies: PolicyConfig): PolicyConfig {
   const allowlist = policies[registryAllowlist.name] ?? {};
   const replicas = policies[replicasMin.name] ?? {};
   return {
     ...policies,
+    ...Object.fromEntries(
+      Object.entries(podSecurityProbeExemptions).map(([rule, exemption]) => {
+        const entry = policies[rule] as PolicyConfig[string] | string | undefined;
+        const settings = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
+        return [rule, { ...settings, exemptions: [...(settings.exemptions ?? []), exemption] }];
+      }),
+    ),
     [registryAllowlist.name]: {
       ...allowlist,
       allowedRegistries: [
