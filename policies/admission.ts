@@ -66,6 +66,8 @@ export const admissionWebhookNarrowScope = resourceRule({
     "finding F12).",
   severity: "high",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Webhook configurations are cluster-wide: a policy over them would judge every installation's and the cluster's own, not only the stack's.",
   remediationSteps:
     "List in each rule the exact apiGroups, resources and operations (CREATE, UPDATE, DELETE, " +
     "CONNECT) the webhook needs, and narrow it further with namespaceSelector or objectSelector. " +
@@ -126,6 +128,8 @@ export const admissionWebhookFailClosed = resourceRule({
     "slow (hostile-input finding F12).",
   severity: "high",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Webhook configurations are cluster-wide: a policy over them would judge every installation's and the cluster's own, not only the stack's.",
   config: {
     protectedResources: {
       type: "array",

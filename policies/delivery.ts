@@ -64,6 +64,8 @@ export const deliveryNoDestroyOnFinalize = resourceRule({
     "deleted (destroyOnFinalize): deleting the object stops delivery, never the environment.",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "It judges the operator's Stack, in the delivery namespace, which admission policies never judge (so that they cannot stop delivery).",
   remediationSteps:
     "Set `destroyOnFinalize: false` (or leave it out). To remove an environment, run `pulumi " +
     "destroy` on purpose, with its protected data lifted first (docs/DEPLOYMENT.md, " +
@@ -82,6 +84,8 @@ export const deliveryDriftCorrection = resourceRule({
     "resyncing when the commit has not changed, at least every maxResyncMinutes.",
   severity: "medium",
   enforcementLevel: "mandatory",
+  packOnly:
+    "It judges the operator's Stack, in the delivery namespace, which admission policies never judge (so that they cannot stop delivery).",
   config: {
     maxResyncMinutes: {
       type: "integer",
@@ -130,6 +134,8 @@ export const deliveryCredentialsByReference = resourceRule({
     "carries credentials in its user-info (no-literal-secret-env; secrets-as-files).",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "It judges the operator's Stack, in the delivery namespace, which admission policies never judge (so that they cannot stop delivery).",
   remediationSteps:
     "Create the Secret outside the program (`kubectl create secret generic …`) and reference it: " +
     "`envRefs: {PULUMI_ACCESS_TOKEN: {type: Secret, secret: {name, key}}}`; keep secret config " +
@@ -282,6 +288,8 @@ export const argocdAutomatedSync = resourceRule({
     "and retries a failed sync a bounded number of times with backoff.",
   severity: "medium",
   enforcementLevel: "mandatory",
+  packOnly:
+    "It judges Argo CD's Application, in Argo CD's namespace, which admission policies never judge (so that they cannot stop delivery).",
   remediationSteps:
     "Set `syncPolicy.automated: {prune: true, selfHeal: true}` and `syncPolicy.retry: {limit: " +
     "N, backoff: {duration, factor, maxDuration}}` with N at least 1.",

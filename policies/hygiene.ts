@@ -92,6 +92,8 @@ export const selectorMatchesTemplate = resourceRule({
     "deployment-has-selector / statefulset selector checks).",
   severity: "high",
   enforcementLevel: "mandatory",
+  packOnly:
+    "The API server refuses a Deployment, StatefulSet, DaemonSet or ReplicaSet whose selector is missing, empty or does not select its own template, before admission policies see it.",
   remediationSteps:
     "Select pods with the stable identity labels (app.kubernetes.io/name and instance) that the " +
     "pod template also carries; components derive both from the same labels, so do not override " +
@@ -278,6 +280,8 @@ export const deprecatedApis = resourceRule({
     "check-deprecated-apis; kube-score).",
   severity: "high",
   enforcementLevel: "mandatory",
+  packOnly:
+    "The API server serves only the versions it has: it refuses a removed one and warns on a deprecated one itself.",
   config: {
     deprecatedApiVersions: {
       type: "array",

@@ -342,6 +342,10 @@ export const imagePullPolicy = podRule({
   remediationSteps:
     "Set `imagePullPolicy: IfNotPresent` on containers whose image has a version tag or digest, " +
     "and `Always` on any other; better, pin the image (see image-tag-pinned).",
+  packOnly:
+    "The API server fills in `imagePullPolicy` before admission policies see the object " +
+    "(IfNotPresent for a tag other than latest, Always otherwise): whether the stack set it " +
+    "cannot be judged there.",
   check: (pod) =>
     imagesOf(pod.containers).flatMap(({ entry, image }) => {
       const pinned = isPinned(parseImage(image));

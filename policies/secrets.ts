@@ -91,6 +91,8 @@ export const noLiteralSecretEnv = podRule({
     "(no-literal-secret-env; Kyverno; Polaris; CKV_SECRET_*).",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Telling a secret value from any other needs the entropy of its tokens, which CEL cannot compute.",
   config: secretDetectionConfig,
   remediationSteps:
     "Delete the literal `value` of the variable. Put the secret in a Kubernetes Secret (in this " +
@@ -216,6 +218,8 @@ export const noSecretsInConfigMaps = resourceRule({
     "(no-secrets-in-configmaps; Polaris).",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Telling a secret value from any other needs the entropy of its tokens, which CEL cannot compute.",
   config: secretDetectionConfig,
   remediationSteps:
     "Move the secret out of the ConfigMap into a Secret, mount it read-only under /run/secrets/ " +
@@ -261,6 +265,8 @@ export const noSecretsInAnnotations = resourceRule({
     "(no-secrets-in-configmaps; Kubernetes Secrets good practices).",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Telling a secret value from any other needs the entropy of its tokens, which CEL cannot compute.",
   config: {
     nonSecretSuffixes: secretDetectionConfig.nonSecretSuffixes,
     secretMountPrefix: secretDetectionConfig.secretMountPrefix,

@@ -5,6 +5,8 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import { packName, policies as packPolicies, policyDomains } from "../policies/pack";
+import { admissionPolicies } from "../policies/lib/admission-policies";
+import type { PackResourcePolicy } from "../policies/lib/define";
 import { exemptionsInUse } from "../policies/lib/exemptions";
 import { readPolicyConfig, resolvePolicy } from "../policies/runner";
 import { profileNames, readProfile, type Profile } from "../policies/runner/profiles";
@@ -140,6 +142,57 @@ function profileSection(profile: Profile, policies: readonly Policy[]): string {
   ].join("\n");
 }
 
+/** What a stack's admission policies do for `policy`: its binding's actions, or not bound. */
+function admissionAction(policy: PackResourcePolicy, config: PolicyPackConfig): string {
+  const objects = admissionPolicies([policy], config, { namespaces: ["docs"], namePrefix: "" });
+  const binding = objects.find((object) => object.kind === "ValidatingAdmissionPolicyBinding");
+  return binding ? binding.spec.validationActions.join(" + ") : "not bound";
+}
+
+/**
+ * The rules the API server enforces, with each stack's action (from the generator, so this is
+ * the generated set), and every other rule with why it is checked at preview only.
+ */
+function admissionSection(stacks: readonly StackConfig[]): string {
+  const domains = Object.entries(policyDomains) as [string, PackResourcePolicy[]][];
+  const all = domains.flatMap(([domain, policies]) =>
+    policies.map((policy) => ({ domain, policy })),
+  );
+  const enforced = all.filter(({ policy }) => policy.admission);
+  const names = (entries: typeof all) =>
+    entries.map(({ policy }) => `\`${policy.name}\``).join(", ") || "none";
+  const severalObjects = all.filter(({ policy }) => !policy.validateResource);
+  const docker = all.filter(({ domain, policy }) => domain === "docker" && policy.validateResource);
+  const explained = all.filter(({ policy }) => policy.validateResource && policy.packOnly);
+  const notYet = all.filter(
+    ({ domain, policy }) =>
+      policy.validateResource && !policy.admission && !policy.packOnly && domain !== "docker",
+  );
+  return [
+    `${enforced.length} rules are also ValidatingAdmissionPolicies, which the API server ` +
+      "enforces on whatever is applied in the stack's namespaces (`toolboxai:admissionPolicies`, " +
+      "[docs/ADMISSION.md](../docs/ADMISSION.md)). Each stack's action per rule, from its config " +
+      "(`Deny`: refused; `Warn + Audit`: admitted with a warning and an audit annotation; not bound: " +
+      "disabled, or nothing to check under its settings); `audit` mode makes every `Deny` a warning:",
+    "",
+    markdownTable(
+      ["Policy", ...stacks.map(({ stack }) => stack), "When CEL cannot be evaluated"],
+      enforced.map(({ policy }) => [
+        `\`${policy.name}\``,
+        ...stacks.map(({ config }) => admissionAction(policy, config)),
+        policy.admission!.failurePolicy === "Fail" ? "refused (`Fail`)" : "admitted (`Ignore`)",
+      ]),
+    ),
+    "",
+    "Checked at preview only:",
+    "",
+    `- They judge several objects together (a stack policy): ${names(severalObjects)}.`,
+    `- They judge Docker containers, which no API server admits: ${names(docker)}.`,
+    ...explained.map(({ policy }) => `- \`${policy.name}\`: ${policy.packOnly}`),
+    `- They judge one object, and have no admission form yet: ${names(notYet)}.`,
+  ].join("\n");
+}
+
 /** Where a domain's policies live: a module, or a folder with a file per concept. */
 function domainSource(domain: string): string {
   const folder = path.join(policiesDir, domain);
@@ -232,6 +285,10 @@ data, \`policies/config/profiles/<name>.json\`, with a decision and a reason for
 checks this program's own resources in full.
 
 ${profileText}
+
+## At admission
+
+${admissionSection(stacks)}
 
 ## Policies
 

@@ -35,10 +35,15 @@ export interface RuleInfo {
   readonly config?: PolicyConfigSchema["properties"];
   /** The same rule in CEL, for the API server to enforce at admission; none: pack-only. */
   readonly admission?: AdmissionForm;
+  /** Why a rule over one object cannot be judged at admission (the docs list it). */
+  readonly packOnly?: string;
 }
 
 /** A policy of the pack over single resources, with its admission form when it has one. */
-export type PackResourcePolicy = ResourceValidationPolicy & { readonly admission?: AdmissionForm };
+export type PackResourcePolicy = ResourceValidationPolicy & {
+  readonly admission?: AdmissionForm;
+  readonly packOnly?: string;
+};
 
 /**
  * The `minimumId` setting shared by every rule on user and group IDs: the source design's floor
@@ -117,6 +122,7 @@ export function resourceRule(
   return {
     ...policyFields(info),
     ...(info.admission ? { admission: info.admission } : {}),
+    ...(info.packOnly ? { packOnly: info.packOnly } : {}),
     validateResource: (args, reportViolation) => {
       if (!info.appliesTo(args.type, args.props)) {
         args.notApplicable("applies to other resource types");

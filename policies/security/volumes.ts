@@ -142,6 +142,8 @@ export const noHostPathPersistentVolumes = resourceRule({
     "tells a dedicated disk from /, so it is refused too unless exempted.",
   severity: "high",
   enforcementLevel: "mandatory",
+  packOnly:
+    "PersistentVolumes are cluster-wide: a policy over them would judge every installation's and the cluster's own, not only the stack's.",
   config: {
     forbiddenSources: {
       type: "array",

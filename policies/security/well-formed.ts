@@ -78,6 +78,8 @@ export const podSpecWellFormed = podRule({
     "could not read would otherwise pass unjudged.",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "The API server refuses a pod spec whose fields do not have the shape its schema gives them, before admission policies see it.",
   remediationSteps:
     "Write the field as the Kubernetes API defines it (e.g. `containers:` followed by `- name: …` " +
     "items, not a mapping); `kubectl create --dry-run=server -f FILE` shows what the API server " +

@@ -159,3 +159,16 @@ test("a stack's setting reaches the expression: a wider capability allow-list ad
     ),
   ).toEqual({ judged: true, messages: [] });
 });
+
+test("a rule is either at admission or says why it cannot be, never both", () => {
+  const packOnly = (policies as PackResourcePolicy[]).filter((policy) => policy.packOnly);
+  expect(packOnly.map((policy) => policy.name)).toContain("image-pull-policy");
+  for (const policy of packOnly) {
+    expect({ rule: policy.name, admission: policy.admission }).toEqual({
+      rule: policy.name,
+      admission: undefined,
+    });
+    // A reason that reads in the reference's list: a sentence.
+    expect(policy.packOnly).toMatch(/^[A-Z].{20,}\.$/);
+  }
+});
