@@ -254,4 +254,40 @@ export const safeSysctls = podRule({
           `allowedSysctls) may be set`,
       );
   },
+  admission: podAdmission(
+    (config) => {
+      const allowed = celStrings(stringsOf(config.allowedSysctls).map(sysctlName));
+      const unsafe = `variables.sysctls.filter(s, !(${celSysctlName("s.name")} in ${allowed}))`;
+      return [
+        {
+          expression: `size(${unsafe}) == 0`,
+          messageExpression:
+            `${celString(`${podLevel} sets sysctl `)} + ${unsafe}[0].name + ` +
+            celString("; only the safe set (safe-sysctls allowedSysctls) may be set"),
+        },
+      ];
+    },
+    {
+      variables: [
+        {
+          name: "sysctls",
+          expression:
+            "has(variables.podSpec.securityContext) && " +
+            "has(variables.podSpec.securityContext.sysctls) ? " +
+            "variables.podSpec.securityContext.sysctls : []",
+        },
+      ],
+    },
+  ),
 });
+
+/** CEL: the sysctl name `name` with "." separators, as sysctlName reads it. */
+function celSysctlName(name: string): string {
+  const slash = `${name}.indexOf('/')`;
+  const dot = `${name}.indexOf('.')`;
+  // "|" is in no sysctl name: the placeholder that swaps the two separators.
+  return (
+    `(${slash} == -1 || (${dot} != -1 && ${dot} < ${slash}) ? ${name} : ` +
+    `${name}.replace('.', '|').replace('/', '.').replace('|', '/'))`
+  );
+}

@@ -98,4 +98,36 @@ export const nonRootGroups = podRule({
     }
     return messages;
   },
+  admission: podAdmission(
+    (config) => {
+      const minimum = Number(config.minimumId);
+      const context = "variables.podSpec.securityContext";
+      const low = `variables.supplementalGroups.filter(g, g < ${minimum})`;
+      return [
+        {
+          expression: `!has(${context}) || !has(${context}.fsGroup) || ${context}.fsGroup >= ${minimum}`,
+          messageExpression:
+            `${celString(`${podLevel} fsGroup is `)} + string(${context}.fsGroup) + ` +
+            celString(`; it must be at least ${minimum}`),
+        },
+        {
+          expression: `size(${low}) == 0`,
+          messageExpression:
+            `${celString(`${podLevel} supplementalGroups has `)} + string(${low}[0]) + ` +
+            celString(`; every group must be at least ${minimum}`),
+        },
+      ];
+    },
+    {
+      variables: [
+        {
+          name: "supplementalGroups",
+          expression:
+            "has(variables.podSpec.securityContext) && " +
+            "has(variables.podSpec.securityContext.supplementalGroups) ? " +
+            "variables.podSpec.securityContext.supplementalGroups : []",
+        },
+      ],
+    },
+  ),
 });

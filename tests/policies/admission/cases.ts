@@ -67,6 +67,13 @@ function mutations(
   });
 }
 
+/** Sets the pod's sysctls, each to 1. */
+const withSysctls =
+  (...names: string[]) =>
+  (object: any) => {
+    specOf(object).securityContext.sysctls = names.map((name) => ({ name, value: "1" }));
+  };
+
 const digest = `sha256:${"ab".repeat(32)}`;
 const withImage = (image: string) => (object: any) => {
   container(object).image = image;
@@ -317,6 +324,22 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       addVolumes(object, [{ name: "host", hostPath: { path: "/etc" } }]);
     }),
   ],
+  "non-root-groups": [
+    ...mutations("fsGroup 0", (object) => {
+      specOf(object).securityContext.fsGroup = 0;
+    }),
+    ...mutations("a supplemental group below the minimum", (object) => {
+      specOf(object).securityContext.supplementalGroups = [10001, 100];
+    }),
+  ],
+  "safe-sysctls": [
+    ...mutations(
+      "an unsafe sysctl beside a safe one",
+      withSysctls("net.ipv4.tcp_syncookies", "kernel.msgmax"),
+    ),
+    // The API accepts "/" as the separator: the same unsafe sysctl, written so.
+    ...mutations("an unsafe sysctl written with slashes", withSysctls("net/ipv4/ip_forward")),
+  ],
 };
 
 /** Cases the rule admits though they touch its field: the same field set to its safe value. */
@@ -418,4 +441,11 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "no-host-path-volumes": mutations("an emptyDir volume", (object) => {
     addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
   }),
+  "non-root-groups": mutations("supplemental groups at the minimum and above", (object) => {
+    specOf(object).securityContext.supplementalGroups = [1001, 10001];
+  }),
+  "safe-sysctls": [
+    ...mutations("safe sysctls", withSysctls("net.ipv4.tcp_syncookies", "kernel.shm_rmid_forced")),
+    ...mutations("a safe sysctl written with slashes", withSysctls("net/ipv4/tcp_keepalive_time")),
+  ],
 };
