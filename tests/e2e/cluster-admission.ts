@@ -24,7 +24,7 @@ export function admissionChecks(deployed: DeployedStack): void {
     deployed.declared
       .filter((object: DeclaredObject) => object.manifest.kind === kind)
       .map((object) => object.manifest as any);
-  /** The backend's Deployment made privileged, named `name`, in `namespace`. */
+  /** The backend's Deployment made privileged, as e2e-unadmitted in `namespace`. */
   const privilegedDeployment = (namespace: string, extra: Record<string, unknown> = {}) => {
     const backend = controlPlane().json<any>([
       "get",
