@@ -78,6 +78,9 @@ export const noDefaultNamespace = resourceRule({
     "explicitly (Kyverno; CKV_K8S_21).",
   severity: "low",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Admission policies judge only the stack's own namespaces, never `default`: there is " +
+    "nothing for one to refuse.",
   config: {
     forbiddenNamespaces: {
       type: "array",
