@@ -70,7 +70,9 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
       }
     }
     this.rules = rules;
-    this.names = rules.map((rule) => `${args.instance}-${rule}`);
+    this.names = objects
+      .filter((object) => object.kind === "ValidatingAdmissionPolicy")
+      .map((object) => object.metadata.name as string);
     this.registerOutputs({ rules, names: this.names });
   }
 }
