@@ -24,15 +24,15 @@ export function admissionChecks(deployed: DeployedStack): void {
     deployed.declared
       .filter((object: DeclaredObject) => object.manifest.kind === kind)
       .map((object) => object.manifest as any);
-  /** The backend's Deployment made privileged, as e2e-unadmitted in `namespace`. */
-  const privilegedDeployment = (namespace: string, extra: Record<string, unknown> = {}) => {
-    const backend = controlPlane().json<any>([
-      "get",
-      "deployment",
-      "backend",
-      "--namespace",
-      deployed.namespace,
-    ]);
+  /** The backend's Deployment, as the cluster holds it. */
+  const backendDeployment = () =>
+    controlPlane().json<any>(["get", "deployment", "backend", "--namespace", deployed.namespace]);
+  /** `backend` (its Deployment) made privileged, as e2e-unadmitted in `namespace`, as JSON. */
+  const privilegedDeployment = (
+    backend: any,
+    namespace: string,
+    extra: Record<string, unknown> = {},
+  ) => {
     const labels = { "app.kubernetes.io/name": "e2e-unadmitted" };
     const spec = structuredClone(backend.spec.template.spec);
     // The API server itself refuses privileged with allowPrivilegeEscalation false.
@@ -41,7 +41,7 @@ export function admissionChecks(deployed: DeployedStack): void {
       privileged: true,
       allowPrivilegeEscalation: true,
     };
-    return {
+    return JSON.stringify({
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "e2e-unadmitted", namespace, labels, ...extra },
@@ -50,11 +50,8 @@ export function admissionChecks(deployed: DeployedStack): void {
         selector: { matchLabels: labels },
         template: { metadata: { labels }, spec },
       },
-      backendUid: backend.metadata.uid as string,
-    };
+    });
   };
-  const manifest = ({ backendUid: _, ...object }: ReturnType<typeof privilegedDeployment>) =>
-    JSON.stringify(object);
 
   test("every admission policy the stack declares is in force: bound, compiled, type-checked without a warning", async () => {
     const policies = declared("ValidatingAdmissionPolicy");
@@ -90,23 +87,19 @@ export function admissionChecks(deployed: DeployedStack): void {
     expect(denying.has(privileged?.metadata.name)).toBe(true);
     const refusal =
       /ValidatingAdmissionPolicy '([a-z0-9-]+)' with binding '\1' denied request: ([a-z-]+): (.+)/;
+    const backend = backendDeployment();
     const attempts = [
-      privilegedDeployment(deployed.namespace),
+      privilegedDeployment(backend, deployed.namespace),
       // ownerReferences are anyone's to write: an object is judged at its owner only when a
       // controller made it.
-      privilegedDeployment(deployed.namespace, {
+      privilegedDeployment(backend, deployed.namespace, {
         ownerReferences: [
-          {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            name: "backend",
-            uid: privilegedDeployment(deployed.namespace).backendUid,
-          },
+          { apiVersion: "apps/v1", kind: "Deployment", name: "backend", uid: backend.metadata.uid },
         ],
       }),
     ];
     for (const attempt of attempts) {
-      const applied = controlPlane().kubectl(["apply", "-f", "-"], manifest(attempt));
+      const applied = controlPlane().kubectl(["apply", "-f", "-"], attempt);
       try {
         expect(applied.code).not.toBe(0);
         const [, policy, rule, words] = refusal.exec(applied.output) ?? [];
@@ -132,11 +125,12 @@ export function admissionChecks(deployed: DeployedStack): void {
     expect(judged.has(deployed.namespace)).toBe(true);
     const stackNamespaces = declared("Namespace").map((namespace) => namespace.metadata.name);
     const unjudged = ["kube-system", ...stackNamespaces.filter((name) => !judged.has(name))];
+    const backend = backendDeployment();
     for (const namespace of unjudged) {
       // A server-side dry run: admission runs in full, nothing is stored.
       const applied = controlPlane().kubectl(
         ["apply", "--dry-run=server", "-f", "-"],
-        manifest(privilegedDeployment(namespace)),
+        privilegedDeployment(backend, namespace),
       );
       expect({ namespace, code: applied.code, output: applied.output }).toMatchObject({
         namespace,

@@ -96,26 +96,25 @@ export type PolicyConfig = Record<
  */
 export function nodePolicyConfig(policies: PolicyConfig): PolicyConfig {
   const allowlist = policies[registryAllowlist.name] ?? {};
-  const replicas = policies[replicasMin.name] ?? {};
+  /** `rule`'s settings in `policies` (a bare level as its enforcementLevel), `exemption` added. */
+  const withExemption = (rule: string, exemption: Exemption) => {
+    const entry = policies[rule] as PolicyConfig[string] | string | undefined;
+    const settings = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
+    return [rule, { ...settings, exemptions: [...(settings.exemptions ?? []), exemption] }];
+  };
+  const exemptions: [string, Exemption][] = [
+    ...Object.entries(podSecurityProbeExemptions),
+    [replicasMin.name, alertSinkExemption],
+  ];
   return {
     ...policies,
-    ...Object.fromEntries(
-      Object.entries(podSecurityProbeExemptions).map(([rule, exemption]) => {
-        const entry = policies[rule] as PolicyConfig[string] | string | undefined;
-        const settings = typeof entry === "string" ? { enforcementLevel: entry } : (entry ?? {});
-        return [rule, { ...settings, exemptions: [...(settings.exemptions ?? []), exemption] }];
-      }),
-    ),
+    ...Object.fromEntries(exemptions.map(([rule, exemption]) => withExemption(rule, exemption))),
     [registryAllowlist.name]: {
       ...allowlist,
       allowedRegistries: [
         ...(allowlist.allowedRegistries ?? defaultAllowedRegistries),
         localRegistry,
       ],
-    },
-    [replicasMin.name]: {
-      ...replicas,
-      exemptions: [...(replicas.exemptions ?? []), alertSinkExemption],
     },
   };
 }
