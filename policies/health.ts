@@ -165,8 +165,26 @@ export const probesDiffer = podRule({
       .map(
         (entry) =>
           `${describeContainer(entry)} livenessProbe runs the same check as its readinessProbe ` +
-          `(${handlerOf(entry.container.livenessProbe)})`,
+          `(${handlerFields.filter((field) => entry.container.livenessProbe[field] !== undefined).join(", ")})`,
       ),
+  admission: podAdmission(() => {
+    const same = handlerFields
+      .map(
+        (field) =>
+          `has(c.livenessProbe.${field}) == has(c.readinessProbe.${field}) && ` +
+          `(!has(c.livenessProbe.${field}) || c.livenessProbe.${field} == c.readinessProbe.${field})`,
+      )
+      .join(" && ");
+    const handlers = handlerFields
+      .map((field) => `(has(c.livenessProbe.${field}) ? ['${field}'] : [])`)
+      .join(" + ");
+    return everyProbedContainer(
+      `!has(c.livenessProbe) || !has(c.readinessProbe) || !(${same})`,
+      (role) =>
+        `${describedContainer(role)} + ' livenessProbe runs the same check as its ` +
+        `readinessProbe (' + (${handlers}).join(', ') + ')'`,
+    );
+  }),
 });
 
 /** A probe field, or the Kubernetes default when unset. */
@@ -265,6 +283,53 @@ export const probeTiming = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => {
+    const period = Number(config.periodSeconds);
+    const threshold = Number(config.failureThreshold);
+    const startPeriod = Number(config.startPeriodSeconds);
+    /** CEL: the probe's field, or the Kubernetes default (int(): JSON numbers may be doubles). */
+    const effective = (probe: string, field: keyof typeof probeDefaults) =>
+      `int(has(${probe}.${field}) ? ${probe}.${field} : ${probeDefaults[field]})`;
+    const shown = (probe: string, field: keyof typeof probeDefaults) =>
+      `(has(${probe}.${field}) ? string(int(${probe}.${field})) : ` +
+      `'unset (Kubernetes default ${probeDefaults[field]})')`;
+    const timing = (["readinessProbe", "livenessProbe"] as const).flatMap((kind) =>
+      (
+        [
+          ["periodSeconds", period],
+          ["failureThreshold", threshold],
+        ] as const
+      ).flatMap(([field, expected]) =>
+        everyProbedContainer(
+          `!has(c.${kind}) || ${effective(`c.${kind}`, field)} == ${expected}`,
+          (role) =>
+            `${describedContainer(role)} + ' ${kind} ${field} is ' + ` +
+            `${shown(`c.${kind}`, field)} + '; expected ${expected}'`,
+        ),
+      ),
+    );
+    const startup = "c.startupProbe";
+    const allowed =
+      `${effective(startup, "initialDelaySeconds")} + ` +
+      `${effective(startup, "periodSeconds")} * ${effective(startup, "failureThreshold")}`;
+    const livenessDelay = effective("c.livenessProbe", "initialDelaySeconds");
+    return [
+      ...timing,
+      ...everyProbedContainer(
+        `has(${startup}) ? ${allowed} >= ${startPeriod} : ` +
+          `(!has(c.livenessProbe) || ${livenessDelay} >= ${startPeriod})`,
+        (role) =>
+          `${describedContainer(role)} + (has(${startup}) ? ' startupProbe allows ' + ` +
+          `string(${allowed}) + 's to start (initialDelaySeconds ' + ` +
+          `string(${effective(startup, "initialDelaySeconds")}) + ' + periodSeconds ' + ` +
+          `string(${effective(startup, "periodSeconds")}) + ' × failureThreshold ' + ` +
+          `string(${effective(startup, "failureThreshold")}) + '); expected at least ${startPeriod}s' : ` +
+          `' has no startupProbe and livenessProbe initialDelaySeconds is ' + ` +
+          `string(${livenessDelay}) + '; expected a startupProbe or an initial delay of at least ` +
+          `${startPeriod}s')`,
+      ),
+    ];
+  }),
 });
 
 export const healthPolicies: Policies = [readinessProbe, livenessProbe, probesDiffer, probeTiming];

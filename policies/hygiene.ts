@@ -2,6 +2,7 @@
 // duplicate environment variables, and CronJob/Job settings that keep scheduled work bounded
 // (the Kyverno, Polaris and kube-score hygiene rows).
 import type { Policies } from "@pulumi/policy";
+import { celString, celStrings, everyContainer, podAdmission } from "./lib/admission-form";
 import { podRule, resourceRule } from "./lib/define";
 import {
   checkedKubernetesTypes,
@@ -356,6 +357,15 @@ export const envNoDuplicates = podRule({
     }
     return messages;
   },
+  admission: podAdmission(() =>
+    everyContainer(
+      "!has(c.env) || c.env.all(e, size(c.env.filter(f, f.name == e.name)) == 1)",
+      (role) =>
+        `c.env.filter(e, size(c.env.filter(f, f.name == e.name)) > 1).map(e, ` +
+        `${celString(`${role} "`)} + c.name + '" sets env ' + e.name + ' ' + ` +
+        `string(size(c.env.filter(f, f.name == e.name))) + ' times; keep one')[0]`,
+    ),
+  ),
 });
 
 const cronJobType = "kubernetes:batch/v1:CronJob";
@@ -409,6 +419,37 @@ export const cronJobDeadline = resourceRule({
     }
     return messages;
   },
+  // The API server fills in concurrencyPolicy (Allow) before admission: an unset one is judged
+  // as Allow there.
+  admission: {
+    resources: [{ apiGroups: ["batch"], apiVersions: ["v1"], resources: ["cronjobs"] }],
+    validations: (config) => {
+      const minimum = Number(config.minimumStartingDeadlineSeconds);
+      const allowed: string[] = [...(config.allowedConcurrencyPolicies ?? [])].map(String);
+      const expected = celString(`; expected one of ${allowed.join(", ")}`);
+      return [
+        {
+          expression:
+            "has(object.spec.startingDeadlineSeconds) && " +
+            `object.spec.startingDeadlineSeconds >= ${minimum}`,
+          messageExpression:
+            `has(object.spec.startingDeadlineSeconds) ? 'startingDeadlineSeconds is ' + ` +
+            `string(int(object.spec.startingDeadlineSeconds)) + '; expected at least ${minimum}' : ` +
+            `'sets no startingDeadlineSeconds; expected at least ${minimum}'`,
+        },
+        {
+          expression:
+            "has(object.spec.concurrencyPolicy) && object.spec.concurrencyPolicy != '' && " +
+            `object.spec.concurrencyPolicy in ${celStrings(allowed)}`,
+          messageExpression:
+            "has(object.spec.concurrencyPolicy) && object.spec.concurrencyPolicy != '' ? " +
+            `'concurrencyPolicy is ' + object.spec.concurrencyPolicy + ${expected} : ` +
+            `'sets no concurrencyPolicy' + ${expected}`,
+        },
+      ];
+    },
+    failurePolicy: "Fail",
+  },
 });
 
 export const jobRestartPolicy = resourceRule({
@@ -418,6 +459,8 @@ export const jobRestartPolicy = resourceRule({
     "default, Always, is invalid for Jobs) (kube-score).",
   severity: "high",
   enforcementLevel: "mandatory",
+  packOnly:
+    "The API server refuses a Job whose pod template restarts Always (the pod default), before admission policies see it.",
   remediationSteps:
     "Set `restartPolicy: OnFailure` (retry in place) or `Never` (retry in a new pod, keeping the " +
     "failed one for its logs) in the Job's pod template spec.",

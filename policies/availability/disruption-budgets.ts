@@ -134,4 +134,25 @@ export const pdbUnhealthyPodEvictionPolicy = resourceRule({
         "blocks node drains while the budget is unmet; set it to AlwaysAllow",
     ];
   },
+  admission: {
+    resources: [
+      { apiGroups: ["policy"], apiVersions: ["v1"], resources: ["poddisruptionbudgets"] },
+    ],
+    // CloudNativePG makes its cluster's budgets: they are judged at the Cluster.
+    judgedAtOwner: true,
+    validations: () => [
+      {
+        expression:
+          "has(object.spec.unhealthyPodEvictionPolicy) && " +
+          "object.spec.unhealthyPodEvictionPolicy == 'AlwaysAllow'",
+        messageExpression:
+          "'unhealthyPodEvictionPolicy is ' + (has(object.spec.unhealthyPodEvictionPolicy) && " +
+          "object.spec.unhealthyPodEvictionPolicy != '' ? " +
+          "'\"' + object.spec.unhealthyPodEvictionPolicy + '\"' : " +
+          "'unset (Kubernetes defaults to IfHealthyBudget)') + ', so a pod that runs but never " +
+          "becomes ready blocks node drains while the budget is unmet; set it to AlwaysAllow'",
+      },
+    ],
+    failurePolicy: "Fail",
+  },
 });

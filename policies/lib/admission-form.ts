@@ -54,6 +54,13 @@ export function celStrings(texts: readonly string[]): string {
   return `[${texts.map(celString).join(", ")}]`;
 }
 
+/** `entries` as a CEL map of string literals. */
+export function celMap(entries: Readonly<Record<string, string>>): string {
+  return `{${Object.entries(entries)
+    .map(([key, value]) => `${celString(key)}: ${celString(value)}`)
+    .join(", ")}}`;
+}
+
 /** The kinds that run pods, and where each holds its pod template (a Pod is its own). */
 export const podSpecOwners = [
   { apiGroup: "", resource: "pods", kind: "Pod", template: "object" },

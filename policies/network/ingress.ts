@@ -1,4 +1,5 @@
 // Ingress: backends that name existing Services and ports, TLS for every host, exact hosts.
+import { celStrings } from "../lib/admission-form";
 import { resourceRule, stackRule, type StackFinding } from "../lib/define";
 import { describeObject, inNamespace, isKind, objectsOfKind } from "../lib/stack-objects";
 
@@ -78,6 +79,13 @@ export const ingressTargetsService = stackRule({
   },
 });
 
+/** What the API server sends the Ingress rules' admission forms. */
+const ingressResources = {
+  apiGroups: ["networking.k8s.io"],
+  apiVersions: ["v1"],
+  resources: ["ingresses"],
+};
+
 /** Is `host` covered by a TLS host (exact, or a wildcard `*.example.com` for one label)? */
 function tlsCovers(tlsHost: string, host: string): boolean {
   if (tlsHost === host) return true;
@@ -111,6 +119,34 @@ export const ingressTls = resourceRule({
         `host "${host}" is not covered by spec.tls hosts (${tlsHosts.length ? tlsHosts.join(", ") : "none"})`,
       ];
     });
+  },
+  admission: {
+    resources: [ingressResources],
+    validations: () => {
+      const hosted = "has(r.host) && r.host != ''";
+      // tlsCovers, for the TLS host `t` and the rule's host `r.host`.
+      const covers =
+        "t == r.host || (t.startsWith('*.') && r.host.endsWith(t.substring(1)) && " +
+        "!r.host.substring(0, size(r.host) - size(t) + 1).contains('.'))";
+      const covered = `has(object.spec.tls) && object.spec.tls.exists(tls, has(tls.hosts) && tls.hosts.exists(t, ${covers}))`;
+      const tlsHosts =
+        "(has(object.spec.tls) ? object.spec.tls.filter(tls, has(tls.hosts) && size(tls.hosts) > 0)" +
+        ".map(tls, tls.hosts.join(', ')) : []).join(', ')";
+      return [
+        {
+          expression: `!has(object.spec.rules) || object.spec.rules.all(r, ${hosted})`,
+          messageExpression:
+            "'a rule has no host, so it answers every host name without TLS; set a host'",
+        },
+        {
+          expression: `!has(object.spec.rules) || object.spec.rules.all(r, !(${hosted}) || ${covered})`,
+          messageExpression:
+            `object.spec.rules.filter(r, ${hosted} && !(${covered})).map(r, 'host "' + r.host + ` +
+            `'" is not covered by spec.tls hosts (' + (${tlsHosts} != '' ? ${tlsHosts} : 'none') + ')')[0]`,
+        },
+      ];
+    },
+    failurePolicy: "Fail",
   },
 });
 
@@ -155,7 +191,8 @@ export const ingressNoWildcardHosts = resourceRule({
       const host = rule?.host;
       if (typeof host !== "string" || host === "") {
         messages.push(
-          `spec.rules[${index}] has no host, so it answers every host name; set the exact host`,
+          `spec.rules[${index}]: a rule has no host, so it answers every host name; set the ` +
+            "exact host",
         );
       } else if (host.includes("*") && !allowed.includes(host)) {
         messages.push(
@@ -165,5 +202,35 @@ export const ingressNoWildcardHosts = resourceRule({
       }
     });
     return messages;
+  },
+  // The messages name the host, not the rule's index: CEL has no index over a list.
+  admission: {
+    resources: [ingressResources],
+    validations: (config) => {
+      const allowed: readonly string[] = config.allowedWildcardHosts ?? [];
+      const hosted = "has(r.host) && r.host != ''";
+      const wildcard = `r.host.contains('*') && !(r.host in ${celStrings(allowed)})`;
+      return [
+        {
+          expression: "!has(object.spec.defaultBackend)",
+          messageExpression:
+            "'sets a defaultBackend, which answers every host name no rule matches; remove it " +
+            "and route each host with a rule'",
+        },
+        {
+          expression: `!has(object.spec.rules) || object.spec.rules.all(r, ${hosted})`,
+          messageExpression:
+            "'a rule has no host, so it answers every host name; set the exact host'",
+        },
+        {
+          expression: `!has(object.spec.rules) || object.spec.rules.all(r, !(${hosted}) || !(${wildcard}))`,
+          messageExpression:
+            `object.spec.rules.filter(r, ${hosted} && ${wildcard}).map(r, 'host "' + r.host + ` +
+            `'" is a wildcard, so it answers ' + (r.host == '*' ? 'every host name' : ` +
+            `'every name under it') + '; set the exact host')[0]`,
+        },
+      ];
+    },
+    failurePolicy: "Fail",
   },
 });

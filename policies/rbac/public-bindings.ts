@@ -1,5 +1,6 @@
 // Bindings to everyone: no binding grants to anonymous, unauthenticated or every authenticated
 // identity.
+import { celMap, celStrings } from "../lib/admission-form";
 import { resourceRule } from "../lib/define";
 import { stringsOf } from "../lib/kubernetes";
 import { listAt } from "../lib/lists";
@@ -53,5 +54,31 @@ export const rbacNoPublicBindings = resourceRule({
       ];
     });
     return [...problems, ...granted];
+  },
+  // RoleBindings only: a ClusterRoleBinding is cluster-wide, and a policy over them would judge
+  // every installation's and the cluster's own.
+  admission: {
+    resources: [
+      {
+        apiGroups: ["rbac.authorization.k8s.io"],
+        apiVersions: ["v1"],
+        resources: ["rolebindings"],
+      },
+    ],
+    variables: [{ name: "meanings", expression: celMap(subjectMeaning) }],
+    validations: (config) => {
+      const granted = `s.kind in ['User', 'Group'] && s.name in ${celStrings(stringsOf(config.forbiddenSubjects))}`;
+      return [
+        {
+          expression: `!has(object.subjects) || object.subjects.all(s, !(${granted}))`,
+          messageExpression:
+            `object.subjects.filter(s, ${granted}).map(s, 'grants ' + object.roleRef.kind + ' ' + ` +
+            `object.roleRef.name + ' to ' + s.kind + ' "' + s.name + '"' + (s.name in ` +
+            `variables.meanings ? ' (' + variables.meanings[s.name] + ')' : '') + '; bind it to ` +
+            `a specific ServiceAccount, User or Group instead')[0]`,
+        },
+      ];
+    },
+    failurePolicy: "Fail",
   },
 });

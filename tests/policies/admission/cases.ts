@@ -12,7 +12,9 @@ import {
   specOf,
   withInitContainer,
 } from "../fixtures/security";
-import { serviceFor } from "../fixtures/network";
+import { pdbFor } from "../fixtures/availability";
+import { networkStack, serviceFor } from "../fixtures/network";
+import { compliantRoleBinding } from "../fixtures/security";
 import { clone, compliantDeployment } from "../support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
@@ -89,13 +91,49 @@ export const settingsByRule: Record<string, Record<string, unknown>> = {
 
 /** A compliant Service: ClusterIP, in front of the compliant Deployment. */
 const compliantService = () => serviceFor(compliantDeployment(), 80, "http");
+/** The compliant Deployment's PodDisruptionBudget. */
+const compliantBudget = () => pdbFor(compliantDeployment());
+/** The compliant network stack's Ingress: one exact host, covered by its TLS. */
+const compliantIngress = () => networkStack().find((object) => object.kind === "Ingress");
+const compliantBinding = () => compliantRoleBinding();
 
-/** The rules over Services; the others are over the kinds that run pods. */
-const serviceRules = new Set(["service-exposure"]);
+/** The rules over one kind that runs no pods, with its compliant object; the others judge pods. */
+const oneKindRules: Record<string, () => any> = {
+  "service-exposure": compliantService,
+  "cronjob-deadline": compliantCronJob,
+  "pdb-unhealthy-pod-eviction-policy": compliantBudget,
+  "ingress-tls": compliantIngress,
+  "ingress-no-wildcard-hosts": compliantIngress,
+  "rbac-no-public-bindings": compliantBinding,
+};
+
+/** Sets the Ingress's rule hosts, each with the compliant rule's paths. */
+const withHosts =
+  (...hosts: (string | undefined)[]) =>
+  (ingress: any) => {
+    const [rule] = ingress.spec.rules;
+    ingress.spec.rules = hosts.map((host) => ({ ...clone(rule), host }));
+  };
+
+/** Adds a subject to the RoleBinding. */
+const withSubject = (kind: string, name: string) => (binding: any) => {
+  binding.subjects.push({ apiGroup: "rbac.authorization.k8s.io", kind, name });
+};
+
+/** Sets the first container's probes' fields. */
+const withProbe =
+  (probe: "readinessProbe" | "livenessProbe" | "startupProbe", fields: Record<string, unknown>) =>
+  (object: any) => {
+    Object.assign(container(object)[probe], fields);
+  };
 
 /** The compliant objects for `rule`: under its settings, what they ask for (a digest) added. */
 export function compliantFor(rule: string): AdmissionCase[] {
-  if (serviceRules.has(rule)) return [{ name: "a compliant Service", object: compliantService() }];
+  const oneKind = oneKindRules[rule];
+  if (oneKind) {
+    const object = oneKind();
+    return [{ name: `a compliant ${object.kind}`, object }];
+  }
   const owners = compliantPodOwners();
   if (rule === "image-digest") {
     for (const { object } of owners) {
@@ -332,6 +370,103 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       specOf(object).securityContext.supplementalGroups = [10001, 100];
     }),
   ],
+  "env-no-duplicates": [
+    ...mutations("a variable set twice", (object) => {
+      container(object).env.push({ name: "DATABASE_HOST", value: "elsewhere" });
+    }),
+    ...mutations("an init container's variable set three times", (object) => {
+      withInitContainer(object).env = [1, 2, 3].map((value) => ({ name: "X", value: `${value}` }));
+    }),
+  ],
+  "probes-differ": [
+    ...mutations(
+      "liveness the same httpGet as readiness, with other timing",
+      (object) => {
+        container(object).livenessProbe = {
+          ...clone(container(object).readinessProbe),
+          timeoutSeconds: 2,
+        };
+      },
+      [compliantDeployment, compliantStatefulSet, compliantPod],
+    ),
+  ],
+  "probe-timing": [
+    ...mutations("a readiness period of 10", withProbe("readinessProbe", { periodSeconds: 10 })),
+    // Each field is written: the API fills in an unset one (period 10), which the pack reports
+    // as unset, the policy as the value.
+    ...mutations(
+      "a liveness failureThreshold of 5",
+      withProbe("livenessProbe", { failureThreshold: 5 }),
+    ),
+    ...mutations(
+      "a startup probe that allows 20 s",
+      withProbe("startupProbe", { periodSeconds: 5 }),
+    ),
+    ...mutations("no startup probe, and liveness at once", (object) => {
+      delete container(object).startupProbe;
+      container(object).livenessProbe.initialDelaySeconds = 0;
+    }),
+  ],
+  "cronjob-deadline": [
+    ...mutations(
+      "no startingDeadlineSeconds",
+      (cronJob) => delete cronJob.spec.startingDeadlineSeconds,
+      [compliantCronJob],
+    ),
+    ...mutations("a deadline of 5 s", (cronJob) => (cronJob.spec.startingDeadlineSeconds = 5), [
+      compliantCronJob,
+    ]),
+  ],
+  "pdb-unhealthy-pod-eviction-policy": [
+    ...mutations(
+      "no unhealthyPodEvictionPolicy",
+      (budget) => delete budget.spec.unhealthyPodEvictionPolicy,
+      [compliantBudget],
+    ),
+    ...mutations(
+      "IfHealthyBudget",
+      (budget) => (budget.spec.unhealthyPodEvictionPolicy = "IfHealthyBudget"),
+      [compliantBudget],
+    ),
+  ],
+  "ingress-tls": [
+    ...mutations(
+      "a second host without TLS",
+      withHosts("app.toolboxai.example", "admin.toolboxai.example"),
+      [compliantIngress],
+    ),
+    ...mutations("a rule without a host", withHosts("app.toolboxai.example", undefined), [
+      compliantIngress,
+    ]),
+    ...mutations(
+      "a host two labels under the TLS wildcard",
+      (ingress) => {
+        ingress.spec.tls[0].hosts = ["*.toolboxai.example"];
+        withHosts("a.b.toolboxai.example")(ingress);
+      },
+      [compliantIngress],
+    ),
+    ...mutations("no TLS at all", (ingress) => delete ingress.spec.tls, [compliantIngress]),
+  ],
+  "ingress-no-wildcard-hosts": [
+    ...mutations("a wildcard host", withHosts("app.toolboxai.example", "*.toolboxai.example"), [
+      compliantIngress,
+    ]),
+    ...mutations("a rule without a host", withHosts(undefined), [compliantIngress]),
+    ...mutations(
+      "a defaultBackend",
+      (ingress) => {
+        ingress.spec.defaultBackend = clone(ingress.spec.rules[0].http.paths[0].backend);
+      },
+      [compliantIngress],
+    ),
+  ],
+  "rbac-no-public-bindings": [
+    ...mutations("every authenticated identity", withSubject("Group", "system:authenticated"), [
+      compliantBinding,
+    ]),
+    ...mutations("the anonymous user", withSubject("User", "system:anonymous"), [compliantBinding]),
+  ],
   "safe-sysctls": [
     ...mutations(
       "an unsafe sysctl beside a safe one",
@@ -444,6 +579,53 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "non-root-groups": mutations("supplemental groups at the minimum and above", (object) => {
     specOf(object).securityContext.supplementalGroups = [1001, 10001];
   }),
+  "env-no-duplicates": mutations("the same name in two containers", (object) => {
+    withInitContainer(object).env = [{ name: "DATABASE_HOST", value: "elsewhere" }];
+  }),
+  "probes-differ": mutations("the same handler kind, another port", (object) => {
+    container(object).livenessProbe.httpGet = { path: "/health", port: 9000 };
+    delete container(object).livenessProbe.tcpSocket;
+  }),
+  "probe-timing": [
+    ...mutations("no startup probe, and a liveness delay of 40 s", (object) => {
+      delete container(object).startupProbe;
+      container(object).livenessProbe.initialDelaySeconds = 40;
+    }),
+    ...mutations("failureThreshold left to the default", (object) => {
+      delete container(object).readinessProbe.failureThreshold;
+    }),
+  ],
+  "cronjob-deadline": mutations(
+    "a deadline of exactly 10 s",
+    (cronJob) => (cronJob.spec.startingDeadlineSeconds = 10),
+    [compliantCronJob],
+  ),
+  "pdb-unhealthy-pod-eviction-policy": [],
+  "ingress-tls": mutations(
+    "a host one label under the TLS wildcard",
+    (ingress) => {
+      ingress.spec.tls[0].hosts = ["*.toolboxai.example"];
+      withHosts("admin.toolboxai.example", "app.toolboxai.example")(ingress);
+    },
+    [compliantIngress],
+  ),
+  "ingress-no-wildcard-hosts": mutations(
+    "two exact hosts",
+    withHosts("app.toolboxai.example", "admin.toolboxai.example"),
+    [compliantIngress],
+  ),
+  "rbac-no-public-bindings": mutations(
+    "a named Group, and a ServiceAccount named like a system group",
+    (binding) => {
+      withSubject("Group", "toolboxai:operators")(binding);
+      binding.subjects.push({
+        kind: "ServiceAccount",
+        name: "system-authenticated",
+        namespace: "toolboxai",
+      });
+    },
+    [compliantBinding],
+  ),
   "safe-sysctls": [
     ...mutations("safe sysctls", withSysctls("net.ipv4.tcp_syncookies", "kernel.shm_rmid_forced")),
     ...mutations("a safe sysctl written with slashes", withSysctls("net/ipv4/tcp_keepalive_time")),

@@ -118,9 +118,9 @@ describe("ingress-no-wildcard-hosts", () => {
     expect(await messagesOf(ingressNoWildcardHosts, objects)).toEqual([
       "Ingress toolboxai/api: sets a defaultBackend, which answers every host name no rule " +
         "matches; remove it and route each host with a rule",
-      "Ingress toolboxai/api: spec.rules[1] has no host, so it answers every host name; set the " +
+      "Ingress toolboxai/api: spec.rules[1]: a rule has no host, so it answers every host name; set the " +
         "exact host",
-      "Ingress toolboxai/api: spec.rules[2] has no host, so it answers every host name; set the " +
+      "Ingress toolboxai/api: spec.rules[2]: a rule has no host, so it answers every host name; set the " +
         "exact host",
     ]);
   });
