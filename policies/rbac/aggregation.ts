@@ -75,6 +75,8 @@ export const rbacNoDefaultRoleAggregation = resourceRule({
     "F6).",
   severity: "critical",
   enforcementLevel: "mandatory",
+  packOnly:
+    "ClusterRoles are cluster-wide: a policy over them would judge every installation's and the cluster's own, not only the stack's.",
   config: {
     aggregateToLabels: {
       type: "array",

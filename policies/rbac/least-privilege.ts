@@ -1,8 +1,9 @@
 // Least privilege: wildcards, bindings to the built-in cluster-admin, admin, edit and system:
 // roles, CSR approval, webhook configuration writes, cluster-wide secret reads.
+import { celString, celStrings } from "../lib/admission-form";
 import { resourceRule } from "../lib/define";
 import { kindOf, stringsOf } from "../lib/kubernetes";
-import { isRbacKind, rulesOf } from "../lib/rbac";
+import { isRbacKind, rbacGroup, rulesOf } from "../lib/rbac";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
@@ -124,8 +125,76 @@ export const rbacLeastPrivilege = resourceRule({
     return [
       ...problems,
       ...rules.flatMap((rule, index) =>
-        rbacRuleProblems(rule, clusterWide, config).map((problem) => `rule ${index} ${problem}`),
+        rbacRuleProblems(rule, clusterWide, config).map(
+          (problem) => `rules[${index}]: a rule ${problem}`,
+        ),
       ),
     ];
+  },
+  // Roles and RoleBindings: ClusterRoles and ClusterRoleBindings are cluster-wide, and a policy
+  // over them would judge every installation's and the cluster's own. The messages name the
+  // rule's problem, not its index: CEL has no index over a list.
+  admission: {
+    resources: [
+      {
+        apiGroups: [rbacGroup],
+        apiVersions: ["v1"],
+        resources: ["roles", "rolebindings"],
+      },
+    ],
+    // An operator's own roles (CloudNativePG's, for its instances) are judged at its Cluster.
+    judgedAtOwner: true,
+    variables: [
+      {
+        name: "rules",
+        expression: "object.kind == 'Role' && has(object.rules) ? object.rules : []",
+      },
+    ],
+    validations: (config) => {
+      const forbiddenRoles = stringsOf(config.forbiddenClusterRoles);
+      const matches = forbiddenRoles.map((pattern) =>
+        pattern.endsWith("*")
+          ? `object.roleRef.name.startsWith(${celString(pattern.slice(0, -1))})`
+          : `object.roleRef.name == ${celString(pattern)}`,
+      );
+      const forbiddenBinding =
+        `object.kind == 'RoleBinding' && object.roleRef.kind == 'ClusterRole' && ` +
+        `(${matches.length > 0 ? matches.join(" || ") : "false"})`;
+      const list = (field: string) => `(has(r.${field}) ? r.${field} : [])`;
+      const coreGroup = `${list("apiGroups")}.exists(g, g in ['', '*'])`;
+      /** A validation over every rule `r`: `found` is a CEL list of its problems (strings). */
+      const eachRule = (found: string) => ({
+        expression: `variables.rules.all(r, size(${found}) == 0)`,
+        messageExpression: `variables.rules.map(r, ${found}).filter(p, size(p) > 0)[0].map(p, 'a rule ' + p)[0]`,
+      });
+      const writes = `${list("verbs")}.exists(v, v in ${celStrings(writeVerbs)})`;
+      return [
+        {
+          expression: `!(${forbiddenBinding})`,
+          messageExpression:
+            "'binds the ' + object.roleRef.name + ' ClusterRole; bind a least-privilege Role instead'",
+        },
+        eachRule(`('*' in ${list("verbs")} ? ['grants every verb ("*")'] : [])`),
+        eachRule(
+          `(${list("resources")}.exists(x, x.contains('*')) ? ['grants wildcard resources (' + ` +
+            `${list("resources")}.filter(x, x.contains('*')).join(', ') + ')'] : [])`,
+        ),
+        eachRule(`('*' in ${list("apiGroups")} ? ['grants every API group ("*")'] : [])`),
+        eachRule(
+          `(${coreGroup} ? ${list("resources")}.filter(x, x in ` +
+            `${celStrings(stringsOf(config.forbiddenResources))}).map(x, 'grants ' + x + ` +
+            `', which gives access into running pods') : [])`,
+        ),
+        eachRule(
+          `${list("verbs")}.filter(v, v in ${celStrings(stringsOf(config.forbiddenVerbs))})` +
+            `.map(v, 'grants the ' + v + ' verb, a path to privilege escalation')`,
+        ),
+        eachRule(
+          `(${writes} ? ${list("resources")}.filter(x, x in ` +
+            `${celStrings(stringsOf(config.writeProtectedResources))}).map(x, 'can write ' + x) : [])`,
+        ),
+      ];
+    },
+    failurePolicy: "Fail",
   },
 });

@@ -2,6 +2,7 @@
 // the container runtime socket, host ports, Windows HostProcess and control-plane tolerations.
 import {
   celString,
+  celStrings,
   describedContainer,
   everyContainer,
   inheritedValidations,
@@ -298,8 +299,8 @@ export const noControlPlaneTolerations = podRule({
       const where = `tolerations[${index}]`;
       if (typeof key === "string" && controlPlaneKeys.includes(key)) {
         return [
-          `${where} tolerates the control-plane taint "${key}", so the pod may run next to the ` +
-            "API server and etcd; remove it",
+          `${where}: a toleration of the control-plane taint "${key}" lets the pod run next to ` +
+            "the API server and etcd; remove it",
         ];
       }
       if ((key === undefined || key === null || key === "") && toleration?.operator === "Exists") {
@@ -313,11 +314,35 @@ export const noControlPlaneTolerations = podRule({
             ? ", the control plane's included"
             : "";
         return [
-          `${where} has no key and operator Exists, so it tolerates ${scope}${controlPlane}; ` +
-            "name the taint keys the pod needs instead",
+          `${where}: a toleration with no key and operator Exists tolerates ` +
+            `${scope}${controlPlane}; name the taint keys the pod needs instead`,
         ];
       }
       return [];
     });
   },
+  // The messages name the toleration, not its index: CEL has no index over a list.
+  admission: podAdmission((config) => {
+    const tolerations = "(has(variables.podSpec.tolerations) ? variables.podSpec.tolerations : [])";
+    const keyless = "(!has(t.key) || t.key == '')";
+    const effect = "(has(t.effect) ? t.effect : '')";
+    const blanket = `${keyless} && has(t.operator) && t.operator == 'Exists'`;
+    const controlPlane = `has(t.key) && t.key in ${celStrings(stringsOf(config.controlPlaneTaintKeys))}`;
+    return [
+      {
+        expression: `${tolerations}.all(t, !(${controlPlane}))`,
+        messageExpression:
+          `${tolerations}.filter(t, ${controlPlane}).map(t, 'a toleration of the control-plane ` +
+          `taint "' + t.key + '" lets the pod run next to the API server and etcd; remove it')[0]`,
+      },
+      {
+        expression: `${tolerations}.all(t, !(${blanket}))`,
+        messageExpression:
+          `${tolerations}.filter(t, ${blanket}).map(t, 'a toleration with no key and operator ` +
+          `Exists tolerates every taint' + (${effect} != '' ? ' with effect ' + ${effect} : '') + ` +
+          `(${effect} in ['', 'NoSchedule'] ? ", the control plane's included" : '') + '; name ` +
+          `the taint keys the pod needs instead')[0]`,
+      },
+    ];
+  }),
 });

@@ -188,6 +188,23 @@ export const seLinuxOptions = podRule({
     };
     return checkInherited(pod, (context) => context?.seLinuxOptions, problems);
   },
+  admission: podAdmission((config) => {
+    const allowed = stringsOf(config.allowedTypes);
+    const typeAllowed = `!has($value.type) || $value.type == '' || $value.type in ${celStrings(allowed)}`;
+    const unset = (field: string) => `!has($value.${field}) || $value.${field} == ''`;
+    const problems = [
+      `(${typeAllowed} ? [] : ['seLinuxOptions.type is "' + $value.type + '"; allowed: ' + ${celString(joined(allowed))}])`,
+      ...["user", "role"].map(
+        (field) =>
+          `(${unset(field)} ? [] : ['seLinuxOptions.${field} is "' + $value.${field} + '"; it must not be set'])`,
+      ),
+    ];
+    return inheritedValidations(
+      "seLinuxOptions",
+      `(${typeAllowed}) && (${unset("user")}) && (${unset("role")})`,
+      `(${problems.join(" + ")}).join('; ')`,
+    );
+  }),
 });
 
 export const procMountDefault = podRule({

@@ -1,4 +1,5 @@
 // Pod Security admission: every Namespace enforces an allowed Pod Security level.
+import { celString, celStrings } from "../lib/admission-form";
 import { resourceRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
 import { isMapping, stringsOf } from "../lib/kubernetes";
@@ -53,5 +54,43 @@ export const namespacePodSecurity = resourceRule({
       return [`${enforceLabel} is "${level}"; allowed: ${joined(allowed)}; ${fix}`];
     }
     return [];
+  },
+  // A binding selects a Namespace by its own labels: the stack's namespaces, by name, so that no
+  // one lowers their level outside the program.
+  admission: {
+    resources: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["namespaces"] }],
+    variables: [
+      {
+        name: "level",
+        expression:
+          `has(object.metadata.labels) && ${celString(enforceLabel)} in object.metadata.labels ? ` +
+          `object.metadata.labels[${celString(enforceLabel)}] : null`,
+      },
+    ],
+    validations: (config) => {
+      const allowed = stringsOf(config.allowedLevels);
+      const fix = celString(`; set it to ${allowed.join(" or ")}`);
+      return [
+        {
+          expression: "variables.level != null",
+          messageExpression: `${celString(`has no ${enforceLabel} label, so Pod Security admits any pod there ` + "(unless the cluster sets a default)")} + ${fix}`,
+        },
+        {
+          expression: `variables.level == null || variables.level in ${celStrings(podSecurityLevels)}`,
+          messageExpression:
+            `${celString(`${enforceLabel} is "`)} + variables.level + ` +
+            `${celString(`", which is not a Pod Security level (${podSecurityLevels.join(", ")})`)} + ${fix}`,
+        },
+        {
+          expression:
+            `variables.level == null || !(variables.level in ${celStrings(podSecurityLevels)}) || ` +
+            `variables.level in ${celStrings(allowed)}`,
+          messageExpression:
+            `${celString(`${enforceLabel} is "`)} + variables.level + ` +
+            `${celString(`"; allowed: ${joined(allowed)}`)} + ${fix}`,
+        },
+      ];
+    },
+    failurePolicy: "Fail",
   },
 });

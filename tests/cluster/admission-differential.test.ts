@@ -58,10 +58,18 @@ const rules = generated
 const ruleNamespace = (rule: string) => `vap-${rule}`.slice(0, 63);
 const policyOf = (rule: string) => (policies as PackResourcePolicy[]).find((p) => p.name === rule)!;
 
-/** A case of `rule`, moved to the rule's namespace. */
+/**
+ * A case of `rule`, moved to the rule's namespace; a Namespace, which a binding selects by its own
+ * labels, gets the rule's label and a name of its own instead.
+ */
 const inNamespace = (rule: string, object: any) => {
   const moved = clone(object);
-  moved.metadata.namespace = ruleNamespace(rule);
+  if (moved.kind === "Namespace") {
+    moved.metadata.name = `${ruleNamespace(rule)}-case`.slice(0, 63);
+    moved.metadata.labels = { ...moved.metadata.labels, [ruleLabel]: rule };
+  } else {
+    moved.metadata.namespace = ruleNamespace(rule);
+  }
   return moved;
 };
 

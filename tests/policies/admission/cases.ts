@@ -14,7 +14,8 @@ import {
 } from "../fixtures/security";
 import { pdbFor } from "../fixtures/availability";
 import { networkStack, serviceFor } from "../fixtures/network";
-import { compliantRoleBinding } from "../fixtures/security";
+import { compliantNamespace } from "../fixtures/resources";
+import { compliantRole, compliantRoleBinding } from "../fixtures/security";
 import { clone, compliantDeployment } from "../support";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped JSON */
@@ -96,15 +97,25 @@ const compliantBudget = () => pdbFor(compliantDeployment());
 /** The compliant network stack's Ingress: one exact host, covered by its TLS. */
 const compliantIngress = () => networkStack().find((object) => object.kind === "Ingress");
 const compliantBinding = () => compliantRoleBinding();
+const compliantTenantNamespace = () => compliantNamespace("toolboxai-tenant");
 
-/** The rules over one kind that runs no pods, with its compliant object; the others judge pods. */
-const oneKindRules: Record<string, () => any> = {
-  "service-exposure": compliantService,
-  "cronjob-deadline": compliantCronJob,
-  "pdb-unhealthy-pod-eviction-policy": compliantBudget,
-  "ingress-tls": compliantIngress,
-  "ingress-no-wildcard-hosts": compliantIngress,
-  "rbac-no-public-bindings": compliantBinding,
+/** The rules over kinds that run no pods, with their compliant objects; the others judge pods. */
+const otherKindRules: Record<string, readonly (() => any)[]> = {
+  "service-exposure": [compliantService],
+  "cronjob-deadline": [compliantCronJob],
+  "pdb-unhealthy-pod-eviction-policy": [compliantBudget],
+  "ingress-tls": [compliantIngress],
+  "ingress-no-wildcard-hosts": [compliantIngress],
+  "rbac-no-public-bindings": [compliantBinding],
+  "rbac-least-privilege": [compliantRole, compliantBinding],
+  "namespace-pod-security": [compliantTenantNamespace],
+};
+
+/** Sets the Namespace's Pod Security enforce label, or removes it. */
+const enforcing = (level?: string) => (namespace: any) => {
+  const labels = namespace.metadata.labels;
+  if (level === undefined) delete labels["pod-security.kubernetes.io/enforce"];
+  else labels["pod-security.kubernetes.io/enforce"] = level;
 };
 
 /** Sets the Ingress's rule hosts, each with the compliant rule's paths. */
@@ -129,10 +140,12 @@ const withProbe =
 
 /** The compliant objects for `rule`: under its settings, what they ask for (a digest) added. */
 export function compliantFor(rule: string): AdmissionCase[] {
-  const oneKind = oneKindRules[rule];
-  if (oneKind) {
-    const object = oneKind();
-    return [{ name: `a compliant ${object.kind}`, object }];
+  const otherKinds = otherKindRules[rule];
+  if (otherKinds) {
+    return otherKinds.map((make) => {
+      const object = make();
+      return { name: `a compliant ${object.kind}`, object };
+    });
   }
   const owners = compliantPodOwners();
   if (rule === "image-digest") {
@@ -467,6 +480,87 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
     ]),
     ...mutations("the anonymous user", withSubject("User", "system:anonymous"), [compliantBinding]),
   ],
+  "no-control-plane-tolerations": [
+    ...mutations("the control-plane taint tolerated", (object) => {
+      specOf(object).tolerations = [
+        { key: "dedicated", operator: "Equal", value: "ai", effect: "NoSchedule" },
+        { key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" },
+      ];
+    }),
+    ...mutations("every taint tolerated", (object) => {
+      specOf(object).tolerations = [{ operator: "Exists" }];
+    }),
+    ...mutations("every NoExecute taint tolerated", (object) => {
+      specOf(object).tolerations = [{ operator: "Exists", effect: "NoExecute" }];
+    }),
+  ],
+  "selinux-options": [
+    ...mutations("a type off the list on the pod", (object) => {
+      specOf(object).securityContext.seLinuxOptions = { type: "spc_t" };
+    }),
+    ...mutations("a user and a role on a container", (object) => {
+      container(object).securityContext.seLinuxOptions = { user: "system_u", role: "system_r" };
+    }),
+    ...mutations("a type off the list and a user on an init container", (object) => {
+      withInitContainer(object).securityContext.seLinuxOptions = {
+        type: "unconfined_t",
+        user: "root",
+      };
+    }),
+  ],
+  "rbac-least-privilege": [
+    ...mutations(
+      "every verb on deployments",
+      (role) => role.rules.push({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }),
+      [compliantRole],
+    ),
+    ...mutations(
+      "a wildcard resource",
+      (role) =>
+        role.rules.push({ apiGroups: ["apps"], resources: ["deployments/*"], verbs: ["get"] }),
+      [compliantRole],
+    ),
+    ...mutations(
+      "every API group",
+      (role) => role.rules.push({ apiGroups: ["*"], resources: ["leases"], verbs: ["get"] }),
+      [compliantRole],
+    ),
+    ...mutations(
+      "the approve verb",
+      (role) =>
+        role.rules.push({
+          apiGroups: ["certificates.k8s.io"],
+          resources: ["signers"],
+          verbs: ["approve"],
+        }),
+      [compliantRole],
+    ),
+    ...mutations(
+      "a binding of admin",
+      (binding) =>
+        (binding.roleRef = {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "admin",
+        }),
+      [compliantBinding],
+    ),
+    ...mutations(
+      "a binding of a system: role",
+      (binding) =>
+        (binding.roleRef = {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "system:controller:namespace-controller",
+        }),
+      [compliantBinding],
+    ),
+  ],
+  // A level Pod Security does not know is refused by Pod Security itself, before the policies.
+  "namespace-pod-security": [
+    ...mutations("no enforce label", enforcing(), [compliantTenantNamespace]),
+    ...mutations("enforce privileged", enforcing("privileged"), [compliantTenantNamespace]),
+  ],
   "safe-sysctls": [
     ...mutations(
       "an unsafe sysctl beside a safe one",
@@ -626,6 +720,33 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     },
     [compliantBinding],
   ),
+  "no-control-plane-tolerations": mutations("a dedicated taint, and the node's own", (object) => {
+    specOf(object).tolerations = [
+      { key: "dedicated", operator: "Equal", value: "ai", effect: "NoSchedule" },
+      { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute" },
+    ];
+  }),
+  "selinux-options": mutations("an allowed type and a level", (object) => {
+    container(object).securityContext.seLinuxOptions = { type: "container_t", level: "s0:c1,c2" };
+  }),
+  "namespace-pod-security": [],
+  "rbac-least-privilege": [
+    ...mutations(
+      "a binding of a ClusterRole of its own",
+      (binding) =>
+        (binding.roleRef = {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "ClusterRole",
+          name: "toolboxai-reader",
+        }),
+      [compliantBinding],
+    ),
+    ...mutations(
+      "reading pod logs",
+      (role) => role.rules.push({ apiGroups: [""], resources: ["pods/log"], verbs: ["get"] }),
+      [compliantRole],
+    ),
+  ],
   "safe-sysctls": [
     ...mutations("safe sysctls", withSysctls("net.ipv4.tcp_syncookies", "kernel.shm_rmid_forced")),
     ...mutations("a safe sysctl written with slashes", withSysctls("net/ipv4/tcp_keepalive_time")),

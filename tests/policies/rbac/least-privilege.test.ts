@@ -35,10 +35,10 @@ describe("rbac-least-privilege", () => {
       { apiGroups: ["apps"], resources: ["deployments/*"], verbs: ["get"] },
     ];
     expect(await messagesOf(rbacLeastPrivilege, [role])).toEqual([
-      'Role toolboxai/api-reader: rule 0 grants every verb ("*")',
-      "Role toolboxai/api-reader: rule 0 grants wildcard resources (*)",
-      'Role toolboxai/api-reader: rule 0 grants every API group ("*")',
-      "Role toolboxai/api-reader: rule 1 grants wildcard resources (deployments/*)",
+      'Role toolboxai/api-reader: rules[0]: a rule grants every verb ("*")',
+      "Role toolboxai/api-reader: rules[0]: a rule grants wildcard resources (*)",
+      'Role toolboxai/api-reader: rules[0]: a rule grants every API group ("*")',
+      "Role toolboxai/api-reader: rules[1]: a rule grants wildcard resources (deployments/*)",
     ]);
   });
   test("pods/exec, pods/attach, bind, escalate and impersonate are left to rbac-no-privilege-escalation", async () => {
@@ -61,7 +61,7 @@ describe("rbac-least-privilege", () => {
       { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
     ];
     expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
-      "ClusterRole secret-reader: rule 0 grants get, list, watch on secrets in every namespace",
+      "ClusterRole secret-reader: rules[0]: a rule grants get, list, watch on secrets in every namespace",
     ]);
   });
   test("approve is reported", async () => {
@@ -70,7 +70,7 @@ describe("rbac-least-privilege", () => {
       { apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"] },
     ];
     expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
-      "ClusterRole csr-approver: rule 0 grants the approve verb, a path to privilege escalation",
+      "ClusterRole csr-approver: rules[0]: a rule grants the approve verb, a path to privilege escalation",
     ]);
   });
   test("write access to admission webhook configurations is reported", async () => {
@@ -83,8 +83,8 @@ describe("rbac-least-privilege", () => {
       },
     ];
     expect(await messagesOf(rbacLeastPrivilege, [clusterRole])).toEqual([
-      "ClusterRole webhook-editor: rule 0 can write mutatingwebhookconfigurations",
-      "ClusterRole webhook-editor: rule 0 can write validatingwebhookconfigurations",
+      "ClusterRole webhook-editor: rules[0]: a rule can write mutatingwebhookconfigurations",
+      "ClusterRole webhook-editor: rules[0]: a rule can write validatingwebhookconfigurations",
     ]);
   });
   test("bindings to cluster-admin, admin, edit and system: ClusterRoles are reported, from a RoleBinding too", async () => {
@@ -133,7 +133,7 @@ describe("rbac-least-privilege", () => {
     };
     expect(await messagesOf(rbacLeastPrivilege, [binding, role], config)).toEqual([
       "RoleBinding toolboxai/ns-admin: binds the view ClusterRole; bind a least-privilege Role instead",
-      "Role toolboxai/api-reader: rule 0 grants pods/portforward, which gives access into running pods",
+      "Role toolboxai/api-reader: rules[0]: a rule grants pods/portforward, which gives access into running pods",
     ]);
   });
 });

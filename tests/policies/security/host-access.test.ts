@@ -183,11 +183,11 @@ describe("no-control-plane-tolerations", () => {
     ];
     const cronJob = compliantCronJob();
     specOf(cronJob).tolerations = [{ key: master, operator: "Exists" }];
-    const suffix = "so the pod may run next to the API server and etcd; remove it";
+    const suffix = "lets the pod run next to the API server and etcd; remove it";
     expect(await messagesOf(noControlPlaneTolerations, [deployment, cronJob])).toEqual([
-      `Deployment toolboxai/api: tolerations[0] tolerates the control-plane taint "${controlPlane}", ${suffix}`,
-      `Deployment toolboxai/api: tolerations[2] tolerates the control-plane taint "${master}", ${suffix}`,
-      `CronJob toolboxai/report: tolerations[0] tolerates the control-plane taint "${master}", ${suffix}`,
+      `Deployment toolboxai/api: tolerations[0]: a toleration of the control-plane taint "${controlPlane}" ${suffix}`,
+      `Deployment toolboxai/api: tolerations[2]: a toleration of the control-plane taint "${master}" ${suffix}`,
+      `CronJob toolboxai/report: tolerations[0]: a toleration of the control-plane taint "${master}" ${suffix}`,
     ]);
   });
   test("a toleration with no key and operator Exists is reported, with its effect", async () => {
@@ -200,11 +200,11 @@ describe("no-control-plane-tolerations", () => {
     ];
     const fix = "name the taint keys the pod needs instead";
     expect(await messagesOf(noControlPlaneTolerations, [pod])).toEqual([
-      "Pod toolboxai/api: tolerations[0] has no key and operator Exists, so it tolerates every " +
+      "Pod toolboxai/api: tolerations[0]: a toleration with no key and operator Exists tolerates every " +
         `taint, the control plane's included; ${fix}`,
-      "Pod toolboxai/api: tolerations[1] has no key and operator Exists, so it tolerates every " +
+      "Pod toolboxai/api: tolerations[1]: a toleration with no key and operator Exists tolerates every " +
         `taint with effect NoSchedule, the control plane's included; ${fix}`,
-      "Pod toolboxai/api: tolerations[2] has no key and operator Exists, so it tolerates every " +
+      "Pod toolboxai/api: tolerations[2]: a toleration with no key and operator Exists tolerates every " +
         `taint with effect NoExecute; ${fix}`,
     ]);
   });
@@ -228,8 +228,8 @@ describe("no-control-plane-tolerations", () => {
       },
     };
     expect(await messagesOf(noControlPlaneTolerations, [deployment, agent], config)).toEqual([
-      'Deployment toolboxai/api: tolerations[0] tolerates the control-plane taint "node-role.kubernetes.io/etcd", ' +
-        "so the pod may run next to the API server and etcd; remove it",
+      'Deployment toolboxai/api: tolerations[0]: a toleration of the control-plane taint "node-role.kubernetes.io/etcd" ' +
+        "lets the pod run next to the API server and etcd; remove it",
     ]);
   });
 });
