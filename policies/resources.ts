@@ -3,7 +3,7 @@
 // (the Kyverno, Polaris, kube-score and Checkov resource rows; the Docker `memory`/`cpus` rows
 // are checked with the Docker resources, not here).
 import type { Policies, PolicyResource } from "@pulumi/policy";
-import { celString, describedContainer, podAdmission } from "./lib/admission-form";
+import { celString, describedContainer, everyContainer, podAdmission } from "./lib/admission-form";
 import { podRule, stackRule, type StackFinding } from "./lib/define";
 import {
   containerFields,
@@ -223,6 +223,21 @@ export const ephemeralStorage = podRule({
     }
     return messages;
   },
+  admission: podAdmission(() => {
+    const unbounded =
+      "(has(variables.podSpec.volumes) ? variables.podSpec.volumes : [])" +
+      ".filter(v, has(v.emptyDir) && !has(v.emptyDir.sizeLimit))";
+    const limited =
+      "has(c.resources) && has(c.resources.limits) && 'ephemeral-storage' in c.resources.limits";
+    /** CEL: the unbounded emptyDirs the container `c` mounts. */
+    const mountedBy = `${unbounded}.filter(v, has(c.volumeMounts) && c.volumeMounts.exists(m, m.name == v.name))`;
+    return everyContainer(
+      `${limited} || size(${mountedBy}) == 0`,
+      (role) =>
+        `'emptyDir volume "' + ${mountedBy}[0].name + '" has no sizeLimit and ' + ` +
+        `${describedContainer(role)} + ', which mounts it, sets no limits.ephemeral-storage'`,
+    );
+  }),
 });
 
 const namespaceType = "kubernetes:core/v1:Namespace";

@@ -1,4 +1,5 @@
 // Scheduling: spreading a workload's pods across nodes and zones, and a priority class.
+import { celString, celStrings, podAdmission } from "../lib/admission-form";
 import { podRule, type StackFinding, stackRule } from "../lib/define";
 import { listOf, podTemplateOf, selects } from "../lib/kubernetes";
 import { isReplicated, replicaPhrase, scalableWorkloads, scaleOf } from "../lib/scale";
@@ -81,4 +82,22 @@ export const priorityClass = podRule({
     }
     return [];
   },
+  admission: podAdmission((config) => {
+    const allowed: readonly string[] = config.allowedPriorityClasses ?? [];
+    const name = "variables.podSpec.priorityClassName";
+    const named = `has(${name}) && ${name} != ''`;
+    return [
+      { expression: named, messageExpression: "'pod spec sets no priorityClassName'" },
+      ...(allowed.length > 0
+        ? [
+            {
+              expression: `!(${named}) || ${name} in ${celStrings(allowed)}`,
+              messageExpression:
+                `'priorityClassName "' + ${name} + '" is not one of the allowed: ' + ` +
+                celString(allowed.join(", ")),
+            },
+          ]
+        : []),
+    ];
+  }),
 });

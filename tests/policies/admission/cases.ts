@@ -90,6 +90,9 @@ export const settingsByRule: Record<string, Record<string, unknown>> = {
   "image-digest": { requireDigest: true },
 };
 
+/** The PriorityClass the priority-class cases name: it must exist where a Pod names it. */
+export const casePriorityClass = "toolboxai-standard";
+
 /** A compliant Service: ClusterIP, in front of the compliant Deployment. */
 const compliantService = () => serviceFor(compliantDeployment(), 80, "http");
 /** The compliant Deployment's PodDisruptionBudget. */
@@ -148,6 +151,9 @@ export function compliantFor(rule: string): AdmissionCase[] {
     });
   }
   const owners = compliantPodOwners();
+  if (rule === "priority-class") {
+    for (const { object } of owners) specOf(object).priorityClassName = casePriorityClass;
+  }
   if (rule === "image-digest") {
     for (const { object } of owners) {
       for (const each of specOf(object).containers) each.image = `${each.image}@${digest}`;
@@ -556,6 +562,22 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       [compliantBinding],
     ),
   ],
+  "ephemeral-storage-bounded": [
+    ...mutations("an unsized emptyDir mounted by a container without the limit", (object) => {
+      addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
+      container(object).volumeMounts = [
+        ...(container(object).volumeMounts ?? []),
+        { name: "scratch", mountPath: "/scratch" },
+      ];
+    }),
+    ...mutations("an unsized memory emptyDir mounted by an init container", (object) => {
+      addVolumes(object, [{ name: "cache", emptyDir: { medium: "Memory" } }]);
+      withInitContainer(object).volumeMounts = [{ name: "cache", mountPath: "/cache" }];
+    }),
+  ],
+  "priority-class": mutations("no priorityClassName", (object) => {
+    delete specOf(object).priorityClassName;
+  }),
   // A level Pod Security does not know is refused by Pod Security itself, before the policies.
   "namespace-pod-security": [
     ...mutations("no enforce label", enforcing(), [compliantTenantNamespace]),
@@ -730,6 +752,27 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     container(object).securityContext.seLinuxOptions = { type: "container_t", level: "s0:c1,c2" };
   }),
   "namespace-pod-security": [],
+  "priority-class": [],
+  "ephemeral-storage-bounded": [
+    ...mutations("a sized emptyDir", (object) => {
+      addVolumes(object, [{ name: "scratch", emptyDir: { sizeLimit: "64Mi" } }]);
+      container(object).volumeMounts = [
+        ...(container(object).volumeMounts ?? []),
+        { name: "scratch", mountPath: "/scratch" },
+      ];
+    }),
+    ...mutations("an unsized emptyDir, its container limited", (object) => {
+      addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
+      container(object).resources.limits["ephemeral-storage"] = "1Gi";
+      container(object).volumeMounts = [
+        ...(container(object).volumeMounts ?? []),
+        { name: "scratch", mountPath: "/scratch" },
+      ];
+    }),
+    ...mutations("an unsized emptyDir nobody mounts", (object) => {
+      addVolumes(object, [{ name: "scratch", emptyDir: {} }]);
+    }),
+  ],
   "rbac-least-privilege": [
     ...mutations(
       "a binding of a ClusterRole of its own",
