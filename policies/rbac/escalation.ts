@@ -1,5 +1,6 @@
 // Grants that lead past RBAC: a shell in pods, the kubelet API, editing or binding roles,
 // impersonation. A rule is read the way the API server's authorizer does.
+import { celString, celStrings } from "../lib/admission-form";
 import { resourceRule } from "../lib/define";
 import { stringsOf } from "../lib/kubernetes";
 import { isRbacKind, rbacGroup, rulesOf } from "../lib/rbac";
@@ -174,7 +175,7 @@ export const rbacNoPrivilegeEscalation = resourceRule({
         grants.flatMap((grant): string[] => {
           const match = matchGrant(rule, grant);
           if (!match) return [];
-          const granted = `rules[${index}] grants ${describeGrant(match)} (${grant.risk})`;
+          const granted = `rules[${index}]: a rule grants ${describeGrant(match)} (${grant.risk})`;
           return [
             match.wildcards.length > 0
               ? `${granted} through ${match.wildcards.join(", ")}; replace the wildcards with ` +
@@ -185,4 +186,79 @@ export const rbacNoPrivilegeEscalation = resourceRule({
       ),
     ];
   },
+  // Roles only: ClusterRoles are cluster-wide, and a policy over them would judge every
+  // installation's and the cluster's own. The messages name the grant, not the rule's index.
+  admission: {
+    resources: [{ apiGroups: [rbacGroup], apiVersions: ["v1"], resources: ["roles"] }],
+    // An operator's own roles (CloudNativePG's, for its instances) are judged at its Cluster.
+    judgedAtOwner: true,
+    variables: [{ name: "rules", expression: "has(object.rules) ? object.rules : []" }],
+    validations: (config) =>
+      [...stringsOf(config.forbiddenSubresources).map(subresourceGrant), ...verbGrants].map(
+        grantValidation,
+      ),
+    failurePolicy: "Fail",
+  },
 });
+
+/**
+ * CEL, over a rule `r`, for matchGrant and the message the pack writes: the rule's entry that
+ * grants each of the grant's resources (matchingResource; '' for none), then the validation.
+ */
+function grantValidation(grant: EscalationGrant) {
+  const list = (field: string) => `(has(r.${field}) ? r.${field} : [])`;
+  const [groups, resources, verbs] = [list("apiGroups"), list("resources"), list("verbs")];
+  const firstOf = (condition: string) => `${resources}.filter(e, ${condition})[0]`;
+  const entries = grant.resources.map((wanted) => {
+    const [resource = "", subresource] = wanted.split("/", 2);
+    if (subresource === "*") {
+      const exact = `e.startsWith(${celString(`${resource}/`)})`;
+      const anyResource = "e.startsWith('*/') && size(e) > 2";
+      return (
+        `(${resources}.exists(e, ${exact}) ? ${firstOf(exact)} : '*' in ${resources} ? '*' : ` +
+        `${resources}.exists(e, ${anyResource}) ? ${firstOf(anyResource)} : '')`
+      );
+    }
+    const ofEvery =
+      subresource === undefined
+        ? ""
+        : `${celString(`*/${subresource}`)} in ${resources} ? ${celString(`*/${subresource}`)} : `;
+    return `(${celString(wanted)} in ${resources} ? ${celString(wanted)} : '*' in ${resources} ? '*' : ${ofEvery}'')`;
+  });
+  const groupWildcard = `!(${celString(grant.apiGroup)} in ${groups})`;
+  const verbGranted = grant.verbs
+    ? `${verbs}.exists(v, v in ${celStrings(grant.verbs)})`
+    : `size(${verbs}) > 0`;
+  const verbWildcard = grant.verbs ? `!(${verbGranted})` : "false";
+  const matches =
+    `(!(${groupWildcard}) || '*' in ${groups}) && (${verbGranted} || ` +
+    `${grant.verbs ? `'*' in ${verbs}` : "false"}) && (${entries.map((entry) => `${entry} != ''`).join(" || ")})`;
+  const covered = grant.resources
+    .map(
+      (wanted, index) =>
+        `(${entries[index]} != '' ? [${celString(wanted === "userextras/*" ? "userextras" : wanted)}] : [])`,
+    )
+    .join(" + ");
+  // Each wildcard entry once, in the order of the grant's resources.
+  const resourceWildcards = entries
+    .map((entry, index) => {
+      const earlier = entries.slice(0, index).map((other) => ` && ${entry} != ${other}`);
+      return `(${entry}.startsWith('*')${earlier.join("")} ? ['resources "' + ${entry} + '"'] : [])`;
+    })
+    .join(" + ");
+  const wildcards =
+    `(${groupWildcard} ? ['apiGroups "*"'] : []) + ${resourceWildcards} + ` +
+    `(${verbWildcard} ? ['verbs "*"'] : [])`;
+  const group = grant.apiGroup === "" ? "" : `${grant.apiGroup} `;
+  const described = grant.verbs
+    ? `${celString(`${grant.label} on ${group}`)} + (${covered}).join(', ')`
+    : celString(grant.label);
+  return {
+    expression: `variables.rules.all(r, !(${matches}))`,
+    messageExpression:
+      `variables.rules.filter(r, ${matches}).map(r, 'a rule grants ' + ${described} + ` +
+      `${celString(` (${grant.risk})`)} + (size(${wildcards}) > 0 ? ' through ' + ` +
+      `(${wildcards}).join(', ') + '; replace the wildcards with the exact apiGroups, resources ` +
+      `and verbs it needs' : '; remove it'))[0]`,
+  };
+}

@@ -111,6 +111,7 @@ const otherKindRules: Record<string, readonly (() => any)[]> = {
   "ingress-no-wildcard-hosts": [compliantIngress],
   "rbac-no-public-bindings": [compliantBinding],
   "rbac-least-privilege": [compliantRole, compliantBinding],
+  "rbac-no-privilege-escalation": [compliantRole],
   "namespace-pod-security": [compliantTenantNamespace],
 };
 
@@ -128,6 +129,11 @@ const withHosts =
     const [rule] = ingress.spec.rules;
     ingress.spec.rules = hosts.map((host) => ({ ...clone(rule), host }));
   };
+
+/** Adds a rule to the Role. */
+const withRule = (apiGroups: string[], resources: string[], verbs: string[]) => (role: any) => {
+  role.rules.push({ apiGroups, resources, verbs });
+};
 
 /** Adds a subject to the RoleBinding. */
 const withSubject = (kind: string, name: string) => (binding: any) => {
@@ -515,32 +521,16 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
     }),
   ],
   "rbac-least-privilege": [
-    ...mutations(
-      "every verb on deployments",
-      (role) => role.rules.push({ apiGroups: ["apps"], resources: ["deployments"], verbs: ["*"] }),
-      [compliantRole],
-    ),
-    ...mutations(
-      "a wildcard resource",
-      (role) =>
-        role.rules.push({ apiGroups: ["apps"], resources: ["deployments/*"], verbs: ["get"] }),
-      [compliantRole],
-    ),
-    ...mutations(
-      "every API group",
-      (role) => role.rules.push({ apiGroups: ["*"], resources: ["leases"], verbs: ["get"] }),
-      [compliantRole],
-    ),
-    ...mutations(
-      "the approve verb",
-      (role) =>
-        role.rules.push({
-          apiGroups: ["certificates.k8s.io"],
-          resources: ["signers"],
-          verbs: ["approve"],
-        }),
-      [compliantRole],
-    ),
+    ...mutations("every verb on deployments", withRule(["apps"], ["deployments"], ["*"]), [
+      compliantRole,
+    ]),
+    ...mutations("a wildcard resource", withRule(["apps"], ["deployments/*"], ["get"]), [
+      compliantRole,
+    ]),
+    ...mutations("every API group", withRule(["*"], ["leases"], ["get"]), [compliantRole]),
+    ...mutations("the approve verb", withRule(["certificates.k8s.io"], ["signers"], ["approve"]), [
+      compliantRole,
+    ]),
     ...mutations(
       "a binding of admin",
       (binding) =>
@@ -578,6 +568,29 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
   "priority-class": mutations("no priorityClassName", (object) => {
     delete specOf(object).priorityClassName;
   }),
+  // One grant each: several would each fail a validation of their own.
+  "rbac-no-privilege-escalation": [
+    ...mutations("pods/exec", withRule([""], ["pods/exec"], ["create"]), [compliantRole]),
+    ...mutations("exec of every resource", withRule([""], ["*/exec"], ["get"]), [compliantRole]),
+    ...mutations("pods/attach in every API group", withRule(["*"], ["pods/attach"], ["create"]), [
+      compliantRole,
+    ]),
+    ...mutations(
+      "escalate on roles",
+      withRule(["rbac.authorization.k8s.io"], ["roles"], ["escalate"]),
+      [compliantRole],
+    ),
+    ...mutations(
+      "impersonating service accounts",
+      withRule([""], ["serviceaccounts"], ["impersonate"]),
+      [compliantRole],
+    ),
+    ...mutations(
+      "impersonating an extra",
+      withRule(["authentication.k8s.io"], ["userextras/scopes"], ["impersonate"]),
+      [compliantRole],
+    ),
+  ],
   // A level Pod Security does not know is refused by Pod Security itself, before the policies.
   "namespace-pod-security": [
     ...mutations("no enforce label", enforcing(), [compliantTenantNamespace]),
@@ -752,6 +765,14 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     container(object).securityContext.seLinuxOptions = { type: "container_t", level: "s0:c1,c2" };
   }),
   "namespace-pod-security": [],
+  "rbac-no-privilege-escalation": [
+    ...mutations("reading pod logs", withRule([""], ["pods/log"], ["get"]), [compliantRole]),
+    ...mutations(
+      "reading roles",
+      withRule(["rbac.authorization.k8s.io"], ["roles", "rolebindings"], ["get", "list"]),
+      [compliantRole],
+    ),
+  ],
   "priority-class": [],
   "ephemeral-storage-bounded": [
     ...mutations("a sized emptyDir", (object) => {
@@ -784,11 +805,7 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
         }),
       [compliantBinding],
     ),
-    ...mutations(
-      "reading pod logs",
-      (role) => role.rules.push({ apiGroups: [""], resources: ["pods/log"], verbs: ["get"] }),
-      [compliantRole],
-    ),
+    ...mutations("reading pod logs", withRule([""], ["pods/log"], ["get"]), [compliantRole]),
   ],
   "safe-sysctls": [
     ...mutations("safe sysctls", withSysctls("net.ipv4.tcp_syncookies", "kernel.shm_rmid_forced")),

@@ -41,9 +41,9 @@ describe("rbac-no-privilege-escalation", () => {
       { apiGroups: [""], resources: ["nodes", "nodes/proxy"], verbs: ["get"] },
     ]);
     expect(await messagesOf(rbacNoPrivilegeEscalation, [role, clusterRole])).toEqual([
-      `Role toolboxai/api-reader: rules[0] grants ${exec}; remove it`,
-      `Role toolboxai/api-reader: rules[0] grants ${attach}; remove it`,
-      `ClusterRole node-reader: rules[0] grants ${proxy}; remove it`,
+      `Role toolboxai/api-reader: rules[0]: a rule grants ${exec}; remove it`,
+      `Role toolboxai/api-reader: rules[0]: a rule grants ${attach}; remove it`,
+      `ClusterRole node-reader: rules[0]: a rule grants ${proxy}; remove it`,
     ]);
   });
 
@@ -66,9 +66,9 @@ describe("rbac-no-privilege-escalation", () => {
       "escalator",
     );
     expect(await messagesOf(rbacNoPrivilegeEscalation, [clusterRole])).toEqual([
-      "ClusterRole escalator: rules[0] grants escalate on rbac.authorization.k8s.io clusterroles " +
+      "ClusterRole escalator: rules[0]: a rule grants escalate on rbac.authorization.k8s.io clusterroles " +
         `${escalate}; remove it`,
-      "ClusterRole escalator: rules[0] grants bind on rbac.authorization.k8s.io clusterroles " +
+      "ClusterRole escalator: rules[0]: a rule grants bind on rbac.authorization.k8s.io clusterroles " +
         `${bind}; remove it`,
     ]);
   });
@@ -92,8 +92,8 @@ describe("rbac-no-privilege-escalation", () => {
       "impersonator",
     );
     expect(await messagesOf(rbacNoPrivilegeEscalation, [clusterRole])).toEqual([
-      `ClusterRole impersonator: rules[0] grants impersonate on users, serviceaccounts ${impersonateCore}; remove it`,
-      "ClusterRole impersonator: rules[1] grants impersonate on authentication.k8s.io userextras, " +
+      `ClusterRole impersonator: rules[0]: a rule grants impersonate on users, serviceaccounts ${impersonateCore}; remove it`,
+      "ClusterRole impersonator: rules[1]: a rule grants impersonate on authentication.k8s.io userextras, " +
         `uids ${impersonateExtras}; remove it`,
     ]);
   });
@@ -109,18 +109,18 @@ describe("rbac-no-privilege-escalation", () => {
     ]);
     const prefix = "Role toolboxai/api-reader:";
     expect(await messagesOf(rbacNoPrivilegeEscalation, [role])).toEqual([
-      `${prefix} rules[0] grants ${exec}; remove it`,
-      `${prefix} rules[1] grants ${proxy} through resources "*"; ${replace}`,
-      `${prefix} rules[1] grants ${exec} through resources "*"; ${replace}`,
-      `${prefix} rules[1] grants ${attach} through resources "*"; ${replace}`,
-      `${prefix} rules[2] grants ${exec} through resources "*/exec"; ${replace}`,
-      `${prefix} rules[3] grants escalate on rbac.authorization.k8s.io roles ${escalate} ` +
+      `${prefix} rules[0]: a rule grants ${exec}; remove it`,
+      `${prefix} rules[1]: a rule grants ${proxy} through resources "*"; ${replace}`,
+      `${prefix} rules[1]: a rule grants ${exec} through resources "*"; ${replace}`,
+      `${prefix} rules[1]: a rule grants ${attach} through resources "*"; ${replace}`,
+      `${prefix} rules[2]: a rule grants ${exec} through resources "*/exec"; ${replace}`,
+      `${prefix} rules[3]: a rule grants escalate on rbac.authorization.k8s.io roles ${escalate} ` +
         `through apiGroups "*"; ${replace}`,
-      `${prefix} rules[4] grants escalate on rbac.authorization.k8s.io roles ${escalate} ` +
+      `${prefix} rules[4]: a rule grants escalate on rbac.authorization.k8s.io roles ${escalate} ` +
         `through verbs "*"; ${replace}`,
-      `${prefix} rules[4] grants bind on rbac.authorization.k8s.io roles ${bind} through ` +
+      `${prefix} rules[4]: a rule grants bind on rbac.authorization.k8s.io roles ${bind} through ` +
         `verbs "*"; ${replace}`,
-      `${prefix} rules[5] grants impersonate on authentication.k8s.io userextras ` +
+      `${prefix} rules[5]: a rule grants impersonate on authentication.k8s.io userextras ` +
         `${impersonateExtras} through resources "*/scopes"; ${replace}`,
     ]);
   });
@@ -131,7 +131,7 @@ describe("rbac-no-privilege-escalation", () => {
       "everything",
     );
     const all = 'through apiGroups "*", resources "*", verbs "*"';
-    const prefix = "ClusterRole everything: rules[0] grants";
+    const prefix = "ClusterRole everything: rules[0]: a rule grants";
     expect(await messagesOf(rbacNoPrivilegeEscalation, [clusterRole])).toEqual([
       `${prefix} ${proxy} through apiGroups "*", resources "*"; ${replace}`,
       `${prefix} ${exec} through apiGroups "*", resources "*"; ${replace}`,
@@ -164,7 +164,7 @@ describe("rbac-no-privilege-escalation", () => {
       },
     };
     expect(await messagesOf(rbacNoPrivilegeEscalation, [role, escalator], config)).toEqual([
-      "Role toolboxai/api-reader: rules[0] grants pods/portforward (access into nodes or running " +
+      "Role toolboxai/api-reader: rules[0]: a rule grants pods/portforward (access into nodes or running " +
         "pods); remove it",
     ]);
   });
