@@ -149,17 +149,22 @@ export const rbacLeastPrivilege = resourceRule({
         name: "rules",
         expression: "object.kind == 'Role' && has(object.rules) ? object.rules : []",
       },
+      // A variable, so that the expression that reads roleRef is not typed against Role.
+      {
+        name: "boundClusterRole",
+        expression:
+          "object.kind == 'RoleBinding' && object.roleRef.kind == 'ClusterRole' ? object.roleRef.name : ''",
+      },
     ],
     validations: (config) => {
       const forbiddenRoles = stringsOf(config.forbiddenClusterRoles);
+      const bound = "variables.boundClusterRole";
       const matches = forbiddenRoles.map((pattern) =>
         pattern.endsWith("*")
-          ? `object.roleRef.name.startsWith(${celString(pattern.slice(0, -1))})`
-          : `object.roleRef.name == ${celString(pattern)}`,
+          ? `${bound}.startsWith(${celString(pattern.slice(0, -1))})`
+          : `${bound} == ${celString(pattern)}`,
       );
-      const forbiddenBinding =
-        `object.kind == 'RoleBinding' && object.roleRef.kind == 'ClusterRole' && ` +
-        `(${matches.length > 0 ? matches.join(" || ") : "false"})`;
+      const forbiddenBinding = `${bound} != '' && (${matches.length > 0 ? matches.join(" || ") : "false"})`;
       const list = (field: string) => `(has(r.${field}) ? r.${field} : [])`;
       const coreGroup = `${list("apiGroups")}.exists(g, g in ['', '*'])`;
       /** A validation over every rule `r`: `found` is a CEL list of its problems (strings). */
@@ -171,8 +176,7 @@ export const rbacLeastPrivilege = resourceRule({
       return [
         {
           expression: `!(${forbiddenBinding})`,
-          messageExpression:
-            "'binds the ' + object.roleRef.name + ' ClusterRole; bind a least-privilege Role instead'",
+          messageExpression: `'binds the ' + ${bound} + ' ClusterRole; bind a least-privilege Role instead'`,
         },
         eachRule(`('*' in ${list("verbs")} ? ['grants every verb ("*")'] : [])`),
         eachRule(

@@ -1,4 +1,5 @@
 // Identity: service-account tokens and names, and the namespace objects are created in.
+import { podAdmission } from "../lib/admission-form";
 import { podRule, resourceRule } from "../lib/define";
 import { quoted } from "../lib/lists";
 import { kindOf, podTemplatesOf, stringsOf } from "../lib/kubernetes";
@@ -37,6 +38,19 @@ export const serviceAccountTokenAutomount = resourceRule({
       return [`${where}automountServiceAccountToken is ${shown}; it must be false`];
     });
   },
+  // Pods only: the cluster itself creates each namespace's `default` ServiceAccount, with the
+  // token on; ServiceAccounts are judged at preview.
+  admission: podAdmission(() => {
+    const field = "variables.podSpec.automountServiceAccountToken";
+    return [
+      {
+        expression: `has(${field}) && ${field} == false`,
+        messageExpression:
+          `'automountServiceAccountToken is ' + (has(${field}) ? string(${field}) : ` +
+          "'unset (the token is mounted unless the ServiceAccount disables it)') + '; it must be false'",
+      },
+    ];
+  }),
 });
 
 export const dedicatedServiceAccount = podRule({

@@ -568,6 +568,14 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
   "priority-class": mutations("no priorityClassName", (object) => {
     delete specOf(object).priorityClassName;
   }),
+  "service-account-token-automount": [
+    ...mutations("the token on", (object) => {
+      specOf(object).automountServiceAccountToken = true;
+    }),
+    ...mutations("the token left to the ServiceAccount", (object) => {
+      delete specOf(object).automountServiceAccountToken;
+    }),
+  ],
   // One grant each: several would each fail a validation of their own.
   "rbac-no-privilege-escalation": [
     ...mutations("pods/exec", withRule([""], ["pods/exec"], ["create"]), [compliantRole]),
@@ -765,6 +773,7 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
     container(object).securityContext.seLinuxOptions = { type: "container_t", level: "s0:c1,c2" };
   }),
   "namespace-pod-security": [],
+  "service-account-token-automount": [],
   "rbac-no-privilege-escalation": [
     ...mutations("reading pod logs", withRule([""], ["pods/log"], ["get"]), [compliantRole]),
     ...mutations(
