@@ -5,6 +5,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import { packName, policies as packPolicies, policyDomains } from "../policies/pack";
+import { podSpecOwners, type AdmissionForm } from "../policies/lib/admission-form";
 import { admissionPolicies } from "../policies/lib/admission-policies";
 import type { PackResourcePolicy } from "../policies/lib/define";
 import { exemptionsInUse } from "../policies/lib/exemptions";
@@ -176,11 +177,14 @@ function admissionSection(stacks: readonly StackConfig[]): string {
       "disabled, or nothing to check under its settings); `audit` mode makes every `Deny` a warning:",
     "",
     markdownTable(
-      ["Policy", ...stacks.map(({ stack }) => stack), "When CEL cannot be evaluated"],
+      ["Policy", "Judges", ...stacks.map(({ stack }) => stack), "When CEL cannot be evaluated"],
       enforced.map(({ policy }) => [
         `\`${policy.name}\``,
+        judgedKinds(policy.admission!),
         ...stacks.map(({ config }) => admissionAction(policy, config)),
-        policy.admission!.failurePolicy === "Fail" ? "refused (`Fail`)" : "admitted (`Ignore`)",
+        policy.admission!.failurePolicy === "Fail"
+          ? "as a failed check (`Fail`)"
+          : "admitted (`Ignore`)",
       ]),
     ),
     "",
@@ -191,6 +195,15 @@ function admissionSection(stacks: readonly StackConfig[]): string {
     ...explained.map(({ policy }) => `- \`${policy.name}\`: ${policy.packOnly}`),
     `- They judge one object, and have no admission form yet: ${names(notYet)}.`,
   ].join("\n");
+}
+
+/** What an admission form judges: pod specs (every kind that runs pods), or its resources. */
+function judgedKinds(form: AdmissionForm): string {
+  const resources = form.resources.flatMap((rule) => rule.resources);
+  const podKinds = podSpecOwners.map((owner) => owner.resource);
+  return resources.length === podKinds.length && podKinds.every((kind) => resources.includes(kind))
+    ? "pod specs"
+    : resources.join(", ");
 }
 
 /** Where a domain's policies live: a module, or a folder with a file per concept. */
