@@ -9,7 +9,7 @@ import {
 } from "../lib/admission-form";
 import { podRule } from "../lib/define";
 import { joined, quoted } from "../lib/lists";
-import { describeContainer, listOf, stringsOf } from "../lib/kubernetes";
+import { containerFields, describeContainer, listOf, stringsOf } from "../lib/kubernetes";
 import { checkInherited, containerContext, podLevel } from "../lib/security-context";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
@@ -149,6 +149,35 @@ export const appArmorProfile = podRule({
     }
     return messages;
   },
+  admission: podAdmission(() => {
+    const typeAllowed = "has($value.type) && $value.type in ['RuntimeDefault', 'Localhost']";
+    const annotations = "variables.podMetadata.annotations";
+    const confined = (key: string) =>
+      `${annotations}[${key}] in ['', 'runtime/default'] || ${annotations}[${key}].matches('^localhost/.+')`;
+    const unconfined =
+      `(has(variables.podMetadata.annotations) ? ${annotations}.filter(k, ` +
+      `k.startsWith(${celString(appArmorAnnotationPrefix)}) && !(${confined("k")})) : [])`;
+    // The container an annotation names, described as the pack does (its role, if it has one).
+    const named = `k.substring(${appArmorAnnotationPrefix.length})`;
+    const role = containerFields.reduceRight(
+      (otherwise, [list, role]) =>
+        `variables.${list}.exists(c, c.name == ${named}) ? '${role}' : ${otherwise}`,
+      "'container'",
+    );
+    return [
+      ...inheritedValidations(
+        "appArmorProfile",
+        `${typeAllowed} && ($value.type != 'Localhost' || (has($value.localhostProfile) && $value.localhostProfile != ''))`,
+        `!(${typeAllowed}) ? 'appArmorProfile.type is ' + (has($value.type) ? '"' + $value.type + '"' : 'undefined') + '; it must be RuntimeDefault or Localhost' : 'appArmorProfile.type is Localhost without a localhostProfile'`,
+      ),
+      {
+        expression: `size(${unconfined}) == 0`,
+        messageExpression:
+          `${unconfined}.map(k, (${role}) + ' "' + ${named} + '" AppArmor annotation is "' + ` +
+          `${annotations}[k] + '"; it must be runtime/default or localhost/<profile>')[0]`,
+      },
+    ];
+  }),
 });
 
 export const seLinuxOptions = podRule({

@@ -568,6 +568,34 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
   "priority-class": mutations("no priorityClassName", (object) => {
     delete specOf(object).priorityClassName;
   }),
+  // On templates: the API server copies a Pod's AppArmor annotation to its field, and the other
+  // way, so a Pod would fail twice.
+  "apparmor-profile": [
+    ...mutations(
+      "Unconfined on the pod",
+      (object) => {
+        specOf(object).securityContext.appArmorProfile = { type: "Unconfined" };
+      },
+      [compliantDeployment, compliantCronJob],
+    ),
+    ...mutations(
+      "Unconfined on an init container",
+      (object) => {
+        withInitContainer(object).securityContext.appArmorProfile = { type: "Unconfined" };
+      },
+      [compliantDeployment, compliantCronJob],
+    ),
+    ...mutations(
+      "the unconfined annotation",
+      (object) => {
+        templateOf(object).metadata.annotations = {
+          [`container.apparmor.security.beta.kubernetes.io/${container(object).name}`]:
+            "unconfined",
+        };
+      },
+      [compliantDeployment, compliantStatefulSet],
+    ),
+  ],
   "service-account-token-automount": [
     ...mutations("the token on", (object) => {
       specOf(object).automountServiceAccountToken = true;
@@ -774,6 +802,22 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   }),
   "namespace-pod-security": [],
   "service-account-token-automount": [],
+  "apparmor-profile": [
+    ...mutations("RuntimeDefault on the pod", (object) => {
+      specOf(object).securityContext.appArmorProfile = { type: "RuntimeDefault" };
+    }),
+    ...mutations("a Localhost profile on a container, and its annotation", (object) => {
+      container(object).securityContext.appArmorProfile = {
+        type: "Localhost",
+        localhostProfile: "toolboxai-api",
+      };
+      const metadata = object.kind === "Pod" ? object.metadata : templateOf(object).metadata;
+      metadata.annotations = {
+        [`container.apparmor.security.beta.kubernetes.io/${container(object).name}`]:
+          "localhost/toolboxai-api",
+      };
+    }),
+  ],
   "rbac-no-privilege-escalation": [
     ...mutations("reading pod logs", withRule([""], ["pods/log"], ["get"]), [compliantRole]),
     ...mutations(
