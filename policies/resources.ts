@@ -151,6 +151,8 @@ export const limitsNotBelowRequests = podRule({
     "at preview).",
   severity: "medium",
   enforcementLevel: "mandatory",
+  packOnly:
+    "The API server refuses a quantity it cannot parse, and a request above its limit, before admission policies see it.",
   remediationSteps:
     "Write requests and limits as Kubernetes quantities (`250m`, `1`, `512Mi`, `1Gi`) and raise " +
     "the limit to at least the request (or lower the request) in the workload's `resources`.",
