@@ -1,5 +1,5 @@
 // Identity: service-account tokens and names, and the namespace objects are created in.
-import { podAdmission } from "../lib/admission-form";
+import { celString, podAdmission } from "../lib/admission-form";
 import { podRule, resourceRule } from "../lib/define";
 import { quoted } from "../lib/lists";
 import { kindOf, podTemplatesOf, stringsOf } from "../lib/kubernetes";
@@ -66,16 +66,30 @@ export const dedicatedServiceAccount = podRule({
   check: (pod) => {
     const name = pod.podSpec?.serviceAccountName ?? pod.podSpec?.serviceAccount;
     if (name === undefined || name === "") {
-      return [
-        'sets no serviceAccountName, so it runs as the namespace\'s "default" ServiceAccount; ' +
-          "give it a dedicated one",
-      ];
+      return [`sets no serviceAccountName, so it ${runsAsDefault}`];
     }
-    if (name === "default")
-      return ['runs as the "default" ServiceAccount; give it a dedicated one'];
+    if (name === "default") return [runsAsDefault];
     return [];
   },
+  // The API server names "default" in a Pod that names none, before admission: the words after
+  // "so it" are the same either way.
+  admission: podAdmission(() => {
+    const spec = "variables.podSpec";
+    const name =
+      `has(${spec}.serviceAccountName) && ${spec}.serviceAccountName != '' ? ` +
+      `${spec}.serviceAccountName : has(${spec}.serviceAccount) ? ${spec}.serviceAccount : ''`;
+    return [
+      {
+        expression: `!((${name}) in ['', 'default'])`,
+        messageExpression:
+          `(${name}) == '' ? ${celString(`sets no serviceAccountName, so it ${runsAsDefault}`)} : ` +
+          celString(runsAsDefault),
+      },
+    ];
+  }),
 });
+
+const runsAsDefault = 'runs as the "default" ServiceAccount; give it a dedicated one';
 
 /** Pulumi types that are not Kubernetes objects: providers' component and meta resources. */
 function isKubernetesObjectType(type: string): boolean {

@@ -596,6 +596,14 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       [compliantDeployment, compliantStatefulSet],
     ),
   ],
+  "dedicated-service-account": [
+    ...mutations("no serviceAccountName", (object) => {
+      delete specOf(object).serviceAccountName;
+    }),
+    ...mutations("the default ServiceAccount", (object) => {
+      specOf(object).serviceAccountName = "default";
+    }),
+  ],
   "service-account-token-automount": [
     ...mutations("the token on", (object) => {
       specOf(object).automountServiceAccountToken = true;
@@ -802,6 +810,7 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   }),
   "namespace-pod-security": [],
   "service-account-token-automount": [],
+  "dedicated-service-account": [],
   "apparmor-profile": [
     ...mutations("RuntimeDefault on the pod", (object) => {
       specOf(object).securityContext.appArmorProfile = { type: "RuntimeDefault" };

@@ -77,7 +77,7 @@ describe("dedicated-service-account", () => {
     const cronJob = compliantCronJob();
     specOf(cronJob).serviceAccountName = "default";
     expect(await messagesOf(dedicatedServiceAccount, [deployment, cronJob])).toEqual([
-      'Deployment toolboxai/api: sets no serviceAccountName, so it runs as the namespace\'s "default" ServiceAccount; give it a dedicated one',
+      'Deployment toolboxai/api: sets no serviceAccountName, so it runs as the "default" ServiceAccount; give it a dedicated one',
       'CronJob toolboxai/report: runs as the "default" ServiceAccount; give it a dedicated one',
     ]);
   });
