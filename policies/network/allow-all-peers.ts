@@ -1,4 +1,5 @@
 // Allow-all peers: no NetworkPolicy rule admits every source or destination.
+import { celString } from "../lib/admission-form";
 import { resourceRule } from "../lib/define";
 import { parseCidr } from "../lib/addresses";
 import { listAt } from "../lib/lists";
@@ -7,10 +8,16 @@ import { isKind } from "../lib/stack-objects";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- policy props are untyped JSON */
 
+/** A policy's rule lists, the field of each rule that names its peers, and what none admits. */
+const directions = [
+  { field: "ingress", peers: "from", admits: "every source" },
+  { field: "egress", peers: "to", admits: "every destination" },
+];
+
 /** What an admit-everything peer admits, or undefined when it names something narrower. */
 function allowAllPeer(peer: any): string | undefined {
   if (peer === null || typeof peer !== "object" || Array.isArray(peer)) {
-    return "is not a peer (a mapping with podSelector, namespaceSelector or ipBlock)";
+    return "is not a mapping (with podSelector, namespaceSelector or ipBlock)";
   }
   const { podSelector, namespaceSelector, ipBlock } = peer;
   if (podSelector === undefined && namespaceSelector === undefined && ipBlock === undefined) {
@@ -51,10 +58,6 @@ export const netpolNoAllowAllPeers = resourceRule({
   appliesTo: (type) => isKind(type, "NetworkPolicy"),
   check: (policy) => {
     const spec = policy.props?.spec ?? {};
-    const directions = [
-      { field: "ingress", peers: "from", admits: "every source" },
-      { field: "egress", peers: "to", admits: "every destination" },
-    ];
     const problems: string[] = [];
     for (const { field, peers, admits } of directions) {
       listAt(spec[field], `spec.${field}`, problems).forEach((rule, index) => {
@@ -64,16 +67,64 @@ export const netpolNoAllowAllPeers = resourceRule({
         problems.push(...shapeProblems);
         if (shapeProblems.length === 0 && list.length === 0) {
           problems.push(
-            `${where} has no ${peers}, so it admits ${admits}; list the peers it needs`,
+            `${where}: a rule has no ${peers}, so it admits ${admits}; list the peers it needs`,
           );
         }
         list.forEach((peer, entry) => {
           const problem = allowAllPeer(peer);
           if (problem)
-            problems.push(`${where}.${peers}[${entry}] ${problem}; name the peers it needs`);
+            problems.push(
+              `${where}.${peers}[${entry}]: a peer ${problem}; name the peers it needs`,
+            );
         });
       });
     }
     return problems;
+  },
+  // The API server refuses an empty peer and a malformed CIDR before admission; the messages name
+  // the rule or peer, not their index: CEL has no index over a list.
+  admission: {
+    resources: [
+      { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], resources: ["networkpolicies"] },
+    ],
+    validations: () =>
+      directions.flatMap(({ field, peers, admits }) => {
+        const rules = `object.spec.${field}`;
+        const listed = `has(r.${peers}) && size(r.${peers}) > 0`;
+        const empty = (selector: string) =>
+          `(!has(${selector}.matchLabels) || size(${selector}.matchLabels) == 0) && ` +
+          `(!has(${selector}.matchExpressions) || size(${selector}.matchExpressions) == 0)`;
+        const everyPod =
+          `has(p.namespaceSelector) && ${empty("p.namespaceSelector")} && ` +
+          `(!has(p.podSelector) || ${empty("p.podSelector")})`;
+        const everyAddress = "has(p.ipBlock) && p.ipBlock.cidr.endsWith('/0')";
+        /** A validation that no peer of any rule is `bad`, with the first one's message. */
+        const noPeer = (bad: string, says: string) => ({
+          expression: `!has(${rules}) || ${rules}.all(r, !has(r.${peers}) || r.${peers}.all(p, !(${bad})))`,
+          messageExpression:
+            `${rules}.filter(r, has(r.${peers}) && r.${peers}.exists(p, ${bad}))` +
+            `.map(r, r.${peers}.filter(p, ${bad}).map(p, 'a peer ' + ${says} + '; name the peers it needs')[0])[0]`,
+        });
+        return [
+          {
+            expression: `!has(${rules}) || ${rules}.all(r, ${listed})`,
+            messageExpression: celString(
+              `a rule has no ${peers}, so it admits ${admits}; list the peers it needs`,
+            ),
+          },
+          noPeer(
+            everyPod,
+            "'has an empty namespaceSelector and no podSelector narrower than every pod, so it " +
+              "admits every pod of every namespace'",
+          ),
+          noPeer(
+            everyAddress,
+            "'has ipBlock ' + p.ipBlock.cidr + ', which admits every ' + " +
+              "(p.ipBlock.cidr.contains(':') ? 'IPv6' : 'IPv4') + ' address' + " +
+              "(has(p.ipBlock.except) && size(p.ipBlock.except) > 0 ? ' but its except ranges' : '')",
+          ),
+        ];
+      }),
+    failurePolicy: "Fail",
   },
 });

@@ -101,6 +101,11 @@ const compliantBudget = () => pdbFor(compliantDeployment());
 const compliantIngress = () => networkStack().find((object) => object.kind === "Ingress");
 const compliantBinding = () => compliantRoleBinding();
 const compliantTenantNamespace = () => compliantNamespace("toolboxai-tenant");
+/** The compliant network stack's NetworkPolicy for the API: named peers only. */
+const compliantNetworkPolicy = () =>
+  networkStack().find(
+    (object) => object.kind === "NetworkPolicy" && object.metadata.name === "api",
+  );
 
 /** The rules over kinds that run no pods, with their compliant objects; the others judge pods. */
 const otherKindRules: Record<string, readonly (() => any)[]> = {
@@ -113,6 +118,7 @@ const otherKindRules: Record<string, readonly (() => any)[]> = {
   "rbac-least-privilege": [compliantRole, compliantBinding],
   "rbac-no-privilege-escalation": [compliantRole],
   "namespace-pod-security": [compliantTenantNamespace],
+  "netpol-no-allow-all-peers": [compliantNetworkPolicy],
 };
 
 /** Sets the Namespace's Pod Security enforce label, or removes it. */
@@ -604,6 +610,36 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       specOf(object).serviceAccountName = "default";
     }),
   ],
+  "netpol-no-allow-all-peers": [
+    ...mutations(
+      "an ingress rule without from",
+      (policy) => policy.spec.ingress.push({ ports: [{ port: 8009, protocol: "TCP" }] }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "an egress rule without to",
+      (policy) => policy.spec.egress.push({ ports: [{ port: 443, protocol: "TCP" }] }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "every pod of every namespace",
+      (policy) => policy.spec.ingress.push({ from: [{ namespaceSelector: {} }] }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "every IPv4 address but a range",
+      (policy) =>
+        policy.spec.egress.push({
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16"] } }],
+        }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "every IPv6 address",
+      (policy) => policy.spec.egress.push({ to: [{ ipBlock: { cidr: "::/0" } }] }),
+      [compliantNetworkPolicy],
+    ),
+  ],
   "service-account-token-automount": [
     ...mutations("the token on", (object) => {
       specOf(object).automountServiceAccountToken = true;
@@ -811,6 +847,24 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "namespace-pod-security": [],
   "service-account-token-automount": [],
   "dedicated-service-account": [],
+  "netpol-no-allow-all-peers": [
+    ...mutations(
+      "another namespace's pods, by label",
+      (policy) =>
+        policy.spec.ingress.push({
+          from: [{ namespaceSelector: { matchLabels: { team: "data" } }, podSelector: {} }],
+        }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "one range, and no ingress at all",
+      (policy) => {
+        policy.spec.ingress = [];
+        policy.spec.egress.push({ to: [{ ipBlock: { cidr: "203.0.113.0/24" } }] });
+      },
+      [compliantNetworkPolicy],
+    ),
+  ],
   "apparmor-profile": [
     ...mutations("RuntimeDefault on the pod", (object) => {
       specOf(object).securityContext.appArmorProfile = { type: "RuntimeDefault" };

@@ -32,9 +32,9 @@ describe("netpol-no-allow-all-peers", () => {
     });
     const where = "NetworkPolicy toolboxai/wide: spec";
     expect(await messagesOf(netpolNoAllowAllPeers, [policy])).toEqual([
-      `${where}.ingress[0] has no from, so it admits every source; list the peers it needs`,
-      `${where}.ingress[1] has no from, so it admits every source; list the peers it needs`,
-      `${where}.egress[0] has no to, so it admits every destination; list the peers it needs`,
+      `${where}.ingress[0]: a rule has no from, so it admits every source; list the peers it needs`,
+      `${where}.ingress[1]: a rule has no from, so it admits every source; list the peers it needs`,
+      `${where}.egress[0]: a rule has no to, so it admits every destination; list the peers it needs`,
       `${where}.egress[1].to is a string (8 characters); it must be a list`,
     ]);
   });
@@ -66,15 +66,15 @@ describe("netpol-no-allow-all-peers", () => {
       "has an empty namespaceSelector and no podSelector narrower than every pod, so it " +
       `admits every pod of every namespace; ${name}`;
     expect(await messagesOf(netpolNoAllowAllPeers, [policy])).toEqual([
-      `${where}.ingress[0].from[0] is empty (no podSelector, namespaceSelector or ipBlock); ${name}`,
-      `${where}.ingress[0].from[1] ${everyPod}`,
-      `${where}.ingress[0].from[2] ${everyPod}`,
-      `${where}.ingress[0].from[3] is not a peer (a mapping with podSelector, namespaceSelector ` +
+      `${where}.ingress[0].from[0]: a peer is empty (no podSelector, namespaceSelector or ipBlock); ${name}`,
+      `${where}.ingress[0].from[1]: a peer ${everyPod}`,
+      `${where}.ingress[0].from[2]: a peer ${everyPod}`,
+      `${where}.ingress[0].from[3]: a peer is not a mapping (with podSelector, namespaceSelector ` +
         `or ipBlock); ${name}`,
-      `${where}.egress[0].to[0] has ipBlock 0.0.0.0/0, which admits every IPv4 address but its ` +
+      `${where}.egress[0].to[0]: a peer has ipBlock 0.0.0.0/0, which admits every IPv4 address but its ` +
         `except ranges; ${name}`,
-      `${where}.egress[0].to[1] has ipBlock ::/0, which admits every IPv6 address; ${name}`,
-      `${where}.egress[0].to[2] has ipBlock cidr "everywhere", which is not a CIDR; ${name}`,
+      `${where}.egress[0].to[1]: a peer has ipBlock ::/0, which admits every IPv6 address; ${name}`,
+      `${where}.egress[0].to[2]: a peer has ipBlock cidr "everywhere", which is not a CIDR; ${name}`,
     ]);
   });
 });
