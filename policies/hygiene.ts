@@ -41,6 +41,8 @@ export const requireRecommendedLabels = resourceRule({
     "(Kyverno require-labels; Polaris).",
   severity: "low",
   enforcementLevel: "mandatory",
+  packOnly:
+    "Kubernetes' own controllers make objects of these kinds in the stack's namespaces without an owner and without these labels (the Endpoints of a Service, a StatefulSet's PersistentVolumeClaims, the ServiceAccount and ConfigMap every namespace gets), and so does `kubectl run`: a label rule at admission would refuse them.",
   config: {
     requiredLabels: {
       type: "array",
