@@ -1,5 +1,6 @@
 // The node's metadata endpoints: no Service, Endpoints or egress ipBlock leads to the node's
 // link-local addresses or the cloud metadata server.
+import { celString, celStrings } from "../lib/admission-form";
 import { resourceRule } from "../lib/define";
 import { AddressRanges, cidrHolds, isAddress, parseCidr, type Cidr } from "../lib/addresses";
 import { listAt } from "../lib/lists";
@@ -87,7 +88,7 @@ export const noMetadataTargets = resourceRule({
     const hosts: readonly string[] = config.forbiddenHosts ?? [];
     const judge = (where: string, value: unknown): string[] => {
       const problem = forbiddenTarget(value, ranges, hosts);
-      return problem ? [`${where} ${JSON.stringify(value)} ${problem}; remove it`] : [];
+      return problem ? [`${where}: ${JSON.stringify(value)} ${problem}; remove it`] : [];
     };
     const props = object.props ?? {};
     const problems: string[] = [];
@@ -105,7 +106,7 @@ export const noMetadataTargets = resourceRule({
               problems.push(
                 ...(isAddress(address?.ip)
                   ? judge(where, address.ip)
-                  : [`${where} ${JSON.stringify(address?.ip)} is not an IP address; write one`]),
+                  : [`${where}: ${JSON.stringify(address?.ip)} is not an IP address; write one`]),
               );
             });
           }
@@ -121,6 +122,68 @@ export const noMetadataTargets = resourceRule({
         return problems;
     }
   },
+  // Kubernetes' IP and CIDR library (1.31 and later). The API server refuses what is not an
+  // address where one is due, an ExternalName in capitals or with more than one trailing dot, and
+  // link-local and loopback addresses in Endpoints. The messages name the value, not its index.
+  admission: {
+    resources: [
+      { apiGroups: [""], apiVersions: ["v1"], resources: ["services", "endpoints"] },
+      { apiGroups: ["discovery.k8s.io"], apiVersions: ["v1"], resources: ["endpointslices"] },
+    ],
+    // The EndpointSlices the cluster makes for a Service are judged at the Service.
+    judgedAtOwner: true,
+    // Variables, so that no validation reads a field of one kind typed as another.
+    variables: [
+      {
+        name: "externalNames",
+        expression:
+          "object.kind == 'Service' && has(object.spec.type) && object.spec.type == 'ExternalName' " +
+          "&& has(object.spec.externalName) ? [object.spec.externalName] : []",
+      },
+      {
+        name: "endpointAddresses",
+        expression:
+          "object.kind == 'Endpoints' && has(object.subsets) ? object.subsets.map(s, " +
+          "(has(s.addresses) ? s.addresses.map(a, a.ip) : []) + " +
+          "(has(s.notReadyAddresses) ? s.notReadyAddresses.map(a, a.ip) : [])) : []",
+      },
+      {
+        name: "sliceAddresses",
+        expression:
+          "object.kind == 'EndpointSlice' && has(object.endpoints) ? " +
+          "object.endpoints.map(e, e.addresses) : []",
+      },
+    ],
+    validations: (config) => {
+      const ranges = celStrings(
+        configRanges(config.forbiddenRanges ?? [], "no-metadata-targets forbiddenRanges").map(
+          (range) => range.text,
+        ),
+      );
+      const hosts = celStrings(((config.forbiddenHosts ?? []) as string[]).map(normalizeHost));
+      const host = "(h.endsWith('.') ? h.substring(0, size(h) - 1) : h)";
+      /** CEL: what is wrong with the target `h`, as forbiddenTarget says it; '' when nothing. */
+      const problem =
+        `(isIP(${host}) ? (${ranges}.exists(r, cidr(r).containsIP(${host})) ? ` +
+        "'is a link-local or cloud metadata address' : '') : " +
+        `${host} in ${hosts} ? "is the cloud metadata server's name" : ` +
+        `${host}.split('.').all(l, l.matches('^(0x[0-9a-f]*|[0-9]+)$')) ? ` +
+        "'is a number that resolvers may read as an IPv4 address; write the address in dotted " +
+        "decimal or a host name' : '')";
+      const said = `'"' + h + '" ' + ${problem} + '; remove it'`;
+      /** Validations that no address in the lists of `lists` is forbidden. */
+      const noneIn = (lists: string) => ({
+        expression: `${lists}.all(l, l.all(h, ${problem} == ''))`,
+        messageExpression: `${lists}.filter(l, l.exists(h, ${problem} != '')).map(l, l.filter(h, ${problem} != '').map(h, ${said})[0])[0]`,
+      });
+      return [
+        noneIn("[variables.externalNames]"),
+        noneIn("variables.endpointAddresses"),
+        noneIn("variables.sliceAddresses"),
+      ];
+    },
+    failurePolicy: "Fail",
+  },
 });
 
 /** Each egress `to` peer's ipBlock with its path; unreadable lists are added to `problems`. */
@@ -129,7 +192,7 @@ function egressBlocks(spec: any, problems: string[]): { where: string; block: an
     listAt(rule?.to, `spec.egress[${index}].to`, problems).flatMap((peer, entry) =>
       peer?.ipBlock === undefined
         ? []
-        : [{ where: `spec.egress[${index}].to[${entry}].ipBlock`, block: peer.ipBlock }],
+        : [{ where: `spec.egress[${index}].to[${entry}]`, block: peer.ipBlock }],
     ),
   );
 }
@@ -158,13 +221,7 @@ export const netpolNoMetadataEgress = resourceRule({
     "exempted by name with that reason.",
   appliesTo: (type) => isKind(type, "NetworkPolicy"),
   check: (policy, config) => {
-    const addresses: readonly string[] = config.metadataAddresses ?? [];
-    for (const address of addresses.filter((entry) => !isAddress(entry))) {
-      throw new Error(
-        `netpol-no-metadata-egress metadataAddresses: "${address}" is not an IP address ` +
-          "(e.g. 169.254.169.254)",
-      );
-    }
+    const addresses = metadataAddressesOf(config);
     const problems: string[] = [];
     const blocks = egressBlocks(policy.props?.spec, problems);
     return [
@@ -172,7 +229,7 @@ export const netpolNoMetadataEgress = resourceRule({
       ...blocks.flatMap(({ where, block }): string[] => {
         const cidr = parseCidr(block?.cidr);
         if (!cidr) {
-          return [`${where}.cidr ${JSON.stringify(block?.cidr)} is not a CIDR; write one`];
+          return [`${where}.ipBlock.cidr ${JSON.stringify(block?.cidr)} is not a CIDR; write one`];
         }
         // An except that is no list excepts nothing: the cidr is judged whole.
         const except = listOf(block?.except).map(parseCidr);
@@ -183,9 +240,45 @@ export const netpolNoMetadataEgress = resourceRule({
         );
         return admitted.map(
           (address) =>
-            `${where} ${cidr.text} admits the metadata server ${address}; add it to except`,
+            `${where}: an ipBlock ${cidr.text} admits the metadata server ${address}; add it ` +
+            "to except",
         );
       }),
     ];
   },
+  // Kubernetes' IP and CIDR library (1.31 and later); the API server refuses a malformed CIDR
+  // first. The messages name the peer, not its index: CEL has no index over a list.
+  admission: {
+    resources: [
+      { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], resources: ["networkpolicies"] },
+    ],
+    validations: (config) =>
+      metadataAddressesOf(config).map((address) => {
+        const at = celString(address);
+        const admits =
+          `has(p.ipBlock) && cidr(p.ipBlock.cidr).containsIP(${at}) && !(has(p.ipBlock.except) ` +
+          `&& p.ipBlock.except.exists(e, cidr(e).containsIP(${at})))`;
+        const egress = "(has(object.spec.egress) ? object.spec.egress : [])";
+        return {
+          expression: `${egress}.all(r, !has(r.to) || r.to.all(p, !(${admits})))`,
+          messageExpression:
+            `${egress}.filter(r, has(r.to) && r.to.exists(p, ${admits})).map(r, ` +
+            `r.to.filter(p, ${admits}).map(p, 'an ipBlock ' + p.ipBlock.cidr + ` +
+            `${celString(` admits the metadata server ${address}; add it to except`)})[0])[0]`,
+        };
+      }),
+    failurePolicy: "Fail",
+  },
 });
+
+/** The setting's addresses; one that is not an address is a config error, not a pass. */
+function metadataAddressesOf(config: any): readonly string[] {
+  const addresses: readonly string[] = config.metadataAddresses ?? [];
+  for (const address of addresses.filter((entry) => !isAddress(entry))) {
+    throw new Error(
+      `netpol-no-metadata-egress metadataAddresses: "${address}" is not an IP address ` +
+        "(e.g. 169.254.169.254)",
+    );
+  }
+  return addresses;
+}

@@ -101,6 +101,27 @@ const compliantBudget = () => pdbFor(compliantDeployment());
 const compliantIngress = () => networkStack().find((object) => object.kind === "Ingress");
 const compliantBinding = () => compliantRoleBinding();
 const compliantTenantNamespace = () => compliantNamespace("toolboxai-tenant");
+/** Endpoints written by hand: an address of the cluster's own network. */
+const compliantEndpoints = () => ({
+  apiVersion: "v1",
+  kind: "Endpoints",
+  metadata: { name: "legacy-db", namespace: "toolboxai" },
+  subsets: [{ addresses: [{ ip: "10.0.0.5" }], ports: [{ name: "pg", port: 5432 }] }],
+});
+/** An EndpointSlice written by hand: an address of the cluster's own network. */
+const compliantEndpointSlice = (addressType = "IPv4", address = "10.0.0.7") => ({
+  apiVersion: "discovery.k8s.io/v1",
+  kind: "EndpointSlice",
+  metadata: { name: "legacy-db-1", namespace: "toolboxai" },
+  addressType,
+  endpoints: [{ addresses: [address] }],
+  ports: [{ name: "pg", port: 5432 }],
+});
+/** An ExternalName Service that names `host`. */
+const externalName = (host: string) => (service: any) => {
+  service.spec = { type: "ExternalName", externalName: host };
+};
+
 /** The compliant network stack's NetworkPolicy for the API: named peers only. */
 const compliantNetworkPolicy = () =>
   networkStack().find(
@@ -119,6 +140,8 @@ const otherKindRules: Record<string, readonly (() => any)[]> = {
   "rbac-no-privilege-escalation": [compliantRole],
   "namespace-pod-security": [compliantTenantNamespace],
   "netpol-no-allow-all-peers": [compliantNetworkPolicy],
+  "netpol-no-metadata-egress": [compliantNetworkPolicy],
+  "no-metadata-targets": [compliantService, compliantEndpoints, compliantEndpointSlice],
 };
 
 /** Sets the Namespace's Pod Security enforce label, or removes it. */
@@ -640,6 +663,53 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       [compliantNetworkPolicy],
     ),
   ],
+  "netpol-no-metadata-egress": [
+    ...mutations(
+      "the link-local range",
+      (policy) => policy.spec.egress.push({ to: [{ ipBlock: { cidr: "169.254.0.0/16" } }] }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "the internet, excepting the private ranges only",
+      (policy) =>
+        policy.spec.egress.push({
+          to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "192.168.0.0/16"] } }],
+        }),
+      [compliantNetworkPolicy],
+    ),
+    ...mutations(
+      "the IPv6 metadata server's range",
+      (policy) => policy.spec.egress.push({ to: [{ ipBlock: { cidr: "fd00:ec2::/32" } }] }),
+      [compliantNetworkPolicy],
+    ),
+  ],
+  // The API server refuses link-local addresses in Endpoints and EndpointSlices itself.
+  "no-metadata-targets": [
+    ...mutations("an ExternalName of the metadata address", externalName("169.254.169.254"), [
+      compliantService,
+    ]),
+    ...mutations(
+      "an ExternalName of the metadata server's name, with its trailing dot",
+      externalName("metadata.google.internal."),
+      [compliantService],
+    ),
+    ...mutations("an ExternalName that is a number", externalName("2852039166"), [
+      compliantService,
+    ]),
+    ...mutations(
+      "the IPv6 metadata server, not ready",
+      (endpoints) => {
+        endpoints.subsets[0].notReadyAddresses = [{ ip: "fd00:ec2::254" }];
+      },
+      [compliantEndpoints],
+    ),
+    ...mutations("an IPv6 slice to the metadata server", () => undefined, [
+      () => compliantEndpointSlice("IPv6", "fd00:ec2::254"),
+    ]),
+    ...mutations("a name slice to the metadata server", () => undefined, [
+      () => compliantEndpointSlice("FQDN", "metadata.google.internal"),
+    ]),
+  ],
   "service-account-token-automount": [
     ...mutations("the token on", (object) => {
       specOf(object).automountServiceAccountToken = true;
@@ -847,6 +917,22 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "namespace-pod-security": [],
   "service-account-token-automount": [],
   "dedicated-service-account": [],
+  "netpol-no-metadata-egress": mutations(
+    "the internet, the link-local range excepted",
+    (policy) =>
+      policy.spec.egress.push({
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.0.0/16", "10.0.0.0/8"] } }],
+      }),
+    [compliantNetworkPolicy],
+  ),
+  "no-metadata-targets": [
+    ...mutations("an ExternalName of a database host", externalName("db.example.com"), [
+      compliantService,
+    ]),
+    ...mutations("a name slice to a database host", () => undefined, [
+      () => compliantEndpointSlice("FQDN", "db.example.com"),
+    ]),
+  ],
   "netpol-no-allow-all-peers": [
     ...mutations(
       "another namespace's pods, by label",

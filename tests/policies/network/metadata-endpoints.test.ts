@@ -36,17 +36,17 @@ describe("no-metadata-targets", () => {
       "is a number that resolvers may read as an IPv4 address; write the address in dotted " +
       "decimal or a host name; remove it";
     expect(await messagesOf(noMetadataTargets, objects)).toEqual([
-      'Service toolboxai/imds: spec.externalName "169.254.169.254" is a link-local or cloud ' +
+      'Service toolboxai/imds: spec.externalName: "169.254.169.254" is a link-local or cloud ' +
         "metadata address; remove it",
-      'Service toolboxai/gce: spec.externalName "METADATA.google.internal." is the cloud ' +
+      'Service toolboxai/gce: spec.externalName: "METADATA.google.internal." is the cloud ' +
         "metadata server's name; remove it",
-      'Service toolboxai/imds-v6: spec.externalName "fd00:ec2::254" is a link-local or cloud ' +
+      'Service toolboxai/imds-v6: spec.externalName: "fd00:ec2::254" is a link-local or cloud ' +
         "metadata address; remove it",
-      `Service toolboxai/decimal: spec.externalName "2852039166" ${number}`,
-      `Service toolboxai/hex: spec.externalName "0xa9.0xfe.0xa9.0xfe" ${number}`,
-      'Service toolboxai/link-local: spec.externalName "169.254.0.1." is a link-local or cloud ' +
+      `Service toolboxai/decimal: spec.externalName: "2852039166" ${number}`,
+      `Service toolboxai/hex: spec.externalName: "0xa9.0xfe.0xa9.0xfe" ${number}`,
+      'Service toolboxai/link-local: spec.externalName: "169.254.0.1." is a link-local or cloud ' +
         "metadata address; remove it",
-      "Service toolboxai/missing: spec.externalName undefined is not a host name or address; " +
+      "Service toolboxai/missing: spec.externalName: undefined is not a host name or address; " +
         "remove it",
     ]);
   });
@@ -60,15 +60,15 @@ describe("no-metadata-targets", () => {
     fqdn.addressType = "FQDN";
     fqdn.endpoints = [{ addresses: ["metadata.google.internal"] }];
     expect(await messagesOf(noMetadataTargets, [endpoints, slice, fqdn])).toEqual([
-      'Endpoints toolboxai/legacy-db: subsets[0].addresses[1].ip "169.254.10.1" is a ' +
+      'Endpoints toolboxai/legacy-db: subsets[0].addresses[1].ip: "169.254.10.1" is a ' +
         "link-local or cloud metadata address; remove it",
-      'Endpoints toolboxai/legacy-db: subsets[0].notReadyAddresses[0].ip "fe80::1" is a ' +
+      'Endpoints toolboxai/legacy-db: subsets[0].notReadyAddresses[0].ip: "fe80::1" is a ' +
         "link-local or cloud metadata address; remove it",
-      'Endpoints toolboxai/legacy-db: subsets[0].notReadyAddresses[1].ip "metadata" is not an ' +
+      'Endpoints toolboxai/legacy-db: subsets[0].notReadyAddresses[1].ip: "metadata" is not an ' +
         "IP address; write one",
-      'EndpointSlice toolboxai/legacy-db-1: endpoints[1].addresses[0] "fd00:ec2::254" is a ' +
+      'EndpointSlice toolboxai/legacy-db-1: endpoints[1].addresses[0]: "fd00:ec2::254" is a ' +
         "link-local or cloud metadata address; remove it",
-      'EndpointSlice toolboxai/legacy-db-2: endpoints[0].addresses[0] "metadata.google.internal" ' +
+      'EndpointSlice toolboxai/legacy-db-2: endpoints[0].addresses[0]: "metadata.google.internal" ' +
         "is the cloud metadata server's name; remove it",
     ]);
   });
@@ -120,11 +120,11 @@ describe("netpol-no-metadata-egress", () => {
     );
     const where = "NetworkPolicy toolboxai/egress: spec.egress[0]";
     expect(await messagesOf(netpolNoMetadataEgress, [policy])).toEqual([
-      `${where}.to[0].ipBlock 169.254.0.0/16 admits the metadata server 169.254.169.254; add ` +
+      `${where}.to[0]: an ipBlock 169.254.0.0/16 admits the metadata server 169.254.169.254; add ` +
         "it to except",
-      `${where}.to[1].ipBlock 0.0.0.0/0 admits the metadata server 169.254.169.254; add it to ` +
+      `${where}.to[1]: an ipBlock 0.0.0.0/0 admits the metadata server 169.254.169.254; add it to ` +
         "except",
-      `${where}.to[2].ipBlock ::/0 admits the metadata server fd00:ec2::254; add it to except`,
+      `${where}.to[2]: an ipBlock ::/0 admits the metadata server fd00:ec2::254; add it to except`,
       `${where}.to[3].ipBlock.cidr "169.254.169.254" is not a CIDR; write one`,
     ]);
   });
