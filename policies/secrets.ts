@@ -3,6 +3,14 @@
 // environment. The detection is in lib/secret-scan.ts and lib/config-secrets.ts.
 import type { Policies } from "@pulumi/policy";
 import { configFileFindings, type ConfigFinding } from "./lib/config-secrets";
+import * as path from "node:path";
+import {
+  celString,
+  describedContainer,
+  everyContainer,
+  podAdmission,
+  type AdmissionValidation,
+} from "./lib/admission-form";
 import { podRule, resourceRule, type RuleConfig } from "./lib/define";
 import { describeContainer, listOf, type ContainerEntry } from "./lib/kubernetes";
 import {
@@ -401,7 +409,96 @@ export const secretsAsFiles = podRule({
     }
     return messages;
   },
+  admission: podAdmission((config) => secretsAsFilesValidations(String(config.secretMountPrefix))),
 });
+
+/**
+ * secrets-as-files in CEL. CEL cannot resolve `..` in a path: a path that is not in normal form
+ * (a `.` or `..` segment, a doubled slash) is taken for one outside every folder, so a secret
+ * volume mounted there is refused, and a `*_FILE` variable that names one is not followed.
+ */
+function secretsAsFilesValidations(prefix: string): AdmissionValidation[] {
+  const folder = path.posix.normalize(prefix).replace(/\/+$/, "");
+  const normal = (file: string) => `!${file}.matches('//|(^|/)[.][.]?(/|$)')`;
+  /** CEL: is `file` at or under the folder `base` (CEL strings), as isUnder reads them? */
+  const under = (file: string, base: string) => {
+    const trimmed = `(${base}.endsWith('/') ? ${base}.substring(0, size(${base}) - 1) : ${base})`;
+    return `(${normal(file)} && ${normal(base)} && (${file} == ${trimmed} || ${file}.startsWith(${trimmed} + '/')))`;
+  };
+  const underPrefix = (file: string) => under(file, celString(folder));
+  const env = "(has(c.env) ? c.env : [])";
+  const mounts = "(has(c.volumeMounts) ? c.volumeMounts : [])";
+  /** CEL: the env entry `x` names a file under the prefix (a `*_FILE` variable). */
+  const fileVariable = `x.name.lowerAscii().endsWith('_file') && has(x.value) && ${underPrefix("x.value")}`;
+  /** CEL: the mount of `c` that provides x.value (the deepest), in a list of none or one. */
+  const providing =
+    `${mounts}.filter(m, ${under("x.value", "m.mountPath")} && !${mounts}.exists(o, ` +
+    `${under("x.value", "o.mountPath")} && size(o.mountPath) > size(m.mountPath)))`;
+  const volumes = "(has(variables.podSpec.volumes) ? variables.podSpec.volumes : [])";
+  const secretVolume =
+    "has(v.secret) || (has(v.projected) && has(v.projected.sources) && " +
+    "v.projected.sources.exists(s, has(s.secret))) || " +
+    "(has(v.csi) && v.csi.driver.lowerAscii().contains('secret'))";
+  /** CEL: the mount `x` is of a secret volume. */
+  const secretMount = `${volumes}.exists(v, v.name == x.name && (${secretVolume}))`;
+  const container = (role: string) => describedContainer(role);
+  /** Validations over each container's `list` (CEL over c): none of it is `bad` (CEL over `x`). */
+  const none = (list: string, bad: string, says: (role: string) => string) =>
+    everyContainer(
+      `!${list}.exists(x, ${bad})`,
+      (role) => `${list}.filter(x, ${bad}).map(x, ${says(role)})[0]`,
+    );
+  return [
+    ...none(
+      env,
+      "has(x.valueFrom) && has(x.valueFrom.secretKeyRef)",
+      (role) =>
+        `${container(role)} + ' env ' + x.name + ' reads key "' + x.valueFrom.secretKeyRef.key + ` +
+        `'" of Secret "' + x.valueFrom.secretKeyRef.name + '" through secretKeyRef; mount the ` +
+        `Secret read-only under ' + ${celString(prefix)} + ' and set ' + (x.name.lowerAscii()` +
+        `.endsWith('_file') ? x.name.substring(0, size(x.name) - 5) : x.name) + '_FILE to the ` +
+        `file instead'`,
+    ),
+    ...none(
+      env,
+      `${fileVariable} && size(${providing}) == 0`,
+      (role) =>
+        `${container(role)} + ' env ' + x.name + ' points at ' + x.value + ', but no ` +
+        `volumeMount of the container provides it; mount the secret there read-only'`,
+    ),
+    ...none(
+      env,
+      `${fileVariable} && size(${providing}) > 0 && ` +
+        `!(has(${providing}[0].readOnly) && ${providing}[0].readOnly)`,
+      (role) =>
+        `${container(role)} + ' env ' + x.name + ' points at ' + x.value + ', which is ` +
+        `mounted read-write from volume "' + ${providing}[0].name + '"; set readOnly: ` +
+        `true on that mount'`,
+    ),
+    ...none(
+      "(has(c.envFrom) ? c.envFrom : [])",
+      "has(x.secretRef)",
+      (role) =>
+        `${container(role)} + ' envFrom loads Secret "' + x.secretRef.name + '" into the ` +
+        `environment; mount it read-only under ' + ${celString(prefix)} + ' and read the files ` +
+        `instead'`,
+    ),
+    ...none(
+      mounts,
+      `${secretMount} && !${underPrefix("x.mountPath")}`,
+      (role) =>
+        `${container(role)} + ' mounts secret volume "' + x.name + '" at ' + x.mountPath + ` +
+        `'; mount secrets under ' + ${celString(prefix)} + ' only'`,
+    ),
+    ...none(
+      mounts,
+      `${secretMount} && !(has(x.readOnly) && x.readOnly)`,
+      (role) =>
+        `${container(role)} + ' mounts secret volume "' + x.name + '" at ' + x.mountPath + ` +
+        `' without readOnly: true; set it'`,
+    ),
+  ];
+}
 
 export const secretPolicies: Policies = [
   noLiteralSecretEnv,

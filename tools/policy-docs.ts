@@ -193,7 +193,9 @@ function admissionSection(stacks: readonly StackConfig[]): string {
     `- They judge several objects together (a stack policy): ${names(severalObjects)}.`,
     `- They judge Docker containers, which no API server admits: ${names(docker)}.`,
     ...explained.map(({ policy }) => `- \`${policy.name}\`: ${policy.packOnly}`),
-    `- They judge one object, and have no admission form yet: ${names(notYet)}.`,
+    ...(notYet.length > 0
+      ? [`- They judge one object, and have no admission form yet: ${names(notYet)}.`]
+      : []),
   ].join("\n");
 }
 

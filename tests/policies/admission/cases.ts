@@ -159,6 +159,19 @@ const withHosts =
     ingress.spec.rules = hosts.map((host) => ({ ...clone(rule), host }));
   };
 
+/** Adds an environment variable to the first container. */
+const withEnv = (variable: Record<string, unknown>) => (object: any) => {
+  container(object).env.push(variable);
+};
+
+/** Adds a volume and the first container's mount of it. */
+const withMounted = (volume: Record<string, unknown>, mount: Record<string, unknown>) => {
+  return (object: any) => {
+    addVolumes(object, [volume]);
+    container(object).volumeMounts.push({ name: volume.name, ...mount });
+  };
+};
+
 /** Adds a rule to the Role. */
 const withRule = (apiGroups: string[], resources: string[], verbs: string[]) => (role: any) => {
   role.rules.push({ apiGroups, resources, verbs });
@@ -710,6 +723,40 @@ export const defectsByRule: Record<string, readonly AdmissionCase[]> = {
       () => compliantEndpointSlice("FQDN", "metadata.google.internal"),
     ]),
   ],
+  "secrets-as-files": [
+    ...mutations(
+      "a secretKeyRef",
+      withEnv({ name: "API_KEY", valueFrom: { secretKeyRef: { name: "api", key: "key" } } }),
+    ),
+    ...mutations("a Secret loaded with envFrom", (object) => {
+      withInitContainer(object).envFrom = [{ secretRef: { name: "api" } }];
+    }),
+    ...mutations(
+      "a secret volume mounted outside /run/secrets",
+      withMounted(
+        { name: "creds", secret: { secretName: "creds" } },
+        { mountPath: "/etc/creds", readOnly: true },
+      ),
+    ),
+    ...mutations(
+      "a secret volume mounted read-write",
+      withMounted(
+        { name: "creds", secret: { secretName: "creds" } },
+        { mountPath: "/run/secrets/creds" },
+      ),
+    ),
+    ...mutations(
+      "a _FILE variable that no mount provides",
+      withEnv({ name: "TOKEN_FILE", value: "/run/secrets/token/value" }),
+    ),
+    ...mutations("a _FILE variable on a read-write mount", (object) => {
+      withMounted(
+        { name: "settings", configMap: { name: "settings" } },
+        { mountPath: "/run/secrets/settings" },
+      )(object);
+      withEnv({ name: "settings_file", value: "/run/secrets/settings/app.conf" })(object);
+    }),
+  ],
   "service-account-token-automount": [
     ...mutations("the token on", (object) => {
       specOf(object).automountServiceAccountToken = true;
@@ -917,6 +964,25 @@ export const allowedByRule: Record<string, readonly AdmissionCase[]> = {
   "namespace-pod-security": [],
   "service-account-token-automount": [],
   "dedicated-service-account": [],
+  "secrets-as-files": [
+    ...mutations("a projected secret read-only under /run/secrets, and its _FILE", (object) => {
+      withMounted(
+        { name: "tokens", projected: { sources: [{ secret: { name: "tokens" } }] } },
+        { mountPath: "/run/secrets/tokens", readOnly: true },
+      )(object);
+      withEnv({ name: "TOKEN_FILE", value: "/run/secrets/tokens/api" })(object);
+    }),
+    ...mutations(
+      "a _FILE variable outside /run/secrets, and a ConfigMap in the environment",
+      (object) => {
+        withEnv({ name: "CONFIG_FILE", value: "/etc/app/app.conf" })(object);
+        withEnv({
+          name: "MODE",
+          valueFrom: { configMapKeyRef: { name: "settings", key: "mode" } },
+        })(object);
+      },
+    ),
+  ],
   "netpol-no-metadata-egress": mutations(
     "the internet, the link-local range excepted",
     (policy) =>

@@ -113,3 +113,25 @@ describe.each(withAdmission.map((policy) => [policy.name, policy] as const))("%s
       });
     });
 });
+
+test("secrets-as-files reads a path not in normal form as outside /run/secrets at admission", async () => {
+  // CEL cannot resolve `.` and `..`: the policy refuses what the pack, which normalizes, admits.
+  const rule = withAdmission.find((policy) => policy.name === "secrets-as-files")!;
+  const [compliant] = compliantFor(rule.name);
+  const object = structuredClone(compliant.object);
+  const spec = object.spec.template.spec;
+  spec.volumes.push({ name: "creds", secret: { secretName: "creds" } });
+  spec.containers[0].volumeMounts.push({
+    name: "creds",
+    mountPath: "/run/secrets/./creds",
+    readOnly: true,
+  });
+  expect(await messagesOf(rule, [object])).toEqual([]);
+  expect(judge(policyFor(rule), object)).toEqual({
+    judged: true,
+    messages: [
+      'secrets-as-files: container "api" mounts secret volume "creds" at /run/secrets/./creds; ' +
+        "mount secrets under /run/secrets/ only",
+    ],
+  });
+});

@@ -4,7 +4,7 @@
 // never the cluster's own.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { policies } from "../../../policies/pack";
+import { policies, policyDomains } from "../../../policies/pack";
 import {
   admissionAnnotations,
   admissionPolicies,
@@ -171,4 +171,15 @@ test("a rule is either at admission or says why it cannot be, never both", () =>
     // A reason that reads in the reference's list: a sentence.
     expect(policy.packOnly).toMatch(/^[A-Z].{20,}\.$/);
   }
+});
+
+test("every rule that judges one Kubernetes object has an admission form, or says why not", () => {
+  const kubernetesRules = Object.entries(policyDomains)
+    .filter(([domain]) => domain !== "docker")
+    .flatMap(([, rules]) => rules as PackResourcePolicy[])
+    .filter((policy) => policy.validateResource);
+  expect(kubernetesRules.length).toBeGreaterThan(50);
+  expect(
+    kubernetesRules.filter((policy) => !policy.admission && !policy.packOnly).map((p) => p.name),
+  ).toEqual([]);
 });
