@@ -79,25 +79,44 @@ export function admissionChecks(context: StackContext): void {
       .run()
       .resources.filter(isKubernetesObject)
       .map((resource) => resource.inputs as any)
-      .filter((object) => Object.values(namespaces).includes(object.metadata?.namespace));
+      .filter((object) =>
+        Object.values(namespaces).includes(
+          // A binding selects a Namespace by its own name.
+          object.kind === "Namespace" ? object.metadata?.name : object.metadata?.namespace,
+        ),
+      );
     const judged = new Set<string>();
+    const judgedKinds = new Set<string>();
     for (const policy of admissionPolicies()) {
       const kinds = new Set<string>(
         policy.spec.matchConstraints.resourceRules.flatMap((rule: any) => rule.resources),
       );
       for (const object of objects) {
-        if (!kinds.has(`${String(object.kind).toLowerCase()}s`)) continue;
+        if (!kinds.has(resourceOf(String(object.kind)))) continue;
         const verdict = judge(policy, object, "system:serviceaccount:toolboxai-delivery:deployer");
-        const where = `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`;
+        const where = `${object.kind} ${object.metadata.namespace ?? ""}/${object.metadata.name}`;
         expect({ rule: ruleOf(policy), where, verdict }).toEqual({
           rule: ruleOf(policy),
           where,
           verdict: verdict.judged ? { judged: true, messages: [] } : verdict,
         });
         if (verdict.judged) judged.add(where);
+        judgedKinds.add(object.kind);
       }
     }
-    // The check saw the stack's workloads (a kind mismatch would leave it judging nothing).
+    // The check saw the stack's workloads (a kind mismatch would leave it judging nothing), and
+    // the kinds every Kubernetes stack has.
     expect(judged.size).toBeGreaterThan(5);
+    expect([...judgedKinds]).toEqual(
+      expect.arrayContaining(["Namespace", "NetworkPolicy", "Deployment", "Service", "Role"]),
+    );
   });
+}
+
+/** The API's resource name of a kind, as a policy's resource rules name it. */
+function resourceOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith("s")) return lower === "endpoints" ? lower : `${lower}es`;
+  if (lower.endsWith("y")) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
 }
