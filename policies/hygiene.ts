@@ -2,7 +2,13 @@
 // duplicate environment variables, and CronJob/Job settings that keep scheduled work bounded
 // (the Kyverno, Polaris and kube-score hygiene rows).
 import type { Policies } from "@pulumi/policy";
-import { celString, celStrings, everyContainer, podAdmission } from "./lib/admission-form";
+import {
+  celString,
+  celStrings,
+  describedContainer,
+  everyContainer,
+  podAdmission,
+} from "./lib/admission-form";
 import { podRule, resourceRule } from "./lib/define";
 import {
   checkedKubernetesTypes,
@@ -364,7 +370,7 @@ export const envNoDuplicates = podRule({
       "!has(c.env) || c.env.all(e, size(c.env.filter(f, f.name == e.name)) == 1)",
       (role) =>
         `c.env.filter(e, size(c.env.filter(f, f.name == e.name)) > 1).map(e, ` +
-        `${celString(`${role} "`)} + c.name + '" sets env ' + e.name + ' ' + ` +
+        `${describedContainer(role)} + ' sets env ' + e.name + ' ' + ` +
         `string(size(c.env.filter(f, f.name == e.name))) + ' times; keep one')[0]`,
     ),
   ),
