@@ -25,8 +25,8 @@ export type AdmissionVerdict =
   | { readonly judged: true; readonly messages: readonly string[] };
 
 /**
- * Kubernetes' IP and CIDR library (isIP, isCIDR, ip, cidr, containsIP), as much of it as the
- * policies use, over strings: an address or range that does not parse is an error, as there.
+ * Kubernetes' IP and CIDR library, as much of it as the policies use (isIP, cidr, containsIP),
+ * over strings: an address or range that does not parse is an error, as there.
  */
 const { BOOL, STRING } = CelScalar;
 const familyName = (address: string) => (ipFamily(address) === 6 ? "ipv6" : "ipv4");
@@ -43,15 +43,6 @@ function parsedIp(text: string): string {
 }
 const ipLibrary = [
   celFunc("isIP", [STRING], BOOL, (text) => ipFamily(text) !== 0),
-  celFunc("isCIDR", [STRING], BOOL, (text) => {
-    try {
-      parsedCidr(text);
-      return true;
-    } catch {
-      return false;
-    }
-  }),
-  celFunc("ip", [STRING], STRING, parsedIp),
   celFunc("cidr", [STRING], STRING, (text) => (parsedCidr(text), text)),
   celMethod("containsIP", STRING, [STRING], BOOL, function (address) {
     const range = parsedCidr(this);
