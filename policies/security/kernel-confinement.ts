@@ -83,8 +83,6 @@ export const seccompProfile = podRule({
   },
   admission: podAdmission((config) => {
     const allowed = stringsOf(config.allowedTypes);
-    const allowedList = celStrings(allowed);
-    const typeAllowed = `has($value.type) && $value.type in ${allowedList}`;
     const annotations = "variables.podMetadata.annotations";
     const unconfined =
       `(has(variables.podMetadata.annotations) ? ${annotations}.filter(k, ` +
@@ -92,10 +90,9 @@ export const seccompProfile = podRule({
       `k.startsWith('container.seccomp.security.alpha.kubernetes.io/')) && ` +
       `${annotations}[k] == 'unconfined') : [])`;
     return [
-      ...inheritedValidations(
+      ...profileValidations(
         "seccompProfile",
-        `${typeAllowed} && ($value.type != 'Localhost' || (has($value.localhostProfile) && $value.localhostProfile != ''))`,
-        `!(${typeAllowed}) ? 'seccompProfile.type is ' + (has($value.type) ? '"' + $value.type + '"' : 'undefined') + ${celString(`; it must be ${allowed.join(" or ")}`)} : 'seccompProfile.type is Localhost without a localhostProfile'`,
+        allowed,
         `has no seccompProfile (neither the container nor the pod sets one); set type ${allowed.join(" or ")}`,
       ),
       {
@@ -105,6 +102,20 @@ export const seccompProfile = podRule({
     ];
   }),
 });
+
+/**
+ * CEL validations for a seccompProfile or appArmorProfile, on the pod and on containers: its type
+ * is one of `types`, and a Localhost one names its profile (`missing`: see inheritedValidations).
+ */
+function profileValidations(field: string, types: readonly string[], missing?: string) {
+  const typeAllowed = `has($value.type) && $value.type in ${celStrings(types)}`;
+  return inheritedValidations(
+    field,
+    `${typeAllowed} && ($value.type != 'Localhost' || (has($value.localhostProfile) && $value.localhostProfile != ''))`,
+    `!(${typeAllowed}) ? '${field}.type is ' + (has($value.type) ? '"' + $value.type + '"' : 'undefined') + ${celString(`; it must be ${types.join(" or ")}`)} : '${field}.type is Localhost without a localhostProfile'`,
+    missing,
+  );
+}
 
 const appArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -150,7 +161,6 @@ export const appArmorProfile = podRule({
     return messages;
   },
   admission: podAdmission(() => {
-    const typeAllowed = "has($value.type) && $value.type in ['RuntimeDefault', 'Localhost']";
     const annotations = "variables.podMetadata.annotations";
     const confined = (key: string) =>
       `${annotations}[${key}] in ['', 'runtime/default'] || ${annotations}[${key}].matches('^localhost/.+')`;
@@ -165,11 +175,7 @@ export const appArmorProfile = podRule({
       "'container'",
     );
     return [
-      ...inheritedValidations(
-        "appArmorProfile",
-        `${typeAllowed} && ($value.type != 'Localhost' || (has($value.localhostProfile) && $value.localhostProfile != ''))`,
-        `!(${typeAllowed}) ? 'appArmorProfile.type is ' + (has($value.type) ? '"' + $value.type + '"' : 'undefined') + '; it must be RuntimeDefault or Localhost' : 'appArmorProfile.type is Localhost without a localhostProfile'`,
-      ),
+      ...profileValidations("appArmorProfile", ["RuntimeDefault", "Localhost"]),
       {
         expression: `size(${unconfined}) == 0`,
         messageExpression:
